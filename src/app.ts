@@ -1,0 +1,82 @@
+/**
+ * The passend app as a Fastify instance: registers plugins and routes, never listens. The server,
+ * the tests and the OpenAPI export all build it here.
+ */
+import { randomUUID } from 'node:crypto';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Db } from '../db/client.ts';
+import { clientLookup } from './auth/api-clients.ts';
+import { caseEngine } from './cases/case-engine.ts';
+import { caseQueries } from './cases/case-queries.ts';
+import { caseRoutes } from './cases/case-routes.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { API_BASE, API_VERSION, type Config } from './config.ts';
+import { registerAuth } from './http/auth.ts';
+import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { registerProblemHandlers } from './http/problem.ts';
+import { MalformedBody } from './validation.ts';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface AppDependencies {
+  config: Pick<Config, 'LOG_LEVEL'>;
+  db: Db;
+  clock?: Clock;
+  /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
+  logger?: FastifyServerOptions['loggerInstance'] | FastifyServerOptions['logger'];
+}
+
+export async function buildApp({ db, clock = systemClock, logger = false }: AppDependencies) {
+  const app = Fastify({
+    ...(logger && typeof (logger as { info?: unknown }).info === 'function'
+      ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
+      : { logger: logger as FastifyServerOptions['logger'] }),
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  // Bodies are validated by the services, after the 404 and 403 checks (DESIGN §3 order);
+  // Fastify validates only params and query strings.
+  app.setValidatorCompiler((route) =>
+    route.httpPart === 'body'
+      ? (data: unknown) => ({ value: data })
+      : validatorCompiler(route as Parameters<typeof validatorCompiler>[0]));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerJsonParser(app);
+  registerProblemHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('API-Version', API_VERSION);
+    reply.header('X-Request-Id', request.id);
+  });
+
+  await registerOpenApi(app);
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoute, { db });
+
+  const engine = caseEngine(db, clock);
+  const queries = caseQueries(db);
+  await app.register(async (api) => {
+    registerAuth(api, clientLookup(db));
+    await api.register(apiMetaRoutes);
+    await api.register(caseRoutes, { engine, queries });
+  }, { prefix: API_BASE });
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** JSON bodies only; one that does not parse reaches the service as a MalformedBody (400 there). */
+function registerJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err, value) => done(null, err ? new MalformedBody() : value));
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Who sees which case (DESIGN §1, §3): a local team its own organisation's cases, an expert team
+ * its region's, an inspector its region's or (region `*`) all, an admin none.
+ */
+import type { Actor } from '../auth/api-clients.ts';
+
+export interface CaseOwner {
+  region: string;
+  organisation: string;
+}
+
+export type CaseScope =
+  | { kind: 'organisation'; organisation: string }
+  | { kind: 'region'; region: string }
+  | { kind: 'all' }
+  | { kind: 'none' };
+
+export function caseScope(actor: Actor): CaseScope {
+  switch (actor.role) {
+    case 'local_team':
+      return { kind: 'organisation', organisation: actor.organisation };
+    case 'expert_team':
+      return { kind: 'region', region: actor.region };
+    case 'inspector':
+      return actor.region === '*' ? { kind: 'all' } : { kind: 'region', region: actor.region };
+    case 'admin':
+      return { kind: 'none' };
+  }
+}
+
+export function canSee(actor: Actor, owner: CaseOwner): boolean {
+  const scope = caseScope(actor);
+  switch (scope.kind) {
+    case 'organisation':
+      return owner.organisation === scope.organisation;
+    case 'region':
+      return owner.region === scope.region;
+    case 'all':
+      return true;
+    case 'none':
+      return false;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The HTTP contract of the case routes: query, params and response schemas. Request bodies are
+ * the machine's own schemas (machines/referral.schemas.ts); nothing here restates them.
+ */
+import { z } from 'zod';
+import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
+import {
+  CaseSubmissionSchema,
+  EVENT_SCHEMAS,
+  EventTypeSchema,
+} from '../../machines/referral.schemas.ts';
+
+const at = z.iso.datetime().describe('When the service received it (UTC)');
+const stamped = <T extends z.ZodObject>(schema: T) => schema.extend({ at });
+const StateSchema = z.enum(LIFECYCLE_STATES).meta({ id: 'LifecycleState' });
+
+export const DeadlineSchema = z.object({ name: z.string(), dueAt: z.iso.datetime() })
+  .meta({ id: 'Deadline' });
+
+export const CaseRecordSchema = z.object({
+  submission: CaseSubmissionSchema,
+  submittedAt: at,
+  triageStart: stamped(EVENT_SCHEMAS.START_TRIAGE).nullable(),
+  informationRequests: z.array(stamped(EVENT_SCHEMAS.REQUEST_INFORMATION)),
+  informationAnswers: z.array(stamped(EVENT_SCHEMAS.PROVIDE_INFORMATION)),
+  triageDecision: z.union([
+    stamped(EVENT_SCHEMAS.ACCEPT), stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
+  ]).nullable(),
+  overlegSchedules: z.array(stamped(EVENT_SCHEMAS.SCHEDULE_OVERLEG)),
+  overlegRecords: z.array(stamped(EVENT_SCHEMAS.RECORD_OVERLEG)),
+  advices: z.array(stamped(EVENT_SCHEMAS.ISSUE_ADVICE)),
+  bridgingPlans: z.array(stamped(EVENT_SCHEMAS.SET_BRIDGING_PLAN)),
+  progressReports: z.array(stamped(EVENT_SCHEMAS.REPORT_PROGRESS)),
+  reassessments: z.array(stamped(EVENT_SCHEMAS.REQUEST_REASSESSMENT)),
+  closure: z.union([
+    stamped(EVENT_SCHEMAS.ESCALATE), stamped(EVENT_SCHEMAS.WITHDRAW), stamped(EVENT_SCHEMAS.CLOSE),
+    stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
+  ]).nullable(),
+  notes: z.array(stamped(EVENT_SCHEMAS.ADD_NOTE)),
+}).meta({ id: 'CaseRecord' });
+
+const caseFields = {
+  id: z.uuid(),
+  state: StateSchema,
+  version: z.int().min(1).describe('1 at submission, +1 for every entry in the trail; the ETag'),
+  overdue: z.boolean(),
+  region: z.string(),
+  municipality: z.string(),
+  machineVersion: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+};
+
+export const CaseSummarySchema = z.object(caseFields).meta({ id: 'CaseSummary' });
+
+export const CaseViewSchema = z.object({
+  ...caseFields,
+  allowedEvents: z.array(EventTypeSchema).describe('Event types this caller may send now'),
+  deadlines: z.array(DeadlineSchema).describe('Open deadlines'),
+  overdueDeadlines: z.array(DeadlineSchema).describe('Open deadlines that have passed'),
+  data: CaseRecordSchema,
+}).meta({ id: 'CaseView' });
+
+export const CasePageSchema = z.object({
+  items: z.array(CaseSummarySchema),
+  nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last'),
+}).meta({ id: 'CasePage' });
+
+export const TrailSchema = z.object({
+  caseId: z.uuid(),
+  entries: z.array(z.object({
+    seq: z.int(),
+    version: z.int(),
+    type: z.string().describe('SUBMIT, an event type, or DEADLINE_PASSED'),
+    at: z.iso.datetime(),
+    actor: z.object({ role: z.string(), organisation: z.string().nullable(), name: z.string() }),
+    payload: z.unknown(),
+    state: StateSchema,
+  })),
+}).meta({ id: 'Trail' });
+export type Trail = z.infer<typeof TrailSchema>;
+
+export const CaseParamsSchema = z.object({ id: z.string().describe('The case id (a UUID)') });
+
+export const ListQuerySchema = z.object({
+  state: StateSchema.optional(),
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  municipality: z.string().regex(/^GM\d{4}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
+});

@@ -1,0 +1,92 @@
+/**
+ * Reading cases: one case, a page of cases, a case's trail. Only what the caller may see; a case
+ * the caller may not see is answered as if it did not exist.
+ */
+import type { Db } from '../../db/client.ts';
+import type { LifecycleState } from '../../machines/referral.machine.ts';
+import type { PersistedReferral } from '../../machines/referral.ts';
+import type { Actor } from '../auth/api-clients.ts';
+import { AppError } from '../errors.ts';
+import { canSee, caseScope } from './access.ts';
+import type { Trail } from './case-contract.ts';
+import { notFound } from './case-engine.ts';
+import { caseRepository, type CaseRow } from './case-repository.ts';
+import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
+
+export interface ListQuery {
+  state?: string;
+  municipality?: string;
+  overdue?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+
+const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
+
+export function caseQueries(db: Db) {
+  const repo = caseRepository(db);
+
+  function visibleCase(actor: Actor, id: string): CaseRow {
+    const row = repo.find(id);
+    if (!row || !canSee(actor, row)) throw notFound();
+    return row;
+  }
+
+  return {
+    get(actor: Actor, id: string): CaseView {
+      const row = visibleCase(actor, id);
+      return caseView(row, JSON.parse(row.snapshot) as PersistedReferral, actor.role);
+    },
+
+    list(actor: Actor, query: ListQuery): { items: CaseSummary[]; nextCursor: string | null } {
+      // No case is overdue until durable deadlines exist (issue #3).
+      if (query.overdue === true) return { items: [], nextCursor: null };
+      const rows = repo.list(caseScope(actor), {
+        state: query.state,
+        municipality: query.municipality,
+        beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        limit: query.limit + 1,
+      });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(caseSummary),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null,
+      };
+    },
+
+    trail(actor: Actor, id: string): Trail {
+      const row = visibleCase(actor, id);
+      if (!TRAIL_ROLES.has(actor.role)) {
+        throw new AppError('FORBIDDEN', `a ${actor.role} does not read the trail`);
+      }
+      const entries = repo.events(row.id).map((e) => ({
+        seq: e.seq,
+        version: e.version,
+        type: e.type,
+        at: e.at,
+        actor: { role: e.actorRole, organisation: e.actorOrganisation, name: e.actorName },
+        payload: JSON.parse(e.payload) as unknown,
+        state: e.state as LifecycleState,
+      }));
+      return { caseId: row.id, entries };
+    },
+  };
+}
+
+export type CaseQueries = ReturnType<typeof caseQueries>;
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`s${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^s([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) {
+    throw new AppError('VALIDATION_FAILED', 'the cursor is not one this service gave out', {
+      invalidParams: [{ name: 'cursor', reason: 'unknown cursor' }],
+    });
+  }
+  return Number(match[1]);
+}

@@ -1,0 +1,87 @@
+/** The case routes: each handler hands the request to the engine or the queries and shapes the reply. */
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CaseSubmissionSchema, ReferralEventSchema } from '../../machines/referral.schemas.ts';
+import { API_BASE } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { actorOf } from '../http/auth.ts';
+import { problems } from '../http/problem-contract.ts';
+import {
+  CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema, TrailSchema,
+} from './case-contract.ts';
+import type { CaseEngine } from './case-engine.ts';
+import type { CaseQueries } from './case-queries.ts';
+import type { CaseView } from './case-view.ts';
+
+export interface CaseRouteOptions {
+  engine: CaseEngine;
+  queries: CaseQueries;
+}
+
+const withEtag = (reply: FastifyReply, view: CaseView) => reply.header('ETag', `"${view.version}"`);
+
+export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, { engine, queries }) => {
+  // An admin manages tokens and never reads case content.
+  app.addHook('preHandler', async (request) => {
+    if (actorOf(request).role === 'admin') throw new AppError('FORBIDDEN', 'an admin does not read cases');
+  });
+
+  app.post('/cases', {
+    schema: {
+      summary: 'Submit a case (aanmelding)',
+      tags: ['cases'],
+      body: CaseSubmissionSchema,
+      response: { 201: CaseViewSchema, ...problems(400, 401, 403, 413, 415, 422) },
+    },
+  }, async (request, reply) => {
+    const view = engine.submit(actorOf(request), request.body);
+    return withEtag(reply, view).code(201).header('Location', `${API_BASE}/cases/${view.id}`).send(view);
+  });
+
+  app.get('/cases', {
+    schema: {
+      summary: 'List the cases the caller may see, newest first',
+      tags: ['cases'],
+      querystring: ListQuerySchema,
+      response: { 200: CasePageSchema, ...problems(400, 401, 403) },
+    },
+  }, async (request) => queries.list(actorOf(request), request.query));
+
+  app.get('/cases/:id', {
+    schema: {
+      summary: 'Read one case',
+      tags: ['cases'],
+      params: CaseParamsSchema,
+      response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    const view = queries.get(actorOf(request), request.params.id);
+    return withEtag(reply, view).send(view);
+  });
+
+  app.post('/cases/:id/events', {
+    schema: {
+      summary: 'Send an event to a case; If-Match applies it only on that version',
+      tags: ['cases'],
+      params: CaseParamsSchema,
+      body: ReferralEventSchema,
+      response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+    },
+  }, async (request, reply) => {
+    const view = engine.applyEvent(actorOf(request), {
+      caseId: request.params.id,
+      body: request.body,
+      ifMatch: request.headers['if-match'],
+    });
+    return withEtag(reply, view).send(view);
+  });
+
+  app.get('/cases/:id/trail', {
+    schema: {
+      summary: "A case's trail: every stored event in order",
+      tags: ['cases'],
+      params: CaseParamsSchema,
+      response: { 200: TrailSchema, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request) => queries.trail(actorOf(request), request.params.id));
+};

@@ -1,0 +1,61 @@
+/**
+ * What a caller sees of a case (DESIGN §3): the lifecycle state, the version, the events this
+ * caller may send now, the open deadlines and the case data.
+ */
+import type { Role } from '../../machines/referral.schemas.ts';
+import type { CaseRecord, LifecycleState } from '../../machines/referral.machine.ts';
+import { acceptedEvents, type PersistedReferral } from '../../machines/referral.ts';
+import { maySend } from '../../machines/referral.roles.ts';
+import type { CaseRow } from './case-repository.ts';
+
+export interface Deadline {
+  name: string;
+  dueAt: string;
+}
+
+export interface CaseView {
+  id: string;
+  state: LifecycleState;
+  version: number;
+  allowedEvents: string[];
+  deadlines: Deadline[];
+  overdue: boolean;
+  overdueDeadlines: Deadline[];
+  region: string;
+  municipality: string;
+  machineVersion: string;
+  createdAt: string;
+  updatedAt: string;
+  data: CaseRecord;
+}
+
+export type CaseSummary = Omit<CaseView, 'allowedEvents' | 'deadlines' | 'overdueDeadlines' | 'data'>;
+
+type ViewRow = Pick<CaseRow, 'id' | 'state' | 'version' | 'machineVersion' | 'region' |
+  'municipality' | 'createdAt' | 'updatedAt'>;
+
+export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role): CaseView {
+  const allowedEvents = acceptedEvents(row.machineVersion, persisted).filter((t) => maySend(role, t));
+  return {
+    ...caseSummary(row),
+    allowedEvents,
+    // Deadlines arrive with the durable timers (issue #3); until then no case has one open.
+    deadlines: [],
+    overdueDeadlines: [],
+    data: persisted.context.record,
+  };
+}
+
+export function caseSummary(row: ViewRow): CaseSummary {
+  return {
+    id: row.id,
+    state: row.state as LifecycleState,
+    version: row.version,
+    overdue: false,
+    region: row.region,
+    municipality: row.municipality,
+    machineVersion: row.machineVersion,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

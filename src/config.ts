@@ -1,0 +1,35 @@
+/**
+ * Configuration from the environment, validated once. Only src/server.ts and src/cli.ts read
+ * process.env; everything else receives a Config.
+ */
+import { z } from 'zod';
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000)
+    .describe('TCP port to listen on'),
+  HOST: z.string().min(1).default('127.0.0.1')
+    .describe('Address to listen on; 127.0.0.1 keeps the service local'),
+  DATABASE_PATH: z.string().min(1).default('./data/passend.db')
+    .describe('SQLite database file, created with its folder on first start'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+    .describe('pino log level'),
+  SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL')
+    .describe('FULL: an acknowledged event survives a power cut; NORMAL: only a process crash'),
+  CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
+    .describe('How often a background thread checkpoints the WAL; 0 lets SQLite do it on commit'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** The API's full semantic version, sent as the API-Version header (NL GOV ADR /core/version-header). */
+export const API_VERSION = '1.0.0';
+export const API_BASE = '/api/v1';

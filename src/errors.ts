@@ -1,0 +1,66 @@
+/**
+ * The errors the service answers with, each with its stable code (DESIGN §3). Services throw
+ * them; one error handler (src/http/problem.ts) turns them into application/problem+json.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  PURPOSE_REQUIRED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  EVENT_NOT_ALLOWED: 409,
+  VERSION_MISMATCH: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_ACCEPTABLE: 406,
+  CONSENT_REQUIRED: 422,
+  PARTICIPATION_REASON_REQUIRED: 422,
+  FIT_RATIONALE_REQUIRED: 422,
+  FUNDER_REQUIRED: 422,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_TITLES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'The request is not valid',
+  PURPOSE_REQUIRED: 'An inspector must state the purpose of the request',
+  UNAUTHENTICATED: 'A valid bearer token is required',
+  FORBIDDEN: 'This role may not do this',
+  NOT_FOUND: 'Not found',
+  EVENT_NOT_ALLOWED: 'This event is not allowed in the current state',
+  VERSION_MISMATCH: 'The case has another version than If-Match names',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than 1 MiB',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
+  NOT_ACCEPTABLE: 'The requested media type cannot be served',
+  CONSENT_REQUIRED: 'Consent or a legal ground is required',
+  PARTICIPATION_REASON_REQUIRED: 'Youth and parents take part, or a reason is recorded why not',
+  FIT_RATIONALE_REQUIRED: 'Every help item needs a rationale why it fits the question',
+  FUNDER_REQUIRED: 'A custom arrangement needs financing that names a funder',
+  INTERNAL_ERROR: 'Internal error',
+};
+
+export interface InvalidParam {
+  name: string;
+  reason: string;
+}
+
+/** Extension members of a problem body beyond RFC 9457's own. */
+export interface ProblemExtensions {
+  invalidParams?: InvalidParam[];
+  allowedEvents?: readonly string[];
+  state?: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly extensions: ProblemExtensions = {},
+  ) {
+    super(detail);
+    this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
+  }
+}

@@ -1,0 +1,44 @@
+/** Routes about the service itself: health, the statechart and the OpenAPI document. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { REFERRAL_MACHINE_VERSION, referralMachine } from '../../machines/referral.machine.ts';
+import { problems } from './problem-contract.ts';
+
+const MachineSchema = z.object({
+  id: z.string(),
+  version: z.string(),
+  definition: z.record(z.string(), z.unknown()).describe('The statechart as XState serialises it'),
+}).meta({ id: 'MachineDefinition' });
+
+/** At the root, outside /api/v1 (DESIGN §3): liveness and database readiness. */
+export const healthRoute: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  const ping = db.$client.prepare('SELECT 1 AS ok');
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      ping.get();
+      return { status: 'ok', database: 'ok' };
+    } catch (err) {
+      reply.log.error({ err }, 'database not ready');
+      return reply.code(503).send({ status: 'unavailable', database: 'unavailable' });
+    }
+  });
+};
+
+export const apiMetaRoutes: FastifyPluginAsyncZod = async (app) => {
+  const machine = {
+    id: referralMachine.id,
+    version: REFERRAL_MACHINE_VERSION,
+    definition: referralMachine.toJSON() as unknown as Record<string, unknown>,
+  };
+  app.get('/machines/referral', {
+    schema: {
+      summary: 'The referral statechart as JSON',
+      tags: ['machine'],
+      response: { 200: MachineSchema, ...problems(400, 401) },
+    },
+  }, async () => machine);
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } },
+    async () => app.swagger());
+};

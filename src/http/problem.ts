@@ -1,0 +1,71 @@
+/**
+ * Every error leaves as application/problem+json (RFC 9457) with a stable `code`. 4xx answers
+ * say what was wrong without echoing the input (it may hold personal data); 5xx answers say
+ * nothing beyond the request id, and the error goes to the log.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, ERROR_STATUS, ERROR_TITLES, type ErrorCode, type ProblemExtensions } from '../errors.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: ErrorCode): string {
+  return `urn:passend:problem:${code}`;
+}
+
+export function sendProblem(
+  request: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, detail: string,
+  extensions: ProblemExtensions = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({
+      type: problemType(code),
+      title: ERROR_TITLES[code],
+      status,
+      detail,
+      instance: request.url.split('?')[0],
+      code,
+      ...extensions,
+    });
+}
+
+/** Fastify's own 4xx errors, mapped onto the codes of DESIGN §3. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'VALIDATION_FAILED',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
+};
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      request.log.info({ code: error.code, status: error.status }, 'request refused');
+      return sendProblem(request, reply, error.status, error.code, error.detail, error.extensions);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const invalidParams = error.validation.map((v) => ({
+        name: `${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)'}`,
+        reason: v.message ?? 'invalid',
+      }));
+      return sendProblem(request, reply, 400, 'VALIDATION_FAILED',
+        `the ${error.validationContext ?? 'request'} is not valid`, { invalidParams });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = FASTIFY_CODES[error.code] ?? (status === 415 ? 'UNSUPPORTED_MEDIA_TYPE'
+        : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED');
+      request.log.info({ code, fastifyCode: error.code, status }, 'request refused');
+      return sendProblem(request, reply, ERROR_STATUS[code], code, ERROR_TITLES[code]);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, 500, 'INTERNAL_ERROR',
+      `the request failed; quote request id ${request.id} when reporting it`);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource'));
+}
