@@ -28,7 +28,10 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
 
   app.post('/cases', {
     schema: {
+      operationId: 'submitCase',
       summary: 'Submit a case (aanmelding)',
+      description: 'A local team (or the expert team on behalf of a parent or youth) submits a stuck case. ' +
+        'Consent follows the age at submission; without it a legal ground must be recorded (422 CONSENT_REQUIRED).',
       tags: ['cases'],
       body: CaseSubmissionSchema,
       response: { 201: CaseViewSchema, ...problems(400, 401, 403, 413, 415, 422) },
@@ -40,7 +43,9 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
 
   app.get('/cases', {
     schema: {
+      operationId: 'listCases',
       summary: 'List the cases the caller may see, newest first',
+      description: 'A page of case summaries; pass nextCursor as cursor for the next page.',
       tags: ['cases'],
       querystring: ListQuerySchema,
       response: { 200: CasePageSchema, ...problems(400, 401, 403) },
@@ -49,7 +54,9 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
 
   app.get('/cases/:id', {
     schema: {
+      operationId: 'getCase',
       summary: 'Read one case',
+      description: 'The case view: lifecycle state, version (also the ETag), the events this caller may send now, deadlines and data.',
       tags: ['cases'],
       params: CaseParamsSchema,
       response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404) },
@@ -61,7 +68,10 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
 
   app.post('/cases/:id/events', {
     schema: {
-      summary: 'Send an event to a case; If-Match applies it only on that version',
+      operationId: 'sendCaseEvent',
+      summary: 'Send an event to a case',
+      description: 'Advances the case through the referral statechart. With If-Match the event is applied only on that version. ' +
+        'Checks run in this order: 401, 404, 403, 400, 412, 409, 422.',
       tags: ['cases'],
       params: CaseParamsSchema,
       body: ReferralEventSchema,
@@ -78,7 +88,9 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
 
   app.get('/cases/:id/trail', {
     schema: {
+      operationId: 'getCaseTrail',
       summary: "A case's trail: every stored event in order",
+      description: 'For the expert team of the region and inspectors. The first entry is the submission itself (SUBMIT).',
       tags: ['cases'],
       params: CaseParamsSchema,
       response: { 200: TrailSchema, ...problems(400, 401, 403, 404) },

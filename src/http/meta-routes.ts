@@ -33,7 +33,9 @@ export const apiMetaRoutes: FastifyPluginAsyncZod = async (app) => {
   };
   app.get('/machines/referral', {
     schema: {
+      operationId: 'getReferralMachine',
       summary: 'The referral statechart as JSON',
+      description: 'The statechart definition every case is stepped with, and its version.',
       tags: ['machine'],
       response: { 200: MachineSchema, ...problems(400, 401) },
     },

@@ -59,6 +59,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 }
 
 export function finishDocument(doc: Json): Json {
+  mergeInputSchemas(doc);
+  dropUnusedSchemas(doc);
   for (const pathItem of Object.values<Json>(doc.paths ?? {})) {
     for (const operation of Object.values<Json>(pathItem)) {
       for (const [status, response] of Object.entries<Json>(operation.responses ?? {})) {
@@ -79,4 +81,42 @@ function finishResponse(status: string, response: Json): void {
   if (/^[45]\d\d$/.test(status) && response.content?.['application/json']) {
     response.content = { [PROBLEM_CONTENT_TYPE]: response.content['application/json'] };
   }
+}
+
+const REF = '#/components/schemas/';
+
+/**
+ * The zod provider emits an `XInput` twin of every component used in a request. Where the twin
+ * is the same schema (most are: few of ours transform), point its references at `X` and drop it.
+ */
+function mergeInputSchemas(doc: Json): void {
+  const schemas: Json = doc.components?.schemas ?? {};
+  const twins = Object.keys(schemas).filter((n) => n.endsWith('Input') && schemas[n.slice(0, -5)]);
+  const unInput = (text: string) =>
+    text.replace(/#\/components\/schemas\/(\w+?)Input"/g, (ref, base: string) =>
+      (schemas[base] ? `${REF}${base}"` : ref));
+  const same = twins.filter((n) =>
+    unInput(JSON.stringify(schemas[n])) === unInput(JSON.stringify(schemas[n.slice(0, -5)])));
+  let text = JSON.stringify(doc);
+  for (const name of same) text = text.replaceAll(`"${REF}${name}"`, `"${REF}${name.slice(0, -5)}"`);
+  const merged = JSON.parse(text) as Json;
+  for (const name of same) delete merged.components.schemas[name];
+  Object.assign(doc, merged);
+}
+
+/** Components that no path reaches (directly or through other components) are left out. */
+function dropUnusedSchemas(doc: Json): void {
+  const schemas: Json = doc.components?.schemas ?? {};
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    const text = JSON.stringify(node);
+    for (const [, name] of text.matchAll(/#\/components\/schemas\/(\w+)/g)) {
+      if (name && !used.has(name)) {
+        used.add(name);
+        visit(schemas[name]);
+      }
+    }
+  };
+  visit(doc.paths);
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
 }
