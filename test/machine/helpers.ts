@@ -1,0 +1,185 @@
+/**
+ * Shared pieces of the statechart tests: the contract of DESIGN §3 written out as data, stamping
+ * of fixture events, and driving a case to a lifecycle state with the pure `step`.
+ *
+ * No database, nothing from src/ or db/: only machines/ and the shared fixtures.
+ */
+import type { AnyStateNode } from 'xstate';
+import { getStateNodes } from 'xstate/graph';
+import {
+  LIFECYCLE_STATES,
+  REFERRAL_MACHINE_VERSION,
+  type LifecycleState,
+  type ReferralInput,
+  type ReferralMachine,
+  type StampedEvent,
+} from '../../machines/referral.machine.ts';
+import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
+import type { EventType, ReferralEvent } from '../../machines/referral.schemas.ts';
+import { events, helpItem, PATH_TO, submission } from '../support/fixtures.ts';
+
+export const SUBMITTED_AT = '2026-01-15T09:00:00Z';
+export const AT = '2026-02-01T10:00:00Z';
+
+export function input(overrides: Partial<ReferralInput> = {}): ReferralInput {
+  return { submission: submission(), submittedAt: SUBMITTED_AT, bridgingThresholdWeeks: 0, ...overrides };
+}
+
+export function stamp<E extends ReferralEvent>(event: E, at: string = AT): E & { at: string } {
+  return { ...event, at };
+}
+
+/** A fixture event of the given type, stamped (default payload). */
+export function stamped(type: EventType, at: string = AT): StampedEvent {
+  // The fixture table is indexed by type; each entry returns the event of its own type.
+  const make = events[type] as () => ReferralEvent;
+  return stamp(make(), at);
+}
+
+/** ISSUE_ADVICE whose only help item waits `weeks` weeks. */
+export function adviceWaiting(weeks: number): StampedEvent {
+  return stamp(events.ISSUE_ADVICE({ helpItems: [helpItem(weeks)] }));
+}
+
+/**
+ * DESIGN §3, "Events" table, read per state: the event types each lifecycle state accepts and the
+ * lifecycle state(s) each leads to. ISSUE_ADVICE has two targets (bridging when a help item waits
+ * more than the threshold, else follow_up).
+ */
+export const DESIGN_TRANSITIONS: Readonly<
+  Record<LifecycleState, Readonly<Partial<Record<EventType, readonly LifecycleState[]>>>>
+> = {
+  submitted: {
+    START_TRIAGE: ['triage'], WITHDRAW: ['closed'], ADD_NOTE: ['submitted'],
+  },
+  triage: {
+    REQUEST_INFORMATION: ['awaiting_information'], ACCEPT: ['planning_overleg'],
+    DECLINE: ['closed'], CONSULT: ['closed'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['triage'],
+  },
+  awaiting_information: {
+    PROVIDE_INFORMATION: ['triage'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['awaiting_information'],
+  },
+  planning_overleg: {
+    SCHEDULE_OVERLEG: ['overleg_scheduled'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['planning_overleg'],
+  },
+  overleg_scheduled: {
+    RECORD_OVERLEG: ['advising'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['overleg_scheduled'],
+  },
+  advising: {
+    ISSUE_ADVICE: ['bridging', 'follow_up'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['advising'],
+  },
+  bridging: {
+    SET_BRIDGING_PLAN: ['follow_up'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['bridging'],
+  },
+  follow_up: {
+    SET_BRIDGING_PLAN: ['follow_up'], REPORT_PROGRESS: ['follow_up'],
+    REQUEST_REASSESSMENT: ['planning_overleg'], CLOSE: ['closed'],
+    ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['follow_up'],
+  },
+  closed: {
+    ADD_NOTE: ['closed'],
+  },
+};
+
+export const designAccepts = (state: LifecycleState): EventType[] =>
+  Object.keys(DESIGN_TRANSITIONS[state]) as EventType[];
+
+/** "state|EVENT" and "state|EVENT|target" keys of the contract. */
+export const pairKey = (state: string, type: string) => `${state}|${type}`;
+export const tripleKey = (state: string, type: string, target: string) => `${state}|${type}|${target}`;
+
+export function designPairs(): Set<string> {
+  return new Set(
+    LIFECYCLE_STATES.flatMap((s) => designAccepts(s).map((type) => pairKey(s, type))),
+  );
+}
+
+export function designTriples(): Set<string> {
+  return new Set(
+    LIFECYCLE_STATES.flatMap((s) =>
+      Object.entries(DESIGN_TRANSITIONS[s]).flatMap(([type, targets]) =>
+        (targets ?? []).map((t) => tripleKey(s, type, t)),
+      ),
+    ),
+  );
+}
+
+/** The atomic state a transition target enters: follow `initial` down through compound states. */
+function enteredLeaf(node: AnyStateNode): AnyStateNode {
+  let current = node;
+  while (current.type === 'compound') {
+    const [next] = current.initial.target;
+    if (!next) throw new Error(`compound state ${current.id} without initial target`);
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * The transitions the machine DEFINITION declares, per atomic (lifecycle) state: walks every leaf
+ * state node and its ancestors (the nearest declaration of an event type wins, as in SCXML) and
+ * resolves each transition's target to the leaf it enters. Guards are not evaluated, so an
+ * event with guarded alternatives contributes every alternative's target.
+ */
+export function definedTransitions(machine: ReferralMachine): {
+  states: Set<string>;
+  pairs: Set<string>;
+  triples: Set<string>;
+} {
+  const states = new Set<string>();
+  const pairs = new Set<string>();
+  const triples = new Set<string>();
+  const leaves = getStateNodes(machine.root).filter((n) => n.type === 'atomic');
+  for (const leaf of leaves) {
+    states.add(leaf.key);
+    const seen = new Set<string>();
+    for (let node: AnyStateNode | undefined = leaf; node; node = node.parent) {
+      for (const [type, definitions] of node.transitions) {
+        if (seen.has(type)) continue;
+        seen.add(type);
+        pairs.add(pairKey(leaf.key, type));
+        for (const definition of definitions) {
+          const [target] = definition.target ?? [];
+          triples.add(tripleKey(leaf.key, type, target ? enteredLeaf(target).key : leaf.key));
+        }
+      }
+    }
+  }
+  return { states, pairs, triples };
+}
+
+/** The events that take a new case to `state`: the fixtures' PATH_TO, plus bridging. */
+export function pathTo(state: LifecycleState): StampedEvent[] {
+  if (state === 'bridging') return [...pathTo('advising'), adviceWaiting(1)];
+  const types = PATH_TO[state];
+  if (!types) throw new Error(`no fixture path to ${state}`);
+  return types.map((type) => stamped(type));
+}
+
+/** Submit and apply `path` with `step`, failing loudly when any step is not applied. */
+export function drive(
+  path: readonly StampedEvent[],
+  caseInput: ReferralInput = input(),
+): PersistedReferral {
+  let persisted = submit(caseInput).persisted;
+  for (const event of path) {
+    const result = step(REFERRAL_MACHINE_VERSION, persisted, event);
+    if (result.outcome !== 'applied') {
+      throw new Error(`${event.type} was not applied: ${JSON.stringify(result)}`);
+    }
+    persisted = result.persisted;
+  }
+  return persisted;
+}
+
+export const driveTo = (state: LifecycleState, caseInput?: ReferralInput) =>
+  drive(pathTo(state), caseInput);
+
+/** JSON round trip, as the engine stores a case. */
+export const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;

@@ -1,0 +1,410 @@
+/**
+ * The IGJ rules of DESIGN §3 (machines/referral.rules.ts): each code exactly when its rule is
+ * broken, consent by age at submission in Europe/Amsterdam, and properties (fast-check) that the
+ * statechart's guards hold back exactly the events the rules refuse.
+ */
+import fc from 'fast-check';
+import { transition } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { lifecycleState, REFERRAL_MACHINE_VERSION, referralMachine } from '../../machines/referral.machine.ts';
+import { step } from '../../machines/referral.ts';
+import {
+  ageAtSubmission,
+  consentGiven,
+  customArrangementsFunded,
+  fitRationaleGiven,
+  participationRecorded,
+  RULE_CODES,
+  ruleViolation,
+  type RuleCode,
+} from '../../machines/referral.rules.ts';
+import {
+  EVENT_TYPES,
+  LAWS,
+  type CaseSubmission,
+  type EventOf,
+  type HelpItem,
+} from '../../machines/referral.schemas.ts';
+import { events, helpItem, submission } from '../support/fixtures.ts';
+import { driveTo, stamp } from './helpers.ts';
+
+/** Values the schema lets through for a rule field but that say nothing. */
+const BLANKS = [undefined, '', ' ', '   ', '\t', '\n', ' \t\n '] as const;
+const blankLabel = (v: string | undefined) => (v === undefined ? 'missing' : JSON.stringify(v));
+/** "Non-empty" in DESIGN §3 means non-empty after trimming. */
+const isBlank = (v: string | undefined) => v === undefined || v.trim() === '';
+
+type Schedule = EventOf<'SCHEDULE_OVERLEG'>;
+type Participant = Schedule['participants'][number];
+type NotInvited = NonNullable<Schedule['notInvited']>[number];
+type Participation = EventOf<'RECORD_OVERLEG'>['youth'];
+type Financing = NonNullable<HelpItem['financing']>[number];
+
+/** Build an object with `key` set to `value`, or without the key at all when `value` is undefined. */
+function withOptional<T extends object, K extends string>(
+  base: T, key: K, value: string | undefined,
+): T & { [P in K]?: string } {
+  const copy = { ...base } as Record<string, unknown>;
+  if (value === undefined) delete copy[key];
+  else copy[key] = value;
+  return copy as T & { [P in K]?: string };
+}
+
+const professional: Participant = { role: 'professional', organisation: 'GGZ Noord', discipline: 'psychiatry' };
+const notInvited = (role: NotInvited['role'], reason: string | undefined): NotInvited =>
+  withOptional({ role }, 'reason', reason);
+const schedule = (participants: Participant[], notInvitedList?: NotInvited[]): Schedule =>
+  events.SCHEDULE_OVERLEG(
+    notInvitedList === undefined ? { participants } : { participants, notInvited: notInvitedList },
+  );
+const notInvolved = (reason: string | undefined): Participation =>
+  withOptional({ participation: 'not_involved' as const }, 'reason', reason);
+const item = (changes: Partial<HelpItem> = {}, drop: Array<'fitRationale' | 'financing'> = []): HelpItem => {
+  const result: HelpItem = { ...helpItem(0), ...changes };
+  for (const key of drop) delete result[key];
+  return result;
+};
+const advice = (...helpItems: HelpItem[]) => events.ISSUE_ADVICE({ helpItems });
+const funder = (name: string | undefined, law: Financing['law'] = 'jeugdwet'): Financing =>
+  withOptional({ law }, 'funder', name);
+
+describe('the fixtures break no rule', () => {
+  it.each(EVENT_TYPES)('%s fixture → no rule code', (type) => {
+    expect(ruleViolation((events[type] as () => Parameters<typeof ruleViolation>[0])())).toBeUndefined();
+  });
+
+  it('the rule codes are the four of DESIGN §3', () => {
+    expect([...RULE_CODES].sort()).toEqual(
+      ['CONSENT_REQUIRED', 'FIT_RATIONALE_REQUIRED', 'FUNDER_REQUIRED', 'PARTICIPATION_REASON_REQUIRED'],
+    );
+  });
+});
+
+describe('PARTICIPATION_REASON_REQUIRED on SCHEDULE_OVERLEG', () => {
+  const CODE = 'PARTICIPATION_REASON_REQUIRED';
+
+  it('youth and parents among the participants: fine', () => {
+    expect(ruleViolation(schedule([{ role: 'youth' }, { role: 'parents' }, professional]))).toBeUndefined();
+  });
+
+  it.each(['youth', 'parents'] as const)('%s neither a participant nor in notInvited → code', (role) => {
+    const other = role === 'youth' ? 'parents' : 'youth';
+    expect(ruleViolation(schedule([{ role: other }, professional]))).toBe(CODE);
+    expect(ruleViolation(schedule([{ role: other }, professional], []))).toBe(CODE);
+  });
+
+  it('only professionals, nobody in notInvited → code', () => {
+    expect(ruleViolation(schedule([professional]))).toBe(CODE);
+  });
+
+  describe.each(['youth', 'parents'] as const)('%s not invited', (role) => {
+    const other = role === 'youth' ? 'parents' : 'youth';
+    it.each(BLANKS.map((b) => [blankLabel(b), b] as const))('with reason %s → code', (_, reason) => {
+      expect(ruleViolation(schedule([{ role: other }, professional], [notInvited(role, reason)]))).toBe(CODE);
+    });
+    it('with a reason → fine', () => {
+      expect(ruleViolation(schedule([{ role: other }, professional], [notInvited(role, '  Too anxious for a meeting, heard by the coach  ')])))
+        .toBeUndefined();
+    });
+    it('the reason given for the OTHER role does not count → code', () => {
+      expect(ruleViolation(schedule([professional], [notInvited(other, 'A reason'), notInvited(role, '')]))).toBe(CODE);
+    });
+  });
+
+  it('both not invited, both with reasons → fine; one reason blank → code', () => {
+    expect(ruleViolation(schedule([professional], [notInvited('youth', 'Too young'), notInvited('parents', 'Parental authority removed')])))
+      .toBeUndefined();
+    expect(ruleViolation(schedule([professional], [notInvited('youth', 'Too young'), notInvited('parents', ' ')])))
+      .toBe(CODE);
+  });
+
+  it('a participant with a blank notInvited entry beside it is still a participant → fine', () => {
+    expect(ruleViolation(schedule([{ role: 'youth' }, { role: 'parents' }], [notInvited('youth', '')]))).toBeUndefined();
+  });
+});
+
+describe('PARTICIPATION_REASON_REQUIRED on RECORD_OVERLEG', () => {
+  const CODE = 'PARTICIPATION_REASON_REQUIRED';
+
+  describe.each(['youth', 'parents'] as const)('%s not_involved', (who) => {
+    it.each(BLANKS.map((b) => [blankLabel(b), b] as const))('with reason %s → code', (_, reason) => {
+      expect(ruleViolation(events.RECORD_OVERLEG({ [who]: notInvolved(reason) }))).toBe(CODE);
+    });
+    it('with a reason → fine', () => {
+      expect(ruleViolation(events.RECORD_OVERLEG({ [who]: notInvolved('Not reachable despite three attempts') })))
+        .toBeUndefined();
+    });
+  });
+
+  it.each(['present', 'heard_beforehand', 'represented'] as const)('%s needs no reason', (participation) => {
+    expect(ruleViolation(events.RECORD_OVERLEG({ youth: { participation }, parents: { participation } })))
+      .toBeUndefined();
+  });
+});
+
+describe('FIT_RATIONALE_REQUIRED on ISSUE_ADVICE', () => {
+  it.each(BLANKS.map((b) => [blankLabel(b), b] as const))('fitRationale %s → code', (_, fit) => {
+    const broken = fit === undefined ? item({}, ['fitRationale']) : item({ fitRationale: fit });
+    expect(ruleViolation(advice(broken))).toBe('FIT_RATIONALE_REQUIRED');
+    expect(ruleViolation(advice(item(), broken))).toBe('FIT_RATIONALE_REQUIRED');
+    expect(ruleViolation(advice(item({ kind: 'existing_offer' }, ['fitRationale'])))).toBe('FIT_RATIONALE_REQUIRED');
+  });
+
+  it('every item with a fit rationale → fine', () => {
+    expect(ruleViolation(advice(item(), item({ kind: 'existing_offer', fitRationale: ' Close to home ' })))).toBeUndefined();
+  });
+
+  it('with both rules broken, FIT_RATIONALE_REQUIRED answers first (the order of DESIGN §3)', () => {
+    expect(ruleViolation(advice(item({ fitRationale: ' ', financing: [] })))).toBe('FIT_RATIONALE_REQUIRED');
+    expect(ruleViolation(advice(item({ financing: [] }), item({ fitRationale: '' })))).toBe('FIT_RATIONALE_REQUIRED');
+  });
+});
+
+describe('FUNDER_REQUIRED on ISSUE_ADVICE', () => {
+  const unfunded: Array<[string, HelpItem]> = [
+    ['no financing', item({}, ['financing'])],
+    ['empty financing', item({ financing: [] })],
+    ...BLANKS.map((b): [string, HelpItem] => [`one funder ${blankLabel(b)}`, item({ financing: [funder(b)] })]),
+    ['only blank funders', item({ financing: [funder(undefined), funder(''), funder('  ', 'wmo')] })],
+  ];
+
+  it.each(unfunded)('custom_arrangement with %s → code', (_, broken) => {
+    expect(ruleViolation(advice(broken))).toBe('FUNDER_REQUIRED');
+    expect(ruleViolation(advice(item({ kind: 'existing_offer' }), broken))).toBe('FUNDER_REQUIRED');
+  });
+
+  it.each(unfunded)('existing_offer with %s → fine', (_, offer) => {
+    expect(ruleViolation(advice({ ...offer, kind: 'existing_offer' }))).toBeUndefined();
+  });
+
+  it('custom_arrangement with one named funder among blank ones → fine', () => {
+    expect(ruleViolation(advice(item({ financing: [funder(' '), funder('Gemeente Utrecht', 'wmo')] })))).toBeUndefined();
+  });
+});
+
+describe('properties (fast-check)', () => {
+  const ruleText = fc.oneof(
+    fc.constantFrom(...BLANKS),
+    fc.constantFrom('Fits the question', ' x ', 'Gemeente Utrecht'),
+    fc.string({ maxLength: 4 }),
+  );
+
+  const helpItemArb = fc
+    .record({
+      kind: fc.constantFrom('existing_offer', 'custom_arrangement'),
+      fitRationale: ruleText,
+      waitingWeeks: fc.integer({ min: 0, max: 6 }),
+      financing: fc.option(
+        fc.array(fc.record({ law: fc.constantFrom(...LAWS), funder: ruleText }), { maxLength: 3 }),
+        { nil: undefined },
+      ),
+    })
+    .map(({ kind, fitRationale, waitingWeeks, financing }) => {
+      const result: HelpItem = { ...helpItem(waitingWeeks), kind };
+      if (fitRationale === undefined) delete result.fitRationale;
+      else result.fitRationale = fitRationale;
+      if (financing === undefined) delete result.financing;
+      else result.financing = financing.map((f) => funder(f.funder, f.law));
+      return result;
+    });
+
+  /** DESIGN §3 read directly: the first rule an advice breaks. */
+  function expectedAdviceCode(items: HelpItem[]): RuleCode | undefined {
+    if (items.some((i) => isBlank(i.fitRationale))) return 'FIT_RATIONALE_REQUIRED';
+    if (items.some((i) => i.kind === 'custom_arrangement' && (i.financing ?? []).every((f) => isBlank(f.funder)))) {
+      return 'FUNDER_REQUIRED';
+    }
+    return undefined;
+  }
+
+  it('ISSUE_ADVICE: the rule code follows DESIGN §3, ruleViolation is undefined iff both predicates hold, and the machine guard agrees', () => {
+    const advising = driveTo('advising', { submission: submission(), submittedAt: '2026-01-15T09:00:00Z', bridgingThresholdWeeks: 2 });
+    const snapshot = referralMachine.resolveState(advising);
+    fc.assert(
+      fc.property(fc.array(helpItemArb, { minLength: 1, maxLength: 4 }), (items) => {
+        const event = advice(...items);
+        const expected = expectedAdviceCode(items);
+        expect(ruleViolation(event)).toBe(expected);
+        expect(ruleViolation(event) === undefined).toBe(fitRationaleGiven(event) && customArrangementsFunded(event));
+
+        const stamped = stamp(event);
+        const [next] = transition(referralMachine, snapshot, stamped);
+        const result = step(REFERRAL_MACHINE_VERSION, advising, stamped);
+        if (expected) {
+          expect(lifecycleState(next.value)).toBe('advising');
+          expect(result).toEqual({ outcome: 'rule_broken', code: expected });
+        } else {
+          const target = items.some((i) => i.waitingWeeks > 2) ? 'bridging' : 'follow_up';
+          expect(lifecycleState(next.value)).toBe(target);
+          expect(result).toMatchObject({ outcome: 'applied', state: target });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('SCHEDULE_OVERLEG: PARTICIPATION_REASON_REQUIRED iff youth or parents is neither a participant nor not invited with a reason; the guard agrees', () => {
+    const planning = driveTo('planning_overleg');
+    const snapshot = referralMachine.resolveState(planning);
+    const participantsArb = fc.subarray(['youth', 'parents'] as const).map((roles): Participant[] => [
+      ...roles.map((role) => ({ role })), professional,
+    ]);
+    const notInvitedArb = fc.option(
+      fc.array(
+        fc.record({ role: fc.constantFrom('youth', 'parents'), reason: ruleText })
+          .map(({ role, reason }) => notInvited(role, reason)),
+        { maxLength: 2 },
+      ),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(participantsArb, notInvitedArb, (participants, absent) => {
+        const event = schedule(participants, absent);
+        const ok = (['youth', 'parents'] as const).every(
+          (role) => participants.some((p) => p.role === role) ||
+            (absent ?? []).some((n) => n.role === role && !isBlank(n.reason)),
+        );
+        expect(ruleViolation(event)).toBe(ok ? undefined : 'PARTICIPATION_REASON_REQUIRED');
+        expect(participationRecorded(event)).toBe(ok);
+        const [next] = transition(referralMachine, snapshot, stamp(event));
+        expect(lifecycleState(next.value)).toBe(ok ? 'overleg_scheduled' : 'planning_overleg');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('RECORD_OVERLEG: PARTICIPATION_REASON_REQUIRED iff someone is not_involved without a reason; the guard agrees', () => {
+    const scheduled = driveTo('overleg_scheduled');
+    const snapshot = referralMachine.resolveState(scheduled);
+    const participationArb = fc
+      .record({
+        participation: fc.constantFrom('present', 'heard_beforehand', 'represented', 'not_involved'),
+        reason: ruleText,
+      })
+      .map(({ participation, reason }): Participation => withOptional({ participation }, 'reason', reason));
+    fc.assert(
+      fc.property(participationArb, participationArb, (youth, parents) => {
+        const event = events.RECORD_OVERLEG({ youth, parents });
+        const ok = [youth, parents].every((p) => p.participation !== 'not_involved' || !isBlank(p.reason));
+        expect(ruleViolation(event)).toBe(ok ? undefined : 'PARTICIPATION_REASON_REQUIRED');
+        const [next] = transition(referralMachine, snapshot, stamp(event));
+        expect(lifecycleState(next.value)).toBe(ok ? 'advising' : 'overleg_scheduled');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('consent by age at submission (DESIGN §3, DOMAIN R9)', () => {
+  type Consent = CaseSubmission['consent']['youth'];
+  const CONSENTS: Consent[] = ['given', 'refused', 'not_asked'];
+  const caseOf = (birthYear: number, youth: Consent, parents: Consent, legalGround?: string): CaseSubmission => {
+    const base = submission();
+    return {
+      ...base,
+      subject: { ...base.subject, birthYear },
+      consent: withOptional({ youth, parents }, 'legalGround', legalGround),
+    };
+  };
+  /** A moment in the middle of 2026 in Amsterdam. */
+  const MID_2026 = new Date('2026-06-15T10:00:00Z');
+
+  /** The table of DESIGN §3. */
+  function expectedConsent(age: number, youth: Consent, parents: Consent, legalGround?: string): boolean {
+    if (!isBlank(legalGround)) return true;
+    if (age < 12) return parents === 'given';
+    if (age <= 15) return youth === 'given' && parents === 'given';
+    return youth === 'given';
+  }
+
+  const table: Array<[age: number, youth: Consent, parents: Consent, given: boolean]> = [
+    [0, 'not_asked', 'given', true],
+    [11, 'refused', 'given', true],
+    [11, 'given', 'refused', false],
+    [11, 'given', 'not_asked', false],
+    [12, 'given', 'given', true],
+    [12, 'refused', 'given', false],
+    [12, 'not_asked', 'given', false],
+    [12, 'given', 'not_asked', false],
+    [15, 'given', 'refused', false],
+    [15, 'given', 'given', true],
+    [16, 'given', 'refused', true],
+    [16, 'given', 'not_asked', true],
+    [16, 'refused', 'given', false],
+    [16, 'not_asked', 'given', false],
+    [17, 'not_asked', 'not_asked', false],
+    [23, 'given', 'not_asked', true],
+  ];
+
+  it.each(table)('age %d, youth %s, parents %s → given: %s', (age, youth, parents, given) => {
+    expect(consentGiven(caseOf(2026 - age, youth, parents), MID_2026)).toBe(given);
+  });
+
+  it.each(BLANKS.map((b) => [blankLabel(b), b] as const))('a legalGround %s does not replace consent', (_, ground) => {
+    expect(consentGiven(caseOf(2012, 'refused', 'refused', ground), MID_2026)).toBe(false);
+  });
+
+  it.each([5, 13, 16])('a non-blank legalGround overrides missing consent (age %d)', (age) => {
+    expect(consentGiven(caseOf(2026 - age, 'refused', 'not_asked', ' Jeugdwet art. 7.4.4 '), MID_2026)).toBe(true);
+  });
+
+  describe('the year is the calendar year in Europe/Amsterdam at submission', () => {
+    it('2026-12-31T23:30:00Z is already 2027 in Amsterdam', () => {
+      expect(ageAtSubmission(2015, new Date('2026-12-31T23:30:00Z'))).toBe(12);
+      expect(ageAtSubmission(2015, new Date('2026-12-31T22:59:59Z'))).toBe(11);
+      expect(ageAtSubmission(2015, new Date('2027-01-01T00:00:00+01:00'))).toBe(12);
+    });
+
+    it('at the turn of the year a 2015-born child moves from parents-only to youth-and-parents consent', () => {
+      const youthRefused = caseOf(2015, 'refused', 'given');
+      expect(consentGiven(youthRefused, new Date('2026-12-31T22:30:00Z'))).toBe(true); // 23:30 in Amsterdam, age 11
+      expect(consentGiven(youthRefused, new Date('2026-12-31T23:30:00Z'))).toBe(false); // 00:30 in Amsterdam, age 12
+    });
+
+    it('at the turn of the year a 2011-born youth moves to youth-only consent', () => {
+      const parentsRefused = caseOf(2011, 'given', 'refused');
+      expect(consentGiven(parentsRefused, new Date('2026-12-31T22:30:00Z'))).toBe(false); // age 15
+      expect(consentGiven(parentsRefused, new Date('2026-12-31T23:30:00Z'))).toBe(true); // age 16
+    });
+
+    it('summer time does not move the year: 2026-06-30T22:30:00Z is 1 July 2026 in Amsterdam', () => {
+      expect(ageAtSubmission(2010, new Date('2026-06-30T22:30:00Z'))).toBe(16);
+    });
+
+    it('property: the age is (the UTC year one hour later) minus birthYear, CET being UTC+1 at every year end', () => {
+      fc.assert(
+        fc.property(
+          fc.date({ min: new Date('1980-01-01T00:00:00Z'), max: new Date('2100-12-31T23:59:59Z'), noInvalidDate: true }),
+          fc.integer({ min: 1900, max: 2100 }),
+          (at, birthYear) => {
+            const amsterdamYear = new Date(at.getTime() + 3_600_000).getUTCFullYear();
+            expect(ageAtSubmission(birthYear, at)).toBe(amsterdamYear - birthYear);
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+  });
+
+  it('property: for any age and consent combination consentGiven matches the table', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 25 }),
+        fc.constantFrom(...CONSENTS),
+        fc.constantFrom(...CONSENTS),
+        fc.oneof(fc.constantFrom(...BLANKS), fc.constantFrom('Jeugdwet art. 7.3.11', ' x ')),
+        // near a year end, where the Amsterdam year and the UTC year differ, and anywhere else
+        fc.oneof(
+          fc.integer({ min: 2020, max: 2040 }).map((y) => new Date(`${y}-12-31T23:30:00Z`)),
+          fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-12-31T12:00:00Z'), noInvalidDate: true }),
+        ),
+        (age, youth, parents, ground, at) => {
+          const amsterdamYear = new Date(at.getTime() + 3_600_000).getUTCFullYear();
+          const subject = caseOf(amsterdamYear - age, youth, parents, ground);
+          expect(consentGiven(subject, at)).toBe(expectedConsent(age, youth, parents, ground));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
