@@ -17,6 +17,7 @@ import { registerAuth } from './http/auth.ts';
 import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
+import { AppError } from './errors.ts';
 import { MalformedBody } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -53,6 +54,10 @@ export async function buildApp({ db, clock = systemClock, logger = false }: AppD
   app.addHook('onRequest', async (request, reply) => {
     reply.header('API-Version', API_VERSION);
     reply.header('X-Request-Id', request.id);
+    // `/cases/` and `/cases//trail` match `/cases/:id` with an empty id: no such resource.
+    if (Object.values(request.params as Record<string, string>).some((v) => v === '')) {
+      throw new AppError('NOT_FOUND', 'no such resource');
+    }
   });
 
   await registerOpenApi(app);

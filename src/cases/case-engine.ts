@@ -22,7 +22,7 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
-import { caseRepository, type CaseRow } from './case-repository.ts';
+import { caseRepository, type NewCaseRow } from './case-repository.ts';
 import { caseView, type CaseView } from './case-view.ts';
 
 export interface EventRequest {
@@ -52,14 +52,13 @@ export function caseEngine(db: Db, clock: Clock) {
       submittedAt: at,
       bridgingThresholdWeeks: repo.regionSettings(actor.region).bridgingThresholdWeeks,
     });
-    const row: CaseRow = {
-      seq: 0, id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
+    const row: NewCaseRow = {
+      id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
       region: actor.region, organisation: actor.organisation,
       municipality: submission.subject.municipalityCode,
       snapshot: JSON.stringify(persisted), createdAt: at, updatedAt: at,
     };
-    const { seq: _seq, ...insert } = row;
-    repo.insert(insert);
+    repo.insert(row);
     repo.appendEvent(eventRow(row.id, 1, 'SUBMIT', at, actor, submission, state));
     return caseView(row, persisted, actor.role);
   });

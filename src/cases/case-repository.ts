@@ -8,7 +8,7 @@ import { caseEvents, cases, regions } from '../../db/schema.ts';
 import type { CaseScope } from './access.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
-export type NewCaseRow = typeof cases.$inferInsert;
+export type NewCaseRow = Omit<typeof cases.$inferInsert, 'seq'>;
 export type CaseEventRow = typeof caseEvents.$inferInsert;
 export type StoredCaseEvent = typeof caseEvents.$inferSelect;
 

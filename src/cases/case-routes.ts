@@ -21,8 +21,9 @@ export interface CaseRouteOptions {
 const withEtag = (reply: FastifyReply, view: CaseView) => reply.header('ETag', `"${view.version}"`);
 
 export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, { engine, queries }) => {
-  // An admin manages tokens and never reads case content.
-  app.addHook('preHandler', async (request) => {
+  // An admin manages tokens and never reads case content. onRequest, so it answers before any
+  // query-string validation (403 before 400).
+  app.addHook('onRequest', async (request) => {
     if (actorOf(request).role === 'admin') throw new AppError('FORBIDDEN', 'an admin does not read cases');
   });
 
