@@ -16,7 +16,7 @@ import { API_BASE, API_VERSION, type Config } from './config.ts';
 import { registerAuth } from './http/auth.ts';
 import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { registerProblemHandlers } from './http/problem.ts';
+import { registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { AppError } from './errors.ts';
 import { MalformedBody } from './validation.ts';
 
@@ -39,6 +39,14 @@ export async function buildApp({ db, clock = systemClock, logger = false }: AppD
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // The router refuses broken percent-escapes and over-long ids before any hook runs: answer
+    // those as problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('API-Version', API_VERSION).header('X-Request-Id', request.id);
+      return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource')
+        : sendProblem(request, reply, 400, 'VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8');
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   // Bodies are validated by the services, after the 404 and 403 checks (DESIGN §3 order);

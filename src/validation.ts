@@ -14,7 +14,8 @@ export class MalformedBody {
 export function invalidParams(error: z.ZodError): InvalidParam[] {
   return error.issues.slice(0, 50).map((issue) => ({
     name: issue.path.length > 0 ? issue.path.join('.') : '(body)',
-    reason: issue.message,
+    // zod names unknown keys in its message; a key could be personal data, so it is not echoed.
+    reason: issue.code === 'unrecognized_keys' ? 'unknown field(s): this object allows no other members' : issue.message,
   }));
 }
 

@@ -42,6 +42,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    // An unknown route stays a 404, whatever its body or content type.
+    if (request.is404) return sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource');
     if (error instanceof AppError) {
       request.log.info({ code: error.code, status: error.status }, 'request refused');
       return sendProblem(request, reply, error.status, error.code, error.detail, error.extensions);
@@ -57,7 +59,8 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const code = FASTIFY_CODES[error.code] ?? (status === 415 ? 'UNSUPPORTED_MEDIA_TYPE'
-        : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED');
+        : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 404 ? 'NOT_FOUND'
+          : status === 403 ? 'FORBIDDEN' : 'VALIDATION_FAILED');
       request.log.info({ code, fastifyCode: error.code, status }, 'request refused');
       return sendProblem(request, reply, ERROR_STATUS[code], code, ERROR_TITLES[code]);
     }
