@@ -1,0 +1,171 @@
+/**
+ * Phase (c): the real server as a child process (node --import tsx src/server.ts), loaded with
+ * autocannon from this process over 127.0.0.1, so the load generator never shares the server's
+ * event loop. Every request is POST /api/v1/cases/{id}/events; a shared counter hands each
+ * request the next event of the plan, so no two in-flight requests touch the same case.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { MIX, CONNECTIONS, CHECKPOINT_INTERVAL_MS, planned, bodyOf, type Client, type Sender } from './workload.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerChild {
+  child: ChildProcess;
+  port: number;
+  /** Last output of the child, for error messages. */
+  output(): string;
+  /** SIGTERM (the server closes cleanly and checkpoints), SIGKILL after a grace period. */
+  stop(): Promise<number | null>;
+}
+
+/** `entry`: the server's entry module, relative to the project (src/server.ts, the service). */
+export async function startServer(databasePath: string, cpuProfDir?: string, entry = 'src/server.ts'): Promise<ServerChild> {
+  const port = await freePort();
+  const args = ['--import', 'tsx'];
+  if (cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
+  args.push(entry);
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      DATABASE_PATH: databasePath,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SQLITE_SYNCHRONOUS: 'FULL',
+      CHECKPOINT_INTERVAL_MS: String(CHECKPOINT_INTERVAL_MS),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => { running = false; });
+
+  const stop = async (): Promise<number | null> => {
+    if (!running) return child.exitCode;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => { if (running) child.kill('SIGKILL'); }, 10_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+
+  // Ready when /health answers 200.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (!running) throw new Error(`server exited before it was ready:\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`server not ready after 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port, output: () => output, stop };
+}
+
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  non2xx: number;
+  statusCounts: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+  /** 2xx latencies in ms, sorted, at full (sub-ms) resolution. */
+  latencies: Float64Array;
+  /** autocannon's own (integer-ms histogram) percentiles, for reference. */
+  autocannonP50: number;
+  autocannonP99: number;
+}
+
+/**
+ * Sends events [from, from + amount) of the plan over `ids`, each once, with CONNECTIONS
+ * connections, and stops by itself (autocannon `amount`, plus a watchdog after `maxSeconds`).
+ */
+export async function load(port: number, ids: string[], clients: Record<Sender, Client>,
+  from: number, amount: number, maxSeconds: number): Promise<LoadResult> {
+  const end = from + amount;
+  const bodies = MIX.map((_, step) => JSON.stringify(bodyOf(step)));
+  const headers = MIX.map((s) => ({
+    'content-type': 'application/json',
+    authorization: `Bearer ${clients[s.as].token}`,
+  }));
+  let next = from;
+  const latencies = new Float64Array(amount);
+  let okCount = 0;
+  const statusCounts: Record<string, number> = {};
+
+  let finish!: (err: Error | null, result: autocannon.Result) => void;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = (err, result) => (err ? reject(err) : resolve(result));
+  });
+  const started = performance.now();
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    amount,
+    timeout: 10,
+    method: 'POST',
+    requests: [{
+      method: 'POST',
+      setupRequest: (req) => {
+        const i = next++;
+        // Past the slice (never expected with `amount`): a note, which fits any state.
+        const { caseIndex, step } = i < end ? planned(i, ids.length)
+          : { caseIndex: i % ids.length, step: MIX.findIndex((m) => m.type === 'ADD_NOTE') };
+        return { ...req, method: 'POST', path: `/api/v1/cases/${ids[caseIndex]}/events`,
+          headers: headers[step], body: bodies[step] };
+      },
+    }],
+  }, (err, result) => finish(err, result));
+  // autocannon notices that all connections are done only on its next one-second tick, so its
+  // own duration is rounded up to whole seconds: time the run to its last response instead.
+  let lastResponseAt = started;
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    lastResponseAt = performance.now();
+    statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
+    if (statusCode >= 200 && statusCode < 300 && okCount < amount) latencies[okCount++] = responseTime;
+  });
+  const watchdog = setTimeout(() => (instance as unknown as { stop(): void }).stop(), maxSeconds * 1000);
+  const result = await finished.finally(() => clearTimeout(watchdog));
+  const seconds = (lastResponseAt - started) / 1000;
+
+  const sorted = latencies.slice(0, okCount).sort();
+  const ok = result['2xx'];
+  return {
+    requests: Object.values(statusCounts).reduce((a, b) => a + b, 0),
+    ok,
+    non2xx: result.non2xx,
+    statusCounts,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    seconds,
+    latencies: sorted,
+    autocannonP50: result.latency.p50,
+    autocannonP99: result.latency.p99,
+  };
+}

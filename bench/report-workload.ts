@@ -1,0 +1,151 @@
+/**
+ * The cases of the report bench: varied, realistic lifecycles built with the statechart itself
+ * (machines/referral.ts `submit` and `step`), written as exactly the rows the engine writes (the
+ * case row with its snapshot, one case_events row per trail entry) with the engine's own
+ * repository statements. Every case has EVENTS_PER_CASE trail entries (padded with notes), so
+ * 100,000 cases make 1,000,000 events. Deterministic: case i is the same in every run.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
+import { DISRUPTIONS, PROBLEM_AREAS, type CaseSubmission, type EventType } from '../machines/referral.schemas.ts';
+import { step, submit, type PersistedReferral } from '../machines/referral.ts';
+import type { Actor } from '../src/auth/api-clients.ts';
+import { caseRepository } from '../src/cases/case-repository.ts';
+import { events, helpItem, submission } from '../test/support/fixtures.ts';
+
+export const EVENTS_PER_CASE = 10;
+export const REGIONS = 10;
+const DAY = 86_400_000;
+const BASE = Date.parse('2024-01-01T08:00:00Z');
+/** Cases are submitted over two years; events follow at gaps of up to three weeks. */
+export const WINDOW = { from: '2024-01-01', to: '2026-12-31' };
+
+/** mulberry32: a small seeded PRNG, so every run loads the same cases. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FULL: EventType[] = ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE'];
+/** Lifecycles and how often they occur (weights). `WAIT` advices wait, so they need a plan. */
+const PATHS: [number, EventType[]][] = [
+  [30, [...FULL, 'SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REPORT_PROGRESS', 'CLOSE']],
+  [12, [...FULL, 'REPORT_PROGRESS', 'REPORT_PROGRESS', 'CLOSE']],
+  [10, [...FULL, 'REPORT_PROGRESS']],
+  [4, [...FULL, 'REQUEST_REASSESSMENT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE']],
+  [10, ['START_TRIAGE', 'REQUEST_INFORMATION', 'PROVIDE_INFORMATION', 'DECLINE']],
+  [8, ['START_TRIAGE', 'CONSULT']],
+  [4, ['START_TRIAGE', 'WITHDRAW']],
+  [4, ['START_TRIAGE', 'ACCEPT', 'ESCALATE']],
+  [3, []], [3, ['START_TRIAGE']], [3, ['START_TRIAGE', 'REQUEST_INFORMATION']],
+  [3, ['START_TRIAGE', 'ACCEPT']], [3, FULL.slice(0, 3)], [3, FULL.slice(0, 4)],
+];
+const TOTAL_WEIGHT = PATHS.reduce((sum, [w]) => sum + w, 0);
+
+const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+
+function pathOf(r: () => number): EventType[] {
+  let x = r() * TOTAL_WEIGHT;
+  for (const [weight, path] of PATHS) if ((x -= weight) < 0) return path;
+  return [];
+}
+
+function submissionOf(r: () => number, region: number, at: number): CaseSubmission {
+  const status = pick(r, ['attending', 'attending', 'partial', 'not_attending', 'not_applicable'] as const);
+  const areas = [...new Set([pick(r, PROBLEM_AREAS), pick(r, PROBLEM_AREAS)])];
+  return submission({
+    referrer: { kind: pick(r, ['professional', 'professional', 'professional', 'parent', 'youth'] as const) },
+    subject: { reference: `B-${Math.floor(r() * 1e9)}`, birthYear: 2006 + Math.floor(r() * 14),
+      municipalityCode: `GM${String(region * 10 + Math.floor(r() * 8)).padStart(4, '0')}` },
+    problemAreas: areas,
+    school: status === 'not_attending'
+      ? { status, notAttendingSince: new Date(at - r() * 300 * DAY).toISOString().slice(0, 10) }
+      : { status },
+  });
+}
+
+/** The body of one event of a case, with some variety in what the figures count. */
+function bodyOf(r: () => number, type: EventType, at: number, waits: boolean): Record<string, unknown> {
+  const taking = () => pick(r, ['present', 'present', 'heard_beforehand', 'represented', 'not_involved'] as const);
+  switch (type) {
+    case 'RECORD_OVERLEG': {
+      const [youth, parents] = [taking(), taking()];
+      return events.RECORD_OVERLEG({
+        heldAt: new Date(at - r() * 3 * DAY).toISOString(),
+        youth: youth === 'not_involved' ? { participation: youth, reason: 'Te ziek' } : { participation: youth },
+        parents: parents === 'not_involved' ? { participation: parents, reason: 'Onbereikbaar' } : { participation: parents },
+        disruptions: DISRUPTIONS.filter(() => r() < 0.4),
+      });
+    }
+    case 'ISSUE_ADVICE':
+      return events.ISSUE_ADVICE({ helpItems: [helpItem(waits ? 2 + Math.floor(r() * 12) : 0),
+        ...(r() < 0.5 ? [{ ...helpItem(0), kind: 'existing_offer' as const }] : [])] });
+    case 'REPORT_PROGRESS':
+      return events.REPORT_PROGRESS({ helpStarted: r() < 0.6 });
+    case 'CLOSE':
+      return events.CLOSE({ outcome: pick(r, ['help_in_place', 'help_in_place', 'no_longer_needed', 'other'] as const),
+        familyViewOfFit: pick(r, ['fits', 'fits', 'partly', 'does_not_fit', 'not_asked'] as const) });
+    default:
+      return events[type]() as unknown as Record<string, unknown>;
+  }
+}
+
+export interface RegionActors {
+  localTeam: Actor;
+  expertTeam: Actor;
+}
+
+/** Writes case `i` (its case row and EVENTS_PER_CASE trail rows). The caller holds a transaction. */
+export function writeCase(repo: ReturnType<typeof caseRepository>, actors: RegionActors[], i: number): void {
+  const r = rng(i + 1);
+  const region = i % REGIONS;
+  const { localTeam, expertTeam } = actors[region]!;
+  let at = BASE + r() * 730 * DAY;
+  const sub = submissionOf(r, region, at);
+  const submittedAt = new Date(at).toISOString();
+  const first = submit({ submission: sub, submittedAt, bridgingThresholdWeeks: 0 });
+  let persisted: PersistedReferral = first.persisted;
+  let state: string = first.state;
+  const id = randomUUID();
+  const rows = [row(id, 1, 'SUBMIT', submittedAt, localTeam, sub, state)];
+  const path = pathOf(r);
+  const waits = path.includes('SET_BRIDGING_PLAN') || (path.length === 5 && r() < 0.5);
+  for (const type of [...path, ...Array<EventType>(EVENTS_PER_CASE - 1 - path.length).fill('ADD_NOTE')]) {
+    at += (0.5 + r() * 20) * DAY;
+    const stamp = new Date(at).toISOString();
+    const { type: _t, ...payload } = bodyOf(r, type, at, waits);
+    const result = step(REFERRAL_MACHINE_VERSION, persisted, { type, ...payload, at: stamp } as never);
+    if (result.outcome !== 'applied') throw new Error(`bench case ${i}: ${type} ${result.outcome}`);
+    persisted = result.persisted;
+    state = result.state;
+    const actor = type === 'ADD_NOTE' || type === 'PROVIDE_INFORMATION' ? localTeam : expertTeam;
+    rows.push(row(id, rows.length + 1, type, stamp, actor, payload, state));
+  }
+  const last = rows.at(-1)!.at;
+  repo.insert({ id, state, version: rows.length, machineVersion: REFERRAL_MACHINE_VERSION,
+    region: localTeam.region, organisation: localTeam.organisation, municipality: sub.subject.municipalityCode,
+    snapshot: JSON.stringify(persisted), createdAt: submittedAt, updatedAt: last });
+  for (const event of rows) repo.appendEvent(event);
+}
+
+/** A case_events row as the engine builds it (case-engine.ts eventRow). */
+function row(caseId: string, version: number, type: string, at: string, actor: Actor, payload: unknown, state: string) {
+  return { caseId, version, type, at, actorRole: actor.role, actorOrganisation: actor.organisation,
+    actorName: actor.name, actorClientId: actor.clientId, payload: JSON.stringify(payload), state };
+}
+
+/** Cases [from, to) in transactions of 1,000. */
+export function loadCases(db: Db, actors: RegionActors[], from: number, to: number): void {
+  const repo = caseRepository(db);
+  const batch = db.$client.transaction((start: number, end: number) => {
+    for (let i = start; i < end; i++) writeCase(repo, actors, i);
+  });
+  for (let start = from; start < to; start += 1000) batch(start, Math.min(to, start + 1000));
+}
