@@ -78,6 +78,7 @@ export async function buildApp({ db, clock = systemClock, logger = false }: AppD
     registerAuth(api, clientLookup(db));
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries });
+    await api.register(import('./reports/signalering-routes.ts'), { db, clock });
   }, { prefix: API_BASE });
 
   return app;

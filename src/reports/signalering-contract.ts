@@ -1,0 +1,102 @@
+/**
+ * The HTTP contract of the signalering report: its query and the JSON body, registered as
+ * components of the OpenAPI document. Only counts, shares and durations: no case reference and
+ * no free text ever appears in a report.
+ */
+import { z } from 'zod';
+
+const date = (what: string) => z.iso.date()
+  .refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'a date between 1900 and 2999')
+  .describe(what);
+
+export const SignaleringQuerySchema = z.object({
+  from: date('First day of the period (Europe/Amsterdam), included. Default: 1 January of the year of `to`.')
+    .optional(),
+  to: date('Last day of the period (Europe/Amsterdam), included. Default: today.').optional(),
+  region: z.string().min(1).max(64)
+    .describe('For a national inspector: one region, or `*` (the default) for all. Others may only name their own.')
+    .optional(),
+});
+export type SignaleringQuery = z.infer<typeof SignaleringQuerySchema>;
+
+const count = z.int().min(0).nullable().describe('null when suppressed');
+const suppressed = z.boolean().describe('true when the figure is withheld to protect small numbers');
+
+export const SignaleringCountSchema = z.object({ key: z.string(), count, suppressed })
+  .meta({ id: 'SignaleringCount' });
+
+export const SignaleringCellSchema = SignaleringCountSchema.extend({
+  breakdowns: z.record(z.string(), z.array(SignaleringCountSchema))
+    .describe('This cell split further; each list adds up to this cell\'s count')
+    .optional(),
+}).meta({ id: 'SignaleringCell' });
+const cells = (what: string) => z.array(SignaleringCellSchema).describe(what);
+
+export const SignaleringShareSchema = z.object({
+  share: z.number().min(0).max(1).nullable().describe('A fraction (0 to 1, 3 decimals); null when suppressed'),
+  suppressed: suppressed.describe('true when fewer than 5 cases (or items) underlie the share'),
+}).meta({ id: 'SignaleringShare' });
+
+export const SignaleringLeadTimeSchema = z.object({
+  medianDays: z.number().min(0).nullable(),
+  p90Days: z.number().min(0).nullable(),
+  suppressed: suppressed.describe('true when fewer than 5 cases underlie the figure'),
+}).meta({ id: 'SignaleringLeadTime' });
+
+export const SignaleringReportSchema = z.object({
+  region: z.string().describe('The region the figures cover, or `*` for all regions'),
+  period: z.object({
+    from: z.iso.date(), to: z.iso.date(), timeZone: z.literal('Europe/Amsterdam'),
+    startsAt: z.iso.datetime().describe('First instant of the period (UTC)'),
+    endsBefore: z.iso.datetime().describe('First instant after the period (UTC)'),
+    asOf: z.iso.date().describe('The day the open-case figures describe: `to`, or today if that is earlier'),
+  }),
+  generatedAt: z.iso.datetime(),
+  suppressionThreshold: z.literal(5),
+  submitted: z.object({
+    total: z.int().min(0).describe('Cases submitted in the period (exact)'),
+    byReferrerKind: cells('Who brought the case in'),
+    byMunicipality: cells('CBS municipality code of the child'),
+    byProblemArea: cells('A case counts once in each of its problem areas'),
+  }),
+  decisions: z.object({
+    total: z.int().min(0).describe('Decisions and closings in the period (exact)'),
+    byDecision: cells('accepted, declined, consultation_only, escalated, withdrawn, closed ' +
+      '(split byOutcome and byFamilyViewOfFit)'),
+  }),
+  openAtEnd: z.object({
+    total: z.int().min(0).describe('Cases open at the end of the period (exact)'),
+    byState: cells('Lifecycle state at the end of the period'),
+    bySchoolStatus: cells('School status at submission; not_attending (thuiszitters) split byDuration ' +
+      '(more or less than 3 months out of school on the as-of day: the Thuiszitterspact)'),
+  }),
+  leadTimes: z.object({
+    submissionToTriageDecision: SignaleringLeadTimeSchema,
+    acceptanceToOverleg: SignaleringLeadTimeSchema.describe('To the first overleg as held (heldAt)'),
+    overlegToAdvice: SignaleringLeadTimeSchema,
+    adviceToHelpStarted: SignaleringLeadTimeSchema.describe('To the first progress report with helpStarted'),
+  }).describe('Days, nearest-rank median and 90th percentile, of the intervals that ended in the period'),
+  overleggen: z.object({
+    total: z.int().min(0).describe('Overleggen recorded in the period (exact)'),
+    youthTookPart: SignaleringShareSchema.describe('Present, heard beforehand or represented'),
+    parentsTookPart: SignaleringShareSchema.describe('Present, heard beforehand or represented'),
+    byDisruption: cells('Disruption types recorded (verstoringen); an overleg counts once per type'),
+  }),
+  advice: z.object({
+    advices: z.int().min(0).describe('Advices issued in the period (exact)'),
+    helpItems: z.int().min(0).describe('Help items in those advices (exact)'),
+    customArrangements: SignaleringShareSchema.describe('Share of help items that are custom arrangements'),
+    withWaitingTime: SignaleringShareSchema.describe('Share of help items with a waiting time'),
+    medianWaitingWeeks: z.object({ weeks: z.number().min(0).nullable(), suppressed })
+      .describe('Median waiting time of the help items that have one'),
+    bridgingPlanWhenWaiting: SignaleringShareSchema
+      .describe('Of the cases advised a help item with a waiting time, the share with a bridging plan set by the end of the period'),
+  }),
+  deadlines: z.object({
+    available: z.literal(false),
+    note: z.string(),
+    overdueByDeadline: z.array(SignaleringCountSchema),
+    dueForReassessment: z.null(),
+  }).describe('Overdue cases per deadline and cases due for reassessment: not yet available (durable deadlines, issue #3)'),
+}).meta({ id: 'SignaleringReport' });
+export type SignaleringReport = z.infer<typeof SignaleringReportSchema>;

@@ -1,0 +1,87 @@
+/**
+ * From raw counts to published figures: breakdowns with suppression (suppression.ts), shares
+ * and lead times that rest on fewer than 5 cases withheld. The categories of every breakdown
+ * come from the machine's own schemas, so a category with no cases is listed (and suppressed)
+ * rather than missing.
+ */
+import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
+import {
+  CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS,
+} from '../../machines/referral.schemas.ts';
+import type { Distribution, RawFigures } from './signalering-queries.ts';
+import { SUPPRESSION_THRESHOLD, suppressBreakdown, type RawCell } from './suppression.ts';
+
+export const CATEGORIES = {
+  referrerKind: CaseSubmissionSchema.shape.referrer.shape.kind.options,
+  problemArea: PROBLEM_AREAS,
+  openState: LIFECYCLE_STATES.filter((s) => s !== 'closed'),
+  schoolStatus: CaseSubmissionSchema.shape.school.shape.status.options,
+  outcome: EVENT_SCHEMAS.CLOSE.shape.outcome.options,
+  familyViewOfFit: EVENT_SCHEMAS.CLOSE.shape.familyViewOfFit.options,
+  disruption: DISRUPTIONS,
+  notAttending: ['more_than_3_months', 'up_to_3_months'],
+} as const;
+
+/** The report's decision keys and the event types they count. */
+export const DECISIONS = {
+  accepted: 'ACCEPT', declined: 'DECLINE', consultation_only: 'CONSULT',
+  escalated: 'ESCALATE', withdrawn: 'WITHDRAW', closed: 'CLOSE',
+} as const;
+
+const TOOK_PART = ['present', 'heard_beforehand', 'represented'];
+
+export class Figures {
+  constructor(private readonly raw: RawFigures) {}
+
+  counts(figure: string): Map<string, number> {
+    return this.raw.counts.get(figure) ?? new Map();
+  }
+
+  count(figure: string, key = ''): number {
+    return this.counts(figure).get(key) ?? 0;
+  }
+
+  total(figure: string): number {
+    let sum = 0;
+    for (const n of this.counts(figure).values()) sum += n;
+    return sum;
+  }
+
+  /** Raw cells over the known categories, plus any other key the data holds. */
+  cells(figure: string, categories: readonly string[]): RawCell[] {
+    const counts = this.counts(figure);
+    const keys = [...categories, ...[...counts.keys()].filter((k) => !categories.includes(k)).sort()];
+    return keys.map((key) => ({ key, count: counts.get(key) ?? 0 }));
+  }
+
+  breakdown(figure: string, categories: readonly string[]) {
+    return suppressBreakdown(this.cells(figure, categories));
+  }
+
+  share(part: number, whole: number) {
+    return whole < SUPPRESSION_THRESHOLD
+      ? { share: null, suppressed: true }
+      : { share: Math.round((part / whole) * 1000) / 1000, suppressed: false };
+  }
+
+  tookPart(who: 'youth' | 'parents') {
+    const counts = this.counts(`overleg.${who}`);
+    return this.share(TOOK_PART.reduce((sum, k) => sum + (counts.get(k) ?? 0), 0), this.total(`overleg.${who}`));
+  }
+
+  distribution(kind: string): Distribution | undefined {
+    const d = this.raw.distributions.get(kind);
+    return d && d.n >= SUPPRESSION_THRESHOLD ? d : undefined;
+  }
+
+  leadTime(kind: string) {
+    const d = this.distribution(kind);
+    return d
+      ? { medianDays: d.p50, p90Days: d.p90, suppressed: false }
+      : { medianDays: null, p90Days: null, suppressed: true };
+  }
+
+  get municipalities(): string[] {
+    return this.raw.municipalities;
+  }
+}

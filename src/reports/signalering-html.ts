@@ -1,0 +1,114 @@
+/**
+ * The report as a printable HTML page in Dutch: the key figures as tables and server-drawn SVG
+ * bar charts. One self-contained document: inline CSS, no script, no external asset; every text
+ * that comes from data is escaped.
+ */
+import type { SignaleringReport } from './signalering-contract.ts';
+import { SUPPRESSED_MARK } from './signalering-csv.ts';
+import { decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from './signalering-labels.ts';
+import { barChart, escapeHtml as esc, type Bar } from './signalering-svg.ts';
+
+type Cell = SignaleringReport['submitted']['byReferrerKind'][number];
+type Share = SignaleringReport['overleggen']['youthTookPart'];
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;color:#1b1b1b;max-width:60rem;margin:2rem auto;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #154273}
+h3{font-size:1rem;margin-bottom:.3rem}table{border-collapse:collapse;margin:.5rem 0}
+td,th{border:1px solid #bbb;padding:.2rem .6rem;text-align:left}td.n{text-align:right}
+svg{display:block;margin:.5rem 0;font-size:12px}svg .bar{fill:#154273}.meta,.note{color:#555}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}svg,table{break-inside:avoid}}`;
+
+const countText = (cell: Cell): string => (cell.suppressed ? SUPPRESSED_MARK : String(cell.count));
+const shareText = (share: Share): string => (share.share === null ? SUPPRESSED_MARK : percent(share.share));
+const bars = (cells: Cell[]): Bar[] =>
+  cells.map((c) => ({ label: label(c.key), value: c.count, text: countText(c) }));
+
+function table(head: string[], rows: string[][]): string {
+  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
+  const trs = rows.map((r) => `<tr>${r.map((v, i) => `<td${i > 0 ? ' class="n"' : ''}>${esc(v)}</td>`).join('')}</tr>`);
+  return `<table><thead><tr>${th}</tr></thead><tbody>${trs.join('')}</tbody></table>`;
+}
+
+const cellTable = (what: string, cells: Cell[]): string =>
+  table([what, 'Aantal'], cells.map((c) => [label(c.key), countText(c)]));
+
+const chart = (title: string, cells: Cell[]): string =>
+  `<h3>${esc(title)}</h3>${barChart(title, bars(cells))}`;
+
+const nested = (cells: Cell[], key: string, name: string): Cell[] =>
+  cells.find((c) => c.key === key)?.breakdowns?.[name] ?? [];
+
+function submitted(r: SignaleringReport): string {
+  const s = r.submitted;
+  return `<h2>Aanmeldingen</h2><p>Aangemeld in de periode: <strong>${s.total}</strong></p>
+${chart('Per aanmelder', s.byReferrerKind)}${chart('Per probleemgebied (een casus telt bij elk gebied)', s.byProblemArea)}
+<h3>Per gemeente</h3>${cellTable('Gemeente (CBS-code)', s.byMunicipality)}`;
+}
+
+function decisions(r: SignaleringReport): string {
+  const d = r.decisions.byDecision;
+  return `<h2>Besluiten en afsluitingen</h2><p>Besluiten en afsluitingen in de periode: <strong>${r.decisions.total}</strong></p>
+${chart('Per besluit', d)}<h3>Afgesloten na monitoren: uitkomst</h3>${cellTable('Uitkomst', nested(d, 'closed', 'byOutcome'))}
+<h3>Oordeel van het gezin over de passendheid van de hulp</h3>${cellTable('Oordeel', nested(d, 'closed', 'byFamilyViewOfFit'))}`;
+}
+
+function open(r: SignaleringReport): string {
+  const o = r.openAtEnd;
+  return `<h2>Open casussen aan het eind van de periode</h2>
+<p>Open op ${esc(dutchDate(r.period.asOf))}: <strong>${o.total}</strong></p>${chart('Per fase', o.byState)}
+<h2>Thuiszitters</h2><p class="note">Schoolsituatie bij aanmelding van de open casussen. Thuiszitterspact: geen kind
+langer dan 3 maanden thuis zonder passend aanbod.</p>${chart('Per schoolsituatie', o.bySchoolStatus)}
+${cellTable('Thuiszitter sinds', nested(o.bySchoolStatus, 'not_attending', 'byDuration'))}`;
+}
+
+function leadTimes(r: SignaleringReport): string {
+  const entries = Object.entries(LEAD_TIME_LABELS).map(([key, name]) =>
+    [name, r.leadTimes[key as keyof typeof LEAD_TIME_LABELS]] as const);
+  const days = (v: number | null): string => (v === null ? SUPPRESSED_MARK : decimal(v));
+  const chartBars = entries.map(([name, t]) => ({ label: name, value: t.medianDays,
+    text: t.medianDays === null ? SUPPRESSED_MARK : `${decimal(t.medianDays)} dagen` }));
+  return `<h2>Doorlooptijden</h2><p class="note">In dagen, over de trajecten die in de periode afliepen.</p>
+${table(['Traject', 'Mediaan', '90e percentiel'], entries.map(([name, t]) => [name, days(t.medianDays), days(t.p90Days)]))}
+${barChart('Mediane doorlooptijd in dagen', chartBars)}`;
+}
+
+function participation(r: SignaleringReport): string {
+  const o = r.overleggen;
+  const shares: Bar[] = [['Jongere nam deel', o.youthTookPart], ['Ouders namen deel', o.parentsTookPart]]
+    .map(([name, s]) => ({ label: name as string, value: (s as Share).share, text: shareText(s as Share) }));
+  return `<h2>Betrokkenheid van jongere en ouders</h2><p>Overleggen in de periode: <strong>${o.total}</strong>
+(deelname: aanwezig, vooraf gehoord of vertegenwoordigd)</p>${barChart('Deelname aan het overleg', shares, 1)}
+${chart('Verstoringen (een overleg telt bij elk type)', o.byDisruption)}`;
+}
+
+function advice(r: SignaleringReport): string {
+  const a = r.advice;
+  const shares: Bar[] = ([['Maatwerk', a.customArrangements], ['Met wachttijd', a.withWaitingTime],
+    ['Overbruggingsplan bij wachttijd', a.bridgingPlanWhenWaiting]] as const)
+    .map(([name, s]) => ({ label: name, value: s.share, text: shareText(s) }));
+  const weeks = a.medianWaitingWeeks.weeks === null ? SUPPRESSED_MARK : `${decimal(a.medianWaitingWeeks.weeks)} weken`;
+  return `<h2>Advies</h2><p>Adviezen: <strong>${a.advices}</strong>, met <strong>${a.helpItems}</strong> hulponderdelen.
+Mediane wachttijd (van de onderdelen met een wachttijd): <strong>${esc(weeks)}</strong>.</p>
+${barChart('Aandeel hulponderdelen en casussen', shares, 1)}`;
+}
+
+const DEADLINES = `<h2>Termijnen en herbeoordeling</h2><p class="note">Nog niet beschikbaar: het aantal casussen
+over een termijn (per termijn) en de casussen die aan herbeoordeling toe zijn volgen zodra de termijnen duurzaam
+worden bewaakt (issue #3).</p>`;
+
+const EXPLANATION = `<h2>Toelichting</h2><p class="note">${SUPPRESSED_MARK}: minder dan 5, of weggelaten zodat een
+klein aantal niet uit het totaal en de andere cellen te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen
+die op minder dan 5 casussen rusten worden niet getoond. Mediaan en 90e percentiel volgens de nearest-rank-methode
+(bij een even aantal de lagere middelste waarde). De periode loopt van de eerste tot en met de laatste dag, in
+Nederlandse tijd.</p>`;
+
+export function signaleringHtml(r: SignaleringReport): string {
+  const region = r.region === '*' ? 'alle regio\'s' : `regio ${r.region}`;
+  const title = `Signalering ${region}`;
+  return `<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>
+<h1>${esc(title)}</h1><p class="meta">Periode: ${esc(dutchDate(r.period.from))} t/m ${esc(dutchDate(r.period.to))}
+(Nederlandse tijd) · opgesteld ${esc(r.generatedAt)}</p>
+${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${DEADLINES}${EXPLANATION}
+</body></html>\n`;
+}

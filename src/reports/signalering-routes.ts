@@ -1,0 +1,98 @@
+/** GET /reports/signalering: the signalering report as JSON, CSV or a printable HTML page. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import type { Clock } from '../clock.ts';
+import { AppError } from '../errors.ts';
+import { actorOf } from '../http/auth.ts';
+import { ProblemSchema, problems } from '../http/problem-contract.ts';
+import { negotiate } from './negotiate.ts';
+import { reportScope, signaleringService } from './signalering.ts';
+import {
+  SignaleringQuerySchema, SignaleringReportSchema, type SignaleringReport,
+} from './signalering-contract.ts';
+import { signaleringCsv } from './signalering-csv.ts';
+import { signaleringHtml } from './signalering-html.ts';
+
+const FORMATS = ['application/json', 'text/csv', 'text/html'] as const;
+/** The page carries its own style and nothing else: no script, no external load. */
+const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+const DESCRIPTION = 'Regional figures of a period (signalering): submissions, decisions, open cases, ' +
+  'lead times, participation of youth and parents, advice and thuiszitters. For the expert team (its ' +
+  'own region) and inspectors (their region; a national inspector all regions or one named in `region`). ' +
+  'The period runs from the start of `from` to the end of `to`, both included, as calendar days in ' +
+  'Europe/Amsterdam; a figure belongs to the period in which its event happened, and open cases are ' +
+  'counted as at the end of the period. Every count below 5 in a breakdown is suppressed (`count: null, ' +
+  'suppressed: true`; `<5` in CSV), with complementary suppression so that no suppressed count can be ' +
+  'worked back from the total and the other cells; totals are exact. Lead times and shares that rest on ' +
+  'fewer than 5 cases are suppressed too. Percentiles are nearest-rank. Answers JSON, CSV (Accept: ' +
+  'text/csv, RFC 4180: section,figure,category,value) or a printable HTML page in Dutch (Accept: text/html).';
+
+/** Which format the request accepts: 406 when none. */
+function formatOf(request: FastifyRequest): (typeof FORMATS)[number] {
+  const format = negotiate(request.headers.accept, FORMATS);
+  if (!format) {
+    throw new AppError('NOT_ACCEPTABLE', `the report is served as ${FORMATS.join(', ')}`);
+  }
+  return format;
+}
+
+export const signaleringRoutes: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> = async (app, { db, clock }) => {
+  const service = signaleringService(db, clock);
+
+  // 403 and 406 before the query is validated (400), as on every route (DESIGN §3).
+  app.addHook('preValidation', async (request) => {
+    const region = (request.query as { region?: unknown }).region;
+    reportScope(actorOf(request), typeof region === 'string' ? region : undefined);
+    formatOf(request);
+  });
+
+  app.get('/reports/signalering', {
+    schema: {
+      operationId: 'getSignaleringReport',
+      summary: 'The signalering report of a period',
+      description: DESCRIPTION,
+      tags: ['reports'],
+      querystring: SignaleringQuerySchema,
+      response: {
+        200: {
+          description: 'The report',
+          content: {
+            'application/json': { schema: SignaleringReportSchema },
+            'text/csv': { schema: z.string().describe('RFC 4180, header row: section,figure,category,value') },
+            'text/html': { schema: z.string().describe('A printable page in Dutch with SVG charts') },
+          },
+        },
+        ...problems(400, 401, 403),
+        406: {
+          description: 'NOT_ACCEPTABLE: Accept names none of application/json, text/csv, text/html',
+          content: { 'application/json': { schema: ProblemSchema } },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const report = service.report(actorOf(request), request.query);
+    request.log.info({ region: report.region, from: report.period.from, to: report.period.to },
+      'signalering report');
+    return send(reply.header('Vary', 'Accept').header('Cache-Control', 'private, no-store'),
+      formatOf(request), report);
+  });
+};
+
+function send(reply: FastifyReply, format: (typeof FORMATS)[number], report: SignaleringReport): FastifyReply {
+  switch (format) {
+    case 'text/csv':
+      return reply.type('text/csv; charset=utf-8; header=present')
+        .header('Content-Disposition', `attachment; filename="signalering-${report.period.from}-${report.period.to}.csv"`)
+        .send(signaleringCsv(report));
+    case 'text/html':
+      return reply.type('text/html; charset=utf-8').header('Content-Security-Policy', PAGE_POLICY)
+        .send(signaleringHtml(report));
+    default:
+      return reply.type('application/json; charset=utf-8').send(report);
+  }
+}
+
+export default signaleringRoutes;

@@ -1,0 +1,147 @@
+/**
+ * The SQL of the signalering report: one read-only statement over the cases table. It returns
+ * rows of one shape, (figure, key, n, p50, p90): a count per key, or the size and percentiles
+ * of a distribution.
+ *
+ * Source: each case's record in its snapshot (`context.record`: the submission and every
+ * stamped event, which the engine writes in the same transaction as the trail). One row per
+ * case is one JSON parse per case: SQLite caches the parse for all json_extract calls of a row,
+ * and arrays are walked with jsonb_each over parts of that parse, not parsed again. Reading the trail
+ * instead costs a lookup per event; it is read only for the state at the end of a past period
+ * of a case that changed after it. Cases closed before the period began are not parsed at all.
+ *
+ * The first pass boils every case down to a narrow row `f` (its keys and durations in the
+ * period, NULL where the case does not count); every figure is then a GROUP BY over `f`.
+ *
+ * Percentiles are nearest-rank: the p-th percentile of n sorted values is the value at rank
+ * ceil(p/100 · n), so the median of an even count is the lower middle value and every figure is
+ * a duration that really occurred. Values are rounded to 0.1 (day, week) first and counted per
+ * value; rounding keeps the order, so the rank of the rounded values gives the rounded value.
+ */
+
+export type ScopeKind = 'region' | 'all';
+
+const R = '$.context.record';
+const rec = (path: string): string => `json_extract(snapshot, '${R}.${path}')`;
+/** The elements of a record array, each as JSONB: walked without parsing anything again. */
+const elements = (array: string, alias: string): string =>
+  `jsonb_each(jsonb_extract(snapshot, '${R}.${array}')) ${alias}`;
+const j = (value: string, path: string): string =>
+  `json_extract(${value}, '$${path.startsWith('[') ? '' : '.'}${path}')`;
+const inPeriod = (at: string): string => `(${at} >= @start AND ${at} < @end)`;
+const days = (to: string, from: string): string => `julianday(${to}) - julianday(${from})`;
+
+/** [youth participation, parents participation, disruptions] of each overleg in the period. */
+const OVERLEGGEN = `(SELECT json_group_array(json_array(${j('o.value', 'youth.participation')}, ` +
+  `${j('o.value', 'parents.participation')}, json(${j('o.value', 'disruptions')}))) ` +
+  `FROM ${elements('overlegRecords', 'o')} WHERE ${inPeriod(j('o.value', 'at'))})`;
+
+/** [kind, waiting weeks, time of the advice] of each help item advised in the period. */
+const HELP_ITEMS = `(SELECT json_group_array(json_array(${j('h.value', 'kind')}, ${j('h.value', 'waitingWeeks')}, ` +
+  `${j('a.value', 'at')})) FROM ${elements('advices', 'a')}, jsonb_each(a.value, '$.helpItems') h ` +
+  `WHERE ${inPeriod(j('a.value', 'at'))})`;
+
+/**
+ * Raw facts of a case, straight from its record, each read once: OFFSET keeps SQLite from
+ * flattening this into the query that uses them (which would read them again at every use).
+ */
+const raw = (scope: ScopeKind): string => `SELECT id, seq, state, updated_at, municipality,
+    ${rec('submittedAt')} AS submitted_at, ${rec('submission.referrer.kind')} AS referrer,
+    ${rec('submission.problemAreas')} AS areas, ${rec('submission.school.status')} AS school,
+    ${rec('submission.school.notAttendingSince')} AS since,
+    ${rec('triageDecision.type')} AS decision, ${rec('triageDecision.at')} AS decided_at,
+    ${rec('closure.type')} AS closure, ${rec('closure.at')} AS closed_at,
+    ${rec('closure.outcome')} AS outcome, ${rec('closure.familyViewOfFit')} AS fit,
+    ${rec('overlegRecords[0].at')} AS overleg_at, ${rec('overlegRecords[0].heldAt')} AS held_at,
+    ${rec('advices[0].at')} AS advised_at,
+    CASE WHEN ${rec('progressReports[#-1].at')} >= @start THEN (SELECT min(${j('p.value', 'at')})
+      FROM ${elements('progressReports', 'p')} WHERE ${j('p.value', 'helpStarted')}) END AS started_at,
+    CASE WHEN ${rec('overlegRecords[#-1].at')} >= @start THEN ${OVERLEGGEN} END AS overleggen,
+    CASE WHEN ${rec('advices[#-1].at')} >= @start THEN ${HELP_ITEMS} END AS items,
+    CASE WHEN ${rec('advices[#-1].at')} >= @start THEN (SELECT max(${j('b.value', 'at')})
+      FROM ${elements('bridgingPlans', 'b')} WHERE ${j('b.value', 'at')} < @end) END AS planned_at
+  FROM cases
+  WHERE created_at < @end AND NOT (state = 'closed' AND updated_at < @start)${
+    scope === 'region' ? ' AND region = @region' : ''}
+  LIMIT -1 OFFSET 0`;
+
+/** The first overleg: its heldAt, kept between the acceptance and the moment it was recorded. */
+const OVERLEG = `max(julianday(decided_at), min(coalesce(julianday(held_at), julianday(overleg_at)), ` +
+  `julianday(overleg_at)))`;
+
+/** The state at the end of the period: the current one, unless the case changed after it. */
+const STATE_AT_END = `CASE WHEN updated_at < @end THEN state ELSE (SELECT e.state FROM case_events e ` +
+  `WHERE e.case_id = c.id AND e.at < @end ORDER BY e.version DESC LIMIT 1) END`;
+
+const submittedOnly = (column: string): string => `CASE WHEN ${inPeriod('submitted_at')} THEN ${column} END`;
+const closedOnly = (column: string): string =>
+  `CASE WHEN closure = 'CLOSE' AND ${inPeriod('closed_at')} THEN ${column} END`;
+
+/** One narrow row per case: what it adds to each figure, NULL where it adds nothing. */
+const facts = (scope: ScopeKind): string => `SELECT seq,
+    ${submittedOnly('municipality')} AS municipality, ${submittedOnly('referrer')} AS referrer,
+    ${submittedOnly('areas')} AS areas,
+    CASE WHEN decision = 'ACCEPT' AND ${inPeriod('decided_at')} THEN decision END AS accepted,
+    CASE WHEN ${inPeriod('closed_at')} THEN closure END AS closure,
+    ${closedOnly('outcome')} AS outcome, ${closedOnly('fit')} AS fit,
+    CASE WHEN ${inPeriod('decided_at')} THEN ${days('decided_at', 'submitted_at')} END AS d_triage,
+    CASE WHEN decision = 'ACCEPT' AND ${inPeriod('overleg_at')} THEN ${OVERLEG} - julianday(decided_at) END
+      AS d_overleg,
+    CASE WHEN ${inPeriod('advised_at')} THEN julianday(advised_at) - ${OVERLEG} END AS d_advice,
+    CASE WHEN ${inPeriod('started_at')} THEN ${days('started_at', 'advised_at')} END AS d_help,
+    ${STATE_AT_END} AS state, school, since, overleggen, items, planned_at
+  FROM (${raw(scope)}) AS c`;
+
+const count = (figure: string, key: string, from = 'f', where = `${key} IS NOT NULL`): string =>
+  `SELECT '${figure}' AS figure, ${key} AS key, count(*) AS n, NULL AS p50, NULL AS p90 ` +
+  `FROM ${from} WHERE ${where} GROUP BY 2`;
+
+/** Per distribution, how often each value (rounded to 0.1) occurs. */
+const HISTOGRAM = ['d_triage', 'd_overleg', 'd_advice', 'd_help']
+  .map((d) => `SELECT '${d}' AS kind, round(${d}, 1) AS v, count(*) AS c FROM f WHERE ${d} IS NOT NULL GROUP BY 2`)
+  .concat(`SELECT 'waitingWeeks', round(waiting, 1), count(*) FROM items WHERE waiting > 0 GROUP BY 2`)
+  .join(' UNION ALL ');
+
+const FIGURES = [
+  count('submitted.referrerKind', 'referrer'),
+  count('submitted.municipality', 'municipality'),
+  count('submitted.problemArea', 'a.value', 'f, json_each(f.areas) a', 'f.areas IS NOT NULL'),
+  count('decision', 'accepted'),
+  count('decision', 'closure'),
+  count('closed.outcome', 'outcome'),
+  count('closed.familyViewOfFit', 'fit'),
+  count('overleg.youth', j('o.value', '[0]'), 'f, json_each(f.overleggen) o', 'f.overleggen IS NOT NULL'),
+  count('overleg.parents', j('o.value', '[1]'), 'f, json_each(f.overleggen) o', 'f.overleggen IS NOT NULL'),
+  count('overleg.disruption', 'd.value', `f, json_each(f.overleggen) o, json_each(o.value, '$[2]') d`,
+    'f.overleggen IS NOT NULL'),
+  `SELECT 'advice', '', count(DISTINCT seq || ' ' || at), NULL, NULL FROM items`,
+  count('helpItem.kind', 'kind', 'items', '1'),
+  count('helpItem.waiting', 'waiting > 0', 'items', '1'),
+  count('waitingCase.bridged', 'coalesce(planned_at >= first_at, 0)', 'waiting', '1'),
+  count('open.state', 'state', 'f', `state <> 'closed'`),
+  count('open.school', 'school', 'f', `state <> 'closed'`),
+  count('open.notAttending', `CASE WHEN since < @cutoff THEN 'more_than_3_months' ELSE 'up_to_3_months' END`,
+    'f', `state <> 'closed' AND school = 'not_attending'`),
+  `SELECT 'distribution', kind, max(n), min(CASE WHEN upto >= (n + 1) / 2 THEN v END), ` +
+    `min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative GROUP BY kind`,
+].join('\nUNION ALL ');
+
+/**
+ * Every figure of the period [@start, @end) for the caller's cases. `@cutoff` is the as-of date
+ * minus 3 months: a thuiszitter out of school since before it counts for the Thuiszitterspact.
+ */
+export function signaleringSql(scope: ScopeKind): string {
+  return `WITH f AS MATERIALIZED (${facts(scope)}),
+  items AS MATERIALIZED (SELECT f.seq AS seq, f.planned_at AS planned_at, ${j('i.value', '[0]')} AS kind,
+    ${j('i.value', '[1]')} AS waiting, ${j('i.value', '[2]')} AS at FROM f, json_each(f.items) i WHERE f.items IS NOT NULL),
+  waiting AS (SELECT seq, planned_at, min(at) AS first_at FROM items WHERE waiting > 0 GROUP BY seq),
+  histogram AS (${HISTOGRAM}),
+  cumulative AS (SELECT kind, v, sum(c) OVER (PARTITION BY kind ORDER BY v) AS upto,
+    sum(c) OVER (PARTITION BY kind) AS n FROM histogram)
+  ${FIGURES}`;
+}
+
+/** Every municipality the caller's cases come from: the cells of the municipality breakdown. */
+export function municipalitiesSql(scope: ScopeKind): string {
+  return `SELECT DISTINCT municipality FROM cases${scope === 'region' ? ' WHERE region = @region' : ''}`;
+}

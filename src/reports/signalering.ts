@@ -1,0 +1,122 @@
+/**
+ * The signalering report (DESIGN §3, DOMAIN §2 function 3): the regional figures of a period,
+ * for the expert team of the region and for inspectors. Read only; only what the caller may see.
+ */
+import type { Db } from '../../db/client.ts';
+import type { Actor } from '../auth/api-clients.ts';
+import type { Clock } from '../clock.ts';
+import { AppError } from '../errors.ts';
+import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
+import type { SignaleringQuery, SignaleringReport } from './signalering-contract.ts';
+import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
+import { signaleringQueries, type ReportScope } from './signalering-queries.ts';
+import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
+
+export const DEADLINES_NOTE = 'Overdue cases per deadline and cases due for reassessment follow when ' +
+  'durable deadlines exist (issue #3); until then no figure is given.';
+
+/**
+ * Whose cases the caller may count: an expert team and a regional inspector their own region's;
+ * a national inspector (region `*`) all, or one region named in the query.
+ */
+export function reportScope(actor: Actor, region: string | undefined): ReportScope {
+  if (actor.role !== 'expert_team' && actor.role !== 'inspector') {
+    throw new AppError('FORBIDDEN', `a ${actor.role} does not read the signalering report`);
+  }
+  if (actor.region === '*') {
+    return region === undefined || region === '*' ? { kind: 'all' } : { kind: 'region', region };
+  }
+  if (region !== undefined && region !== actor.region) {
+    throw new AppError('FORBIDDEN', 'the report covers only the caller\'s own region');
+  }
+  return { kind: 'region', region: actor.region };
+}
+
+export function signaleringService(db: Db, clock: Clock) {
+  const queries = signaleringQueries(db);
+  return {
+    report(actor: Actor, query: SignaleringQuery): SignaleringReport {
+      const scope = reportScope(actor, query.region);
+      const now = clock.now();
+      const period = resolvePeriod(query, now);
+      const figures = new Figures(queries.figures(scope, period));
+      return buildReport(scope, period, now, figures);
+    },
+  };
+}
+
+export type SignaleringService = ReturnType<typeof signaleringService>;
+
+function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures): SignaleringReport {
+  return {
+    region: scope.kind === 'all' ? '*' : scope.region,
+    period: { from: period.from, to: period.to, timeZone: TIME_ZONE, startsAt: period.startsAt,
+      endsBefore: period.endsBefore, asOf: period.asOf },
+    generatedAt: now.toISOString(),
+    suppressionThreshold: SUPPRESSION_THRESHOLD,
+    submitted: submitted(f),
+    decisions: decisions(f),
+    openAtEnd: openAtEnd(f),
+    leadTimes: {
+      submissionToTriageDecision: f.leadTime('d_triage'),
+      acceptanceToOverleg: f.leadTime('d_overleg'),
+      overlegToAdvice: f.leadTime('d_advice'),
+      adviceToHelpStarted: f.leadTime('d_help'),
+    },
+    overleggen: {
+      total: f.total('overleg.youth'),
+      youthTookPart: f.tookPart('youth'),
+      parentsTookPart: f.tookPart('parents'),
+      byDisruption: f.breakdown('overleg.disruption', CATEGORIES.disruption),
+    },
+    advice: advice(f),
+    // TODO(issue #3): overdue cases per deadline kind and cases due for reassessment, from the
+    // durable deadlines; until they exist this section stays empty rather than guess.
+    deadlines: { available: false, note: DEADLINES_NOTE, overdueByDeadline: [], dueForReassessment: null },
+  };
+}
+
+/** Every case has one referrer kind, so their counts add up to the total. */
+function submitted(f: Figures): SignaleringReport['submitted'] {
+  return {
+    total: f.total('submitted.referrerKind'),
+    byReferrerKind: f.breakdown('submitted.referrerKind', CATEGORIES.referrerKind),
+    byMunicipality: f.breakdown('submitted.municipality', f.municipalities),
+    byProblemArea: f.breakdown('submitted.problemArea', CATEGORIES.problemArea),
+  };
+}
+
+/** One breakdown of every decision and closing; `closed` is split by outcome and by the family's view. */
+function decisions(f: Figures): SignaleringReport['decisions'] {
+  const byType = f.counts('decision');
+  const cells = Object.entries(DECISIONS).map(([key, type]) => ({ key, count: byType.get(type) ?? 0 }));
+  const withSplits = cells.map((cell) => (cell.key !== 'closed' ? cell : { ...cell, children: {
+    byOutcome: f.cells('closed.outcome', CATEGORIES.outcome),
+    byFamilyViewOfFit: f.cells('closed.familyViewOfFit', CATEGORIES.familyViewOfFit),
+  } }));
+  return { total: f.total('decision'), byDecision: suppressBreakdown(withSplits) };
+}
+
+function openAtEnd(f: Figures): SignaleringReport['openAtEnd'] {
+  const school = f.cells('open.school', CATEGORIES.schoolStatus).map((cell) => cell.key === 'not_attending'
+    ? { ...cell, children: { byDuration: f.cells('open.notAttending', CATEGORIES.notAttending) } }
+    : cell);
+  return {
+    total: f.total('open.state'),
+    byState: f.breakdown('open.state', CATEGORIES.openState),
+    bySchoolStatus: suppressBreakdown(school),
+  };
+}
+
+function advice(f: Figures): SignaleringReport['advice'] {
+  const items = f.total('helpItem.kind');
+  const waiting = f.distribution('waitingWeeks');
+  return {
+    advices: f.count('advice'),
+    helpItems: items,
+    customArrangements: f.share(f.count('helpItem.kind', 'custom_arrangement'), items),
+    withWaitingTime: f.share(f.count('helpItem.waiting', '1'), items),
+    medianWaitingWeeks: waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: true },
+    bridgingPlanWhenWaiting: f.share(f.count('waitingCase.bridged', '1'), f.total('waitingCase.bridged')),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The period of the signalering report: a past period counts what was known at its end (the
+ * state of each case then, from its trail), the bounds are Dutch calendar days, and the defaults.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePeriod } from '../../src/reports/period.ts';
+import { signaleringQueries } from '../../src/reports/signalering-queries.ts';
+import { signaleringService } from '../../src/reports/signalering.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
+import { events } from '../support/fixtures.ts';
+import { buildSignaleringData, DAY, dayAt } from './signalering-data.ts';
+
+const cells = (spec: Record<string, number | null>) => Object.entries(spec).map(([key, count]) =>
+  ({ key, count, suppressed: count === null }));
+
+describe('GET /reports/signalering for a past period', () => {
+  let ctx: TestContext;
+  let january: Record<string, any>;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await buildSignaleringData(ctx);
+    const res = await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31' });
+    january = res.json();
+  });
+  afterAll(() => ctx.close());
+
+  it('counts the cases open at its end in the state they were in then, not the state they are in now', () => {
+    expect(january.period.asOf).toBe('2026-01-31');
+    expect(january.openAtEnd.total).toBe(15);
+    expect(january.openAtEnd.byState).toEqual(cells({ submitted: 5, triage: null, awaiting_information: null,
+      planning_overleg: null, overleg_scheduled: null, advising: null, bridging: null, follow_up: 5 }));
+    expect(january.openAtEnd.bySchoolStatus).toEqual([
+      ...cells({ attending: 5, partial: null }),
+      { ...cells({ not_attending: 9 })[0], breakdowns: { byDuration: cells({ more_than_3_months: null, up_to_3_months: null }) } },
+      ...cells({ not_applicable: null }),
+    ]);
+  });
+
+  it('counts only the decisions, overleggen and advices of the period', () => {
+    expect(january.decisions.total).toBe(18);
+    expect(january.decisions.byDecision.find((c: { key: string }) => c.key === 'closed').count).toBeNull();
+    expect(january.overleggen).toEqual({
+      total: 7,
+      youthTookPart: { share: 0.857, suppressed: false },
+      parentsTookPart: { share: 0.714, suppressed: false },
+      byDisruption: cells({ organisational: 5, legal: null, content: null, conflict: null }),
+    });
+    expect(january.advice).toEqual({
+      advices: 6, helpItems: 7,
+      customArrangements: { share: 0.571, suppressed: false },
+      withWaitingTime: { share: 0.571, suppressed: false },
+      medianWaitingWeeks: { weeks: null, suppressed: true },
+      bridgingPlanWhenWaiting: { share: null, suppressed: true },
+    });
+  });
+
+  it('gives the lead times of the intervals that ended in the period, and withholds those of fewer than 5', () => {
+    expect(january.leadTimes).toEqual({
+      submissionToTriageDecision: { medianDays: 2, p90Days: 8, suppressed: false },
+      acceptanceToOverleg: { medianDays: 9, p90Days: 20, suppressed: false },
+      overlegToAdvice: { medianDays: 3, p90Days: 5, suppressed: false },
+      adviceToHelpStarted: { medianDays: null, p90Days: null, suppressed: true },
+    });
+  });
+
+  it('only reads: making a report changes nothing in the database', () => {
+    const changes = () => (ctx.db.$client.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const before = changes();
+    const inspector = { clientId: 'c', role: 'inspector' as const, organisation: 'igj', region: '*', name: 'IGJ' };
+    signaleringService(ctx.db, ctx.clock).report(inspector, { from: '2026-01-01', to: '2026-01-31' });
+    expect(changes()).toBe(before);
+  });
+});
+
+describe('GET /reports/signalering period bounds', () => {
+  let ctx: TestContext;
+  const submittedIn = async (from: string, to: string) => (await ctx.call(ctx.expertTeam,
+    { method: 'GET', url: `/api/v1/reports/signalering?from=${from}&to=${to}` })).json().submitted.total;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    for (const at of ['2026-01-31T22:59:59Z', '2026-01-31T23:00:00Z', '2026-06-30T21:59:59Z', '2026-06-30T22:00:00Z']) {
+      ctx.clock.set(at);
+      await ctx.createCase();
+    }
+    ctx.clock.set('2026-08-01T10:00:00Z');
+  });
+  afterAll(() => ctx.close());
+
+  it('includes both `from` and `to` as whole days in Europe/Amsterdam, winter and summer time alike', async () => {
+    expect(await submittedIn('2026-01-31', '2026-01-31')).toBe(1);
+    expect(await submittedIn('2026-02-01', '2026-02-01')).toBe(1);
+    expect(await submittedIn('2026-06-30', '2026-06-30')).toBe(1);
+    expect(await submittedIn('2026-07-01', '2026-07-31')).toBe(1);
+    expect(await submittedIn('2026-01-01', '2026-12-31')).toBe(4);
+  });
+
+  it('runs from 1 January of the year of `to` to today when the dates are left out', async () => {
+    const period = async (query: string) => (await ctx.call(ctx.expertTeam,
+      { method: 'GET', url: `/api/v1/reports/signalering${query}` })).json().period;
+    expect(await period('')).toMatchObject({ from: '2026-01-01', to: '2026-08-01', asOf: '2026-08-01' });
+    expect(await period('?to=2025-12-31')).toMatchObject({ from: '2025-01-01', to: '2025-12-31' });
+    expect(await period('?from=2026-07-01')).toMatchObject({ from: '2026-07-01', to: '2026-08-01' });
+  });
+});
+
+describe('signalering lead times to the overleg', () => {
+  it('take heldAt, but never before the acceptance nor after the overleg was recorded', async () => {
+    const ctx = await createTestContext();
+    for (const held of [-2, 3, 20]) {
+      ctx.clock.set(dayAt(0));
+      const id = await ctx.createCase();
+      for (const e of [events.START_TRIAGE(), events.ACCEPT(), events.SCHEDULE_OVERLEG()]) await ctx.send(ctx.expertTeam, id, e);
+      ctx.clock.advance(5 * DAY);
+      await ctx.send(ctx.expertTeam, id, events.RECORD_OVERLEG({ heldAt: dayAt(held) }));
+      ctx.clock.advance(DAY);
+      await ctx.send(ctx.expertTeam, id, events.ISSUE_ADVICE());
+    }
+    const raw = signaleringQueries(ctx.db).figures({ kind: 'region', region: 'R01' },
+      resolvePeriod({ from: '2026-01-01', to: '2026-12-31' }, ctx.clock.now()));
+    // held −2 → the acceptance (0 days); held 3 → 3; held 20 → recorded on day 5 (5 days)
+    expect(raw.distributions.get('d_overleg')).toEqual({ n: 3, p50: 3, p90: 5 });
+    // then to the advice on day 6: 6, 3 and 1 days
+    expect(raw.distributions.get('d_advice')).toEqual({ n: 3, p50: 3, p90: 6 });
+    await ctx.close();
+  });
+});

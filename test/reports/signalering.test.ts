@@ -1,0 +1,153 @@
+/**
+ * GET /reports/signalering: every figure of a known data set (signalering-data.ts), checked
+ * exactly, suppression and complementary suppression included. The period is the first half of
+ * 2026; the report is asked on day 80 (26 March 2026), so the open cases are those of that day.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
+import { buildSignaleringData } from './signalering-data.ts';
+
+const URL = '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30';
+
+/** Expected cells: a number is shown, null is suppressed. */
+const cells = (spec: Record<string, number | null>) => Object.entries(spec).map(([key, count]) =>
+  ({ key, count, suppressed: count === null }));
+
+let ctx: TestContext;
+let report: Record<string, any>;
+
+const get = async (caller: Caller, url = URL) => {
+  const res = await ctx.call(caller, { method: 'GET', url });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await buildSignaleringData(ctx);
+  report = await get(ctx.expertTeam);
+});
+afterAll(() => ctx.close());
+
+describe('GET /reports/signalering', () => {
+  it('describes its region and period: from the start of `from` to the end of `to`, Dutch time', () => {
+    expect(report.region).toBe('R01');
+    expect(report.period).toEqual({
+      from: '2026-01-01', to: '2026-06-30', timeZone: 'Europe/Amsterdam',
+      startsAt: '2025-12-31T23:00:00.000Z', endsBefore: '2026-06-30T22:00:00.000Z', asOf: '2026-03-26',
+    });
+    expect(report.generatedAt).toBe('2026-03-26T09:00:00.000Z');
+    expect(report.suppressionThreshold).toBe(5);
+  });
+
+  it('counts submissions by referrer, municipality and problem area, suppressing small and complementary cells', () => {
+    expect(report.submitted).toEqual({
+      total: 23,
+      // youth (2) is below 5; alone it could be worked back from the total, so parent (5) goes too
+      byReferrerKind: cells({ professional: 16, parent: null, youth: null }),
+      byMunicipality: cells({ GM0344: null, GM0363: 20, GM0518: null }),
+      byProblemArea: cells({ mental_health: 6, disability: null, development: 6, education: 6, family: 5,
+        safety: null, addiction: null, justice: null, housing: null, other: null }),
+    });
+  });
+
+  it('counts every decision and closing once, the closed cases split by outcome and by the family\'s view', () => {
+    expect(report.decisions.total).toBe(24);
+    const closed = { ...cells({ closed: 6 })[0],
+      breakdowns: {
+        byOutcome: cells({ help_in_place: 5, no_longer_needed: null, other: null }),
+        byFamilyViewOfFit: cells({ fits: 5, partly: null, does_not_fit: null, not_asked: null }),
+      } };
+    expect(report.decisions.byDecision).toEqual([
+      ...cells({ accepted: 10, declined: 5, consultation_only: null, escalated: null, withdrawn: null }), closed]);
+  });
+
+  it('counts the cases open at the end of the period by state and by school status', () => {
+    expect(report.openAtEnd.total).toBe(9);
+    expect(report.openAtEnd.byState).toEqual(cells({ submitted: 5, triage: null, awaiting_information: null,
+      planning_overleg: null, overleg_scheduled: null, advising: null, bridging: null, follow_up: null }));
+  });
+
+  it('splits the thuiszitters by the 3 months of the Thuiszitterspact, protecting the split when one side is small', () => {
+    // 6 thuiszitters: 5 out of school since before 26 December 2025, 1 since later. The 1 is
+    // suppressed, and so is the 5, or 6 − 5 would give it away.
+    expect(report.openAtEnd.bySchoolStatus).toEqual([
+      ...cells({ attending: null, partial: null }),
+      { ...cells({ not_attending: 6 })[0],
+        breakdowns: { byDuration: cells({ more_than_3_months: null, up_to_3_months: null }) } },
+      ...cells({ not_applicable: null }),
+    ]);
+  });
+
+  it('gives the lead times in days as nearest-rank median and 90th percentile', () => {
+    expect(report.leadTimes).toEqual({
+      // 16 decisions: 1,1,2,2,2,2,2,2,3,3,4,5,6,7,8,10 → rank 8 and rank 15
+      submissionToTriageDecision: { medianDays: 2, p90Days: 8, suppressed: false },
+      // to heldAt (F5's, held "on day 40" but recorded on day 30, counts as day 30): 5,7,8,9,10,10,20,20
+      acceptanceToOverleg: { medianDays: 9, p90Days: 20, suppressed: false },
+      // 2,2,3,3,4,5,6,14
+      overlegToAdvice: { medianDays: 3, p90Days: 14, suppressed: false },
+      // to the first report that help started (F3 reported "not yet" first): 2,3,4,6,8,30
+      adviceToHelpStarted: { medianDays: 4, p90Days: 30, suppressed: false },
+    });
+  });
+
+  it('gives the share of overleggen where the youth and the parents took part, and the disruption types', () => {
+    expect(report.overleggen).toEqual({
+      total: 8,
+      youthTookPart: { share: 0.75, suppressed: false },
+      parentsTookPart: { share: 0.625, suppressed: false },
+      byDisruption: cells({ organisational: 5, legal: null, content: null, conflict: null }),
+    });
+  });
+
+  it('gives the share of custom arrangements and waiting times, the median wait and the bridging plans', () => {
+    expect(report.advice).toEqual({
+      advices: 8,
+      helpItems: 10,
+      customArrangements: { share: 0.5, suppressed: false },
+      withWaitingTime: { share: 0.7, suppressed: false },
+      // 1,2,3,4,6,8,10 weeks
+      medianWaitingWeeks: { weeks: 4, suppressed: false },
+      // 6 cases advised a help item with a wait; 5 got a bridging plan (O4 still waits for one)
+      bridgingPlanWhenWaiting: { share: 0.833, suppressed: false },
+    });
+  });
+
+  it('leaves the deadline figures empty, saying they wait for durable deadlines (issue #3)', () => {
+    expect(report.deadlines).toEqual({ available: false, note: expect.stringContaining('issue #3'),
+      overdueByDeadline: [], dueForReassessment: null });
+  });
+
+  it('never puts a case reference or free text in the report', async () => {
+    const text = JSON.stringify(report);
+    for (const words of ['X-1', 'Wilde niet', 'Regular routes', 'Home schooling', 'Gemeente Amsterdam']) {
+      expect(text).not.toContain(words);
+    }
+  });
+});
+
+describe('GET /reports/signalering: only what the caller may see', () => {
+  it('gives the regional inspector the same figures as the expert team of the region', async () => {
+    expect(await get(ctx.inspector)).toEqual(report);
+  });
+
+  it('gives the expert team of another region only its own cases', async () => {
+    const other = await get(ctx.otherExpertTeam);
+    expect(other.region).toBe('R02');
+    expect(other.submitted.total).toBe(2);
+    expect(other.decisions.total).toBe(0);
+    expect(other.openAtEnd.total).toBe(2);
+    expect(other.submitted.byMunicipality).toEqual(cells({ GM0363: null }));
+  });
+
+  it('gives a national inspector all regions, or the one named in `region`', async () => {
+    const all = await get(ctx.nationalInspector);
+    expect(all.region).toBe('*');
+    expect([all.submitted.total, all.decisions.total, all.openAtEnd.total]).toEqual([25, 24, 11]);
+    expect(all.submitted.byReferrerKind).toEqual(cells({ professional: 18, parent: null, youth: null }));
+    expect(await get(ctx.nationalInspector, `${URL}&region=R01`)).toEqual(report);
+    expect((await get(ctx.nationalInspector, `${URL}&region=R02`)).submitted.total).toBe(2);
+    expect((await get(ctx.nationalInspector, `${URL}&region=*`)).submitted.total).toBe(25);
+  });
+});
