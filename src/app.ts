@@ -18,19 +18,23 @@ import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers } from './http/problem.ts';
 import { AppError } from './errors.ts';
+import { notificationRoutes } from './notifications/notification-routes.ts';
+import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
+import { createScheduler } from './scheduler.ts';
 import { MalformedBody } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
 export interface AppDependencies {
-  config: Pick<Config, 'LOG_LEVEL'>;
+  /** SCHEDULER_INTERVAL_MS 0 (or absent) runs no background loop: tests call runOnce. */
+  config: Pick<Config, 'LOG_LEVEL'> & Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS'>>;
   db: Db;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
   logger?: FastifyServerOptions['loggerInstance'] | FastifyServerOptions['logger'];
 }
 
-export async function buildApp({ db, clock = systemClock, logger = false }: AppDependencies) {
+export async function buildApp({ config, db, clock = systemClock, logger = false }: AppDependencies) {
   const app = Fastify({
     ...(logger && typeof (logger as { info?: unknown }).info === 'function'
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
@@ -70,9 +74,13 @@ export async function buildApp({ db, clock = systemClock, logger = false }: AppD
     registerAuth(api, clientLookup(db));
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries });
+    await api.register(notificationRoutes, { db });
   }, { prefix: API_BASE });
 
-  return app;
+  const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),
+    config.SCHEDULER_INTERVAL_MS ?? 0, app.log);
+  app.addHook('onClose', () => scheduler.stop());
+  return Object.assign(app, { engine, scheduler });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -40,10 +40,9 @@ export function caseQueries(db: Db) {
     },
 
     list(actor: Actor, query: ListQuery): { items: CaseSummary[]; nextCursor: string | null } {
-      // No case is overdue until durable deadlines exist (issue #3).
-      if (query.overdue === true) return { items: [], nextCursor: null };
       const rows = repo.list(caseScope(actor), {
         state: query.state,
+        overdue: query.overdue,
         municipality: query.municipality,
         beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
         limit: query.limit + 1,

@@ -41,6 +41,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'cases', description: 'Cases (casussen) and their lifecycle' },
         { name: 'machine', description: 'The referral statechart' },
+        { name: 'notifications', description: 'Webhook notifications of state changes and passed deadlines' },
       ],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
