@@ -132,3 +132,63 @@ export const outbox = sqliteTable(
     index('outbox_region_status').on(t.region, t.status),
   ],
 );
+
+/**
+ * The audit trail of every write (NEN 7513, IGJ): one entry per submission, event, passed
+ * deadline and token change, in the same transaction as the write. Entries are chained twice:
+ * per case (`prev_case_hash` → `case_hash`, so one case's exported trail verifies on its own)
+ * and across the whole log (`prev_log_hash` → `log_hash`, so removing or inserting a whole
+ * case's entries is found too). There is no foreign key to cases: the trail outlives the case
+ * data. Triggers refuse UPDATE and DELETE.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey(),
+    at: text('at').notNull(),
+    action: text('action', {
+      enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked'],
+    }).notNull(),
+    caseId: text('case_id'),
+    caseSeq: integer('case_seq'),
+    actorRole: text('actor_role').notNull(),
+    actorOrganisation: text('actor_organisation'),
+    actorName: text('actor_name').notNull(),
+    actorClientId: text('actor_client_id'),
+    onBehalfOf: text('on_behalf_of'),
+    eventType: text('event_type'),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    machineVersion: text('machine_version'),
+    payload: text('payload').notNull(),
+    prevCaseHash: text('prev_case_hash'),
+    caseHash: text('case_hash'),
+    prevLogHash: text('prev_log_hash').notNull(),
+    logHash: text('log_hash').notNull(),
+  },
+  (t) => [uniqueIndex('audit_log_case_seq').on(t.caseId, t.caseSeq)],
+);
+
+/**
+ * NEN 7513 access log: every read of case data (case, list, trail, export, report) and every read
+ * of the access log itself: who, when, on whose behalf, which cases, which action, which purpose.
+ */
+export const accessLog = sqliteTable(
+  'access_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    requestId: text('request_id').notNull(),
+    action: text('action').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorOrganisation: text('actor_organisation').notNull(),
+    actorName: text('actor_name').notNull(),
+    actorClientId: text('actor_client_id').notNull(),
+    actorRegion: text('actor_region').notNull(),
+    purpose: text('purpose'),
+    /** JSON array of the case ids the caller was shown. */
+    caseIds: text('case_ids').notNull(),
+    outcome: text('outcome').notNull(),
+  },
+  (t) => [index('access_log_at').on(t.at)],
+);

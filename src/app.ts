@@ -7,6 +7,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.ts';
+import { accessLogRepository } from './audit/access-log.ts';
+import { auditTrail, type VerifyResult } from './audit/audit-log.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
+import { trailRoutes } from './audit/trail-routes.ts';
 import { clientLookup } from './auth/api-clients.ts';
 import { caseEngine } from './cases/case-engine.ts';
 import { caseQueries } from './cases/case-queries.ts';
@@ -66,14 +70,23 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
 
   await registerOpenApi(app);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(healthRoute, { db });
 
   const engine = caseEngine(db, clock);
   const queries = caseQueries(db);
+  const audit = auditTrail(db);
+  const access = accessLogRepository(db, clock);
+  // The service serves with a broken audit chain (it must stay inspectable), but says so.
+  let auditState = audit.verify();
+  if (!auditState.ok) app.log.error({ firstBroken: auditState.firstBroken }, 'the audit trail does not verify');
+  const onVerified = (result: VerifyResult) => { auditState = result; };
+  await app.register(healthRoute, { db, auditOk: () => auditState.ok });
   await app.register(async (api) => {
-    registerAuth(api, clientLookup(db));
+    registerAuth(api, clientLookup(db), (request, actor) =>
+      access.record(request, actor, 'purpose.missing', [], 'refused'));
     await api.register(apiMetaRoutes);
-    await api.register(caseRoutes, { engine, queries });
+    await api.register(caseRoutes, { engine, queries, access });
+    await api.register(trailRoutes, { queries, audit, access, clock });
+    await api.register(auditRoutes, { audit, access, onVerified });
     await api.register(notificationRoutes, { db });
   }, { prefix: API_BASE });
 

@@ -6,13 +6,16 @@
  *   region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
  *              [--reassessment P3M] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
  *   region show <regionId>
+ *   audit verify            (prints { ok, checked, head, firstBroken? }; exit 0 when ok, 1 when not)
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema } from '../machines/referral.schemas.ts';
+import { auditTrail } from './audit/audit-log.ts';
 import { createClient, listClients, revokeClient } from './auth/api-clients.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
@@ -24,7 +27,8 @@ const USAGE = `usage:
   npm run cli -- token revoke <clientId>
   npm run cli -- region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
                  [--reassessment P3M] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
-  npm run cli -- region show <regionId>`;
+  npm run cli -- region show <regionId>
+  npm run cli -- audit verify`;
 
 class UsageError extends Error {}
 
@@ -45,8 +49,9 @@ function run(argv: string[]): void {
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || (group !== 'token' && group !== 'region')) throw new UsageError('unknown command');
+  if (values.help || !['token', 'region', 'audit'].includes(group ?? '')) throw new UsageError('unknown command');
   const config = loadConfig(process.env);
+  if (group === 'audit') return auditCommand(config.DATABASE_PATH, command);
   const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
   try {
     if (group === 'region') return regionCommand(db, command, rest[0], values as Record<string, string | undefined>);
@@ -71,6 +76,20 @@ function run(argv: string[]): void {
     } else {
       throw new UsageError('unknown command');
     }
+  } finally {
+    db.$client.close();
+  }
+}
+
+/** Offline, on the database file: no migration, nothing written. */
+function auditCommand(path: string, command: string | undefined): void {
+  if (command !== 'verify') throw new UsageError('unknown command');
+  if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
+  const db = openDatabase(path, { migrate: false });
+  try {
+    const result = auditTrail(db).verify();
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exitCode = result.ok ? 0 : 1;
   } finally {
     db.$client.close();
   }

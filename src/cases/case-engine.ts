@@ -21,6 +21,7 @@ import { EVENTS_BY_ROLE, maySend, SUBMITTING_ROLES } from '../../machines/referr
 import { step, submit, type PersistedReferral, type TimerChange } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
+import { auditTrail } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
 import { regionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
@@ -52,6 +53,7 @@ export type TimerOutcome = 'fired' | 'stale' | 'gone';
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
   const regions = regionSettings(db);
+  const audit = auditTrail(db);
   const sqlite = db.$client;
   const envFor = (region: string, now: string) => ({ ...regions.get(region).env, now });
 
@@ -74,7 +76,13 @@ export function caseEngine(db: Db, clock: Clock) {
       snapshot: JSON.stringify(persisted), overdue: 0, createdAt: at, updatedAt: at,
     };
     repo.insert(row);
-    repo.appendEvent(eventRow(row.id, 1, 'SUBMIT', at, asTrailActor(actor), submission, state));
+    const payload = JSON.stringify(submission);
+    repo.appendEvent(eventRow(row.id, 1, 'SUBMIT', at, asTrailActor(actor), payload, state));
+    audit.append({
+      ...auditActor(asTrailActor(actor)), at, action: 'case_created', caseId: row.id, eventType: 'SUBMIT',
+      fromState: null, toState: state, machineVersion: row.machineVersion, payload,
+      onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
+    });
     applyTimers(row.id, timers, at);
     notify(row, 'state_changed', at, { from: null, to: state, version: 1, event: 'SUBMIT' });
     return caseView(row, persisted, actor.role);
@@ -141,7 +149,13 @@ export function caseEngine(db: Db, clock: Clock) {
     if (!repo.update({ ...next, expectedVersion: row.version })) {
       throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
     }
-    repo.appendEvent(eventRow(row.id, version, entry.type, entry.at, entry.actor, entry.payload, result.state));
+    const payload = JSON.stringify(entry.payload);
+    repo.appendEvent(eventRow(row.id, version, entry.type, entry.at, entry.actor, payload, result.state));
+    audit.append({
+      ...auditActor(entry.actor), at: entry.at, caseId: row.id, onBehalfOf: null,
+      action: entry.actor === SCHEDULER ? 'deadline_passed' : 'event_applied', eventType: entry.type,
+      fromState: row.state, toState: result.state, machineVersion: row.machineVersion, payload,
+    });
     applyTimers(row.id, result.timers, entry.at);
     if (result.state !== row.state) {
       notify(row, 'state_changed', entry.at, { from: row.state, to: result.state, version, event: entry.type });
@@ -212,10 +226,13 @@ function checkIfMatch(header: string | undefined, version: number): void {
 }
 
 function eventRow(caseId: string, version: number, type: string, at: string, actor: TrailActor,
-  payload: unknown, state: string) {
+  payload: string, state: string) {
+  return { caseId, version, type, at, ...auditActor(actor), payload, state };
+}
+
+function auditActor(actor: TrailActor) {
   return {
-    caseId, version, type, at,
     actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
-    actorClientId: actor.clientId, payload: JSON.stringify(payload), state,
+    actorClientId: actor.clientId,
   };
 }

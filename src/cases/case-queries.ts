@@ -55,11 +55,17 @@ export function caseQueries(db: Db) {
       };
     },
 
-    trail(actor: Actor, id: string): Trail {
+    /** The case, when this caller may read its trail (expert team of the region, inspector). */
+    trailCase(actor: Actor, id: string): CaseRow {
       const row = visibleCase(actor, id);
       if (!TRAIL_ROLES.has(actor.role)) {
         throw new AppError('FORBIDDEN', `a ${actor.role} does not read the trail`);
       }
+      return row;
+    },
+
+    trail(actor: Actor, id: string): Trail {
+      const row = this.trailCase(actor, id);
       const entries = repo.events(row.id).map((e) => ({
         seq: e.seq,
         version: e.version,

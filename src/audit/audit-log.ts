@@ -1,0 +1,106 @@
+/**
+ * Writing and verifying the audit trail. `append` runs inside the caller's transaction (the
+ * engine's, or a token command's), so an entry exists exactly when its write does.
+ *
+ * SQLite has one writer at a time, so the log chain is extended inline. For a PostgreSQL
+ * backend with several instances see README.md ("The inspector's trail"): the case chain stays
+ * inline under the case's row lock; the log chain moves to a sealer.
+ */
+import { asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { auditLog } from '../../db/schema.ts';
+import {
+  chain,
+  entryHash,
+  GENESIS,
+  link,
+  type AuditFields,
+  type Broken,
+} from './audit-hash.ts';
+
+export type AuditEntry = typeof auditLog.$inferSelect;
+export type NewAuditEntry = Omit<AuditFields, 'seq' | 'caseSeq'>;
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  /** The log's last hash: note it down to detect a later truncation of the log. */
+  head: string;
+  firstBroken?: Broken;
+}
+
+export function auditTrail(db: Db) {
+  const lastOfLog = db.select({ seq: auditLog.seq, logHash: auditLog.logHash })
+    .from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare();
+  const lastOfCase = db.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash })
+    .from(auditLog).where(eq(auditLog.caseId, sql.placeholder('caseId')))
+    .orderBy(desc(auditLog.caseSeq)).limit(1).prepare();
+  const insert = db.insert(auditLog)
+    .values(Object.fromEntries(COLUMNS.map(([key]) => [key, sql.placeholder(key)])) as never)
+    .prepare();
+  const ofCase = db.select().from(auditLog).where(eq(auditLog.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(auditLog.caseSeq)).prepare();
+
+  return {
+    /** Appends one entry, chained to its case and to the log. Call inside a write transaction. */
+    append(entry: NewAuditEntry): AuditEntry {
+      const log = lastOfLog.get();
+      const head = entry.caseId === null ? undefined : lastOfCase.get({ caseId: entry.caseId });
+      const fields: AuditFields = {
+        ...entry, seq: (log?.seq ?? 0) + 1,
+        caseSeq: entry.caseId === null ? null : (head?.caseSeq ?? 0) + 1,
+      };
+      const row = { ...fields, ...chain(fields, head?.caseHash ?? null, log?.logHash ?? GENESIS) };
+      insert.run(row);
+      return row as AuditEntry;
+    },
+
+    ofCase: (caseId: string): AuditEntry[] => ofCase.all({ caseId }),
+
+    /** Walks the whole log in order; finds any changed, removed or inserted entry. */
+    verify(): VerifyResult {
+      const cases = new Map<string, { caseSeq: number; hash: string }>();
+      let previous = GENESIS;
+      let expectedSeq = 1;
+      let checked = 0;
+      const iterator = db.$client.prepare('SELECT * FROM audit_log ORDER BY seq').iterate();
+      for (const raw of iterator) {
+        const e = toEntry(raw as Record<string, unknown>);
+        const broken = check(e, expectedSeq, previous, cases);
+        if (broken) return { ok: false, checked, head: previous, firstBroken: broken };
+        previous = e.logHash;
+        expectedSeq = e.seq + 1;
+        checked += 1;
+      }
+      return { ok: true, checked, head: previous };
+    },
+  };
+}
+
+export type AuditTrail = ReturnType<typeof auditTrail>;
+
+function check(
+  e: AuditEntry, expectedSeq: number, previous: string,
+  cases: Map<string, { caseSeq: number; hash: string }>,
+): Broken | null {
+  if (e.seq !== expectedSeq) return { seq: e.seq, reason: `entry ${expectedSeq} is missing` };
+  const hash = entryHash(e);
+  if (e.prevLogHash !== previous || e.logHash !== link(previous, hash)) {
+    return { seq: e.seq, reason: 'does not match the log chain' };
+  }
+  if (e.caseId === null) return null;
+  const last = cases.get(e.caseId) ?? { caseSeq: 0, hash: GENESIS };
+  if (e.caseSeq !== last.caseSeq + 1 || e.prevCaseHash !== last.hash ||
+    e.caseHash !== link(last.hash, hash)) {
+    return { seq: e.seq, reason: 'does not match the chain of its case' };
+  }
+  cases.set(e.caseId, { caseSeq: e.caseSeq, hash: e.caseHash });
+  return null;
+}
+
+const COLUMNS = Object.entries(getTableColumns(auditLog));
+
+/** A raw SQLite row (snake_case columns) as an entry. */
+function toEntry(raw: Record<string, unknown>): AuditEntry {
+  return Object.fromEntries(COLUMNS.map(([key, column]) => [key, raw[column.name]])) as AuditEntry;
+}
