@@ -31,7 +31,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app,
     schema: {
       operationId: 'listFailedNotifications',
       summary: 'Notifications whose webhook delivery failed for good',
-      description: 'After 10 attempts with exponential backoff a notification is marked failed and listed here, newest first.',
+      description: 'After 15 attempts with exponential backoff (about four hours) a notification is marked failed and listed here, newest first. `npm run cli -- notifications retry` sends them again.',
       tags: ['notifications'],
       querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
       response: { 200: FailedNotificationsSchema, ...problems(400, 401, 403) },

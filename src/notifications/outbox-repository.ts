@@ -38,6 +38,14 @@ export function outboxRepository(db: Db) {
         : and(eq(outbox.status, 'failed'), eq(outbox.region, region));
       return db.select().from(outbox).where(where).orderBy(desc(outbox.seq)).limit(limit).all();
     },
+    /** Puts failed notifications (one, or all) back in the queue, due now; returns how many. */
+    retryFailed(id: string | undefined, now: string): number {
+      const failed = eq(outbox.status, 'failed');
+      return db.update(outbox)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: now })
+        .where(id === undefined ? failed : and(failed, eq(outbox.id, id)))
+        .run().changes;
+    },
     byId(id: string): OutboxEntry | undefined {
       return db.select().from(outbox).where(eq(outbox.id, id)).get();
     },

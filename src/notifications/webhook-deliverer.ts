@@ -12,7 +12,8 @@ import type { Clock } from '../clock.ts';
 import { regionSettings, type Webhook } from '../regions/region-settings.ts';
 import { outboxRepository, type OutboxEntry } from './outbox-repository.ts';
 
-export const MAX_ATTEMPTS = 10;
+/** With the backoff below, 15 attempts span about four hours before a notification is marked failed. */
+export const MAX_ATTEMPTS = 15;
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60 * 60 * 1_000;
 const TIMEOUT_MS = 5_000;
@@ -84,12 +85,21 @@ export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
   }
 
   return {
-    /** One round: every notification due now, in order. */
+    /**
+     * One round: the notifications due now. Regions are delivered side by side, each region's
+     * in order, so one slow receiver delays only its own region.
+     */
     async deliverDue(limit = 100): Promise<DeliveryRound> {
       const now = clock.now();
       const until = new Date(now.getTime() + LEASE_MS).toISOString();
       const round = { delivered: 0, retried: 0, failed: 0, skipped: 0 };
-      for (const entry of box.claimDue(now.toISOString(), until, limit)) await deliver(entry, round);
+      const byRegion = new Map<string, OutboxEntry[]>();
+      for (const entry of box.claimDue(now.toISOString(), until, limit)) {
+        byRegion.set(entry.region, [...(byRegion.get(entry.region) ?? []), entry]);
+      }
+      await Promise.all([...byRegion.values()].map(async (entries) => {
+        for (const entry of entries) await deliver(entry, round);
+      }));
       return round;
     },
   };
