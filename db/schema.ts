@@ -180,6 +180,8 @@ export const accessLog = sqliteTable(
     at: text('at').notNull(),
     requestId: text('request_id').notNull(),
     action: text('action').notNull(),
+    /** The route asked for, e.g. GET /api/v1/cases/:id (never the query string). */
+    route: text('route').notNull(),
     actorRole: text('actor_role').notNull(),
     actorOrganisation: text('actor_organisation').notNull(),
     actorName: text('actor_name').notNull(),

@@ -81,13 +81,15 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
   const onVerified = (result: VerifyResult) => { auditState = result; };
   await app.register(healthRoute, { db, auditOk: () => auditState.ok });
   await app.register(async (api) => {
-    registerAuth(api, clientLookup(db), (request, actor) =>
-      access.record(request, actor, 'purpose.missing', [], 'refused'));
+    registerAuth(api, clientLookup(db), (request, actor) => {
+      const attempted = (request.params as { id?: string }).id;
+      access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
+    });
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });
     await api.register(trailRoutes, { queries, audit, access, clock });
     await api.register(auditRoutes, { audit, access, onVerified });
-    await api.register(notificationRoutes, { db });
+    await api.register(notificationRoutes, { db, access });
   }, { prefix: API_BASE });
 
   const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),

@@ -3,6 +3,7 @@ CREATE TABLE `access_log` (
 	`at` text NOT NULL,
 	`request_id` text NOT NULL,
 	`action` text NOT NULL,
+	`route` text NOT NULL,
 	`actor_role` text NOT NULL,
 	`actor_organisation` text NOT NULL,
 	`actor_name` text NOT NULL,

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.ts';
 
 export const ACCESS_ACTIONS = [
   'case.read', 'case.list', 'trail.read', 'trail.export', 'report.read', 'access_log.read',
-  'audit.verify', 'purpose.missing',
+  'audit.verify', 'purpose.missing', 'notifications.read',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -28,6 +28,7 @@ export interface AccessQuery {
 export function accessLogRepository(db: Db, clock: Clock) {
   const insert = db.insert(accessLog).values({
     at: sql.placeholder('at'), requestId: sql.placeholder('requestId'), action: sql.placeholder('action'),
+    route: sql.placeholder('route'),
     actorRole: sql.placeholder('actorRole'), actorOrganisation: sql.placeholder('actorOrganisation'),
     actorName: sql.placeholder('actorName'), actorClientId: sql.placeholder('actorClientId'),
     actorRegion: sql.placeholder('actorRegion'), purpose: sql.placeholder('purpose'),
@@ -39,6 +40,7 @@ export function accessLogRepository(db: Db, clock: Clock) {
       outcome: 'shown' | 'refused' = 'shown'): void {
       insert.run({
         at: clock.now().toISOString(), requestId: request.id, action,
+        route: `${request.method} ${request.routeOptions.url ?? '(unknown)'}`,
         actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
         actorClientId: actor.clientId, actorRegion: actor.region, purpose: request.purpose,
         caseIds: JSON.stringify(caseIds), outcome,

@@ -57,20 +57,29 @@ export function auditTrail(db: Db) {
 
     ofCase: (caseId: string): AuditEntry[] => ofCase.all({ caseId }),
 
-    /** Walks the whole log in order; finds any changed, removed or inserted entry. */
+    /**
+     * Walks the whole log in order and finds any changed, removed or inserted entry. The trail
+     * that GET /cases/{id}/trail and the reports read (case_events) is checked against it too:
+     * both are written in the same transactions, so they must pair up one to one, in order.
+     */
     verify(): VerifyResult {
       const cases = new Map<string, { caseSeq: number; hash: string }>();
+      const events = inOrder(db, 'case_events');
       let previous = GENESIS;
       let expectedSeq = 1;
       let checked = 0;
-      const iterator = db.$client.prepare('SELECT * FROM audit_log ORDER BY seq').iterate();
-      for (const raw of iterator) {
+      for (const raw of inOrder(db, 'audit_log')) {
         const e = toEntry(raw as Record<string, unknown>);
-        const broken = check(e, expectedSeq, previous, cases);
+        const broken = check(e, expectedSeq, previous, cases) ??
+          (e.caseId === null ? null : matchEvent(e, events.next()));
         if (broken) return { ok: false, checked, head: previous, firstBroken: broken };
         previous = e.logHash;
         expectedSeq = e.seq + 1;
         checked += 1;
+      }
+      if (!events.next().done) {
+        return { ok: false, checked, head: previous,
+          firstBroken: { seq: expectedSeq, reason: 'the case trail has an entry the audit trail has not' } };
       }
       return { ok: true, checked, head: previous };
     },
@@ -96,6 +105,32 @@ function check(
   }
   cases.set(e.caseId, { caseSeq: e.caseSeq, hash: e.caseHash });
   return null;
+}
+
+/**
+ * All rows of a table in seq order, read a page at a time: better-sqlite3 allows only one open
+ * iterator per connection, and verification walks two tables side by side.
+ */
+function* inOrder(db: Db, table: 'audit_log' | 'case_events', pageSize = 2_000): Generator<Record<string, unknown>> {
+  const page = db.$client.prepare(`SELECT * FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after, pageSize) as Record<string, unknown>[];
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]?.seq as number;
+  }
+}
+
+/** The case_events row written with audit entry `e` must say the same. */
+function matchEvent(e: AuditEntry, next: IteratorResult<unknown>): Broken | null {
+  const row = next.done ? undefined : next.value as Record<string, unknown>;
+  const same = row !== undefined && row.case_id === e.caseId && row.version === e.caseSeq &&
+    row.type === e.eventType && row.at === e.at && row.state === e.toState &&
+    row.payload === e.payload && row.actor_role === e.actorRole &&
+    row.actor_organisation === e.actorOrganisation && row.actor_name === e.actorName &&
+    row.actor_client_id === e.actorClientId;
+  return same ? null : { seq: e.seq, reason: 'the case trail (case_events) differs from this audit entry' };
 }
 
 const COLUMNS = Object.entries(getTableColumns(auditLog));

@@ -21,15 +21,19 @@ const VerifySchema = z.object({
 const AccessLogPageSchema = z.object({
   items: z.array(z.object({
     seq: z.int(), at: z.iso.datetime(), requestId: z.string(), action: z.enum(ACCESS_ACTIONS),
+    route: z.string(),
     actor: z.object({ role: z.string(), organisation: z.string(), name: z.string(), clientId: z.string(), region: z.string() }),
     purpose: z.string().nullable(), caseIds: z.array(z.string()), outcome: z.enum(['shown', 'refused']),
   })),
   nextCursor: z.string().nullable(),
 }).meta({ id: 'AccessLogPage' });
 
+/** Stored times are UTC with milliseconds; the filter compares like with like. */
+const instant = () => z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString());
+
 const AccessLogQuerySchema = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instant().optional().describe('From this instant (inclusive)'),
+  to: instant().optional().describe('Up to this instant (exclusive)'),
   caseId: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().regex(/^\d{1,15}$/).optional().describe('nextCursor of the previous page'),
@@ -83,13 +87,15 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
         ...filter, limit: limit + 1, beforeSeq: cursor === undefined ? undefined : Number(cursor),
       });
       const page = rows.slice(0, limit);
-      access.record(request, actor, 'access_log.read', []);
+      const shown = page.map((r) => JSON.parse(r.caseIds) as string[]);
+      access.record(request, actor, 'access_log.read', [...new Set(shown.flat())]);
       return {
-        items: page.map((r) => ({
+        items: page.map((r, i) => ({
           seq: r.seq, at: r.at, requestId: r.requestId, action: r.action as (typeof ACCESS_ACTIONS)[number],
+          route: r.route,
           actor: { role: r.actorRole, organisation: r.actorOrganisation, name: r.actorName,
             clientId: r.actorClientId, region: r.actorRegion },
-          purpose: r.purpose, caseIds: JSON.parse(r.caseIds) as string[],
+          purpose: r.purpose, caseIds: shown[i] ?? [],
           outcome: r.outcome as 'shown' | 'refused',
         })),
         nextCursor: rows.length > limit ? String(page.at(-1)?.seq) : null,

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
+import type { AccessLogRepository } from '../audit/access-log.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
@@ -25,7 +26,8 @@ const FailedNotificationsSchema = z.object({
 
 const READERS = new Set(['admin', 'expert_team']);
 
-export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db; access: AccessLogRepository }> =
+  async (app, { db, access }) => {
   const box = outboxRepository(db);
   app.get('/notifications/failed', {
     schema: {
@@ -44,6 +46,8 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app,
       attempts: n.attempts, lastError: n.lastError,
       notification: JSON.parse(n.payload) as Record<string, unknown>,
     }));
+    // Ids and states of cases are case data: the read is access-logged like any other.
+    access.record(request, actor, 'notifications.read', [...new Set(items.map((n) => n.caseId))]);
     return { items };
   });
 };
