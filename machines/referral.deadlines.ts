@@ -48,11 +48,14 @@ export const DEFAULT_ENV_SETTINGS: Omit<ReferralEnv, 'now'> = {
 const ISO_DURATION =
   /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 
-/** A positive ISO 8601 duration such as P5D, P3M or PT2S. */
+/** No deadline runs longer than this: it keeps every due time a plain four-digit-year instant. */
+export const MAX_DURATION_DAYS = 3_660;
+
+/** A positive ISO 8601 duration of at most about ten years, such as P5D, P3M or PT2S. */
 export function isIsoDuration(value: string): boolean {
   if (!ISO_DURATION.test(value)) return false;
   const duration = Duration.fromISO(value);
-  return duration.isValid && duration.toMillis() > 0;
+  return duration.isValid && duration.toMillis() > 0 && duration.as('days') <= MAX_DURATION_DAYS;
 }
 
 export const ZONE = 'Europe/Amsterdam';

@@ -30,7 +30,7 @@ import {
 import type { CaseSubmission, EventOf, ReferralEvent } from './referral.schemas.ts';
 
 /** Bump on any change to states, transitions or context shape; every case keeps the version it was created with. */
-export const REFERRAL_MACHINE_VERSION = '1.1.0';
+export const REFERRAL_MACHINE_VERSION = '1.0.0';
 
 export const LIFECYCLE_STATES = [
   'submitted', 'triage', 'awaiting_information', 'planning_overleg', 'overleg_scheduled',
@@ -124,9 +124,13 @@ export const referralMachine = setup({
       event.type === 'ISSUE_ADVICE' &&
       event.helpItems.some((item) => item.waitingWeeks > context.env.bridgingThresholdWeeks),
     helpStarted: ({ event }) => event.type === 'REPORT_PROGRESS' && event.helpStarted,
-    /** Only the deadline that is open with this due time can pass; a stale timer changes nothing. */
+    /**
+     * Only a deadline that is open with this due time, and has not passed yet, can pass; a stale
+     * or repeated timer changes nothing.
+     */
     deadlineOpen: ({ context, event }) =>
-      event.type === 'DEADLINE_PASSED' && context.deadlines[event.deadline] === event.dueAt,
+      event.type === 'DEADLINE_PASSED' && context.deadlines[event.deadline] === event.dueAt &&
+      context.overdue[event.deadline] === undefined,
   },
   actions: {
     append: assign(({ context, event }, { to }: { to: ListField }) => ({

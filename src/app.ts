@@ -72,7 +72,7 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   const engine = caseEngine(db, clock);
-  const queries = caseQueries(db);
+  const queries = caseQueries(db, clock);
   const audit = auditTrail(db);
   const access = accessLogRepository(db, clock);
   // The service serves with a broken audit chain (it must stay inspectable), but says so.

@@ -18,15 +18,15 @@ import {
 } from '../../machines/referral.schemas.ts';
 import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
 import { EVENTS_BY_ROLE, maySend, SUBMITTING_ROLES } from '../../machines/referral.roles.ts';
-import { step, submit, type PersistedReferral, type TimerChange } from '../../machines/referral.ts';
+import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
-import { auditTrail } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
 import { regionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
 import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
+import { caseWriter, SCHEDULER, type TrailActor } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
 
 export interface EventRequest {
@@ -36,15 +36,6 @@ export interface EventRequest {
   ifMatch?: string;
 }
 
-/** Who an entry of the trail is by: a client, or the scheduler. */
-interface TrailActor {
-  role: string;
-  organisation: string | null;
-  name: string;
-  clientId: string | null;
-}
-
-const SCHEDULER: TrailActor = { role: 'system', organisation: null, name: 'scheduler', clientId: null };
 const asTrailActor = (a: Actor): TrailActor =>
   ({ role: a.role, organisation: a.organisation, name: a.name, clientId: a.clientId });
 
@@ -53,7 +44,7 @@ export type TimerOutcome = 'fired' | 'stale' | 'gone';
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
   const regions = regionSettings(db);
-  const audit = auditTrail(db);
+  const writer = caseWriter(db);
   const sqlite = db.$client;
   const envFor = (region: string, now: string) => ({ ...regions.get(region).env, now });
 
@@ -75,27 +66,25 @@ export function caseEngine(db: Db, clock: Clock) {
       municipality: submission.subject.municipalityCode,
       snapshot: JSON.stringify(persisted), overdue: 0, createdAt: at, updatedAt: at,
     };
-    repo.insert(row);
-    const payload = JSON.stringify(submission);
-    repo.appendEvent(eventRow(row.id, 1, 'SUBMIT', at, asTrailActor(actor), payload, state));
-    audit.append({
-      ...auditActor(asTrailActor(actor)), at, action: 'case_created', caseId: row.id, eventType: 'SUBMIT',
-      fromState: null, toState: state, machineVersion: row.machineVersion, payload,
+    writer.create(row, timers, {
+      type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
       onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
     });
-    applyTimers(row.id, timers, at);
-    notify(row, 'state_changed', at, { from: null, to: state, version: 1, event: 'SUBMIT' });
-    return caseView(row, persisted, actor.role);
+    return caseView(row, persisted, actor.role, at);
   });
 
   const applyTx = sqlite.transaction((actor: Actor, request: EventRequest): CaseView => {
-    const row = repo.find(request.caseId);
+    let row = repo.find(request.caseId);
     if (!row || !canSee(actor, row)) throw notFound();
     const type = eventTypeFor(actor, request.body);
     const { type: _type, ...payload } = parseBody(EVENT_SCHEMAS[type], request.body);
     checkIfMatch(request.ifMatch, row.version);
 
     const at = clock.now().toISOString();
+    // A deadline that passed before the scheduler's next round is recorded first, so that an
+    // event leaving the phase cannot cancel it unrecorded. A refused event rolls this back too.
+    const caughtUp = repo.dueTimersOf(row.id, at).filter((seq) => fire(seq, at) === 'fired').length;
+    if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
     const persisted = JSON.parse(row.snapshot) as PersistedReferral;
     const result = step(row.machineVersion, persisted, { type, ...payload, at } as never,
       envFor(row.region, at));
@@ -109,15 +98,16 @@ export function caseEngine(db: Db, clock: Clock) {
       throw new AppError(result.code, `${type} breaks rule ${result.code}`);
     }
     if (result.outcome === 'ignored') throw new Error(`${type} changed nothing`);
-    const next = commit(row, result, { type, at, actor: asTrailActor(actor), payload });
-    return caseView(next, result.persisted, actor.role);
+    const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
+    return caseView(next, result.persisted, actor.role, at);
   });
 
   /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */
-  const fireTx = sqlite.transaction((seq: number): TimerOutcome => {
+  const fireTx = sqlite.transaction((seq: number): TimerOutcome => fire(seq, clock.now().toISOString()));
+
+  function fire(seq: number, at: string): TimerOutcome {
     const timer = repo.timer(seq);
     if (!timer || timer.status !== 'pending') return 'gone';
-    const at = clock.now().toISOString();
     const row = repo.find(timer.caseId);
     if (!row) throw new Error(`timer ${seq} names a missing case`);
     const event = { ...(JSON.parse(timer.event) as DeadlinePassedEvent), at };
@@ -129,58 +119,9 @@ export function caseEngine(db: Db, clock: Clock) {
     }
     repo.settleTimer(seq, 'fired', at);
     const payload = { deadline: event.deadline, dueAt: event.dueAt };
-    commit(row, result, { type: 'DEADLINE_PASSED', at, actor: SCHEDULER, payload });
-    notify(row, 'deadline_passed', at, { ...payload, state: result.state, version: row.version + 1 });
+    writer.advance(row, result, { type: 'DEADLINE_PASSED', at, actor: SCHEDULER, payload });
+    writer.notify(row, 'deadline_passed', at, { ...payload, state: result.state, version: row.version + 1 });
     return 'fired';
-  });
-
-  /** Writes an applied step: case row, trail entry, timers and a state-change notification. */
-  function commit(
-    row: CaseRow,
-    result: Extract<ReturnType<typeof step>, { outcome: 'applied' }>,
-    entry: { type: string; at: string; actor: TrailActor; payload: unknown },
-  ): CaseRow {
-    const version = row.version + 1;
-    const next: CaseRow = {
-      ...row, state: result.state, version, updatedAt: entry.at,
-      snapshot: JSON.stringify(result.persisted),
-      overdue: Object.keys(result.persisted.context.overdue).length > 0 ? 1 : 0,
-    };
-    if (!repo.update({ ...next, expectedVersion: row.version })) {
-      throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
-    }
-    const payload = JSON.stringify(entry.payload);
-    repo.appendEvent(eventRow(row.id, version, entry.type, entry.at, entry.actor, payload, result.state));
-    audit.append({
-      ...auditActor(entry.actor), at: entry.at, caseId: row.id, onBehalfOf: null,
-      action: entry.actor === SCHEDULER ? 'deadline_passed' : 'event_applied', eventType: entry.type,
-      fromState: row.state, toState: result.state, machineVersion: row.machineVersion, payload,
-    });
-    applyTimers(row.id, result.timers, entry.at);
-    if (result.state !== row.state) {
-      notify(row, 'state_changed', entry.at, { from: row.state, to: result.state, version, event: entry.type });
-    }
-    return next;
-  }
-
-  function applyTimers(caseId: string, changes: TimerChange[], at: string): void {
-    for (const change of changes) {
-      if (change.kind === 'cancel') repo.cancelTimer(caseId, change.name, at);
-      else {
-        repo.armTimer({ caseId, name: change.name, dueAt: change.dueAt,
-          event: JSON.stringify(change.event), armedAt: at });
-      }
-    }
-  }
-
-  /** Notifications carry ids, states and deadlines only: never case content. */
-  function notify(row: Pick<CaseRow, 'id' | 'region'>, kind: 'state_changed' | 'deadline_passed',
-    at: string, details: Record<string, unknown>): void {
-    const id = randomUUID();
-    repo.enqueueNotification({
-      id, caseId: row.id, region: row.region, kind, createdAt: at,
-      payload: JSON.stringify({ id, kind, caseId: row.id, region: row.region, at, ...details }),
-    });
   }
 
   return {
@@ -223,16 +164,4 @@ function checkIfMatch(header: string | undefined, version: number): void {
   const tags = header.split(',').map((t) => t.trim());
   if (tags.includes('*') || tags.includes(`"${version}"`)) return;
   throw new AppError('VERSION_MISMATCH', `the case is at version ${version}`);
-}
-
-function eventRow(caseId: string, version: number, type: string, at: string, actor: TrailActor,
-  payload: string, state: string) {
-  return { caseId, version, type, at, ...auditActor(actor), payload, state };
-}
-
-function auditActor(actor: TrailActor) {
-  return {
-    actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
-    actorClientId: actor.clientId,
-  };
 }

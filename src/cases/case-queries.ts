@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.ts';
 import type { LifecycleState } from '../../machines/referral.machine.ts';
 import type { PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
+import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { Trail } from './case-contract.ts';
@@ -24,7 +25,7 @@ export interface ListQuery {
 
 const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
-export function caseQueries(db: Db) {
+export function caseQueries(db: Db, clock: Clock) {
   const repo = caseRepository(db);
 
   function visibleCase(actor: Actor, id: string): CaseRow {
@@ -36,7 +37,8 @@ export function caseQueries(db: Db) {
   return {
     get(actor: Actor, id: string): CaseView {
       const row = visibleCase(actor, id);
-      return caseView(row, JSON.parse(row.snapshot) as PersistedReferral, actor.role);
+      return caseView(row, JSON.parse(row.snapshot) as PersistedReferral, actor.role,
+        clock.now().toISOString());
     },
 
     list(actor: Actor, query: ListQuery): { items: CaseSummary[]; nextCursor: string | null } {

@@ -86,6 +86,10 @@ export function caseRepository(db: Db) {
   const dueTimers = db.select({ seq: timers.seq }).from(timers)
     .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, sql.placeholder('now'))))
     .orderBy(asc(timers.dueAt)).limit(sql.placeholder('limit')).prepare();
+  const dueTimersOf = db.select({ seq: timers.seq }).from(timers)
+    .where(and(eq(timers.caseId, sql.placeholder('caseId')), eq(timers.status, 'pending'),
+      lte(timers.dueAt, sql.placeholder('now'))))
+    .orderBy(asc(timers.dueAt)).prepare();
   const insertOutbox = db.insert(outbox).values({
     id: sql.placeholder('id'),
     caseId: sql.placeholder('caseId'),
@@ -114,6 +118,7 @@ export function caseRepository(db: Db) {
       settleTimer.run({ seq, status, at }).changes === 1,
     timer: (seq: number): TimerRow | undefined => timerBySeq.get({ seq }),
     dueTimers: (now: string, limit: number): number[] => dueTimers.all({ now, limit }).map((t) => t.seq),
+    dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all({ caseId, now }).map((t) => t.seq),
     enqueueNotification: (row: Omit<OutboxRow, 'status' | 'nextAttemptAt'>): void => void insertOutbox.run(row),
     list: (scope: CaseScope, filter: CaseFilter): CaseRow[] => {
       const where: (SQL | undefined)[] = [scopeCondition(scope)];

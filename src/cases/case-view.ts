@@ -40,10 +40,15 @@ function listDeadlines(map: DeadlineMap): Deadline[] {
     .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
 }
 
-export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role): CaseView {
+/**
+ * `now` makes the view exact between scheduler rounds: an open deadline whose due time has come
+ * is overdue already, even before its DEADLINE_PASSED entry is written.
+ */
+export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string): CaseView {
   const allowedEvents = acceptedEvents(row.machineVersion, persisted).filter((t) => maySend(role, t));
   const { deadlines, overdue } = persisted.context;
-  const overdueDeadlines = listDeadlines(overdue);
+  const passed = Object.fromEntries(Object.entries(deadlines).filter(([, dueAt]) => dueAt <= now));
+  const overdueDeadlines = listDeadlines({ ...passed, ...overdue });
   return {
     ...caseSummary(row),
     overdue: overdueDeadlines.length > 0,

@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
 import {
   DEFAULT_DEADLINES,
+  isIsoDuration,
   type DeadlineSettings,
   type ReferralEnv,
 } from '../../machines/referral.deadlines.ts';
@@ -29,6 +30,8 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
 
 type RegionRow = typeof regions.$inferSelect;
 
+const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'checkpoint', 'reassessment'] as const;
+
 export function toSettings(row: RegionRow | undefined): RegionSettings {
   return {
     env: {
@@ -50,6 +53,10 @@ export function regionSettings(db: Db) {
   return {
     get: (id: string): RegionSettings => toSettings(byId.get({ id })),
     set(id: string, update: RegionUpdate, now: Date): RegionSettings {
+      for (const key of DEADLINE_KEYS) {
+        const value = update[key];
+        if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
+      }
       const values = { ...update, updatedAt: now.toISOString() };
       db.insert(regions).values({ id, ...values })
         .onConflictDoUpdate({ target: regions.id, set: values })
