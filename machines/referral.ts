@@ -4,9 +4,11 @@
  * checks the event against the chart and the IGJ rules, and returns the next persisted form.
  */
 import {
+  createActor,
   getNextTransitions,
   initialTransition,
-  transition,
+  type AnyActorScope,
+  type ExecutableActionObject,
   type StateValue,
 } from 'xstate';
 import { ruleViolation, type RuleCode } from './referral.rules.ts';
@@ -22,6 +24,7 @@ import {
   type ReferralContext,
   type ReferralInput,
   type ReferralMachine,
+  type ReferralSnapshot,
   type DeadlinePassedEvent,
   type StampedEvent,
 } from './referral.machine.ts';
@@ -103,7 +106,7 @@ export function step(
   }
   const machine = machineFor(version);
   const current = machine.resolveState({ value: persisted.value, context: { ...persisted.context, env } });
-  const [next, actions] = transition(machine, current, event);
+  const [next, actions] = pureTransition(machine, current, event);
   if (next.context === current.context && next.value === current.value) {
     return { outcome: 'ignored', state };
   }
@@ -113,6 +116,32 @@ export function step(
     state: lifecycleState(next.value),
     timers: timerChanges(actions, env.now),
   };
+}
+
+const scopes = new WeakMap<ReferralMachine, AnyActorScope>();
+
+/**
+ * XState's `transition(machine, snapshot, event)`, with its inert actor scope built once per
+ * machine instead of on every call: building it creates an Actor, which was most of a step's CPU
+ * (bench/README.md). The referral machine spawns and invokes nothing, so no state is left in the
+ * scope between calls; test/machine/pure-transition.test.ts holds it equal to `transition`.
+ */
+export function pureTransition(
+  machine: ReferralMachine, snapshot: ReferralSnapshot, event: StampedEvent,
+): [ReferralSnapshot, ExecutableActionObject[]] {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    // As XState's own inert scope: an actor that is never started (its input is never read).
+    const self = (createActor as (logic: ReferralMachine) => AnyActorScope["self"])(machine);
+    scope = {
+      self, system: self.system, id: '', sessionId: '', defer: () => {}, logger: () => {},
+      stopChild: () => {}, emit: () => {}, actionExecutor: () => {},
+    } as unknown as AnyActorScope;
+    scopes.set(machine, scope);
+  }
+  const actions: ExecutableActionObject[] = [];
+  scope.actionExecutor = (action) => void actions.push(action);
+  return [machine.transition(snapshot, event, scope as never), actions];
 }
 
 /** The delayed raises and cancels among the actions a pure transition returned. */
