@@ -1,17 +1,21 @@
 /**
  * The cases of the report bench: varied, realistic lifecycles built with the statechart itself
- * (machines/referral.ts `submit` and `step`), written as exactly the rows the engine writes (the
- * case row with its snapshot, one case_events row per trail entry) with the engine's own
- * repository statements. Every case has EVENTS_PER_CASE trail entries (padded with notes), so
+ * (machines/referral.ts `submit` and `step`), written by the engine's own case writer
+ * (src/cases/case-writer.ts), so they are exactly the rows the engine writes: the case row with
+ * its snapshot, the trail, the audit entries, the timers and the notifications. Every case has EVENTS_PER_CASE trail entries (padded with notes), so
  * 100,000 cases make 1,000,000 events. Deterministic: case i is the same in every run.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
 import { DISRUPTIONS, PROBLEM_AREAS, type CaseSubmission, type EventType } from '../machines/referral.schemas.ts';
+import { DEFAULT_ENV_SETTINGS } from '../machines/referral.deadlines.ts';
 import { step, submit, type PersistedReferral } from '../machines/referral.ts';
 import type { Actor } from '../src/auth/api-clients.ts';
-import { caseRepository } from '../src/cases/case-repository.ts';
+import type { CaseRow } from '../src/cases/case-repository.ts';
+import { caseWriter, type TrailActor } from '../src/cases/case-writer.ts';
+
+type CaseWriter = ReturnType<typeof caseWriter>;
 import { events, helpItem, submission } from '../test/support/fixtures.ts';
 
 export const EVENTS_PER_CASE = 10;
@@ -102,50 +106,47 @@ export interface RegionActors {
   expertTeam: Actor;
 }
 
-/** Writes case `i` (its case row and EVENTS_PER_CASE trail rows). The caller holds a transaction. */
-export function writeCase(repo: ReturnType<typeof caseRepository>, actors: RegionActors[], i: number): void {
+/** Writes case `i` and its EVENTS_PER_CASE trail entries. The caller holds a transaction. */
+export function writeCase(writer: CaseWriter, actors: RegionActors[], i: number): void {
   const r = rng(i + 1);
   const region = i % REGIONS;
   const { localTeam, expertTeam } = actors[region]!;
   let at = BASE + r() * 730 * DAY;
   const sub = submissionOf(r, region, at);
   const submittedAt = new Date(at).toISOString();
-  const first = submit({ submission: sub, submittedAt, bridgingThresholdWeeks: 0 });
+  const env = (now: string) => ({ ...DEFAULT_ENV_SETTINGS, now });
+  const first = submit({ submission: sub, env: env(submittedAt) });
   let persisted: PersistedReferral = first.persisted;
-  let state: string = first.state;
-  const id = randomUUID();
-  const rows = [row(id, 1, 'SUBMIT', submittedAt, localTeam, sub, state)];
+  let row: CaseRow = {
+    seq: 0, id: randomUUID(), state: first.state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
+    region: localTeam.region, organisation: localTeam.organisation,
+    municipality: sub.subject.municipalityCode, snapshot: JSON.stringify(persisted), overdue: 0,
+    createdAt: submittedAt, updatedAt: submittedAt,
+  };
+  const { seq: _seq, ...insert } = row;
+  writer.create(insert, first.timers, { type: 'SUBMIT', at: submittedAt, actor: trailActor(localTeam), payload: sub });
   const path = pathOf(r);
   const waits = path.includes('SET_BRIDGING_PLAN') || (path.length === 5 && r() < 0.5);
   for (const type of [...path, ...Array<EventType>(EVENTS_PER_CASE - 1 - path.length).fill('ADD_NOTE')]) {
     at += (0.5 + r() * 20) * DAY;
     const stamp = new Date(at).toISOString();
     const { type: _t, ...payload } = bodyOf(r, type, at, waits);
-    const result = step(REFERRAL_MACHINE_VERSION, persisted, { type, ...payload, at: stamp } as never);
+    const result = step(REFERRAL_MACHINE_VERSION, persisted, { type, ...payload, at: stamp } as never, env(stamp));
     if (result.outcome !== 'applied') throw new Error(`bench case ${i}: ${type} ${result.outcome}`);
     persisted = result.persisted;
-    state = result.state;
     const actor = type === 'ADD_NOTE' || type === 'PROVIDE_INFORMATION' ? localTeam : expertTeam;
-    rows.push(row(id, rows.length + 1, type, stamp, actor, payload, state));
+    row = writer.advance(row, result, { type, at: stamp, actor: trailActor(actor), payload });
   }
-  const last = rows.at(-1)!.at;
-  repo.insert({ id, state, version: rows.length, machineVersion: REFERRAL_MACHINE_VERSION,
-    region: localTeam.region, organisation: localTeam.organisation, municipality: sub.subject.municipalityCode,
-    snapshot: JSON.stringify(persisted), createdAt: submittedAt, updatedAt: last });
-  for (const event of rows) repo.appendEvent(event);
 }
 
-/** A case_events row as the engine builds it (case-engine.ts eventRow). */
-function row(caseId: string, version: number, type: string, at: string, actor: Actor, payload: unknown, state: string) {
-  return { caseId, version, type, at, actorRole: actor.role, actorOrganisation: actor.organisation,
-    actorName: actor.name, actorClientId: actor.clientId, payload: JSON.stringify(payload), state };
-}
+const trailActor = (a: Actor): TrailActor =>
+  ({ role: a.role, organisation: a.organisation, name: a.name, clientId: a.clientId });
 
 /** Cases [from, to) in transactions of 1,000. */
 export function loadCases(db: Db, actors: RegionActors[], from: number, to: number): void {
-  const repo = caseRepository(db);
+  const writer = caseWriter(db);
   const batch = db.$client.transaction((start: number, end: number) => {
-    for (let i = start; i < end; i++) writeCase(repo, actors, i);
+    for (let i = start; i < end; i++) writeCase(writer, actors, i);
   });
   for (let start = from; start < to; start += 1000) batch(start, Math.min(to, start + 1000));
 }

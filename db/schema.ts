@@ -4,6 +4,7 @@
  * this file by drizzle-kit (`npm run db:generate`); triggers that drizzle cannot express live in
  * the custom migrations beside them.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const apiClients = sqliteTable('api_clients', {
@@ -18,9 +19,22 @@ export const apiClients = sqliteTable('api_clients', {
   revokedAt: text('revoked_at'),
 });
 
+/**
+ * Per-region settings. A NULL duration means the default of DESIGN §3 (machines/referral.deadlines.ts).
+ * Changes apply to deadlines armed after them; armed deadlines keep their due time.
+ */
 export const regions = sqliteTable('regions', {
   id: text('id').primaryKey(),
   bridgingThresholdWeeks: integer('bridging_threshold_weeks').notNull().default(0),
+  triage: text('triage'),
+  triageUrgent: text('triage_urgent'),
+  overleg: text('overleg'),
+  checkpoint: text('checkpoint'),
+  reassessment: text('reassessment'),
+  /** Where notifications of this region's cases go; NULL: nowhere. */
+  webhookUrl: text('webhook_url'),
+  /** HMAC-SHA256 key for the webhook's signature header. */
+  webhookSecret: text('webhook_secret'),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -37,12 +51,15 @@ export const cases = sqliteTable(
     organisation: text('organisation').notNull(),
     municipality: text('municipality').notNull(),
     snapshot: text('snapshot').notNull(),
+    /** 1 while an open deadline has passed (kept from the snapshot for GET /cases?overdue=true). */
+    overdue: integer('overdue').notNull().default(0),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [
     index('cases_region_seq').on(t.region, t.seq),
     index('cases_organisation_seq').on(t.organisation, t.seq),
+    index('cases_overdue').on(t.overdue).where(sql`overdue = 1`),
   ],
 );
 
@@ -62,4 +79,118 @@ export const caseEvents = sqliteTable(
     state: text('state').notNull(),
   },
   (t) => [uniqueIndex('case_events_case_version').on(t.caseId, t.version)],
+);
+
+/**
+ * Durable timers: the delayed raises of the statechart, one row per armed deadline. Written in
+ * the same transaction as the event that armed or cancelled them; the scheduler fires a due one
+ * through the engine and marks it fired in that same transaction, so it fires exactly once.
+ */
+export const timers = sqliteTable(
+  'timers',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    caseId: text('case_id').notNull().references(() => cases.id),
+    name: text('name').notNull(),
+    dueAt: text('due_at').notNull(),
+    /** The event the machine raises when the timer fires (JSON). */
+    event: text('event').notNull(),
+    status: text('status', { enum: ['pending', 'fired', 'cancelled'] }).notNull(),
+    armedAt: text('armed_at').notNull(),
+    settledAt: text('settled_at'),
+  },
+  (t) => [
+    index('timers_pending_due').on(t.dueAt).where(sql`status = 'pending'`),
+    uniqueIndex('timers_pending_case_name').on(t.caseId, t.name).where(sql`status = 'pending'`),
+  ],
+);
+
+/**
+ * Notifications (state changes and passed deadlines), written in the same transaction as the
+ * change, delivered afterwards to the region's webhook. They carry ids and states, never case
+ * content.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    /** Stable id, sent with every delivery attempt so a receiver can drop repeats. */
+    id: text('id').notNull().unique(),
+    caseId: text('case_id').notNull(),
+    region: text('region').notNull(),
+    kind: text('kind', { enum: ['state_changed', 'deadline_passed'] }).notNull(),
+    payload: text('payload').notNull(),
+    createdAt: text('created_at').notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed', 'skipped'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    deliveredAt: text('delivered_at'),
+  },
+  (t) => [
+    index('outbox_pending_next').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index('outbox_region_status').on(t.region, t.status),
+  ],
+);
+
+/**
+ * The audit trail of every write (NEN 7513, IGJ): one entry per submission, event, passed
+ * deadline and token change, in the same transaction as the write. Entries are chained twice:
+ * per case (`prev_case_hash` → `case_hash`, so one case's exported trail verifies on its own)
+ * and across the whole log (`prev_log_hash` → `log_hash`, so removing or inserting a whole
+ * case's entries is found too). There is no foreign key to cases: the trail outlives the case
+ * data. Triggers refuse UPDATE and DELETE.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey(),
+    at: text('at').notNull(),
+    action: text('action', {
+      enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked'],
+    }).notNull(),
+    caseId: text('case_id'),
+    caseSeq: integer('case_seq'),
+    actorRole: text('actor_role').notNull(),
+    actorOrganisation: text('actor_organisation'),
+    actorName: text('actor_name').notNull(),
+    actorClientId: text('actor_client_id'),
+    onBehalfOf: text('on_behalf_of'),
+    eventType: text('event_type'),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    machineVersion: text('machine_version'),
+    payload: text('payload').notNull(),
+    prevCaseHash: text('prev_case_hash'),
+    caseHash: text('case_hash'),
+    prevLogHash: text('prev_log_hash').notNull(),
+    logHash: text('log_hash').notNull(),
+  },
+  (t) => [uniqueIndex('audit_log_case_seq').on(t.caseId, t.caseSeq)],
+);
+
+/**
+ * NEN 7513 access log: every read of case data (case, list, trail, export, report) and every read
+ * of the access log itself: who, when, on whose behalf, which cases, which action, which purpose.
+ */
+export const accessLog = sqliteTable(
+  'access_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    requestId: text('request_id').notNull(),
+    action: text('action').notNull(),
+    /** The route asked for, e.g. GET /api/v1/cases/:id (never the query string). */
+    route: text('route').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorOrganisation: text('actor_organisation').notNull(),
+    actorName: text('actor_name').notNull(),
+    actorClientId: text('actor_client_id').notNull(),
+    actorRegion: text('actor_region').notNull(),
+    purpose: text('purpose'),
+    /** JSON array of the case ids the caller was shown. */
+    caseIds: text('case_ids').notNull(),
+    outcome: text('outcome').notNull(),
+  },
+  (t) => [index('access_log_at').on(t.at)],
 );

@@ -1,14 +1,27 @@
 /**
  * The referral lifecycle of a regional expert team as an XState v5 statechart (DESIGN §3).
  *
- * Pure: no I/O and no clock. The engine stamps every event with its time (`at`) before it steps
- * the machine with XState's `transition`, and gives the region's settings as input at submission.
+ * Pure: no I/O and no clock. The engine hands the machine its environment with every step
+ * (`context.env`: the time and the region's current settings) and stamps every event with its
+ * time (`at`) before it steps the machine with XState's pure `transition`.
  *
- * Shape: `open` holds every state a case can be withdrawn from; inside it `engaged` holds the
- * states from triage to follow-up, which can be escalated. `closed` is not final, so a note can
- * still be added to a closed case.
+ * Shape: `open` holds every state a case can be withdrawn from. `intake` (submitted, triage,
+ * awaiting_information) carries the triage deadline; `working` (planning_overleg to follow_up)
+ * the later ones; `assessing` and `working` can be escalated. `closed` is not final, so a note
+ * can still be added to a closed case.
+ *
+ * Deadlines: entering a phase arms its deadline with a delayed `raise` of DEADLINE_PASSED (id =
+ * the deadline's name); leaving the phase cancels it. XState's pure `transition` returns these as
+ * `xstate.raise` (with `delay`) and `xstate.cancel` actions; the engine stores them as durable
+ * timers and delivers a due one back as an event. A passed deadline marks the case overdue and
+ * never changes the lifecycle state.
  */
-import { and, assign, setup, type SnapshotFrom, type StateValue } from 'xstate';
+import { and, assign, enqueueActions, setup, type SnapshotFrom, type StateValue } from 'xstate';
+import {
+  dueAfter,
+  type DeadlineName,
+  type ReferralEnv,
+} from './referral.deadlines.ts';
 import {
   customArrangementsFunded,
   fitRationaleGiven,
@@ -25,15 +38,21 @@ export const LIFECYCLE_STATES = [
 ] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 
+/** Raised by the machine itself, delayed, when a deadline's phase is entered. */
+export interface DeadlinePassedEvent {
+  type: 'DEADLINE_PASSED';
+  deadline: DeadlineName;
+  dueAt: string;
+  at: string;
+}
+
 /** An event as the machine sees it: the validated payload plus the time the engine received it. */
-export type StampedEvent = ReferralEvent & { at: string };
+export type StampedEvent = (ReferralEvent & { at: string }) | DeadlinePassedEvent;
 type Stamped<T extends ReferralEvent['type']> = EventOf<T> & { at: string };
 
 export interface ReferralInput {
   submission: CaseSubmission;
-  submittedAt: string;
-  /** A help item waiting longer than this many weeks needs a bridging plan first. */
-  bridgingThresholdWeeks: number;
+  env: ReferralEnv;
 }
 
 /** What the case holds: the submission and every decision since, as stamped events. */
@@ -54,9 +73,15 @@ export interface CaseRecord {
   notes: Stamped<'ADD_NOTE'>[];
 }
 
+export type DeadlineMap = Partial<Record<DeadlineName, string>>;
+
 export interface ReferralContext {
-  bridgingThresholdWeeks: number;
+  env: ReferralEnv;
   record: CaseRecord;
+  /** Open deadlines: name → due time. */
+  deadlines: DeadlineMap;
+  /** Open deadlines that have passed: name → due time. */
+  overdue: DeadlineMap;
 }
 
 type ListField = {
@@ -66,6 +91,21 @@ type SingleField = 'triageStart' | 'triageDecision' | 'closure';
 
 const append = (to: ListField) => ({ type: 'append', params: { to } }) as const;
 const keep = (as: SingleField) => ({ type: 'keep', params: { as } }) as const;
+const arm = (deadline: DeadlineName) => ({ type: 'arm', params: { deadline } }) as const;
+const disarm = (deadline: DeadlineName) => ({ type: 'disarm', params: { deadline } }) as const;
+
+const without = (map: DeadlineMap, name: DeadlineName): DeadlineMap => {
+  const { [name]: _gone, ...rest } = map;
+  return rest;
+};
+
+function durationOf(deadline: DeadlineName, context: ReferralContext): string {
+  const settings = context.env.deadlines;
+  if (deadline === 'triage' && context.record.submission.urgency === 'urgent') {
+    return settings.triageUrgent;
+  }
+  return settings[deadline];
+}
 
 export const referralMachine = setup({
   types: {} as {
@@ -82,7 +122,15 @@ export const referralMachine = setup({
       event.type === 'ISSUE_ADVICE' && customArrangementsFunded(event),
     waitExceedsThreshold: ({ context, event }) =>
       event.type === 'ISSUE_ADVICE' &&
-      event.helpItems.some((item) => item.waitingWeeks > context.bridgingThresholdWeeks),
+      event.helpItems.some((item) => item.waitingWeeks > context.env.bridgingThresholdWeeks),
+    helpStarted: ({ event }) => event.type === 'REPORT_PROGRESS' && event.helpStarted,
+    /**
+     * Only a deadline that is open with this due time, and has not passed yet, can pass; a stale
+     * or repeated timer changes nothing.
+     */
+    deadlineOpen: ({ context, event }) =>
+      event.type === 'DEADLINE_PASSED' && context.deadlines[event.deadline] === event.dueAt &&
+      context.overdue[event.deadline] === undefined,
   },
   actions: {
     append: assign(({ context, event }, { to }: { to: ListField }) => ({
@@ -91,15 +139,36 @@ export const referralMachine = setup({
     keep: assign(({ context, event }, { as }: { as: SingleField }) => ({
       record: { ...context.record, [as]: event },
     })),
+    arm: enqueueActions(({ context, enqueue }, { deadline }: { deadline: DeadlineName }) => {
+      const dueAt = dueAfter(context.env.now, durationOf(deadline, context));
+      enqueue.assign({ deadlines: { ...context.deadlines, [deadline]: dueAt } });
+      enqueue.raise(
+        { type: 'DEADLINE_PASSED', deadline, dueAt, at: dueAt },
+        { id: deadline, delay: Date.parse(dueAt) - Date.parse(context.env.now) },
+      );
+    }),
+    disarm: enqueueActions(({ context, enqueue }, { deadline }: { deadline: DeadlineName }) => {
+      enqueue.cancel(deadline);
+      enqueue.assign({
+        deadlines: without(context.deadlines, deadline),
+        overdue: without(context.overdue, deadline),
+      });
+    }),
+    markOverdue: assign(({ context, event }) =>
+      event.type === 'DEADLINE_PASSED'
+        ? { overdue: { ...context.overdue, [event.deadline]: event.dueAt } }
+        : {}),
   },
 }).createMachine({
   id: 'referral',
   version: REFERRAL_MACHINE_VERSION,
   context: ({ input }) => ({
-    bridgingThresholdWeeks: input.bridgingThresholdWeeks,
+    env: input.env,
+    deadlines: {},
+    overdue: {},
     record: {
       submission: input.submission,
-      submittedAt: input.submittedAt,
+      submittedAt: input.env.now,
       triageStart: null,
       informationRequests: [],
       informationAnswers: [],
@@ -117,46 +186,67 @@ export const referralMachine = setup({
   initial: 'open',
   on: {
     ADD_NOTE: { actions: append('notes') },
+    DEADLINE_PASSED: { guard: 'deadlineOpen', actions: 'markOverdue' },
   },
   states: {
     open: {
-      initial: 'submitted',
+      initial: 'intake',
       on: {
         WITHDRAW: { target: 'closed', actions: keep('closure') },
       },
       states: {
-        submitted: {
-          on: { START_TRIAGE: { target: 'engaged', actions: keep('triageStart') } },
+        intake: {
+          entry: arm('triage'),
+          exit: disarm('triage'),
+          initial: 'submitted',
+          states: {
+            submitted: {
+              on: { START_TRIAGE: { target: 'assessing', actions: keep('triageStart') } },
+            },
+            assessing: {
+              initial: 'triage',
+              on: {
+                ESCALATE: { target: '#referral.closed', actions: keep('closure') },
+              },
+              states: {
+                triage: {
+                  on: {
+                    REQUEST_INFORMATION: {
+                      target: 'awaiting_information',
+                      actions: append('informationRequests'),
+                    },
+                    ACCEPT: {
+                      target: '#referral.open.working.planning_overleg',
+                      actions: keep('triageDecision'),
+                    },
+                    DECLINE: {
+                      target: '#referral.closed',
+                      actions: [keep('triageDecision'), keep('closure')],
+                    },
+                    CONSULT: {
+                      target: '#referral.closed',
+                      actions: [keep('triageDecision'), keep('closure')],
+                    },
+                  },
+                },
+                awaiting_information: {
+                  on: {
+                    PROVIDE_INFORMATION: { target: 'triage', actions: append('informationAnswers') },
+                  },
+                },
+              },
+            },
+          },
         },
-        engaged: {
-          initial: 'triage',
+        working: {
+          initial: 'planning_overleg',
           on: {
             ESCALATE: { target: '#referral.closed', actions: keep('closure') },
           },
           states: {
-            triage: {
-              on: {
-                REQUEST_INFORMATION: {
-                  target: 'awaiting_information',
-                  actions: append('informationRequests'),
-                },
-                ACCEPT: { target: 'planning_overleg', actions: keep('triageDecision') },
-                DECLINE: {
-                  target: '#referral.closed',
-                  actions: [keep('triageDecision'), keep('closure')],
-                },
-                CONSULT: {
-                  target: '#referral.closed',
-                  actions: [keep('triageDecision'), keep('closure')],
-                },
-              },
-            },
-            awaiting_information: {
-              on: {
-                PROVIDE_INFORMATION: { target: 'triage', actions: append('informationAnswers') },
-              },
-            },
             planning_overleg: {
+              entry: arm('overleg'),
+              exit: disarm('overleg'),
               on: {
                 SCHEDULE_OVERLEG: {
                   guard: 'participationRecorded',
@@ -179,32 +269,52 @@ export const referralMachine = setup({
                 ISSUE_ADVICE: [
                   {
                     guard: and(['fitRationaleGiven', 'customArrangementsFunded', 'waitExceedsThreshold']),
-                    target: 'bridging',
+                    target: 'advised.bridging',
                     actions: append('advices'),
                   },
                   {
                     guard: and(['fitRationaleGiven', 'customArrangementsFunded']),
-                    target: 'follow_up',
+                    target: 'advised.follow_up',
                     actions: append('advices'),
                   },
                 ],
               },
             },
-            bridging: {
-              on: {
-                SET_BRIDGING_PLAN: { target: 'follow_up', actions: append('bridgingPlans') },
-              },
-            },
-            follow_up: {
-              on: {
-                // No target: a new plan or a progress report does not re-enter follow-up.
-                SET_BRIDGING_PLAN: { actions: append('bridgingPlans') },
-                REPORT_PROGRESS: { actions: append('progressReports') },
-                REQUEST_REASSESSMENT: {
-                  target: 'planning_overleg',
-                  actions: append('reassessments'),
+            advised: {
+              // Help not started this long after the advice: due for reassessment (DOMAIN R3).
+              entry: arm('reassessment'),
+              exit: disarm('reassessment'),
+              initial: 'follow_up',
+              states: {
+                bridging: {
+                  on: {
+                    SET_BRIDGING_PLAN: { target: 'follow_up', actions: append('bridgingPlans') },
+                  },
                 },
-                CLOSE: { target: '#referral.closed', actions: keep('closure') },
+                follow_up: {
+                  entry: arm('checkpoint'),
+                  exit: disarm('checkpoint'),
+                  on: {
+                    // No target: a new plan or a progress report does not re-enter follow-up.
+                    SET_BRIDGING_PLAN: { actions: append('bridgingPlans') },
+                    // A report meets the current checkpoint and starts the next one.
+                    REPORT_PROGRESS: [
+                      {
+                        guard: 'helpStarted',
+                        actions: [append('progressReports'), disarm('reassessment'),
+                          disarm('checkpoint'), arm('checkpoint')],
+                      },
+                      {
+                        actions: [append('progressReports'), disarm('checkpoint'), arm('checkpoint')],
+                      },
+                    ],
+                    REQUEST_REASSESSMENT: {
+                      target: '#referral.open.working.planning_overleg',
+                      actions: append('reassessments'),
+                    },
+                    CLOSE: { target: '#referral.closed', actions: keep('closure') },
+                  },
+                },
               },
             },
           },

@@ -4,9 +4,11 @@
  * checks the event against the chart and the IGJ rules, and returns the next persisted form.
  */
 import {
+  createActor,
   getNextTransitions,
   initialTransition,
-  transition,
+  type AnyActorScope,
+  type ExecutableActionObject,
   type StateValue,
 } from 'xstate';
 import { ruleViolation, type RuleCode } from './referral.rules.ts';
@@ -22,18 +24,28 @@ import {
   type ReferralContext,
   type ReferralInput,
   type ReferralMachine,
+  type ReferralSnapshot,
+  type DeadlinePassedEvent,
   type StampedEvent,
 } from './referral.machine.ts';
+import type { ReferralEnv } from './referral.deadlines.ts';
 
 export interface PersistedReferral {
   value: StateValue;
   context: ReferralContext;
 }
 
+/** A change to the case's durable timers, in the order the machine asked for it. */
+export type TimerChange =
+  | { kind: 'arm'; name: string; dueAt: string; event: DeadlinePassedEvent }
+  | { kind: 'cancel'; name: string };
+
 export type StepResult =
-  | { outcome: 'applied'; persisted: PersistedReferral; state: LifecycleState }
+  | { outcome: 'applied'; persisted: PersistedReferral; state: LifecycleState; timers: TimerChange[] }
   | { outcome: 'not_accepted'; state: LifecycleState; accepted: readonly EventType[] }
-  | { outcome: 'rule_broken'; code: RuleCode };
+  | { outcome: 'rule_broken'; code: RuleCode }
+  /** A deadline that was no longer open: nothing to record. */
+  | { outcome: 'ignored'; state: LifecycleState };
 
 /** Every machine version a stored case may name. A new version is added here, never replaced. */
 const MACHINES: Readonly<Record<string, ReferralMachine>> = {
@@ -46,19 +58,22 @@ export function machineFor(version: string): ReferralMachine {
   return machine;
 }
 
-export function submit(input: ReferralInput): { persisted: PersistedReferral; state: LifecycleState } {
-  const [snapshot] = initialTransition(referralMachine, input);
+export function submit(input: ReferralInput): {
+  persisted: PersistedReferral; state: LifecycleState; timers: TimerChange[];
+} {
+  const [snapshot, actions] = initialTransition(referralMachine, input);
   return {
     persisted: { value: snapshot.value, context: snapshot.context },
     state: lifecycleState(snapshot.value),
+    timers: timerChanges(actions, input.env.now),
   };
 }
 
 const acceptedCache = new Map<string, readonly EventType[]>();
 
 /**
- * The event types the chart accepts in this state, guards aside. They depend on the state alone,
- * so they are computed once per machine version and state.
+ * The public event types the chart accepts in this state, guards aside. They depend on the state
+ * alone, so they are computed once per machine version and state.
  */
 export function acceptedEvents(version: string, persisted: PersistedReferral): readonly EventType[] {
   const key = `${version}\u0000${JSON.stringify(persisted.value)}`;
@@ -71,22 +86,74 @@ export function acceptedEvents(version: string, persisted: PersistedReferral): r
   return accepted;
 }
 
+/**
+ * Applies one event. `env` is the time and the region's current settings, handed to the machine
+ * in its context so that deadlines armed by this step use them; without it the case keeps the
+ * settings of its last step and the time is the event's.
+ */
 export function step(
   version: string,
   persisted: PersistedReferral,
   event: StampedEvent,
+  env: ReferralEnv = { ...persisted.context.env, now: event.at },
 ): StepResult {
-  const accepted = acceptedEvents(version, persisted);
-  if (!accepted.includes(event.type)) {
-    return { outcome: 'not_accepted', state: lifecycleState(persisted.value), accepted };
+  const state = lifecycleState(persisted.value);
+  if (event.type !== 'DEADLINE_PASSED') {
+    const accepted = acceptedEvents(version, persisted);
+    if (!accepted.includes(event.type)) return { outcome: 'not_accepted', state, accepted };
+    const code = ruleViolation(event);
+    if (code) return { outcome: 'rule_broken', code };
   }
-  const code = ruleViolation(event);
-  if (code) return { outcome: 'rule_broken', code };
   const machine = machineFor(version);
-  const [next] = transition(machine, machine.resolveState(persisted), event);
+  const current = machine.resolveState({ value: persisted.value, context: { ...persisted.context, env } });
+  const [next, actions] = pureTransition(machine, current, event);
+  if (next.context === current.context && next.value === current.value) {
+    return { outcome: 'ignored', state };
+  }
   return {
     outcome: 'applied',
     persisted: { value: next.value, context: next.context },
     state: lifecycleState(next.value),
+    timers: timerChanges(actions, env.now),
   };
+}
+
+const scopes = new WeakMap<ReferralMachine, AnyActorScope>();
+
+/**
+ * XState's `transition(machine, snapshot, event)`, with its inert actor scope built once per
+ * machine instead of on every call: building it creates an Actor, which was most of a step's CPU
+ * (bench/README.md). The referral machine spawns and invokes nothing, so no state is left in the
+ * scope between calls; test/machine/pure-transition.test.ts holds it equal to `transition`.
+ */
+export function pureTransition(
+  machine: ReferralMachine, snapshot: ReferralSnapshot, event: StampedEvent,
+): [ReferralSnapshot, ExecutableActionObject[]] {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    // As XState's own inert scope: an actor that is never started (its input is never read).
+    const self = (createActor as (logic: ReferralMachine) => AnyActorScope["self"])(machine);
+    scope = {
+      self, system: self.system, id: '', sessionId: '', defer: () => {}, logger: () => {},
+      stopChild: () => {}, emit: () => {}, actionExecutor: () => {},
+    } as unknown as AnyActorScope;
+    scopes.set(machine, scope);
+  }
+  const actions: ExecutableActionObject[] = [];
+  scope.actionExecutor = (action) => void actions.push(action);
+  return [machine.transition(snapshot, event, scope as never), actions];
+}
+
+/** The delayed raises and cancels among the actions a pure transition returned. */
+function timerChanges(actions: readonly { type: string; params?: unknown }[], now: string): TimerChange[] {
+  const changes: TimerChange[] = [];
+  for (const action of actions) {
+    if (action.type === 'xstate.raise') {
+      const { id, delay, event } = action.params as { id: string; delay: number; event: DeadlinePassedEvent };
+      changes.push({ kind: 'arm', name: id, dueAt: new Date(Date.parse(now) + delay).toISOString(), event });
+    } else if (action.type === 'xstate.cancel') {
+      changes.push({ kind: 'cancel', name: (action.params as { sendId: string }).sendId });
+    }
+  }
+  return changes;
 }

@@ -7,6 +7,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.ts';
+import { accessLogRepository } from './audit/access-log.ts';
+import { auditTrail, type VerifyResult } from './audit/audit-log.ts';
+import { auditRoutes } from './audit/audit-routes.ts';
+import { trailRoutes } from './audit/trail-routes.ts';
 import { clientLookup } from './auth/api-clients.ts';
 import { caseEngine } from './cases/case-engine.ts';
 import { caseQueries } from './cases/case-queries.ts';
@@ -17,20 +21,25 @@ import { registerAuth } from './http/auth.ts';
 import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerProblemHandlers, sendProblem } from './http/problem.ts';
+import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { AppError } from './errors.ts';
+import { notificationRoutes } from './notifications/notification-routes.ts';
+import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
+import { createScheduler } from './scheduler.ts';
 import { MalformedBody } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
 export interface AppDependencies {
-  config: Pick<Config, 'LOG_LEVEL'>;
+  /** SCHEDULER_INTERVAL_MS 0 (or absent) runs no background loop: tests call runOnce. */
+  config: Pick<Config, 'LOG_LEVEL'> & Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS'>>;
   db: Db;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
   logger?: FastifyServerOptions['loggerInstance'] | FastifyServerOptions['logger'];
 }
 
-export async function buildApp({ db, clock = systemClock, logger = false }: AppDependencies) {
+export async function buildApp({ config, db, clock = systemClock, logger = false }: AppDependencies) {
   const app = Fastify({
     ...(logger && typeof (logger as { info?: unknown }).info === 'function'
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
@@ -70,18 +79,33 @@ export async function buildApp({ db, clock = systemClock, logger = false }: AppD
 
   await registerOpenApi(app);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(healthRoute, { db });
 
   const engine = caseEngine(db, clock);
-  const queries = caseQueries(db);
+  const queries = caseQueries(db, clock);
+  const audit = auditTrail(db);
+  const access = accessLogRepository(db, clock);
+  // The service serves with a broken audit chain (it must stay inspectable), but says so.
+  let auditState = audit.verify();
+  if (!auditState.ok) app.log.error({ firstBroken: auditState.firstBroken }, 'the audit trail does not verify');
+  const onVerified = (result: VerifyResult) => { auditState = result; };
+  await app.register(healthRoute, { db, auditOk: () => auditState.ok });
   await app.register(async (api) => {
-    registerAuth(api, clientLookup(db));
+    registerAuth(api, clientLookup(db), (request, actor) => {
+      const attempted = (request.params as { id?: string }).id;
+      access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
+    });
     await api.register(apiMetaRoutes);
-    await api.register(caseRoutes, { engine, queries });
-    await api.register(import('./reports/signalering-routes.ts'), { db, clock });
+    await api.register(caseRoutes, { engine, queries, access });
+    await api.register(trailRoutes, { queries, audit, access, clock });
+    await api.register(auditRoutes, { audit, access, onVerified });
+    await api.register(notificationRoutes, { db, access });
+    await api.register(signaleringRoutes, { db, clock, access });
   }, { prefix: API_BASE });
 
-  return app;
+  const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),
+    config.SCHEDULER_INTERVAL_MS ?? 0, app.log);
+  app.addHook('onClose', () => scheduler.stop());
+  return Object.assign(app, { engine, scheduler });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -15,6 +15,8 @@ export const ConfigSchema = z.object({
     .describe('pino log level'),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL')
     .describe('FULL: an acknowledged event survives a power cut; NORMAL: only a process crash'),
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
+    .describe('How often due deadlines fire and notifications are sent; 0 turns the loop off'),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often a background thread checkpoints the WAL; 0 lets SQLite do it on commit'),
 });

@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { apiClients } from '../../db/schema.ts';
+import { auditTrail } from '../audit/audit-log.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
 
 export interface Actor {
@@ -30,21 +31,49 @@ export interface NewClient {
   name: string;
 }
 
-export function createClient(db: Db, client: NewClient, now: Date): { token: string; actor: Actor } {
+/** Who changes tokens, for the audit trail: the operator at the command line unless told otherwise. */
+export interface Operator {
+  role: string;
+  organisation: string | null;
+  name: string;
+  clientId: string | null;
+}
+
+export const CLI_OPERATOR: Operator = { role: 'operator', organisation: null, name: 'cli', clientId: null };
+
+function auditToken(db: Db, operator: Operator, action: 'token_created' | 'token_revoked', at: string,
+  details: Record<string, unknown>): void {
+  auditTrail(db).append({
+    at, action, caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
+    actorName: operator.name, actorClientId: operator.clientId, onBehalfOf: null, eventType: null,
+    fromState: null, toState: null, machineVersion: null, payload: JSON.stringify(details),
+  });
+}
+
+export function createClient(db: Db, client: NewClient, now: Date, operator = CLI_OPERATOR): {
+  token: string; actor: Actor;
+} {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
-  db.insert(apiClients)
-    .values({ id, tokenHash: hashToken(token), ...client, createdAt: now.toISOString() })
-    .run();
+  const at = now.toISOString();
+  db.$client.transaction(() => {
+    db.insert(apiClients).values({ id, tokenHash: hashToken(token), ...client, createdAt: at }).run();
+    auditToken(db, operator, 'token_created', at, { clientId: id, ...client });
+  }).immediate();
   return { token, actor: { clientId: id, ...client } };
 }
 
-export function revokeClient(db: Db, id: string, now: Date): boolean {
-  const result = db.update(apiClients)
-    .set({ revokedAt: now.toISOString() })
-    .where(and(eq(apiClients.id, id), isNull(apiClients.revokedAt)))
-    .run();
-  return result.changes === 1;
+export function revokeClient(db: Db, id: string, now: Date, operator = CLI_OPERATOR): boolean {
+  const at = now.toISOString();
+  return db.$client.transaction(() => {
+    const result = db.update(apiClients)
+      .set({ revokedAt: at })
+      .where(and(eq(apiClients.id, id), isNull(apiClients.revokedAt)))
+      .run();
+    if (result.changes !== 1) return false;
+    auditToken(db, operator, 'token_revoked', at, { clientId: id });
+    return true;
+  }).immediate();
 }
 
 export function listClients(db: Db) {

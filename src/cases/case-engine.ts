@@ -1,9 +1,11 @@
 /**
  * The one place a case changes. Every write loads the case, steps the statechart with XState's
- * pure `transition` and stores the new snapshot (version + 1, optimistic check) with its event
- * row, all in ONE immediate transaction: a refused request rolls back and changes nothing.
+ * pure `transition`, and stores in ONE immediate transaction: the new snapshot (version + 1,
+ * optimistic check), the trail entry, the timer changes the machine asked for, and the
+ * notifications. A refused request rolls back and changes nothing.
  *
- * The checks run in the order DESIGN §3 fixes: 404 → 403 → 400 → 412 → 409 → 422.
+ * Client events are checked in the order DESIGN §3 fixes: 404 → 403 → 400 → 412 → 409 → 422.
+ * Due timers come back through the same path (`fireTimer`), with the system as actor.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
@@ -14,15 +16,17 @@ import {
   isEventType,
   type EventType,
 } from '../../machines/referral.schemas.ts';
-import { REFERRAL_MACHINE_VERSION } from '../../machines/referral.machine.ts';
+import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
 import { EVENTS_BY_ROLE, maySend, SUBMITTING_ROLES } from '../../machines/referral.roles.ts';
 import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
+import { regionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
-import { caseRepository, type NewCaseRow } from './case-repository.ts';
+import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
+import { caseWriter, SCHEDULER, type TrailActor } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
 
 export interface EventRequest {
@@ -32,9 +36,17 @@ export interface EventRequest {
   ifMatch?: string;
 }
 
+const asTrailActor = (a: Actor): TrailActor =>
+  ({ role: a.role, organisation: a.organisation, name: a.name, clientId: a.clientId });
+
+export type TimerOutcome = 'fired' | 'stale' | 'gone';
+
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
+  const regions = regionSettings(db);
+  const writer = caseWriter(db);
   const sqlite = db.$client;
+  const envFor = (region: string, now: string) => ({ ...regions.get(region).env, now });
 
   const submitTx = sqlite.transaction((actor: Actor, body: unknown): CaseView => {
     if (!SUBMITTING_ROLES.has(actor.role)) {
@@ -47,32 +59,35 @@ export function caseEngine(db: Db, clock: Clock) {
         'the consent this age requires is missing and no legal ground is recorded');
     }
     const at = now.toISOString();
-    const { persisted, state } = submit({
-      submission,
-      submittedAt: at,
-      bridgingThresholdWeeks: repo.regionSettings(actor.region).bridgingThresholdWeeks,
-    });
+    const { persisted, state, timers } = submit({ submission, env: envFor(actor.region, at) });
     const row: NewCaseRow = {
       id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
       region: actor.region, organisation: actor.organisation,
       municipality: submission.subject.municipalityCode,
-      snapshot: JSON.stringify(persisted), createdAt: at, updatedAt: at,
+      snapshot: JSON.stringify(persisted), overdue: 0, createdAt: at, updatedAt: at,
     };
-    repo.insert(row);
-    repo.appendEvent(eventRow(row.id, 1, 'SUBMIT', at, actor, submission, state));
-    return caseView(row, persisted, actor.role);
+    writer.create(row, timers, {
+      type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
+      onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
+    });
+    return caseView(row, persisted, actor.role, at);
   });
 
   const applyTx = sqlite.transaction((actor: Actor, request: EventRequest): CaseView => {
-    const row = repo.find(request.caseId);
+    let row = repo.find(request.caseId);
     if (!row || !canSee(actor, row)) throw notFound();
     const type = eventTypeFor(actor, request.body);
     const { type: _type, ...payload } = parseBody(EVENT_SCHEMAS[type], request.body);
     checkIfMatch(request.ifMatch, row.version);
 
     const at = clock.now().toISOString();
+    // A deadline that passed before the scheduler's next round is recorded first, so that an
+    // event leaving the phase cannot cancel it unrecorded. A refused event rolls this back too.
+    const caughtUp = repo.dueTimersOf(row.id, at).filter((seq) => fire(seq, at) === 'fired').length;
+    if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
     const persisted = JSON.parse(row.snapshot) as PersistedReferral;
-    const result = step(row.machineVersion, persisted, { type, ...payload, at } as never);
+    const result = step(row.machineVersion, persisted, { type, ...payload, at } as never,
+      envFor(row.region, at));
     if (result.outcome === 'not_accepted') {
       throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
         state: result.state,
@@ -82,19 +97,43 @@ export function caseEngine(db: Db, clock: Clock) {
     if (result.outcome === 'rule_broken') {
       throw new AppError(result.code, `${type} breaks rule ${result.code}`);
     }
-    const version = row.version + 1;
-    const next = { ...row, state: result.state, version, updatedAt: at,
-      snapshot: JSON.stringify(result.persisted) };
-    if (!repo.update({ ...next, expectedVersion: row.version })) {
-      throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
-    }
-    repo.appendEvent(eventRow(row.id, version, type, at, actor, payload, result.state));
-    return caseView(next, result.persisted, actor.role);
+    if (result.outcome === 'ignored') throw new Error(`${type} changed nothing`);
+    const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
+    return caseView(next, result.persisted, actor.role, at);
   });
+
+  /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */
+  const fireTx = sqlite.transaction((seq: number): TimerOutcome => fire(seq, clock.now().toISOString()));
+
+  function fire(seq: number, at: string): TimerOutcome {
+    const timer = repo.timer(seq);
+    if (!timer || timer.status !== 'pending') return 'gone';
+    const row = repo.find(timer.caseId);
+    if (!row) throw new Error(`timer ${seq} names a missing case`);
+    const event = { ...(JSON.parse(timer.event) as DeadlinePassedEvent), at };
+    const result = step(row.machineVersion, JSON.parse(row.snapshot) as PersistedReferral, event,
+      envFor(row.region, at));
+    if (result.outcome !== 'applied') {
+      repo.settleTimer(seq, 'cancelled', at);
+      return 'stale';
+    }
+    repo.settleTimer(seq, 'fired', at);
+    const payload = { deadline: event.deadline, dueAt: event.dueAt };
+    writer.advance(row, result, { type: 'DEADLINE_PASSED', at, actor: SCHEDULER, payload });
+    writer.notify(row, 'deadline_passed', at, { ...payload, state: result.state, version: row.version + 1 });
+    return 'fired';
+  }
 
   return {
     submit: (actor: Actor, body: unknown): CaseView => submitTx.immediate(actor, body),
     applyEvent: (actor: Actor, request: EventRequest): CaseView => applyTx.immediate(actor, request),
+    fireTimer: (seq: number): TimerOutcome => fireTx.immediate(seq),
+    /** Settles up to `limit` timers due by now, each in its own transaction. */
+    fireDueTimers(limit = 500): { settled: number; fired: number } {
+      const due = repo.dueTimers(clock.now().toISOString(), limit);
+      const fired = due.filter((seq) => fireTx.immediate(seq) === 'fired').length;
+      return { settled: due.length, fired };
+    },
   };
 }
 
@@ -125,13 +164,4 @@ function checkIfMatch(header: string | undefined, version: number): void {
   const tags = header.split(',').map((t) => t.trim());
   if (tags.includes('*') || tags.includes(`"${version}"`)) return;
   throw new AppError('VERSION_MISMATCH', `the case is at version ${version}`);
-}
-
-function eventRow(caseId: string, version: number, type: string, at: string, actor: Actor,
-  payload: unknown, state: string) {
-  return {
-    caseId, version, type, at,
-    actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
-    actorClientId: actor.clientId, payload: JSON.stringify(payload), state,
-  };
 }

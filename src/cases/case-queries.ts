@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.ts';
 import type { LifecycleState } from '../../machines/referral.machine.ts';
 import type { PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
+import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { Trail } from './case-contract.ts';
@@ -24,7 +25,7 @@ export interface ListQuery {
 
 const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
-export function caseQueries(db: Db) {
+export function caseQueries(db: Db, clock: Clock) {
   const repo = caseRepository(db);
 
   function visibleCase(actor: Actor, id: string): CaseRow {
@@ -36,14 +37,14 @@ export function caseQueries(db: Db) {
   return {
     get(actor: Actor, id: string): CaseView {
       const row = visibleCase(actor, id);
-      return caseView(row, JSON.parse(row.snapshot) as PersistedReferral, actor.role);
+      return caseView(row, JSON.parse(row.snapshot) as PersistedReferral, actor.role,
+        clock.now().toISOString());
     },
 
     list(actor: Actor, query: ListQuery): { items: CaseSummary[]; nextCursor: string | null } {
-      // No case is overdue until durable deadlines exist (issue #3).
-      if (query.overdue === true) return { items: [], nextCursor: null };
       const rows = repo.list(caseScope(actor), {
         state: query.state,
+        overdue: query.overdue,
         municipality: query.municipality,
         beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
         limit: query.limit + 1,
@@ -56,11 +57,17 @@ export function caseQueries(db: Db) {
       };
     },
 
-    trail(actor: Actor, id: string): Trail {
+    /** The case, when this caller may read its trail (expert team of the region, inspector). */
+    trailCase(actor: Actor, id: string): CaseRow {
       const row = visibleCase(actor, id);
       if (!TRAIL_ROLES.has(actor.role)) {
         throw new AppError('FORBIDDEN', `a ${actor.role} does not read the trail`);
       }
+      return row;
+    },
+
+    trail(actor: Actor, id: string): Trail {
+      const row = this.trailCase(actor, id);
       const entries = repo.events(row.id).map((e) => ({
         seq: e.seq,
         version: e.version,

@@ -2,25 +2,27 @@
  * The SQL of cases and their events: thin, prepared once, synchronous (better-sqlite3), and
  * unaware of rules. Callers run the writes inside their own transaction.
  */
-import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { caseEvents, cases, regions } from '../../db/schema.ts';
+import { caseEvents, cases, outbox, timers } from '../../db/schema.ts';
 import type { CaseScope } from './access.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
-export type NewCaseRow = Omit<typeof cases.$inferInsert, 'seq'>;
+export type NewCaseRow = Omit<CaseRow, 'seq'>;
 export type CaseEventRow = typeof caseEvents.$inferInsert;
 export type StoredCaseEvent = typeof caseEvents.$inferSelect;
 
+export type TimerRow = typeof timers.$inferSelect;
+export type OutboxRow = typeof outbox.$inferInsert;
+
 export interface CaseFilter {
   state?: string;
+  overdue?: boolean;
   municipality?: string;
   /** Only cases with seq below this (the cursor of the previous page). */
   beforeSeq?: number;
   limit: number;
 }
-
-const DEFAULT_REGION = { bridgingThresholdWeeks: 0 };
 
 export function caseRepository(db: Db) {
   const findById = db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare();
@@ -33,6 +35,7 @@ export function caseRepository(db: Db) {
     organisation: sql.placeholder('organisation'),
     municipality: sql.placeholder('municipality'),
     snapshot: sql.placeholder('snapshot'),
+    overdue: sql.placeholder('overdue'),
     createdAt: sql.placeholder('createdAt'),
     updatedAt: sql.placeholder('updatedAt'),
   }).prepare();
@@ -41,6 +44,7 @@ export function caseRepository(db: Db) {
       state: sql`${sql.placeholder('state')}`,
       version: sql`${sql.placeholder('version')}`,
       snapshot: sql`${sql.placeholder('snapshot')}`,
+      overdue: sql`${sql.placeholder('overdue')}`,
       updatedAt: sql`${sql.placeholder('updatedAt')}`,
     })
     .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
@@ -61,22 +65,65 @@ export function caseRepository(db: Db) {
     .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
     .orderBy(asc(caseEvents.version))
     .prepare();
-  const regionById = db.select({ bridgingThresholdWeeks: regions.bridgingThresholdWeeks })
-    .from(regions).where(eq(regions.id, sql.placeholder('id'))).prepare();
+  const armTimer = db.insert(timers).values({
+    caseId: sql.placeholder('caseId'),
+    name: sql.placeholder('name'),
+    dueAt: sql.placeholder('dueAt'),
+    event: sql.placeholder('event'),
+    status: 'pending',
+    armedAt: sql.placeholder('armedAt'),
+  }).prepare();
+  const cancelTimer = db.update(timers)
+    .set({ status: 'cancelled', settledAt: sql`${sql.placeholder('at')}` })
+    .where(and(eq(timers.caseId, sql.placeholder('caseId')), eq(timers.name, sql.placeholder('name')),
+      eq(timers.status, 'pending')))
+    .prepare();
+  const settleTimer = db.update(timers)
+    .set({ status: sql`${sql.placeholder('status')}`, settledAt: sql`${sql.placeholder('at')}` })
+    .where(and(eq(timers.seq, sql.placeholder('seq')), eq(timers.status, 'pending')))
+    .prepare();
+  const timerBySeq = db.select().from(timers).where(eq(timers.seq, sql.placeholder('seq'))).prepare();
+  const dueTimers = db.select({ seq: timers.seq }).from(timers)
+    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, sql.placeholder('now'))))
+    .orderBy(asc(timers.dueAt)).limit(sql.placeholder('limit')).prepare();
+  const dueTimersOf = db.select({ seq: timers.seq }).from(timers)
+    .where(and(eq(timers.caseId, sql.placeholder('caseId')), eq(timers.status, 'pending'),
+      lte(timers.dueAt, sql.placeholder('now'))))
+    .orderBy(asc(timers.dueAt)).prepare();
+  const insertOutbox = db.insert(outbox).values({
+    id: sql.placeholder('id'),
+    caseId: sql.placeholder('caseId'),
+    region: sql.placeholder('region'),
+    kind: sql.placeholder('kind'),
+    payload: sql.placeholder('payload'),
+    createdAt: sql.placeholder('createdAt'),
+    status: 'pending',
+    nextAttemptAt: sql.placeholder('createdAt'),
+  }).prepare();
 
   return {
     find: (id: string): CaseRow | undefined => findById.get({ id }),
     insert: (row: NewCaseRow): void => void insertCase.run(row),
     /** Optimistic: writes only when the stored version is still `expectedVersion`. */
-    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'updatedAt'> & {
+    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'overdue' | 'updatedAt'> & {
       expectedVersion: number;
     }): boolean => updateCase.run(row).changes === 1,
     appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),
     events: (caseId: string): StoredCaseEvent[] => eventsOf.all({ caseId }),
-    regionSettings: (id: string) => regionById.get({ id }) ?? DEFAULT_REGION,
+    armTimer: (row: { caseId: string; name: string; dueAt: string; event: string; armedAt: string }): void =>
+      void armTimer.run(row),
+    cancelTimer: (caseId: string, name: string, at: string): void => void cancelTimer.run({ caseId, name, at }),
+    /** Marks a pending timer fired or cancelled; false when it was no longer pending. */
+    settleTimer: (seq: number, status: 'fired' | 'cancelled', at: string): boolean =>
+      settleTimer.run({ seq, status, at }).changes === 1,
+    timer: (seq: number): TimerRow | undefined => timerBySeq.get({ seq }),
+    dueTimers: (now: string, limit: number): number[] => dueTimers.all({ now, limit }).map((t) => t.seq),
+    dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all({ caseId, now }).map((t) => t.seq),
+    enqueueNotification: (row: Omit<OutboxRow, 'status' | 'nextAttemptAt'>): void => void insertOutbox.run(row),
     list: (scope: CaseScope, filter: CaseFilter): CaseRow[] => {
       const where: (SQL | undefined)[] = [scopeCondition(scope)];
       if (filter.state) where.push(eq(cases.state, filter.state));
+      if (filter.overdue !== undefined) where.push(eq(cases.overdue, filter.overdue ? 1 : 0));
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
       if (filter.beforeSeq !== undefined) where.push(lt(cases.seq, filter.beforeSeq));
       return db.select().from(cases).where(and(...where))

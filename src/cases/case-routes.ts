@@ -1,13 +1,14 @@
 /** The case routes: each handler hands the request to the engine or the queries and shapes the reply. */
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CaseSubmissionSchema, ReferralEventSchema } from '../../machines/referral.schemas.ts';
 import { API_BASE } from '../config.ts';
+import type { AccessLogRepository } from '../audit/access-log.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
 import {
-  CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema, TrailSchema,
+  CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema,
 } from './case-contract.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseQueries } from './case-queries.ts';
@@ -16,16 +17,21 @@ import type { CaseView } from './case-view.ts';
 export interface CaseRouteOptions {
   engine: CaseEngine;
   queries: CaseQueries;
+  access: AccessLogRepository;
+}
+
+/**
+ * An admin manages tokens and never reads case content. An onRequest hook, so it answers before
+ * any query-string validation (403 before 400).
+ */
+export async function refuseAdmins(request: FastifyRequest): Promise<void> {
+  if (actorOf(request).role === 'admin') throw new AppError('FORBIDDEN', 'an admin does not read cases');
 }
 
 const withEtag = (reply: FastifyReply, view: CaseView) => reply.header('ETag', `"${view.version}"`);
 
-export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, { engine, queries }) => {
-  // An admin manages tokens and never reads case content. onRequest, so it answers before any
-  // query-string validation (403 before 400).
-  app.addHook('onRequest', async (request) => {
-    if (actorOf(request).role === 'admin') throw new AppError('FORBIDDEN', 'an admin does not read cases');
-  });
+export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, { engine, queries, access }) => {
+  app.addHook('onRequest', refuseAdmins);
 
   app.post('/cases', {
     schema: {
@@ -51,7 +57,12 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       querystring: ListQuerySchema,
       response: { 200: CasePageSchema, ...problems(400, 401, 403) },
     },
-  }, async (request) => queries.list(actorOf(request), request.query));
+  }, async (request) => {
+    const actor = actorOf(request);
+    const page = queries.list(actor, request.query);
+    access.record(request, actor, 'case.list', page.items.map((c) => c.id));
+    return page;
+  });
 
   app.get('/cases/:id', {
     schema: {
@@ -63,7 +74,9 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
-    const view = queries.get(actorOf(request), request.params.id);
+    const actor = actorOf(request);
+    const view = queries.get(actor, request.params.id);
+    access.record(request, actor, 'case.read', [view.id]);
     return withEtag(reply, view).send(view);
   });
 
@@ -86,15 +99,4 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
     });
     return withEtag(reply, view).send(view);
   });
-
-  app.get('/cases/:id/trail', {
-    schema: {
-      operationId: 'getCaseTrail',
-      summary: "A case's trail: every stored event in order",
-      description: 'For the expert team of the region and inspectors. The first entry is the submission itself (SUBMIT).',
-      tags: ['cases'],
-      params: CaseParamsSchema,
-      response: { 200: TrailSchema, ...problems(400, 401, 403, 404) },
-    },
-  }, async (request) => queries.trail(actorOf(request), request.params.id));
 };

@@ -3,7 +3,7 @@
  * caller may send now, the open deadlines and the case data.
  */
 import type { Role } from '../../machines/referral.schemas.ts';
-import type { CaseRecord, LifecycleState } from '../../machines/referral.machine.ts';
+import type { CaseRecord, DeadlineMap, LifecycleState } from '../../machines/referral.machine.ts';
 import { acceptedEvents, type PersistedReferral } from '../../machines/referral.ts';
 import { maySend } from '../../machines/referral.roles.ts';
 import type { CaseRow } from './case-repository.ts';
@@ -32,16 +32,29 @@ export interface CaseView {
 export type CaseSummary = Omit<CaseView, 'allowedEvents' | 'deadlines' | 'overdueDeadlines' | 'data'>;
 
 type ViewRow = Pick<CaseRow, 'id' | 'state' | 'version' | 'machineVersion' | 'region' |
-  'municipality' | 'createdAt' | 'updatedAt'>;
+  'municipality' | 'overdue' | 'createdAt' | 'updatedAt'>;
 
-export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role): CaseView {
+function listDeadlines(map: DeadlineMap): Deadline[] {
+  return Object.entries(map)
+    .map(([name, dueAt]) => ({ name, dueAt: dueAt as string }))
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+}
+
+/**
+ * `now` makes the view exact between scheduler rounds: an open deadline whose due time has come
+ * is overdue already, even before its DEADLINE_PASSED entry is written.
+ */
+export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string): CaseView {
   const allowedEvents = acceptedEvents(row.machineVersion, persisted).filter((t) => maySend(role, t));
+  const { deadlines, overdue } = persisted.context;
+  const passed = Object.fromEntries(Object.entries(deadlines).filter(([, dueAt]) => dueAt <= now));
+  const overdueDeadlines = listDeadlines({ ...passed, ...overdue });
   return {
     ...caseSummary(row),
+    overdue: overdueDeadlines.length > 0,
     allowedEvents,
-    // Deadlines arrive with the durable timers (issue #3); until then no case has one open.
-    deadlines: [],
-    overdueDeadlines: [],
+    deadlines: listDeadlines(deadlines),
+    overdueDeadlines,
     data: persisted.context.record,
   };
 }
@@ -51,7 +64,7 @@ export function caseSummary(row: ViewRow): CaseSummary {
     id: row.id,
     state: row.state as LifecycleState,
     version: row.version,
-    overdue: false,
+    overdue: row.overdue === 1,
     region: row.region,
     municipality: row.municipality,
     machineVersion: row.machineVersion,

@@ -20,7 +20,12 @@ declare module 'fastify' {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const MAX_PURPOSE = 200;
 
-export function registerAuth(app: FastifyInstance, lookup: (token: string) => Actor | undefined): void {
+export function registerAuth(
+  app: FastifyInstance,
+  lookup: (token: string) => Actor | undefined,
+  /** Records an inspector's attempt without a purpose (NEN 7513: refused access is logged too). */
+  onMissingPurpose: (request: FastifyRequest, actor: Actor) => void = () => {},
+): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('purpose', null);
   app.addHook('onRequest', async (request, reply) => {
@@ -32,17 +37,19 @@ export function registerAuth(app: FastifyInstance, lookup: (token: string) => Ac
       throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <token> with a valid token');
     }
     request.actor = actor;
-    if (actor.role === 'inspector') request.purpose = requirePurpose(request, actor);
+    if (actor.role === 'inspector') request.purpose = requirePurpose(request, actor, onMissingPurpose);
   });
 }
 
-function requirePurpose(request: FastifyRequest, actor: Actor): string {
+function requirePurpose(request: FastifyRequest, actor: Actor,
+  onMissing: (request: FastifyRequest, actor: Actor) => void): string {
   const header = request.headers['x-purpose'];
   const purpose = typeof header === 'string' ? header.trim() : '';
   if (purpose.length === 0 || purpose.length > MAX_PURPOSE) {
     // The attempt is logged; the purpose text itself is not (it may name a person).
     request.log.warn({ clientId: actor.clientId, route: request.routeOptions.url },
       'inspector request without a valid purpose');
+    onMissing(request, actor);
     throw new AppError('PURPOSE_REQUIRED',
       `an inspector states the purpose of every request in X-Purpose (1 to ${MAX_PURPOSE} characters)`);
   }

@@ -12,18 +12,20 @@ const MachineSchema = z.object({
 }).meta({ id: 'MachineDefinition' });
 
 /** At the root, outside /api/v1 (DESIGN §3): liveness and database readiness. */
-export const healthRoute: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
-  const ping = db.$client.prepare('SELECT 1 AS ok');
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      ping.get();
-      return { status: 'ok', database: 'ok' };
-    } catch (err) {
-      reply.log.error({ err }, 'database not ready');
-      return reply.code(503).send({ status: 'unavailable', database: 'unavailable' });
-    }
-  });
-};
+export const healthRoute: FastifyPluginAsyncZod<{ db: Db; auditOk: () => boolean }> =
+  async (app, { db, auditOk }) => {
+    const ping = db.$client.prepare('SELECT 1 AS ok');
+    app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+      const audit = auditOk() ? 'ok' : 'broken';
+      try {
+        ping.get();
+        return { status: audit === 'ok' ? 'ok' : 'degraded', database: 'ok', audit };
+      } catch (err) {
+        reply.log.error({ err }, 'database not ready');
+        return reply.code(503).send({ status: 'unavailable', database: 'unavailable', audit });
+      }
+    });
+  };
 
 export const apiMetaRoutes: FastifyPluginAsyncZod = async (app) => {
   const machine = {

@@ -41,6 +41,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'cases', description: 'Cases (casussen) and their lifecycle' },
         { name: 'machine', description: 'The referral statechart' },
+        { name: 'notifications', description: 'Webhook notifications of state changes and passed deadlines' },
+        { name: 'audit', description: 'The tamper-evident audit trail and the NEN 7513 access log' },
+        { name: 'reports', description: 'Signalering: regional figures, with small counts suppressed' },
       ],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

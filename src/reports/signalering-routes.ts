@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
+import type { AccessLogRepository } from '../audit/access-log.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
@@ -39,7 +40,13 @@ function formatOf(request: FastifyRequest): (typeof FORMATS)[number] {
   return format;
 }
 
-export const signaleringRoutes: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> = async (app, { db, clock }) => {
+export interface SignaleringRouteOptions {
+  db: Db;
+  clock: Clock;
+  access: AccessLogRepository;
+}
+
+export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> = async (app, { db, clock, access }) => {
   const service = signaleringService(db, clock);
 
   // 403 and 406 before the query is validated (400), as on every route (DESIGN §3).
@@ -73,7 +80,10 @@ export const signaleringRoutes: FastifyPluginAsyncZod<{ db: Db; clock: Clock }> 
       },
     },
   }, async (request, reply) => {
-    const report = service.report(actorOf(request), request.query);
+    const actor = actorOf(request);
+    const report = service.report(actor, request.query);
+    // Aggregates only, no case is shown; the read is logged all the same (NEN 7513).
+    access.record(request, actor, 'report.read', []);
     request.log.info({ region: report.region, from: report.period.from, to: report.period.to },
       'signalering report');
     return send(reply.header('Vary', 'Accept').header('Cache-Control', 'private, no-store'),
@@ -95,4 +105,3 @@ function send(reply: FastifyReply, format: (typeof FORMATS)[number], report: Sig
   }
 }
 
-export default signaleringRoutes;

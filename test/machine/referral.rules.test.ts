@@ -26,7 +26,7 @@ import {
   type HelpItem,
 } from '../../machines/referral.schemas.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
-import { driveTo, stamp } from './helpers.ts';
+import { driveTo, input, stamp } from './helpers.ts';
 
 /** Values the schema lets through for a rule field but that say nothing. */
 const BLANKS = [undefined, '', ' ', '   ', '\t', '\n', ' \t\n '] as const;
@@ -218,7 +218,7 @@ describe('properties (fast-check)', () => {
   }
 
   it('ISSUE_ADVICE: the rule code follows DESIGN §3, ruleViolation is undefined iff both predicates hold, and the machine guard agrees', () => {
-    const advising = driveTo('advising', { submission: submission(), submittedAt: '2026-01-15T09:00:00Z', bridgingThresholdWeeks: 2 });
+    const advising = driveTo('advising', input({ submission: submission(), submittedAt: '2026-01-15T09:00:00Z', bridgingThresholdWeeks: 2 }));
     const snapshot = referralMachine.resolveState(advising);
     fc.assert(
       fc.property(fc.array(helpItemArb, { minLength: 1, maxLength: 4 }), (items) => {

@@ -1,0 +1,141 @@
+/**
+ * Writing and verifying the audit trail. `append` runs inside the caller's transaction (the
+ * engine's, or a token command's), so an entry exists exactly when its write does.
+ *
+ * SQLite has one writer at a time, so the log chain is extended inline. For a PostgreSQL
+ * backend with several instances see README.md ("The inspector's trail"): the case chain stays
+ * inline under the case's row lock; the log chain moves to a sealer.
+ */
+import { asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { auditLog } from '../../db/schema.ts';
+import {
+  chain,
+  entryHash,
+  GENESIS,
+  link,
+  type AuditFields,
+  type Broken,
+} from './audit-hash.ts';
+
+export type AuditEntry = typeof auditLog.$inferSelect;
+export type NewAuditEntry = Omit<AuditFields, 'seq' | 'caseSeq'>;
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  /** The log's last hash: note it down to detect a later truncation of the log. */
+  head: string;
+  firstBroken?: Broken;
+}
+
+export function auditTrail(db: Db) {
+  const lastOfLog = db.select({ seq: auditLog.seq, logHash: auditLog.logHash })
+    .from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare();
+  const lastOfCase = db.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash })
+    .from(auditLog).where(eq(auditLog.caseId, sql.placeholder('caseId')))
+    .orderBy(desc(auditLog.caseSeq)).limit(1).prepare();
+  const insert = db.insert(auditLog)
+    .values(Object.fromEntries(COLUMNS.map(([key]) => [key, sql.placeholder(key)])) as never)
+    .prepare();
+  const ofCase = db.select().from(auditLog).where(eq(auditLog.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(auditLog.caseSeq)).prepare();
+
+  return {
+    /** Appends one entry, chained to its case and to the log. Call inside a write transaction. */
+    append(entry: NewAuditEntry): AuditEntry {
+      const log = lastOfLog.get();
+      const head = entry.caseId === null ? undefined : lastOfCase.get({ caseId: entry.caseId });
+      const fields: AuditFields = {
+        ...entry, seq: (log?.seq ?? 0) + 1,
+        caseSeq: entry.caseId === null ? null : (head?.caseSeq ?? 0) + 1,
+      };
+      const row = { ...fields, ...chain(fields, head?.caseHash ?? null, log?.logHash ?? GENESIS) };
+      insert.run(row);
+      return row as AuditEntry;
+    },
+
+    ofCase: (caseId: string): AuditEntry[] => ofCase.all({ caseId }),
+
+    /**
+     * Walks the whole log in order and finds any changed, removed or inserted entry. The trail
+     * that GET /cases/{id}/trail and the reports read (case_events) is checked against it too:
+     * both are written in the same transactions, so they must pair up one to one, in order.
+     */
+    verify(): VerifyResult {
+      const cases = new Map<string, { caseSeq: number; hash: string }>();
+      const events = inOrder(db, 'case_events');
+      let previous = GENESIS;
+      let expectedSeq = 1;
+      let checked = 0;
+      for (const raw of inOrder(db, 'audit_log')) {
+        const e = toEntry(raw as Record<string, unknown>);
+        const broken = check(e, expectedSeq, previous, cases) ??
+          (e.caseId === null ? null : matchEvent(e, events.next()));
+        if (broken) return { ok: false, checked, head: previous, firstBroken: broken };
+        previous = e.logHash;
+        expectedSeq = e.seq + 1;
+        checked += 1;
+      }
+      if (!events.next().done) {
+        return { ok: false, checked, head: previous,
+          firstBroken: { seq: expectedSeq, reason: 'the case trail has an entry the audit trail has not' } };
+      }
+      return { ok: true, checked, head: previous };
+    },
+  };
+}
+
+export type AuditTrail = ReturnType<typeof auditTrail>;
+
+function check(
+  e: AuditEntry, expectedSeq: number, previous: string,
+  cases: Map<string, { caseSeq: number; hash: string }>,
+): Broken | null {
+  if (e.seq !== expectedSeq) return { seq: e.seq, reason: `entry ${expectedSeq} is missing` };
+  const hash = entryHash(e);
+  if (e.prevLogHash !== previous || e.logHash !== link(previous, hash)) {
+    return { seq: e.seq, reason: 'does not match the log chain' };
+  }
+  if (e.caseId === null) return null;
+  const last = cases.get(e.caseId) ?? { caseSeq: 0, hash: GENESIS };
+  if (e.caseSeq !== last.caseSeq + 1 || e.prevCaseHash !== last.hash ||
+    e.caseHash !== link(last.hash, hash)) {
+    return { seq: e.seq, reason: 'does not match the chain of its case' };
+  }
+  cases.set(e.caseId, { caseSeq: e.caseSeq, hash: e.caseHash });
+  return null;
+}
+
+/**
+ * All rows of a table in seq order, read a page at a time: better-sqlite3 allows only one open
+ * iterator per connection, and verification walks two tables side by side.
+ */
+function* inOrder(db: Db, table: 'audit_log' | 'case_events', pageSize = 2_000): Generator<Record<string, unknown>> {
+  const page = db.$client.prepare(`SELECT * FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after, pageSize) as Record<string, unknown>[];
+    yield* rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]?.seq as number;
+  }
+}
+
+/** The case_events row written with audit entry `e` must say the same. */
+function matchEvent(e: AuditEntry, next: IteratorResult<unknown>): Broken | null {
+  const row = next.done ? undefined : next.value as Record<string, unknown>;
+  const same = row !== undefined && row.case_id === e.caseId && row.version === e.caseSeq &&
+    row.type === e.eventType && row.at === e.at && row.state === e.toState &&
+    row.payload === e.payload && row.actor_role === e.actorRole &&
+    row.actor_organisation === e.actorOrganisation && row.actor_name === e.actorName &&
+    row.actor_client_id === e.actorClientId;
+  return same ? null : { seq: e.seq, reason: 'the case trail (case_events) differs from this audit entry' };
+}
+
+const COLUMNS = Object.entries(getTableColumns(auditLog));
+
+/** A raw SQLite row (snake_case columns) as an entry. */
+function toEntry(raw: Record<string, unknown>): AuditEntry {
+  return Object.fromEntries(COLUMNS.map(([key, column]) => [key, raw[column.name]])) as AuditEntry;
+}

@@ -1,0 +1,104 @@
+/**
+ * For inspectors and admins: GET /audit/verify (does the audit trail still verify?) and
+ * GET /access-log (the NEN 7513 access log; reading it is logged too).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { actorOf } from '../http/auth.ts';
+import { problems } from '../http/problem-contract.ts';
+import { ACCESS_ACTIONS, type AccessLogRepository } from './access-log.ts';
+import type { AuditTrail, VerifyResult } from './audit-log.ts';
+
+const VerifySchema = z.object({
+  ok: z.boolean(),
+  checked: z.int().describe('Entries that verified'),
+  head: z.string().describe('Hash of the last entry checked: note it to detect a later truncation'),
+  firstBroken: z.object({ seq: z.int(), reason: z.string() }).optional()
+    .describe('The first entry that does not verify'),
+}).meta({ id: 'AuditVerification' });
+
+const AccessLogPageSchema = z.object({
+  items: z.array(z.object({
+    seq: z.int(), at: z.iso.datetime(), requestId: z.string(), action: z.enum(ACCESS_ACTIONS),
+    route: z.string(),
+    actor: z.object({ role: z.string(), organisation: z.string(), name: z.string(), clientId: z.string(), region: z.string() }),
+    purpose: z.string().nullable(), caseIds: z.array(z.string()), outcome: z.enum(['shown', 'refused']),
+  })),
+  nextCursor: z.string().nullable(),
+}).meta({ id: 'AccessLogPage' });
+
+/** Stored times are UTC with milliseconds; the filter compares like with like. */
+const instant = () => z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString());
+
+const AccessLogQuerySchema = z.object({
+  from: instant().optional().describe('From this instant (inclusive)'),
+  to: instant().optional().describe('Up to this instant (exclusive)'),
+  caseId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().regex(/^\d{1,15}$/).optional().describe('nextCursor of the previous page'),
+});
+
+const READERS = new Set(['inspector', 'admin']);
+
+export interface AuditRouteOptions {
+  audit: AuditTrail;
+  access: AccessLogRepository;
+  /** Told every result, so that GET /health reports the latest. */
+  onVerified: (result: VerifyResult) => void;
+}
+
+export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
+  async (app, { audit, access, onVerified }) => {
+    app.addHook('onRequest', async (request) => {
+      const { role } = actorOf(request);
+      if (!READERS.has(role)) throw new AppError('FORBIDDEN', `a ${role} does not read the audit`);
+    });
+
+    app.get('/audit/verify', {
+      schema: {
+        operationId: 'verifyAudit',
+        summary: 'Verify the whole audit trail',
+        description: 'Recomputes every hash of both chains (per case and across the log) and reports the first entry that does not verify.',
+        tags: ['audit'],
+        response: { 200: VerifySchema, ...problems(400, 401, 403) },
+      },
+    }, async (request) => {
+      const result = audit.verify();
+      onVerified(result);
+      access.record(request, actorOf(request), 'audit.verify', []);
+      return result;
+    });
+
+    app.get('/access-log', {
+      schema: {
+        operationId: 'listAccessLog',
+        summary: 'The NEN 7513 access log, newest first',
+        description: 'Who read which case data, when and for what purpose. A regional reader sees its region; ' +
+          'reading this log is itself logged.',
+        tags: ['audit'],
+        querystring: AccessLogQuerySchema,
+        response: { 200: AccessLogPageSchema, ...problems(400, 401, 403) },
+      },
+    }, async (request) => {
+      const actor = actorOf(request);
+      const { cursor, limit, ...filter } = request.query;
+      const rows = access.list(actor.region, {
+        ...filter, limit: limit + 1, beforeSeq: cursor === undefined ? undefined : Number(cursor),
+      });
+      const page = rows.slice(0, limit);
+      const shown = page.map((r) => JSON.parse(r.caseIds) as string[]);
+      access.record(request, actor, 'access_log.read', [...new Set(shown.flat())]);
+      return {
+        items: page.map((r, i) => ({
+          seq: r.seq, at: r.at, requestId: r.requestId, action: r.action as (typeof ACCESS_ACTIONS)[number],
+          route: r.route,
+          actor: { role: r.actorRole, organisation: r.actorOrganisation, name: r.actorName,
+            clientId: r.actorClientId, region: r.actorRegion },
+          purpose: r.purpose, caseIds: shown[i] ?? [],
+          outcome: r.outcome as 'shown' | 'refused',
+        })),
+        nextCursor: rows.length > limit ? String(page.at(-1)?.seq) : null,
+      };
+    });
+  };

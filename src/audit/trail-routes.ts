@@ -1,0 +1,84 @@
+/**
+ * A case's trail: GET /cases/{id}/trail (JSON as DESIGN §3, or a printable Dutch HTML page with
+ * Accept: text/html) and GET /cases/{id}/trail/export (the self-contained, verifiable file).
+ * For the expert team of the case's region and inspectors; every read is access-logged.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CaseQueries } from '../cases/case-queries.ts';
+import { CaseParamsSchema, TrailSchema } from '../cases/case-contract.ts';
+import { refuseAdmins } from '../cases/case-routes.ts';
+import type { Clock } from '../clock.ts';
+import { actorOf } from '../http/auth.ts';
+import { problems } from '../http/problem-contract.ts';
+import type { AccessLogRepository } from './access-log.ts';
+import type { AuditTrail } from './audit-log.ts';
+import { trailExport, TrailExportSchema } from './trail-export.ts';
+import { trailHtml } from './trail-html.ts';
+
+export interface TrailRouteOptions {
+  queries: CaseQueries;
+  audit: AuditTrail;
+  access: AccessLogRepository;
+  clock: Clock;
+}
+
+const wantsHtml = (accept: string | undefined): boolean =>
+  accept !== undefined && /\btext\/html\b/.test(accept) && !/^\s*application\/json/.test(accept);
+
+export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app, options) => {
+  const { queries, audit, access, clock } = options;
+  app.addHook('onRequest', refuseAdmins);
+
+  app.get('/cases/:id/trail', {
+    schema: {
+      operationId: 'getCaseTrail',
+      summary: "A case's trail: every stored event in order",
+      description: 'For the expert team of the region and inspectors. The first entry is the submission ' +
+        'itself (SUBMIT). With Accept: text/html, a printable timeline in Dutch.',
+      tags: ['cases'],
+      params: CaseParamsSchema,
+      response: {
+        200: {
+          description: 'The trail',
+          content: {
+            'application/json': { schema: TrailSchema },
+            'text/html': { schema: z.string().describe('Printable timeline (Dutch)') },
+          },
+        },
+        ...problems(400, 401, 403, 404),
+      },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    if (wantsHtml(request.headers.accept)) {
+      const row = queries.trailCase(actor, request.params.id);
+      access.record(request, actor, 'trail.read', [row.id]);
+      return reply.type('text/html; charset=utf-8').send(trailHtml(row.id, audit.ofCase(row.id), clock.now()));
+    }
+    const trail = queries.trail(actor, request.params.id);
+    access.record(request, actor, 'trail.read', [trail.caseId]);
+    return reply.type('application/json; charset=utf-8').send(trail);
+  });
+
+  app.get('/cases/:id/trail/export', {
+    schema: {
+      operationId: 'exportCaseTrail',
+      summary: "A case's audit trail as a self-contained, verifiable file",
+      description: 'Every audit entry of the case with the hashes that chain them. ' +
+        'scripts/verify-trail-export.ts checks such a file without the database.',
+      tags: ['cases'],
+      params: CaseParamsSchema,
+      response: { 200: TrailExportSchema, ...problems(400, 401, 403, 404) },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    const row = queries.trailCase(actor, request.params.id);
+    access.record(request, actor, 'trail.export', [row.id]);
+    const file = trailExport(row.id, audit.ofCase(row.id), clock.now().toISOString(),
+      { role: actor.role, organisation: actor.organisation, name: actor.name });
+    return reply
+      .header('Content-Disposition', `attachment; filename="trail-${row.id}.json"`)
+      .send(file);
+  });
+};

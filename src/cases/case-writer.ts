@@ -1,0 +1,94 @@
+/**
+ * What every change to a case writes besides the case row, inside the engine's transaction: the
+ * trail entry (case_events), the audit entry, the timer changes the statechart asked for, and a
+ * notification when the state changed. One place, so that a submission, an event and a passed
+ * deadline can never be recorded differently.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/client.ts';
+import type { StepResult, TimerChange } from '../../machines/referral.ts';
+import { auditTrail } from '../audit/audit-log.ts';
+import { AppError } from '../errors.ts';
+import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
+
+/** Who an entry of the trail is by: a client, or the scheduler. */
+export interface TrailActor {
+  role: string;
+  organisation: string | null;
+  name: string;
+  clientId: string | null;
+}
+
+export const SCHEDULER: TrailActor = { role: 'system', organisation: null, name: 'scheduler', clientId: null };
+
+export interface Entry {
+  type: string;
+  at: string;
+  actor: TrailActor;
+  payload: unknown;
+  /** On whose behalf the actor acted, where that applies (audit only). */
+  onBehalfOf?: string | null;
+}
+
+type Applied = Extract<StepResult, { outcome: 'applied' }>;
+
+const actorColumns = (actor: TrailActor) => ({
+  actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
+  actorClientId: actor.clientId,
+});
+
+export function caseWriter(db: Db) {
+  const repo = caseRepository(db);
+  const audit = auditTrail(db);
+
+  function record(row: Pick<CaseRow, 'id' | 'region' | 'machineVersion'>, version: number,
+    from: string | null, to: string, entry: Entry, timers: TimerChange[]): void {
+    const payload = JSON.stringify(entry.payload);
+    const actor = actorColumns(entry.actor);
+    repo.appendEvent({ caseId: row.id, version, type: entry.type, at: entry.at, ...actor, payload, state: to });
+    audit.append({
+      ...actor, at: entry.at, caseId: row.id, eventType: entry.type, fromState: from, toState: to,
+      machineVersion: row.machineVersion, payload, onBehalfOf: entry.onBehalfOf ?? null,
+      action: from === null ? 'case_created' : entry.actor === SCHEDULER ? 'deadline_passed' : 'event_applied',
+    });
+    for (const change of timers) {
+      if (change.kind === 'cancel') repo.cancelTimer(row.id, change.name, entry.at);
+      else repo.armTimer({ caseId: row.id, name: change.name, dueAt: change.dueAt,
+        event: JSON.stringify(change.event), armedAt: entry.at });
+    }
+    if (from !== to) notify(row, 'state_changed', entry.at, { from, to, version, event: entry.type });
+  }
+
+  /** Notifications carry ids, states and deadlines only: never case content. */
+  function notify(row: Pick<CaseRow, 'id' | 'region'>, kind: 'state_changed' | 'deadline_passed',
+    at: string, details: Record<string, unknown>): void {
+    const id = randomUUID();
+    repo.enqueueNotification({
+      id, caseId: row.id, region: row.region, kind, createdAt: at,
+      payload: JSON.stringify({ id, kind, caseId: row.id, region: row.region, at, ...details }),
+    });
+  }
+
+  return {
+    create(row: NewCaseRow, timers: TimerChange[], entry: Entry): void {
+      repo.insert(row);
+      record(row, 1, null, row.state, entry, timers);
+    },
+
+    /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
+    advance(row: CaseRow, result: Applied, entry: Entry): CaseRow {
+      const next: CaseRow = {
+        ...row, state: result.state, version: row.version + 1, updatedAt: entry.at,
+        snapshot: JSON.stringify(result.persisted),
+        overdue: Object.keys(result.persisted.context.overdue).length > 0 ? 1 : 0,
+      };
+      if (!repo.update({ ...next, expectedVersion: row.version })) {
+        throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+      }
+      record(row, next.version, row.state, result.state, entry, result.timers);
+      return next;
+    },
+
+    notify,
+  };
+}

@@ -1,0 +1,55 @@
+/** The SQL of the notification outbox: claim due rows, record each attempt, list failures. */
+import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { outbox } from '../../db/schema.ts';
+
+export type OutboxEntry = typeof outbox.$inferSelect;
+
+export function outboxRepository(db: Db) {
+  const due = db.select().from(outbox)
+    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now'))))
+    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+  const lease = db.update(outbox)
+    .set({ nextAttemptAt: sql`${sql.placeholder('until')}` })
+    .where(and(eq(outbox.seq, sql.placeholder('seq')), eq(outbox.status, 'pending')))
+    .prepare();
+
+  return {
+    /**
+     * Pending notifications due by `now`, each leased until `until` so that a crash mid-delivery
+     * retries it later instead of losing it (delivery is at least once; receivers drop repeats by id).
+     */
+    claimDue(now: string, until: string, limit: number): OutboxEntry[] {
+      return db.$client.transaction(() => {
+        const rows = due.all({ now, limit });
+        for (const row of rows) lease.run({ seq: row.seq, until });
+        return rows;
+      }).immediate();
+    },
+    record(seq: number, change: Partial<Pick<OutboxEntry,
+      'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void {
+      db.update(outbox).set(change).where(eq(outbox.seq, seq)).run();
+    },
+    failed(region: string | '*', limit: number): OutboxEntry[] {
+      const where = region === '*'
+        ? eq(outbox.status, 'failed')
+        : and(eq(outbox.status, 'failed'), eq(outbox.region, region));
+      return db.select().from(outbox).where(where).orderBy(desc(outbox.seq)).limit(limit).all();
+    },
+    /** Puts failed notifications (one, or all) back in the queue, due now; returns how many. */
+    retryFailed(id: string | undefined, now: string): number {
+      const failed = eq(outbox.status, 'failed');
+      return db.update(outbox)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: now })
+        .where(id === undefined ? failed : and(failed, eq(outbox.id, id)))
+        .run().changes;
+    },
+    byId(id: string): OutboxEntry | undefined {
+      return db.select().from(outbox).where(eq(outbox.id, id)).get();
+    },
+  };
+}
+
+export type OutboxRepository = ReturnType<typeof outboxRepository>;

@@ -1,0 +1,108 @@
+/**
+ * Delivers the outbox to each region's webhook: a POST of the notification's JSON, signed with
+ * HMAC-SHA256 over "<timestamp>.<body>" in `Passend-Signature`, with the notification's stable id
+ * in `Passend-Notification-Id`. A failed attempt is retried with exponential backoff; after
+ * MAX_ATTEMPTS the notification is marked failed and listed by GET /notifications/failed.
+ * A notification is not sent again once a delivery succeeded.
+ */
+import { createHmac } from 'node:crypto';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Db } from '../../db/client.ts';
+import type { Clock } from '../clock.ts';
+import { regionSettings, type Webhook } from '../regions/region-settings.ts';
+import { outboxRepository, type OutboxEntry } from './outbox-repository.ts';
+
+/** With the backoff below, 15 attempts span about four hours before a notification is marked failed. */
+export const MAX_ATTEMPTS = 15;
+const BASE_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 60 * 60 * 1_000;
+const TIMEOUT_MS = 5_000;
+/** A claimed notification is retried after this long if the process died while sending it. */
+const LEASE_MS = 60_000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(BASE_BACKOFF_MS * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+}
+
+export function signature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface DeliveryRound {
+  delivered: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+}
+
+export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
+  const box = outboxRepository(db);
+  const regions = regionSettings(db);
+
+  async function attempt(entry: OutboxEntry, webhook: Webhook): Promise<string | null> {
+    const timestamp = String(Math.floor(clock.now().getTime() / 1000));
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'passend-notification-id': entry.id,
+      'passend-timestamp': timestamp,
+    };
+    if (webhook.secret) headers['passend-signature'] = signature(webhook.secret, timestamp, entry.payload);
+    try {
+      const res = await fetch(webhook.url, {
+        method: 'POST', headers, body: entry.payload, signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      await res.body?.cancel();
+      return res.ok ? null : `HTTP ${res.status}`;
+    } catch (error) {
+      // Only the error's kind: a message could quote the receiver's answer.
+      const cause = (error as { cause?: { code?: string } }).cause;
+      return cause?.code ?? (error as Error).name;
+    }
+  }
+
+  async function deliver(entry: OutboxEntry, round: DeliveryRound): Promise<void> {
+    const webhook = regions.get(entry.region).webhook;
+    if (!webhook) {
+      box.record(entry.seq, { status: 'skipped' });
+      round.skipped += 1;
+      return;
+    }
+    const error = await attempt(entry, webhook);
+    const attempts = entry.attempts + 1;
+    const now = clock.now();
+    if (error === null) {
+      box.record(entry.seq, { status: 'delivered', attempts, deliveredAt: now.toISOString(), lastError: null });
+      round.delivered += 1;
+    } else if (attempts >= MAX_ATTEMPTS) {
+      box.record(entry.seq, { status: 'failed', attempts, lastError: error });
+      round.failed += 1;
+      logger?.warn({ notificationId: entry.id, attempts, error }, 'notification delivery failed for good');
+    } else {
+      const next = new Date(now.getTime() + backoffMs(attempts)).toISOString();
+      box.record(entry.seq, { attempts, nextAttemptAt: next, lastError: error });
+      round.retried += 1;
+    }
+  }
+
+  return {
+    /**
+     * One round: the notifications due now. Regions are delivered side by side, each region's
+     * in order, so one slow receiver delays only its own region.
+     */
+    async deliverDue(limit = 100): Promise<DeliveryRound> {
+      const now = clock.now();
+      const until = new Date(now.getTime() + LEASE_MS).toISOString();
+      const round = { delivered: 0, retried: 0, failed: 0, skipped: 0 };
+      const byRegion = new Map<string, OutboxEntry[]>();
+      for (const entry of box.claimDue(now.toISOString(), until, limit)) {
+        byRegion.set(entry.region, [...(byRegion.get(entry.region) ?? []), entry]);
+      }
+      await Promise.all([...byRegion.values()].map(async (entries) => {
+        for (const entry of entries) await deliver(entry, round);
+      }));
+      return round;
+    },
+  };
+}
+
+export type WebhookDeliverer = ReturnType<typeof webhookDeliverer>;

@@ -1,0 +1,69 @@
+/**
+ * A region's settings: deadline durations, bridging threshold and webhook. Read on every write,
+ * so a change takes effect for the next deadline armed, without a restart.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { regions } from '../../db/schema.ts';
+import {
+  DEFAULT_DEADLINES,
+  isIsoDuration,
+  type DeadlineSettings,
+  type ReferralEnv,
+} from '../../machines/referral.deadlines.ts';
+
+export interface Webhook {
+  url: string;
+  secret: string | null;
+}
+
+export interface RegionSettings {
+  env: Omit<ReferralEnv, 'now'>;
+  webhook: Webhook | null;
+}
+
+export type RegionUpdate = Partial<DeadlineSettings> & {
+  bridgingThresholdWeeks?: number;
+  webhookUrl?: string | null;
+  webhookSecret?: string | null;
+};
+
+type RegionRow = typeof regions.$inferSelect;
+
+const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'checkpoint', 'reassessment'] as const;
+
+export function toSettings(row: RegionRow | undefined): RegionSettings {
+  return {
+    env: {
+      bridgingThresholdWeeks: row?.bridgingThresholdWeeks ?? 0,
+      deadlines: {
+        triage: row?.triage ?? DEFAULT_DEADLINES.triage,
+        triageUrgent: row?.triageUrgent ?? DEFAULT_DEADLINES.triageUrgent,
+        overleg: row?.overleg ?? DEFAULT_DEADLINES.overleg,
+        checkpoint: row?.checkpoint ?? DEFAULT_DEADLINES.checkpoint,
+        reassessment: row?.reassessment ?? DEFAULT_DEADLINES.reassessment,
+      },
+    },
+    webhook: row?.webhookUrl ? { url: row.webhookUrl, secret: row.webhookSecret } : null,
+  };
+}
+
+export function regionSettings(db: Db) {
+  const byId = db.select().from(regions).where(eq(regions.id, sql.placeholder('id'))).prepare();
+  return {
+    get: (id: string): RegionSettings => toSettings(byId.get({ id })),
+    set(id: string, update: RegionUpdate, now: Date): RegionSettings {
+      for (const key of DEADLINE_KEYS) {
+        const value = update[key];
+        if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
+      }
+      const values = { ...update, updatedAt: now.toISOString() };
+      db.insert(regions).values({ id, ...values })
+        .onConflictDoUpdate({ target: regions.id, set: values })
+        .run();
+      return toSettings(byId.get({ id }));
+    },
+  };
+}
+
+export type RegionSettingsRepository = ReturnType<typeof regionSettings>;

@@ -1,0 +1,200 @@
+/**
+ * Helpers for the audit tests: a test app on a database FILE (so that a test can tamper with the
+ * file from outside and build a fresh app on it), the command line and the export checker as
+ * child processes, and raw access to the audit rows.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import type { InjectOptions } from 'fastify';
+import { openDatabase, type Db } from '../../db/client.ts';
+import type { EventType, Role } from '../../machines/referral.schemas.ts';
+import { buildApp, type App } from '../../src/app.ts';
+import type { AuditFields, Chained } from '../../src/audit/audit-hash.ts';
+import { clientLookup, createClient, type Actor } from '../../src/auth/api-clients.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { loggerOptions } from '../../src/logger.ts';
+import { OTHER_REGION, REGION, type Caller, type TestContext } from '../support/app.ts';
+import { events, PATH_TO, submission } from '../support/fixtures.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const START = '2026-01-05T09:00:00.000Z';
+export const PURPOSE = 'Toezicht op de expertteams, onderzoek 2026-17';
+export const DAY = 24 * 3_600_000;
+
+export function tempDir(prefix = 'passend-audit-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Log lines captured from the app's pino logger. */
+export interface CapturedLog {
+  lines: Record<string, unknown>[];
+  logger: pino.Logger;
+}
+
+export function captureLog(): CapturedLog {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: pino(loggerOptions('info'), sink) };
+}
+
+/** An app on an existing (or new) database file, without creating any token. */
+export async function openFileApp(path: string, options: { clock?: ManualClock; logger?: pino.Logger } = {}) {
+  const db = openDatabase(path);
+  const clock = options.clock ?? new ManualClock(START);
+  const app = await buildApp({
+    config: { LOG_LEVEL: 'silent' }, db, clock, ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return {
+    app, db, clock,
+    async close() { await app.close(); db.$client.close(); },
+  };
+}
+
+/** The test context of test/support/app.ts, on a database file instead of :memory:. */
+export async function createFileContext(path: string): Promise<TestContext> {
+  const db = openDatabase(path);
+  const clock = new ManualClock(START);
+  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
+  const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
+    token: createClient(db, { role, organisation, region, name: `${role} ${organisation}` }, clock.now()).token,
+    role,
+    headers,
+  });
+  const purpose = { 'x-purpose': PURPOSE };
+  const ctx: TestContext = {
+    app, db, clock,
+    localTeam: caller('local_team', 'wt-noord', REGION),
+    otherLocalTeam: caller('local_team', 'wt-zuid', REGION),
+    expertTeam: caller('expert_team', 'ret-r01', REGION),
+    otherExpertTeam: caller('expert_team', 'ret-r02', OTHER_REGION),
+    inspector: caller('inspector', 'igj', REGION, purpose),
+    nationalInspector: caller('inspector', 'igj', '*', purpose),
+    otherInspector: caller('inspector', 'igj', OTHER_REGION, purpose),
+    admin: caller('admin', 'beheer', REGION),
+    call(who, options: InjectOptions) {
+      const headers = { ...(who ? { authorization: `Bearer ${who.token}`, ...who.headers } : {}),
+        ...(options.headers as Record<string, string> | undefined) };
+      return app.inject({ ...options, headers });
+    },
+    async createCase(body = submission()) {
+      const res = await ctx.call(ctx.localTeam, { method: 'POST', url: '/api/v1/cases', payload: body as object });
+      if (res.statusCode !== 201) throw new Error(`createCase: ${res.statusCode} ${res.body}`);
+      return res.json().id as string;
+    },
+    send(who, id, event, headers = {}) {
+      return ctx.call(who, { method: 'POST', url: `/api/v1/cases/${id}/events`, payload: event as object, headers });
+    },
+    async caseIn(state) {
+      const id = await ctx.createCase();
+      for (const type of PATH_TO[state] ?? []) {
+        const res = await ctx.send(ctx.expertTeam, id, events[type as EventType]());
+        if (res.statusCode !== 200) throw new Error(`caseIn ${state}: ${type} → ${res.statusCode} ${res.body}`);
+      }
+      return id;
+    },
+    async close() {
+      await app.close();
+      db.$client.close();
+    },
+  };
+  return ctx;
+}
+
+/** The full actor (client id included) behind a caller's token. */
+export function actorFor(db: Db, caller: Caller): Actor {
+  const actor = clientLookup(db)(caller.token);
+  if (!actor) throw new Error('no active client for this token');
+  return actor;
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The last line of stdout as JSON. */
+  json(): Record<string, unknown>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000,
+    }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({
+        code, stdout, stderr,
+        json: () => JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as Record<string, unknown>,
+      });
+    });
+  });
+}
+
+/** `npm run cli -- <args>` against the database file at `databasePath`. */
+export const runCli = (databasePath: string, ...args: string[]): Promise<ProcessResult> =>
+  run(['src/cli.ts', ...args], { DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' });
+
+/** `node --import tsx scripts/verify-trail-export.ts <file>`, with no database anywhere in reach. */
+export const runVerifyExport = (file: string): Promise<ProcessResult> =>
+  run(['scripts/verify-trail-export.ts', file], { DATABASE_PATH: join(tmpdir(), 'no-such-dir', 'none.db') });
+
+/** An audit row as stored (snake_case columns). */
+export type RawAuditRow = Record<string, string | number | null>;
+
+export type AuditRow = AuditFields & Chained;
+
+export function toAuditRow(raw: RawAuditRow): AuditRow {
+  return {
+    seq: raw.seq as number, at: raw.at as string, action: raw.action as string,
+    caseId: raw.case_id as string | null, caseSeq: raw.case_seq as number | null,
+    actorRole: raw.actor_role as string, actorOrganisation: raw.actor_organisation as string | null,
+    actorName: raw.actor_name as string, actorClientId: raw.actor_client_id as string | null,
+    onBehalfOf: raw.on_behalf_of as string | null, eventType: raw.event_type as string | null,
+    fromState: raw.from_state as string | null, toState: raw.to_state as string | null,
+    machineVersion: raw.machine_version as string | null, payload: raw.payload as string,
+    prevCaseHash: raw.prev_case_hash as string | null, caseHash: raw.case_hash as string | null,
+    prevLogHash: raw.prev_log_hash as string, logHash: raw.log_hash as string,
+  };
+}
+
+/** Every audit row of a database file, in seq order, read around the service. */
+export function auditRowsOf(path: string): AuditRow[] {
+  const sqlite = new Database(path, { readonly: true });
+  try {
+    return (sqlite.prepare('SELECT * FROM audit_log ORDER BY seq').all() as RawAuditRow[]).map(toAuditRow);
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Every audit row of an open database, in seq order. */
+export function auditRows(db: Db): AuditRow[] {
+  return (db.$client.prepare('SELECT * FROM audit_log ORDER BY seq').all() as RawAuditRow[]).map(toAuditRow);
+}
+
+export const APPEND_ONLY_TRIGGERS = [
+  'audit_log_no_update', 'audit_log_no_delete', 'access_log_no_update', 'access_log_no_delete',
+  'case_events_no_update', 'case_events_no_delete',
+] as const;
+
+/** Opens the file directly, drops the append-only triggers of the audit log and runs `change`. */
+export function tamper(path: string, change: (sqlite: Database.Database) => void): void {
+  const sqlite = new Database(path);
+  try {
+    sqlite.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
+    sqlite.transaction(() => change(sqlite))();
+  } finally {
+    sqlite.close();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The command line (DESIGN §3, issue 3), run as a real child process against a temporary database
+ * file named by DATABASE_PATH: `region set` prints the region's settings as JSON and exits 0,
+ * refuses invalid durations with exit code 2 and a message, changing nothing; `token create`
+ * prints the token alone on the last line. A running app picks up a region change without a
+ * restart, for deadlines armed afterwards.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../db/client.ts';
+import { buildApp } from '../src/app.ts';
+import { clientLookup, createClient } from '../src/auth/api-clients.ts';
+import { ManualClock } from '../src/clock.ts';
+import { regionSettings } from '../src/regions/region-settings.ts';
+import { submission } from './support/fixtures.ts';
+
+/** The project root (/work/wt3): the CLI runs from there, as `npm run cli` does. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let dir: string;
+let dbPath: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'passend-cli-'));
+  dbPath = join(dir, 'data', 'passend.db');
+});
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+function cli(args: string[], databasePath = dbPath) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The stored settings of a region, read directly from the database file. */
+function stored(region: string, databasePath = dbPath) {
+  const db = openDatabase(databasePath);
+  try {
+    return regionSettings(db).get(region).env;
+  } finally {
+    db.$client.close();
+  }
+}
+
+describe('region set', () => {
+  it('sets durations and the bridging threshold, prints the settings as JSON and exits 0', () => {
+    const run = cli(['region', 'set', 'R9', '--triage', 'PT2S', '--overleg', 'P7D', '--bridging-threshold-weeks', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const printed = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(printed).toMatchObject({
+      region: 'R9',
+      bridgingThresholdWeeks: 2,
+      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M' },
+    });
+    expect(stored('R9')).toEqual({
+      bridgingThresholdWeeks: 2,
+      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M' },
+    });
+    // Another region keeps the defaults.
+    expect(stored('R10').deadlines).toEqual({
+      triage: 'P5D', triageUrgent: 'P1D', overleg: 'P14D', checkpoint: 'P28D', reassessment: 'P3M',
+    });
+  });
+
+  it('a later set changes only the flags it names', () => {
+    const run = cli(['region', 'set', 'R9', '--checkpoint', 'P14D', '--triage-urgent', 'PT12H', '--reassessment', 'P6W']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', bridgingThresholdWeeks: 2 });
+    expect(stored('R9')).toEqual({
+      bridgingThresholdWeeks: 2,
+      deadlines: { triage: 'PT2S', triageUrgent: 'PT12H', overleg: 'P7D', checkpoint: 'P14D', reassessment: 'P6W' },
+    });
+  });
+
+  it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --triage %s: exit 2, a message, nothing changed', (bad) => {
+    const before = stored('R9');
+    const run = cli(['region', 'set', 'R9', '--triage', bad]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--triage/);
+    expect(run.stderr).toMatch(/ISO 8601|duration/i);
+    expect(run.stdout).toBe('');
+    expect(stored('R9')).toEqual(before);
+  });
+
+  it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --overleg %s even next to a valid flag, changing nothing', (bad) => {
+    const before = stored('R9');
+    const run = cli(['region', 'set', 'R9', '--triage', 'P3D', '--bridging-threshold-weeks', '9', '--overleg', bad]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--overleg/);
+    expect(stored('R9')).toEqual(before);
+    expect(stored('R9').deadlines.triage).toBe('PT2S');
+  });
+
+  it('refuses a bridging threshold that is not a whole number of weeks', () => {
+    const before = stored('R9');
+    for (const bad of ['-1', '1.5', 'two']) {
+      const run = cli(['region', 'set', 'R9', '--bridging-threshold-weeks', bad]);
+      expect(run.status, bad).toBe(2);
+      expect(run.stderr.length).toBeGreaterThan(0);
+    }
+    expect(stored('R9')).toEqual(before);
+  });
+
+  it('region show prints what region set stored', () => {
+    const run = cli(['region', 'show', 'R9']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', ...stored('R9') });
+  });
+});
+
+describe('token create', () => {
+  it('prints the token alone on the last line of stdout; the token works and is not stored in clear', () => {
+    const run = cli(['token', 'create', '--role', 'expert_team', '--org', 'ret-r9', '--region', 'R9', '--name', 'Expertteam R9']);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines.at(-1), 'stdout ends with a newline').toBe('');
+    const token = lines.at(-2) ?? '';
+    expect(token).toMatch(/^\S{20,}$/);
+    expect(token).toBe(token.trim());
+    const db = openDatabase(dbPath);
+    try {
+      expect(clientLookup(db)(token)).toMatchObject({
+        role: 'expert_team', organisation: 'ret-r9', region: 'R9', name: 'Expertteam R9',
+      });
+      const rows = db.$client.prepare('SELECT * FROM api_clients').all();
+      expect(JSON.stringify(rows)).not.toContain(token);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('refuses a missing role with exit 2', () => {
+    const run = cli(['token', 'create', '--org', 'x', '--region', 'R9', '--name', 'X']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/role/);
+  });
+});
+
+describe('region set against a running app', () => {
+  let appDir: string;
+  let db: Db;
+  afterAll(() => {
+    db?.$client.close();
+    if (appDir) rmSync(appDir, { recursive: true, force: true });
+  });
+
+  it('applies to deadlines armed after it returns, without a restart; armed ones keep their due time', async () => {
+    appDir = mkdtempSync(join(tmpdir(), 'passend-cli-app-'));
+    const path = join(appDir, 'passend.db');
+    db = openDatabase(path);
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
+    try {
+      const { token } = createClient(db, { role: 'local_team', organisation: 'wt-9', region: 'R9', name: 'WT 9' }, clock.now());
+      const expert = createClient(db, { role: 'expert_team', organisation: 'ret-9', region: 'R9', name: 'RET 9' }, clock.now()).token;
+      const submit = async () => {
+        const res = await app.inject({
+          method: 'POST', url: '/api/v1/cases', payload: submission(), headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return res.json() as { id: string; deadlines: { name: string; dueAt: string }[] };
+      };
+      const read = async (id: string) =>
+        (await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: { authorization: `Bearer ${expert}` } }))
+          .json() as { overdue: boolean; deadlines: { name: string; dueAt: string }[] };
+
+      const before = await submit();
+      expect(before.deadlines).toEqual([{ name: 'triage', dueAt: '2026-01-10T09:00:00.000Z' }]);
+
+      const run = cli(['region', 'set', 'R9', '--triage', 'PT2S'], path);
+      expect(run.status, run.stderr).toBe(0);
+
+      const after = await submit();
+      expect(after.deadlines).toEqual([{ name: 'triage', dueAt: '2026-01-05T09:00:02.000Z' }]);
+      expect((await read(before.id)).deadlines).toEqual(before.deadlines);
+
+      clock.set('2026-01-05T09:00:01.999Z');
+      expect((await app.scheduler.runOnce()).timersFired).toBe(0);
+      clock.set('2026-01-05T09:00:02.000Z');
+      expect((await app.scheduler.runOnce()).timersFired).toBe(1);
+      expect((await read(after.id)).overdue).toBe(true);
+      expect((await read(before.id)).overdue).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { transition } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { LIFECYCLE_STATES, referralMachine, type StampedEvent } from '../../machines/referral.machine.ts';
+import { pureTransition } from '../../machines/referral.ts';
+import { EVENT_TYPES } from '../../machines/referral.schemas.ts';
+import { adviceWaiting, driveTo, stamped } from './helpers.ts';
+
+/** What a transition yields, in comparable form. */
+const outcome = ([snapshot, actions]: [{ value: unknown; context: unknown }, { type: string; params?: unknown }[]]) =>
+  JSON.parse(JSON.stringify({ value: snapshot.value, context: snapshot.context,
+    actions: actions.map((a) => ({ type: a.type, params: a.params })) }));
+
+describe('pureTransition (one reused inert scope)', () => {
+  it("equals XState's transition() for every state and event, including refused ones and deadline timers", () => {
+    fc.assert(fc.property(
+      fc.constantFrom(...LIFECYCLE_STATES), fc.constantFrom(...EVENT_TYPES, 'ADVICE_WITH_WAIT' as const),
+      (state, type) => {
+        const persisted = driveTo(state);
+        const snapshot = referralMachine.resolveState(persisted);
+        const event: StampedEvent = type === 'ADVICE_WITH_WAIT' ? adviceWaiting(2) : stamped(type);
+        expect(outcome(pureTransition(referralMachine, snapshot, event)))
+          .toEqual(outcome(transition(referralMachine, snapshot, event)));
+      },
+    ), { numRuns: 300 });
+  });
+
+  it('keeps no state between calls: a step gives the same result before and after many others', () => {
+    const snapshot = referralMachine.resolveState(driveTo('follow_up'));
+    const event = stamped('REPORT_PROGRESS');
+    const first = outcome(pureTransition(referralMachine, snapshot, event));
+    for (const state of LIFECYCLE_STATES) {
+      pureTransition(referralMachine, referralMachine.resolveState(driveTo(state)), stamped('ADD_NOTE'));
+    }
+    expect(outcome(pureTransition(referralMachine, snapshot, event))).toEqual(first);
+    // helpStarted: the reassessment deadline closes, the checkpoint starts again.
+    expect(first.actions.map((a: { type: string }) => a.type)).toEqual(['xstate.cancel', 'xstate.cancel', 'xstate.raise']);
+  });
+});
