@@ -93,10 +93,11 @@ export const SignaleringReportSchema = z.object({
       .describe('Of the cases advised a help item with a waiting time, the share with a bridging plan set by the end of the period'),
   }),
   deadlines: z.object({
-    available: z.literal(false),
-    note: z.string(),
-    overdueByDeadline: z.array(SignaleringCountSchema),
-    dueForReassessment: z.null(),
-  }).describe('Overdue cases per deadline and cases due for reassessment: not yet available (durable deadlines, issue #3)'),
+    total: z.int().min(0).describe('Deadlines that passed in the period (exact)'),
+    passedByDeadline: cells('Per deadline (triage, overleg, checkpoint, reassessment): the cases whose ' +
+      'deadline passed in the period'),
+    dueForReassessment: z.object({ count, suppressed }).describe('Cases whose help had not started 3 months after the ' +
+      'advice, in the period: due for reassessment (the reassessment cell of passedByDeadline)'),
+  }).describe('Follow-up: cases that passed a deadline in the period'),
 }).meta({ id: 'SignaleringReport' });
 export type SignaleringReport = z.infer<typeof SignaleringReportSchema>;

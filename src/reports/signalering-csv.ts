@@ -39,7 +39,7 @@ function rows(section: string, figure: string, value: Json): Row[] {
   const suppressed = value.suppressed === true;
   return Object.entries(value)
     .filter(([name]) => name !== 'suppressed')
-    .flatMap(([name, v]) => (suppressed && typeof v !== 'object'
+    .flatMap(([name, v]) => (suppressed && (v === null || typeof v !== 'object')
       ? [[section, figure ? `${figure}.${name}` : name, '', SUPPRESSED_MARK] as Row]
       : rows(section, figure ? `${figure}.${name}` : name, v)));
 }

@@ -92,9 +92,13 @@ Mediane wachttijd (van de onderdelen met een wachttijd): <strong>${esc(weeks)}</
 ${barChart('Aandeel hulponderdelen en casussen', shares, 1)}`;
 }
 
-const DEADLINES = `<h2>Termijnen en herbeoordeling</h2><p class="note">Nog niet beschikbaar: het aantal casussen
-over een termijn (per termijn) en de casussen die aan herbeoordeling toe zijn volgen zodra de termijnen duurzaam
-worden bewaakt (issue #3).</p>`;
+function deadlines(r: SignaleringReport): string {
+  const d = r.deadlines;
+  const reassess = d.dueForReassessment.suppressed ? SUPPRESSED_MARK : String(d.dueForReassessment.count);
+  return `<h2>Termijnen en herbeoordeling</h2><p>Verstreken termijnen in de periode: <strong>${d.total}</strong>
+(een casus telt eenmaal per soort termijn). Aan herbeoordeling toe (hulp drie maanden na het advies nog niet
+gestart): <strong>${esc(reassess)}</strong>.</p>${chart('Casussen over een termijn, per termijn', d.passedByDeadline)}`;
+}
 
 const EXPLANATION = `<h2>Toelichting</h2><p class="note">${SUPPRESSED_MARK}: minder dan 5, of weggelaten zodat een
 klein aantal niet uit het totaal en de andere cellen te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen
@@ -109,6 +113,6 @@ export function signaleringHtml(r: SignaleringReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>
 <h1>${esc(title)}</h1><p class="meta">Periode: ${esc(dutchDate(r.period.from))} t/m ${esc(dutchDate(r.period.to))}
 (Nederlandse tijd) · opgesteld ${esc(r.generatedAt)}</p>
-${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${DEADLINES}${EXPLANATION}
+${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${deadlines(r)}${EXPLANATION}
 </body></html>\n`;
 }

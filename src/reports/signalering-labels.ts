@@ -22,6 +22,8 @@ export const LABELS: Record<string, string> = {
   more_than_3_months: 'Langer dan 3 maanden', up_to_3_months: 'Hooguit 3 maanden',
   // disruptions (verstoringen)
   organisational: 'Organisatorisch', legal: 'Juridisch', content: 'Inhoudelijk', conflict: 'Conflict',
+  // deadlines (triage has its label above)
+  overleg: 'Overleg', checkpoint: 'Controlemoment', reassessment: 'Herbeoordeling',
 };
 
 export const LEAD_TIME_LABELS = {

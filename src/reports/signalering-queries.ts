@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/client.ts';
 import { monthsBefore, type Period } from './period.ts';
-import { municipalitiesSql, signaleringSql, type ScopeKind } from './signalering-sql.ts';
+import { deadlinesSql, municipalitiesSql, signaleringSql, type ScopeKind } from './signalering-sql.ts';
 
 /** Whose cases a report counts: one region's, or (a national inspector) all. */
 export type ReportScope = { kind: 'region'; region: string } | { kind: 'all' };
@@ -36,6 +36,7 @@ interface FigureRow {
 
 interface Statements {
   figures: Statement;
+  deadlines: Statement;
   municipalities: Statement;
 }
 
@@ -47,6 +48,7 @@ export function signaleringQueries(db: Db) {
     if (!prepared) {
       prepared = {
         figures: sqlite.prepare(signaleringSql(kind)),
+        deadlines: sqlite.prepare(deadlinesSql(kind)),
         municipalities: sqlite.prepare(municipalitiesSql(kind)).pluck(),
       };
       cache.set(kind, prepared);
@@ -59,9 +61,11 @@ export function signaleringQueries(db: Db) {
     figures: sqlite.transaction((scope: ReportScope, period: Period): RawFigures => {
       const region = scope.kind === 'region' ? { region: scope.region } : {};
       const s = statements(scope.kind);
-      const rows = s.figures.all({
-        start: period.startsAt, end: period.endsBefore, cutoff: monthsBefore(period.asOf, 3), ...region,
-      }) as FigureRow[];
+      const window = { start: period.startsAt, end: period.endsBefore };
+      const rows = [
+        ...s.figures.all({ ...window, cutoff: monthsBefore(period.asOf, 3), ...region }),
+        ...s.deadlines.all({ ...window, ...region }),
+      ] as FigureRow[];
       return { ...collect(rows), municipalities: (s.municipalities.all(region) as string[]).sort() };
     }),
   };

@@ -3,6 +3,7 @@
  * for the expert team of the region and for inspectors. Read only; only what the caller may see.
  */
 import type { Db } from '../../db/client.ts';
+import { DEADLINE_NAMES } from '../../machines/referral.deadlines.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -11,9 +12,6 @@ import type { SignaleringQuery, SignaleringReport } from './signalering-contract
 import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
 import { signaleringQueries, type ReportScope } from './signalering-queries.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
-
-export const DEADLINES_NOTE = 'Overdue cases per deadline and cases due for reassessment follow when ' +
-  'durable deadlines exist (issue #3); until then no figure is given.';
 
 /**
  * Whose cases the caller may count: an expert team and a regional inspector their own region's;
@@ -70,9 +68,7 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures):
       byDisruption: f.breakdown('overleg.disruption', CATEGORIES.disruption),
     },
     advice: advice(f),
-    // TODO(issue #3): overdue cases per deadline kind and cases due for reassessment, from the
-    // durable deadlines; until they exist this section stays empty rather than guess.
-    deadlines: { available: false, note: DEADLINES_NOTE, overdueByDeadline: [], dueForReassessment: null },
+    deadlines: deadlines(f),
   };
 }
 
@@ -118,5 +114,18 @@ function advice(f: Figures): SignaleringReport['advice'] {
     withWaitingTime: f.share(f.count('helpItem.waiting', '1'), items),
     medianWaitingWeeks: waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: true },
     bridgingPlanWhenWaiting: f.share(f.count('waitingCase.bridged', '1'), f.total('waitingCase.bridged')),
+  };
+}
+
+/** Reassessment is one cell of the breakdown, so it shows exactly as that cell does. */
+function deadlines(f: Figures): SignaleringReport['deadlines'] {
+  const passedByDeadline = f.breakdown('deadline.passed', DEADLINE_NAMES);
+  const reassessment = passedByDeadline.find((cell) => cell.key === 'reassessment');
+  return {
+    total: f.total('deadline.passed'),
+    passedByDeadline,
+    dueForReassessment: reassessment
+      ? { count: reassessment.count, suppressed: reassessment.suppressed }
+      : { count: 0, suppressed: false },
   };
 }

@@ -11,6 +11,12 @@
  *   W0     withdrawn on day 1         O0–O8 still open on day 80 (5 submitted, triage, planning,
  *          bridging with a waiting time and no plan, follow-up without help started)
  * Region R02 holds 2 more cases (submitted by its own expert team).
+ *
+ * Deadlines (defaults; the scheduler runs once on day 80): triage (due day 5) passes for F4 (accepted
+ * on day 5 itself), F5, O0–O8 (11 cases); overleg (14 days in planning) only for O3; a checkpoint
+ * (28 days after follow-up starts or the last report) for F0–F4, caught up when they close on day
+ * 80, F5 (due day 73, caught up by its report on day 74) and O5 (7 cases); reassessment (3 months
+ * after the advice) for none yet.
  */
 import type { CaseSubmission, EventOf, EventType } from '../../machines/referral.schemas.ts';
 import type { Caller, TestContext } from '../support/app.ts';
@@ -123,5 +129,7 @@ export async function buildSignaleringData(ctx: TestContext): Promise<Record<str
     if (res.statusCode !== 200) throw new Error(`${s.name} day ${s.day} ${s.event.type}: ${res.statusCode} ${res.body}`);
   }
   ctx.clock.set(dayAt(80));
+  // Deadlines that passed and were not yet recorded by an event of their case fire now.
+  await ctx.app.scheduler.runOnce();
   return ids;
 }

@@ -71,7 +71,9 @@ describe('GET /reports/signalering as CSV', () => {
       'openAtEnd|bySchoolStatus.not_attending.byDuration|more_than_3_months|<5',
       'leadTimes|submissionToTriageDecision.medianDays||2', 'leadTimes|adviceToHelpStarted.p90Days||30',
       'overleggen|youthTookPart.share||0.75', 'advice|medianWaitingWeeks.weeks||4',
-      'advice|bridgingPlanWhenWaiting.share||0.833', 'deadlines|available||false',
+      'advice|bridgingPlanWhenWaiting.share||0.833', 'deadlines|total||19',
+      'deadlines|passedByDeadline|triage|11', 'deadlines|passedByDeadline|overleg|<5',
+      'deadlines|passedByDeadline|checkpoint|7', 'deadlines|dueForReassessment.count||<5',
     ]));
     const cellRows = (section: string, figure: string, list: { key: string; count: number | null }[]) =>
       list.map((c) => `${section}|${figure}|${c.key}|${c.count ?? '<5'}`);
@@ -115,7 +117,7 @@ describe('GET /reports/signalering as HTML', () => {
     expect(body).toContain('>&lt;5</td>');
     expect(body.match(/<svg /g)?.length).toBeGreaterThanOrEqual(8);
     expect(body).toMatch(/<rect x="\d+" y="\d+" width="\d+" height="16" class="bar"\/>/);
-    expect(body).toContain('issue #3');
+    expect(body).toContain('Termijnen en herbeoordeling');
   });
 
   it('escapes every text that comes from data', async () => {

@@ -114,9 +114,17 @@ describe('GET /reports/signalering', () => {
     });
   });
 
-  it('leaves the deadline figures empty, saying they wait for durable deadlines (issue #3)', () => {
-    expect(report.deadlines).toEqual({ available: false, note: expect.stringContaining('issue #3'),
-      overdueByDeadline: [], dueForReassessment: null });
+  it('counts the cases that passed each deadline, reassessment included, suppressing small cells', () => {
+    expect(report.deadlines).toEqual({
+      total: 19,
+      passedByDeadline: [
+        { key: 'triage', count: 11, suppressed: false },
+        { key: 'overleg', count: null, suppressed: true },
+        { key: 'checkpoint', count: 7, suppressed: false },
+        { key: 'reassessment', count: null, suppressed: true },
+      ],
+      dueForReassessment: { count: null, suppressed: true },
+    });
   });
 
   it('never puts a case reference or free text in the report', async () => {
