@@ -10,7 +10,7 @@ export interface CaseOwner {
 }
 
 export type CaseScope =
-  | { kind: 'organisation'; organisation: string }
+  | { kind: 'organisation'; organisation: string; region: string }
   | { kind: 'region'; region: string }
   | { kind: 'all' }
   | { kind: 'none' };
@@ -18,7 +18,8 @@ export type CaseScope =
 export function caseScope(actor: Actor): CaseScope {
   switch (actor.role) {
     case 'local_team':
-      return { kind: 'organisation', organisation: actor.organisation };
+      // Organisation ids are names given at the command line: only unique within a region.
+      return { kind: 'organisation', organisation: actor.organisation, region: actor.region };
     case 'expert_team':
       return { kind: 'region', region: actor.region };
     case 'inspector':
@@ -32,7 +33,7 @@ export function canSee(actor: Actor, owner: CaseOwner): boolean {
   const scope = caseScope(actor);
   switch (scope.kind) {
     case 'organisation':
-      return owner.organisation === scope.organisation;
+      return owner.organisation === scope.organisation && owner.region === scope.region;
     case 'region':
       return owner.region === scope.region;
     case 'all':

@@ -137,7 +137,7 @@ export type CaseRepository = ReturnType<typeof caseRepository>;
 function scopeCondition(scope: CaseScope): SQL | undefined {
   switch (scope.kind) {
     case 'organisation':
-      return eq(cases.organisation, scope.organisation);
+      return and(eq(cases.organisation, scope.organisation), eq(cases.region, scope.region));
     case 'region':
       return eq(cases.region, scope.region);
     case 'all':

@@ -49,7 +49,7 @@ export function caseWriter(db: Db) {
     audit.append({
       ...actor, at: entry.at, caseId: row.id, eventType: entry.type, fromState: from, toState: to,
       machineVersion: row.machineVersion, payload, onBehalfOf: entry.onBehalfOf ?? null,
-      action: from === null ? 'case_created' : entry.actor === SCHEDULER ? 'deadline_passed' : 'event_applied',
+      action: from === null ? 'case_created' : entry.type === 'DEADLINE_PASSED' ? 'deadline_passed' : 'event_applied',
     });
     for (const change of timers) {
       if (change.kind === 'cancel') repo.cancelTimer(row.id, change.name, entry.at);

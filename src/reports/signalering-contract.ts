@@ -34,12 +34,13 @@ const cells = (what: string) => z.array(SignaleringCellSchema).describe(what);
 
 export const SignaleringShareSchema = z.object({
   share: z.number().min(0).max(1).nullable().describe('A fraction (0 to 1, 3 decimals); null when suppressed'),
-  suppressed: suppressed.describe('true when fewer than 5 cases (or items) underlie the share'),
+  suppressed: suppressed.describe('true when the part or the rest is fewer than 5: share times the exact total would give it back'),
 }).meta({ id: 'SignaleringShare' });
 
 export const SignaleringLeadTimeSchema = z.object({
   medianDays: z.number().min(0).nullable(),
-  p90Days: z.number().min(0).nullable(),
+  p90Days: z.number().min(0).nullable()
+    .describe('null when suppressed, or when fewer than 10 values underlie it (it would be the largest: one child\'s)'),
   suppressed: suppressed.describe('true when fewer than 5 cases underlie the figure'),
 }).meta({ id: 'SignaleringLeadTime' });
 

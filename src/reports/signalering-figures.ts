@@ -29,6 +29,8 @@ export const DECISIONS = {
 } as const;
 
 const TOOK_PART = ['present', 'heard_beforehand', 'represented'];
+/** Values needed before a 90th percentile is not simply the largest value. */
+export const P90_MINIMUM = 10;
 
 export class Figures {
   constructor(private readonly raw: RawFigures) {}
@@ -58,8 +60,13 @@ export class Figures {
     return suppressBreakdown(this.cells(figure, categories));
   }
 
+  /**
+   * A share times its exact total gives back the part: so the part and the rest must each be at
+   * least the threshold too, or the share would publish a small count.
+   */
   share(part: number, whole: number) {
-    return whole < SUPPRESSION_THRESHOLD
+    const small = [part, whole - part].some((n) => n < SUPPRESSION_THRESHOLD);
+    return small
       ? { share: null, suppressed: true }
       : { share: Math.round((part / whole) * 1000) / 1000, suppressed: false };
   }
@@ -74,10 +81,14 @@ export class Figures {
     return d && d.n >= SUPPRESSION_THRESHOLD ? d : undefined;
   }
 
+  /**
+   * With fewer than 10 values the nearest-rank 90th percentile is the largest one: one child's own
+   * lead time, so it is withheld (null) while the median is shown.
+   */
   leadTime(kind: string) {
     const d = this.distribution(kind);
     return d
-      ? { medianDays: d.p50, p90Days: d.p90, suppressed: false }
+      ? { medianDays: d.p50, p90Days: d.n >= P90_MINIMUM ? d.p90 : null, suppressed: false }
       : { medianDays: null, p90Days: null, suppressed: true };
   }
 

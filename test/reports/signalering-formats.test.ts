@@ -69,9 +69,10 @@ describe('GET /reports/signalering as CSV', () => {
       'decisions|byDecision|closed|6', 'decisions|byDecision.closed.byOutcome|help_in_place|5',
       'decisions|byDecision.closed.byOutcome|no_longer_needed|<5',
       'openAtEnd|bySchoolStatus.not_attending.byDuration|more_than_3_months|<5',
-      'leadTimes|submissionToTriageDecision.medianDays||2', 'leadTimes|adviceToHelpStarted.p90Days||30',
-      'overleggen|youthTookPart.share||0.75', 'advice|medianWaitingWeeks.weeks||4',
-      'advice|bridgingPlanWhenWaiting.share||0.833', 'deadlines|total||19',
+      'leadTimes|submissionToTriageDecision.medianDays||2', 'leadTimes|submissionToTriageDecision.p90Days||8',
+      'leadTimes|adviceToHelpStarted.p90Days||',
+      'overleggen|youthTookPart.share||<5', 'advice|customArrangements.share||0.5', 'advice|medianWaitingWeeks.weeks||4',
+      'advice|bridgingPlanWhenWaiting.share||<5', 'deadlines|total||19',
       'deadlines|passedByDeadline|triage|11', 'deadlines|passedByDeadline|overleg|<5',
       'deadlines|passedByDeadline|checkpoint|7', 'deadlines|dueForReassessment.count||<5',
     ]));
@@ -113,7 +114,7 @@ describe('GET /reports/signalering as HTML', () => {
     }
     expect(body).toContain('1 januari 2026 t/m 30 juni 2026');
     expect(body).toContain('Aangemeld in de periode: <strong>23</strong>');
-    expect(body).toContain('>75,0%</text>');
+    expect(body).toContain('>50,0%</text>'); // the share of custom arrangements
     expect(body).toContain('>&lt;5</td>');
     expect(body.match(/<svg /g)?.length).toBeGreaterThanOrEqual(8);
     expect(body).toMatch(/<rect x="\d+" y="\d+" width="\d+" height="16" class="bar"\/>/);

@@ -41,14 +41,16 @@ describe('GET /reports/signalering for a past period', () => {
     expect(january.decisions.byDecision.find((c: { key: string }) => c.key === 'closed').count).toBeNull();
     expect(january.overleggen).toEqual({
       total: 7,
-      youthTookPart: { share: 0.857, suppressed: false },
-      parentsTookPart: { share: 0.714, suppressed: false },
+      // 6 and 5 of 7: the rest is fewer than 5
+      youthTookPart: { share: null, suppressed: true },
+      parentsTookPart: { share: null, suppressed: true },
       byDisruption: cells({ organisational: 5, legal: null, content: null, conflict: null }),
     });
     expect(january.advice).toEqual({
       advices: 6, helpItems: 7,
-      customArrangements: { share: 0.571, suppressed: false },
-      withWaitingTime: { share: 0.571, suppressed: false },
+      // 4 of 7 each: fewer than 5
+      customArrangements: { share: null, suppressed: true },
+      withWaitingTime: { share: null, suppressed: true },
       medianWaitingWeeks: { weeks: null, suppressed: true },
       bridgingPlanWhenWaiting: { share: null, suppressed: true },
     });
@@ -57,8 +59,8 @@ describe('GET /reports/signalering for a past period', () => {
   it('gives the lead times of the intervals that ended in the period, and withholds those of fewer than 5', () => {
     expect(january.leadTimes).toEqual({
       submissionToTriageDecision: { medianDays: 2, p90Days: 8, suppressed: false },
-      acceptanceToOverleg: { medianDays: 9, p90Days: 20, suppressed: false },
-      overlegToAdvice: { medianDays: 3, p90Days: 5, suppressed: false },
+      acceptanceToOverleg: { medianDays: 9, p90Days: null, suppressed: false },
+      overlegToAdvice: { medianDays: 3, p90Days: null, suppressed: false },
       adviceToHelpStarted: { medianDays: null, p90Days: null, suppressed: true },
     });
   });

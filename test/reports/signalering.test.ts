@@ -83,20 +83,22 @@ describe('GET /reports/signalering', () => {
     expect(report.leadTimes).toEqual({
       // 16 decisions: 1,1,2,2,2,2,2,2,3,3,4,5,6,7,8,10 → rank 8 and rank 15
       submissionToTriageDecision: { medianDays: 2, p90Days: 8, suppressed: false },
-      // to heldAt (F5's, held "on day 40" but recorded on day 30, counts as day 30): 5,7,8,9,10,10,20,20
-      acceptanceToOverleg: { medianDays: 9, p90Days: 20, suppressed: false },
+      // to heldAt (F5's, held "on day 40" but recorded on day 30, counts as day 30): 5,7,8,9,10,10,20,20;
+      // with fewer than 10 values the 90th percentile would be the largest, one child's: withheld
+      acceptanceToOverleg: { medianDays: 9, p90Days: null, suppressed: false },
       // 2,2,3,3,4,5,6,14
-      overlegToAdvice: { medianDays: 3, p90Days: 14, suppressed: false },
+      overlegToAdvice: { medianDays: 3, p90Days: null, suppressed: false },
       // to the first report that help started (F3 reported "not yet" first): 2,3,4,6,8,30
-      adviceToHelpStarted: { medianDays: 4, p90Days: 30, suppressed: false },
+      adviceToHelpStarted: { medianDays: 4, p90Days: null, suppressed: false },
     });
   });
 
   it('gives the share of overleggen where the youth and the parents took part, and the disruption types', () => {
     expect(report.overleggen).toEqual({
       total: 8,
-      youthTookPart: { share: 0.75, suppressed: false },
-      parentsTookPart: { share: 0.625, suppressed: false },
+      // 6 of 8 and 5 of 8: the 2 and 3 overleggen without them are fewer than 5, so no share
+      youthTookPart: { share: null, suppressed: true },
+      parentsTookPart: { share: null, suppressed: true },
       byDisruption: cells({ organisational: 5, legal: null, content: null, conflict: null }),
     });
   });
@@ -105,12 +107,13 @@ describe('GET /reports/signalering', () => {
     expect(report.advice).toEqual({
       advices: 8,
       helpItems: 10,
+      // 5 of 10 items; 7 of 10 wait, but the 3 that do not are fewer than 5
       customArrangements: { share: 0.5, suppressed: false },
-      withWaitingTime: { share: 0.7, suppressed: false },
+      withWaitingTime: { share: null, suppressed: true },
       // 1,2,3,4,6,8,10 weeks
       medianWaitingWeeks: { weeks: 4, suppressed: false },
-      // 6 cases advised a help item with a wait; 5 got a bridging plan (O4 still waits for one)
-      bridgingPlanWhenWaiting: { share: 0.833, suppressed: false },
+      // 6 cases advised a help item with a wait; 5 got a bridging plan, 1 (O4) not: withheld
+      bridgingPlanWhenWaiting: { share: null, suppressed: true },
     });
   });
 

@@ -5,6 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Figures } from '../../src/reports/signalering-figures.ts';
+import type { Distribution } from '../../src/reports/signalering-queries.ts';
 import { suppressBreakdown, suppressedFlags, type Cell, type RawCell } from '../../src/reports/suppression.ts';
 
 /** Counts as signalering has them: many small ones, some large. */
@@ -119,5 +121,36 @@ describe('suppressBreakdown with nested breakdowns', () => {
         { key: 'more_than_3_months', count: null, suppressed: true },
         { key: 'up_to_3_months', count: null, suppressed: true }] } },
     ]);
+  });
+});
+
+describe('shares and percentiles (Figures)', () => {
+  const figures = (counts: Record<string, Record<string, number>>, distributions: Record<string, Distribution> = {}) =>
+    new Figures({
+      counts: new Map(Object.entries(counts).map(([f, byKey]) => [f, new Map(Object.entries(byKey))])),
+      distributions: new Map(Object.entries(distributions)),
+      municipalities: [],
+    });
+
+  it('shows a share only when both the part and the rest are at least 5', () => {
+    const f = figures({});
+    expect(f.share(6, 13)).toEqual({ share: 0.462, suppressed: false });
+    expect(f.share(5, 10)).toEqual({ share: 0.5, suppressed: false });
+    expect(f.share(4, 100)).toEqual({ share: null, suppressed: true });
+    expect(f.share(96, 100)).toEqual({ share: null, suppressed: true });
+    expect(f.share(0, 20)).toEqual({ share: null, suppressed: true });
+    fc.assert(fc.property(fc.nat(200), fc.nat(200), (part, rest) => {
+      const { suppressed } = f.share(part, part + rest);
+      expect(suppressed).toBe(part < 5 || rest < 5);
+    }));
+  });
+
+  it('withholds the 90th percentile below 10 values, and the whole lead time below 5', () => {
+    const f = figures({}, {
+      nine: { n: 9, p50: 3, p90: 30 }, ten: { n: 10, p50: 3, p90: 30 }, four: { n: 4, p50: 3, p90: 30 },
+    });
+    expect(f.leadTime('nine')).toEqual({ medianDays: 3, p90Days: null, suppressed: false });
+    expect(f.leadTime('ten')).toEqual({ medianDays: 3, p90Days: 30, suppressed: false });
+    expect(f.leadTime('four')).toEqual({ medianDays: null, p90Days: null, suppressed: true });
   });
 });
