@@ -6,7 +6,7 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, type EventType } from '../../machines/referral.schemas.ts';
-import { revokeClient } from '../../src/auth/api-clients.ts';
+import { createClient, revokeClient } from '../../src/auth/api-clients.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import {
@@ -283,5 +283,25 @@ describe('allowedEvents in the case view', () => {
     expect(sorted(asked.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'WITHDRAW']);
     const answered = expectView(await ctx.send(ctx.localTeam, id, events.PROVIDE_INFORMATION()));
     expect(sorted(answered.allowedEvents)).toEqual(['ADD_NOTE', 'WITHDRAW']);
+  });
+});
+
+describe('a local team with the same organisation id in another region', () => {
+  let ctx: TestContext;
+  beforeAll(async () => { ctx = await createTestContext(); });
+  afterAll(async () => { await ctx.close(); });
+
+  it('sees none of the cases of the namesake team: 404 on read and write, absent from GET /cases', async () => {
+    const id = await ctx.createCase();
+    const namesake: Caller = {
+      token: createClient(ctx.db, { role: 'local_team', organisation: 'wt-noord', region: 'R02', name: 'elsewhere' },
+        ctx.clock.now()).token,
+      role: 'local_team', headers: {},
+    };
+    expect((await ctx.call(namesake, { method: 'GET', url: `/api/v1/cases/${id}` })).statusCode).toBe(404);
+    expect((await ctx.send(namesake, id, events.ADD_NOTE())).statusCode).toBe(404);
+    const list = await ctx.call(namesake, { method: 'GET', url: '/api/v1/cases' });
+    expect(list.json().items).toEqual([]);
+    expect((await ctx.call(ctx.localTeam, { method: 'GET', url: `/api/v1/cases/${id}` })).statusCode).toBe(200);
   });
 });
