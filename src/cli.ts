@@ -12,8 +12,11 @@
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
+import * as schema from '../db/schema.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema } from '../machines/referral.schemas.ts';
 import { auditTrail } from './audit/audit-log.ts';
@@ -96,7 +99,8 @@ function run(argv: string[]): void {
 function auditCommand(path: string, command: string | undefined): void {
   if (command !== 'verify') throw new UsageError('unknown command');
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
-  const db = openDatabase(path, { migrate: false });
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  const db = drizzle({ client: sqlite, schema }) as Db;
   try {
     const result = auditTrail(db).verify();
     process.stdout.write(`${JSON.stringify(result)}\n`);

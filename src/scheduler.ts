@@ -44,7 +44,10 @@ export function createScheduler(
 ): Scheduler {
   async function fireDue(): Promise<number> {
     let fired = 0;
-    for (let batch = engine.fireDueTimers(BATCH); batch.settled > 0; batch = engine.fireDueTimers(BATCH)) {
+    const failed = (seq: number, err: unknown) => logger?.error({ err, timer: seq }, 'deadline timer failed');
+    // A round ends when a batch settles nothing: then only failing timers (if any) are left.
+    for (let batch = engine.fireDueTimers(BATCH, failed); batch.settled > 0;
+      batch = engine.fireDueTimers(BATCH, failed)) {
       fired += batch.fired;
       await yieldToRequests();
     }

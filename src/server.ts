@@ -18,7 +18,8 @@ const db = openDatabase(config.DATABASE_PATH, {
   walAutocheckpoint: background ? 0 : undefined,
 });
 const checkpointer = background
-  ? startCheckpointer(config.DATABASE_PATH, config.CHECKPOINT_INTERVAL_MS, logger)
+  ? startCheckpointer(config.DATABASE_PATH, config.CHECKPOINT_INTERVAL_MS, logger,
+    () => db.$client.pragma('wal_autocheckpoint = 1000'))
   : undefined;
 
 const app = await buildApp({ config, db, logger });

@@ -128,11 +128,22 @@ export function caseEngine(db: Db, clock: Clock) {
     submit: (actor: Actor, body: unknown): CaseView => submitTx.immediate(actor, body),
     applyEvent: (actor: Actor, request: EventRequest): CaseView => applyTx.immediate(actor, request),
     fireTimer: (seq: number): TimerOutcome => fireTx.immediate(seq),
-    /** Settles up to `limit` timers due by now, each in its own transaction. */
-    fireDueTimers(limit = 500): { settled: number; fired: number } {
-      const due = repo.dueTimers(clock.now().toISOString(), limit);
-      const fired = due.filter((seq) => fireTx.immediate(seq) === 'fired').length;
-      return { settled: due.length, fired };
+    /**
+     * Settles up to `limit` timers due by now, each in its own transaction. A timer that fails is
+     * rolled back, reported to `onError` and left pending; the others still fire.
+     */
+    fireDueTimers(limit = 500, onError?: (seq: number, error: unknown) => void): { settled: number; fired: number } {
+      let settled = 0;
+      let fired = 0;
+      for (const seq of repo.dueTimers(clock.now().toISOString(), limit)) {
+        try {
+          if (fireTx.immediate(seq) === 'fired') fired += 1;
+          settled += 1;
+        } catch (error) {
+          onError?.(seq, error);
+        }
+      }
+      return { settled, fired };
     },
   };
 }

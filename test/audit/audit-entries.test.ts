@@ -315,7 +315,7 @@ describe('the entry is written in the same transaction as the write', () => {
     const before = footprint();
     failInserts('audit_log');
     try {
-      await expect(ctx.app.scheduler.runOnce()).rejects.toThrow(/disk full/);
+      expect((await ctx.app.scheduler.runOnce()).timersFired).toBe(0);
     } finally {
       restore('audit_log');
     }

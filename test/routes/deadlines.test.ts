@@ -479,6 +479,21 @@ describe('several cases and deadlines in one round', () => {
   });
 });
 
+describe('a timer that fails', () => {
+  it('is rolled back and left pending, while the other due timers of the round still fire', async () => {
+    const broken = await ctx.createCase();
+    const healthy = await ctx.createCase();
+    ctx.db.$client.prepare(`UPDATE timers SET event = '{' WHERE case_id = ?`).run(broken);
+    ctx.clock.set('2026-12-31T00:00:00Z');
+    expect(await fired()).toBe(1);
+    expect((await readCase(ctx, healthy)).version).toBe(2);
+    expect((await readCase(ctx, broken)).version).toBe(1);
+    const status = ctx.db.$client.prepare('SELECT status FROM timers WHERE case_id = ?').pluck();
+    expect(status.get(broken)).toBe('pending');
+    expect(status.get(healthy)).toBe('fired');
+  });
+});
+
 describe('region settings', () => {
   it('a changed triage duration applies to cases submitted afterwards; armed ones keep their due time', async () => {
     const before = await ctx.createCase();
