@@ -147,7 +147,8 @@ export const auditLog = sqliteTable(
     seq: integer('seq').primaryKey(),
     at: text('at').notNull(),
     action: text('action', {
-      enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked'],
+      enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
+        'region_updated'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),

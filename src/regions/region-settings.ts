@@ -5,6 +5,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
+import { auditTrail } from '../audit/audit-log.ts';
+import { CLI_OPERATOR, type Operator } from '../auth/api-clients.ts';
 import {
   DEFAULT_DEADLINES,
   isIsoDuration,
@@ -52,15 +54,27 @@ export function regionSettings(db: Db) {
   const byId = db.select().from(regions).where(eq(regions.id, sql.placeholder('id'))).prepare();
   return {
     get: (id: string): RegionSettings => toSettings(byId.get({ id })),
-    set(id: string, update: RegionUpdate, now: Date): RegionSettings {
+    set(id: string, update: RegionUpdate, now: Date, operator: Operator = CLI_OPERATOR): RegionSettings {
       for (const key of DEADLINE_KEYS) {
         const value = update[key];
         if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
       }
       const values = { ...update, updatedAt: now.toISOString() };
-      db.insert(regions).values({ id, ...values })
-        .onConflictDoUpdate({ target: regions.id, set: values })
-        .run();
+      db.$client.transaction(() => {
+        db.insert(regions).values({ id, ...values })
+          .onConflictDoUpdate({ target: regions.id, set: values })
+          .run();
+        // Settings steer deadlines and where notifications go: audited like every write, the
+        // secret itself left out.
+        const { webhookSecret, ...shown } = update;
+        const secret = webhookSecret === undefined ? {} : { webhookSecret: webhookSecret ? 'set' : 'removed' };
+        auditTrail(db).append({
+          at: values.updatedAt, action: 'region_updated', caseId: null, actorRole: operator.role,
+          actorOrganisation: operator.organisation, actorName: operator.name, actorClientId: operator.clientId,
+          onBehalfOf: null, eventType: null, fromState: null, toState: null, machineVersion: null,
+          payload: JSON.stringify({ region: id, ...shown, ...secret }),
+        });
+      }).immediate();
       return toSettings(byId.get({ id }));
     },
   };

@@ -11,6 +11,7 @@ import { REFERRAL_MACHINE_VERSION } from '../../machines/referral.machine.ts';
 import {
   CLI_OPERATOR, createClient, hashToken, revokeClient, type Operator,
 } from '../../src/auth/api-clients.ts';
+import { regionSettings } from '../../src/regions/region-settings.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import { API, caseUrl, eventsUrl, payloadOf, trailUrl } from '../support/http.ts';
@@ -207,6 +208,21 @@ describe('token_created and token_revoked', () => {
     } finally {
       tmp.remove();
     }
+  });
+});
+
+describe('region_updated', () => {
+  it('records a change of region settings by the operator, leaving the webhook secret out', () => {
+    const before = rows().length;
+    regionSettings(ctx.db).set('R7', { triage: 'P3D', webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 's3cr3t-value' },
+      ctx.clock.now());
+    const added = rows().slice(before);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ action: 'region_updated', caseId: null, actorRole: 'operator', actorName: 'cli' });
+    expect(JSON.parse(added[0]!.payload)).toEqual({
+      region: 'R7', triage: 'P3D', webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 'set',
+    });
+    expect(added[0]!.payload).not.toContain('s3cr3t-value');
   });
 });
 
