@@ -44,6 +44,12 @@ describe('openapi/openapi.json', () => {
       else expect(Object.keys(response.content)).toEqual(['application/problem+json']);
     }
     expect(doc.servers).toEqual([{ url: '/api/v1' }]);
+    const op = (path: string, method: string) => doc.paths[path][method];
+    expect(op('/cases', 'post').responses['201'].headers).toMatchObject({
+      ETag: { $ref: '#/components/headers/ETag' }, Location: { $ref: '#/components/headers/Location' } });
+    expect(op('/cases/{id}/events', 'post').parameters).toEqual(expect.arrayContaining([
+      { $ref: '#/components/parameters/IfMatch' }, { $ref: '#/components/parameters/XPurpose' }]));
+    expect(doc.components.parameters.XPurpose).toMatchObject({ name: 'X-Purpose', in: 'header' });
     expect(doc.info.contact).toMatchObject({ name: expect.any(String), email: expect.any(String), url: expect.any(String) });
   });
 });

@@ -47,12 +47,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-        headers: {
-          'API-Version': {
-            description: 'The full semantic version of the API',
-            schema: { type: 'string', example: API_VERSION },
-          },
-        },
       },
       security: [{ bearer: [] }],
     },
@@ -61,13 +55,47 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
 }
 
+/** Operations answering a case view: they send its version as ETag; a new case also its Location. */
+const CASE_VIEW_OPERATIONS = new Set(['submitCase', 'getCase', 'sendCaseEvent']);
+
+const HEADERS: Json = {
+  'API-Version': {
+    description: 'The full semantic version of the API',
+    schema: { type: 'string', example: API_VERSION },
+  },
+  ETag: { description: 'The case version, `"<version>"`: send it back as If-Match', schema: { type: 'string' } },
+  Location: { description: 'The new case: /api/v1/cases/{id}', schema: { type: 'string' } },
+};
+
+const PARAMETERS: Json = {
+  XPurpose: {
+    name: 'X-Purpose', in: 'header', required: false,
+    description: 'Required of inspectors on every request (1 to 200 characters): the reason for looking, ' +
+      'kept in the access log. Without it: 400 PURPOSE_REQUIRED.',
+    schema: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+  IfMatch: {
+    name: 'If-Match', in: 'header', required: false,
+    description: 'Apply the event only on this version (the ETag, `"<version>"`); otherwise 412 VERSION_MISMATCH.',
+    schema: { type: 'string' },
+  },
+};
+
 export function finishDocument(doc: Json): Json {
   mergeInputSchemas(doc);
   dropUnusedSchemas(doc);
+  doc.components = { ...doc.components, headers: HEADERS, parameters: PARAMETERS };
   for (const pathItem of Object.values<Json>(doc.paths ?? {})) {
     for (const operation of Object.values<Json>(pathItem)) {
+      const refs = [{ $ref: '#/components/parameters/XPurpose' }];
+      if (operation.operationId === 'sendCaseEvent') refs.push({ $ref: '#/components/parameters/IfMatch' });
+      operation.parameters = [...(operation.parameters ?? []), ...refs];
       for (const [status, response] of Object.entries<Json>(operation.responses ?? {})) {
         finishResponse(status, response);
+        if (/^2/.test(status) && CASE_VIEW_OPERATIONS.has(operation.operationId)) {
+          response.headers.ETag = { $ref: '#/components/headers/ETag' };
+          if (status === '201') response.headers.Location = { $ref: '#/components/headers/Location' };
+        }
       }
     }
   }
