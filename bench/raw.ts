@@ -119,3 +119,28 @@ export function rawReplayer(seeded: Seeded): (e: CapturedEvent) => void {
   });
   return (e) => tx.immediate(e);
 }
+
+/** The table a captured statement works on (the first quoted name after FROM, INTO or UPDATE). */
+export function tableOf(sql: string): string {
+  const m = /\b(?:from|into|update)\s+"([^"]+)"/i.exec(sql);
+  return m ? m[1]! : '?';
+}
+
+/**
+ * The same events without their audit statements (the two SELECTs of the chain heads and the
+ * INSERT into audit_log): what the engine would execute if it kept no audit trail. Used by the
+ * (a-) phase, to price the audit within one run.
+ */
+export function withoutAudit(events: CapturedEvent[]): CapturedEvent[] {
+  return events.map((e) => ({ calls: e.calls.filter((c) => tableOf(c.sql) !== 'audit_log') }));
+}
+
+/** Statements per event by table and method, for the log: e.g. `cases get 1, run 1`. */
+export function callsByTable(events: CapturedEvent[]): string {
+  const counts = new Map<string, number>();
+  for (const e of events) for (const c of e.calls) {
+    const key = `${tableOf(c.sql)} ${c.method}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${k} ${Math.round((n / events.length) * 100) / 100}`).join(', ');
+}

@@ -106,8 +106,19 @@ export interface RegionActors {
   expertTeam: Actor;
 }
 
-/** Writes case `i` and its EVENTS_PER_CASE trail entries. The caller holds a transaction. */
-export function writeCase(writer: CaseWriter, actors: RegionActors[], i: number): void {
+/**
+ * Case `i` as the writes the engine would make for it: the submission (row, timers, entry) and
+ * each applied step with its trail entry. Pure (no database), so it can be computed outside the
+ * write transaction, in another thread (see report-load.ts).
+ */
+export interface CasePlan {
+  row: CaseRow;
+  timers: Parameters<CaseWriter['create']>[1];
+  entry: Parameters<CaseWriter['create']>[2];
+  steps: { result: Parameters<CaseWriter['advance']>[1]; entry: Parameters<CaseWriter['advance']>[2] }[];
+}
+
+export function planCase(actors: RegionActors[], i: number): CasePlan {
   const r = rng(i + 1);
   const region = i % REGIONS;
   const { localTeam, expertTeam } = actors[region]!;
@@ -117,14 +128,17 @@ export function writeCase(writer: CaseWriter, actors: RegionActors[], i: number)
   const env = (now: string) => ({ ...DEFAULT_ENV_SETTINGS, now });
   const first = submit({ submission: sub, env: env(submittedAt) });
   let persisted: PersistedReferral = first.persisted;
-  let row: CaseRow = {
+  const row: CaseRow = {
     seq: 0, id: randomUUID(), state: first.state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
     region: localTeam.region, organisation: localTeam.organisation,
     municipality: sub.subject.municipalityCode, snapshot: JSON.stringify(persisted), overdue: 0,
     createdAt: submittedAt, updatedAt: submittedAt,
   };
-  const { seq: _seq, ...insert } = row;
-  writer.create(insert, first.timers, { type: 'SUBMIT', at: submittedAt, actor: trailActor(localTeam), payload: sub });
+  const plan: CasePlan = {
+    row, timers: first.timers,
+    entry: { type: 'SUBMIT', at: submittedAt, actor: trailActor(localTeam), payload: sub },
+    steps: [],
+  };
   const path = pathOf(r);
   const waits = path.includes('SET_BRIDGING_PLAN') || (path.length === 5 && r() < 0.5);
   for (const type of [...path, ...Array<EventType>(EVENTS_PER_CASE - 1 - path.length).fill('ADD_NOTE')]) {
@@ -135,8 +149,22 @@ export function writeCase(writer: CaseWriter, actors: RegionActors[], i: number)
     if (result.outcome !== 'applied') throw new Error(`bench case ${i}: ${type} ${result.outcome}`);
     persisted = result.persisted;
     const actor = type === 'ADD_NOTE' || type === 'PROVIDE_INFORMATION' ? localTeam : expertTeam;
-    row = writer.advance(row, result, { type, at: stamp, actor: trailActor(actor), payload });
+    plan.steps.push({ result, entry: { type, at: stamp, actor: trailActor(actor), payload } });
   }
+  return plan;
+}
+
+/** Writes a planned case through the case writer. The caller holds a transaction. */
+export function writePlan(writer: CaseWriter, plan: CasePlan): void {
+  const { seq: _seq, ...insert } = plan.row;
+  writer.create(insert, plan.timers, plan.entry);
+  let row = plan.row;
+  for (const s of plan.steps) row = writer.advance(row, s.result, s.entry);
+}
+
+/** Writes case `i` and its EVENTS_PER_CASE trail entries. The caller holds a transaction. */
+export function writeCase(writer: CaseWriter, actors: RegionActors[], i: number): void {
+  writePlan(writer, planCase(actors, i));
 }
 
 const trailActor = (a: Actor): TrailActor =>

@@ -1,33 +1,54 @@
 /**
- * `npm run bench`: three measurements of applying events to cases, in one run, each on its own
+ * `npm run bench`: measurements of applying events to cases, in one run, each on its own
  * fresh database file in a temp directory, with the service's pragmas (WAL, synchronous FULL,
  * wal_autocheckpoint 0) and its background checkpointer (src/db/checkpointer.ts, every 1000 ms;
  * the server child starts its own, as in production):
  *
  *   (a) raw better-sqlite3: the engine's own statements and rows, one BEGIN IMMEDIATE per event;
+ *   (a-) the same replay without the audit statements (audit_log), to price the audit (issue 4);
  *   (b) the engine in process: caseEngine(db, clock).applyEvent;
- *   (c) HTTP: the real server as a child process, autocannon with 10 connections.
+ *   (c) HTTP: the real server as a child process, autocannon with 10 connections;
+ *   (d) the scheduler delivering due deadline timers (timers.ts, issue 3).
  *
  * The disk of a shared VM is noisy and drifts over tens of seconds, so the timed events of each
- * phase are split into blocks that run interleaved (a b c, then c b a, ...): all three phases
- * see the same disk weather, and the ratios compare like with like. Each phase still applies
- * every event of its plan exactly once; its rate is its events over the sum of its block times.
+ * phase are split into blocks that run interleaved: all phases see the same disk weather, and
+ * the ratios compare like with like. Block b starts one phase later than block b - 1 (a a- b c d,
+ * then a- b c d a, ...), so every phase takes every position equally often and never runs twice
+ * in a row. (The former palindrome, a b c then c b a, ran the phases at both ends twice in a
+ * row in every other block; such a block ran a quarter to a third slower, most likely because
+ * its own checkpointer was still copying the previous block's WAL into the database file, which
+ * biased the ratios of the end phases.)
+ * Each phase still applies every event of its plan exactly once; its rate is its events over
+ * the sum of its block times.
+ *
+ * Then, not interleaved (they do not fsync per event): (f) the audit's in-process cost with
+ * synchronous=OFF (audit.ts); (g) the signalering report over 10,000 and 100,000 cases
+ * (report-bench.ts, issue 5) and (e) the verification of that database's audit trail, about
+ * 1,000,000 entries (audit.ts, issue 4).
  *
  * The last line of output is one JSON object with the figures.
  *
  * Environment (all optional): BENCH_CASES (default 10000), BENCH_WARMUP_CASES (400),
  * BENCH_ROUNDS (1: one event per case; 2: two), BENCH_BLOCKS (10),
+ * BENCH_REPORT (1; 0 skips the report bench, and the verify bench builds its own smaller
+ * database), BENCH_VERIFY (1; 0 skips it), BENCH_VERIFY_CASES (10000: cases of that smaller
+ * database, 10 entries each), BENCH_AUDIT_CPU (1; 0 skips the synchronous=OFF measurements),
+ * BENCH_REPORT_WORKERS (2: threads of the report's bulk load),
  * BENCH_CPU_PROF_DIR (run the server child with --cpu-prof, profiles there),
  * BENCH_SERVER_ENTRY (default src/server.ts; bench/group-commit-server.ts is an experiment).
  */
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../db/client.ts';
 import { startCheckpointer, type Checkpointer } from '../src/db/checkpointer.ts';
+import { auditTrail } from '../src/audit/audit-log.ts';
+import { auditCpu, verifyAudit, verifyOwnDatabase, type AuditCpu, type VerifyFigures } from './audit.ts';
 import { engineApplier, engineRequests } from './engine.ts';
 import { load, startServer, type LoadResult, type ServerChild } from './http.ts';
-import { captureEngineWrites, rawReplayer, statementsOf } from './raw.ts';
+import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
+import { benchReport, type ReportBench } from './report-bench.ts';
+import { timerFirer, timerVolume } from './timers.ts';
 import { describePressure, fmtMs, fmtRate, gc, percentile, pressureTotals, round, timeEach } from './stats.ts';
 import {
   CASES, CHECKPOINT_INTERVAL_MS, CONNECTIONS, MIX, MIX_LABEL, WARMUP_CASES, eventsFor,
@@ -35,6 +56,12 @@ import {
 } from './workload.ts';
 
 const BLOCKS = Number(process.env.BENCH_BLOCKS || 10);
+const on = (name: string): boolean => process.env[name] !== '0';
+const REPORT = on('BENCH_REPORT');
+const VERIFY = on('BENCH_VERIFY');
+const AUDIT_CPU = on('BENCH_AUDIT_CPU');
+const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
+const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
 const benchStart = performance.now();
 const log = (line: string): void => console.log(line);
 const secondsSince = (t: number): number => round((performance.now() - t) / 1000, 1);
@@ -88,8 +115,8 @@ const blockRange = (b: number, total: number): [number, number] =>
 
 // --- the phases -----------------------------------------------------------------------------------
 interface Phase {
-  name: 'raw' | 'engine' | 'http';
-  /** Runs events [from, to) of the timed plan; returns seconds and per-event ms. */
+  name: 'raw' | 'rawNoAudit' | 'engine' | 'http' | 'timers';
+  /** Runs events [from, to) of the timed plan; returns seconds and per-event ms (none for timers). */
   block(from: number, to: number): Promise<{ seconds: number; perEventMs: Float64Array }>;
   seconds: number;
   events: number;
@@ -97,7 +124,7 @@ interface Phase {
   blockRates: number[];
 }
 
-function inProcessPhase<T>(name: 'raw' | 'engine', items: readonly T[], apply: (item: T) => void): Phase {
+function inProcessPhase<T>(name: 'raw' | 'rawNoAudit' | 'engine', items: readonly T[], apply: (item: T) => void): Phase {
   return {
     name, seconds: 0, events: 0, perEventMs: [], blockRates: [],
     block: async (from, to) => {
@@ -122,12 +149,14 @@ async function main(): Promise<void> {
     `mix: ${MIX_LABEL}`);
   log(`temp dir ${tempDir} (fs type 0x${fs.type.toString(16)}); every database: journal_mode=WAL ` +
     `synchronous=FULL wal_autocheckpoint=0 + background checkpointer every ${CHECKPOINT_INTERVAL_MS} ms (as the server)`);
+  log(`machine at the start: load average ${loadavg().map((l) => round(l, 2)).join(' ')} on ${availableParallelism()} cores`);
 
   // Seed once through the engine; each phase gets a fresh, fsynced file copy of it.
   let t = performance.now();
   const { db: templateDb, ...template } = seedDatabase(join(tempDir, 'template.db'), CASES, WARMUP_CASES);
   templateDb.$client.close();
-  log(`seeded template.db through caseEngine.submit: ${CASES + WARMUP_CASES} cases in ${secondsSince(t)} s`);
+  log(`seeded template.db through caseEngine.submit: ${CASES + WARMUP_CASES} cases in ${secondsSince(t)} s ` +
+    '(each armed its triage deadline, P5D: the timers of (d))');
 
   // (a) needs the engine's own statements and rows: capture them on an in-memory copy.
   t = performance.now();
@@ -135,20 +164,33 @@ async function main(): Promise<void> {
   const captured = captureEngineWrites(scratch);
   scratch.db.$client.close();
   const calls = captured.timed.reduce((n, e) => n + e.calls.length, 0);
+  const timedNoAudit = withoutAudit(captured.timed);
+  const callsNoAudit = timedNoAudit.reduce((n, e) => n + e.calls.length, 0);
   log(`captured the statements of ${captured.timed.length + captured.warmup.length} engine events in ` +
     `${secondsSince(t)} s (${round(calls / captured.timed.length, 2)} per event), replayed by (a):`);
   for (const line of statementsOf(captured.timed)) log(`  ${line.length > 140 ? `${line.slice(0, 137)}...` : line}`);
+  log(`  per event by table: ${callsByTable(captured.timed)}`);
+  log(`  (a-) replays the same without the audit_log statements: ${round(callsNoAudit / timedNoAudit.length, 2)} per event`);
 
   const rawDb = clone(template, 'raw');
+  const rawNoAuditDb = clone(template, 'raw-no-audit');
   const engineDb = clone(template, 'engine');
+  const timersDb = clone(template, 'timers');
   const httpDb = clone(template, 'http');
   const { path: httpPath, clients, caseIds, warmupIds } = httpDb;
   closeSeed(httpDb);
 
   const rawApply = rawReplayer(rawDb);
   const raw = inProcessPhase('raw', captured.timed, rawApply);
+  const rawNoAuditApply = rawReplayer(rawNoAuditDb);
+  const rawNoAudit = inProcessPhase('rawNoAudit', timedNoAudit, rawNoAuditApply);
   const engineApply = engineApplier(engineDb);
   const engine = inProcessPhase('engine', engineRequests(engineDb.caseIds), engineApply);
+  const firer = timerFirer(timersDb);
+  const timers: Phase = {
+    name: 'timers', seconds: 0, events: 0, perEventMs: [], blockRates: [],
+    block: async (from, to) => ({ seconds: (await firer.block(from, to)).seconds, perEventMs: new Float64Array(0) }),
+  };
   const cpuProfDir = process.env.BENCH_CPU_PROF_DIR || undefined;
   const entry = process.env.BENCH_SERVER_ENTRY || 'src/server.ts';
   server = await startServer(httpPath, cpuProfDir, entry);
@@ -168,22 +210,26 @@ async function main(): Promise<void> {
 
   // Warm up every phase on its own cases.
   t = performance.now();
-  const rawCheckpointer = checkpointer(rawDb);
-  const engineCheckpointer = checkpointer(engineDb);
+  const phaseCheckpointers = [rawDb, rawNoAuditDb, engineDb, timersDb].map(checkpointer);
   for (const e of captured.warmup) rawApply(e);
+  for (const e of withoutAudit(captured.warmup)) rawNoAuditApply(e);
   for (const r of engineRequests(engineDb.warmupIds)) engineApply(r);
   const warmup = await load(port, warmupIds, clients, 0, eventsFor(warmupIds.length), 60);
-  log(`warm-up: ${eventsFor(WARMUP_CASES)} events per phase in ${secondsSince(t)} s ` +
+  const warmupTimers = await firer.warmup();
+  log(`warm-up: ${eventsFor(WARMUP_CASES)} events per phase, ${warmupTimers} timers, in ${secondsSince(t)} s ` +
     `(HTTP: ${warmup.ok} 2xx of ${warmup.requests})`);
 
   // Timed blocks, interleaved.
+  const phases = [raw, rawNoAudit, engine, http, timers];
   const pressureBefore = pressureTotals();
   const timedStart = performance.now();
-  log(`\ntimed: ${BLOCKS} blocks per phase, interleaved; events/s per block:`);
-  log('  block      (a) raw   (b) engine     (c) http');
+  log(`\ntimed: ${BLOCKS} blocks per phase, interleaved (block b starts with phase b, mod ${phases.length}); ` +
+    'events (d: timers) per second per block:');
+  log('  block      (a) raw  (a-) no audit   (b) engine     (c) http   (d) timers');
   for (let b = 0; b < BLOCKS; b++) {
     const [from, to] = blockRange(b, total);
-    const order = b % 2 === 0 ? [raw, engine, http] : [http, engine, raw];
+    // Rotate: block b starts with phase b (mod 5); no phase runs twice in a row.
+    const order = phases.map((_, i) => phases[(b + i) % phases.length]!);
     for (const phase of order) {
       gc();
       const r = await phase.block(from, to);
@@ -192,26 +238,69 @@ async function main(): Promise<void> {
       phase.perEventMs.push(r.perEventMs);
       phase.blockRates[b] = (to - from) / r.seconds;
     }
-    log(`  ${String(b + 1).padStart(5)} ${[raw, engine, http].map((p) => round(p.blockRates[b]!, 0).toString().padStart(12)).join('')}`);
+    log(`  ${String(b + 1).padStart(5)} ${phases.map((p) => round(p.blockRates[b]!, 0).toString().padStart(13)).join('')}`);
   }
 
   log(`  machine during the timed blocks: ${describePressure(pressureBefore, pressureTotals(), (performance.now() - timedStart) / 1000)}`);
-  log('  (anything else on these cores or this disk moves the figures; interleaving makes it move all three alike)');
+  log('  (anything else on these cores or this disk moves the figures; interleaving makes it move all phases alike)');
 
-  await stopCheckpointer(rawCheckpointer);
-  await stopCheckpointer(engineCheckpointer);
+  for (const c of phaseCheckpointers) await stopCheckpointer(c);
   const serverOutput = server.output;
   const serverExit = await server.stop();
   server = undefined;
   if (serverOutput().trim()) log(`  server output:\n${serverOutput().trim().split('\n').map((l) => `    ${l}`).join('\n')}`);
   const rawVolume = writtenVolume(rawDb.db);
+  const rawNoAuditVolume = writtenVolume(rawNoAuditDb.db);
   const engineVolume = writtenVolume(engineDb.db);
-  closeSeed(rawDb);
-  closeSeed(engineDb);
+  const auditRows = (s: Seeded) => (s.db.$client.prepare('SELECT count(*) n FROM audit_log').get() as { n: number }).n;
+  const auditRowsOmitted = auditRows(rawDb) - auditRows(rawNoAuditDb);
+  const timerVol = timerVolume(timersDb.db);
+  // Every trail written with the audit must verify (the (a-) one cannot: it has no audit entries).
+  const verified = Object.fromEntries([['raw', rawDb.db], ['engine', engineDb.db], ['timers', timersDb.db]]
+    .map(([name, db]) => [name as string, auditTrail(db as Seeded['db']).verify()]));
+  for (const s of [rawDb, rawNoAuditDb, engineDb, timersDb]) closeSeed(s);
   const httpCheck = openDatabase(httpPath, { synchronous: 'FULL', walAutocheckpoint: 0 });
   assertServicePragmas(httpCheck);
   const httpStored = writtenVolume(httpCheck).events;
+  verified.http = auditTrail(httpCheck).verify();
   httpCheck.$client.close();
+
+  // --- (f) the audit's in-process cost, synchronous=OFF ---
+  let cpu: AuditCpu | undefined;
+  if (AUDIT_CPU) {
+    t = performance.now();
+    cpu = auditCpu(template, captured, tempDir, (s) => openSeeds.add(s), closeSeed);
+    log(`\n(f) audit cost in process, synchronous=OFF, ${cpu.events} events each (${secondsSince(t)} s):`);
+    log(`  replay (a) with audit ${round(cpu.rawOffWithAuditUs, 1)} µs/event, without ${round(cpu.rawOffWithoutAuditUs, 1)} µs/event; ` +
+      `WAL pages per event ${round(cpu.walPagesPerEventWithAudit, 2)} vs ${round(cpu.walPagesPerEventWithoutAudit, 2)}`);
+    log(`  engine applyEvent ${round(cpu.engineOffUs, 1)} µs/event; auditTrail.append ${round(cpu.auditAppendUs, 1)} µs ` +
+      `(of which chain(), the SHA-256 hashing, ${round(cpu.auditHashUs, 1)} µs)`);
+  }
+
+  // --- (g) the report over 10,000 and 100,000 cases, and (e) verify on its database ---
+  let report: ReportBench | undefined;
+  let verify: (VerifyFigures & { source: string }) | undefined;
+  if (REPORT) {
+    t = performance.now();
+    const pressureReport = pressureTotals();
+    report = await benchReport({
+      workers: REPORT_WORKERS, parentDir: tempDir,
+      withLarge: VERIFY ? (db) => { verify = { ...verifyAudit(db), source: 'the report bench\'s 100,000-case database' }; } : undefined,
+    });
+    log(`\n(g) report bench (${secondsSince(t)} s; bulk load on ${REPORT_WORKERS} threads: ${report.loadSeconds10k} s to 10,000 cases, ` +
+      `${report.loadSeconds100k} s more to 100,000): ${report.cases} cases, ${report.events} events`);
+    log(`  national report, median of 5: ${report.reportMs10k} ms at 10,000 cases, ${report.reportMs100k} ms at 100,000 ` +
+      `(x${report.growth}; 10 = linear)`);
+    log(`  machine: ${describePressure(pressureReport, pressureTotals(), (performance.now() - t) / 1000)}`);
+  } else if (VERIFY) {
+    t = performance.now();
+    const own = await verifyOwnDatabase(tempDir, VERIFY_CASES);
+    verify = { ...own, source: `its own ${VERIFY_CASES}-case database (BENCH_REPORT=0; loaded in ${round(own.loadSeconds, 1)} s)` };
+  }
+  if (verify) {
+    log(`\n(e) audit verify: ${verify.entries} entries in ${round(verify.seconds, 2)} s = ` +
+      `${round(verify.perSec, 0)} entries/s (${round(1e6 / verify.perSec, 1)} µs each), on ${verify.source}`);
+  }
 
   // --- figures ---
   const describe = (p: Phase) => {
@@ -219,8 +308,10 @@ async function main(): Promise<void> {
     return { perSec: p.events / p.seconds, p50: percentile(all, 50), p99: percentile(all, 99), max: all[all.length - 1]! };
   };
   const a = describe(raw);
+  const aNoAudit = describe(rawNoAudit);
   const bb = describe(engine);
   const c = describe(http);
+  const timersPerSec = timers.events / timers.seconds;
   const httpOk = httpRuns.reduce((n, r) => n + r.ok, 0);
   const sum = (f: (r: LoadResult) => number) => httpRuns.reduce((n, r) => n + f(r), 0) + f(warmup);
   const non2xx = sum((r) => r.non2xx);
@@ -231,17 +322,31 @@ async function main(): Promise<void> {
   const httpEventsPerSec = httpOk / http.seconds;
   const engineToRaw = bb.perSec / a.perSec;
   const httpToEngine = httpEventsPerSec / bb.perSec;
+  const timersToEvents = timersPerSec / bb.perSec;
+  // Time per event with the audit over time per event without it: 1.25 means the audit adds 25%.
+  const auditCostRatio = aNoAudit.perSec / a.perSec;
+  const auditAddedMs = 1000 / a.perSec - 1000 / aNoAudit.perSec;
   const sameVolume = JSON.stringify(rawVolume) === JSON.stringify(engineVolume);
-  // Per-block ratios: robust to the disk's slow spells, which stretch all three phases alike and
+  const sameVolumeNoAudit = JSON.stringify(rawNoAuditVolume) === JSON.stringify(rawVolume);
+  const expectedTimers = total + warmupIds.length;
+  // Per-block ratios: robust to the disk's slow spells, which stretch all phases alike and
   // dominate the totals (a block at 400 events/s weighs ten times one at 4000).
   const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor((s.length - 1) / 2)]!; };
-  const blockEngineToRaw = median(engine.blockRates.map((r, i) => r / raw.blockRates[i]!));
-  const blockHttpToEngine = median(http.blockRates.map((r, i) => r / engine.blockRates[i]!));
+  const blockRatio = (p: Phase, q: Phase) => median(p.blockRates.map((r, i) => r / q.blockRates[i]!));
+  const blockEngineToRaw = blockRatio(engine, raw);
+  const blockHttpToEngine = blockRatio(http, engine);
+  const blockTimersToEvents = blockRatio(timers, engine);
+  const blockAuditCost = blockRatio(rawNoAudit, raw);
 
   log('\nchecks');
   log(`  written by (a): ${JSON.stringify(rawVolume)}`);
   log(`  written by (b): ${JSON.stringify(engineVolume)}`);
   log(`  ${sameVolume ? 'same rows and bytes: (a) wrote exactly what the engine writes' : 'MISMATCH: (a) and (b) wrote different volumes'}`);
+  log(`  written by (a-): ${sameVolumeNoAudit ? 'the same' : `MISMATCH ${JSON.stringify(rawNoAuditVolume)}`}, ` +
+    `and ${auditRowsOmitted} audit entries fewer than (a) (one per event: ${total + eventsFor(WARMUP_CASES)})`);
+  log(`  left by (d): ${JSON.stringify(timerVol)} (expected ${expectedTimers} fired, passed and notified, 0 pending)`);
+  log(`  audit verify of the trails of (a), (b), (c), (d): ${Object.entries(verified)
+    .map(([k, v]) => `${k} ${v.ok ? `ok (${v.checked})` : `BROKEN ${JSON.stringify(v.firstBroken)}`}`).join(', ')}`);
   log(`  HTTP statuses (warm-up + timed) ${JSON.stringify(statuses)}; non-2xx ${non2xx}, errors ${errors}, ` +
     `timeouts ${timeouts}; events stored by the server ${httpStored}; server exit code ${serverExit}`);
 
@@ -256,6 +361,19 @@ async function main(): Promise<void> {
   log(`  median over blocks: b/a ${round(blockEngineToRaw, 3)}, c/b ${round(blockHttpToEngine, 3)}; fastest block: ` +
     `(a) ${round(Math.max(...raw.blockRates), 0)}, (b) ${round(Math.max(...engine.blockRates), 0)}, (c) ${round(Math.max(...http.blockRates), 0)} events/s`);
   log(`  httpP99Ms < 5 ms at ${CONNECTIONS} connections: ${c.p99 < 5 ? 'met' : 'NOT met'}`);
+  log(`  (d) timersPerSec       ${round(timersPerSec, 1)} timers/s   (${timers.events} due timers through scheduler.runOnce, ` +
+    `${round(timers.seconds, 2)} s); timersToEvents = d/b = ${round(timersToEvents, 3)} (median over blocks ${round(blockTimersToEvents, 3)})`);
+  log(`  (f) audit per event, same run: (a) with ${fmtRate(a.perSec)}, (a-) without ${fmtRate(aNoAudit.perSec)} ` +
+    `(p50 ${fmtMs(aNoAudit.p50)}, p99 ${fmtMs(aNoAudit.p99)}); auditCostRatio = time with / without = ${round(auditCostRatio, 3)} ` +
+    `(median over blocks ${round(blockAuditCost, 3)}), +${fmtMs(auditAddedMs)} per event`);
+  if (cpu) {
+    log(`      in process (synchronous=OFF): auditAppendUs ${round(cpu.auditAppendUs, 1)} µs = ` +
+      `${round((100 * cpu.auditAppendUs) / cpu.engineOffUs, 1)}% of an engine event's ${round(cpu.engineOffUs, 1)} µs`);
+  }
+  if (verify) log(`  (e) verifyEntriesPerSec ${round(verify.perSec, 0)} entries/s over ${verify.entries} entries`);
+  else log('  (e) verify skipped (BENCH_VERIFY=0)');
+  if (report) log(`  (g) reportMs10k ${report.reportMs10k} ms, reportMs100k ${report.reportMs100k} ms, reportGrowth x${report.growth}`);
+  else log('  (g) report skipped (BENCH_REPORT=0)');
   log(`  total bench time ${secondsSince(benchStart)} s`);
 
   const failures: string[] = [];
@@ -266,13 +384,21 @@ async function main(): Promise<void> {
   const expectedStored = total + eventsFor(WARMUP_CASES);
   if (httpStored !== expectedStored) failures.push(`the server stored ${httpStored} events, expected ${expectedStored}`);
   if (!sameVolume) failures.push('(a) and (b) wrote different volumes');
-  if (raw.events !== total || engine.events !== total) failures.push('a phase did not apply every event');
+  if (!sameVolumeNoAudit) failures.push('(a-) did not write what (a) wrote besides the audit');
+  if (auditRowsOmitted !== expectedStored) failures.push(`(a-) left out ${auditRowsOmitted} audit entries, expected ${expectedStored}`);
+  if (phases.some((p) => p.events !== total)) failures.push('a phase did not apply every event');
+  if (timerVol.pending !== 0 || timerVol.fired !== expectedTimers || timerVol.deadlinesPassed !== expectedTimers ||
+    timerVol.notifications !== expectedTimers) failures.push(`(d) left ${JSON.stringify(timerVol)}, expected ${expectedTimers} fired`);
+  for (const [name, v] of Object.entries(verified)) if (!v.ok) failures.push(`the audit trail of ${name} does not verify`);
+  if (report && report.events < 1_000_000) failures.push(`the report bench has ${report.events} events, expected 1,000,000`);
+  if (verify && verify.entries < 100_000) failures.push(`verify checked ${verify.entries} entries, expected at least 100,000`);
   if (failures.length > 0) {
     for (const f of failures) console.error(`BENCH FAILED: ${f}`);
     process.exitCode = 1;
     return;
   }
 
+  const opt = (v: number | undefined, digits: number) => (v === undefined ? null : round(v, digits));
   console.log(JSON.stringify({
     rawWritesPerSec: round(a.perSec, 1),
     engineEventsPerSec: round(bb.perSec, 1),
@@ -281,6 +407,17 @@ async function main(): Promise<void> {
     httpP99Ms: round(c.p99, 3),
     engineToRaw: round(engineToRaw, 3),
     httpToEngine: round(httpToEngine, 3),
+    timersPerSec: round(timersPerSec, 1),
+    timersToEvents: round(timersToEvents, 3),
+    verifyEntriesPerSec: opt(verify?.perSec, 0),
+    verifyEntries: verify?.entries ?? null,
+    rawWithAuditPerSec: round(a.perSec, 1),
+    rawWithoutAuditPerSec: round(aNoAudit.perSec, 1),
+    auditCostRatio: round(auditCostRatio, 3),
+    auditAppendUs: opt(cpu?.auditAppendUs, 1),
+    reportMs10k: report?.reportMs10k ?? null,
+    reportMs100k: report?.reportMs100k ?? null,
+    reportGrowth: report?.growth ?? null,
     cases: CASES,
     eventsPerPhase: total,
     mix: MIX.map((s) => s.type),
@@ -291,6 +428,22 @@ async function main(): Promise<void> {
     engineToRawMedianBlock: round(blockEngineToRaw, 3),
     httpToEngineMedianBlock: round(blockHttpToEngine, 3),
     httpNon2xx: non2xx,
+    timers: timers.events,
+    timersToEventsMedianBlock: round(blockTimersToEvents, 3),
+    rawWithoutAuditP50Ms: round(aNoAudit.p50, 3),
+    rawWithoutAuditP99Ms: round(aNoAudit.p99, 3),
+    auditCostRatioMedianBlock: round(blockAuditCost, 3),
+    auditAddedMsPerEvent: round(auditAddedMs, 4),
+    auditHashUs: opt(cpu?.auditHashUs, 1),
+    engineOffUsPerEvent: opt(cpu?.engineOffUs, 1),
+    rawOffWithAuditUsPerEvent: opt(cpu?.rawOffWithAuditUs, 1),
+    rawOffWithoutAuditUsPerEvent: opt(cpu?.rawOffWithoutAuditUs, 1),
+    walPagesPerEventWithAudit: opt(cpu?.walPagesPerEventWithAudit, 2),
+    walPagesPerEventWithoutAudit: opt(cpu?.walPagesPerEventWithoutAudit, 2),
+    verifySeconds: opt(verify?.seconds, 2),
+    reportCases: report?.cases ?? null,
+    reportEvents: report?.events ?? null,
+    reportLoadSeconds: report ? round(report.loadSeconds10k + report.loadSeconds100k, 1) : null,
     benchSeconds: secondsSince(benchStart),
   }));
 }

@@ -96,7 +96,16 @@ export interface Seeded {
   warmupIds: string[];
 }
 
-export const seedClock = (): ManualClock => new ManualClock('2026-01-05T09:00:00Z');
+/**
+ * The clock the cases are submitted with: an hour before the real time of the run, one
+ * millisecond per case. The phases apply their events at the real time (systemClock, and the
+ * server's own clock), so the triage deadline every submission arms (P5D, or P1D if urgent)
+ * lies days ahead of every timed event: no event first catches up a passed deadline. (A fixed
+ * date here made every event of a run after that date fire a due timer first.) The timers
+ * phase (timers.ts) moves its own ManualClock past these due times.
+ */
+export const SEED_LEAD_MS = 3_600_000;
+export const seedClock = (): ManualClock => new ManualClock(new Date(Date.now() - SEED_LEAD_MS));
 
 /**
  * A fresh database at `path`, opened as the server opens it (synchronous FULL, WAL,
