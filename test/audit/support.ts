@@ -11,16 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import type { InjectOptions } from 'fastify';
 import { openDatabase, type Db } from '../../db/client.ts';
-import type { EventType, Role } from '../../machines/referral.schemas.ts';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp } from '../../src/app.ts';
 import type { AuditFields, Chained } from '../../src/audit/audit-hash.ts';
-import { clientLookup, createClient, type Actor } from '../../src/auth/api-clients.ts';
+import { clientLookup, type Actor } from '../../src/auth/api-clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loggerOptions } from '../../src/logger.ts';
-import { OTHER_REGION, REGION, type Caller, type TestContext } from '../support/app.ts';
-import { events, PATH_TO, submission } from '../support/fixtures.ts';
+import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const START = '2026-01-05T09:00:00.000Z';
@@ -63,54 +60,7 @@ export async function openFileApp(path: string, options: { clock?: ManualClock; 
 }
 
 /** The test context of test/support/app.ts, on a database file instead of :memory:. */
-export async function createFileContext(path: string): Promise<TestContext> {
-  const db = openDatabase(path);
-  const clock = new ManualClock(START);
-  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
-  const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
-    token: createClient(db, { role, organisation, region, name: `${role} ${organisation}` }, clock.now()).token,
-    role,
-    headers,
-  });
-  const purpose = { 'x-purpose': PURPOSE };
-  const ctx: TestContext = {
-    app, db, clock,
-    localTeam: caller('local_team', 'wt-noord', REGION),
-    otherLocalTeam: caller('local_team', 'wt-zuid', REGION),
-    expertTeam: caller('expert_team', 'ret-r01', REGION),
-    otherExpertTeam: caller('expert_team', 'ret-r02', OTHER_REGION),
-    inspector: caller('inspector', 'igj', REGION, purpose),
-    nationalInspector: caller('inspector', 'igj', '*', purpose),
-    otherInspector: caller('inspector', 'igj', OTHER_REGION, purpose),
-    admin: caller('admin', 'beheer', REGION),
-    call(who, options: InjectOptions) {
-      const headers = { ...(who ? { authorization: `Bearer ${who.token}`, ...who.headers } : {}),
-        ...(options.headers as Record<string, string> | undefined) };
-      return app.inject({ ...options, headers });
-    },
-    async createCase(body = submission()) {
-      const res = await ctx.call(ctx.localTeam, { method: 'POST', url: '/api/v1/cases', payload: body as object });
-      if (res.statusCode !== 201) throw new Error(`createCase: ${res.statusCode} ${res.body}`);
-      return res.json().id as string;
-    },
-    send(who, id, event, headers = {}) {
-      return ctx.call(who, { method: 'POST', url: `/api/v1/cases/${id}/events`, payload: event as object, headers });
-    },
-    async caseIn(state) {
-      const id = await ctx.createCase();
-      for (const type of PATH_TO[state] ?? []) {
-        const res = await ctx.send(ctx.expertTeam, id, events[type as EventType]());
-        if (res.statusCode !== 200) throw new Error(`caseIn ${state}: ${type} → ${res.statusCode} ${res.body}`);
-      }
-      return id;
-    },
-    async close() {
-      await app.close();
-      db.$client.close();
-    },
-  };
-  return ctx;
-}
+export const createFileContext = (path: string): Promise<TestContext> => createTestContext({ path });
 
 /** The full actor (client id included) behind a caller's token. */
 export function actorFor(db: Db, caller: Caller): Actor {

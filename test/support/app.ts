@@ -44,8 +44,9 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestContext(): Promise<TestContext> {
-  const db = openDatabase(':memory:');
+/** `path`: a database file instead of memory, for tests that open or tamper with the file. */
+export async function createTestContext(options: { path?: string } = {}): Promise<TestContext> {
+  const db = openDatabase(options.path ?? ':memory:');
   const clock = new ManualClock('2026-01-05T09:00:00Z');
   const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
   const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
