@@ -48,6 +48,7 @@ export function caseQueries(db: Db, clock: Clock) {
         municipality: query.municipality,
         beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
         limit: query.limit + 1,
+        now: clock.now().toISOString(),
       });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);

@@ -2,7 +2,7 @@
  * The SQL of cases and their events: thin, prepared once, synchronous (better-sqlite3), and
  * unaware of rules. Callers run the writes inside their own transaction.
  */
-import { and, asc, desc, eq, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, cases, outbox, timers } from '../../db/schema.ts';
 import type { CaseScope } from './access.ts';
@@ -120,13 +120,19 @@ export function caseRepository(db: Db) {
     dueTimers: (now: string, limit: number): number[] => dueTimers.all({ now, limit }).map((t) => t.seq),
     dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all({ caseId, now }).map((t) => t.seq),
     enqueueNotification: (row: Omit<OutboxRow, 'status' | 'nextAttemptAt'>): void => void insertOutbox.run(row),
-    list: (scope: CaseScope, filter: CaseFilter): CaseRow[] => {
+    /**
+     * A page of cases. `overdue` is as exact as the case view: recorded as passed, or with a
+     * pending deadline whose due time `now` has reached (the scheduler's next round records it).
+     */
+    list: (scope: CaseScope, filter: CaseFilter & { now: string }): CaseRow[] => {
+      const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
+        WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
       const where: (SQL | undefined)[] = [scopeCondition(scope)];
       if (filter.state) where.push(eq(cases.state, filter.state));
-      if (filter.overdue !== undefined) where.push(eq(cases.overdue, filter.overdue ? 1 : 0));
+      if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
       if (filter.beforeSeq !== undefined) where.push(lt(cases.seq, filter.beforeSeq));
-      return db.select().from(cases).where(and(...where))
+      return db.select({ ...getTableColumns(cases), overdue }).from(cases).where(and(...where))
         .orderBy(desc(cases.seq)).limit(filter.limit).all();
     },
   };

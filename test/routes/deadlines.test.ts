@@ -248,6 +248,18 @@ describe('triage deadline', () => {
 });
 
 describe('GET /cases?overdue=true', () => {
+  it('agrees with the case view between scheduler rounds: a deadline due but not yet fired counts', async () => {
+    const id = await ctx.createCase();
+    ctx.clock.set('2026-01-10T09:00:00.000Z'); // the triage deadline's due time; no round has run
+    expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=true')).toEqual([id]);
+    expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=false')).toEqual([]);
+    const items = (await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/cases' })).json().items;
+    expect(items).toMatchObject([{ id, overdue: true }]);
+    expect(await readCase(ctx, id)).toMatchObject({ overdue: true, version: 1 });
+    ctx.clock.set('2026-01-10T08:59:59.999Z');
+    expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=true')).toEqual([]);
+  });
+
   it('lists a case that passed its triage deadline for the expert team of its region only', async () => {
     const noord = await ctx.createCase(); // wt-noord, R01
     const zuid = (await ctx.call(ctx.otherLocalTeam, { method: 'POST', url: '/api/v1/cases', payload: submission() })).json().id as string;
