@@ -55,8 +55,12 @@ export function createScheduler(
     return fired;
   }
 
+  // The delivery loop starts a round and goes on: a region still busy sits the next rounds out.
+  const startDelivery = async () => {
+    deliverer.deliverDue().catch((err: unknown) => logger?.error({ err }, 'notification delivery failed'));
+  };
   const stops = intervalMs > 0
-    ? [loop(fireDue, intervalMs, logger, 'timers'), loop(() => deliverer.deliverDue(), intervalMs, logger, 'delivery')]
+    ? [loop(fireDue, intervalMs, logger, 'timers'), loop(startDelivery, intervalMs, logger, 'delivery')]
     : [];
 
   return {
@@ -66,6 +70,7 @@ export function createScheduler(
     },
     async stop() {
       await Promise.all(stops.map((stop) => stop()));
+      await deliverer.idle();
     },
   };
 }

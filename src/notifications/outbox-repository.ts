@@ -7,7 +7,8 @@ export type OutboxEntry = typeof outbox.$inferSelect;
 
 export function outboxRepository(db: Db) {
   const due = db.select().from(outbox)
-    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now'))))
+    .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now')),
+      sql`${outbox.region} NOT IN (SELECT value FROM json_each(${sql.placeholder('busy')}))`))
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq))
     .limit(sql.placeholder('limit'))
     .prepare();
@@ -18,12 +19,13 @@ export function outboxRepository(db: Db) {
 
   return {
     /**
-     * Pending notifications due by `now`, each leased until `until` so that a crash mid-delivery
-     * retries it later instead of losing it (delivery is at least once; receivers drop repeats by id).
+     * Pending notifications due by `now`, but none of a region still being delivered, each leased
+     * until `until` so that a crash mid-delivery retries it later instead of losing it (delivery
+     * is at least once; receivers drop repeats by id).
      */
-    claimDue(now: string, until: string, limit: number): OutboxEntry[] {
+    claimDue(now: string, until: string, limit: number, busyRegions: readonly string[] = []): OutboxEntry[] {
       return db.$client.transaction(() => {
-        const rows = due.all({ now, limit });
+        const rows = due.all({ now, limit, busy: JSON.stringify(busyRegions) });
         for (const row of rows) lease.run({ seq: row.seq, until });
         return rows;
       }).immediate();

@@ -84,23 +84,38 @@ export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
     }
   }
 
+  /** Regions whose delivery is under way: their next round waits until this one ends. */
+  const busy = new Map<string, Promise<void>>();
+
   return {
     /**
-     * One round: the notifications due now. Regions are delivered side by side, each region's
-     * in order, so one slow receiver delays only its own region.
+     * One round: the notifications due now, of the regions not still busy from an earlier round.
+     * Each region is delivered in order, on its own: one slow or hanging receiver holds up only
+     * its own region. The promise settles when this round's regions are done; the scheduler's
+     * loop does not wait for it, tests do.
      */
     async deliverDue(limit = 100): Promise<DeliveryRound> {
       const now = clock.now();
       const until = new Date(now.getTime() + LEASE_MS).toISOString();
       const round = { delivered: 0, retried: 0, failed: 0, skipped: 0 };
       const byRegion = new Map<string, OutboxEntry[]>();
-      for (const entry of box.claimDue(now.toISOString(), until, limit)) {
+      for (const entry of box.claimDue(now.toISOString(), until, limit, [...busy.keys()])) {
         byRegion.set(entry.region, [...(byRegion.get(entry.region) ?? []), entry]);
       }
-      await Promise.all([...byRegion.values()].map(async (entries) => {
-        for (const entry of entries) await deliver(entry, round);
-      }));
+      const started = [...byRegion].map(([region, entries]) => {
+        const run = (async () => {
+          for (const entry of entries) await deliver(entry, round);
+        })().finally(() => busy.delete(region));
+        busy.set(region, run);
+        return run;
+      });
+      await Promise.all(started);
       return round;
+    },
+
+    /** Waits until no region is being delivered (for a clean stop). */
+    async idle(): Promise<void> {
+      await Promise.all([...busy.values()]);
     },
   };
 }

@@ -538,4 +538,36 @@ describe('the scheduler loop of the service', () => {
     const fired = await until(() => (timer.get(ours) as { status: string }).status === 'fired', 3_000);
     expect(fired, 'the R01 triage deadline fired within 3 s of falling due, while the R02 receiver hangs').toBe(true);
   });
+
+  it('keeps delivering other regions\' notifications while one region\'s receiver hangs', async () => {
+    const db = openDatabase(':memory:');
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent', SCHEDULER_INTERVAL_MS: 20 }, db, clock });
+    const hanging = new Receiver();
+    hanging.hang = true;
+    const healthy = new Receiver();
+    await hanging.open();
+    await healthy.open();
+    cleanups.push(async () => { await app.close(); db.$client.close(); }, () => hanging.close(), () => healthy.close());
+    regionSettings(db).set(OTHER_REGION, { webhookUrl: hanging.url, webhookSecret: 'whsec_R02' }, clock.now());
+    regionSettings(db).set(REGION, { webhookUrl: healthy.url, webhookSecret: 'whsec_R01' }, clock.now());
+    const submitIn = async (region: string) => {
+      const bearer = createClient(db, { role: 'local_team', organisation: `wt-${region}`, region, name: 'wt' },
+        clock.now()).token;
+      const res = await app.inject({ method: 'POST', url: `${API}/cases`, payload: submission(),
+        headers: { authorization: `Bearer ${bearer}` } });
+      expect(res.statusCode, res.body).toBe(201);
+    };
+    const until = async (check: () => boolean, ms: number) => {
+      for (const end = Date.now() + ms; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+      return check();
+    };
+    // R02's three notifications are claimed and the first one hangs (5 s timeout each).
+    for (let i = 0; i < 3; i++) await submitIn(OTHER_REGION);
+    expect(await until(() => hanging.requests.length > 0, 2_000)).toBe(true);
+    // R01's notification, written after, arrives while R02's round is still hanging.
+    await submitIn(REGION);
+    expect(await until(() => healthy.requests.length === 1, 2_000), 'R01 delivered within 2 s').toBe(true);
+    expect(hanging.requests).toHaveLength(1);
+  });
 });
