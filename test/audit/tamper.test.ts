@@ -395,7 +395,11 @@ describe('tampering with the file, around the triggers', () => {
     await expectBrokenAt(path, j + 1, j - 1);
   });
 
-  it('a forged audit entry appended with both chains computed, but no case trail row, is found at that entry', async () => {
+  /**
+   * A file with one forged ADD_NOTE of case a appended to the audit log, both chains computed as
+   * the service would; with `alsoTrail`, the matching case_events row too.
+   */
+  function appendForgedNote(alsoTrail: boolean) {
     const last = rows.at(-1)!;
     const lastOfA = rows.filter((r) => r.caseId === ids.a).at(-1)!;
     const forged = {
@@ -407,37 +411,31 @@ describe('tampering with the file, around the triggers', () => {
     };
     const hash = entryHash(forged);
     const path = copyOfBase();
-    tamper(path, (s) => s.prepare(`INSERT INTO audit_log VALUES (@seq, @at, @action, @caseId, @caseSeq, @actorRole,
-      @actorOrganisation, @actorName, @actorClientId, @onBehalfOf, @eventType, @fromState, @toState, @machineVersion,
-      @payload, @prevCaseHash, @caseHash, @prevLogHash, @logHash)`).run({
-      ...forged, prevCaseHash: lastOfA.caseHash, caseHash: link(lastOfA.caseHash!, hash),
-      prevLogHash: last.logHash, logHash: link(last.logHash, hash),
-    }));
+    tamper(path, (s) => {
+      s.prepare(`INSERT INTO audit_log VALUES (@seq, @at, @action, @caseId, @caseSeq, @actorRole,
+        @actorOrganisation, @actorName, @actorClientId, @onBehalfOf, @eventType, @fromState, @toState, @machineVersion,
+        @payload, @prevCaseHash, @caseHash, @prevLogHash, @logHash)`).run({
+        ...forged, prevCaseHash: lastOfA.caseHash, caseHash: link(lastOfA.caseHash!, hash),
+        prevLogHash: last.logHash, logHash: link(last.logHash, hash),
+      });
+      if (alsoTrail) {
+        s.prepare(`INSERT INTO case_events (case_id, version, type, at, actor_role, actor_organisation,
+          actor_name, actor_client_id, payload, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(forged.caseId, forged.caseSeq, forged.eventType, forged.at, forged.actorRole,
+            forged.actorOrganisation, forged.actorName, forged.actorClientId, forged.payload, forged.toState);
+      }
+    });
+    return { path, forged, last };
+  }
+
+  it('a forged audit entry appended with both chains computed, but no case trail row, is found at that entry', async () => {
+    const { path, forged } = appendForgedNote(false);
     await expectBrokenAt(path, forged.seq);
   });
 
   it('a forged entry appended to both the audit and the case trail verifies, but moves the head noted before', async () => {
     // No chain can see this on its own (README: note the head down elsewhere); the reported head must show it.
-    const last = rows.at(-1)!;
-    const lastOfA = rows.filter((r) => r.caseId === ids.a).at(-1)!;
-    const forged = {
-      seq: last.seq + 1, at: last.at, action: 'event_applied', caseId: ids.a, caseSeq: lastOfA.caseSeq! + 1,
-      actorRole: 'expert_team', actorOrganisation: 'ret-r01', actorName: 'expert_team ret-r01',
-      actorClientId: lastOfA.actorClientId, onBehalfOf: null, eventType: 'ADD_NOTE',
-      fromState: 'overleg_scheduled', toState: 'overleg_scheduled', machineVersion: lastOfA.machineVersion,
-      payload: JSON.stringify({ text: 'forged' }),
-    };
-    const hash = entryHash(forged);
-    const path = copyOfBase();
-    tamper(path, (s) => s.prepare(`INSERT INTO audit_log VALUES (@seq, @at, @action, @caseId, @caseSeq, @actorRole,
-      @actorOrganisation, @actorName, @actorClientId, @onBehalfOf, @eventType, @fromState, @toState, @machineVersion,
-      @payload, @prevCaseHash, @caseHash, @prevLogHash, @logHash)`).run({
-      ...forged, prevCaseHash: lastOfA.caseHash, caseHash: link(lastOfA.caseHash!, hash),
-      prevLogHash: last.logHash, logHash: link(last.logHash, hash),
-    }) && s.prepare(`INSERT INTO case_events (case_id, version, type, at, actor_role,
-      actor_organisation, actor_name, actor_client_id, payload, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(forged.caseId, forged.caseSeq, forged.eventType, forged.at, forged.actorRole, forged.actorOrganisation,
-        forged.actorName, forged.actorClientId, forged.payload, forged.toState));
+    const { path, last } = appendForgedNote(true);
     const result = await verifyEverywhere(path);
     expect(result.inspector.body.ok).toBe(true);
     expect(result.inspector.body.checked).toBe(rows.length + 1);
