@@ -16,78 +16,21 @@
  * timers and delivers a due one back as an event. A passed deadline marks the case overdue and
  * never changes the lifecycle state.
  */
-import { and, assign, enqueueActions, setup, type SnapshotFrom, type StateValue } from 'xstate';
-import {
-  dueAfter,
-  type DeadlineName,
-  type ReferralEnv,
-} from './referral.deadlines.ts';
+import { and, assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
+import { dueAfter, type DeadlineName } from './referral.deadlines.ts';
 import {
   customArrangementsFunded,
   fitRationaleGiven,
   participationRecorded,
 } from './referral.rules.ts';
-import type { CaseSubmission, EventOf, ReferralEvent } from './referral.schemas.ts';
+import type {
+  DeadlineMap, ListField, ReferralContext, ReferralInput, SingleField, StampedEvent,
+} from './referral.types.ts';
+
+export * from './referral.types.ts';
 
 /** Bump on any change to states, transitions or context shape; every case keeps the version it was created with. */
 export const REFERRAL_MACHINE_VERSION = '1.0.0';
-
-export const LIFECYCLE_STATES = [
-  'submitted', 'triage', 'awaiting_information', 'planning_overleg', 'overleg_scheduled',
-  'advising', 'bridging', 'follow_up', 'closed',
-] as const;
-export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
-
-/** Raised by the machine itself, delayed, when a deadline's phase is entered. */
-export interface DeadlinePassedEvent {
-  type: 'DEADLINE_PASSED';
-  deadline: DeadlineName;
-  dueAt: string;
-  at: string;
-}
-
-/** An event as the machine sees it: the validated payload plus the time the engine received it. */
-export type StampedEvent = (ReferralEvent & { at: string }) | DeadlinePassedEvent;
-type Stamped<T extends ReferralEvent['type']> = EventOf<T> & { at: string };
-
-export interface ReferralInput {
-  submission: CaseSubmission;
-  env: ReferralEnv;
-}
-
-/** What the case holds: the submission and every decision since, as stamped events. */
-export interface CaseRecord {
-  submission: CaseSubmission;
-  submittedAt: string;
-  triageStart: Stamped<'START_TRIAGE'> | null;
-  informationRequests: Stamped<'REQUEST_INFORMATION'>[];
-  informationAnswers: Stamped<'PROVIDE_INFORMATION'>[];
-  triageDecision: Stamped<'ACCEPT' | 'DECLINE' | 'CONSULT'> | null;
-  overlegSchedules: Stamped<'SCHEDULE_OVERLEG'>[];
-  overlegRecords: Stamped<'RECORD_OVERLEG'>[];
-  advices: Stamped<'ISSUE_ADVICE'>[];
-  bridgingPlans: Stamped<'SET_BRIDGING_PLAN'>[];
-  progressReports: Stamped<'REPORT_PROGRESS'>[];
-  reassessments: Stamped<'REQUEST_REASSESSMENT'>[];
-  closure: Stamped<'ESCALATE' | 'WITHDRAW' | 'CLOSE' | 'DECLINE' | 'CONSULT'> | null;
-  notes: Stamped<'ADD_NOTE'>[];
-}
-
-export type DeadlineMap = Partial<Record<DeadlineName, string>>;
-
-export interface ReferralContext {
-  env: ReferralEnv;
-  record: CaseRecord;
-  /** Open deadlines: name → due time. */
-  deadlines: DeadlineMap;
-  /** Open deadlines that have passed: name → due time. */
-  overdue: DeadlineMap;
-}
-
-type ListField = {
-  [K in keyof CaseRecord]: CaseRecord[K] extends unknown[] ? K : never;
-}[keyof CaseRecord];
-type SingleField = 'triageStart' | 'triageDecision' | 'closure';
 
 const append = (to: ListField) => ({ type: 'append', params: { to } }) as const;
 const keep = (as: SingleField) => ({ type: 'keep', params: { as } }) as const;
@@ -327,14 +270,3 @@ export const referralMachine = setup({
 
 export type ReferralMachine = typeof referralMachine;
 export type ReferralSnapshot = SnapshotFrom<ReferralMachine>;
-
-/** The lifecycle state of DESIGN §3: the innermost active state of the `open`/`closed` chart. */
-export function lifecycleState(value: StateValue): LifecycleState {
-  let current: StateValue = value;
-  while (typeof current !== 'string') {
-    const [child] = Object.values(current);
-    if (child === undefined) throw new Error('empty state value');
-    current = child;
-  }
-  return current as LifecycleState;
-}
