@@ -22,5 +22,10 @@ export function maySend(role: Role, type: EventType): boolean {
   return EVENTS_BY_ROLE[role].has(type);
 }
 
+/** Of the event types a state accepts, those this role may send: a case view's allowedEvents. */
+export function allowedFor(role: Role, accepted: readonly EventType[]): EventType[] {
+  return accepted.filter((type) => maySend(role, type));
+}
+
 /** Roles that may submit a case: the local team, and the expert team on behalf of a parent or youth. */
 export const SUBMITTING_ROLES: ReadonlySet<Role> = new Set(['local_team', 'expert_team']);

@@ -2,6 +2,7 @@
  * The trail of a case as a printable HTML page in Dutch, for an inspector who would rather read a
  * timeline than JSON. Self-contained (inline CSS, no scripts); every value is escaped.
  */
+import { escapeHtml } from '../http/html.ts';
 import type { AuditEntry } from './audit-log.ts';
 
 export const EVENT_LABELS: Record<string, string> = {
@@ -24,8 +25,7 @@ const ROLE_LABELS: Record<string, string> = {
   system: 'systeem', operator: 'beheerder',
 };
 
-const escape = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = (value: unknown): string => escapeHtml(String(value));
 
 const amsterdam = new Intl.DateTimeFormat('nl-NL', {
   timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short',

@@ -17,7 +17,7 @@ import {
   type EventType,
 } from '../../machines/referral.schemas.ts';
 import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
-import { EVENTS_BY_ROLE, maySend, SUBMITTING_ROLES } from '../../machines/referral.roles.ts';
+import { allowedFor, EVENTS_BY_ROLE, maySend, SUBMITTING_ROLES } from '../../machines/referral.roles.ts';
 import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
@@ -91,7 +91,7 @@ export function caseEngine(db: Db, clock: Clock) {
     if (result.outcome === 'not_accepted') {
       throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
         state: result.state,
-        allowedEvents: result.accepted.filter((t) => maySend(actor.role, t)),
+        allowedEvents: allowedFor(actor.role, result.accepted),
       });
     }
     if (result.outcome === 'rule_broken') {

@@ -5,7 +5,7 @@
 import type { Role } from '../../machines/referral.schemas.ts';
 import type { CaseRecord, DeadlineMap, LifecycleState } from '../../machines/referral.machine.ts';
 import { acceptedEvents, type PersistedReferral } from '../../machines/referral.ts';
-import { maySend } from '../../machines/referral.roles.ts';
+import { allowedFor } from '../../machines/referral.roles.ts';
 import type { CaseRow } from './case-repository.ts';
 
 export interface Deadline {
@@ -45,7 +45,7 @@ function listDeadlines(map: DeadlineMap): Deadline[] {
  * is overdue already, even before its DEADLINE_PASSED entry is written.
  */
 export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string): CaseView {
-  const allowedEvents = acceptedEvents(row.machineVersion, persisted).filter((t) => maySend(role, t));
+  const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted));
   const { deadlines, overdue } = persisted.context;
   const passed = Object.fromEntries(Object.entries(deadlines).filter(([, dueAt]) => dueAt <= now));
   const overdueDeadlines = listDeadlines({ ...passed, ...overdue });

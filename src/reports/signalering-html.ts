@@ -6,7 +6,8 @@
 import type { SignaleringReport } from './signalering-contract.ts';
 import { SUPPRESSED_MARK } from './signalering-csv.ts';
 import { decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from './signalering-labels.ts';
-import { barChart, escapeHtml as esc, type Bar } from './signalering-svg.ts';
+import { escapeHtml as esc } from '../http/html.ts';
+import { barChart, type Bar } from './signalering-svg.ts';
 
 type Cell = SignaleringReport['submitted']['byReferrerKind'][number];
 type Share = SignaleringReport['overleggen']['youthTookPart'];

@@ -2,6 +2,7 @@
  * Simple bar charts as inline SVG, drawn on the server: no script, no external asset. Every text
  * is escaped; a withheld figure gets its label and `<5` but no bar.
  */
+import { escapeHtml } from '../http/html.ts';
 
 export interface Bar {
   label: string;
@@ -10,10 +11,6 @@ export interface Bar {
   /** what is written after the bar */
   text: string;
 }
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const ROW = 24;
 const LABEL_WIDTH = 230;

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { EVENT_TYPES } from '../../machines/referral.schemas.ts';
+import { events, submission } from '../support/fixtures.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -147,6 +148,11 @@ export function freeTexts(value: unknown): string[] {
     .map((p) => getAt(value, p))
     .filter((v): v is string => typeof v === 'string' && /\s/.test(v.trim()));
 }
+
+/** Every free-text value of the fixtures (all events and the submission). */
+export const FIXTURE_FREE_TEXT: readonly string[] = [
+  ...EVENT_TYPES.flatMap((t) => freeTexts(events[t]())), ...freeTexts(submission()),
+];
 
 /** A string that cannot be anywhere in an answer unless the answer echoes the request. */
 export const marker: fc.Arbitrary<string> = fc.uuid().map((u) => `PII${u.replaceAll('-', '')}`);

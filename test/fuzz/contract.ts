@@ -13,6 +13,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { API_VERSION } from '../../src/config.ts';
 import { ERROR_STATUS, type ErrorCode } from '../../src/errors.ts';
 import type { Caller, TestContext } from '../support/app.ts';
+import type { PATH_TO } from '../support/fixtures.ts';
 
 export type Response = LightMyRequestResponse;
 
@@ -132,6 +133,16 @@ export async function caseMark(ctx: TestContext, id: string): Promise<CaseMark> 
   }
   const { version, state } = view.json<{ version: number; state: string }>();
   return { version, state, trailEntries: trail.json<{ entries: unknown[] }>().entries.length };
+}
+
+/** A new case in each of `states`, with its mark, for properties that must leave them unchanged. */
+export async function markedCases(ctx: TestContext, states: readonly (keyof typeof PATH_TO)[]) {
+  const targets: { id: string; mark: CaseMark; applied: number }[] = [];
+  for (const state of states) {
+    const id = await ctx.caseIn(state);
+    targets.push({ id, mark: await caseMark(ctx, id), applied: 0 });
+  }
+  return targets;
 }
 
 /** How many cases the caller (the expert team by default) sees, following every page. */

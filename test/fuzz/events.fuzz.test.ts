@@ -14,15 +14,14 @@ import { BODY_LIMIT } from '../../src/app.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
 import {
-  anyJson, badIfMatch, brokenJsonText, eventTypeLike, freeTexts, marker, mutate, mutationsOf,
+  anyJson, badIfMatch, brokenJsonText, eventTypeLike, FIXTURE_FREE_TEXT, marker, mutate, mutationsOf,
   nodePaths, nonJsonType, notAnObjectText, oddString, unknownKey,
 } from './arbitraries.ts';
 import {
-  API, readJsonBody, caseMark, expectProblem, expectStatus, probe, RUNS, visibleCases, type CaseMark,
+  API, readJsonBody, caseMark, markedCases, expectProblem, expectStatus, probe, RUNS, visibleCases, type CaseMark,
   type ContractOptions, type Response,
 } from './contract.ts';
 
-const ALL_FREE_TEXT = EVENT_TYPES.flatMap((t) => freeTexts(events[t]()));
 
 /** What the expert team must get for this JSON text, sent without If-Match to a case it sees. */
 function expectedFor(text: string, role: Caller['role'] = 'expert_team'): number[] {
@@ -48,14 +47,11 @@ describe('fuzz: POST /cases/{id}/events', () => {
   /** target cases in several states, with what they looked like and the events applied since */
   const targets: { id: string; mark: CaseMark; applied: number }[] = [];
   let visibleBefore: number;
-  const personal: ContractOptions = { forbidden: ALL_FREE_TEXT };
+  const personal: ContractOptions = { forbidden: FIXTURE_FREE_TEXT };
 
   beforeAll(async () => {
     ctx = await createTestContext();
-    for (const state of ['submitted', 'triage', 'advising', 'follow_up', 'closed'] as const) {
-      const id = await ctx.caseIn(state);
-      targets.push({ id, mark: await caseMark(ctx, id), applied: 0 });
-    }
+    targets.push(...await markedCases(ctx, ['submitted', 'triage', 'advising', 'follow_up', 'closed']));
     visibleBefore = await visibleCases(ctx);
   });
   afterAll(async () => { await ctx.close(); });
@@ -137,7 +133,7 @@ describe('fuzz: POST /cases/{id}/events', () => {
       });
     });
     await fc.assert(fc.asyncProperty(target(), body, async (t, { m, text }) => {
-      const res = await send(ctx.expertTeam, t, text, undefined, { forbidden: [m, ...ALL_FREE_TEXT] });
+      const res = await send(ctx.expertTeam, t, text, undefined, { forbidden: [m, ...FIXTURE_FREE_TEXT] });
       expectClass(res, expectedFor(text));
     }), { numRuns: RUNS.normal });
   });

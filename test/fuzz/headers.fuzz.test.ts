@@ -10,11 +10,11 @@ import { createTestContext, type Caller, type TestContext } from '../support/app
 import { events, submission } from '../support/fixtures.ts';
 import {
   acceptHeader, anyJson, asciiHeader, badAuthorization, badIfMatch, badPurpose, brokenJsonText,
-  encodeQuery, freeTexts, garbageType, goodPurpose, marker, mutate, mutationsOf, nonJsonType,
+  encodeQuery, FIXTURE_FREE_TEXT, garbageType, goodPurpose, marker, mutate, mutationsOf, nonJsonType,
   notAnObjectText, oddIdSegment, queryPairs,
 } from './arbitraries.ts';
 import {
-  API, caseMark, expectProblem, expectStatus, probe, RUNS, visibleCases, type CaseMark,
+  API, caseMark, markedCases, expectProblem, expectStatus, probe, RUNS, visibleCases, type CaseMark,
   type ContractOptions,
 } from './contract.ts';
 
@@ -44,15 +44,12 @@ describe('fuzz: odd headers', () => {
   let visibleBefore: number;
   let created = 0;
   const personal: ContractOptions = {
-    forbidden: [...EVENT_TYPES.flatMap((t) => freeTexts(events[t]())), ...freeTexts(submission())],
+    forbidden: [...FIXTURE_FREE_TEXT],
   };
 
   beforeAll(async () => {
     ctx = await createTestContext();
-    for (const state of ['triage', 'follow_up', 'closed'] as const) {
-      const id = await ctx.caseIn(state);
-      targets.push({ id, mark: await caseMark(ctx, id), applied: 0 });
-    }
+    targets.push(...await markedCases(ctx, ['triage', 'follow_up', 'closed']));
     visibleBefore = await visibleCases(ctx);
   });
   afterAll(async () => { await ctx.close(); });
