@@ -8,7 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
-import { DISRUPTIONS, PROBLEM_AREAS, type CaseSubmission, type EventType } from '../machines/referral.schemas.ts';
+import {
+  CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS, type CaseSubmissionInput, type EventType,
+} from '../machines/referral.schemas.ts';
 import { DEFAULT_ENV_SETTINGS } from '../machines/referral.deadlines.ts';
 import { step, submit, type PersistedReferral } from '../machines/referral.ts';
 import type { Actor } from '../src/auth/api-clients.ts';
@@ -61,7 +63,7 @@ function pathOf(r: () => number): EventType[] {
   return [];
 }
 
-function submissionOf(r: () => number, region: number, at: number): CaseSubmission {
+function submissionOf(r: () => number, region: number, at: number): CaseSubmissionInput {
   const status = pick(r, ['attending', 'attending', 'partial', 'not_attending', 'not_applicable'] as const);
   const areas = [...new Set([pick(r, PROBLEM_AREAS), pick(r, PROBLEM_AREAS)])];
   return submission({
@@ -82,12 +84,16 @@ function bodyOf(r: () => number, type: EventType, at: number, waits: boolean): R
     case 'RECORD_OVERLEG': {
       const [youth, parents] = [taking(), taking()];
       return events.RECORD_OVERLEG({
-        heldAt: new Date(at - r() * 3 * DAY).toISOString(),
-        youth: youth === 'not_involved' ? { participation: youth, reason: 'Te ziek' } : { participation: youth },
-        parents: parents === 'not_involved' ? { participation: parents, reason: 'Onbereikbaar' } : { participation: parents },
+        heldAt: new Date(at - r() * 0.5 * DAY).toISOString(),
+        youth: youth === 'not_involved' ? { participation: youth, reason: { code: 'capacity' } } : { participation: youth },
+        parents: parents === 'not_involved' ? { participation: parents, reason: { code: 'unreachable' } } : { participation: parents },
         disruptions: DISRUPTIONS.filter(() => r() < 0.4),
       });
     }
+    case 'SCHEDULE_OVERLEG':
+      return events.SCHEDULE_OVERLEG({ scheduledAt: new Date(at).toISOString() });
+    case 'SET_BRIDGING_PLAN':
+      return events.SET_BRIDGING_PLAN({ reviewAt: new Date(at + 30 * DAY).toISOString().slice(0, 10) });
     case 'ISSUE_ADVICE':
       return events.ISSUE_ADVICE({ helpItems: [helpItem(waits ? 2 + Math.floor(r() * 12) : 0),
         ...(r() < 0.5 ? [{ ...helpItem(0), kind: 'existing_offer' as const }] : [])] });
@@ -123,7 +129,7 @@ export function planCase(actors: RegionActors[], i: number): CasePlan {
   const region = i % REGIONS;
   const { localTeam, expertTeam } = actors[region]!;
   let at = BASE + r() * 730 * DAY;
-  const sub = submissionOf(r, region, at);
+  const sub = CaseSubmissionSchema.parse(submissionOf(r, region, at));
   const submittedAt = new Date(at).toISOString();
   const env = (now: string) => ({ ...DEFAULT_ENV_SETTINGS, now });
   const first = submit({ submission: sub, env: env(submittedAt) });
@@ -144,7 +150,7 @@ export function planCase(actors: RegionActors[], i: number): CasePlan {
   for (const type of [...path, ...Array<EventType>(EVENTS_PER_CASE - 1 - path.length).fill('ADD_NOTE')]) {
     at += (0.5 + r() * 20) * DAY;
     const stamp = new Date(at).toISOString();
-    const { type: _t, ...payload } = bodyOf(r, type, at, waits);
+    const { type: _t, ...payload } = EVENT_SCHEMAS[type].parse(bodyOf(r, type, at, waits)) as Record<string, unknown>;
     const result = step(REFERRAL_MACHINE_VERSION, persisted, { type, ...payload, at: stamp } as never, env(stamp));
     if (result.outcome !== 'applied') throw new Error(`bench case ${i}: ${type} ${result.outcome}`);
     persisted = result.persisted;

@@ -35,6 +35,8 @@ export const regions = sqliteTable('regions', {
   webhookUrl: text('webhook_url'),
   /** HMAC-SHA256 key for the webhook's signature header. */
   webhookSecret: text('webhook_secret'),
+  /** The region's municipalities as a JSON array of CBS codes; NULL: any municipality in force. */
+  municipalities: text('municipalities'),
   updatedAt: text('updated_at').notNull(),
 });
 

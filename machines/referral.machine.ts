@@ -30,7 +30,7 @@ import type {
 export * from './referral.types.ts';
 
 /** Bump on any change to states, transitions or context shape; every case keeps the version it was created with. */
-export const REFERRAL_MACHINE_VERSION = '1.0.0';
+export const REFERRAL_MACHINE_VERSION = '2.0.0';
 
 const append = (to: ListField) => ({ type: 'append', params: { to } }) as const;
 const keep = (as: SingleField) => ({ type: 'keep', params: { as } }) as const;
@@ -57,9 +57,9 @@ export const referralMachine = setup({
     input: ReferralInput;
   },
   guards: {
-    participationRecorded: ({ event }) =>
+    participationRecorded: ({ context, event }) =>
       (event.type === 'SCHEDULE_OVERLEG' || event.type === 'RECORD_OVERLEG') &&
-      participationRecorded(event),
+      participationRecorded(event, context.record.submission),
     fitRationaleGiven: ({ event }) => event.type === 'ISSUE_ADVICE' && fitRationaleGiven(event),
     customArrangementsFunded: ({ event }) =>
       event.type === 'ISSUE_ADVICE' && customArrangementsFunded(event),
@@ -124,6 +124,8 @@ export const referralMachine = setup({
       reassessments: [],
       closure: null,
       notes: [],
+      consentUpdates: [],
+      schoolUpdates: [],
     },
   }),
   initial: 'open',
@@ -136,6 +138,9 @@ export const referralMachine = setup({
       initial: 'intake',
       on: {
         WITHDRAW: { target: 'closed', actions: keep('closure') },
+        // Consent and school can change in any open phase (§5.1); neither moves the case.
+        UPDATE_CONSENT: { actions: append('consentUpdates') },
+        UPDATE_SCHOOL: { actions: append('schoolUpdates') },
       },
       states: {
         intake: {

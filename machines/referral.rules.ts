@@ -1,20 +1,45 @@
 /**
- * The IGJ rules the engine enforces, each with the stable code of DESIGN §3. They are pure
- * predicates: the statechart uses them as named guards, and the engine asks `ruleViolation` which
- * code to answer when a guard holds an event back.
+ * The IGJ rules and the legal checks the engine enforces, each with the stable code of DESIGN §3
+ * and §5.1. They are pure predicates (the day is always an argument): the statechart uses some as
+ * named guards, and `step` asks `ruleViolation` which code to answer before it steps.
  */
-import type { CaseSubmission, EventOf, ReferralEvent } from './referral.schemas.ts';
+import { agesInRange, consentPartiesFor, possibleAges } from './referral.age.ts';
+import {
+  needsGuardianOrganisation,
+  type CaseSubmission,
+  type EventOf,
+  type LegalGround,
+  type Reason,
+  type ReferralEvent,
+} from './referral.schemas.ts';
+import { explains, saysSomething } from './referral.text.ts';
+import type { CaseRecord } from './referral.types.ts';
+import { calendarDay } from './referral.dates.ts';
 
 export const RULE_CODES = [
   'CONSENT_REQUIRED',
   'PARTICIPATION_REASON_REQUIRED',
   'FIT_RATIONALE_REQUIRED',
   'FUNDER_REQUIRED',
+  'AGE_OUT_OF_RANGE',
+  'UNKNOWN_MUNICIPALITY',
+  'MUNICIPALITY_NOT_IN_REGION',
+  'DATE_ORDER',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
 const filled = (value: string | undefined): boolean =>
-  value !== undefined && value.trim().length > 0;
+  value !== undefined && saysSomething(value);
+
+/** A reason counts when it has a code other than `other`, or an explanation that explains (§5.1). */
+export function reasonGiven(reason: Reason | undefined): boolean {
+  return reason !== undefined && (reason.code !== 'other' || explains(reason.explanation));
+}
+
+/** A legal ground counts only with an explanation that explains something (§5.1). */
+export function legalGroundGiven(ground: LegalGround | undefined): boolean {
+  return ground !== undefined && explains(ground.explanation);
+}
 
 /**
  * IGJ's first finding: child and parents take part as a matter of course. Scheduling needs each
@@ -23,22 +48,27 @@ const filled = (value: string | undefined): boolean =>
  */
 export function participationRecorded(
   event: EventOf<'SCHEDULE_OVERLEG'> | EventOf<'RECORD_OVERLEG'>,
+  submission?: Pick<CaseSubmission, 'subject'>,
 ): boolean {
   if (event.type === 'RECORD_OVERLEG') {
     return [event.youth, event.parents].every(
-      (p) => p.participation !== 'not_involved' || filled(p.reason),
+      (p) => p.participation !== 'not_involved' || reasonGiven(p.reason),
     );
   }
-  return (['youth', 'parents'] as const).every(
+  // With a guardian or a protection measure, the certified institution (GI) is at the table too.
+  const roles = submission && needsGuardianOrganisation(submission.subject)
+    ? (['youth', 'parents', 'guardian'] as const)
+    : (['youth', 'parents'] as const);
+  return roles.every(
     (role) =>
       event.participants.some((p) => p.role === role) ||
-      (event.notInvited ?? []).some((n) => n.role === role && filled(n.reason)),
+      (event.notInvited ?? []).some((n) => n.role === role && reasonGiven(n.reason)),
   );
 }
 
 /** IGJ: advise from the question, not from the supply; every help item says why it fits. */
 export function fitRationaleGiven(event: EventOf<'ISSUE_ADVICE'>): boolean {
-  return event.helpItems.every((item) => filled(item.fitRationale));
+  return event.helpItems.every((item) => explains(item.fitRationale));
 }
 
 /** A custom arrangement (maatwerk) is only workable when somebody pays for it. */
@@ -50,30 +80,98 @@ export function customArrangementsFunded(event: EventOf<'ISSUE_ADVICE'>): boolea
   );
 }
 
-const amsterdamYear = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Amsterdam', year: 'numeric' });
-
-/** Age at submission as DESIGN §3 counts it: the calendar year in Europe/Amsterdam minus birthYear. */
-export function ageAtSubmission(birthYear: number, submittedAt: Date): number {
-  return Number(amsterdamYear.format(submittedAt)) - birthYear;
+/** The consent as it stands now: the submission's, changed by every UPDATE_CONSENT since. */
+export function currentConsent(record: Pick<CaseRecord, 'submission' | 'consentUpdates'>): CaseSubmission['consent'] {
+  let consent = record.submission.consent;
+  for (const { youth, parents, legalGround } of record.consentUpdates ?? []) {
+    consent = {
+      youth: youth ?? consent.youth,
+      parents: parents ?? consent.parents,
+      legalGround: legalGround ?? consent.legalGround,
+    };
+  }
+  return consent;
 }
 
 /**
- * DOMAIN R9: under 12 the parents consent, 12 to 15 the youth and the parents, 16 and over the
- * youth. Without that consent a legal ground must be recorded.
+ * DOMAIN R9 for every age the youth may have on `at`: under 12 the parents (or guardian), 12 to
+ * 15 the youth and the parents, 16 and over the youth. Without that consent a legal ground must
+ * be recorded.
  */
-export function consentGiven(submission: CaseSubmission, submittedAt: Date): boolean {
-  const age = ageAtSubmission(submission.subject.birthYear, submittedAt);
-  const { youth, parents, legalGround } = submission.consent;
-  const needed = age < 12 ? [parents] : age < 16 ? [youth, parents] : [youth];
-  return needed.every((c) => c === 'given') || filled(legalGround);
+export function consentHolds(
+  consent: CaseSubmission['consent'], subject: CaseSubmission['subject'], at: Date | string,
+): boolean {
+  const needed = consentPartiesFor(possibleAges(subject, at));
+  return needed.every((party) => consent[party] === 'given') || legalGroundGiven(consent.legalGround);
+}
+
+/** The subject's possible ages on `at` are within 0–22, and 18+ only with extended care. */
+export function ageInRange(subject: CaseSubmission['subject'], at: Date | string): boolean {
+  return agesInRange(possibleAges(subject, at), subject.extendedCare === true);
+}
+
+/** Events a case takes while consent fails: the ones that mend it, end it, or only note (§5.1). */
+export const WHILE_CONSENT_FAILS: ReadonlySet<string> = new Set(['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE']);
+
+/** Whether the case is held: consent fails for the youth's ages on `at` and no legal ground. */
+export function consentHeld(record: Pick<CaseRecord, 'submission' | 'consentUpdates'>, at: string): boolean {
+  return !consentHolds(currentConsent(record), record.submission.subject, at);
+}
+
+export interface DateOrderBreach {
+  field: string;
+  reason: string;
+}
+
+/**
+ * Dates in order (§5.1), as calendar days in Europe/Amsterdam: nothing that happened may lie in
+ * the future, an overleg is not planned before the case was accepted, nor held before its planned
+ * day, and a review is not set in the past.
+ */
+export function dateOrderBreach(event: ReferralEvent & { at: string }, record?: CaseRecord): DateOrderBreach | undefined {
+  const today = calendarDay(event.at);
+  switch (event.type) {
+    case 'UPDATE_SCHOOL':
+      return schoolDateBreach(event, event.at, 'notAttendingSince');
+    case 'SCHEDULE_OVERLEG': {
+      const accepted = record?.triageDecision?.type === 'ACCEPT' ? calendarDay(record.triageDecision.at) : undefined;
+      return accepted && calendarDay(event.scheduledAt) < accepted
+        ? { field: 'scheduledAt', reason: `must not be before the day the case was accepted (${accepted})` }
+        : undefined;
+    }
+    case 'RECORD_OVERLEG': {
+      const held = calendarDay(event.heldAt);
+      const planned = record?.overlegSchedules.at(-1)?.scheduledAt;
+      if (held > today) return { field: 'heldAt', reason: `must not be after today (${today})` };
+      return planned && held < calendarDay(planned)
+        ? { field: 'heldAt', reason: `must not be before the planned day (${calendarDay(planned)})` }
+        : undefined;
+    }
+    case 'SET_BRIDGING_PLAN':
+      return calendarDay(event.reviewAt) < today
+        ? { field: 'reviewAt', reason: `must not be before today (${today})` }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A school status whose `notAttendingSince` lies after today. */
+export function schoolDateBreach(
+  school: { notAttendingSince?: string | undefined }, at: string, field: string,
+): DateOrderBreach | undefined {
+  const today = calendarDay(at);
+  return school.notAttendingSince !== undefined && school.notAttendingSince > today
+    ? { field, reason: `must not be after today (${today})` }
+    : undefined;
 }
 
 /** The first rule the event breaks, in the order DESIGN §3 lists them; undefined when none. */
-export function ruleViolation(event: ReferralEvent): RuleCode | undefined {
+export function ruleViolation(event: ReferralEvent, record?: CaseRecord): RuleCode | undefined {
   switch (event.type) {
     case 'SCHEDULE_OVERLEG':
     case 'RECORD_OVERLEG':
-      return participationRecorded(event) ? undefined : 'PARTICIPATION_REASON_REQUIRED';
+      return participationRecorded(event, record?.submission) ? undefined : 'PARTICIPATION_REASON_REQUIRED';
     case 'ISSUE_ADVICE':
       if (!fitRationaleGiven(event)) return 'FIT_RATIONALE_REQUIRED';
       return customArrangementsFunded(event) ? undefined : 'FUNDER_REQUIRED';

@@ -11,12 +11,10 @@
  * answer with its own 422 code instead of a generic 400.
  */
 import { z } from 'zod';
+import { cleanString, name, ruleText, text } from './referral.text.ts';
 
-/** Free text that must say something (trimmed, non-empty). */
-const text = (max = 10_000) => z.string().trim().min(1).max(max);
-const name = () => text(200);
-/** Free text that an IGJ rule checks for content: the schema lets empty values through. */
-const ruleText = () => z.string().max(10_000).optional();
+export { cleanString, name, ruleText, text };
+
 const isoDate = () => z.iso.date().describe('ISO 8601 date (YYYY-MM-DD)');
 const isoDateTime = () =>
   z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset or Z');
@@ -37,21 +35,94 @@ const familyAnswer = z.enum(['agrees', 'partly', 'disagrees', 'not_asked']);
 const uniqueList = <T extends z.ZodType>(item: T) =>
   z.array(item).refine((list) => new Set(list).size === list.length, 'values must be unique');
 
+export const AUTHORITIES = ['joint_parents', 'one_parent', 'guardian', 'unknown'] as const;
+export const PROTECTION_MEASURES = ['none', 'ots', 'guardianship', 'other'] as const;
+export const LEGAL_BASES = [
+  'consent', 'statutory_task', 'child_protection_measure', 'meldcode', 'other',
+] as const;
+export const REASON_CODES = ['safety', 'refused', 'unreachable', 'capacity', 'other'] as const;
+export const SCHOOL_STATUSES = ['attending', 'partial', 'not_attending', 'not_applicable'] as const;
+
+/**
+ * Why youth or parents were not involved (§5.1): a code the signalering can count, and an
+ * explanation (required for `other`, checked by the participation rule). A bare string, as in
+ * version 1, is read as `{ code: other, explanation }`.
+ */
+const ReasonSchema = z
+  .union([
+    cleanString(2_000),
+    z.strictObject({ code: z.enum(REASON_CODES), explanation: ruleText(2_000) }),
+  ])
+  .transform((r) => (typeof r === 'string' ? { code: 'other' as const, explanation: r } : r))
+  .meta({ id: 'Reason' });
+export type Reason = z.output<typeof ReasonSchema>;
+
+/**
+ * The legal ground for working without the consent R9 asks for (§5.1): a basis from a list and
+ * an explanation the consent rule checks. A bare string is read as `{ basis: other, explanation }`.
+ */
+const LegalGroundSchema = z
+  .union([
+    cleanString(2_000),
+    z.strictObject({ basis: z.enum(LEGAL_BASES), explanation: ruleText(2_000) }),
+  ])
+  .transform((g) => (typeof g === 'string' ? { basis: 'other' as const, explanation: g } : g))
+  .meta({ id: 'LegalGround' });
+export type LegalGround = z.output<typeof LegalGroundSchema>;
+
+const SchoolSchema = z
+  .strictObject({
+    status: z.enum(SCHOOL_STATUSES),
+    notAttendingSince: isoDate().optional(),
+  })
+  .refine((s) => s.status !== 'not_attending' || s.notAttendingSince !== undefined, {
+    message: 'required when status is not_attending',
+    path: ['notAttendingSince'],
+  });
+
+const SubjectSchema = z
+  .strictObject({
+    reference: text(100).describe('Pseudonymous reference, e.g. the local dossier number'),
+    birthMonth: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month: YYYY-MM').optional()
+      .describe('Month of birth (YYYY-MM); give this or birthYear'),
+    birthYear: z.int().min(1900).max(2200).optional().describe('Year of birth; give this or birthMonth'),
+    municipalityCode: z.string().regex(/^GM\d{4}$/, 'a CBS municipality code: GM and 4 digits'),
+    extendedCare: z.boolean().optional()
+      .describe('Verlengde jeugdhulp: required for a youth who may be 18 or older'),
+    authority: z.enum(AUTHORITIES).default('joint_parents')
+      .describe('Who has parental authority (gezag); with guardian the consent under parents is the guardian\'s'),
+    guardianOrganisation: name().optional()
+      .describe('The certified institution (GI); required with a guardian, an OTS or guardianship'),
+    protectionMeasure: z.enum(PROTECTION_MEASURES).default('none'),
+  })
+  .refine((s) => (s.birthMonth === undefined) !== (s.birthYear === undefined), {
+    message: 'give exactly one of birthMonth and birthYear',
+    path: ['birthMonth'],
+  })
+  .refine((s) => !needsGuardianOrganisation(s) || s.guardianOrganisation !== undefined, {
+    message: 'required with authority guardian or a protection measure ots or guardianship',
+    path: ['guardianOrganisation'],
+  });
+
+/** A guardian, or a measure a certified institution (GI) carries out, brings the GI into the case. */
+export function needsGuardianOrganisation(
+  subject: { authority?: string; protectionMeasure?: string },
+): boolean {
+  return subject.authority === 'guardian' ||
+    subject.protectionMeasure === 'ots' || subject.protectionMeasure === 'guardianship';
+}
+
 export const CaseSubmissionSchema = z
   .strictObject({
     referrer: z.strictObject({
       kind: z.enum(['professional', 'parent', 'youth']),
       organisation: name().optional(),
     }),
-    subject: z.strictObject({
-      reference: text(100).describe('Pseudonymous reference, e.g. the local dossier number'),
-      birthYear: z.int().min(1900).max(2200),
-      municipalityCode: z.string().regex(/^GM\d{4}$/, 'a CBS municipality code: GM and 4 digits'),
-    }),
+    subject: SubjectSchema,
     consent: z.strictObject({
       youth: consentValue,
       parents: consentValue,
-      legalGround: z.string().max(2_000).optional(),
+      legalGround: LegalGroundSchema.optional(),
     }),
     requestForHelp: z.strictObject({
       summary: text(),
@@ -60,20 +131,20 @@ export const CaseSubmissionSchema = z
     }),
     problemAreas: uniqueList(z.enum(PROBLEM_AREAS)).min(1),
     triedSoFar: text(),
-    school: z
-      .strictObject({
-        status: z.enum(['attending', 'partial', 'not_attending', 'not_applicable']),
-        notAttendingSince: isoDate().optional(),
-      })
-      .refine((s) => s.status !== 'not_attending' || s.notAttendingSince !== undefined, {
-        message: 'required when status is not_attending',
-        path: ['notAttendingSince'],
-      }),
+    school: SchoolSchema,
     urgency: z.enum(['regular', 'urgent']),
     safetyConcern: z.boolean(),
+    safety: z.strictObject({ veiligThuis: z.boolean().describe('Veilig Thuis is involved') }).optional()
+      .describe('Required when safetyConcern is true'),
+  })
+  .refine((c) => !c.safetyConcern || c.safety !== undefined, {
+    message: 'required when safetyConcern is true: is Veilig Thuis involved?',
+    path: ['safety'],
   })
   .meta({ id: 'CaseSubmission' });
 export type CaseSubmission = z.infer<typeof CaseSubmissionSchema>;
+/** A submission as a client writes it (defaults unfilled, bare-string reasons allowed). */
+export type CaseSubmissionInput = z.input<typeof CaseSubmissionSchema>;
 
 const FindingsSchema = z.strictObject({
   regularRoutesTried: z.boolean(),
@@ -82,7 +153,7 @@ const FindingsSchema = z.strictObject({
 });
 const ParticipationSchema = z.strictObject({
   participation: z.enum(['present', 'heard_beforehand', 'represented', 'not_involved']),
-  reason: ruleText(),
+  reason: ReasonSchema.optional(),
   wish: text().optional(),
 });
 const HelpItemSchema = z.strictObject({
@@ -121,15 +192,16 @@ export const EVENT_SCHEMAS = {
     scheduledAt: isoDateTime(),
     participants: z
       .array(z.strictObject({
-        role: z.enum(['youth', 'parents', 'professional']),
+        role: z.enum(['youth', 'parents', 'guardian', 'professional'])
+          .describe('guardian: the certified institution (GI) of a guardian or protection measure'),
         organisation: name().optional(),
         discipline: name().optional(),
       }))
       .min(1)
       .max(100),
     notInvited: z
-      .array(z.strictObject({ role: z.enum(['youth', 'parents']), reason: ruleText() }))
-      .max(2)
+      .array(z.strictObject({ role: z.enum(['youth', 'parents', 'guardian']), reason: ReasonSchema.optional() }))
+      .max(3)
       .optional(),
   }),
   RECORD_OVERLEG: event('RECORD_OVERLEG', {
@@ -170,6 +242,16 @@ export const EVENT_SCHEMAS = {
     lessonsLearned: text().optional(),
   }),
   ADD_NOTE: event('ADD_NOTE', { text: text() }),
+  UPDATE_CONSENT: event('UPDATE_CONSENT', {
+    youth: consentValue.optional(),
+    parents: consentValue.optional(),
+    legalGround: LegalGroundSchema.optional(),
+  }).refine((e) => e.youth !== undefined || e.parents !== undefined || e.legalGround !== undefined, {
+    message: 'name at least one of youth, parents and legalGround',
+    path: ['youth'],
+  }),
+  UPDATE_SCHOOL: SchoolSchema.safeExtend({ type: z.literal('UPDATE_SCHOOL') })
+    .meta({ id: 'UpdateSchoolEvent' }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -185,6 +267,9 @@ export const ReferralEventSchema = z
 
 export type ReferralEvent = { [K in EventType]: z.infer<(typeof EVENT_SCHEMAS)[K]> }[EventType];
 export type EventOf<T extends EventType> = Extract<ReferralEvent, { type: T }>;
+/** An event as a client writes it: bare-string reasons and legal grounds still allowed. */
+export type ReferralEventInput = { [K in EventType]: z.input<(typeof EVENT_SCHEMAS)[K]> }[EventType];
+export type EventInputOf<T extends EventType> = Extract<ReferralEventInput, { type: T }>;
 
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && Object.hasOwn(EVENT_SCHEMAS, value);

@@ -11,7 +11,9 @@ import {
   type ExecutableActionObject,
   type StateValue,
 } from 'xstate';
-import { ruleViolation, type RuleCode } from './referral.rules.ts';
+import {
+  consentHeld, dateOrderBreach, ruleViolation, WHILE_CONSENT_FAILS, type DateOrderBreach, type RuleCode,
+} from './referral.rules.ts';
 import {
   isEventType,
   type EventType,
@@ -43,7 +45,7 @@ export type TimerChange =
 export type StepResult =
   | { outcome: 'applied'; persisted: PersistedReferral; state: LifecycleState; timers: TimerChange[] }
   | { outcome: 'not_accepted'; state: LifecycleState; accepted: readonly EventType[] }
-  | { outcome: 'rule_broken'; code: RuleCode }
+  | { outcome: 'rule_broken'; code: RuleCode; breach?: DateOrderBreach }
   /** A deadline that was no longer open: nothing to record. */
   | { outcome: 'ignored'; state: LifecycleState };
 
@@ -101,8 +103,8 @@ export function step(
   if (event.type !== 'DEADLINE_PASSED') {
     const accepted = acceptedEvents(version, persisted);
     if (!accepted.includes(event.type)) return { outcome: 'not_accepted', state, accepted };
-    const code = ruleViolation(event);
-    if (code) return { outcome: 'rule_broken', code };
+    const broken = ruleBroken(event, persisted.context.record);
+    if (broken) return broken;
   }
   const machine = machineFor(version);
   const current = machine.resolveState({ value: persisted.value, context: { ...persisted.context, env } });
@@ -116,6 +118,22 @@ export function step(
     state: lifecycleState(next.value),
     timers: timerChanges(actions, env.now),
   };
+}
+
+/**
+ * The first rule a client event breaks, in this order: the consent hold (§5.1: while consent
+ * fails, only UPDATE_CONSENT, WITHDRAW and ADD_NOTE go through), the IGJ rules, dates in order.
+ */
+function ruleBroken(
+  event: Exclude<StampedEvent, DeadlinePassedEvent>, record: ReferralContext['record'],
+): Extract<StepResult, { outcome: 'rule_broken' }> | undefined {
+  if (!WHILE_CONSENT_FAILS.has(event.type) && consentHeld(record, event.at)) {
+    return { outcome: 'rule_broken', code: 'CONSENT_REQUIRED' };
+  }
+  const code = ruleViolation(event, record);
+  if (code) return { outcome: 'rule_broken', code };
+  const breach = dateOrderBreach(event, record);
+  return breach ? { outcome: 'rule_broken', code: 'DATE_ORDER', breach } : undefined;
 }
 
 const scopes = new WeakMap<ReferralMachine, AnyActorScope>();

@@ -46,6 +46,10 @@ export interface CaseRecord {
   reassessments: Stamped<'REQUEST_REASSESSMENT'>[];
   closure: Stamped<'ESCALATE' | 'WITHDRAW' | 'CLOSE' | 'DECLINE' | 'CONSULT'> | null;
   notes: Stamped<'ADD_NOTE'>[];
+  /** Consent changed or withdrawn since the submission (§5.1); see currentConsent. */
+  consentUpdates: Stamped<'UPDATE_CONSENT'>[];
+  /** The school status since the submission; the latest one counts. */
+  schoolUpdates: Stamped<'UPDATE_SCHOOL'>[];
 }
 
 export type DeadlineMap = Partial<Record<DeadlineName, string>>;

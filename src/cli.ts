@@ -5,6 +5,7 @@
  *   token revoke <clientId>
  *   region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
  *              [--reassessment P3M] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
+ *              [--municipalities GM0153,GM0164,…]
  *   region show <regionId>
  *   notifications retry [<notificationId>]   (puts failed notifications back in the queue)
  *   audit verify            (prints { ok, checked, head, firstBroken? }; exit 0 when ok, 1 when not)
@@ -24,6 +25,7 @@ import { createClient, listClients, revokeClient } from './auth/api-clients.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { outboxRepository } from './notifications/outbox-repository.ts';
+import { municipalityInForce } from '../machines/referral.municipalities.ts';
 import { regionSettings, type RegionSettings, type RegionUpdate } from './regions/region-settings.ts';
 
 const USAGE = `usage:
@@ -32,6 +34,7 @@ const USAGE = `usage:
   npm run cli -- token revoke <clientId>
   npm run cli -- region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
                  [--reassessment P3M] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
+                 [--municipalities GM0153,GM0164,...]
   npm run cli -- region show <regionId>
   npm run cli -- notifications retry [<notificationId>]
   npm run cli -- audit verify`;
@@ -112,7 +115,7 @@ function auditCommand(path: string, command: string | undefined): void {
 
 const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment',
-  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret',
+  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities',
 ] as const;
 
 function regionCommand(db: Db, command: string | undefined, regionId: string | undefined,
@@ -140,6 +143,7 @@ function regionCommand(db: Db, command: string | undefined, regionId: string | u
       update.webhookUrl = url === '' ? null : url;
     }
     if (values['webhook-secret'] !== undefined) update.webhookSecret = values['webhook-secret'] || null;
+    if (values.municipalities !== undefined) update.municipalities = municipalityList(values.municipalities);
     // The issue wants signed webhooks: no URL without a secret, given now or stored before.
     const current = regions.get(id).webhook;
     const finalUrl = update.webhookUrl !== undefined ? update.webhookUrl : current?.url ?? null;
@@ -153,9 +157,23 @@ function regionCommand(db: Db, command: string | undefined, regionId: string | u
   }
 }
 
+/** `--municipalities GM0153,GM0164`: codes in force today; empty to accept any municipality again. */
+function municipalityList(value: string): string[] | null {
+  if (value.trim() === '') return null;
+  const codes = [...new Set(value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))];
+  const unknown = codes.filter((code) => !municipalityInForce(code, systemClock.now()));
+  if (unknown.length > 0) {
+    throw new UsageError(`--municipalities: not a municipality in force today (CBS list): ${unknown.join(', ')}`);
+  }
+  return codes.sort();
+}
+
 function printRegion(id: string, settings: RegionSettings): void {
-  const { webhook, env } = settings;
-  const shown = { region: id, ...env, webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null };
+  const { webhook, env, municipalities } = settings;
+  const shown = {
+    region: id, ...env, municipalities,
+    webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
+  };
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
 }
 

@@ -17,6 +17,10 @@ export const ERROR_STATUS = {
   PARTICIPATION_REASON_REQUIRED: 422,
   FIT_RATIONALE_REQUIRED: 422,
   FUNDER_REQUIRED: 422,
+  AGE_OUT_OF_RANGE: 422,
+  UNKNOWN_MUNICIPALITY: 422,
+  MUNICIPALITY_NOT_IN_REGION: 422,
+  DATE_ORDER: 422,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -37,6 +41,10 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   PARTICIPATION_REASON_REQUIRED: 'Youth and parents take part, or a reason is recorded why not',
   FIT_RATIONALE_REQUIRED: 'Every help item needs a rationale why it fits the question',
   FUNDER_REQUIRED: 'A custom arrangement needs financing that names a funder',
+  AGE_OUT_OF_RANGE: 'The youth\'s possible ages are outside 0 to 22, or 18 or over without extended care',
+  UNKNOWN_MUNICIPALITY: 'Not a municipality in force on that day (CBS list)',
+  MUNICIPALITY_NOT_IN_REGION: 'The municipality is not one of this region\'s',
+  DATE_ORDER: 'A date is out of order',
   INTERNAL_ERROR: 'Internal error',
 };
 

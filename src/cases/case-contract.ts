@@ -37,6 +37,10 @@ export const CaseRecordSchema = z.object({
     stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
   ]).nullable(),
   notes: z.array(stamped(EVENT_SCHEMAS.ADD_NOTE)),
+  consentUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_CONSENT))
+    .describe('Consent changed or withdrawn since the submission, in order; the latest value of each part counts'),
+  schoolUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_SCHOOL))
+    .describe('The school status since the submission, in order; the latest counts'),
 }).meta({ id: 'CaseRecord' });
 
 const caseFields = {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
-import { consentGiven } from '../../machines/referral.rules.ts';
+import { intakeBreach } from './intake-checks.ts';
 import {
   CaseSubmissionSchema,
   EVENT_SCHEMAS,
@@ -17,7 +17,9 @@ import {
   type EventType,
 } from '../../machines/referral.schemas.ts';
 import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
-import { allowedFor, EVENTS_BY_ROLE, maySend, SUBMITTING_ROLES } from '../../machines/referral.roles.ts';
+import {
+  allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
+} from '../../machines/referral.roles.ts';
 import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
@@ -53,12 +55,8 @@ export function caseEngine(db: Db, clock: Clock) {
       throw new AppError('FORBIDDEN', `a ${actor.role} does not submit cases`);
     }
     const submission = parseBody(CaseSubmissionSchema, body);
-    const now = clock.now();
-    if (!consentGiven(submission, now)) {
-      throw new AppError('CONSENT_REQUIRED',
-        'the consent this age requires is missing and no legal ground is recorded');
-    }
-    const at = now.toISOString();
+    const at = clock.now().toISOString();
+    intakeBreach(submission, at, regions.get(actor.region).municipalities);
     const { persisted, state, timers } = submit({ submission, env: envFor(actor.region, at) });
     const row: NewCaseRow = {
       id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
@@ -77,6 +75,10 @@ export function caseEngine(db: Db, clock: Clock) {
     let row = repo.find(request.caseId);
     if (!row || !canSee(actor, row)) throw notFound();
     const type = eventTypeFor(actor, request.body);
+    if (type === 'PROVIDE_INFORMATION' &&
+      !mayAnswerFor(actor.role, (JSON.parse(row.snapshot) as PersistedReferral).context.record)) {
+      throw new AppError('FORBIDDEN', 'the local team that referred the case answers its questions');
+    }
     const { type: _type, ...payload } = parseBody(EVENT_SCHEMAS[type], request.body);
     checkIfMatch(request.ifMatch, row.version);
 
@@ -91,11 +93,13 @@ export function caseEngine(db: Db, clock: Clock) {
     if (result.outcome === 'not_accepted') {
       throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
         state: result.state,
-        allowedEvents: allowedFor(actor.role, result.accepted),
+        allowedEvents: allowedFor(actor.role, result.accepted, persisted.context.record, at),
       });
     }
     if (result.outcome === 'rule_broken') {
-      throw new AppError(result.code, `${type} breaks rule ${result.code}`);
+      const { breach } = result;
+      throw new AppError(result.code, breach ? `${breach.field} ${breach.reason}` : `${type} breaks rule ${result.code}`,
+        breach ? { invalidParams: [{ name: breach.field, reason: breach.reason }] } : {});
     }
     if (result.outcome === 'ignored') throw new Error(`${type} changed nothing`);
     const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });

@@ -45,7 +45,8 @@ function listDeadlines(map: DeadlineMap): Deadline[] {
  * is overdue already, even before its DEADLINE_PASSED entry is written.
  */
 export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string): CaseView {
-  const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted));
+  const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted),
+    persisted.context.record, now);
   const { deadlines, overdue } = persisted.context;
   const passed = Object.fromEntries(Object.entries(deadlines).filter(([, dueAt]) => dueAt <= now));
   const overdueDeadlines = listDeadlines({ ...passed, ...overdue });

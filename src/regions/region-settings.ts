@@ -22,12 +22,15 @@ export interface Webhook {
 export interface RegionSettings {
   env: Omit<ReferralEnv, 'now'>;
   webhook: Webhook | null;
+  /** The CBS codes of the region's municipalities; null: any municipality in force. */
+  municipalities: string[] | null;
 }
 
 export type RegionUpdate = Partial<DeadlineSettings> & {
   bridgingThresholdWeeks?: number;
   webhookUrl?: string | null;
   webhookSecret?: string | null;
+  municipalities?: string[] | null;
 };
 
 type RegionRow = typeof regions.$inferSelect;
@@ -47,6 +50,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
       },
     },
     webhook: row?.webhookUrl ? { url: row.webhookUrl, secret: row.webhookSecret } : null,
+    municipalities: row?.municipalities ? JSON.parse(row.municipalities) as string[] : null,
   };
 }
 
@@ -59,7 +63,12 @@ export function regionSettings(db: Db) {
         const value = update[key];
         if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
       }
-      const values = { ...update, updatedAt: now.toISOString() };
+      const { municipalities, ...rest } = update;
+      const values = {
+        ...rest,
+        ...(municipalities === undefined ? {} : { municipalities: municipalities && JSON.stringify(municipalities) }),
+        updatedAt: now.toISOString(),
+      };
       db.$client.transaction(() => {
         db.insert(regions).values({ id, ...values })
           .onConflictDoUpdate({ target: regions.id, set: values })

@@ -68,8 +68,9 @@ export const SignaleringReportSchema = z.object({
   openAtEnd: z.object({
     total: z.int().min(0).describe('Cases open at the end of the period (exact)'),
     byState: cells('Lifecycle state at the end of the period'),
-    bySchoolStatus: cells('School status at submission; not_attending (thuiszitters) split byDuration ' +
-      '(more or less than 3 months out of school on the as-of day: the Thuiszitterspact)'),
+    bySchoolStatus: cells('School status at the end of the period (the latest UPDATE_SCHOOL, else the ' +
+      'submission\'s); not_attending split byDuration: thuiszitters of compulsory school age (5 to 17) more ' +
+      'or less than 3 months out of school on the as-of day (the Thuiszitterspact), and outside_school_age'),
   }),
   leadTimes: z.object({
     submissionToTriageDecision: SignaleringLeadTimeSchema,
@@ -82,6 +83,9 @@ export const SignaleringReportSchema = z.object({
     youthTookPart: SignaleringShareSchema.describe('Present, heard beforehand or represented'),
     parentsTookPart: SignaleringShareSchema.describe('Present, heard beforehand or represented'),
     byDisruption: cells('Disruption types recorded (verstoringen); an overleg counts once per type'),
+    youthNotInvolvedByReason: cells('Why the youth was not involved (safety, refused, unreachable, capacity, ' +
+      'other), per overleg where they were not'),
+    parentsNotInvolvedByReason: cells('Why the parents were not involved, per overleg where they were not'),
   }),
   advice: z.object({
     advices: z.int().min(0).describe('Advices issued in the period (exact)'),

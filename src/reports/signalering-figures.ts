@@ -6,7 +6,7 @@
  */
 import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
 import {
-  CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS,
+  CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS, REASON_CODES, SCHOOL_STATUSES,
 } from '../../machines/referral.schemas.ts';
 import type { Distribution, RawFigures } from './signalering-queries.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown, type RawCell } from './suppression.ts';
@@ -15,11 +15,12 @@ export const CATEGORIES = {
   referrerKind: CaseSubmissionSchema.shape.referrer.shape.kind.options,
   problemArea: PROBLEM_AREAS,
   openState: LIFECYCLE_STATES.filter((s) => s !== 'closed'),
-  schoolStatus: CaseSubmissionSchema.shape.school.shape.status.options,
+  schoolStatus: SCHOOL_STATUSES,
   outcome: EVENT_SCHEMAS.CLOSE.shape.outcome.options,
   familyViewOfFit: EVENT_SCHEMAS.CLOSE.shape.familyViewOfFit.options,
   disruption: DISRUPTIONS,
-  notAttending: ['more_than_3_months', 'up_to_3_months'],
+  notAttending: ['more_than_3_months', 'up_to_3_months', 'outside_school_age'],
+  reason: REASON_CODES,
 } as const;
 
 /** The report's decision keys and the event types they count. */
@@ -54,6 +55,14 @@ export class Figures {
     const counts = this.counts(figure);
     const keys = [...categories, ...[...counts.keys()].filter((k) => !categories.includes(k)).sort()];
     return keys.map((key) => ({ key, count: counts.get(key) ?? 0 }));
+  }
+
+  /** Cells over the categories; keys that fail `keep` are added up into one cell `into`. */
+  cellsMerged(figure: string, categories: readonly string[], keep: (key: string) => boolean, into: string): RawCell[] {
+    const cells = this.cells(figure, categories).filter((cell) => keep(cell.key));
+    const merged = this.cells(figure, categories).filter((cell) => !keep(cell.key))
+      .reduce((sum, cell) => sum + cell.count, 0);
+    return merged > 0 ? [...cells, { key: into, count: merged }] : cells;
   }
 
   breakdown(figure: string, categories: readonly string[]) {

@@ -79,6 +79,8 @@ function participation(r: SignaleringReport): string {
     .map(([name, s]) => ({ label: name as string, value: (s as Share).share, text: shareText(s as Share) }));
   return `<h2>Betrokkenheid van jongere en ouders</h2><p>Overleggen in de periode: <strong>${o.total}</strong>
 (deelname: aanwezig, vooraf gehoord of vertegenwoordigd)</p>${barChart('Deelname aan het overleg', shares, 1)}
+${chart('Waarom de jongere niet betrokken was', o.youthNotInvolvedByReason)}
+${chart('Waarom de ouders niet betrokken waren', o.parentsNotInvolvedByReason)}
 ${chart('Verstoringen (een overleg telt bij elk type)', o.byDisruption)}`;
 }
 

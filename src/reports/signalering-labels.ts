@@ -20,6 +20,10 @@ export const LABELS: Record<string, string> = {
   attending: 'Gaat naar school', partial: 'Gaat deels naar school',
   not_attending: 'Thuiszitter (gaat niet naar school)', not_applicable: 'Niet van toepassing',
   more_than_3_months: 'Langer dan 3 maanden', up_to_3_months: 'Hooguit 3 maanden',
+  outside_school_age: 'Niet leerplichtig (jonger dan 5 of ouder dan 17)',
+  unknown: 'Onbekend',
+  // why youth or parents were not involved (safety and other have their labels above)
+  refused: 'Wilde niet', unreachable: 'Niet bereikbaar', capacity: 'Kon niet (belastbaarheid)',
   // disruptions (verstoringen)
   organisational: 'Organisatorisch', legal: 'Juridisch', content: 'Inhoudelijk', conflict: 'Conflict',
   // deadlines (triage has its label above)

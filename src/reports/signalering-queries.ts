@@ -63,7 +63,9 @@ export function signaleringQueries(db: Db) {
       const s = statements(scope.kind);
       const window = { start: period.startsAt, end: period.endsBefore };
       const rows = [
-        ...s.figures.all({ ...window, cutoff: monthsBefore(period.asOf, 3), ...region }),
+        ...s.figures.all({
+          ...window, cutoff: monthsBefore(period.asOf, 3), asOfYear: Number(period.asOf.slice(0, 4)), ...region,
+        }),
         ...s.deadlines.all({ ...window, ...region }),
       ] as FigureRow[];
       return { ...collect(rows), municipalities: (s.municipalities.all(region) as string[]).sort() };

@@ -31,10 +31,34 @@ const j = (value: string, path: string): string =>
 const inPeriod = (at: string): string => `(${at} >= @start AND ${at} < @end)`;
 const days = (to: string, from: string): string => `julianday(${to}) - julianday(${from})`;
 
-/** [youth participation, parents participation, disruptions] of each overleg in the period. */
+/**
+ * The reason code why youth or parents were not involved (§5.1); a reason of machine 1.0.0 was a
+ * bare text, which version 2 reads as `other`.
+ */
+const reasonCode = (who: string): string => `CASE WHEN ${j('o.value', `${who}.participation`)} = 'not_involved' ` +
+  `THEN CASE json_type(o.value, '$.${who}.reason') WHEN 'text' THEN 'other' ` +
+  `ELSE coalesce(${j('o.value', `${who}.reason.code`)}, 'other') END END`;
+
+/**
+ * [youth participation, parents participation, disruptions, youth's reason code, parents' reason
+ * code] of each overleg in the period.
+ */
 const OVERLEGGEN = `(SELECT json_group_array(json_array(${j('o.value', 'youth.participation')}, ` +
-  `${j('o.value', 'parents.participation')}, json(${j('o.value', 'disruptions')}))) ` +
+  `${j('o.value', 'parents.participation')}, json(${j('o.value', 'disruptions')}), ` +
+  `${reasonCode('youth')}, ${reasonCode('parents')})) ` +
   `FROM ${elements('overlegRecords', 'o')} WHERE ${inPeriod(j('o.value', 'at'))})`;
+
+/**
+ * [status, notAttendingSince] of the school as it stood at the end of the period: the latest
+ * UPDATE_SCHOOL before it, else the submission's (§5.1: the school status can change).
+ */
+const SCHOOL_AT_END = `coalesce((SELECT json_array(${j('u.value', 'status')}, ${j('u.value', 'notAttendingSince')}) ` +
+  `FROM ${elements('schoolUpdates', 'u')} WHERE ${j('u.value', 'at')} < @end ORDER BY u.key DESC LIMIT 1), ` +
+  `json_array(${rec('submission.school.status')}, ${rec('submission.school.notAttendingSince')}))`;
+
+/** The year of birth, from birthYear or birthMonth ("YYYY-MM"). */
+const BIRTH_YEAR = `coalesce(${rec('submission.subject.birthYear')}, ` +
+  `CAST(substr(${rec('submission.subject.birthMonth')}, 1, 4) AS INTEGER))`;
 
 /** [kind, waiting weeks, time of the advice] of each help item advised in the period. */
 const HELP_ITEMS = `(SELECT json_group_array(json_array(${j('h.value', 'kind')}, ${j('h.value', 'waitingWeeks')}, ` +
@@ -47,8 +71,8 @@ const HELP_ITEMS = `(SELECT json_group_array(json_array(${j('h.value', 'kind')},
  */
 const raw = (scope: ScopeKind): string => `SELECT id, seq, state, updated_at, municipality,
     ${rec('submittedAt')} AS submitted_at, ${rec('submission.referrer.kind')} AS referrer,
-    ${rec('submission.problemAreas')} AS areas, ${rec('submission.school.status')} AS school,
-    ${rec('submission.school.notAttendingSince')} AS since,
+    ${rec('submission.problemAreas')} AS areas, ${SCHOOL_AT_END} AS school_at_end,
+    ${BIRTH_YEAR} AS birth_year,
     ${rec('triageDecision.type')} AS decision, ${rec('triageDecision.at')} AS decided_at,
     ${rec('closure.type')} AS closure, ${rec('closure.at')} AS closed_at,
     ${rec('closure.outcome')} AS outcome, ${rec('closure.familyViewOfFit')} AS fit,
@@ -89,7 +113,8 @@ const facts = (scope: ScopeKind): string => `SELECT seq,
       AS d_overleg,
     CASE WHEN ${inPeriod('advised_at')} THEN julianday(advised_at) - ${OVERLEG} END AS d_advice,
     CASE WHEN ${inPeriod('started_at')} THEN ${days('started_at', 'advised_at')} END AS d_help,
-    ${STATE_AT_END} AS state, school, since, overleggen, items, planned_at
+    ${STATE_AT_END} AS state, json_extract(school_at_end, '$[0]') AS school,
+    json_extract(school_at_end, '$[1]') AS since, birth_year, overleggen, items, planned_at
   FROM (${raw(scope)}) AS c`;
 
 const count = (figure: string, key: string, from = 'f', where = `${key} IS NOT NULL`): string =>
@@ -101,6 +126,12 @@ const HISTOGRAM = ['d_triage', 'd_overleg', 'd_advice', 'd_help']
   .map((d) => `SELECT '${d}' AS kind, round(${d}, 1) AS v, count(*) AS c FROM f WHERE ${d} IS NOT NULL GROUP BY 2`)
   .concat(`SELECT 'waitingWeeks', round(waiting, 1), count(*) FROM items WHERE waiting > 0 GROUP BY 2`)
   .join(' UNION ALL ');
+
+/**
+ * A thuiszitter is of compulsory school age (5 to 17, §5.1): some age the youth may have on the
+ * as-of day (born in @asOfYear - birth_year - 1 or that year) lies in 5..17.
+ */
+const SCHOOL_AGE = `(@asOfYear - birth_year >= 5 AND @asOfYear - birth_year - 1 <= 17)`;
 
 const FIGURES = [
   count('submitted.referrerKind', 'referrer'),
@@ -114,13 +145,16 @@ const FIGURES = [
   count('overleg.parents', j('o.value', '[1]'), 'f, json_each(f.overleggen) o', 'f.overleggen IS NOT NULL'),
   count('overleg.disruption', 'd.value', `f, json_each(f.overleggen) o, json_each(o.value, '$[2]') d`,
     'f.overleggen IS NOT NULL'),
+  ...(['youth', 'parents'] as const).map((who, i) => count(`overleg.${who}Reason`, j('o.value', `[${i + 3}]`),
+    'f, json_each(f.overleggen) o', `f.overleggen IS NOT NULL AND ${j('o.value', `[${i + 3}]`)} IS NOT NULL`)),
   `SELECT 'advice', '', count(DISTINCT seq || ' ' || at), NULL, NULL FROM items`,
   count('helpItem.kind', 'kind', 'items', '1'),
   count('helpItem.waiting', 'waiting > 0', 'items', '1'),
   count('waitingCase.bridged', 'coalesce(planned_at >= first_at, 0)', 'waiting', '1'),
   count('open.state', 'state', 'f', `state <> 'closed'`),
   count('open.school', 'school', 'f', `state <> 'closed'`),
-  count('open.notAttending', `CASE WHEN since < @cutoff THEN 'more_than_3_months' ELSE 'up_to_3_months' END`,
+  count('open.notAttending', `CASE WHEN NOT ${SCHOOL_AGE} THEN 'outside_school_age' ` +
+    `WHEN since < @cutoff THEN 'more_than_3_months' ELSE 'up_to_3_months' END`,
     'f', `state <> 'closed' AND school = 'not_attending'`),
   `SELECT 'distribution', kind, max(n), min(CASE WHEN upto >= (n + 1) / 2 THEN v END), ` +
     `min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative GROUP BY kind`,

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../../db/client.ts';
 import { DEADLINE_NAMES } from '../../machines/referral.deadlines.ts';
+import { municipalityInForce } from '../../machines/referral.municipalities.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -52,7 +53,7 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures):
       endsBefore: period.endsBefore, asOf: period.asOf },
     generatedAt: now.toISOString(),
     suppressionThreshold: SUPPRESSION_THRESHOLD,
-    submitted: submitted(f),
+    submitted: submitted(f, period),
     decisions: decisions(f),
     openAtEnd: openAtEnd(f),
     leadTimes: {
@@ -66,18 +67,27 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures):
       youthTookPart: f.tookPart('youth'),
       parentsTookPart: f.tookPart('parents'),
       byDisruption: f.breakdown('overleg.disruption', CATEGORIES.disruption),
+      youthNotInvolvedByReason: f.breakdown('overleg.youthReason', CATEGORIES.reason),
+      parentsNotInvolvedByReason: f.breakdown('overleg.parentsReason', CATEGORIES.reason),
     },
     advice: advice(f),
     deadlines: deadlines(f),
   };
 }
 
-/** Every case has one referrer kind, so their counts add up to the total. */
-function submitted(f: Figures): SignaleringReport['submitted'] {
+/**
+ * Every case has one referrer kind, so their counts add up to the total. Municipalities are the
+ * codes in force in the period (§5.1); a code that was not (a case of machine 1.0.0, which did not
+ * check it) counts as `unknown`, so no invalid code is ever published.
+ */
+function submitted(f: Figures, period: Period): SignaleringReport['submitted'] {
+  const inForce = (code: string) =>
+    municipalityInForce(code, period.from) || municipalityInForce(code, period.to);
   return {
     total: f.total('submitted.referrerKind'),
     byReferrerKind: f.breakdown('submitted.referrerKind', CATEGORIES.referrerKind),
-    byMunicipality: f.breakdown('submitted.municipality', f.municipalities),
+    byMunicipality: suppressBreakdown(f.cellsMerged('submitted.municipality',
+      f.municipalities.filter(inForce), inForce, 'unknown')),
     byProblemArea: f.breakdown('submitted.problemArea', CATEGORIES.problemArea),
   };
 }

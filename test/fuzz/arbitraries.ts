@@ -26,6 +26,16 @@ export const oddString: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 10_001, max: 11_000 }).map((n) => 'x'.repeat(n)),
 );
 
+/** Not text (§5.1): a NUL character, or a surrogate without its partner. */
+export const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Odd strings that are still text: the service stores them (NFC-normalised). */
+export const oddText: fc.Arbitrary<string> = oddString.filter((s) => !NOT_TEXT.test(s));
+/** Strings that are not text: a NUL or a lone surrogate somewhere in otherwise odd text. */
+export const notText: fc.Arbitrary<string> = fc
+  .tuple(oddText.map((s) => s.slice(0, 50)), fc.constantFrom('\u0000', '\ud800', '\udfff', 'a\ud83d'), oddText.map((s) => s.slice(0, 50)))
+  .map(([a, bad, b]) => `${a}${bad}${b}`)
+  .filter((s) => NOT_TEXT.test(s));
+
 export const oddNumber: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(0, -0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, Number.MIN_VALUE,
     2 ** 31, -(2 ** 63), 1899, 1900, 2200, 2201, 520, 520.0001),

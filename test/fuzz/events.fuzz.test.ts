@@ -15,10 +15,11 @@ import { createTestContext, type Caller, type TestContext } from '../support/app
 import { events } from '../support/fixtures.ts';
 import {
   anyJson, badIfMatch, brokenJsonText, eventTypeLike, FIXTURE_FREE_TEXT, marker, mutate, mutationsOf,
-  nodePaths, nonJsonType, notAnObjectText, oddString, unknownKey,
+  nodePaths, nonJsonType, notAnObjectText, notText, oddString, oddText, unknownKey,
 } from './arbitraries.ts';
 import {
-  API, readJsonBody, caseMark, markedCases, expectProblem, expectStatus, probe, RUNS, visibleCases, type CaseMark,
+  API, readJsonBody, caseMark, markedCases, expectProblem, expectStatus, probe, RUNS, storeFingerprint, visibleCases,
+  type CaseMark,
   type ContractOptions, type Response,
 } from './contract.ts';
 
@@ -32,6 +33,8 @@ function expectedFor(text: string, role: Caller['role'] = 'expert_team'): number
   const type = (parsed as { type?: unknown }).type;
   if (!isEventType(type)) return [400];
   if (!maySend(role, type)) return [403];
+  // The fuzzed cases were referred by a professional: their local team answers questions (§5.1).
+  if (type === 'PROVIDE_INFORMATION' && role !== 'local_team') return [403];
   return EVENT_SCHEMAS[type].safeParse(parsed).success ? [200, 409, 422] : [400];
 }
 
@@ -171,13 +174,29 @@ describe('fuzz: POST /cases/{id}/events', () => {
     }), { numRuns: RUNS.huge });
   });
 
-  it('stores a note with odd unicode and reads it back unchanged', async () => {
-    await fc.assert(fc.asyncProperty(target(), oddString.map((v) => `x${v}`.slice(0, 10_000)), async (t, text) => {
+  it('stores a note with odd unicode and reads it back NFC-normalised and trimmed', async () => {
+    await fc.assert(fc.asyncProperty(target(), oddText.map((v) => `x${v}`.slice(0, 10_000)), async (t, text) => {
       const res = await send(ctx.expertTeam, t, JSON.stringify(events.ADD_NOTE({ text })));
       expectStatus(res, [200]);
       const trail = await probe(ctx, ctx.expertTeam, { method: 'GET', url: `${API}/cases/${t.id}/trail` });
       expectStatus(trail, [200]);
-      expect(trail.json<{ entries: { payload: unknown }[] }>().entries.at(-1)!.payload).toEqual({ text: text.trim() });
+      expect(trail.json<{ entries: { payload: unknown }[] }>().entries.at(-1)!.payload)
+        .toEqual({ text: text.normalize('NFC').trim() });
+    }), { numRuns: RUNS.few });
+  });
+
+  it('refuses a NUL or an unpaired surrogate in any text of an event with 400, and nothing changes', async () => {
+    const bodies = fc.oneof(
+      notText.map((text) => events.ADD_NOTE({ text })),
+      notText.map((reason) => events.WITHDRAW({ reason })),
+      notText.map((coordinator) => events.START_TRIAGE({ coordinator })),
+    );
+    await fc.assert(fc.asyncProperty(target(), bodies, async (t, body) => {
+      const before = storeFingerprint(ctx);
+      const res = await send(ctx.expertTeam, t, JSON.stringify(body));
+      expectStatus(res, [400]);
+      expect(res.json<{ code: string }>().code).toBe('VALIDATION_FAILED');
+      expect(storeFingerprint(ctx)).toBe(before);
     }), { numRuns: RUNS.few });
   });
 });

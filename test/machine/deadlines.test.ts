@@ -32,8 +32,8 @@ import {
   type TimerChange,
 } from '../../machines/referral.ts';
 import type { EventType, ReferralEvent } from '../../machines/referral.schemas.ts';
-import { events, helpItem, submission } from '../support/fixtures.ts';
-import { input, roundTrip, stamp, stamped, SUBMITTED_AT } from './helpers.ts';
+import { events, helpItem, parsedSubmission } from '../support/fixtures.ts';
+import { fixtureEvent, input, roundTrip, stamp, stamped, SUBMITTED_AT } from './helpers.ts';
 
 const V = REFERRAL_MACHINE_VERSION;
 const ZONE = 'Europe/Amsterdam';
@@ -59,11 +59,8 @@ function applied(persisted: PersistedReferral, event: StampedEvent, env?: Referr
 }
 
 /** A fixture event of this type stamped at `at` (ISSUE_ADVICE: help item waiting `waitingWeeks`). */
-function ev(type: EventType, at: string, extra: Record<string, unknown> = {}): StampedEvent {
-  // The fixture table is indexed by type; each entry returns the event of its own type.
-  const make = events[type] as (x?: Record<string, unknown>) => ReferralEvent;
-  return stamp(make(extra), at);
-}
+const ev = (type: EventType, at: string, extra: Record<string, unknown> = {}): StampedEvent =>
+  fixtureEvent(type, at, extra);
 
 const adviceAt = (at: string, waitingWeeks = 0) =>
   ev('ISSUE_ADVICE', at, { helpItems: [helpItem(waitingWeeks)] });
@@ -143,7 +140,7 @@ describe('triage deadline', () => {
   });
 
   it('is 1 day after submission when the case is urgent', () => {
-    const { persisted, timers } = submit(input({ submission: submission({ urgency: 'urgent' }) }));
+    const { persisted, timers } = submit(input({ submission: parsedSubmission({ urgency: 'urgent' }) }));
     expect(timers).toEqual([arm('triage', '2026-01-16T09:00:00.000Z')]);
     expect(persisted.context.deadlines).toEqual({ triage: '2026-01-16T09:00:00.000Z' });
   });
@@ -498,9 +495,9 @@ describe('settings handed to step', () => {
 
   it('submit arms with the settings of its input, urgent or not', () => {
     const settings = { triage: 'P2D', triageUrgent: 'PT6H' };
-    const regular = submit({ submission: submission(), env: env(SUBMITTED_AT, settings) });
+    const regular = submit({ submission: parsedSubmission(), env: env(SUBMITTED_AT, settings) });
     expect(regular.persisted.context.deadlines).toEqual({ triage: '2026-01-17T09:00:00.000Z' });
-    const urgent = submit({ submission: submission({ urgency: 'urgent' }), env: env(SUBMITTED_AT, settings) });
+    const urgent = submit({ submission: parsedSubmission({ urgency: 'urgent' }), env: env(SUBMITTED_AT, settings) });
     expect(urgent.timers).toEqual([arm('triage', '2026-01-15T15:00:00.000Z')]);
   });
 
@@ -556,7 +553,7 @@ describe('calendar arithmetic (Europe/Amsterdam)', () => {
 
   it('P1D urgent over the switch night is the same local time the next day (23 hours)', () => {
     const at = '2026-03-28T11:00:00.000Z'; // Saturday 12:00 CET
-    const { timers } = submit(input({ submittedAt: at, submission: submission({ urgency: 'urgent' }) }));
+    const { timers } = submit(input({ submittedAt: at, submission: parsedSubmission({ urgency: 'urgent' }) }));
     expect(timers).toEqual([arm('triage', '2026-03-29T10:00:00.000Z')]); // Sunday 12:00 CEST
   });
 
@@ -568,7 +565,7 @@ describe('calendar arithmetic (Europe/Amsterdam)', () => {
   it('the timer due time and the open deadline are the same instant (the delay matches the calendar)', () => {
     const at = '2026-03-27T09:00:00.000Z';
     const env: ReferralEnv = { ...DEFAULT_ENV_SETTINGS, now: at };
-    let persisted = submit({ submission: submission(), env }).persisted;
+    let persisted = submit({ submission: parsedSubmission(), env }).persisted;
     persisted = applied(persisted, ev('START_TRIAGE', at)).persisted;
     const accepted = applied(persisted, ev('ACCEPT', at));
     const [, armed] = accepted.timers;

@@ -16,7 +16,7 @@ import {
 } from '../../machines/referral.machine.ts';
 import { DEFAULT_ENV_SETTINGS } from '../../machines/referral.deadlines.ts';
 import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
-import type { EventType, ReferralEvent } from '../../machines/referral.schemas.ts';
+import { CaseSubmissionSchema, EVENT_SCHEMAS, type EventType, type ReferralEvent } from '../../machines/referral.schemas.ts';
 import { events, helpItem, PATH_TO, submission } from '../support/fixtures.ts';
 
 export const SUBMITTED_AT = '2026-01-15T09:00:00Z';
@@ -30,7 +30,7 @@ export interface InputOptions {
 
 export function input(options: InputOptions = {}): ReferralInput {
   return {
-    submission: options.submission ?? submission(),
+    submission: options.submission ?? CaseSubmissionSchema.parse(submission()),
     env: {
       ...DEFAULT_ENV_SETTINGS,
       now: options.submittedAt ?? SUBMITTED_AT,
@@ -43,11 +43,22 @@ export function stamp<E extends ReferralEvent>(event: E, at: string = AT): E & {
   return { ...event, at };
 }
 
+/**
+ * A fixture event of the given type, as the engine hands it to the machine: parsed by its schema
+ * and stamped. An overleg is planned and held on the day it is sent, so the dates are in order
+ * (§5.1) whatever day a test sends it on.
+ */
+export function fixtureEvent(type: EventType, at: string, extra: Record<string, unknown> = {}): StampedEvent {
+  // The fixture table is indexed by type; each entry returns the event of its own type.
+  const make = events[type] as (x?: Record<string, unknown>) => ReferralEvent;
+  const dated = type === 'SCHEDULE_OVERLEG' ? { scheduledAt: at } : type === 'RECORD_OVERLEG' ? { heldAt: at }
+    : type === 'SET_BRIDGING_PLAN' ? { reviewAt: at.slice(0, 10) } : {};
+  return stamp(EVENT_SCHEMAS[type].parse(make({ ...dated, ...extra })) as ReferralEvent, at);
+}
+
 /** A fixture event of the given type, stamped (default payload). */
 export function stamped(type: EventType, at: string = AT): StampedEvent {
-  // The fixture table is indexed by type; each entry returns the event of its own type.
-  const make = events[type] as () => ReferralEvent;
-  return stamp(make(), at);
+  return fixtureEvent(type, at);
 }
 
 /** ISSUE_ADVICE whose only help item waits `weeks` weeks. */
@@ -58,43 +69,51 @@ export function adviceWaiting(weeks: number): StampedEvent {
 /**
  * DESIGN §3, "Events" table, read per state: the event types each lifecycle state accepts and the
  * lifecycle state(s) each leads to. ISSUE_ADVICE has two targets (bridging when a help item waits
- * more than the threshold, else follow_up).
+ * more than the threshold, else follow_up). UPDATE_CONSENT and UPDATE_SCHOOL (§5.1) keep any open state.
  */
 export const DESIGN_TRANSITIONS: Readonly<
   Record<LifecycleState, Readonly<Partial<Record<EventType, readonly LifecycleState[]>>>>
 > = {
   submitted: {
     START_TRIAGE: ['triage'], WITHDRAW: ['closed'], ADD_NOTE: ['submitted'],
+    UPDATE_CONSENT: ['submitted'], UPDATE_SCHOOL: ['submitted'],
   },
   triage: {
     REQUEST_INFORMATION: ['awaiting_information'], ACCEPT: ['planning_overleg'],
     DECLINE: ['closed'], CONSULT: ['closed'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['triage'],
+    UPDATE_CONSENT: ['triage'], UPDATE_SCHOOL: ['triage'],
   },
   awaiting_information: {
     PROVIDE_INFORMATION: ['triage'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['awaiting_information'],
+    UPDATE_CONSENT: ['awaiting_information'], UPDATE_SCHOOL: ['awaiting_information'],
   },
   planning_overleg: {
     SCHEDULE_OVERLEG: ['overleg_scheduled'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['planning_overleg'],
+    UPDATE_CONSENT: ['planning_overleg'], UPDATE_SCHOOL: ['planning_overleg'],
   },
   overleg_scheduled: {
     RECORD_OVERLEG: ['advising'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['overleg_scheduled'],
+    UPDATE_CONSENT: ['overleg_scheduled'], UPDATE_SCHOOL: ['overleg_scheduled'],
   },
   advising: {
     ISSUE_ADVICE: ['bridging', 'follow_up'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['advising'],
+    UPDATE_CONSENT: ['advising'], UPDATE_SCHOOL: ['advising'],
   },
   bridging: {
     SET_BRIDGING_PLAN: ['follow_up'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['bridging'],
+    UPDATE_CONSENT: ['bridging'], UPDATE_SCHOOL: ['bridging'],
   },
   follow_up: {
     SET_BRIDGING_PLAN: ['follow_up'], REPORT_PROGRESS: ['follow_up'],
     REQUEST_REASSESSMENT: ['planning_overleg'], CLOSE: ['closed'],
     ESCALATE: ['closed'], WITHDRAW: ['closed'], ADD_NOTE: ['follow_up'],
+    UPDATE_CONSENT: ['follow_up'], UPDATE_SCHOOL: ['follow_up'],
   },
   closed: {
     ADD_NOTE: ['closed'],

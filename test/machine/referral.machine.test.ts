@@ -34,6 +34,7 @@ import {
   drive,
   driveTo,
   input,
+  fixtureEvent,
   pairKey,
   pathTo,
   roundTrip,
@@ -252,14 +253,14 @@ describe('transitions of DESIGN §3', () => {
     ];
     it.each(cases)('threshold %d weeks, waiting %j → %s', (threshold, waits, target) => {
       const before = driveTo('advising', input({ bridgingThresholdWeeks: threshold }));
-      const advice = stamp(events.ISSUE_ADVICE({ helpItems: waits.map((w) => helpItem(w)) }));
+      const advice = fixtureEvent('ISSUE_ADVICE', AT, { helpItems: waits.map((w) => helpItem(w)) });
       expect(step(V, before, advice)).toMatchObject({ outcome: 'applied', state: target });
     });
   });
 
   it('SET_BRIDGING_PLAN leads from bridging to follow_up, and in follow_up adds a plan without leaving', () => {
     const planA = stamped('SET_BRIDGING_PLAN');
-    const planB = stamp(events.SET_BRIDGING_PLAN({ measures: 'Daily check-in' }), '2026-05-01T09:00:00Z');
+    const planB = fixtureEvent('SET_BRIDGING_PLAN', '2026-05-01T09:00:00Z', { measures: 'Daily check-in' });
     const first = step(V, driveTo('bridging'), planA);
     expect(first).toMatchObject({ outcome: 'applied', state: 'follow_up' });
     if (first.outcome !== 'applied') return;
@@ -351,19 +352,19 @@ describe('refusals: what a state does not accept leaves it unchanged', () => {
 
 describe('refusals: an event that breaks an IGJ rule is held back by the machine itself', () => {
   const cases: Array<[LifecycleState, string, StampedEvent]> = [
-    ['planning_overleg', 'PARTICIPATION_REASON_REQUIRED', stamp(events.SCHEDULE_OVERLEG({
+    ['planning_overleg', 'PARTICIPATION_REASON_REQUIRED', fixtureEvent('SCHEDULE_OVERLEG', AT, {
       participants: [{ role: 'parents' }, { role: 'professional', organisation: 'GGZ Noord' }],
       notInvited: [{ role: 'youth', reason: '   ' }],
-    }))],
-    ['overleg_scheduled', 'PARTICIPATION_REASON_REQUIRED', stamp(events.RECORD_OVERLEG({
+    })],
+    ['overleg_scheduled', 'PARTICIPATION_REASON_REQUIRED', fixtureEvent('RECORD_OVERLEG', AT, {
       parents: { participation: 'not_involved' },
-    }))],
-    ['advising', 'FIT_RATIONALE_REQUIRED', stamp(events.ISSUE_ADVICE({
+    })],
+    ['advising', 'FIT_RATIONALE_REQUIRED', fixtureEvent('ISSUE_ADVICE', AT, {
       helpItems: [{ ...helpItem(3), fitRationale: '' }],
-    }))],
-    ['advising', 'FUNDER_REQUIRED', stamp(events.ISSUE_ADVICE({
+    })],
+    ['advising', 'FUNDER_REQUIRED', fixtureEvent('ISSUE_ADVICE', AT, {
       helpItems: [{ ...helpItem(0), financing: [{ law: 'wmo', funder: ' ' }] }],
-    }))],
+    })],
   ];
 
   it.each(cases)('%s: step answers %s, and transition() without step stays put', (state, code, event) => {
@@ -387,7 +388,7 @@ describe('persisted snapshots', () => {
     stamped('ACCEPT', '2026-01-19T09:00:00Z'),
     stamped('SCHEDULE_OVERLEG', '2026-01-20T09:00:00Z'),
     stamped('RECORD_OVERLEG', '2026-02-10T16:00:00Z'),
-    stamp(events.ISSUE_ADVICE({ helpItems: [helpItem(0), helpItem(8)] }), '2026-02-12T09:00:00Z'),
+    fixtureEvent('ISSUE_ADVICE', '2026-02-12T09:00:00Z', { helpItems: [helpItem(0), helpItem(8)] }),
     stamped('SET_BRIDGING_PLAN', '2026-02-13T09:00:00Z'),
     stamped('REPORT_PROGRESS', '2026-03-13T09:00:00Z'),
     stamped('REQUEST_REASSESSMENT', '2026-05-13T09:00:00Z'),

@@ -18,7 +18,7 @@
  * 80, F5 (due day 73, caught up by its report on day 74) and O5 (7 cases); reassessment (3 months
  * after the advice) for none yet.
  */
-import type { CaseSubmission, EventOf, EventType } from '../../machines/referral.schemas.ts';
+import type { CaseSubmissionInput, EventInputOf, EventType } from '../../machines/referral.schemas.ts';
 import type { Caller, TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 
@@ -26,21 +26,23 @@ export const DAY = 86_400_000;
 export const DAY_0 = Date.parse('2026-01-05T09:00:00Z');
 export const dayAt = (day: number): string => new Date(DAY_0 + day * DAY).toISOString();
 
-type Participation = EventOf<'RECORD_OVERLEG'>['youth']['participation'];
-type Kind = CaseSubmission['referrer']['kind'];
+type Participation = EventInputOf<'RECORD_OVERLEG'>['youth']['participation'];
+type Kind = CaseSubmissionInput['referrer']['kind'];
 
 interface Step {
   day: number;
   name: string;
-  event: Record<string, unknown> & { type: EventType };
+  /** The event, or a function that makes it on its day (for events whose dates are "now"). */
+  event: Event | (() => Event);
 }
+type Event = Record<string, unknown> & { type: EventType };
 
 const who = (p: Participation) => (p === 'not_involved' ? { participation: p, reason: 'Wilde niet' } : { participation: p });
 const custom = (weeks: number) => helpItem(weeks);
 const existing = (weeks: number) => ({ ...helpItem(weeks), kind: 'existing_offer' as const, financing: [] });
 
-function sub(kind: Kind, municipalityCode: string, problemAreas: CaseSubmission['problemAreas'],
-  school: CaseSubmission['school']): CaseSubmission {
+function sub(kind: Kind, municipalityCode: string, problemAreas: CaseSubmissionInput['problemAreas'],
+  school: CaseSubmissionInput['school']): CaseSubmissionInput {
   return submission({ referrer: { kind }, subject: { reference: 'X-1', birthYear: 2012, municipalityCode },
     problemAreas, school });
 }
@@ -48,14 +50,14 @@ function sub(kind: Kind, municipalityCode: string, problemAreas: CaseSubmission[
 const notAttending = (since: string) => ({ status: 'not_attending' as const, notAttendingSince: since });
 const attending = { status: 'attending' as const };
 
-export const SUBMISSIONS: Record<string, CaseSubmission> = {
+export const SUBMISSIONS: Record<string, CaseSubmissionInput> = {
   ...Object.fromEntries([0, 1, 2, 3, 4, 5].map((i) => [`F${i}`, sub('professional', 'GM0363',
     ['mental_health', 'education'], i < 3 ? notAttending('2025-06-01') : attending)])),
   ...Object.fromEntries([0, 1, 2, 3, 4].map((i) => [`D${i}`, sub('parent', 'GM0363', ['family'], attending)])),
   C0: sub('youth', 'GM0344', ['safety'], { status: 'not_applicable' }),
   E0: sub('youth', 'GM0344', ['justice'], { status: 'partial' }),
   W0: sub('professional', 'GM0363', ['housing'], attending),
-  O0: sub('professional', 'GM0363', ['development'], notAttending('2026-03-01')),
+  O0: sub('professional', 'GM0363', ['development'], notAttending('2026-01-01')),
   O1: sub('professional', 'GM0363', ['development'], notAttending('2025-10-01')),
   O2: sub('professional', 'GM0363', ['development'], notAttending('2025-11-01')),
   O3: sub('professional', 'GM0518', ['disability'], { status: 'partial' }),
@@ -73,7 +75,7 @@ const FULL = [
   { name: 'F2', accept: 3, held: 12, rec: 13, advice: 16, items: [existing(3)], plan: 16, youth: 'present', parents: 'present', disruptions: ['organisational'], started: 20 },
   { name: 'F3', accept: 4, held: 14, rec: 15, advice: 19, items: [custom(6), existing(0)], plan: 20, youth: 'heard_beforehand', parents: 'present', disruptions: ['organisational', 'content'], notYet: 22, started: 25 },
   { name: 'F4', accept: 5, held: 25, rec: 26, advice: 31, items: [existing(4)], plan: 32, youth: 'represented', parents: 'present', disruptions: ['organisational'], started: 39 },
-  { name: 'F5', accept: 10, held: 40, rec: 30, advice: 44, items: [custom(10), existing(2)], plan: 45, youth: 'not_involved', parents: 'not_involved', disruptions: ['conflict'], started: 74 },
+  { name: 'F5', accept: 10, held: 30, rec: 30, advice: 44, items: [custom(10), existing(2)], plan: 45, youth: 'not_involved', parents: 'not_involved', disruptions: ['conflict'], started: 74 },
   { name: 'O4', accept: 7, held: 12, rec: 12, advice: 15, items: [custom(8)], youth: 'not_involved', parents: 'not_involved', disruptions: [] },
   { name: 'O5', accept: 8, held: 18, rec: 19, advice: 20, items: [existing(0)], youth: 'present', parents: 'not_involved', disruptions: ['legal'], notYet: 25 },
 ] as const;
@@ -83,12 +85,13 @@ function fullSteps(): Step[] {
     const steps: Step[] = [
       { day: c.accept, name: c.name, event: events.START_TRIAGE() },
       { day: c.accept, name: c.name, event: events.ACCEPT() },
-      { day: c.accept, name: c.name, event: events.SCHEDULE_OVERLEG() },
+      // planned on the day it is sent (made then, so its date is in order)
+      { day: c.accept, name: c.name, event: () => events.SCHEDULE_OVERLEG() },
       { day: c.rec, name: c.name, event: events.RECORD_OVERLEG({ heldAt: dayAt(c.held), youth: who(c.youth),
         parents: who(c.parents), disruptions: [...c.disruptions] }) },
       { day: c.advice, name: c.name, event: events.ISSUE_ADVICE({ helpItems: [...c.items] }) },
     ];
-    if ('plan' in c) steps.push({ day: c.plan, name: c.name, event: events.SET_BRIDGING_PLAN() });
+    if ('plan' in c) steps.push({ day: c.plan, name: c.name, event: () => events.SET_BRIDGING_PLAN() });
     if ('notYet' in c) steps.push({ day: c.notYet, name: c.name, event: events.REPORT_PROGRESS({ helpStarted: false }) });
     if ('started' in c) steps.push({ day: c.started, name: c.name, event: events.REPORT_PROGRESS({ helpStarted: true }) });
     return steps;
@@ -109,7 +112,7 @@ function otherSteps(): Step[] {
   ];
 }
 
-async function submitAs(ctx: TestContext, caller: Caller, body: CaseSubmission): Promise<string> {
+async function submitAs(ctx: TestContext, caller: Caller, body: CaseSubmissionInput): Promise<string> {
   const res = await ctx.call(caller, { method: 'POST', url: '/api/v1/cases', payload: body });
   if (res.statusCode !== 201) throw new Error(`submit: ${res.statusCode} ${res.body}`);
   return res.json().id as string;
@@ -125,8 +128,9 @@ export async function buildSignaleringData(ctx: TestContext): Promise<Record<str
     .sort((a, b) => a.day - b.day || a.order - b.order);
   for (const s of steps) {
     ctx.clock.set(dayAt(s.day));
-    const res = await ctx.send(ctx.expertTeam, ids[s.name]!, s.event);
-    if (res.statusCode !== 200) throw new Error(`${s.name} day ${s.day} ${s.event.type}: ${res.statusCode} ${res.body}`);
+    const event = typeof s.event === 'function' ? s.event() : s.event;
+    const res = await ctx.send(ctx.expertTeam, ids[s.name]!, event);
+    if (res.statusCode !== 200) throw new Error(`${s.name} day ${s.day} ${event.type}: ${res.statusCode} ${res.body}`);
   }
   ctx.clock.set(dayAt(80));
   // Deadlines that passed and were not yet recorded by an event of their case fire now.

@@ -68,7 +68,6 @@ describe('GET /reports/signalering as CSV', () => {
       'submitted|byMunicipality|GM0363|20', 'submitted|byMunicipality|GM0518|<5',
       'decisions|byDecision|closed|6', 'decisions|byDecision.closed.byOutcome|help_in_place|5',
       'decisions|byDecision.closed.byOutcome|no_longer_needed|<5',
-      'openAtEnd|bySchoolStatus.not_attending.byDuration|more_than_3_months|<5',
       'leadTimes|submissionToTriageDecision.medianDays||2', 'leadTimes|submissionToTriageDecision.p90Days||8',
       'leadTimes|adviceToHelpStarted.p90Days||',
       'overleggen|youthTookPart.share||<5', 'advice|customArrangements.share||0.5', 'advice|medianWaitingWeeks.weeks||4',
@@ -82,6 +81,9 @@ describe('GET /reports/signalering as CSV', () => {
       ...cellRows('submitted', 'byProblemArea', json.submitted.byProblemArea),
       ...cellRows('openAtEnd', 'byState', json.openAtEnd.byState),
       ...cellRows('overleggen', 'byDisruption', json.overleggen.byDisruption),
+      ...cellRows('overleggen', 'youthNotInvolvedByReason', json.overleggen.youthNotInvolvedByReason),
+      ...cellRows('openAtEnd', 'bySchoolStatus.not_attending.byDuration',
+        json.openAtEnd.bySchoolStatus.find((c: { key: string }) => c.key === 'not_attending').breakdowns.byDuration),
     ]));
   });
 

@@ -31,7 +31,9 @@ describe('GET /reports/signalering for a past period', () => {
       planning_overleg: null, overleg_scheduled: null, advising: null, bridging: null, follow_up: 5 }));
     expect(january.openAtEnd.bySchoolStatus).toEqual([
       ...cells({ attending: 5, partial: null }),
-      { ...cells({ not_attending: 9 })[0], breakdowns: { byDuration: cells({ more_than_3_months: null, up_to_3_months: null }) } },
+      // out of school since before 31 October 2025: F0–F2, O1, O7; since later: O0, O2, O4, O6
+      { ...cells({ not_attending: 9 })[0], breakdowns: { byDuration: cells({ more_than_3_months: 5, up_to_3_months: null,
+        outside_school_age: null }) } },
       ...cells({ not_applicable: null }),
     ]);
   });
@@ -45,6 +47,8 @@ describe('GET /reports/signalering for a past period', () => {
       youthTookPart: { share: null, suppressed: true },
       parentsTookPart: { share: null, suppressed: true },
       byDisruption: cells({ organisational: 5, legal: null, content: null, conflict: null }),
+      youthNotInvolvedByReason: cells({ safety: null, refused: null, unreachable: null, capacity: null, other: null }),
+      parentsNotInvolvedByReason: cells({ safety: null, refused: null, unreachable: null, capacity: null, other: null }),
     });
     expect(january.advice).toEqual({
       advices: 6, helpItems: 7,
@@ -106,23 +110,27 @@ describe('GET /reports/signalering period bounds', () => {
 });
 
 describe('signalering lead times to the overleg', () => {
-  it('take heldAt, but never before the acceptance nor after the overleg was recorded', async () => {
+  it('take heldAt; an overleg held before its planned day or after the day it is recorded is refused', async () => {
     const ctx = await createTestContext();
+    const ids: string[] = [];
     for (const held of [-2, 3, 20]) {
       ctx.clock.set(dayAt(0));
       const id = await ctx.createCase();
       for (const e of [events.START_TRIAGE(), events.ACCEPT(), events.SCHEDULE_OVERLEG()]) await ctx.send(ctx.expertTeam, id, e);
       ctx.clock.advance(5 * DAY);
-      await ctx.send(ctx.expertTeam, id, events.RECORD_OVERLEG({ heldAt: dayAt(held) }));
+      const res = await ctx.send(ctx.expertTeam, id, events.RECORD_OVERLEG({ heldAt: dayAt(held) }));
+      // DESIGN §5.1: heldAt not before the planned day (day 0), not after today (day 5)
+      expect(res.statusCode).toBe(held === 3 ? 200 : 422);
+      if (held !== 3) expect(res.json().invalidParams).toEqual([expect.objectContaining({ name: 'heldAt' })]);
       ctx.clock.advance(DAY);
-      await ctx.send(ctx.expertTeam, id, events.ISSUE_ADVICE());
+      if (held === 3) await ctx.send(ctx.expertTeam, id, events.ISSUE_ADVICE());
+      ids.push(id);
     }
     const raw = signaleringQueries(ctx.db).figures({ kind: 'region', region: 'R01' },
       resolvePeriod({ from: '2026-01-01', to: '2026-12-31' }, ctx.clock.now()));
-    // held −2 → the acceptance (0 days); held 3 → 3; held 20 → recorded on day 5 (5 days)
-    expect(raw.distributions.get('d_overleg')).toEqual({ n: 3, p50: 3, p90: 5 });
-    // then to the advice on day 6: 6, 3 and 1 days
-    expect(raw.distributions.get('d_advice')).toEqual({ n: 3, p50: 3, p90: 6 });
+    // held on day 3, three days after the acceptance; advice on day 6, three days after it was held
+    expect(raw.distributions.get('d_overleg')).toEqual({ n: 1, p50: 3, p90: 3 });
+    expect(raw.distributions.get('d_advice')).toEqual({ n: 1, p50: 3, p90: 3 });
     await ctx.close();
   });
 });

@@ -69,12 +69,13 @@ describe('GET /reports/signalering', () => {
   });
 
   it('splits the thuiszitters by the 3 months of the Thuiszitterspact, protecting the split when one side is small', () => {
-    // 6 thuiszitters: 5 out of school since before 26 December 2025, 1 since later. The 1 is
-    // suppressed, and so is the 5, or 6 − 5 would give it away.
+    // 6 thuiszitters: 5 out of school since before 26 December 2025, 1 since later.
     expect(report.openAtEnd.bySchoolStatus).toEqual([
       ...cells({ attending: null, partial: null }),
       { ...cells({ not_attending: 6 })[0],
-        breakdowns: { byDuration: cells({ more_than_3_months: null, up_to_3_months: null }) } },
+        // All of compulsory school age (born 2012), none outside_school_age: the 1 and the 0 are
+        // suppressed, and the reader learns only that they add up to 1 (suppression.ts).
+        breakdowns: { byDuration: cells({ more_than_3_months: 5, up_to_3_months: null, outside_school_age: null }) } },
       ...cells({ not_applicable: null }),
     ]);
   });
@@ -83,7 +84,7 @@ describe('GET /reports/signalering', () => {
     expect(report.leadTimes).toEqual({
       // 16 decisions: 1,1,2,2,2,2,2,2,3,3,4,5,6,7,8,10 → rank 8 and rank 15
       submissionToTriageDecision: { medianDays: 2, p90Days: 8, suppressed: false },
-      // to heldAt (F5's, held "on day 40" but recorded on day 30, counts as day 30): 5,7,8,9,10,10,20,20;
+      // to heldAt: 5,7,8,9,10,10,20,20;
       // with fewer than 10 values the 90th percentile would be the largest, one child's: withheld
       acceptanceToOverleg: { medianDays: 9, p90Days: null, suppressed: false },
       // 2,2,3,3,4,5,6,14
@@ -100,6 +101,10 @@ describe('GET /reports/signalering', () => {
       youthTookPart: { share: null, suppressed: true },
       parentsTookPart: { share: null, suppressed: true },
       byDisruption: cells({ organisational: 5, legal: null, content: null, conflict: null }),
+      // F5 and O4 left both out, O5 the parents: each with the reason "Wilde niet", read as `other`
+      // (2 and 3 overleggen, every cell below 5, zero included)
+      youthNotInvolvedByReason: cells({ safety: null, refused: null, unreachable: null, capacity: null, other: null }),
+      parentsNotInvolvedByReason: cells({ safety: null, refused: null, unreachable: null, capacity: null, other: null }),
     });
   });
 

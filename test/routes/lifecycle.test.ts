@@ -33,7 +33,7 @@ describe('POST /api/v1/cases', () => {
     });
     expect(view.data.submission).toEqual(body);
     expect(view.data.submittedAt).toBe(START);
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('serves the new case at its Location with the same view', async () => {
@@ -47,7 +47,7 @@ describe('POST /api/v1/cases', () => {
     const body = submission({ referrer: { kind: 'parent' } });
     const view = expectView(await ctx.call(ctx.expertTeam, { method: 'POST', url: `${API}/cases`, payload: body }), 201);
     expect(view.state).toBe('submitted');
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'START_TRIAGE', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('gives every case its own random id', async () => {
@@ -88,11 +88,12 @@ describe('POST /api/v1/cases/{id}/events: the main path', () => {
     const body = submission({ urgency: 'urgent' });
     const created = await ctx.call(ctx.localTeam, { method: 'POST', url: `${API}/cases`, payload: body });
     const id = expectView(created, 201).id;
-    const sent: { type: EventType; at: string }[] = [];
+    const sent: { type: EventType; at: string; body: ReturnType<(typeof events)[EventType]> }[] = [];
     for (const type of path) {
       ctx.clock.advance(HOUR);
-      await apply(ctx, ctx.expertTeam, id, events[type]());
-      sent.push({ type, at: ctx.clock.now().toISOString() });
+      const body = events[type]();
+      await apply(ctx, ctx.expertTeam, id, body);
+      sent.push({ type, at: ctx.clock.now().toISOString(), body });
     }
 
     const trail = await readTrail(ctx, id);
@@ -111,7 +112,7 @@ describe('POST /api/v1/cases/{id}/events: the main path', () => {
         type,
         at: sent[i]?.at,
         actor: { role: 'expert_team', organisation: 'ret-r01', name: 'expert_team ret-r01' },
-        payload: payloadOf(events[type]()),
+        payload: payloadOf(sent[i]!.body),
         state: states[i],
         version: i + 2,
       });
@@ -134,7 +135,7 @@ describe('POST /api/v1/cases/{id}/events: ISSUE_ADVICE and the bridging plan', (
     const view = await apply(ctx, ctx.expertTeam, id, adviceWaiting(weeks));
     expect(view.state).toBe('bridging');
     expect(view.version).toBe(6);
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('goes to bridging when any one of several help items waits too long', async () => {
@@ -178,7 +179,7 @@ describe('POST /api/v1/cases/{id}/events: ISSUE_ADVICE and the bridging plan', (
       const before = await footprint(ctx, id);
       const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events[type]()), 409, 'EVENT_NOT_ALLOWED');
       expect(problem.state).toBe('bridging');
-      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'WITHDRAW']);
+      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
       expect(await footprint(ctx, id)).toEqual(before);
     });
 
@@ -219,7 +220,7 @@ describe('POST /api/v1/cases/{id}/events: triage decisions', () => {
       const id = await ctx.caseIn('submitted');
       const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events[type]()), 409, 'EVENT_NOT_ALLOWED');
       expect(problem.state).toBe('submitted');
-      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'START_TRIAGE', 'WITHDRAW']);
+      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     });
 });
 
@@ -250,14 +251,14 @@ describe('POST /api/v1/cases/{id}/events: REQUEST_INFORMATION and PROVIDE_INFORM
   it('offers the local team PROVIDE_INFORMATION while information is awaited', async () => {
     const id = await ctx.caseIn('awaiting_information');
     const view = await readCase(ctx, id, ctx.localTeam);
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'PROVIDE_INFORMATION', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'PROVIDE_INFORMATION', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('refuses PROVIDE_INFORMATION from the local team when nothing was asked (409)', async () => {
     const id = await ctx.caseIn('triage');
     const problem = expectProblem(await ctx.send(ctx.localTeam, id, events.PROVIDE_INFORMATION()), 409, 'EVENT_NOT_ALLOWED');
     expect(problem.state).toBe('triage');
-    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'WITHDRAW']);
+    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('refuses ACCEPT while information is awaited (409)', async () => {
@@ -287,7 +288,7 @@ describe('POST /api/v1/cases/{id}/events: ESCALATE', () => {
     const before = await footprint(ctx, id);
     const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events.ESCALATE()), 409, 'EVENT_NOT_ALLOWED');
     expect(problem.state).toBe('submitted');
-    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'START_TRIAGE', 'WITHDRAW']);
+    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     expect(await footprint(ctx, id)).toEqual(before);
   });
 
@@ -354,7 +355,7 @@ describe('POST /api/v1/cases/{id}/events: follow-up', () => {
     const id = await ctx.caseIn('advising');
     const problem = expectProblem(await ctx.send(ctx.localTeam, id, events.REPORT_PROGRESS()), 409, 'EVENT_NOT_ALLOWED');
     expect(problem).toMatchObject({ state: 'advising' });
-    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'WITHDRAW']);
+    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('runs a reassessment loop from follow_up through a new overleg and advice back to follow_up, then closes', async () => {

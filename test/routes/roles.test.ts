@@ -29,7 +29,7 @@ afterAll(async () => { await ctx.close(); });
 const get = (url: string): InjectOptions => ({ method: 'GET', url });
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
 const EXPERT_ONLY = EVENT_TYPES.filter((t) =>
-  !['PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE'].includes(t));
+  !['PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'].includes(t));
 
 describe('GET /api/v1/cases/{id}, /cases and /trail as an inspector', () => {
   it('reads a case of its region, the list and the trail when it states a purpose', async () => {
@@ -104,7 +104,7 @@ describe('case routes as a local team', () => {
   it('sees its own organisation\'s case, with the events its role may send', async () => {
     const view = await readCase(ctx, ownCase, ctx.localTeam);
     expect(view.id).toBe(ownCase);
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('gets 404 for another organisation\'s case on every route, and does not find it in its list', async () => {
@@ -249,21 +249,21 @@ describe('every /api/v1 route without a valid token', () => {
 describe('allowedEvents in the case view', () => {
   // DESIGN §3's table, read per role.
   const EXPECTED: Record<string, { expert: EventType[]; local: EventType[] }> = {
-    submitted: { expert: ['START_TRIAGE', 'WITHDRAW', 'ADD_NOTE'], local: ['WITHDRAW', 'ADD_NOTE'] },
+    submitted: { expert: ['START_TRIAGE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
     triage: {
-      expert: ['REQUEST_INFORMATION', 'ACCEPT', 'DECLINE', 'CONSULT', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE'],
-      local: ['WITHDRAW', 'ADD_NOTE'],
+      expert: ['REQUEST_INFORMATION', 'ACCEPT', 'DECLINE', 'CONSULT', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
+      local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
     },
     awaiting_information: {
-      expert: ['ESCALATE', 'WITHDRAW', 'ADD_NOTE'], local: ['PROVIDE_INFORMATION', 'WITHDRAW', 'ADD_NOTE'],
+      expert: ['ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['PROVIDE_INFORMATION', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
     },
-    planning_overleg: { expert: ['SCHEDULE_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE'], local: ['WITHDRAW', 'ADD_NOTE'] },
-    overleg_scheduled: { expert: ['RECORD_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE'], local: ['WITHDRAW', 'ADD_NOTE'] },
-    advising: { expert: ['ISSUE_ADVICE', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE'], local: ['WITHDRAW', 'ADD_NOTE'] },
-    bridging: { expert: ['SET_BRIDGING_PLAN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE'], local: ['WITHDRAW', 'ADD_NOTE'] },
+    planning_overleg: { expert: ['SCHEDULE_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    overleg_scheduled: { expert: ['RECORD_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    advising: { expert: ['ISSUE_ADVICE', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    bridging: { expert: ['SET_BRIDGING_PLAN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
     follow_up: {
-      expert: ['SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'ESCALATE', 'WITHDRAW', 'CLOSE', 'ADD_NOTE'],
-      local: ['REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE'],
+      expert: ['SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'ESCALATE', 'WITHDRAW', 'CLOSE', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
+      local: ['REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
     },
     closed: { expert: ['ADD_NOTE'], local: ['ADD_NOTE'] },
   };
@@ -280,9 +280,9 @@ describe('allowedEvents in the case view', () => {
   it('in the answer to an event lists what the sender may send next', async () => {
     const id = await ctx.caseIn('triage');
     const asked = expectView(await ctx.send(ctx.expertTeam, id, events.REQUEST_INFORMATION()));
-    expect(sorted(asked.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'WITHDRAW']);
+    expect(sorted(asked.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     const answered = expectView(await ctx.send(ctx.localTeam, id, events.PROVIDE_INFORMATION()));
-    expect(sorted(answered.allowedEvents)).toEqual(['ADD_NOTE', 'WITHDRAW']);
+    expect(sorted(answered.allowedEvents)).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 });
 

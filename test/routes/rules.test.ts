@@ -3,7 +3,7 @@
  * broken, and a refused request changes nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CaseSubmission, EventOf } from '../../machines/referral.schemas.ts';
+import type { CaseSubmissionInput, EventInputOf } from '../../machines/referral.schemas.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import {
@@ -15,77 +15,106 @@ beforeAll(async () => { ctx = await createTestContext(); });
 afterAll(async () => { await ctx.close(); });
 beforeEach(() => { ctx.clock.set('2026-01-05T09:00:00Z'); });
 
-type Consent = CaseSubmission['consent'];
-const submit = (birthYear: number, consent: Consent) => ctx.call(ctx.localTeam, {
+type Consent = CaseSubmissionInput['consent'];
+type Birth = { birthYear: number } | { birthMonth: string };
+const submit = (birth: Birth, consent: Consent, extra: object = {}) => ctx.call(ctx.localTeam, {
   method: 'POST', url: `${API}/cases`,
   payload: submission({
-    subject: { reference: 'WN-2026-0099', birthYear, municipalityCode: 'GM0363' },
+    subject: { reference: 'WN-2026-0099', ...birth, municipalityCode: 'GM0363', ...extra },
     consent,
   }),
 });
 
 /** Submits and expects the answer; a refusal must leave the list of cases as it was. */
-async function expectSubmission(birthYear: number, consent: Consent, expected: 201 | 422) {
+async function expectSubmission(birth: Birth, consent: Consent, expected: 201 | 422,
+  code: 'CONSENT_REQUIRED' | 'AGE_OUT_OF_RANGE' = 'CONSENT_REQUIRED', extra: object = {}) {
   const before = await listAllIds(ctx, ctx.localTeam);
-  const res = await submit(birthYear, consent);
+  const res = await submit(birth, consent, extra);
   if (expected === 201) {
     expectView(res, 201);
     expect(await listAllIds(ctx, ctx.localTeam)).toHaveLength(before.length + 1);
   } else {
-    expectProblem(res, 422, 'CONSENT_REQUIRED');
+    expectProblem(res, 422, code);
     expect(await listAllIds(ctx, ctx.localTeam)).toEqual(before);
   }
 }
 
-describe('POST /api/v1/cases: CONSENT_REQUIRED by age at submission (clock year 2026)', () => {
+describe('POST /api/v1/cases: CONSENT_REQUIRED for every age the youth may have (5 January 2026)', () => {
   it.each([
     // under 12: the parents
-    [2026, 0, { youth: 'not_asked', parents: 'given' }, 201],
-    [2015, 11, { youth: 'refused', parents: 'given' }, 201],
-    [2015, 11, { youth: 'given', parents: 'refused' }, 422],
-    [2015, 11, { youth: 'given', parents: 'not_asked' }, 422],
+    [{ birthMonth: '2025-11' }, '0', { youth: 'not_asked', parents: 'given' }, 201],
+    [{ birthMonth: '2014-06' }, '11', { youth: 'refused', parents: 'given' }, 201],
+    [{ birthMonth: '2014-06' }, '11', { youth: 'given', parents: 'refused' }, 422],
+    [{ birthMonth: '2014-06' }, '11', { youth: 'given', parents: 'not_asked' }, 422],
     // 12 to 15: the youth and the parents
-    [2014, 12, { youth: 'given', parents: 'given' }, 201],
-    [2014, 12, { youth: 'refused', parents: 'given' }, 422],
-    [2014, 12, { youth: 'given', parents: 'not_asked' }, 422],
-    [2011, 15, { youth: 'given', parents: 'given' }, 201],
-    [2011, 15, { youth: 'not_asked', parents: 'given' }, 422],
-    [2011, 15, { youth: 'given', parents: 'refused' }, 422],
+    [{ birthMonth: '2013-06' }, '12', { youth: 'given', parents: 'given' }, 201],
+    [{ birthMonth: '2013-06' }, '12', { youth: 'refused', parents: 'given' }, 422],
+    [{ birthMonth: '2010-06' }, '15', { youth: 'given', parents: 'not_asked' }, 422],
     // 16 and over: the youth
-    [2010, 16, { youth: 'given', parents: 'refused' }, 201],
-    [2010, 16, { youth: 'given', parents: 'not_asked' }, 201],
-    [2010, 16, { youth: 'refused', parents: 'given' }, 422],
-    [2008, 18, { youth: 'not_asked', parents: 'given' }, 422],
-  ] as const)('birthYear %i (age %i) with consent %o answers %i', async (birthYear, _age, consent, expected) => {
-    await expectSubmission(birthYear, consent, expected);
+    [{ birthMonth: '2009-12' }, '16', { youth: 'given', parents: 'refused' }, 201],
+    [{ birthMonth: '2009-12' }, '16', { youth: 'refused', parents: 'given' }, 422],
+    // a birth year leaves two ages, and consent must hold for both
+    [{ birthYear: 2014 }, '11 or 12', { youth: 'refused', parents: 'given' }, 422],
+    [{ birthYear: 2014 }, '11 or 12', { youth: 'given', parents: 'given' }, 201],
+    [{ birthYear: 2010 }, '15 or 16', { youth: 'given', parents: 'refused' }, 422],
+    [{ birthYear: 2009 }, '16 or 17', { youth: 'given', parents: 'refused' }, 201],
+    // born this very month: the birthday may still come
+    [{ birthMonth: '2010-01' }, '15 or 16', { youth: 'given', parents: 'refused' }, 422],
+  ] as const)('%o (age %s) with consent %o answers %i', async (birth, _age, consent, expected) => {
+    await expectSubmission(birth, consent, expected);
   });
 
-  it.each(['', '   ', '\t\n '])('does not count a blank legalGround (%j) as a ground', async (legalGround) => {
-    await expectSubmission(2015, { youth: 'not_asked', parents: 'refused', legalGround }, 422);
+  it.each(['', '   ', '\t\n ', '.', 'n.v.t.', '1234567890'])('does not count %j as a legal ground', async (legalGround) => {
+    await expectSubmission({ birthMonth: '2015-06' }, { youth: 'not_asked', parents: 'refused', legalGround }, 422);
   });
 
   it.each([
-    [2015, { youth: 'not_asked', parents: 'refused' }],
-    [2013, { youth: 'refused', parents: 'given' }],
-    [2009, { youth: 'refused', parents: 'refused' }],
-  ] as const)('accepts a non-blank legalGround instead of consent (birthYear %i)', async (birthYear, consent) => {
-    await expectSubmission(birthYear, { ...consent, legalGround: '  Art. 7.3.11 lid 4 Jeugdwet  ' }, 201);
+    [{ birthMonth: '2015-06' }, { youth: 'not_asked', parents: 'refused' }],
+    [{ birthYear: 2013 }, { youth: 'refused', parents: 'given' }],
+    [{ birthMonth: '2009-03' }, { youth: 'refused', parents: 'refused' }],
+  ] as const)('accepts a legal ground that explains itself instead of consent (%o)', async (birth, consent) => {
+    await expectSubmission(birth, { ...consent, legalGround: '  Art. 7.3.11 lid 4 Jeugdwet  ' }, 201);
+    await expectSubmission(birth, {
+      ...consent, legalGround: { basis: 'child_protection_measure', explanation: 'OTS since March, the GI consents' },
+    }, 201);
   });
 
-  it('counts the age from the clock year, not from a fixed year', async () => {
-    ctx.clock.set('2027-03-01T12:00:00Z');
-    // born 2011: 16 in 2027, so the youth's consent is enough
-    await expectSubmission(2011, { youth: 'given', parents: 'refused' }, 201);
+  it('counts the ages on the submission day: on 3 December 2026 (the issue\'s examples)', async () => {
+    ctx.clock.set('2026-12-03T10:00:00Z');
+    const youthOnly = { youth: 'given', parents: 'refused' } as const;
+    await expectSubmission({ birthMonth: '2010-11' }, youthOnly, 201); // 16 for sure
+    await expectSubmission({ birthYear: 2010 }, youthOnly, 422); // 15 or 16
+    await expectSubmission({ birthMonth: '2010-12' }, youthOnly, 422); // 15 or 16
   });
 
-  it('counts the calendar year in Europe/Amsterdam: 23:30 UTC on 31 December is already the next year', async () => {
+  it('counts the day in Europe/Amsterdam: 23:30 UTC on 31 December is already the next year', async () => {
     ctx.clock.set('2026-12-31T23:30:00Z'); // 00:30 on 1 January 2027 in Amsterdam
-    await expectSubmission(2011, { youth: 'given', parents: 'refused' }, 201);
+    await expectSubmission({ birthMonth: '2010-12' }, { youth: 'given', parents: 'refused' }, 201); // 16
+    ctx.clock.set('2026-12-31T22:30:00Z'); // 23:30 on 31 December 2026: every December birthday has come
+    await expectSubmission({ birthMonth: '2010-12' }, { youth: 'given', parents: 'refused' }, 201);
+    ctx.clock.set('2026-12-30T22:30:00Z'); // 30 December: one born on the 31st is still 15
+    await expectSubmission({ birthMonth: '2010-12' }, { youth: 'given', parents: 'refused' }, 422);
+  });
+});
+
+describe('POST /api/v1/cases: AGE_OUT_OF_RANGE', () => {
+  const both = { youth: 'given', parents: 'given' } as const;
+  it.each([
+    [{ birthYear: 1950 }, 'a 76-year-old'],
+    [{ birthMonth: '2026-02' }, 'a child born next month'],
+    [{ birthYear: 2026 }, 'a birth year that may lie in the future'],
+    [{ birthMonth: '2003-06' }, 'a youth of 22 for sure, but 23 next'],
+  ] as const)('refuses %o (%s)', async (birth, _what) => {
+    ctx.clock.set('2026-01-05T09:00:00Z');
+    await expectSubmission(birth, both, 422, 'AGE_OUT_OF_RANGE');
   });
 
-  it('counts the calendar year in Europe/Amsterdam: 22:30 UTC on 31 December is still the same year', async () => {
-    ctx.clock.set('2026-12-31T22:30:00Z'); // 23:30 on 31 December 2026 in Amsterdam
-    await expectSubmission(2011, { youth: 'given', parents: 'refused' }, 422);
+  it('takes 18 to 22 only with extended care (verlengde jeugdhulp)', async () => {
+    await expectSubmission({ birthMonth: '2007-06' }, both, 422, 'AGE_OUT_OF_RANGE');
+    await expectSubmission({ birthMonth: '2007-06' }, both, 201, 'AGE_OUT_OF_RANGE', { extendedCare: true });
+    await expectSubmission({ birthYear: 2008 }, both, 422, 'AGE_OUT_OF_RANGE'); // 17 or 18
+    await expectSubmission({ birthMonth: '2004-02' }, both, 201, 'AGE_OUT_OF_RANGE', { extendedCare: true }); // 21
+    await expectSubmission({ birthMonth: '2003-01' }, both, 422, 'AGE_OUT_OF_RANGE', { extendedCare: true }); // 22 or 23
   });
 
   it('answers 400, not 422, when the submission is also malformed', async () => {
@@ -109,9 +138,9 @@ async function expectRule(id: string, event: object, code: 'PARTICIPATION_REASON
   expect(await footprint(ctx, id)).toEqual(before);
 }
 
-type Schedule = Partial<EventOf<'SCHEDULE_OVERLEG'>>;
-type RecordOverleg = Partial<EventOf<'RECORD_OVERLEG'>>;
-type Participant = EventOf<'SCHEDULE_OVERLEG'>['participants'][number];
+type Schedule = Partial<EventInputOf<'SCHEDULE_OVERLEG'>>;
+type RecordOverleg = Partial<EventInputOf<'RECORD_OVERLEG'>>;
+type Participant = EventInputOf<'SCHEDULE_OVERLEG'>['participants'][number];
 const youth: Participant = { role: 'youth' };
 const parents: Participant = { role: 'parents' };
 const professional: Participant = { role: 'professional', organisation: 'GGZ Noord', discipline: 'psychiatry' };
@@ -141,7 +170,7 @@ describe('POST /api/v1/cases/{id}/events: SCHEDULE_OVERLEG and PARTICIPATION_REA
       notInvited: [{ role: 'youth', reason: 'Too anxious; heard at home beforehand' }] }],
     ['neither is invited, both with a reason', {
       participants: [professional],
-      notInvited: [{ role: 'youth', reason: 'Hospitalised' }, { role: 'parents', reason: 'Abroad' }] }],
+      notInvited: [{ role: 'youth', reason: 'Hospitalised' }, { role: 'parents', reason: 'Abroad for work until March' }] }],
   ] satisfies [string, Schedule][])('schedules the overleg when %s', async (_what, extra) => {
     const id = await ctx.caseIn('planning_overleg');
     const view = await apply(ctx, ctx.expertTeam, id, events.SCHEDULE_OVERLEG(extra));
@@ -175,7 +204,7 @@ describe('POST /api/v1/cases/{id}/events: RECORD_OVERLEG and PARTICIPATION_REASO
   });
 });
 
-type HelpItem = EventOf<'ISSUE_ADVICE'>['helpItems'][number];
+type HelpItem = EventInputOf<'ISSUE_ADVICE'>['helpItems'][number];
 const item = (changes: Partial<HelpItem>, omit: (keyof HelpItem)[] = []): HelpItem => {
   const result: Record<string, unknown> = { ...helpItem(0), ...changes };
   for (const key of omit) delete result[key];

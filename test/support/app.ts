@@ -8,7 +8,7 @@ import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { createClient } from '../../src/auth/api-clients.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { events, PATH_TO, submission } from './fixtures.ts';
+import { events, fixtureClock, PATH_TO, submission } from './fixtures.ts';
 
 export const REGION = 'R01';
 export const OTHER_REGION = 'R02';
@@ -48,6 +48,7 @@ export interface TestContext {
 export async function createTestContext(options: { path?: string } = {}): Promise<TestContext> {
   const db = openDatabase(options.path ?? ':memory:');
   const clock = new ManualClock('2026-01-05T09:00:00Z');
+  fixtureClock.now = () => clock.now();
   const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
   const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
     token: createClient(db, { role, organisation, region, name: `${role} ${organisation}` }, clock.now()).token,

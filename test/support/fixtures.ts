@@ -2,12 +2,17 @@
  * Valid payloads for every step of the lifecycle (DESIGN §3), so each test states only what it
  * changes. Built with functions so that no test can mutate another's data.
  */
-import type { CaseSubmission, EventOf, EventType } from '../../machines/referral.schemas.ts';
+import {
+  CaseSubmissionSchema, type CaseSubmission, type CaseSubmissionInput, type EventInputOf, type EventType,
+} from '../../machines/referral.schemas.ts';
 
-export function submission(overrides: Partial<CaseSubmission> = {}): CaseSubmission {
+export function submission(overrides: Partial<CaseSubmissionInput> = {}): CaseSubmissionInput {
   return {
     referrer: { kind: 'professional', organisation: 'Wijkteam Noord' },
-    subject: { reference: 'WN-2026-0042', birthYear: 2012, municipalityCode: 'GM0363' },
+    subject: {
+      reference: 'WN-2026-0042', birthYear: 2012, municipalityCode: 'GM0363',
+      authority: 'joint_parents', protectionMeasure: 'none',
+    },
     consent: { youth: 'given', parents: 'given' },
     requestForHelp: {
       summary: 'Stuck between mental health care and school',
@@ -16,16 +21,25 @@ export function submission(overrides: Partial<CaseSubmission> = {}): CaseSubmiss
     },
     problemAreas: ['mental_health', 'education'],
     triedSoFar: 'Two providers, both with a waiting list',
-    school: { status: 'not_attending', notAttendingSince: '2026-05-01' },
+    school: { status: 'not_attending', notAttendingSince: '2025-09-01' },
     urgency: 'regular',
     safetyConcern: false,
     ...overrides,
   };
 }
 
+/**
+ * The day the fixtures' own dates are made for, so that they are in order (§5.1) on whatever day a
+ * test sends them: an overleg planned and held "now", a review a month ahead. A test context points
+ * it at its manual clock; elsewhere it is the test clock's first day.
+ */
+export const fixtureClock = { now: (): Date => new Date('2026-01-05T09:00:00Z') };
+const nowIso = () => fixtureClock.now().toISOString();
+const monthAhead = () => new Date(fixtureClock.now().getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
+
 const findings = { regularRoutesTried: true, questionClear: true, urgent: false };
 
-const helpItem = (waitingWeeks = 0): EventOf<'ISSUE_ADVICE'>['helpItems'][number] => ({
+const helpItem = (waitingWeeks = 0): EventInputOf<'ISSUE_ADVICE'>['helpItems'][number] => ({
   kind: 'custom_arrangement',
   description: 'Home schooling with a youth mental health coach',
   provider: 'Zorgaanbieder Zuid',
@@ -36,7 +50,7 @@ const helpItem = (waitingWeeks = 0): EventOf<'ISSUE_ADVICE'>['helpItems'][number
 });
 
 /** One valid example of every event type. */
-export const events: { [T in EventType]: (extra?: Partial<EventOf<T>>) => EventOf<T> } = {
+export const events: { [T in EventType]: (extra?: Partial<EventInputOf<T>>) => EventInputOf<T> } = {
   START_TRIAGE: (x) => ({ type: 'START_TRIAGE', coordinator: 'Procesregisseur A', ...x }),
   REQUEST_INFORMATION: (x) => ({ type: 'REQUEST_INFORMATION', question: 'Which school was tried?', ...x }),
   PROVIDE_INFORMATION: (x) => ({ type: 'PROVIDE_INFORMATION', answer: 'The local VO school', ...x }),
@@ -48,7 +62,7 @@ export const events: { [T in EventType]: (extra?: Partial<EventOf<T>>) => EventO
   CONSULT: (x) => ({ type: 'CONSULT', findings, advice: 'Combine the two offers already found', ...x }),
   SCHEDULE_OVERLEG: (x) => ({
     type: 'SCHEDULE_OVERLEG',
-    scheduledAt: '2026-02-10T14:00:00+01:00',
+    scheduledAt: nowIso(),
     participants: [
       { role: 'youth' }, { role: 'parents' },
       { role: 'professional', organisation: 'GGZ Noord', discipline: 'psychiatry' },
@@ -57,7 +71,7 @@ export const events: { [T in EventType]: (extra?: Partial<EventOf<T>>) => EventO
   }),
   RECORD_OVERLEG: (x) => ({
     type: 'RECORD_OVERLEG',
-    heldAt: '2026-02-10T15:00:00+01:00',
+    heldAt: nowIso(),
     youth: { participation: 'present', wish: 'Back to school, not to a clinic' },
     parents: { participation: 'heard_beforehand' },
     professionals: [{ organisation: 'GGZ Noord', discipline: 'psychiatry' }],
@@ -76,7 +90,7 @@ export const events: { [T in EventType]: (extra?: Partial<EventOf<T>>) => EventO
     type: 'SET_BRIDGING_PLAN',
     measures: ['Weekly contact with the coordinator', 'Two mornings of school with support'],
     responsibleOrganisation: 'Wijkteam Noord',
-    reviewAt: '2026-03-15',
+    reviewAt: monthAhead(),
     ...x,
   }),
   REPORT_PROGRESS: (x) => ({ type: 'REPORT_PROGRESS', helpStarted: true, onTrack: true, ...x }),
@@ -85,6 +99,8 @@ export const events: { [T in EventType]: (extra?: Partial<EventOf<T>>) => EventO
   WITHDRAW: (x) => ({ type: 'WITHDRAW', reason: 'Family moved away', ...x }),
   CLOSE: (x) => ({ type: 'CLOSE', outcome: 'help_in_place', familyViewOfFit: 'fits', ...x }),
   ADD_NOTE: (x) => ({ type: 'ADD_NOTE', text: 'Called the school', ...x }),
+  UPDATE_CONSENT: (x) => ({ type: 'UPDATE_CONSENT', youth: 'given', ...x }),
+  UPDATE_SCHOOL: (x) => ({ type: 'UPDATE_SCHOOL', status: 'partial', ...x }),
 };
 
 export { helpItem };
@@ -100,3 +116,8 @@ export const PATH_TO: Record<string, EventType[]> = {
   follow_up: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE'],
   closed: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE', 'CLOSE'],
 };
+
+/** A submission as the engine hands it to the machine: parsed by its schema (defaults filled). */
+export function parsedSubmission(overrides: Partial<CaseSubmissionInput> = {}): CaseSubmission {
+  return CaseSubmissionSchema.parse(submission(overrides));
+}

@@ -5,7 +5,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { EventOf, EventType } from '../../machines/referral.schemas.ts';
+import type { EventInputOf, EventType } from '../../machines/referral.schemas.ts';
 import {
   CasePageSchema,
   CaseViewSchema,
@@ -107,7 +107,7 @@ export async function apply(ctx: TestContext, caller: Caller, id: string, event:
 }
 
 /** An ISSUE_ADVICE whose one help item waits this many weeks. */
-export function adviceWaiting(waitingWeeks: number): EventOf<'ISSUE_ADVICE'> {
+export function adviceWaiting(waitingWeeks: number): EventInputOf<'ISSUE_ADVICE'> {
   return events.ISSUE_ADVICE({ helpItems: [helpItem(waitingWeeks)] });
 }
 
