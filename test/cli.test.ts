@@ -108,6 +108,27 @@ describe('region set', () => {
     expect(stored('R9')).toEqual(before);
   });
 
+  it('sets the region\'s municipalities, refuses a code not in force today, and clears them with an empty list', () => {
+    const municipalities = (databasePath = dbPath) => {
+      const db = openDatabase(databasePath);
+      try { return regionSettings(db).get('R9').municipalities; } finally { db.$client.close(); }
+    };
+    const set = cli(['region', 'set', 'R9', '--municipalities', 'GM0153, GM0164']);
+    expect(set.status, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ region: 'R9', municipalities: ['GM0153', 'GM0164'] });
+    expect(municipalities()).toEqual(['GM0153', 'GM0164']);
+    // Weesp (GM0457) merged into Amsterdam in 2022, and GM9999 never existed.
+    for (const bad of ['GM0153,GM0457', 'GM9999', 'Enschede']) {
+      const run = cli(['region', 'set', 'R9', '--municipalities', bad]);
+      expect(run.status, bad).toBe(2);
+      expect(run.stderr).toMatch(/--municipalities/);
+      expect(municipalities()).toEqual(['GM0153', 'GM0164']);
+    }
+    const clear = cli(['region', 'set', 'R9', '--municipalities', '']);
+    expect(clear.status, clear.stderr).toBe(0);
+    expect(municipalities()).toBeNull();
+  });
+
   it('region show prints what region set stored', () => {
     const run = cli(['region', 'show', 'R9']);
     expect(run.status, run.stderr).toBe(0);

@@ -7,6 +7,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { API_BASE, API_VERSION } from '../config.ts';
+import { ERROR_STATUS } from '../errors.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -16,7 +17,8 @@ const STATUS_TEXT: Record<string, string> = {
   401: 'Unauthenticated', 403: 'Forbidden for this role', 404: 'Not found, or not visible to the caller',
   409: 'EVENT_NOT_ALLOWED in the current state', 412: 'VERSION_MISMATCH with If-Match',
   413: 'Body over 1 MiB', 415: 'Body is not application/json',
-  422: 'A rule of the IGJ (CONSENT_REQUIRED, PARTICIPATION_REASON_REQUIRED, FIT_RATIONALE_REQUIRED, FUNDER_REQUIRED)',
+  422: `A rule of the IGJ or of the law (${Object.entries(ERROR_STATUS)
+    .filter(([, status]) => status === 422).map(([code]) => code).join(', ')})`,
   503: 'Service unavailable',
 };
 

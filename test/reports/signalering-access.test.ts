@@ -1,5 +1,6 @@
 /** GET /reports/signalering: who may ask for it, and the 4xx answers (problem+json). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION } from '../../src/config.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 
 const URL = '/api/v1/reports/signalering';
@@ -81,7 +82,7 @@ describe('GET /reports/signalering content negotiation', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain(type);
     expect(res.headers.vary).toBe('Accept');
-    expect(res.headers['api-version']).toBe('1.0.0');
+    expect(res.headers['api-version']).toBe(API_VERSION);
   });
 
   it.each(['application/xml', 'image/png', 'text/csv;q=0', 'application/problem+json'])(

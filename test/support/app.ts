@@ -48,6 +48,8 @@ export interface TestContext {
 export async function createTestContext(options: { path?: string } = {}): Promise<TestContext> {
   const db = openDatabase(options.path ?? ':memory:');
   const clock = new ManualClock('2026-01-05T09:00:00Z');
+  // The fixtures' dates follow this context's clock until it closes, then the one before it again.
+  const previousFixtureClock = fixtureClock.now;
   fixtureClock.now = () => clock.now();
   const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
   const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
@@ -90,6 +92,7 @@ export async function createTestContext(options: { path?: string } = {}): Promis
       return id;
     },
     async close() {
+      fixtureClock.now = previousFixtureClock;
       await app.close();
       db.$client.close();
     },
