@@ -31,6 +31,8 @@ export const regions = sqliteTable('regions', {
   overleg: text('overleg'),
   checkpoint: text('checkpoint'),
   reassessment: text('reassessment'),
+  /** How long an escalation may stay unanswered (§5.3); NULL: the default P21D. */
+  escalation: text('escalation'),
   /** Where notifications of this region's cases go; NULL: nowhere. */
   webhookUrl: text('webhook_url'),
   /** HMAC-SHA256 key for the webhook's signature header. */

@@ -8,7 +8,7 @@
  */
 import { DateTime, Duration } from 'luxon';
 
-export const DEADLINE_NAMES = ['triage', 'overleg', 'checkpoint', 'reassessment'] as const;
+export const DEADLINE_NAMES = ['triage', 'overleg', 'checkpoint', 'reassessment', 'bridging_review', 'escalation'] as const;
 export type DeadlineName = (typeof DEADLINE_NAMES)[number];
 
 export interface DeadlineSettings {
@@ -22,7 +22,12 @@ export interface DeadlineSettings {
   checkpoint: string;
   /** Help not started this long after the advice: the case is due for reassessment. */
   reassessment: string;
+  /** An escalation unanswered this long after it was sent (§5.3). */
+  escalation: string;
 }
+
+/** Deadlines with a duration setting; bridging_review is due on the day the plan names. */
+export type TimedDeadline = Exclude<DeadlineName, 'bridging_review'>;
 
 export const DEFAULT_DEADLINES: DeadlineSettings = {
   triage: 'P5D',
@@ -30,6 +35,7 @@ export const DEFAULT_DEADLINES: DeadlineSettings = {
   overleg: 'P14D',
   checkpoint: 'P28D',
   reassessment: 'P3M',
+  escalation: 'P21D',
 };
 
 /** What the engine hands the machine with every step: the time, and the region's current settings. */
@@ -59,6 +65,13 @@ export function isIsoDuration(value: string): boolean {
 }
 
 export const ZONE = 'Europe/Amsterdam';
+
+/** The end of an Amsterdam calendar day (the first instant of the next): when a review day has passed. */
+export function endOfDay(day: string): string {
+  const end = DateTime.fromISO(day.slice(0, 10), { zone: ZONE }).plus({ days: 1 }).startOf('day');
+  if (!end.isValid) throw new Error(`not a day: ${day}`);
+  return end.toUTC().toISO({ suppressMilliseconds: false }) as string;
+}
 
 /** The ISO instant `duration` after `now`, in Amsterdam calendar time. */
 export function dueAfter(now: string, duration: string): string {

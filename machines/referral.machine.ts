@@ -1,14 +1,21 @@
 /**
- * The referral lifecycle of a regional expert team as an XState v5 statechart (DESIGN §3).
+ * The referral lifecycle of a regional expert team as an XState v5 statechart (DESIGN §3, §5).
  *
  * Pure: no I/O and no clock. The engine hands the machine its environment with every step
  * (`context.env`: the time and the region's current settings) and stamps every event with its
- * time (`at`) before it steps the machine with XState's pure `transition`.
+ * time (`at`), and an advice's help items with their ids, before it steps the machine with
+ * XState's pure `transition`.
  *
- * Shape: `open` holds every state a case can be withdrawn from. `intake` (submitted, triage,
+ * Shape: `open` is parallel. Its `phase` region holds the lifecycle: `intake` (submitted, triage,
  * awaiting_information) carries the triage deadline; `working` (planning_overleg to follow_up)
- * the later ones; `assessing` and `working` can be escalated. `closed` is not final, so a note
- * can still be added to a closed case.
+ * the later ones; `advised` (bridging, follow_up) follows each help item until its help has
+ * started (§5.2). Its `escalation` region (§5.3) lets the expert team escalate from triage on
+ * without leaving the phase: `open` carries the escalation deadline until an outcome answers it.
+ * `closed` is not final, so a note can still be added to a closed case.
+ *
+ * The chart decides where an event goes; whether an event is allowed by the rules (consent, IGJ,
+ * dates, help items) is decided once, before the step, in referral.rules.ts (`ruleBroken` in
+ * referral.ts): the chart has no guard that repeats a rule, so the two cannot drift apart.
  *
  * Deadlines: entering a phase arms its deadline with a delayed `raise` of DEADLINE_PASSED (id =
  * the deadline's name); leaving the phase cancels it. XState's pure `transition` returns these as
@@ -16,15 +23,11 @@
  * timers and delivers a due one back as an event. A passed deadline marks the case overdue and
  * never changes the lifecycle state.
  */
-import { and, assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
-import { dueAfter, type DeadlineName } from './referral.deadlines.ts';
-import {
-  customArrangementsFunded,
-  fitRationaleGiven,
-  participationRecorded,
-} from './referral.rules.ts';
+import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
+import { calendarDay } from './referral.dates.ts';
+import { dueAfter, endOfDay, type DeadlineName, type TimedDeadline } from './referral.deadlines.ts';
 import type {
-  DeadlineMap, ListField, ReferralContext, ReferralInput, SingleField, StampedEvent,
+  DeadlineMap, HelpItemState, ListField, ReferralContext, ReferralInput, SingleField, StampedEvent,
 } from './referral.types.ts';
 
 export * from './referral.types.ts';
@@ -34,7 +37,7 @@ export const REFERRAL_MACHINE_VERSION = '2.0.0';
 
 const append = (to: ListField) => ({ type: 'append', params: { to } }) as const;
 const keep = (as: SingleField) => ({ type: 'keep', params: { as } }) as const;
-const arm = (deadline: DeadlineName) => ({ type: 'arm', params: { deadline } }) as const;
+const arm = (deadline: TimedDeadline) => ({ type: 'arm', params: { deadline } }) as const;
 const disarm = (deadline: DeadlineName) => ({ type: 'disarm', params: { deadline } }) as const;
 
 const without = (map: DeadlineMap, name: DeadlineName): DeadlineMap => {
@@ -42,12 +45,27 @@ const without = (map: DeadlineMap, name: DeadlineName): DeadlineMap => {
   return rest;
 };
 
-function durationOf(deadline: DeadlineName, context: ReferralContext): string {
+function durationOf(deadline: TimedDeadline, context: ReferralContext): string {
   const settings = context.env.deadlines;
   if (deadline === 'triage' && context.record.submission.urgency === 'urgent') {
     return settings.triageUrgent;
   }
   return settings[deadline];
+}
+
+/** The help items after this UPDATE_HELP_ITEM (an unknown id changes nothing: the rules refuse it first). */
+function updatedItems(items: readonly HelpItemState[], event: StampedEvent): HelpItemState[] {
+  if (event.type !== 'UPDATE_HELP_ITEM') return [...items];
+  return items.map((item) => item.id !== event.itemId ? item : {
+    ...item,
+    status: event.status,
+    statusSince: event.date,
+    history: [...item.history, {
+      status: event.status, date: event.date, at: event.at,
+      ...(event.reason === undefined ? {} : { reason: event.reason }),
+      ...(event.decision === undefined ? {} : { decision: event.decision }),
+    }],
+  });
 }
 
 export const referralMachine = setup({
@@ -57,16 +75,12 @@ export const referralMachine = setup({
     input: ReferralInput;
   },
   guards: {
-    participationRecorded: ({ context, event }) =>
-      (event.type === 'SCHEDULE_OVERLEG' || event.type === 'RECORD_OVERLEG') &&
-      participationRecorded(event, context.record.submission),
-    fitRationaleGiven: ({ event }) => event.type === 'ISSUE_ADVICE' && fitRationaleGiven(event),
-    customArrangementsFunded: ({ event }) =>
-      event.type === 'ISSUE_ADVICE' && customArrangementsFunded(event),
     waitExceedsThreshold: ({ context, event }) =>
       event.type === 'ISSUE_ADVICE' &&
       event.helpItems.some((item) => item.waitingWeeks > context.env.bridgingThresholdWeeks),
-    helpStarted: ({ event }) => event.type === 'REPORT_PROGRESS' && event.helpStarted,
+    /** This update makes every help item of the advice started: the wait is over. */
+    lastHelpStarts: ({ context, event }) =>
+      updatedItems(context.record.helpItems, event).every((item) => item.status === 'started'),
     /**
      * Only a deadline that is open with this due time, and has not passed yet, can pass; a stale
      * or repeated timer changes nothing.
@@ -82,7 +96,26 @@ export const referralMachine = setup({
     keep: assign(({ context, event }, { as }: { as: SingleField }) => ({
       record: { ...context.record, [as]: event },
     })),
-    arm: enqueueActions(({ context, enqueue }, { deadline }: { deadline: DeadlineName }) => {
+    /** The advice's help items, each `advised` from the day of the advice (§5.2). */
+    adviseHelpItems: assign(({ context, event }) => {
+      if (event.type !== 'ISSUE_ADVICE') return {};
+      const day = calendarDay(event.at);
+      return {
+        record: {
+          ...context.record,
+          helpItems: event.helpItems.map((item): HelpItemState => ({
+            id: item.id, kind: item.kind, description: item.description,
+            responsibleOrganisation: item.responsibleOrganisation,
+            waitingWeeks: item.waitingWeeks, waitingWeeksSource: item.waitingWeeksSource,
+            status: 'advised', statusSince: day, history: [{ status: 'advised', date: day, at: event.at }],
+          })),
+        },
+      };
+    }),
+    updateHelpItem: assign(({ context, event }) => ({
+      record: { ...context.record, helpItems: updatedItems(context.record.helpItems, event) },
+    })),
+    arm: enqueueActions(({ context, enqueue }, { deadline }: { deadline: TimedDeadline }) => {
       const dueAt = dueAfter(context.env.now, durationOf(deadline, context));
       enqueue.assign({ deadlines: { ...context.deadlines, [deadline]: dueAt } });
       enqueue.raise(
@@ -90,7 +123,23 @@ export const referralMachine = setup({
         { id: deadline, delay: Date.parse(dueAt) - Date.parse(context.env.now) },
       );
     }),
+    /** A bridging plan's review is due when its review day has passed (§5.2); a new plan re-arms it. */
+    armReview: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'SET_BRIDGING_PLAN') return;
+      const dueAt = endOfDay(calendarDay(event.reviewAt));
+      if (context.deadlines.bridging_review !== undefined) enqueue.cancel('bridging_review');
+      enqueue.assign({
+        deadlines: { ...context.deadlines, bridging_review: dueAt },
+        overdue: without(context.overdue, 'bridging_review'),
+      });
+      enqueue.raise(
+        { type: 'DEADLINE_PASSED', deadline: 'bridging_review', dueAt, at: dueAt },
+        { id: 'bridging_review', delay: Date.parse(dueAt) - Date.parse(context.env.now) },
+      );
+    }),
+    /** Cancels the deadline if it is armed; a deadline that is not armed is left alone. */
     disarm: enqueueActions(({ context, enqueue }, { deadline }: { deadline: DeadlineName }) => {
+      if (context.deadlines[deadline] === undefined) return;
       enqueue.cancel(deadline);
       enqueue.assign({
         deadlines: without(context.deadlines, deadline),
@@ -126,6 +175,10 @@ export const referralMachine = setup({
       notes: [],
       consentUpdates: [],
       schoolUpdates: [],
+      helpItems: [],
+      helpItemUpdates: [],
+      escalations: [],
+      escalationOutcomes: [],
     },
   }),
   initial: 'open',
@@ -135,7 +188,7 @@ export const referralMachine = setup({
   },
   states: {
     open: {
-      initial: 'intake',
+      type: 'parallel',
       on: {
         WITHDRAW: { target: 'closed', actions: keep('closure') },
         // Consent and school can change in any open phase (§5.1); neither moves the case.
@@ -143,128 +196,135 @@ export const referralMachine = setup({
         UPDATE_SCHOOL: { actions: append('schoolUpdates') },
       },
       states: {
-        intake: {
-          entry: arm('triage'),
-          exit: disarm('triage'),
-          initial: 'submitted',
+        phase: {
+          initial: 'intake',
           states: {
-            submitted: {
-              on: { START_TRIAGE: { target: 'assessing', actions: keep('triageStart') } },
-            },
-            assessing: {
-              initial: 'triage',
-              on: {
-                ESCALATE: { target: '#referral.closed', actions: keep('closure') },
-              },
+            intake: {
+              entry: arm('triage'),
+              exit: disarm('triage'),
+              initial: 'submitted',
               states: {
-                triage: {
-                  on: {
-                    REQUEST_INFORMATION: {
-                      target: 'awaiting_information',
-                      actions: append('informationRequests'),
+                submitted: {
+                  on: { START_TRIAGE: { target: 'assessing', actions: keep('triageStart') } },
+                },
+                assessing: {
+                  initial: 'triage',
+                  states: {
+                    triage: {
+                      on: {
+                        REQUEST_INFORMATION: {
+                          target: 'awaiting_information',
+                          actions: append('informationRequests'),
+                        },
+                        ACCEPT: {
+                          target: '#referral.open.phase.working.planning_overleg',
+                          actions: keep('triageDecision'),
+                        },
+                        DECLINE: {
+                          target: '#referral.closed',
+                          actions: [keep('triageDecision'), keep('closure')],
+                        },
+                        CONSULT: {
+                          target: '#referral.closed',
+                          actions: [keep('triageDecision'), keep('closure')],
+                        },
+                      },
                     },
-                    ACCEPT: {
-                      target: '#referral.open.working.planning_overleg',
-                      actions: keep('triageDecision'),
-                    },
-                    DECLINE: {
-                      target: '#referral.closed',
-                      actions: [keep('triageDecision'), keep('closure')],
-                    },
-                    CONSULT: {
-                      target: '#referral.closed',
-                      actions: [keep('triageDecision'), keep('closure')],
+                    awaiting_information: {
+                      on: {
+                        PROVIDE_INFORMATION: { target: 'triage', actions: append('informationAnswers') },
+                      },
                     },
                   },
                 },
-                awaiting_information: {
+              },
+            },
+            working: {
+              initial: 'planning_overleg',
+              states: {
+                planning_overleg: {
+                  entry: arm('overleg'),
+                  exit: disarm('overleg'),
                   on: {
-                    PROVIDE_INFORMATION: { target: 'triage', actions: append('informationAnswers') },
+                    SCHEDULE_OVERLEG: { target: 'overleg_scheduled', actions: append('overlegSchedules') },
+                  },
+                },
+                overleg_scheduled: {
+                  on: {
+                    RECORD_OVERLEG: { target: 'advising', actions: append('overlegRecords') },
+                  },
+                },
+                advising: {
+                  on: {
+                    ISSUE_ADVICE: [
+                      {
+                        guard: 'waitExceedsThreshold',
+                        target: 'advised.bridging',
+                        actions: [append('advices'), 'adviseHelpItems'],
+                      },
+                      { target: 'advised.follow_up', actions: [append('advices'), 'adviseHelpItems'] },
+                    ],
+                  },
+                },
+                advised: {
+                  // Help not started this long after the advice: due for reassessment (DOMAIN R3).
+                  entry: arm('reassessment'),
+                  exit: [disarm('reassessment'), disarm('bridging_review')],
+                  initial: 'follow_up',
+                  on: {
+                    // Every help item started: the reassessment and the bridging review are met.
+                    UPDATE_HELP_ITEM: [
+                      {
+                        guard: 'lastHelpStarts',
+                        actions: [append('helpItemUpdates'), 'updateHelpItem',
+                          disarm('reassessment'), disarm('bridging_review')],
+                      },
+                      { actions: [append('helpItemUpdates'), 'updateHelpItem'] },
+                    ],
+                  },
+                  states: {
+                    bridging: {
+                      on: {
+                        SET_BRIDGING_PLAN: { target: 'follow_up', actions: [append('bridgingPlans'), 'armReview'] },
+                      },
+                    },
+                    follow_up: {
+                      entry: arm('checkpoint'),
+                      exit: disarm('checkpoint'),
+                      on: {
+                        // No target: a new plan or a progress report does not re-enter follow-up.
+                        SET_BRIDGING_PLAN: { actions: [append('bridgingPlans'), 'armReview'] },
+                        // A report meets the current checkpoint and starts the next one.
+                        REPORT_PROGRESS: {
+                          actions: [append('progressReports'), disarm('checkpoint'), arm('checkpoint')],
+                        },
+                        REQUEST_REASSESSMENT: {
+                          target: '#referral.open.phase.working.planning_overleg',
+                          actions: append('reassessments'),
+                        },
+                        CLOSE: { target: '#referral.closed', actions: keep('closure') },
+                      },
+                    },
                   },
                 },
               },
             },
           },
         },
-        working: {
-          initial: 'planning_overleg',
-          on: {
-            ESCALATE: { target: '#referral.closed', actions: keep('closure') },
-          },
+        // §5.3: an escalation keeps the case in its phase. From triage on, one at a time.
+        escalation: {
+          initial: 'not_yet',
           states: {
-            planning_overleg: {
-              entry: arm('overleg'),
-              exit: disarm('overleg'),
+            not_yet: { on: { START_TRIAGE: 'none' } },
+            none: { on: { ESCALATE: { target: 'open', actions: append('escalations') } } },
+            open: {
+              entry: arm('escalation'),
+              exit: disarm('escalation'),
               on: {
-                SCHEDULE_OVERLEG: {
-                  guard: 'participationRecorded',
-                  target: 'overleg_scheduled',
-                  actions: append('overlegSchedules'),
-                },
+                RECORD_ESCALATION_OUTCOME: { target: 'answered', actions: append('escalationOutcomes') },
               },
             },
-            overleg_scheduled: {
-              on: {
-                RECORD_OVERLEG: {
-                  guard: 'participationRecorded',
-                  target: 'advising',
-                  actions: append('overlegRecords'),
-                },
-              },
-            },
-            advising: {
-              on: {
-                ISSUE_ADVICE: [
-                  {
-                    guard: and(['fitRationaleGiven', 'customArrangementsFunded', 'waitExceedsThreshold']),
-                    target: 'advised.bridging',
-                    actions: append('advices'),
-                  },
-                  {
-                    guard: and(['fitRationaleGiven', 'customArrangementsFunded']),
-                    target: 'advised.follow_up',
-                    actions: append('advices'),
-                  },
-                ],
-              },
-            },
-            advised: {
-              // Help not started this long after the advice: due for reassessment (DOMAIN R3).
-              entry: arm('reassessment'),
-              exit: disarm('reassessment'),
-              initial: 'follow_up',
-              states: {
-                bridging: {
-                  on: {
-                    SET_BRIDGING_PLAN: { target: 'follow_up', actions: append('bridgingPlans') },
-                  },
-                },
-                follow_up: {
-                  entry: arm('checkpoint'),
-                  exit: disarm('checkpoint'),
-                  on: {
-                    // No target: a new plan or a progress report does not re-enter follow-up.
-                    SET_BRIDGING_PLAN: { actions: append('bridgingPlans') },
-                    // A report meets the current checkpoint and starts the next one.
-                    REPORT_PROGRESS: [
-                      {
-                        guard: 'helpStarted',
-                        actions: [append('progressReports'), disarm('reassessment'),
-                          disarm('checkpoint'), arm('checkpoint')],
-                      },
-                      {
-                        actions: [append('progressReports'), disarm('checkpoint'), arm('checkpoint')],
-                      },
-                    ],
-                    REQUEST_REASSESSMENT: {
-                      target: '#referral.open.working.planning_overleg',
-                      actions: append('reassessments'),
-                    },
-                    CLOSE: { target: '#referral.closed', actions: keep('closure') },
-                  },
-                },
-              },
-            },
+            answered: { on: { ESCALATE: { target: 'open', actions: append('escalations') } } },
           },
         },
       },

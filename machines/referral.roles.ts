@@ -8,7 +8,7 @@ import type { CaseRecord } from './referral.types.ts';
 
 const LOCAL_TEAM_EVENTS: readonly EventType[] = [
   'PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE',
-  'UPDATE_CONSENT', 'UPDATE_SCHOOL',
+  'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM',
 ];
 // The expert team sends every event; PROVIDE_INFORMATION only where no local team referred the
 // case (a parent or a youth came to it directly, §5.1): see mayAnswerFor.

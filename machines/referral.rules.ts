@@ -1,10 +1,11 @@
 /**
  * The IGJ rules and the legal checks the engine enforces, each with the stable code of DESIGN §3
- * and §5.1. They are pure predicates (the day is always an argument): the statechart uses some as
- * named guards, and `step` asks `ruleViolation` which code to answer before it steps.
+ * and §5. They are pure predicates (the day is always an argument). They are checked in one
+ * place, before the step (`ruleBroken` in referral.ts): the statechart repeats none of them.
  */
-import { agesInRange, consentPartiesFor, possibleAges } from './referral.age.ts';
+import { agesInRange, consentPartiesFor, MAX_BEN_AGE, possibleAges } from './referral.age.ts';
 import {
+  HELP_ITEM_NEXT,
   needsGuardianOrganisation,
   type CaseSubmission,
   type EventOf,
@@ -25,6 +26,11 @@ export const RULE_CODES = [
   'UNKNOWN_MUNICIPALITY',
   'MUNICIPALITY_NOT_IN_REGION',
   'DATE_ORDER',
+  'UNKNOWN_HELP_ITEM',
+  'REASON_REQUIRED',
+  'HELP_ITEM_STATUS_ORDER',
+  'HELP_NOT_STARTED',
+  'FOLLOW_UP_REQUIRED',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
@@ -147,6 +153,13 @@ export function dateOrderBreach(event: ReferralEvent & { at: string }, record?: 
         ? { field: 'heldAt', reason: `must not be before the planned day (${calendarDay(planned)})` }
         : undefined;
     }
+    case 'UPDATE_HELP_ITEM': {
+      const advised = record?.advices.at(-1);
+      if (event.date > today) return { field: 'date', reason: `must not be after today (${today})` };
+      return advised && event.date < calendarDay(advised.at)
+        ? { field: 'date', reason: `must not be before the day of the advice (${calendarDay(advised.at)})` }
+        : undefined;
+    }
     case 'SET_BRIDGING_PLAN':
       return calendarDay(event.reviewAt) < today
         ? { field: 'reviewAt', reason: `must not be before today (${today})` }
@@ -166,8 +179,11 @@ export function schoolDateBreach(
     : undefined;
 }
 
-/** The first rule the event breaks, in the order DESIGN §3 lists them; undefined when none. */
-export function ruleViolation(event: ReferralEvent, record?: CaseRecord): RuleCode | undefined {
+/**
+ * The first rule the event breaks, in the order DESIGN §3 and §5 list them; undefined when none.
+ * `at`: the day the event is sent (for the ages an escalation to a BEN may have).
+ */
+export function ruleViolation(event: ReferralEvent, record?: CaseRecord, at?: string): RuleCode | undefined {
   switch (event.type) {
     case 'SCHEDULE_OVERLEG':
     case 'RECORD_OVERLEG':
@@ -175,7 +191,49 @@ export function ruleViolation(event: ReferralEvent, record?: CaseRecord): RuleCo
     case 'ISSUE_ADVICE':
       if (!fitRationaleGiven(event)) return 'FIT_RATIONALE_REQUIRED';
       return customArrangementsFunded(event) ? undefined : 'FUNDER_REQUIRED';
+    case 'UPDATE_HELP_ITEM':
+      return record ? helpItemBreach(event, record) : undefined;
+    case 'CLOSE':
+      return record ? closeBreach(event, record) : undefined;
+    case 'ESCALATE':
+      return record && at && event.to === 'ben' && !benAgeAllowed(record.submission.subject, at)
+        ? 'AGE_OUT_OF_RANGE'
+        : undefined;
     default:
       return undefined;
   }
+}
+
+/** §5.2: the item is one of the advice's, a reason where one is asked, and a status that follows. */
+export function helpItemBreach(event: EventOf<'UPDATE_HELP_ITEM'>, record: CaseRecord): RuleCode | undefined {
+  const item = record.helpItems.find((i) => i.id === event.itemId);
+  if (!item) return 'UNKNOWN_HELP_ITEM';
+  if ((event.status === 'not_started' || event.status === 'stopped') && !explains(event.reason)) {
+    return 'REASON_REQUIRED';
+  }
+  return HELP_ITEM_NEXT[item.status].includes(event.status) ? undefined : 'HELP_ITEM_STATUS_ORDER';
+}
+
+/** Whether anything was reported on the help since the latest advice: a progress report or a help item update. */
+export function followedUp(record: CaseRecord): boolean {
+  const advised = record.advices.at(-1)?.at;
+  if (advised === undefined) return true;
+  return record.progressReports.some((r) => r.at >= advised) ||
+    record.helpItemUpdates.some((u) => u.at >= advised);
+}
+
+/** Every help item of the latest advice has started (vacuously true for a case of machine 1.0.0). */
+export function everyHelpStarted(record: CaseRecord): boolean {
+  return record.helpItems.every((item) => item.status === 'started');
+}
+
+/** §5.2: a case is closed only after follow-up, and as help_in_place only when every item started. */
+function closeBreach(event: EventOf<'CLOSE'>, record: CaseRecord): RuleCode | undefined {
+  if (!followedUp(record)) return 'FOLLOW_UP_REQUIRED';
+  return event.outcome === 'help_in_place' && !everyHelpStarted(record) ? 'HELP_NOT_STARTED' : undefined;
+}
+
+/** R11: a BEN takes youths up to 21; every possible age must be at most that. */
+export function benAgeAllowed(subject: CaseSubmission['subject'], at: Date | string): boolean {
+  return possibleAges(subject, at).every((age) => age <= MAX_BEN_AGE);
 }

@@ -31,6 +31,7 @@ export const DISRUPTIONS = ['organisational', 'legal', 'content', 'conflict'] as
 export const LAWS = ['jeugdwet', 'wmo', 'wlz', 'zvw', 'onderwijs', 'other'] as const;
 const consentValue = z.enum(['given', 'refused', 'not_asked']);
 const familyAnswer = z.enum(['agrees', 'partly', 'disagrees', 'not_asked']);
+const WAITING_SOURCES = ['provider', 'waiting_list', 'estimate'] as const;
 
 const uniqueList = <T extends z.ZodType>(item: T) =>
   z.array(item).refine((list) => new Set(list).size === list.length, 'values must be unique');
@@ -156,12 +157,14 @@ const ParticipationSchema = z.strictObject({
   reason: ReasonSchema.optional(),
   wish: text().optional(),
 });
-const HelpItemSchema = z.strictObject({
+export const HelpItemSchema = z.strictObject({
   kind: z.enum(['existing_offer', 'custom_arrangement']),
   description: text(),
   provider: name().optional(),
   fitRationale: ruleText(),
   waitingWeeks: z.number().min(0).max(520),
+  waitingWeeksSource: z.enum(WAITING_SOURCES).default('estimate')
+    .describe('Where the waiting time comes from: the provider, a waiting list, or an estimate'),
   responsibleOrganisation: name(),
   financing: z
     .array(z.strictObject({ law: z.enum(LAWS), funder: ruleText() }))
@@ -169,6 +172,21 @@ const HelpItemSchema = z.strictObject({
     .optional(),
 });
 export type HelpItem = z.infer<typeof HelpItemSchema>;
+
+/** The help item statuses after the advice (§5.2), and which may follow which. */
+export const HELP_ITEM_STATUSES = ['advised', 'arranged', 'started', 'not_started', 'stopped'] as const;
+export type HelpItemStatus = (typeof HELP_ITEM_STATUSES)[number];
+export const HELP_ITEM_NEXT: Readonly<Record<HelpItemStatus, readonly HelpItemStatus[]>> = {
+  advised: ['arranged', 'started', 'not_started'],
+  arranged: ['started', 'not_started'],
+  started: ['stopped'],
+  not_started: [],
+  stopped: [],
+};
+
+/** Where an escalation goes (§5.3); `supra_regional` of the first release is read as `ben`. */
+export const ESCALATION_TARGETS = ['ben', 'municipality_mandate', 'other'] as const;
+export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.strictObject({ type: z.literal(type), ...shape }).meta({ id: eventSchemaId(type) });
@@ -234,7 +252,30 @@ export const EVENT_SCHEMAS = {
     notes: text().optional(),
   }),
   REQUEST_REASSESSMENT: event('REQUEST_REASSESSMENT', { reason: text() }),
-  ESCALATE: event('ESCALATE', { to: z.enum(['supra_regional', 'national']), reason: text() }),
+  ESCALATE: event('ESCALATE', {
+    to: z.enum([...ESCALATION_TARGETS, 'supra_regional'])
+      .transform((to): EscalationTarget => (to === 'supra_regional' ? 'ben' : to))
+      .describe('ben: a bovenregionaal expertisenetwerk (supra_regional is read as ben); municipality_mandate: ' +
+        'a mandated official (doorzettingsmacht) of the municipality; other'),
+    target: name().describe('Who the escalation goes to, e.g. the BEN or the municipality'),
+    question: text().describe('What the region asks of them'),
+    reason: text(),
+  }),
+  RECORD_ESCALATION_OUTCOME: event('RECORD_ESCALATION_OUTCOME', {
+    decision: text(),
+    decidedBy: name(),
+    commitments: z.array(z.strictObject({ organisation: name(), action: text(), dueAt: isoDate() }))
+      .max(50)
+      .optional(),
+  }),
+  UPDATE_HELP_ITEM: event('UPDATE_HELP_ITEM', {
+    itemId: z.uuid().describe('The id the advice gave the help item'),
+    status: z.enum(['arranged', 'started', 'not_started', 'stopped']),
+    date: isoDate().describe('The day of the change (not after today)'),
+    reason: ruleText().describe('Required with not_started and stopped'),
+    decision: z.strictObject({ date: isoDate(), by: name() }).optional()
+      .describe('The decision or allocation that arranged the help'),
+  }),
   WITHDRAW: event('WITHDRAW', { reason: text() }),
   CLOSE: event('CLOSE', {
     outcome: z.enum(['help_in_place', 'no_longer_needed', 'other']),

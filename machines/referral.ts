@@ -17,11 +17,14 @@ import {
 import {
   isEventType,
   type EventType,
+  type ReferralEvent,
 } from './referral.schemas.ts';
+import { MACHINE_VERSION_1, referralMachineV1 } from './v1/referral.machine.ts';
 import {
   lifecycleState,
   REFERRAL_MACHINE_VERSION,
   referralMachine,
+  type CaseRecord,
   type LifecycleState,
   type ReferralContext,
   type ReferralInput,
@@ -49,10 +52,41 @@ export type StepResult =
   /** A deadline that was no longer open: nothing to record. */
   | { outcome: 'ignored'; state: LifecycleState };
 
-/** Every machine version a stored case may name. A new version is added here, never replaced. */
+/**
+ * Every machine version a stored case may name. A new version is added here, never replaced:
+ * a case is stepped by the version it was created with to its end (DESIGN §5). The 1.0.0 chart
+ * takes the same stamped events; its record lacks what 2.0.0 added (see recordOf).
+ */
 const MACHINES: Readonly<Record<string, ReferralMachine>> = {
+  [MACHINE_VERSION_1]: referralMachineV1 as unknown as ReferralMachine,
   [REFERRAL_MACHINE_VERSION]: referralMachine,
 };
+
+export const MACHINE_VERSIONS: readonly string[] = Object.keys(MACHINES);
+
+/**
+ * A case's record with every field of the current version: a 1.0.0 record lacks the consent,
+ * school, help item and escalation lists, which are then empty. What reads a record (the rules,
+ * the case view) reads it through this, so it need not know the version.
+ */
+export function recordOf(persisted: PersistedReferral): CaseRecord {
+  return {
+    consentUpdates: [], schoolUpdates: [], helpItems: [], helpItemUpdates: [], escalations: [],
+    escalationOutcomes: [],
+    ...(persisted.context.record as Partial<CaseRecord>),
+  } as CaseRecord;
+}
+
+/**
+ * An event as the machine takes it: the validated payload, the time, and for an advice an id for
+ * each help item, drawn by `newId` (the engine's UUIDs; the machine stays pure).
+ */
+export function stamp(event: ReferralEvent, at: string, newId: () => string): Exclude<StampedEvent, DeadlinePassedEvent> {
+  if (event.type === 'ISSUE_ADVICE') {
+    return { ...event, helpItems: event.helpItems.map((item) => ({ ...item, id: newId() })), at };
+  }
+  return { ...event, at } as Exclude<StampedEvent, DeadlinePassedEvent>;
+}
 
 export function machineFor(version: string): ReferralMachine {
   const machine = MACHINES[version];
@@ -103,7 +137,7 @@ export function step(
   if (event.type !== 'DEADLINE_PASSED') {
     const accepted = acceptedEvents(version, persisted);
     if (!accepted.includes(event.type)) return { outcome: 'not_accepted', state, accepted };
-    const broken = ruleBroken(event, persisted.context.record);
+    const broken = ruleBroken(event, recordOf(persisted));
     if (broken) return broken;
   }
   const machine = machineFor(version);
@@ -124,15 +158,15 @@ export function step(
  * The first rule a client event breaks, in this order: the consent hold (§5.1: while consent
  * fails, only UPDATE_CONSENT, WITHDRAW and ADD_NOTE go through), the IGJ rules, dates in order.
  */
-function ruleBroken(
+export function ruleBroken(
   event: Exclude<StampedEvent, DeadlinePassedEvent>, record: ReferralContext['record'],
 ): Extract<StepResult, { outcome: 'rule_broken' }> | undefined {
   if (!WHILE_CONSENT_FAILS.has(event.type) && consentHeld(record, event.at)) {
     return { outcome: 'rule_broken', code: 'CONSENT_REQUIRED' };
   }
-  const code = ruleViolation(event, record);
+  const code = ruleViolation(event as ReferralEvent, record, event.at);
   if (code) return { outcome: 'rule_broken', code };
-  const breach = dateOrderBreach(event, record);
+  const breach = dateOrderBreach(event as ReferralEvent & { at: string }, record);
   return breach ? { outcome: 'rule_broken', code: 'DATE_ORDER', breach } : undefined;
 }
 

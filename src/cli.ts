@@ -4,7 +4,7 @@
  *   token list
  *   token revoke <clientId>
  *   region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
- *              [--reassessment P3M] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
+ *              [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
  *              [--municipalities GM0153,GM0164,…]
  *   region show <regionId>
  *   notifications retry [<notificationId>]   (puts failed notifications back in the queue)
@@ -33,7 +33,7 @@ const USAGE = `usage:
   npm run cli -- token list
   npm run cli -- token revoke <clientId>
   npm run cli -- region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
-                 [--reassessment P3M] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
+                 [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
                  [--municipalities GM0153,GM0164,...]
   npm run cli -- region show <regionId>
   npm run cli -- notifications retry [<notificationId>]
@@ -114,7 +114,7 @@ function auditCommand(path: string, command: string | undefined): void {
 }
 
 const REGION_FLAGS = [
-  'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment',
+  'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment', 'escalation',
   'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities',
 ] as const;
 
@@ -125,7 +125,7 @@ function regionCommand(db: Db, command: string | undefined, regionId: string | u
   if (command === 'set') {
     const update: RegionUpdate = {};
     const durations = { triage: 'triage', 'triage-urgent': 'triageUrgent', overleg: 'overleg',
-      checkpoint: 'checkpoint', reassessment: 'reassessment' } as const;
+      checkpoint: 'checkpoint', reassessment: 'reassessment', escalation: 'escalation' } as const;
     for (const [flag, key] of Object.entries(durations)) {
       const value = values[flag as keyof typeof durations];
       if (value === undefined) continue;

@@ -21,6 +21,11 @@ export const ERROR_STATUS = {
   UNKNOWN_MUNICIPALITY: 422,
   MUNICIPALITY_NOT_IN_REGION: 422,
   DATE_ORDER: 422,
+  UNKNOWN_HELP_ITEM: 422,
+  REASON_REQUIRED: 422,
+  HELP_ITEM_STATUS_ORDER: 422,
+  HELP_NOT_STARTED: 422,
+  FOLLOW_UP_REQUIRED: 422,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -45,6 +50,11 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   UNKNOWN_MUNICIPALITY: 'Not a municipality in force on that day (CBS list)',
   MUNICIPALITY_NOT_IN_REGION: 'The municipality is not one of this region\'s',
   DATE_ORDER: 'A date is out of order',
+  UNKNOWN_HELP_ITEM: 'The case\'s current advice has no help item with this id',
+  REASON_REQUIRED: 'A help item that did not start or stopped needs a reason',
+  HELP_ITEM_STATUS_ORDER: 'This status does not follow from the help item\'s current status',
+  HELP_NOT_STARTED: 'The case can close with help in place only when every help item has started',
+  FOLLOW_UP_REQUIRED: 'Report progress or a help item\'s status after the advice before closing',
   INTERNAL_ERROR: 'Internal error',
 };
 

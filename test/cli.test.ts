@@ -57,15 +57,15 @@ describe('region set', () => {
     expect(printed).toMatchObject({
       region: 'R9',
       bridgingThresholdWeeks: 2,
-      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M' },
+      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D' },
     });
     expect(stored('R9')).toEqual({
       bridgingThresholdWeeks: 2,
-      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M' },
+      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D' },
     });
     // Another region keeps the defaults.
     expect(stored('R10').deadlines).toEqual({
-      triage: 'P5D', triageUrgent: 'P1D', overleg: 'P14D', checkpoint: 'P28D', reassessment: 'P3M',
+      triage: 'P5D', triageUrgent: 'P1D', overleg: 'P14D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D',
     });
   });
 
@@ -75,7 +75,7 @@ describe('region set', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', bridgingThresholdWeeks: 2 });
     expect(stored('R9')).toEqual({
       bridgingThresholdWeeks: 2,
-      deadlines: { triage: 'PT2S', triageUrgent: 'PT12H', overleg: 'P7D', checkpoint: 'P14D', reassessment: 'P6W' },
+      deadlines: { triage: 'PT2S', triageUrgent: 'PT12H', overleg: 'P7D', checkpoint: 'P14D', reassessment: 'P6W', escalation: 'P21D' },
     });
   });
 

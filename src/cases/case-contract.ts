@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
 import {
   CaseSubmissionSchema,
+  ESCALATION_TARGETS,
   EVENT_SCHEMAS,
   EventTypeSchema,
+  HELP_ITEM_STATUSES,
+  HelpItemSchema,
 } from '../../machines/referral.schemas.ts';
 
 const at = z.iso.datetime().describe('When the service received it (UTC)');
@@ -16,6 +19,47 @@ const StateSchema = z.enum(LIFECYCLE_STATES).meta({ id: 'LifecycleState' });
 
 export const DeadlineSchema = z.object({ name: z.string(), dueAt: z.iso.datetime() })
   .meta({ id: 'Deadline' });
+
+const day = z.iso.date();
+
+export const HelpItemStateSchema = z.object({
+  id: z.uuid(),
+  kind: HelpItemSchema.shape.kind,
+  description: z.string(),
+  responsibleOrganisation: z.string(),
+  waitingWeeks: z.number(),
+  waitingWeeksSource: HelpItemSchema.shape.waitingWeeksSource,
+  status: z.enum(HELP_ITEM_STATUSES)
+    .describe('advised at the advice; arranged (a decision or allocation), started, not_started, stopped'),
+  statusSince: day,
+  history: z.array(z.object({
+    status: z.enum(HELP_ITEM_STATUSES),
+    date: day.describe('The day of the change as reported'),
+    at: at.describe('When it was recorded'),
+    reason: z.string().optional(),
+    decision: z.object({ date: day, by: z.string() }).optional(),
+  })),
+}).meta({ id: 'HelpItemState' });
+
+export const EscalationViewSchema = z.object({
+  status: z.enum(['open', 'answered']),
+  to: z.enum(ESCALATION_TARGETS),
+  target: z.string(),
+  question: z.string(),
+  since: at.describe('When the escalation was sent'),
+  dueAt: z.iso.datetime().nullable().describe('When the escalation deadline passes; null once answered'),
+  outcome: stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME).omit({ type: true }).nullable(),
+}).meta({ id: 'Escalation' });
+
+/** An advice as the record keeps it: each help item with the id the advice gave it (none before 2.0.0). */
+const StampedAdviceSchema = stamped(EVENT_SCHEMAS.ISSUE_ADVICE).extend({
+  helpItems: z.array(HelpItemSchema.extend({ id: z.uuid().optional() })),
+});
+
+/** How machine 1.0.0 recorded an escalation: it closed the case. */
+const ClosingEscalationSchema = z.object({
+  type: z.literal('ESCALATE'), to: z.string(), reason: z.string(), at,
+}).describe('Machine 1.0.0 only: the escalation closed the case');
 
 export const CaseRecordSchema = z.object({
   submission: CaseSubmissionSchema,
@@ -28,12 +72,12 @@ export const CaseRecordSchema = z.object({
   ]).nullable(),
   overlegSchedules: z.array(stamped(EVENT_SCHEMAS.SCHEDULE_OVERLEG)),
   overlegRecords: z.array(stamped(EVENT_SCHEMAS.RECORD_OVERLEG)),
-  advices: z.array(stamped(EVENT_SCHEMAS.ISSUE_ADVICE)),
+  advices: z.array(StampedAdviceSchema),
   bridgingPlans: z.array(stamped(EVENT_SCHEMAS.SET_BRIDGING_PLAN)),
   progressReports: z.array(stamped(EVENT_SCHEMAS.REPORT_PROGRESS)),
   reassessments: z.array(stamped(EVENT_SCHEMAS.REQUEST_REASSESSMENT)),
   closure: z.union([
-    stamped(EVENT_SCHEMAS.ESCALATE), stamped(EVENT_SCHEMAS.WITHDRAW), stamped(EVENT_SCHEMAS.CLOSE),
+    ClosingEscalationSchema, stamped(EVENT_SCHEMAS.WITHDRAW), stamped(EVENT_SCHEMAS.CLOSE),
     stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
   ]).nullable(),
   notes: z.array(stamped(EVENT_SCHEMAS.ADD_NOTE)),
@@ -41,6 +85,10 @@ export const CaseRecordSchema = z.object({
     .describe('Consent changed or withdrawn since the submission, in order; the latest value of each part counts'),
   schoolUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_SCHOOL))
     .describe('The school status since the submission, in order; the latest counts'),
+  helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice, with their status'),
+  helpItemUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_HELP_ITEM)),
+  escalations: z.array(stamped(EVENT_SCHEMAS.ESCALATE)),
+  escalationOutcomes: z.array(stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME)),
 }).meta({ id: 'CaseRecord' });
 
 const caseFields = {
@@ -62,8 +110,15 @@ export const CaseViewSchema = z.object({
   allowedEvents: z.array(EventTypeSchema).describe('Event types this caller may send now'),
   deadlines: z.array(DeadlineSchema).describe('Open deadlines'),
   overdueDeadlines: z.array(DeadlineSchema).describe('Open deadlines that have passed'),
+  helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice and where each stands (§5.2)'),
+  escalation: EscalationViewSchema.nullable().describe('The latest escalation (§5.3); null when none'),
   data: CaseRecordSchema,
 }).meta({ id: 'CaseView' });
+
+export type CaseView = z.output<typeof CaseViewSchema>;
+export type CaseSummary = z.output<typeof CaseSummarySchema>;
+export type HelpItemView = z.output<typeof HelpItemStateSchema>;
+export type EscalationView = z.output<typeof EscalationViewSchema>;
 
 export const CasePageSchema = z.object({
   items: z.array(CaseSummarySchema),

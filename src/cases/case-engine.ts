@@ -15,12 +15,13 @@ import {
   EVENT_SCHEMAS,
   isEventType,
   type EventType,
+  type ReferralEvent,
 } from '../../machines/referral.schemas.ts';
 import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
 import {
   allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
 } from '../../machines/referral.roles.ts';
-import { step, submit, type PersistedReferral } from '../../machines/referral.ts';
+import { recordOf, stamp, step, submit, type PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -76,10 +77,10 @@ export function caseEngine(db: Db, clock: Clock) {
     if (!row || !canSee(actor, row)) throw notFound();
     const type = eventTypeFor(actor, request.body);
     if (type === 'PROVIDE_INFORMATION' &&
-      !mayAnswerFor(actor.role, (JSON.parse(row.snapshot) as PersistedReferral).context.record)) {
+      !mayAnswerFor(actor.role, recordOf(JSON.parse(row.snapshot) as PersistedReferral))) {
       throw new AppError('FORBIDDEN', 'the local team that referred the case answers its questions');
     }
-    const { type: _type, ...payload } = parseBody(EVENT_SCHEMAS[type], request.body);
+    const parsed = parseBody(EVENT_SCHEMAS[type], request.body) as ReferralEvent;
     checkIfMatch(request.ifMatch, row.version);
 
     const at = clock.now().toISOString();
@@ -88,12 +89,12 @@ export function caseEngine(db: Db, clock: Clock) {
     const caughtUp = repo.dueTimersOf(row.id, at).filter((seq) => fire(seq, at) === 'fired').length;
     if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
     const persisted = JSON.parse(row.snapshot) as PersistedReferral;
-    const result = step(row.machineVersion, persisted, { type, ...payload, at } as never,
-      envFor(row.region, at));
+    const stamped = stamp(parsed, at, randomUUID);
+    const result = step(row.machineVersion, persisted, stamped, envFor(row.region, at));
     if (result.outcome === 'not_accepted') {
       throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
         state: result.state,
-        allowedEvents: allowedFor(actor.role, result.accepted, persisted.context.record, at),
+        allowedEvents: allowedFor(actor.role, result.accepted, recordOf(persisted), at),
       });
     }
     if (result.outcome === 'rule_broken') {
@@ -102,6 +103,8 @@ export function caseEngine(db: Db, clock: Clock) {
         breach ? { invalidParams: [{ name: breach.field, reason: breach.reason }] } : {});
     }
     if (result.outcome === 'ignored') throw new Error(`${type} changed nothing`);
+    // The trail keeps the payload as the machine took it: an advice's help items with their ids.
+    const { type: _type, at: _at, ...payload } = stamped;
     const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
     return caseView(next, result.persisted, actor.role, at);
   });

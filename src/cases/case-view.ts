@@ -4,32 +4,17 @@
  */
 import type { Role } from '../../machines/referral.schemas.ts';
 import type { CaseRecord, DeadlineMap, LifecycleState } from '../../machines/referral.machine.ts';
-import { acceptedEvents, type PersistedReferral } from '../../machines/referral.ts';
+import { acceptedEvents, recordOf, type PersistedReferral } from '../../machines/referral.ts';
 import { allowedFor } from '../../machines/referral.roles.ts';
+import type { CaseSummary, CaseView, EscalationView } from './case-contract.ts';
 import type { CaseRow } from './case-repository.ts';
 
-export interface Deadline {
+export type { CaseSummary, CaseView } from './case-contract.ts';
+
+interface Deadline {
   name: string;
   dueAt: string;
 }
-
-export interface CaseView {
-  id: string;
-  state: LifecycleState;
-  version: number;
-  allowedEvents: string[];
-  deadlines: Deadline[];
-  overdue: boolean;
-  overdueDeadlines: Deadline[];
-  region: string;
-  municipality: string;
-  machineVersion: string;
-  createdAt: string;
-  updatedAt: string;
-  data: CaseRecord;
-}
-
-export type CaseSummary = Omit<CaseView, 'allowedEvents' | 'deadlines' | 'overdueDeadlines' | 'data'>;
 
 type ViewRow = Pick<CaseRow, 'id' | 'state' | 'version' | 'machineVersion' | 'region' |
   'municipality' | 'overdue' | 'createdAt' | 'updatedAt'>;
@@ -45,8 +30,8 @@ function listDeadlines(map: DeadlineMap): Deadline[] {
  * is overdue already, even before its DEADLINE_PASSED entry is written.
  */
 export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string): CaseView {
-  const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted),
-    persisted.context.record, now);
+  const record = recordOf(persisted);
+  const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted), record, now);
   const { deadlines, overdue } = persisted.context;
   const passed = Object.fromEntries(Object.entries(deadlines).filter(([, dueAt]) => dueAt <= now));
   const overdueDeadlines = listDeadlines({ ...passed, ...overdue });
@@ -56,7 +41,24 @@ export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role,
     allowedEvents,
     deadlines: listDeadlines(deadlines),
     overdueDeadlines,
-    data: persisted.context.record,
+    helpItems: record.helpItems,
+    escalation: escalationOf(record, deadlines),
+    data: record,
+  };
+}
+
+/** The latest escalation and whether an outcome answered it (an outcome answers the one before it). */
+function escalationOf(record: CaseRecord, deadlines: DeadlineMap): EscalationView | null {
+  const latest = record.escalations.at(-1);
+  if (!latest) return null;
+  const outcome = record.escalationOutcomes.at(-1);
+  const answered = outcome !== undefined && outcome.at >= latest.at;
+  const { type: _type, ...answer } = outcome ?? { type: null };
+  return {
+    status: answered ? 'answered' : 'open',
+    to: latest.to, target: latest.target, question: latest.question, since: latest.at,
+    dueAt: answered ? null : deadlines.escalation ?? null,
+    outcome: answered ? answer as EscalationView['outcome'] : null,
   };
 }
 

@@ -35,7 +35,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
 
 type RegionRow = typeof regions.$inferSelect;
 
-const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'checkpoint', 'reassessment'] as const;
+const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'checkpoint', 'reassessment', 'escalation'] as const;
 
 export function toSettings(row: RegionRow | undefined): RegionSettings {
   return {
@@ -47,6 +47,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
         overleg: row?.overleg ?? DEFAULT_DEADLINES.overleg,
         checkpoint: row?.checkpoint ?? DEFAULT_DEADLINES.checkpoint,
         reassessment: row?.reassessment ?? DEFAULT_DEADLINES.reassessment,
+        escalation: row?.escalation ?? DEFAULT_DEADLINES.escalation,
       },
     },
     webhook: row?.webhookUrl ? { url: row.webhookUrl, secret: row.webhookSecret } : null,

@@ -84,7 +84,8 @@ describe('event_applied', () => {
       { who: ctx.expertTeam, event: events.RECORD_OVERLEG(), from: 'overleg_scheduled', to: 'advising' },
       { who: ctx.expertTeam, event: events.ISSUE_ADVICE({ helpItems: [helpItem(6)] }), from: 'advising', to: 'bridging' },
       { who: ctx.expertTeam, event: events.SET_BRIDGING_PLAN(), from: 'bridging', to: 'follow_up' },
-      { who: ctx.expertTeam, event: events.CLOSE(), from: 'follow_up', to: 'closed' },
+      { who: ctx.localTeam, event: events.REPORT_PROGRESS({ helpStarted: false, onTrack: true }), from: 'follow_up', to: 'follow_up' },
+      { who: ctx.expertTeam, event: events.CLOSE({ outcome: 'no_longer_needed' }), from: 'follow_up', to: 'closed' },
       { who: ctx.localTeam, event: events.ADD_NOTE({ text: 'Na afsluiting' }), from: 'closed', to: 'closed' },
     ];
     for (const [i, step] of steps.entries()) {
@@ -99,7 +100,14 @@ describe('event_applied', () => {
         actorClientId: actor.clientId, onBehalfOf: null, eventType: step.event.type,
         fromState: step.from, toState: step.to, machineVersion: REFERRAL_MACHINE_VERSION,
       });
-      expect(JSON.parse(entry.payload), step.event.type).toEqual(payloadOf(step.event));
+      const stored = JSON.parse(entry.payload) as Record<string, unknown> & { helpItems?: { id: string }[] };
+      // An advice is stored as the machine took it: each help item with its new id and defaults (§5.2).
+      const expected = step.event.type === 'ISSUE_ADVICE'
+        ? { ...payloadOf(step.event), helpItems: (step.event as { helpItems: object[] }).helpItems.map((item, n) =>
+          ({ waitingWeeksSource: 'estimate', ...item, id: stored.helpItems?.[n]?.id })) }
+        : payloadOf(step.event);
+      expect(stored, step.event.type).toEqual(expected);
+      for (const item of stored.helpItems ?? []) expect(item.id).toMatch(/^[0-9a-f-]{36}$/);
     }
     // The trail shows the same writes, one for one.
     const trail = (await ctx.call(ctx.expertTeam, { method: 'GET', url: trailUrl(id) })).json();

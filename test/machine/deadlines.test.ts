@@ -33,7 +33,7 @@ import {
 } from '../../machines/referral.ts';
 import type { EventType, ReferralEvent } from '../../machines/referral.schemas.ts';
 import { events, helpItem, parsedSubmission } from '../support/fixtures.ts';
-import { fixtureEvent, input, roundTrip, stamp, stamped, SUBMITTED_AT } from './helpers.ts';
+import { fixtureEvent, input, roundTrip, stamp, stamped, startEveryItem, SUBMITTED_AT } from './helpers.ts';
 
 const V = REFERRAL_MACHINE_VERSION;
 const ZONE = 'Europe/Amsterdam';
@@ -122,6 +122,21 @@ function inFollowUp(): PersistedReferral {
 function inBridging(): PersistedReferral {
   return applied(inAdvising(), adviceAt(T.advice, 6)).persisted;
 }
+/** In follow_up with one progress report (help not started yet): ready to close (§5.2). */
+function inFollowUpReported(): PersistedReferral {
+  return applied(inFollowUp(), progressAt(T.report1, false)).persisted;
+}
+/** A CLOSE that §5.2 lets through without every help item started. */
+const closeAt = (at: string) => ev('CLOSE', at, { outcome: 'no_longer_needed' });
+/** UPDATE_HELP_ITEM taking every help item of the case's advice to started on `at`. */
+function startAll(persisted: PersistedReferral, at: string): Applied {
+  let result: Applied | undefined;
+  for (const event of startEveryItem(persisted, at)) {
+    result = applied(result?.persisted ?? persisted, event);
+  }
+  if (!result) throw new Error('no help items');
+  return result;
+}
 
 describe('triage deadline', () => {
   it('submit arms it 5 days after submission, with an absolute due time', () => {
@@ -181,10 +196,8 @@ describe('triage deadline', () => {
   const exits: [string, () => PersistedReferral, EventType][] = [
     ['triage', inTriage, 'DECLINE'],
     ['triage', inTriage, 'CONSULT'],
-    ['triage', inTriage, 'ESCALATE'],
     ['triage', inTriage, 'WITHDRAW'],
     ['submitted', submitted, 'WITHDRAW'],
-    ['awaiting_information', inAwaitingInformation, 'ESCALATE'],
     ['awaiting_information', inAwaitingInformation, 'WITHDRAW'],
   ];
   it.each(exits)('from %s, %s cancels it and arms nothing', (_state, from, type) => {
@@ -195,7 +208,7 @@ describe('triage deadline', () => {
     expect(result.persisted.context.overdue).toEqual({});
   });
 
-  it.each(['ACCEPT', 'DECLINE', 'CONSULT', 'ESCALATE', 'WITHDRAW'] as const)(
+  it.each(['ACCEPT', 'DECLINE', 'CONSULT', 'WITHDRAW'] as const)(
     'an overdue triage deadline is no longer overdue after %s', (type) => {
       const overdue = applied(inTriage(), passed('triage', TRIAGE_DUE)).persisted;
       expect(overdue.context.overdue).toEqual({ triage: TRIAGE_DUE });
@@ -204,6 +217,45 @@ describe('triage deadline', () => {
       expect(after.persisted.context.deadlines).not.toHaveProperty('triage');
       expect(after.timers).toContainEqual(cancel('triage'));
     });
+});
+
+describe('escalation deadline (§5.3)', () => {
+  it.each([
+    ['triage', inTriage, 'triage'],
+    ['awaiting_information', inAwaitingInformation, 'triage'],
+    ['planning_overleg', inPlanningOverleg, 'overleg'],
+  ] as const)('ESCALATE in %s arms it 21 days on and keeps the %s deadline of the phase', (state, from, kept) => {
+    const before = from();
+    const result = applied(before, ev('ESCALATE', T.schedule));
+    expect(result.state).toBe(state);
+    expect(result.timers).toEqual([arm('escalation', days(T.schedule, 21))]);
+    expect(result.persisted.context.deadlines).toEqual({
+      ...before.context.deadlines, escalation: days(T.schedule, 21),
+    });
+    expect(result.persisted.context.deadlines[kept]).toBe(before.context.deadlines[kept]);
+  });
+
+  it('passes unanswered and marks the case overdue; the outcome cancels it and clears the overdue mark', () => {
+    const escalated = applied(inPlanningOverleg(), ev('ESCALATE', T.schedule)).persisted;
+    const due = days(T.schedule, 21);
+    const overdue = applied(escalated, passed('escalation', due));
+    expect(overdue.state).toBe('planning_overleg');
+    expect(overdue.persisted.context.overdue).toEqual({ escalation: due });
+    const answered = applied(overdue.persisted, ev('RECORD_ESCALATION_OUTCOME', plus(due, DAY)));
+    expect(answered.timers).toEqual([cancel('escalation')]);
+    expect(answered.persisted.context.overdue).toEqual({});
+    expect(answered.persisted.context.deadlines).not.toHaveProperty('escalation');
+  });
+
+  it('the phase moves on under an open escalation, and closing the case cancels it', () => {
+    const escalated = applied(inPlanningOverleg(), ev('ESCALATE', T.schedule)).persisted;
+    const scheduled = applied(escalated, ev('SCHEDULE_OVERLEG', T.schedule));
+    expect(scheduled.state).toBe('overleg_scheduled');
+    expect(scheduled.persisted.context.deadlines).toEqual({ escalation: days(T.schedule, 21) });
+    const withdrawn = applied(scheduled.persisted, ev('WITHDRAW', T.record));
+    expect(withdrawn.timers).toEqual([cancel('escalation')]);
+    expect(withdrawn.persisted.context.deadlines).toEqual({});
+  });
 });
 
 describe('overleg deadline', () => {
@@ -224,7 +276,7 @@ describe('overleg deadline', () => {
     expect(result.persisted.context.deadlines).toEqual({ overleg: OVERLEG_DUE });
   });
 
-  it.each(['SCHEDULE_OVERLEG', 'ESCALATE', 'WITHDRAW'] as const)('%s leaves planning_overleg and cancels it', (type) => {
+  it.each(['SCHEDULE_OVERLEG', 'WITHDRAW'] as const)('%s leaves planning_overleg and cancels it', (type) => {
     const result = applied(inPlanningOverleg(), ev(type, T.schedule));
     expect(result.timers).toEqual([cancel('overleg')]);
     expect(result.persisted.context.deadlines).toEqual({});
@@ -296,15 +348,19 @@ describe('follow-up checkpoint', () => {
     expect(bridging.timers).toEqual([arm('reassessment', REASSESSMENT_DUE)]);
     const planned = applied(bridging.persisted, ev('SET_BRIDGING_PLAN', T.plan));
     expect(planned.state).toBe('follow_up');
-    expect(planned.timers).toEqual([arm('checkpoint', days(T.plan, 28))]);
+    // The plan's review is due when its review day (the day of T.plan here) has passed.
+    expect(planned.timers).toEqual([
+      arm('bridging_review', '2026-02-20T23:00:00.000Z'), arm('checkpoint', days(T.plan, 28)),
+    ]);
     expect(planned.persisted.context.deadlines).toEqual({
       checkpoint: '2026-03-20T09:10:00.000Z', reassessment: REASSESSMENT_DUE,
+      bridging_review: '2026-02-20T23:00:00.000Z',
     });
   });
 
-  it('a new bridging plan in follow_up does not re-arm it', () => {
+  it('a new bridging plan in follow_up does not re-arm it (only its own review)', () => {
     const result = applied(inFollowUp(), ev('SET_BRIDGING_PLAN', T.plan));
-    expect(result.timers).toEqual([]);
+    expect(result.timers).toEqual([arm('bridging_review', '2026-02-20T23:00:00.000Z')]);
     expect(result.persisted.context.deadlines.checkpoint).toBe(days(T.advice, 28));
   });
 
@@ -339,8 +395,8 @@ describe('follow-up checkpoint', () => {
     expect(applied(reported, passed('checkpoint', newDue)).persisted.context.overdue).toEqual({ checkpoint: newDue });
   });
 
-  it.each(['CLOSE', 'ESCALATE', 'WITHDRAW'] as const)('%s leaves follow-up and cancels the checkpoint and reassessment', (type) => {
-    const result = applied(inFollowUp(), ev(type, T.report1));
+  it.each(['CLOSE', 'WITHDRAW'] as const)('%s leaves follow-up and cancels the checkpoint and reassessment', (type) => {
+    const result = applied(inFollowUpReported(), type === 'CLOSE' ? closeAt(T.report2) : ev(type, T.report2));
     expect(result.state).toBe('closed');
     expect(result.timers.map((t) => t.kind)).toEqual(['cancel', 'cancel']);
     expect(result.timers.map((t) => t.name).sort()).toEqual(['checkpoint', 'reassessment']);
@@ -351,7 +407,7 @@ describe('follow-up checkpoint', () => {
   it('leaving follow-up clears an overdue checkpoint', () => {
     const due = days(T.advice, 28);
     const overdue = applied(inFollowUp(), passed('checkpoint', due)).persisted;
-    const closed = applied(overdue, ev('CLOSE', plus(due, DAY)));
+    const closed = applied(overdue, ev('WITHDRAW', plus(due, DAY)));
     expect(closed.persisted.context.overdue).toEqual({});
   });
 });
@@ -393,34 +449,39 @@ describe('reassessment deadline', () => {
     expect(result.persisted.context.deadlines.reassessment).toBe(REASSESSMENT_DUE);
   });
 
-  it('a progress report with helpStarted true cancels it (the checkpoint goes on)', () => {
+  it('a progress report with helpStarted true keeps it: only the help items count (§5.2)', () => {
     const result = applied(inFollowUp(), progressAt(T.report1, true));
-    expect(result.timers).toContainEqual(cancel('reassessment'));
-    expect(result.timers.filter((t) => t.kind === 'arm')).toEqual([arm('checkpoint', days(T.report1, 28))]);
-    expect(result.persisted.context.deadlines).toEqual({ checkpoint: days(T.report1, 28) });
-    // Once started, later reports never bring it back.
-    const later = applied(result.persisted, progressAt(T.report2, false));
-    expect(later.persisted.context.deadlines).toEqual({ checkpoint: days(T.report2, 28) });
+    expect(result.timers.filter((t) => t.name === 'reassessment')).toEqual([]);
+    expect(result.persisted.context.deadlines.reassessment).toBe(REASSESSMENT_DUE);
   });
 
-  it('helpStarted true clears an overdue reassessment and an overdue checkpoint', () => {
-    const checkpointDue = days(T.advice, 28);
-    let persisted = applied(inFollowUp(), passed('checkpoint', checkpointDue)).persisted;
-    persisted = applied(persisted, passed('reassessment', REASSESSMENT_DUE)).persisted;
-    expect(persisted.context.overdue).toEqual({ checkpoint: checkpointDue, reassessment: REASSESSMENT_DUE });
-    const reportAt = plus(REASSESSMENT_DUE, DAY);
-    const result = applied(persisted, progressAt(reportAt, true));
-    expect(result.persisted.context.overdue).toEqual({});
-    expect(result.persisted.context.deadlines).toEqual({ checkpoint: days(reportAt, 28) });
+  it('is met when the last help item starts: cancelled with the bridging review, the checkpoint goes on', () => {
+    const advised = applied(inAdvising(), ev('ISSUE_ADVICE', T.advice, {
+      helpItems: [helpItem(6), { ...helpItem(0), description: 'Parent coaching' }] })).persisted;
+    const planned = applied(advised, ev('SET_BRIDGING_PLAN', T.plan, { reviewAt: '2026-03-10' })).persisted;
+    const [first, second] = startEveryItem(planned, T.report1);
+    const one = applied(planned, first!);
+    expect(one.timers).toEqual([]);
+    expect(one.persisted.context.record.helpItems.map((i) => i.status)).toEqual(['started', 'advised']);
+    const both = applied(one.persisted, second!);
+    expect(both.timers).toEqual([cancel('reassessment'), cancel('bridging_review')]);
+    expect(both.persisted.context.deadlines).toEqual({ checkpoint: days(T.plan, 28) });
+  });
+
+  it('the last help item starting clears an overdue reassessment', () => {
+    let persisted = applied(inFollowUp(), passed('reassessment', REASSESSMENT_DUE)).persisted;
+    expect(persisted.context.overdue).toEqual({ reassessment: REASSESSMENT_DUE });
+    persisted = startAll(persisted, plus(REASSESSMENT_DUE, DAY)).persisted;
+    expect(persisted.context.overdue).toEqual({});
+    expect(persisted.context.deadlines).not.toHaveProperty('reassessment');
   });
 
   it.each([
-    ['bridging', inBridging, 'ESCALATE'],
     ['bridging', inBridging, 'WITHDRAW'],
     ['follow_up', inFollowUp, 'REQUEST_REASSESSMENT'],
-    ['follow_up', inFollowUp, 'CLOSE'],
+    ['follow_up', inFollowUpReported, 'CLOSE'],
   ] as const)('from %s, %s cancels it', (_state, from, type) => {
-    const result = applied(from(), ev(type, T.reassess));
+    const result = applied(from(), type === 'CLOSE' ? closeAt(T.reassess) : ev(type, T.reassess));
     expect(result.timers).toContainEqual(cancel('reassessment'));
     expect(result.persisted.context.deadlines).not.toHaveProperty('reassessment');
   });

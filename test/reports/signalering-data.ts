@@ -29,11 +29,14 @@ export const dayAt = (day: number): string => new Date(DAY_0 + day * DAY).toISOS
 type Participation = EventInputOf<'RECORD_OVERLEG'>['youth']['participation'];
 type Kind = CaseSubmissionInput['referrer']['kind'];
 
+/** A step that starts every help item of the case's advice (their ids are known only then). */
+const START_EVERY_ITEM = 'START_EVERY_ITEM';
+
 interface Step {
   day: number;
   name: string;
   /** The event, or a function that makes it on its day (for events whose dates are "now"). */
-  event: Event | (() => Event);
+  event: Event | (() => Event) | typeof START_EVERY_ITEM;
 }
 type Event = Record<string, unknown> & { type: EventType };
 
@@ -93,7 +96,10 @@ function fullSteps(): Step[] {
     ];
     if ('plan' in c) steps.push({ day: c.plan, name: c.name, event: () => events.SET_BRIDGING_PLAN() });
     if ('notYet' in c) steps.push({ day: c.notYet, name: c.name, event: events.REPORT_PROGRESS({ helpStarted: false }) });
-    if ('started' in c) steps.push({ day: c.started, name: c.name, event: events.REPORT_PROGRESS({ helpStarted: true }) });
+    if ('started' in c) {
+      steps.push({ day: c.started, name: c.name, event: events.REPORT_PROGRESS({ helpStarted: true }) });
+      steps.push({ day: c.started, name: c.name, event: START_EVERY_ITEM });
+    }
     return steps;
   });
 }
@@ -128,9 +134,16 @@ export async function buildSignaleringData(ctx: TestContext): Promise<Record<str
     .sort((a, b) => a.day - b.day || a.order - b.order);
   for (const s of steps) {
     ctx.clock.set(dayAt(s.day));
-    const event = typeof s.event === 'function' ? s.event() : s.event;
-    const res = await ctx.send(ctx.expertTeam, ids[s.name]!, event);
-    if (res.statusCode !== 200) throw new Error(`${s.name} day ${s.day} ${event.type}: ${res.statusCode} ${res.body}`);
+    const id = ids[s.name]!;
+    // START_EVERY_ITEM: every help item of the advice starts (§5.2), one UPDATE_HELP_ITEM each.
+    const sent = s.event === START_EVERY_ITEM
+      ? ((await ctx.call(ctx.expertTeam, { method: 'GET', url: `/api/v1/cases/${id}` })).json().helpItems as { id: string }[])
+        .map((item) => events.UPDATE_HELP_ITEM({ itemId: item.id, date: dayAt(s.day).slice(0, 10) }))
+      : [typeof s.event === 'function' ? s.event() : s.event];
+    for (const event of sent) {
+      const res = await ctx.send(ctx.expertTeam, id, event);
+      if (res.statusCode !== 200) throw new Error(`${s.name} day ${s.day} ${event.type}: ${res.statusCode} ${res.body}`);
+    }
   }
   ctx.clock.set(dayAt(80));
   // Deadlines that passed and were not yet recorded by an event of their case fire now.

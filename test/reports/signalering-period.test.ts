@@ -26,7 +26,7 @@ describe('GET /reports/signalering for a past period', () => {
 
   it('counts the cases open at its end in the state they were in then, not the state they are in now', () => {
     expect(january.period.asOf).toBe('2026-01-31');
-    expect(january.openAtEnd.total).toBe(15);
+    expect(january.openAtEnd.total).toBe(16); // E0, escalated, stays open (§5.3)
     expect(january.openAtEnd.byState).toEqual(cells({ submitted: 5, triage: null, awaiting_information: null,
       planning_overleg: null, overleg_scheduled: null, advising: null, bridging: null, follow_up: 5 }));
     expect(january.openAtEnd.bySchoolStatus).toEqual([

@@ -63,7 +63,8 @@ describe('GET /reports/signalering', () => {
   });
 
   it('counts the cases open at the end of the period by state and by school status', () => {
-    expect(report.openAtEnd.total).toBe(9);
+    // E0 was escalated (§5.3): it stays open, in planning_overleg.
+    expect(report.openAtEnd.total).toBe(10);
     expect(report.openAtEnd.byState).toEqual(cells({ submitted: 5, triage: null, awaiting_information: null,
       planning_overleg: null, overleg_scheduled: null, advising: null, bridging: null, follow_up: null }));
   });
@@ -124,12 +125,15 @@ describe('GET /reports/signalering', () => {
 
   it('counts the cases that passed each deadline, reassessment included, suppressing small cells', () => {
     expect(report.deadlines).toEqual({
-      total: 19,
+      // E0's overleg and escalation deadlines pass while it is escalated; one bridging review passes.
+      total: 21,
       passedByDeadline: [
         { key: 'triage', count: 11, suppressed: false },
         { key: 'overleg', count: null, suppressed: true },
         { key: 'checkpoint', count: 7, suppressed: false },
         { key: 'reassessment', count: null, suppressed: true },
+        { key: 'bridging_review', count: null, suppressed: true },
+        { key: 'escalation', count: null, suppressed: true },
       ],
       dueForReassessment: { count: null, suppressed: true },
     });
@@ -160,7 +164,7 @@ describe('GET /reports/signalering: only what the caller may see', () => {
   it('gives a national inspector all regions, or the one named in `region`', async () => {
     const all = await get(ctx.nationalInspector);
     expect(all.region).toBe('*');
-    expect([all.submitted.total, all.decisions.total, all.openAtEnd.total]).toEqual([25, 24, 11]);
+    expect([all.submitted.total, all.decisions.total, all.openAtEnd.total]).toEqual([25, 24, 12]);
     expect(all.submitted.byReferrerKind).toEqual(cells({ professional: 18, parent: null, youth: null }));
     expect(await get(ctx.nationalInspector, `${URL}&region=R01`)).toEqual(report);
     expect((await get(ctx.nationalInspector, `${URL}&region=R02`)).submitted.total).toBe(2);

@@ -132,14 +132,15 @@ describe('POST /api/v1/cases/{id}/events racing on one case', () => {
 
   it('lets a CLOSE and a WITHDRAW race: one closes the case, the other gets 409 in closed', async () => {
     const id = await ctx.caseIn('follow_up');
+    await apply(ctx, ctx.localTeam, id, events.REPORT_PROGRESS());
     const responses = await Promise.all([
-      ctx.send(ctx.expertTeam, id, events.CLOSE()),
+      ctx.send(ctx.expertTeam, id, events.CLOSE({ outcome: 'no_longer_needed' })),
       ctx.send(ctx.localTeam, id, events.WITHDRAW()),
     ]);
     expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     const loser = responses.find((r) => r.statusCode === 409);
     expect(expectProblem(loser as NonNullable<typeof loser>, 409, 'EVENT_NOT_ALLOWED').state).toBe('closed');
-    expect((await footprint(ctx, id)).version).toBe(7);
+    expect((await footprint(ctx, id)).version).toBe(8);
   });
 
   it('creates two cases for two submissions sent at once', async () => {

@@ -53,6 +53,16 @@ async function send(caller: Caller, id: string, type: EventType, extra: Record<s
   return apply(ctx, caller, id, make(extra));
 }
 
+/** UPDATE_HELP_ITEM started, today, for every help item of the case's advice (§5.2). */
+async function startEveryHelpItem(id: string) {
+  let view = await readCase(ctx, id);
+  for (const item of view.helpItems) {
+    view = await send(ctx.localTeam, id, 'UPDATE_HELP_ITEM', {
+      itemId: item.id, status: 'started', date: ctx.clock.now().toISOString().slice(0, 10) });
+  }
+  return view;
+}
+
 async function deadlineEntries(id: string) {
   const trail = await readTrail(ctx, id);
   return trail.entries.filter((e) => e.type === 'DEADLINE_PASSED');
@@ -187,10 +197,8 @@ describe('triage deadline', () => {
     ['triage', 'ACCEPT', 'planning_overleg'],
     ['triage', 'DECLINE', 'closed'],
     ['triage', 'CONSULT', 'closed'],
-    ['triage', 'ESCALATE', 'closed'],
     ['triage', 'WITHDRAW', 'closed'],
     ['submitted', 'WITHDRAW', 'closed'],
-    ['awaiting_information', 'ESCALATE', 'closed'],
   ] as const)('from %s, %s cancels it: passing the old due time adds nothing', async (from, type, to) => {
     const id = await ctx.caseIn(from);
     ctx.clock.set('2026-01-09T12:00:00Z');
@@ -399,6 +407,8 @@ describe('follow-up checkpoint', () => {
     expect(planned.state).toBe('follow_up');
     expect(planned.deadlines).toEqual([
       { name: 'checkpoint', dueAt: '2026-02-17T09:00:00.000Z' },
+      // The fixture's review day is 30 days on, 19 February: due when that day has passed.
+      { name: 'bridging_review', dueAt: '2026-02-19T23:00:00.000Z' },
       { name: 'reassessment', dueAt: '2026-04-05T08:00:00.000Z' },
     ]);
     await expectFiresOnceAt(id, 'checkpoint', '2026-02-17T09:00:00.000Z');
@@ -432,22 +442,24 @@ describe('reassessment deadline', () => {
       { name: 'checkpoint', dueAt: nextCheckpoint }, { name: 'reassessment', dueAt: reassessment },
     ]);
 
-    // Help has started: both are met, the next checkpoint starts.
+    // The help has started (§5.2: every help item): the reassessment is met; a report meets the checkpoint.
     ctx.clock.set('2026-05-04T09:00:00.000Z');
-    const started = await send(ctx.localTeam, id, 'REPORT_PROGRESS', { helpStarted: true });
-    expect(started).toMatchObject({ overdue: false, overdueDeadlines: [] });
-    expect(started.deadlines).toEqual([{ name: 'checkpoint', dueAt: '2026-06-01T09:00:00.000Z' }]);
+    const started = await startEveryHelpItem(id);
+    expect(started.overdueDeadlines).toEqual([{ name: 'checkpoint', dueAt: nextCheckpoint }]);
+    const reportedAgain = await send(ctx.localTeam, id, 'REPORT_PROGRESS', { helpStarted: true });
+    expect(reportedAgain).toMatchObject({ overdue: false, overdueDeadlines: [] });
+    expect(reportedAgain.deadlines).toEqual([{ name: 'checkpoint', dueAt: '2026-06-01T09:00:00.000Z' }]);
   });
 
-  it('is cancelled by a report that help has started: it never fires', async () => {
+  it('is cancelled when every help item has started: it never fires', async () => {
     const id = await ctx.caseIn('follow_up'); // advised 2026-01-05
     ctx.clock.set('2026-01-15T09:00:00.000Z');
-    const started = await send(ctx.localTeam, id, 'REPORT_PROGRESS', { helpStarted: true });
+    const started = await startEveryHelpItem(id);
     expect(started.deadlines.map((d) => d.name)).toEqual(['checkpoint']);
     ctx.clock.set('2026-06-01T00:00:00Z');
-    expect(await fired()).toBe(1); // the checkpoint of 12 February only
+    expect(await fired()).toBe(1); // the checkpoint of 2 February only (no progress report met it)
     expect((await deadlineEntries(id)).map((e) => e.payload)).toEqual([
-      { deadline: 'checkpoint', dueAt: '2026-02-12T09:00:00.000Z' },
+      { deadline: 'checkpoint', dueAt: '2026-02-02T09:00:00.000Z' },
     ]);
     expect(timerRows(id).find((t) => t.name === 'reassessment')?.status).toBe('cancelled');
   });
@@ -463,7 +475,8 @@ describe('reassessment deadline', () => {
   it('is cancelled when the case leaves follow-up', async () => {
     const id = await ctx.caseIn('follow_up');
     ctx.clock.advance(DAY);
-    const closed = await send(ctx.expertTeam, id, 'CLOSE');
+    await send(ctx.localTeam, id, 'REPORT_PROGRESS', { helpStarted: false, onTrack: false });
+    const closed = await send(ctx.expertTeam, id, 'CLOSE', { outcome: 'no_longer_needed' });
     expect(closed).toMatchObject({ state: 'closed', deadlines: [], overdue: false });
     ctx.clock.set('2027-01-01T00:00:00Z');
     expect(await fired()).toBe(0);

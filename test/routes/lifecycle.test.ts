@@ -58,23 +58,29 @@ describe('POST /api/v1/cases', () => {
 
 describe('POST /api/v1/cases/{id}/events: the main path', () => {
   const path: EventType[] = [
-    'START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE', 'CLOSE',
+    'START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE', 'UPDATE_HELP_ITEM', 'CLOSE',
   ];
-  const states = ['triage', 'planning_overleg', 'overleg_scheduled', 'advising', 'follow_up', 'closed'];
+  const states = ['triage', 'planning_overleg', 'overleg_scheduled', 'advising', 'follow_up', 'follow_up', 'closed'];
+  /** The fixture of this type; the help item update names the item the advice created (§5.2). */
+  const bodyFor = (type: EventType, last: { helpItems: { id: string }[] } | undefined) =>
+    type === 'UPDATE_HELP_ITEM' ? events.UPDATE_HELP_ITEM({ itemId: last?.helpItems[0]?.id }) : events[type]();
 
   it('takes a case from submission through follow_up to closed, each event adding one to version and ETag', async () => {
     const id = await ctx.createCase();
+    let last;
     for (const [i, type] of path.entries()) {
       ctx.clock.advance(HOUR);
-      const res = await ctx.send(ctx.expertTeam, id, events[type]());
+      const res = await ctx.send(ctx.expertTeam, id, bodyFor(type, last));
       const view = expectView(res);
+      last = view;
       expect(view.state).toBe(states[i]);
       expect(view.version).toBe(i + 2);
       expect(res.headers.etag).toBe(`"${i + 2}"`);
       expect(view.updatedAt).toBe(ctx.clock.now().toISOString());
     }
     const closed = await readCase(ctx, id);
-    expect(closed).toMatchObject({ state: 'closed', version: 7, createdAt: START });
+    expect(closed).toMatchObject({ state: 'closed', version: 8, createdAt: START });
+    expect(closed.helpItems.map((i) => i.status)).toEqual(['started']);
     expect(sorted(closed.allowedEvents)).toEqual(['ADD_NOTE']);
     expect(closed.data.closure).toMatchObject({ type: 'CLOSE', outcome: 'help_in_place', familyViewOfFit: 'fits' });
     expect(closed.data.triageStart).toMatchObject({ coordinator: 'Procesregisseur A' });
@@ -89,10 +95,11 @@ describe('POST /api/v1/cases/{id}/events: the main path', () => {
     const created = await ctx.call(ctx.localTeam, { method: 'POST', url: `${API}/cases`, payload: body });
     const id = expectView(created, 201).id;
     const sent: { type: EventType; at: string; body: ReturnType<(typeof events)[EventType]> }[] = [];
+    let last;
     for (const type of path) {
       ctx.clock.advance(HOUR);
-      const body = events[type]();
-      await apply(ctx, ctx.expertTeam, id, body);
+      const body = bodyFor(type, last);
+      last = await apply(ctx, ctx.expertTeam, id, body);
       sent.push({ type, at: ctx.clock.now().toISOString(), body });
     }
 
@@ -112,7 +119,9 @@ describe('POST /api/v1/cases/{id}/events: the main path', () => {
         type,
         at: sent[i]?.at,
         actor: { role: 'expert_team', organisation: 'ret-r01', name: 'expert_team ret-r01' },
-        payload: payloadOf(sent[i]!.body),
+        // An advice is kept with the ids and defaults the machine gave its help items.
+        payload: type === 'ISSUE_ADVICE' ? expect.objectContaining({ summary: (sent[i]!.body as { summary: string }).summary })
+          : payloadOf(sent[i]!.body),
         state: states[i],
         version: i + 2,
       });
@@ -135,7 +144,7 @@ describe('POST /api/v1/cases/{id}/events: ISSUE_ADVICE and the bridging plan', (
     const view = await apply(ctx, ctx.expertTeam, id, adviceWaiting(weeks));
     expect(view.state).toBe('bridging');
     expect(view.version).toBe(6);
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_HELP_ITEM', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('goes to bridging when any one of several help items waits too long', async () => {
@@ -179,7 +188,7 @@ describe('POST /api/v1/cases/{id}/events: ISSUE_ADVICE and the bridging plan', (
       const before = await footprint(ctx, id);
       const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events[type]()), 409, 'EVENT_NOT_ALLOWED');
       expect(problem.state).toBe('bridging');
-      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_HELP_ITEM', 'UPDATE_SCHOOL', 'WITHDRAW']);
       expect(await footprint(ctx, id)).toEqual(before);
     });
 
@@ -273,14 +282,22 @@ describe('POST /api/v1/cases/{id}/events: ESCALATE', () => {
     'triage', 'awaiting_information', 'planning_overleg', 'overleg_scheduled', 'advising', 'bridging', 'follow_up',
   ];
 
-  it.each(escalatable)('closes a case in %s, keeping where it went and why', async (state) => {
+  it.each(escalatable)('keeps a case in %s where it was, with the escalation open and its deadline (§5.3)', async (state) => {
     const id = await caseInState(ctx, state);
     const before = await readCase(ctx, id);
     expect(before.state).toBe(state);
-    const escalate = events.ESCALATE({ to: 'national', reason: 'Needs a national expert' });
+    expect(before.allowedEvents).toContain('ESCALATE');
+    expect(before.allowedEvents).not.toContain('RECORD_ESCALATION_OUTCOME');
+    const escalate = events.ESCALATE({ to: 'municipality_mandate', target: 'Gemeente Amsterdam, doorzettingsmacht' });
     const view = await apply(ctx, ctx.expertTeam, id, escalate);
-    expect(view).toMatchObject({ state: 'closed', version: before.version + 1 });
-    expect(view.data.closure).toEqual({ ...escalate, at: START });
+    expect(view).toMatchObject({ state, version: before.version + 1 });
+    expect(view.escalation).toEqual({
+      status: 'open', to: 'municipality_mandate', target: 'Gemeente Amsterdam, doorzettingsmacht',
+      question: escalate.question, since: START, dueAt: '2026-01-26T09:00:00.000Z', outcome: null,
+    });
+    expect(view.deadlines).toContainEqual({ name: 'escalation', dueAt: '2026-01-26T09:00:00.000Z' });
+    expect(view.allowedEvents).toContain('RECORD_ESCALATION_OUTCOME');
+    expect(view.allowedEvents).not.toContain('ESCALATE');
   });
 
   it('refuses ESCALATE in submitted with 409, naming the state and the allowed events', async () => {
@@ -380,6 +397,7 @@ describe('POST /api/v1/cases/{id}/events: follow-up', () => {
 
   it('closes a case in follow_up with CLOSE, keeping outcome, fit and lessons', async () => {
     const id = await ctx.caseIn('follow_up');
+    await apply(ctx, ctx.localTeam, id, events.REPORT_PROGRESS({ helpStarted: false, onTrack: false }));
     const close = events.CLOSE({ outcome: 'no_longer_needed', familyViewOfFit: 'partly', lessonsLearned: 'Start earlier' });
     const view = await apply(ctx, ctx.expertTeam, id, close);
     expect(view.state).toBe('closed');
@@ -391,13 +409,13 @@ describe('POST /api/v1/cases/{id}/events: ADD_NOTE', () => {
   it('adds a note to a closed case, keeping it closed and adding one to the version', async () => {
     const id = await ctx.caseIn('closed');
     const byExpert = await apply(ctx, ctx.expertTeam, id, events.ADD_NOTE({ text: 'Evaluated with the family' }));
-    expect(byExpert).toMatchObject({ state: 'closed', version: 8 });
+    expect(byExpert).toMatchObject({ state: 'closed', version: 9 });
     const byLocal = await apply(ctx, ctx.localTeam, id, events.ADD_NOTE());
-    expect(byLocal).toMatchObject({ state: 'closed', version: 9 });
+    expect(byLocal).toMatchObject({ state: 'closed', version: 10 });
     expect(byLocal.data.notes.map((n) => n.text)).toEqual(['Evaluated with the family', 'Called the school']);
     const trail = await readTrail(ctx, id);
     expect(trail.entries.slice(-2).map((e) => [e.type, e.state, e.version])).toEqual([
-      ['ADD_NOTE', 'closed', 8], ['ADD_NOTE', 'closed', 9],
+      ['ADD_NOTE', 'closed', 9], ['ADD_NOTE', 'closed', 10],
     ]);
   });
 

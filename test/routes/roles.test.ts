@@ -29,7 +29,8 @@ afterAll(async () => { await ctx.close(); });
 const get = (url: string): InjectOptions => ({ method: 'GET', url });
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
 const EXPERT_ONLY = EVENT_TYPES.filter((t) =>
-  !['PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'].includes(t));
+  !['PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL',
+    'UPDATE_HELP_ITEM'].includes(t));
 
 describe('GET /api/v1/cases/{id}, /cases and /trail as an inspector', () => {
   it('reads a case of its region, the list and the trail when it states a purpose', async () => {
@@ -260,10 +261,13 @@ describe('allowedEvents in the case view', () => {
     planning_overleg: { expert: ['SCHEDULE_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
     overleg_scheduled: { expert: ['RECORD_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
     advising: { expert: ['ISSUE_ADVICE', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
-    bridging: { expert: ['SET_BRIDGING_PLAN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    bridging: {
+      expert: ['SET_BRIDGING_PLAN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
+      local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
+    },
     follow_up: {
-      expert: ['SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'ESCALATE', 'WITHDRAW', 'CLOSE', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
-      local: ['REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
+      expert: ['SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'ESCALATE', 'WITHDRAW', 'CLOSE', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
+      local: ['REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
     },
     closed: { expert: ['ADD_NOTE'], local: ['ADD_NOTE'] },
   };

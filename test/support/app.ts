@@ -85,9 +85,17 @@ export async function createTestContext(options: { path?: string } = {}): Promis
     },
     async caseIn(state) {
       const id = await ctx.createCase();
+      let helpItems: { id: string }[] = [];
       for (const type of PATH_TO[state] ?? []) {
-        const res = await ctx.send(ctx.expertTeam, id, events[type as EventType]());
-        if (res.statusCode !== 200) throw new Error(`caseIn ${state}: ${type} → ${res.statusCode} ${res.body}`);
+        // UPDATE_HELP_ITEM in a path: every help item of the advice starts (fixtures.ts).
+        const sent = type === 'UPDATE_HELP_ITEM'
+          ? helpItems.map((item) => events.UPDATE_HELP_ITEM({ itemId: item.id }))
+          : [events[type as EventType]()];
+        for (const event of sent) {
+          const res = await ctx.send(ctx.expertTeam, id, event);
+          if (res.statusCode !== 200) throw new Error(`caseIn ${state}: ${type} → ${res.statusCode} ${res.body}`);
+          helpItems = (res.json() as { helpItems: { id: string }[] }).helpItems;
+        }
       }
       return id;
     },

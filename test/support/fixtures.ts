@@ -95,7 +95,17 @@ export const events: { [T in EventType]: (extra?: Partial<EventInputOf<T>>) => E
   }),
   REPORT_PROGRESS: (x) => ({ type: 'REPORT_PROGRESS', helpStarted: true, onTrack: true, ...x }),
   REQUEST_REASSESSMENT: (x) => ({ type: 'REQUEST_REASSESSMENT', reason: 'Help has not started', ...x }),
-  ESCALATE: (x) => ({ type: 'ESCALATE', to: 'supra_regional', reason: 'Needs a BEN', ...x }),
+  ESCALATE: (x) => ({
+    type: 'ESCALATE', to: 'ben', target: 'BEN Noord-Nederland',
+    question: 'Can the BEN find a place that combines school and care?', reason: 'No fitting help in the region', ...x,
+  }),
+  RECORD_ESCALATION_OUTCOME: (x) => ({
+    type: 'RECORD_ESCALATION_OUTCOME', decision: 'The BEN arranges a combined place from March',
+    decidedBy: 'BEN Noord-Nederland', ...x,
+  }),
+  UPDATE_HELP_ITEM: (x) => ({
+    type: 'UPDATE_HELP_ITEM', itemId: PATH_ITEM_ID, status: 'started', date: nowIso().slice(0, 10), ...x,
+  }),
   WITHDRAW: (x) => ({ type: 'WITHDRAW', reason: 'Family moved away', ...x }),
   CLOSE: (x) => ({ type: 'CLOSE', outcome: 'help_in_place', familyViewOfFit: 'fits', ...x }),
   ADD_NOTE: (x) => ({ type: 'ADD_NOTE', text: 'Called the school', ...x }),
@@ -104,6 +114,12 @@ export const events: { [T in EventType]: (extra?: Partial<EventInputOf<T>>) => E
 };
 
 export { helpItem };
+
+/**
+ * The itemId of the fixture UPDATE_HELP_ITEM: in a PATH_TO, that step means "every help item of the
+ * advice starts" (the test drivers send one UPDATE_HELP_ITEM per item with its real id).
+ */
+export const PATH_ITEM_ID = '00000000-0000-4000-8000-00000000a11a';
 
 /** Events that take a new case to the named state, in order (expert team unless noted). */
 export const PATH_TO: Record<string, EventType[]> = {
@@ -114,7 +130,7 @@ export const PATH_TO: Record<string, EventType[]> = {
   overleg_scheduled: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG'],
   advising: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG'],
   follow_up: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE'],
-  closed: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE', 'CLOSE'],
+  closed: ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG', 'ISSUE_ADVICE', 'UPDATE_HELP_ITEM', 'CLOSE'],
 };
 
 /** A submission as the engine hands it to the machine: parsed by its schema (defaults filled). */
