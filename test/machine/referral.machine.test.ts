@@ -530,3 +530,71 @@ it('the DESIGN §3 table used by these tests names only real event types and sta
     }
   }
 });
+
+describe('lifecycle invariants over every path the graphs walk (§5.2, §5.3)', () => {
+  const graph = { input: input(), events: GRAPH_EVENTS, filterEvents: ALLOWED };
+  // The shortest path to every (state, escalation, help items, follow-up) edge, and every simple
+  // path over (state, follow-up, help started): each step of each is checked.
+  const paths: Path[] = [
+    ...getShortestPaths(referralMachine, {
+      ...graph,
+      serializeState: (snapshot, event, previous) =>
+        JSON.stringify([previous ? modelKey(previous) : null, event?.type ?? null, modelKey(snapshot)]),
+    }),
+    ...getSimplePaths(referralMachine, {
+      ...graph,
+      serializeState: (snapshot) => JSON.stringify([lifecycleState(snapshot.value),
+        followedUp(snapshot.context.record), everyHelpStarted(snapshot.context.record)]),
+    }),
+  ];
+
+  /** Checks `property` on every path; prints on how many it was checked. */
+  function holdsOnEveryPath(name: string, property: (path: Path) => void) {
+    for (const path of paths) property(path);
+    console.log(`[lifecycle invariant] ${name}: checked on ${paths.length} paths ` +
+      `(${paths.reduce((n, p) => n + p.steps.length, 0)} steps)`);
+  }
+
+  it('no case is closed as help_in_place unless every help item has started', () => {
+    holdsOnEveryPath('help_in_place only with every item started', (path) => {
+      for (const { state } of path.steps) {
+        const { closure, helpItems } = state.context.record;
+        if (closure?.type === 'CLOSE' && closure.outcome === 'help_in_place') {
+          expect(helpItems.every((i) => i.status === 'started')).toBe(true);
+        }
+      }
+    });
+  });
+
+  it('every advice with a wait above the threshold passes a bridging plan before follow-up', () => {
+    holdsOnEveryPath('a long wait passes bridging', (path) => {
+      for (let i = 1; i < path.steps.length; i++) {
+        const { event, state } = path.steps[i]!;
+        if (event.type === 'ISSUE_ADVICE' && event.helpItems.some((h) => h.waitingWeeks > 0)) {
+          expect(lifecycleState(state.value)).toBe('bridging');
+        }
+        if (lifecycleState(state.value) === 'follow_up' && lifecycleState(path.steps[i - 1]!.state.value) === 'bridging') {
+          expect(event.type).toBe('SET_BRIDGING_PLAN');
+        }
+      }
+    });
+  });
+
+  it('from every state but closed, closed can be reached (WITHDRAW is never held back)', () => {
+    const withdraw = stamped('WITHDRAW');
+    holdsOnEveryPath('closed reachable', (path) => {
+      for (const { state } of path.steps) {
+        if (lifecycleState(state.value) !== 'closed') expect(ALLOWED(state, withdraw)).toBe(true);
+      }
+    });
+  });
+
+  it('an open escalation always has a deadline, and no deadline stays armed in closed', () => {
+    holdsOnEveryPath('open escalation has a deadline; closed has none', (path) => {
+      for (const { state } of path.steps) {
+        if (escalationOf(state.value) === 'open') expect(state.context.deadlines.escalation).toBeDefined();
+        if (lifecycleState(state.value) === 'closed') expect(state.context.deadlines).toEqual({});
+      }
+    });
+  });
+});
