@@ -10,9 +10,10 @@ import type { Db } from '../db/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
 import {
   CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS, type CaseSubmissionInput, type EventType,
+  type ReferralEvent,
 } from '../machines/referral.schemas.ts';
 import { DEFAULT_ENV_SETTINGS } from '../machines/referral.deadlines.ts';
-import { step, submit, type PersistedReferral } from '../machines/referral.ts';
+import { stamp as stampEvent, step, submit, type PersistedReferral } from '../machines/referral.ts';
 import type { Actor } from '../src/auth/api-clients.ts';
 import type { CaseRow } from '../src/cases/case-repository.ts';
 import { caseWriter, type TrailActor } from '../src/cases/case-writer.ts';
@@ -150,12 +151,21 @@ export function planCase(actors: RegionActors[], i: number): CasePlan {
   for (const type of [...path, ...Array<EventType>(EVENTS_PER_CASE - 1 - path.length).fill('ADD_NOTE')]) {
     at += (0.5 + r() * 20) * DAY;
     const stamp = new Date(at).toISOString();
-    const { type: _t, ...payload } = EVENT_SCHEMAS[type].parse(bodyOf(r, type, at, waits)) as Record<string, unknown>;
-    const result = step(REFERRAL_MACHINE_VERSION, persisted, { type, ...payload, at: stamp } as never, env(stamp));
-    if (result.outcome !== 'applied') throw new Error(`bench case ${i}: ${type} ${result.outcome}`);
-    persisted = result.persisted;
-    const actor = type === 'ADD_NOTE' || type === 'PROVIDE_INFORMATION' ? localTeam : expertTeam;
-    plan.steps.push({ result, entry: { type, at: stamp, actor: trailActor(actor), payload } });
+    const body = EVENT_SCHEMAS[type].parse(bodyOf(r, type, at, waits)) as ReferralEvent;
+    // Help in place needs every help item started first (§5.2): the local team reports each.
+    const before = body.type === 'CLOSE' && body.outcome === 'help_in_place'
+      ? persisted.context.record.helpItems.map((item) => EVENT_SCHEMAS.UPDATE_HELP_ITEM.parse(
+        events.UPDATE_HELP_ITEM({ itemId: item.id, date: stamp.slice(0, 10) })) as ReferralEvent)
+      : [];
+    for (const event of [...before, body]) {
+      const stamped = stampEvent(event, stamp, () => randomUUID());
+      const result = step(REFERRAL_MACHINE_VERSION, persisted, stamped, env(stamp));
+      if (result.outcome !== 'applied') throw new Error(`bench case ${i}: ${event.type} ${JSON.stringify(result)}`);
+      persisted = result.persisted;
+      const { type: _t, at: _at, ...payload } = stamped;
+      const actor = ['ADD_NOTE', 'PROVIDE_INFORMATION', 'UPDATE_HELP_ITEM'].includes(event.type) ? localTeam : expertTeam;
+      plan.steps.push({ result, entry: { type: event.type, at: stamp, actor: trailActor(actor), payload } });
+    }
   }
   return plan;
 }
