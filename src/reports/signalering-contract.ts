@@ -104,5 +104,16 @@ export const SignaleringReportSchema = z.object({
     dueForReassessment: z.object({ count, suppressed }).describe('Cases whose help had not started 3 months after the ' +
       'advice, in the period: due for reassessment (the reassessment cell of passedByDeadline)'),
   }).describe('Follow-up: cases that passed a deadline in the period'),
+  helpItems: z.object({
+    changesByStatus: cells('Help item status changes in the period (§5.2): arranged, started, not_started, stopped'),
+    weeksFromAdviceToStart: z.object({ medianWeeks: z.number().nullable(), p90Weeks: z.number().nullable(), suppressed })
+      .describe('Weeks from the advice to the day a help item started, of the items that started in the period'),
+  }),
+  escalations: z.object({
+    total: z.int().min(0).describe('Escalations sent in the period (exact)'),
+    byTo: cells('Where they went (§5.3): ben, municipality_mandate, other'),
+    byAnswer: cells('As of the end of the period: answered before the escalation deadline passed (in_time), ' +
+      'after it (late), or not yet (unanswered)'),
+  }),
 }).meta({ id: 'SignaleringReport' });
 export type SignaleringReport = z.infer<typeof SignaleringReportSchema>;

@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/client.ts';
 import { monthsBefore, type Period } from './period.ts';
-import { deadlinesSql, municipalitiesSql, signaleringSql, type ScopeKind } from './signalering-sql.ts';
+import { deadlinesSql, followUpSql, municipalitiesSql, signaleringSql, type ScopeKind } from './signalering-sql.ts';
 
 /** Whose cases a report counts: one region's, or (a national inspector) all. */
 export type ReportScope = { kind: 'region'; region: string } | { kind: 'all' };
@@ -37,6 +37,7 @@ interface FigureRow {
 interface Statements {
   figures: Statement;
   deadlines: Statement;
+  followUp: Statement;
   municipalities: Statement;
 }
 
@@ -49,6 +50,7 @@ export function signaleringQueries(db: Db) {
       prepared = {
         figures: sqlite.prepare(signaleringSql(kind)),
         deadlines: sqlite.prepare(deadlinesSql(kind)),
+        followUp: sqlite.prepare(followUpSql(kind)),
         municipalities: sqlite.prepare(municipalitiesSql(kind)).pluck(),
       };
       cache.set(kind, prepared);
@@ -67,6 +69,7 @@ export function signaleringQueries(db: Db) {
           ...window, cutoff: monthsBefore(period.asOf, 3), asOfYear: Number(period.asOf.slice(0, 4)), ...region,
         }),
         ...s.deadlines.all({ ...window, ...region }),
+        ...s.followUp.all({ ...window, ...region }),
       ] as FigureRow[];
       return { ...collect(rows), municipalities: (s.municipalities.all(region) as string[]).sort() };
     }),

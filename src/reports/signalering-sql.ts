@@ -194,3 +194,39 @@ export function deadlinesSql(scope: ScopeKind): string {
     FROM case_events e ${scope === 'region' ? 'JOIN cases c ON c.id = e.case_id AND c.region = @region' : ''}
     WHERE e.type = 'DEADLINE_PASSED' AND e.at >= @start AND e.at < @end GROUP BY key`;
 }
+
+/**
+ * The follow-up figures of §5.2 and §5.3, from the facts the engine writes to the trail with every
+ * event (UPDATE_HELP_ITEM, ISSUE_ADVICE, ESCALATE, RECORD_ESCALATION_OUTCOME and DEADLINE_PASSED
+ * entries), not from the machine's context: help item changes by status in the period, the weeks
+ * from the advice to the day a help item started (nearest-rank median and 90th percentile), and
+ * the escalations sent in the period by where they went and whether they were answered before
+ * their deadline passed, as of the end of the period. Rows as the figures statement gives them.
+ */
+export function followUpSql(scope: ScopeKind): string {
+  const own = scope === 'region' ? 'JOIN cases c ON c.id = e.case_id AND c.region = @region' : '';
+  const entries = (type: string) => `SELECT e.* FROM case_events e ${own} WHERE e.type = '${type}'`;
+  return `WITH u AS (SELECT case_id, at, json_extract(payload, '$.itemId') AS item,
+      json_extract(payload, '$.status') AS status, json_extract(payload, '$.date') AS day
+      FROM (${entries('UPDATE_HELP_ITEM')}) WHERE at >= @start AND at < @end),
+    weeks AS (SELECT round((julianday(u.day) - julianday(substr(a.at, 1, 10))) / 7.0, 1) AS v
+      FROM u JOIN case_events a ON a.case_id = u.case_id AND a.type = 'ISSUE_ADVICE'
+      JOIN json_each(a.payload, '$.helpItems') h ON json_extract(h.value, '$.id') = u.item
+      WHERE u.status = 'started'),
+    cumulative AS (SELECT v, sum(c) OVER (ORDER BY v) AS upto, sum(c) OVER () AS n
+      FROM (SELECT v, count(*) AS c FROM weeks GROUP BY v)),
+    esc AS (SELECT x.case_id, x.at, CASE json_extract(x.payload, '$.to') WHEN 'supra_regional' THEN 'ben'
+        WHEN 'national' THEN 'other' ELSE json_extract(x.payload, '$.to') END AS to_,
+      (SELECT min(o.at) FROM case_events o WHERE o.case_id = x.case_id AND o.type = 'RECORD_ESCALATION_OUTCOME'
+        AND o.at > x.at AND o.at < @end) AS answered_at,
+      (SELECT min(d.at) FROM case_events d WHERE d.case_id = x.case_id AND d.type = 'DEADLINE_PASSED'
+        AND json_extract(d.payload, '$.deadline') = 'escalation' AND d.at > x.at AND d.at < @end) AS passed_at
+      FROM (${entries('ESCALATE')}) x WHERE x.at >= @start AND x.at < @end)
+  SELECT 'helpItem.change' AS figure, status AS key, count(*) AS n, NULL AS p50, NULL AS p90 FROM u GROUP BY status
+  UNION ALL SELECT 'distribution', 'weeksToStart', max(n), min(CASE WHEN upto >= (n + 1) / 2 THEN v END),
+    min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative HAVING count(*) > 0
+  UNION ALL SELECT 'escalation.to', to_, count(*), NULL, NULL FROM esc GROUP BY to_
+  UNION ALL SELECT 'escalation.answer', CASE WHEN answered_at IS NULL THEN 'unanswered'
+      WHEN passed_at IS NULL OR passed_at > answered_at THEN 'in_time' ELSE 'late' END, count(*), NULL, NULL
+    FROM esc GROUP BY 2`;
+}

@@ -10,7 +10,8 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
 import type { SignaleringQuery, SignaleringReport } from './signalering-contract.ts';
-import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
+import { CATEGORIES, DECISIONS, Figures, P90_MINIMUM } from './signalering-figures.ts';
+import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
 import { signaleringQueries, type ReportScope } from './signalering-queries.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
 
@@ -71,6 +72,8 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures):
       parentsNotInvolvedByReason: f.breakdown('overleg.parentsReason', CATEGORIES.reason),
     },
     advice: advice(f),
+    helpItems: helpItemFigures(f),
+    escalations: escalationFigures(f),
     deadlines: deadlines(f),
   };
 }
@@ -124,6 +127,27 @@ function advice(f: Figures): SignaleringReport['advice'] {
     withWaitingTime: f.share(f.count('helpItem.waiting', '1'), items),
     medianWaitingWeeks: waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: true },
     bridgingPlanWhenWaiting: f.share(f.count('waitingCase.bridged', '1'), f.total('waitingCase.bridged')),
+  };
+}
+
+/** §5.2: help item changes, and the weeks to the start, shown only from P90_MINIMUM items on. */
+function helpItemFigures(f: Figures): SignaleringReport['helpItems'] {
+  // Below the suppression threshold a distribution is not shown at all (Figures.distribution).
+  const weeks = f.distribution('weeksToStart');
+  return {
+    changesByStatus: f.breakdown('helpItem.change', ['arranged', 'started', 'not_started', 'stopped']),
+    weeksFromAdviceToStart: weeks
+      ? { medianWeeks: weeks.p50, p90Weeks: weeks.n >= P90_MINIMUM ? weeks.p90 : null, suppressed: false }
+      : { medianWeeks: null, p90Weeks: null, suppressed: true },
+  };
+}
+
+/** §5.3: escalations by where they went and how they were answered. */
+function escalationFigures(f: Figures): SignaleringReport['escalations'] {
+  return {
+    total: f.total('escalation.to'),
+    byTo: f.breakdown('escalation.to', ESCALATION_TARGETS),
+    byAnswer: f.breakdown('escalation.answer', ['in_time', 'late', 'unanswered']),
   };
 }
 

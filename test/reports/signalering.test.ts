@@ -139,6 +139,22 @@ describe('GET /reports/signalering', () => {
     });
   });
 
+  it('counts the help items that started, from the trail, and the weeks from advice to start (§5.2)', () => {
+    // F0–F5 start every help item: 1 + 1 + 1 + 2 + 1 + 2 = 8 items, on the day of their report.
+    expect(report.helpItems.changesByStatus).toEqual(cells({ arranged: null, started: 8, not_started: null, stopped: null }));
+    // Days from advice to start: F0 2, F1 3, F2 4, F3 6 (×2), F4 8, F5 30 (×2): in weeks, nearest-rank
+    // median of 8 values is the 4th: 6 days = 0.9 weeks; fewer than 10 values: no 90th percentile.
+    expect(report.helpItems.weeksFromAdviceToStart).toEqual({ medianWeeks: 0.9, p90Weeks: null, suppressed: false });
+  });
+
+  it('counts the escalations by where they went and how they were answered, suppressing small cells (§5.3)', () => {
+    expect(report.escalations).toEqual({
+      total: 1,
+      byTo: cells({ ben: null, municipality_mandate: null, other: null }),
+      byAnswer: cells({ in_time: null, late: null, unanswered: null }),
+    });
+  });
+
   it('never puts a case reference or free text in the report', async () => {
     const text = JSON.stringify(report);
     for (const words of ['X-1', 'Wilde niet', 'Regular routes', 'Home schooling', 'Gemeente Amsterdam']) {
