@@ -103,6 +103,16 @@ function deadlines(r: SignaleringReport): string {
 gestart): <strong>${esc(reassess)}</strong>.</p>${chart('Casussen over een termijn, per termijn', d.passedByDeadline)}`;
 }
 
+function followUp(r: SignaleringReport): string {
+  const w = r.helpItems.weeksFromAdviceToStart;
+  const weeks = w.medianWeeks === null ? SUPPRESSED_MARK : `${decimal(w.medianWeeks)} weken`;
+  return `<h2>Hulp na het advies</h2><p>Mediane tijd van advies tot start van een hulponderdeel:
+<strong>${esc(weeks)}</strong>.</p>${chart('Wijzigingen van hulponderdelen in de periode', r.helpItems.changesByStatus)}
+<h2>Opschalingen</h2><p>Opschalingen in de periode: <strong>${r.escalations.total}</strong>. De casus blijft
+bij de regio tot de hulp er is.</p>${chart('Waarheen', r.escalations.byTo)}
+${chart('Antwoord (stand aan het eind van de periode)', r.escalations.byAnswer)}`;
+}
+
 const EXPLANATION = `<h2>Toelichting</h2><p class="note">${SUPPRESSED_MARK}: minder dan 5, of weggelaten zodat een
 klein aantal niet uit het totaal en de andere cellen te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen
 die op minder dan 5 casussen rusten worden niet getoond. Mediaan en 90e percentiel volgens de nearest-rank-methode
@@ -116,6 +126,6 @@ export function signaleringHtml(r: SignaleringReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>
 <h1>${esc(title)}</h1><p class="meta">Periode: ${esc(dutchDate(r.period.from))} t/m ${esc(dutchDate(r.period.to))}
 (Nederlandse tijd) · opgesteld ${esc(r.generatedAt)}</p>
-${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${deadlines(r)}${EXPLANATION}
+${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${followUp(r)}${deadlines(r)}${EXPLANATION}
 </body></html>\n`;
 }
