@@ -120,8 +120,10 @@ export interface RegionActors {
  */
 export interface CasePlan {
   row: CaseRow;
-  timers: Parameters<CaseWriter['create']>[1];
-  entry: Parameters<CaseWriter['create']>[2];
+  /** The case as submitted: its snapshot and facts are written from this. */
+  persisted: PersistedReferral;
+  timers: Parameters<CaseWriter['create']>[2];
+  entry: Parameters<CaseWriter['create']>[3];
   steps: { result: Parameters<CaseWriter['advance']>[1]; entry: Parameters<CaseWriter['advance']>[2] }[];
 }
 
@@ -138,11 +140,11 @@ export function planCase(actors: RegionActors[], i: number): CasePlan {
   const row: CaseRow = {
     seq: 0, id: randomUUID(), state: first.state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
     region: localTeam.region, organisation: localTeam.organisation,
-    municipality: sub.subject.municipalityCode, snapshot: JSON.stringify(persisted), overdue: 0,
+    municipality: sub.subject.municipalityCode, snapshot: '', facts: null, overdue: 0,
     createdAt: submittedAt, updatedAt: submittedAt,
   };
   const plan: CasePlan = {
-    row, timers: first.timers,
+    row, persisted: first.persisted, timers: first.timers,
     entry: { type: 'SUBMIT', at: submittedAt, actor: trailActor(localTeam), payload: sub },
     steps: [],
   };
@@ -172,9 +174,8 @@ export function planCase(actors: RegionActors[], i: number): CasePlan {
 
 /** Writes a planned case through the case writer. The caller holds a transaction. */
 export function writePlan(writer: CaseWriter, plan: CasePlan): void {
-  const { seq: _seq, ...insert } = plan.row;
-  writer.create(insert, plan.timers, plan.entry);
-  let row = plan.row;
+  const { seq: _seq, snapshot: _snapshot, facts: _facts, ...insert } = plan.row;
+  let row: CaseRow = { ...plan.row, ...writer.create(insert, plan.persisted, plan.timers, plan.entry) };
   for (const s of plan.steps) row = writer.advance(row, s.result, s.entry);
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { backfillReportFacts } from './facts-backfill.ts';
 import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -35,7 +36,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   const sqlite = new Database(path);
   applyPragmas(sqlite, options);
   const db = drizzle({ client: sqlite, schema });
-  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (options.migrate ?? true) {
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    backfillReportFacts(sqlite);
+  }
   return db;
 }
 

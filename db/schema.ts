@@ -57,6 +57,11 @@ export const cases = sqliteTable(
     snapshot: text('snapshot').notNull(),
     /** 1 while an open deadline has passed (kept from the snapshot for GET /cases?overdue=true). */
     overdue: integer('overdue').notNull().default(0),
+    /**
+     * What the signalering report counts, as JSON (machines/referral.facts.ts), written with the
+     * snapshot. NULL only between a migration that adds or resets it and the start-up that fills it.
+     */
+    facts: text('facts'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -64,6 +69,8 @@ export const cases = sqliteTable(
     index('cases_region_seq').on(t.region, t.seq),
     index('cases_organisation_seq').on(t.organisation, t.seq),
     index('cases_overdue').on(t.overdue).where(sql`overdue = 1`),
+    // Empty once filled: start-up finds the cases without facts without reading the table.
+    index('cases_facts_missing').on(t.seq).where(sql`facts IS NULL`),
   ],
 );
 

@@ -28,7 +28,7 @@ import { AppError } from '../errors.ts';
 import { regionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
-import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
+import { caseRepository, type CaseRow } from './case-repository.ts';
 import { caseWriter, SCHEDULER, type TrailActor } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
 
@@ -59,13 +59,11 @@ export function caseEngine(db: Db, clock: Clock) {
     const at = clock.now().toISOString();
     intakeBreach(submission, at, regions.get(actor.region).municipalities);
     const { persisted, state, timers } = submit({ submission, env: envFor(actor.region, at) });
-    const row: NewCaseRow = {
+    const row = writer.create({
       id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
       region: actor.region, organisation: actor.organisation,
-      municipality: submission.subject.municipalityCode,
-      snapshot: JSON.stringify(persisted), overdue: 0, createdAt: at, updatedAt: at,
-    };
-    writer.create(row, timers, {
+      municipality: submission.subject.municipalityCode, overdue: 0, createdAt: at, updatedAt: at,
+    }, persisted, timers, {
       type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
       onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
     });

@@ -35,6 +35,7 @@ export function caseRepository(db: Db) {
     organisation: sql.placeholder('organisation'),
     municipality: sql.placeholder('municipality'),
     snapshot: sql.placeholder('snapshot'),
+    facts: sql.placeholder('facts'),
     overdue: sql.placeholder('overdue'),
     createdAt: sql.placeholder('createdAt'),
     updatedAt: sql.placeholder('updatedAt'),
@@ -44,6 +45,7 @@ export function caseRepository(db: Db) {
       state: sql`${sql.placeholder('state')}`,
       version: sql`${sql.placeholder('version')}`,
       snapshot: sql`${sql.placeholder('snapshot')}`,
+      facts: sql`${sql.placeholder('facts')}`,
       overdue: sql`${sql.placeholder('overdue')}`,
       updatedAt: sql`${sql.placeholder('updatedAt')}`,
     })
@@ -105,7 +107,7 @@ export function caseRepository(db: Db) {
     find: (id: string): CaseRow | undefined => findById.get({ id }),
     insert: (row: NewCaseRow): void => void insertCase.run(row),
     /** Optimistic: writes only when the stored version is still `expectedVersion`. */
-    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'overdue' | 'updatedAt'> & {
+    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'facts' | 'overdue' | 'updatedAt'> & {
       expectedVersion: number;
     }): boolean => updateCase.run(row).changes === 1,
     appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
-import type { StepResult, TimerChange } from '../../machines/referral.ts';
+import { reportFacts } from '../../machines/referral.facts.ts';
+import { recordOf, type PersistedReferral, type StepResult, type TimerChange } from '../../machines/referral.ts';
 import { auditTrail } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
 import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
@@ -35,6 +36,12 @@ type Applied = Extract<StepResult, { outcome: 'applied' }>;
 const actorColumns = (actor: TrailActor) => ({
   actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
   actorClientId: actor.clientId,
+});
+
+/** The snapshot and, beside it, the facts the signalering report reads (never the snapshot itself). */
+const persistedColumns = (persisted: PersistedReferral): Pick<CaseRow, 'snapshot' | 'facts'> => ({
+  snapshot: JSON.stringify(persisted),
+  facts: JSON.stringify(reportFacts(recordOf(persisted))),
 });
 
 export function caseWriter(db: Db) {
@@ -70,16 +77,20 @@ export function caseWriter(db: Db) {
   }
 
   return {
-    create(row: NewCaseRow, timers: TimerChange[], entry: Entry): void {
-      repo.insert(row);
+    /** Stores a new case; its snapshot and report facts come from `persisted`, here only. */
+    create(row: Omit<NewCaseRow, 'snapshot' | 'facts'>, persisted: PersistedReferral, timers: TimerChange[],
+      entry: Entry): NewCaseRow {
+      const stored: NewCaseRow = { ...row, ...persistedColumns(persisted) };
+      repo.insert(stored);
       record(row, 1, null, row.state, entry, timers);
+      return stored;
     },
 
     /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
     advance(row: CaseRow, result: Applied, entry: Entry): CaseRow {
       const next: CaseRow = {
         ...row, state: result.state, version: row.version + 1, updatedAt: entry.at,
-        snapshot: JSON.stringify(result.persisted),
+        ...persistedColumns(result.persisted),
         overdue: Object.keys(result.persisted.context.overdue).length > 0 ? 1 : 0,
       };
       if (!repo.update({ ...next, expectedVersion: row.version })) {

@@ -86,7 +86,12 @@ const PARAMETERS: Json = {
 export function finishDocument(doc: Json): Json {
   mergeInputSchemas(doc);
   dropUnusedSchemas(doc);
-  doc.components = { ...doc.components, headers: HEADERS, parameters: PARAMETERS };
+  // In name order, so that the document does not change with the order modules are imported in.
+  const schemas: Json = doc.components?.schemas ?? {};
+  doc.components = {
+    ...doc.components, headers: HEADERS, parameters: PARAMETERS,
+    schemas: Object.fromEntries(Object.keys(schemas).sort().map((name) => [name, schemas[name]])),
+  };
   for (const pathItem of Object.values<Json>(doc.paths ?? {})) {
     for (const operation of Object.values<Json>(pathItem)) {
       const refs = [{ $ref: '#/components/parameters/XPurpose' }];

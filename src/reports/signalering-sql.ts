@@ -3,12 +3,13 @@
  * rows of one shape, (figure, key, n, p50, p90): a count per key, or the size and percentiles
  * of a distribution.
  *
- * Source: each case's record in its snapshot (`context.record`: the submission and every
- * stamped event, which the engine writes in the same transaction as the trail). One row per
- * case is one JSON parse per case: SQLite caches the parse for all json_extract calls of a row,
- * and arrays are walked with jsonb_each over parts of that parse, not parsed again. Reading the trail
- * instead costs a lookup per event; it is read only for the state at the end of a past period
- * of a case that changed after it. Cases closed before the period began are not parsed at all.
+ * Source: each case's report facts (the `facts` column, machines/referral.facts.ts), which the
+ * engine writes with every change in the same statement as the snapshot; never the machine's
+ * context, so a new record shape cannot move a figure unnoticed. One row per case is one small
+ * JSON parse: SQLite caches the parse for all json_extract calls of a row, and arrays are walked
+ * with jsonb_each over parts of that parse, not parsed again. The trail is read only for the
+ * state at the end of a past period of a case that changed after it. Cases closed before the
+ * period began are not parsed at all.
  *
  * The first pass boils every case down to a narrow row `f` (its keys and durations in the
  * period, NULL where the case does not count); every figure is then a GROUP BY over `f`.
@@ -21,23 +22,14 @@
 
 export type ScopeKind = 'region' | 'all';
 
-const R = '$.context.record';
-const rec = (path: string): string => `json_extract(snapshot, '${R}.${path}')`;
-/** The elements of a record array, each as JSONB: walked without parsing anything again. */
-const elements = (array: string, alias: string): string =>
-  `jsonb_each(jsonb_extract(snapshot, '${R}.${array}')) ${alias}`;
+/** A path of the case's report facts (machines/referral.facts.ts), never of its snapshot. */
+const fact = (path: string): string => `json_extract(facts, '$.${path}')`;
+/** The elements of a facts array, each as JSONB: walked without parsing anything again. */
+const elements = (array: string, alias: string): string => `jsonb_each(jsonb_extract(facts, '$.${array}')) ${alias}`;
 const j = (value: string, path: string): string =>
   `json_extract(${value}, '$${path.startsWith('[') ? '' : '.'}${path}')`;
 const inPeriod = (at: string): string => `(${at} >= @start AND ${at} < @end)`;
 const days = (to: string, from: string): string => `julianday(${to}) - julianday(${from})`;
-
-/**
- * The reason code why youth or parents were not involved (§5.1); a reason of machine 1.0.0 was a
- * bare text, which version 2 reads as `other`.
- */
-const reasonCode = (who: string): string => `CASE WHEN ${j('o.value', `${who}.participation`)} = 'not_involved' ` +
-  `THEN CASE json_type(o.value, '$.${who}.reason') WHEN 'text' THEN 'other' ` +
-  `ELSE coalesce(${j('o.value', `${who}.reason.code`)}, 'other') END END`;
 
 /**
  * [youth participation, parents participation, disruptions, youth's reason code, parents' reason
@@ -45,20 +37,16 @@ const reasonCode = (who: string): string => `CASE WHEN ${j('o.value', `${who}.pa
  */
 const OVERLEGGEN = `(SELECT json_group_array(json_array(${j('o.value', 'youth.participation')}, ` +
   `${j('o.value', 'parents.participation')}, json(${j('o.value', 'disruptions')}), ` +
-  `${reasonCode('youth')}, ${reasonCode('parents')})) ` +
-  `FROM ${elements('overlegRecords', 'o')} WHERE ${inPeriod(j('o.value', 'at'))})`;
+  `${j('o.value', 'youth.reason')}, ${j('o.value', 'parents.reason')})) ` +
+  `FROM ${elements('overleggen', 'o')} WHERE ${inPeriod(j('o.value', 'at'))})`;
 
 /**
  * [status, notAttendingSince] of the school as it stood at the end of the period: the latest
- * UPDATE_SCHOOL before it, else the submission's (§5.1: the school status can change).
+ * entry of its history before it (the submission's is the first), else the submission's.
  */
 const SCHOOL_AT_END = `coalesce((SELECT json_array(${j('u.value', 'status')}, ${j('u.value', 'notAttendingSince')}) ` +
-  `FROM ${elements('schoolUpdates', 'u')} WHERE ${j('u.value', 'at')} < @end ORDER BY u.key DESC LIMIT 1), ` +
-  `json_array(${rec('submission.school.status')}, ${rec('submission.school.notAttendingSince')}))`;
-
-/** The year of birth, from birthYear or birthMonth ("YYYY-MM"). */
-const BIRTH_YEAR = `coalesce(${rec('submission.subject.birthYear')}, ` +
-  `CAST(substr(${rec('submission.subject.birthMonth')}, 1, 4) AS INTEGER))`;
+  `FROM ${elements('school', 'u')} WHERE ${j('u.value', 'at')} < @end ORDER BY u.key DESC LIMIT 1), ` +
+  `json_array(${fact('school[0].status')}, ${fact('school[0].notAttendingSince')}))`;
 
 /** [kind, waiting weeks, time of the advice] of each help item advised in the period. */
 const HELP_ITEMS = `(SELECT json_group_array(json_array(${j('h.value', 'kind')}, ${j('h.value', 'waitingWeeks')}, ` +
@@ -66,25 +54,23 @@ const HELP_ITEMS = `(SELECT json_group_array(json_array(${j('h.value', 'kind')},
   `WHERE ${inPeriod(j('a.value', 'at'))})`;
 
 /**
- * Raw facts of a case, straight from its record, each read once: OFFSET keeps SQLite from
- * flattening this into the query that uses them (which would read them again at every use).
+ * Raw facts of a case, each read once: OFFSET keeps SQLite from flattening this into the query
+ * that uses them (which would read them again at every use).
  */
 const raw = (scope: ScopeKind): string => `SELECT id, seq, state, updated_at, municipality,
-    ${rec('submittedAt')} AS submitted_at, ${rec('submission.referrer.kind')} AS referrer,
-    ${rec('submission.problemAreas')} AS areas, ${SCHOOL_AT_END} AS school_at_end,
-    ${BIRTH_YEAR} AS birth_year,
-    ${rec('triageDecision.type')} AS decision, ${rec('triageDecision.at')} AS decided_at,
-    ${rec('closure.type')} AS closure, ${rec('closure.at')} AS closed_at,
-    ${rec('escalations[0].at')} AS escalated_at,
-    ${rec('closure.outcome')} AS outcome, ${rec('closure.familyViewOfFit')} AS fit,
-    ${rec('overlegRecords[0].at')} AS overleg_at, ${rec('overlegRecords[0].heldAt')} AS held_at,
-    ${rec('advices[0].at')} AS advised_at,
-    CASE WHEN ${rec('progressReports[#-1].at')} >= @start THEN (SELECT min(${j('p.value', 'at')})
-      FROM ${elements('progressReports', 'p')} WHERE ${j('p.value', 'helpStarted')}) END AS started_at,
-    CASE WHEN ${rec('overlegRecords[#-1].at')} >= @start THEN ${OVERLEGGEN} END AS overleggen,
-    CASE WHEN ${rec('advices[#-1].at')} >= @start THEN ${HELP_ITEMS} END AS items,
-    CASE WHEN ${rec('advices[#-1].at')} >= @start THEN (SELECT max(${j('b.value', 'at')})
-      FROM ${elements('bridgingPlans', 'b')} WHERE ${j('b.value', 'at')} < @end) END AS planned_at
+    ${fact('submittedAt')} AS submitted_at, ${fact('referrer')} AS referrer,
+    ${fact('problemAreas')} AS areas, ${SCHOOL_AT_END} AS school_at_end,
+    ${fact('birthYear')} AS birth_year,
+    ${fact('decision.type')} AS decision, ${fact('decision.at')} AS decided_at,
+    ${fact('closure.type')} AS closure, ${fact('closure.at')} AS closed_at,
+    ${fact('firstEscalationAt')} AS escalated_at,
+    ${fact('closure.outcome')} AS outcome, ${fact('closure.familyViewOfFit')} AS fit,
+    ${fact('overleggen[0].at')} AS overleg_at, ${fact('overleggen[0].heldAt')} AS held_at,
+    ${fact('advices[0].at')} AS advised_at, ${fact('helpStartedAt')} AS started_at,
+    CASE WHEN ${fact('overleggen[#-1].at')} >= @start THEN ${OVERLEGGEN} END AS overleggen,
+    CASE WHEN ${fact('advices[#-1].at')} >= @start THEN ${HELP_ITEMS} END AS items,
+    CASE WHEN ${fact('advices[#-1].at')} >= @start THEN (SELECT max(b.value)
+      FROM ${elements('bridgingPlans', 'b')} WHERE b.value < @end) END AS planned_at
   FROM cases
   WHERE created_at < @end AND NOT (state = 'closed' AND updated_at < @start)${
     scope === 'region' ? ' AND region = @region' : ''}

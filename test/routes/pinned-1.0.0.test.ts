@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReportFactsSchema } from '../../machines/referral.facts.ts';
 import { createClient } from '../../src/auth/api-clients.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
@@ -46,6 +47,16 @@ describe('cases of machine 1.0.0, opened by machine 2.0.0', () => {
       expect(view.helpItems).toEqual([]);
       expect(view.escalation).toBeNull();
     }
+  });
+
+  it('get the report facts of their 1.0.0 records when the service opens the file (which had none)', () => {
+    const rows = ctx.db.$client.prepare('SELECT id, facts FROM cases').all() as { id: string; facts: string | null }[];
+    expect(rows.length).toBe(Object.keys(ids).length);
+    const facts = new Map(rows.map((r) => [r.id, ReportFactsSchema.parse(JSON.parse(r.facts ?? 'null'))]));
+    // A 1.0.0 escalation closed the case; it is its closure, not an escalation kept open.
+    expect(facts.get(ids.escalated!)).toMatchObject({ closure: { type: 'ESCALATE', outcome: null }, firstEscalationAt: null });
+    expect(facts.get(ids.submitted!)).toMatchObject({ decision: null, closure: null, overleggen: [], advices: [] });
+    expect(facts.get(ids.follow_up!)!.advices.length).toBe(1);
   });
 
   it('go the rest of the lifecycle of DESIGN §3 under 1.0.0, from submitted to closed', async () => {
