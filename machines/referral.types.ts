@@ -4,10 +4,10 @@
  * from the machine (referral.machine.ts, which re-exports them) so the chart reads on its own.
  */
 import type { StateValue } from 'xstate';
+import type { z } from 'zod';
 import type { DeadlineName, ReferralEnv } from './referral.deadlines.ts';
-import type {
-  CaseSubmission, EventOf, HelpItem, HelpItemStatus, ReferralEvent,
-} from './referral.schemas.ts';
+import type { CaseRecordSchema, HelpItemChangeSchema, HelpItemStateSchema } from './referral.record.ts';
+import type { CaseSubmission, EventOf, HelpItem, ReferralEvent } from './referral.schemas.ts';
 
 export const LIFECYCLE_STATES = [
   'submitted', 'triage', 'awaiting_information', 'planning_overleg', 'overleg_scheduled',
@@ -39,62 +39,21 @@ export type StampedEvent = StampedClientEvent | DeadlinePassedEvent;
 export type Stamped<T extends ReferralEvent['type']> = Extract<StampedClientEvent, { type: T }>;
 
 /** One change of a help item's status, as its history keeps it. */
-export interface HelpItemChange {
-  status: HelpItemStatus;
-  /** The day of the change as reported (for `advised`: the day of the advice). */
-  date: string;
-  /** When it was recorded. */
-  at: string;
-  reason?: string | undefined;
-  decision?: { date: string; by: string } | undefined;
-}
+export type HelpItemChange = z.output<typeof HelpItemChangeSchema>;
 
 /** A help item of the current advice, followed until its help has started (§5.2). */
-export interface HelpItemState {
-  id: string;
-  kind: HelpItem['kind'];
-  description: string;
-  responsibleOrganisation: string;
-  waitingWeeks: number;
-  waitingWeeksSource: HelpItem['waitingWeeksSource'];
-  status: HelpItemStatus;
-  statusSince: string;
-  history: HelpItemChange[];
-}
+export type HelpItemState = z.output<typeof HelpItemStateSchema>;
 
 export interface ReferralInput {
   submission: CaseSubmission;
   env: ReferralEnv;
 }
 
-/** What the case holds: the submission and every decision since, as stamped events. */
-export interface CaseRecord {
-  submission: CaseSubmission;
-  submittedAt: string;
-  triageStart: Stamped<'START_TRIAGE'> | null;
-  informationRequests: Stamped<'REQUEST_INFORMATION'>[];
-  informationAnswers: Stamped<'PROVIDE_INFORMATION'>[];
-  triageDecision: Stamped<'ACCEPT' | 'DECLINE' | 'CONSULT'> | null;
-  overlegSchedules: Stamped<'SCHEDULE_OVERLEG'>[];
-  overlegRecords: Stamped<'RECORD_OVERLEG'>[];
-  advices: Stamped<'ISSUE_ADVICE'>[];
-  bridgingPlans: Stamped<'SET_BRIDGING_PLAN'>[];
-  progressReports: Stamped<'REPORT_PROGRESS'>[];
-  reassessments: Stamped<'REQUEST_REASSESSMENT'>[];
-  /** How the case closed; ESCALATE only for cases of machine 1.0.0, where an escalation closed the case. */
-  closure: Stamped<'ESCALATE' | 'WITHDRAW' | 'CLOSE' | 'DECLINE' | 'CONSULT'> | null;
-  notes: Stamped<'ADD_NOTE'>[];
-  /** Consent changed or withdrawn since the submission (§5.1); see currentConsent. */
-  consentUpdates: Stamped<'UPDATE_CONSENT'>[];
-  /** The school status since the submission; the latest one counts. */
-  schoolUpdates: Stamped<'UPDATE_SCHOOL'>[];
-  /** The help items of the latest advice with their status (§5.2). */
-  helpItems: HelpItemState[];
-  helpItemUpdates: Stamped<'UPDATE_HELP_ITEM'>[];
-  /** Escalations (§5.3): the case stays in its phase while one is open. */
-  escalations: Stamped<'ESCALATE'>[];
-  escalationOutcomes: Stamped<'RECORD_ESCALATION_OUTCOME'>[];
-}
+/**
+ * What the case holds: the submission and every decision since, as stamped events. Inferred from
+ * its schema (referral.record.ts), which the case view shows as it is.
+ */
+export type CaseRecord = z.output<typeof CaseRecordSchema>;
 
 export type DeadlineMap = Partial<Record<DeadlineName, string>>;
 

@@ -2,6 +2,9 @@
  * The errors the service answers with, each with its stable code (DESIGN §3). Services throw
  * them; one error handler (src/http/problem.ts) turns them into application/problem+json.
  */
+import type { z } from 'zod';
+import type { ProblemSchema } from './http/problem-contract.ts';
+
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   PURPOSE_REQUIRED: 400,
@@ -58,17 +61,11 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   INTERNAL_ERROR: 'Internal error',
 };
 
-export interface InvalidParam {
-  name: string;
-  reason: string;
-}
+type Problem = z.output<typeof ProblemSchema>;
+export type InvalidParam = NonNullable<Problem['invalidParams']>[number];
 
-/** Extension members of a problem body beyond RFC 9457's own. */
-export interface ProblemExtensions {
-  invalidParams?: InvalidParam[];
-  allowedEvents?: readonly string[];
-  state?: string;
-}
+/** Extension members of a problem body beyond RFC 9457's own (as http/problem-contract.ts publishes them). */
+export type ProblemExtensions = Pick<Problem, 'invalidParams' | 'state'> & { allowedEvents?: readonly string[] };
 
 export class AppError extends Error {
   readonly status: number;

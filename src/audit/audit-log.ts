@@ -17,17 +17,12 @@ import {
   type AuditFields,
   type Broken,
 } from './audit-hash.ts';
+import type { VerifyResult } from './audit-contract.ts';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type NewAuditEntry = Omit<AuditFields, 'seq' | 'caseSeq'>;
-
-export interface VerifyResult {
-  ok: boolean;
-  checked: number;
-  /** The log's last hash: note it down to detect a later truncation of the log. */
-  head: string;
-  firstBroken?: Broken;
-}
+/** The answer of `verify`, as GET /audit/verify shows it (audit-contract.ts). */
+export type { VerifyResult };
 
 export function auditTrail(db: Db) {
   const lastOfLog = db.select({ seq: auditLog.seq, logHash: auditLog.logHash })

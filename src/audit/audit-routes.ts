@@ -8,15 +8,8 @@ import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
 import { ACCESS_ACTIONS, type AccessLogRepository } from './access-log.ts';
+import { VerifySchema } from './audit-contract.ts';
 import type { AuditTrail, VerifyResult } from './audit-log.ts';
-
-const VerifySchema = z.object({
-  ok: z.boolean(),
-  checked: z.int().describe('Entries that verified'),
-  head: z.string().describe('Hash of the last entry checked: note it to detect a later truncation'),
-  firstBroken: z.object({ seq: z.int(), reason: z.string() }).optional()
-    .describe('The first entry that does not verify'),
-}).meta({ id: 'AuditVerification' });
 
 const AccessLogPageSchema = z.object({
   items: z.array(z.object({

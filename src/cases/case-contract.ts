@@ -4,42 +4,15 @@
  */
 import { z } from 'zod';
 import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
-import {
-  CaseSubmissionSchema,
-  ESCALATION_TARGETS,
-  EVENT_SCHEMAS,
-  EventTypeSchema,
-  HELP_ITEM_STATUSES,
-  HelpItemSchema,
-} from '../../machines/referral.schemas.ts';
+import { at, CaseRecordSchema, HelpItemStateSchema, stamped } from '../../machines/referral.record.ts';
+import { ESCALATION_TARGETS, EVENT_SCHEMAS, EventTypeSchema } from '../../machines/referral.schemas.ts';
 
-const at = z.iso.datetime().describe('When the service received it (UTC)');
-const stamped = <T extends z.ZodObject>(schema: T) => schema.extend({ at });
+export { CaseRecordSchema, HelpItemStateSchema };
+
 const StateSchema = z.enum(LIFECYCLE_STATES).meta({ id: 'LifecycleState' });
 
 export const DeadlineSchema = z.object({ name: z.string(), dueAt: z.iso.datetime() })
   .meta({ id: 'Deadline' });
-
-const day = z.iso.date();
-
-export const HelpItemStateSchema = z.object({
-  id: z.uuid(),
-  kind: HelpItemSchema.shape.kind,
-  description: z.string(),
-  responsibleOrganisation: z.string(),
-  waitingWeeks: z.number(),
-  waitingWeeksSource: HelpItemSchema.shape.waitingWeeksSource,
-  status: z.enum(HELP_ITEM_STATUSES)
-    .describe('advised at the advice; arranged (a decision or allocation), started, not_started, stopped'),
-  statusSince: day,
-  history: z.array(z.object({
-    status: z.enum(HELP_ITEM_STATUSES),
-    date: day.describe('The day of the change as reported'),
-    at: at.describe('When it was recorded'),
-    reason: z.string().optional(),
-    decision: z.object({ date: day, by: z.string() }).optional(),
-  })),
-}).meta({ id: 'HelpItemState' });
 
 export const EscalationViewSchema = z.object({
   status: z.enum(['open', 'answered']),
@@ -50,46 +23,6 @@ export const EscalationViewSchema = z.object({
   dueAt: z.iso.datetime().nullable().describe('When the escalation deadline passes; null once answered'),
   outcome: stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME).omit({ type: true }).nullable(),
 }).meta({ id: 'Escalation' });
-
-/** An advice as the record keeps it: each help item with the id the advice gave it (none before 2.0.0). */
-const StampedAdviceSchema = stamped(EVENT_SCHEMAS.ISSUE_ADVICE).extend({
-  helpItems: z.array(HelpItemSchema.extend({ id: z.uuid().optional() })),
-});
-
-/** How machine 1.0.0 recorded an escalation: it closed the case. */
-const ClosingEscalationSchema = z.object({
-  type: z.literal('ESCALATE'), to: z.string(), reason: z.string(), at,
-}).describe('Machine 1.0.0 only: the escalation closed the case');
-
-export const CaseRecordSchema = z.object({
-  submission: CaseSubmissionSchema,
-  submittedAt: at,
-  triageStart: stamped(EVENT_SCHEMAS.START_TRIAGE).nullable(),
-  informationRequests: z.array(stamped(EVENT_SCHEMAS.REQUEST_INFORMATION)),
-  informationAnswers: z.array(stamped(EVENT_SCHEMAS.PROVIDE_INFORMATION)),
-  triageDecision: z.union([
-    stamped(EVENT_SCHEMAS.ACCEPT), stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
-  ]).nullable(),
-  overlegSchedules: z.array(stamped(EVENT_SCHEMAS.SCHEDULE_OVERLEG)),
-  overlegRecords: z.array(stamped(EVENT_SCHEMAS.RECORD_OVERLEG)),
-  advices: z.array(StampedAdviceSchema),
-  bridgingPlans: z.array(stamped(EVENT_SCHEMAS.SET_BRIDGING_PLAN)),
-  progressReports: z.array(stamped(EVENT_SCHEMAS.REPORT_PROGRESS)),
-  reassessments: z.array(stamped(EVENT_SCHEMAS.REQUEST_REASSESSMENT)),
-  closure: z.union([
-    ClosingEscalationSchema, stamped(EVENT_SCHEMAS.WITHDRAW), stamped(EVENT_SCHEMAS.CLOSE),
-    stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
-  ]).nullable(),
-  notes: z.array(stamped(EVENT_SCHEMAS.ADD_NOTE)),
-  consentUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_CONSENT))
-    .describe('Consent changed or withdrawn since the submission, in order; the latest value of each part counts'),
-  schoolUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_SCHOOL))
-    .describe('The school status since the submission, in order; the latest counts'),
-  helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice, with their status'),
-  helpItemUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_HELP_ITEM)),
-  escalations: z.array(stamped(EVENT_SCHEMAS.ESCALATE)),
-  escalationOutcomes: z.array(stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME)),
-}).meta({ id: 'CaseRecord' });
 
 const caseFields = {
   id: z.uuid(),
@@ -118,12 +51,16 @@ export const CaseViewSchema = z.object({
 export type CaseView = z.output<typeof CaseViewSchema>;
 export type CaseSummary = z.output<typeof CaseSummarySchema>;
 export type HelpItemView = z.output<typeof HelpItemStateSchema>;
+export type Deadline = z.output<typeof DeadlineSchema>;
 export type EscalationView = z.output<typeof EscalationViewSchema>;
 
 export const CasePageSchema = z.object({
   items: z.array(CaseSummarySchema),
   nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last'),
 }).meta({ id: 'CasePage' });
+
+/** Who an entry of the trail is by, as the trail shows it. */
+export const TrailActorSchema = z.object({ role: z.string(), organisation: z.string().nullable(), name: z.string() });
 
 export const TrailSchema = z.object({
   caseId: z.uuid(),
@@ -132,7 +69,7 @@ export const TrailSchema = z.object({
     version: z.int(),
     type: z.string().describe('SUBMIT, an event type, or DEADLINE_PASSED'),
     at: z.iso.datetime(),
-    actor: z.object({ role: z.string(), organisation: z.string().nullable(), name: z.string() }),
+    actor: TrailActorSchema,
     payload: z.unknown(),
     state: StateSchema,
   })),

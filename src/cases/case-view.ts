@@ -6,15 +6,11 @@ import type { Role } from '../../machines/referral.schemas.ts';
 import type { CaseRecord, DeadlineMap, LifecycleState } from '../../machines/referral.machine.ts';
 import { acceptedEvents, recordOf, type PersistedReferral } from '../../machines/referral.ts';
 import { allowedFor } from '../../machines/referral.roles.ts';
-import type { CaseSummary, CaseView, EscalationView } from './case-contract.ts';
+import type { CaseSummary, CaseView, Deadline, EscalationView } from './case-contract.ts';
 import type { CaseRow } from './case-repository.ts';
 
 export type { CaseSummary, CaseView } from './case-contract.ts';
 
-interface Deadline {
-  name: string;
-  dueAt: string;
-}
 
 type ViewRow = Pick<CaseRow, 'id' | 'state' | 'version' | 'machineVersion' | 'region' |
   'municipality' | 'overdue' | 'createdAt' | 'updatedAt'>;

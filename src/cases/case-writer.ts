@@ -5,20 +5,17 @@
  * deadline can never be recorded differently.
  */
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { reportFacts } from '../../machines/referral.facts.ts';
 import { recordOf, type PersistedReferral, type StepResult, type TimerChange } from '../../machines/referral.ts';
 import { auditTrail } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
+import type { TrailActorSchema } from './case-contract.ts';
 import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
 
-/** Who an entry of the trail is by: a client, or the scheduler. */
-export interface TrailActor {
-  role: string;
-  organisation: string | null;
-  name: string;
-  clientId: string | null;
-}
+/** Who an entry of the trail is by: a client, or the scheduler; as the trail shows it, plus the client id. */
+export type TrailActor = z.output<typeof TrailActorSchema> & { clientId: string | null };
 
 export const SCHEDULER: TrailActor = { role: 'system', organisation: null, name: 'scheduler', clientId: null };
 

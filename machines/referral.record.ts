@@ -1,0 +1,82 @@
+/**
+ * The record a case holds, as zod schemas: the submission and every decision since as stamped
+ * events, and where each help item of the advice stands. One source for the machine's record type
+ * (referral.types.ts infers it from here) and for the record the case view shows
+ * (src/cases/case-contract.ts), so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import {
+  CaseSubmissionSchema,
+  EVENT_SCHEMAS,
+  HELP_ITEM_STATUSES,
+  HelpItemSchema,
+} from './referral.schemas.ts';
+
+export const at = z.iso.datetime().describe('When the service received it (UTC)');
+/** An event as the record keeps it: its payload and the time the engine received it. */
+export const stamped = <S extends z.core.$ZodShape, C extends z.core.$ZodObjectConfig>(schema: z.ZodObject<S, C>) =>
+  schema.extend({ at });
+const day = z.iso.date();
+
+export const HelpItemChangeSchema = z.object({
+  status: z.enum(HELP_ITEM_STATUSES),
+  date: day.describe('The day of the change as reported (for advised: the day of the advice)'),
+  at: at.describe('When it was recorded'),
+  reason: z.string().optional(),
+  decision: z.object({ date: day, by: z.string() }).optional(),
+});
+
+/** A help item of the current advice, followed until its help has started (§5.2). */
+export const HelpItemStateSchema = z.object({
+  id: z.uuid(),
+  kind: HelpItemSchema.shape.kind,
+  description: z.string(),
+  responsibleOrganisation: z.string(),
+  waitingWeeks: z.number(),
+  waitingWeeksSource: HelpItemSchema.shape.waitingWeeksSource,
+  status: z.enum(HELP_ITEM_STATUSES)
+    .describe('advised at the advice; arranged (a decision or allocation), started, not_started, stopped'),
+  statusSince: day,
+  history: z.array(HelpItemChangeSchema),
+}).meta({ id: 'HelpItemState' });
+
+/** An advice as the record keeps it: each help item with the id the advice gave it (none before 2.0.0). */
+const StampedAdviceSchema = stamped(EVENT_SCHEMAS.ISSUE_ADVICE).extend({
+  helpItems: z.array(HelpItemSchema.extend({ id: z.uuid().optional() })),
+});
+
+/** How machine 1.0.0 recorded an escalation: it closed the case. */
+const ClosingEscalationSchema = z.object({
+  type: z.literal('ESCALATE'), to: z.string(), reason: z.string(), at,
+}).describe('Machine 1.0.0 only: the escalation closed the case');
+
+export const CaseRecordSchema = z.object({
+  submission: CaseSubmissionSchema,
+  submittedAt: at,
+  triageStart: stamped(EVENT_SCHEMAS.START_TRIAGE).nullable(),
+  informationRequests: z.array(stamped(EVENT_SCHEMAS.REQUEST_INFORMATION)),
+  informationAnswers: z.array(stamped(EVENT_SCHEMAS.PROVIDE_INFORMATION)),
+  triageDecision: z.union([
+    stamped(EVENT_SCHEMAS.ACCEPT), stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
+  ]).nullable(),
+  overlegSchedules: z.array(stamped(EVENT_SCHEMAS.SCHEDULE_OVERLEG)),
+  overlegRecords: z.array(stamped(EVENT_SCHEMAS.RECORD_OVERLEG)),
+  advices: z.array(StampedAdviceSchema),
+  bridgingPlans: z.array(stamped(EVENT_SCHEMAS.SET_BRIDGING_PLAN)),
+  progressReports: z.array(stamped(EVENT_SCHEMAS.REPORT_PROGRESS)),
+  reassessments: z.array(stamped(EVENT_SCHEMAS.REQUEST_REASSESSMENT)),
+  closure: z.union([
+    ClosingEscalationSchema, stamped(EVENT_SCHEMAS.WITHDRAW), stamped(EVENT_SCHEMAS.CLOSE),
+    stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
+  ]).nullable().describe('How the case closed'),
+  notes: z.array(stamped(EVENT_SCHEMAS.ADD_NOTE)),
+  consentUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_CONSENT))
+    .describe('Consent changed or withdrawn since the submission, in order; the latest value of each part counts'),
+  schoolUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_SCHOOL))
+    .describe('The school status since the submission, in order; the latest counts'),
+  helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice, with their status'),
+  helpItemUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_HELP_ITEM)),
+  escalations: z.array(stamped(EVENT_SCHEMAS.ESCALATE))
+    .describe('Escalations (§5.3): the case stays in its phase while one is open'),
+  escalationOutcomes: z.array(stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME)),
+}).meta({ id: 'CaseRecord' });
