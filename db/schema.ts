@@ -5,7 +5,7 @@
  * the custom migrations beside them.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const apiClients = sqliteTable('api_clients', {
   id: text('id').primaryKey(),
@@ -214,4 +214,28 @@ export const accessLog = sqliteTable(
     outcome: text('outcome').notNull(),
   },
   (t) => [index('access_log_at').on(t.at)],
+);
+
+/**
+ * Idempotency keys (DESIGN §5.6): a client's retry of POST /cases or POST /cases/{id}/events with
+ * the same `Idempotency-Key` gets the first answer again. Written in the transaction of the write
+ * it answers, so a key exists exactly when its write does; kept 24 hours, then pruned.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    clientId: text('client_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of the target and the canonical JSON of the body: another body is a reuse. */
+    requestHash: text('request_hash').notNull(),
+    caseId: text('case_id').notNull(),
+    status: integer('status').notNull(),
+    /** The answer's body (the case view as the client saw it). */
+    response: text('response').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.key] }),
+    index('idempotency_keys_created_at').on(t.createdAt),
+  ],
 );

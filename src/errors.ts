@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   HELP_ITEM_STATUS_ORDER: 422,
   HELP_NOT_STARTED: 422,
   FOLLOW_UP_REQUIRED: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -58,6 +59,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   HELP_ITEM_STATUS_ORDER: 'This status does not follow from the help item\'s current status',
   HELP_NOT_STARTED: 'The case can close with help in place only when every help item has started',
   FOLLOW_UP_REQUIRED: 'Report progress or a help item\'s status after the advice before closing',
+  IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used for another request',
   INTERNAL_ERROR: 'Internal error',
 };
 

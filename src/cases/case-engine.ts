@@ -31,12 +31,15 @@ import { canSee } from './access.ts';
 import { caseRepository, type CaseRow } from './case-repository.ts';
 import { caseWriter, SCHEDULER, type TrailActor } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
+import { idempotencyStore, type KeyedRequest } from './idempotency.ts';
 
 export interface EventRequest {
   caseId: string;
   body: unknown;
   /** The raw If-Match header, when sent. */
   ifMatch?: string;
+  /** The checked Idempotency-Key header, when sent. */
+  idempotencyKey?: string;
 }
 
 const asTrailActor = (a: Actor): TrailActor =>
@@ -51,7 +54,14 @@ export function caseEngine(db: Db, clock: Clock) {
   const sqlite = db.$client;
   const envFor = (region: string, now: string) => ({ ...regions.get(region).env, now });
 
-  const submitTx = sqlite.transaction((actor: Actor, body: unknown): CaseView => {
+  const keys = idempotencyStore(db);
+  const keyed = (actor: Actor, key: string | undefined, target: string, body: unknown): KeyedRequest | undefined =>
+    (key === undefined ? undefined : { clientId: actor.clientId, key, target, body });
+
+  const submitTx = sqlite.transaction((actor: Actor, body: unknown, key?: string): CaseView =>
+    keys.once(keyed(actor, key, 'POST /cases', body), clock.now().toISOString(), 201, () => submitNew(actor, body)));
+
+  function submitNew(actor: Actor, body: unknown): CaseView {
     if (!SUBMITTING_ROLES.has(actor.role)) {
       throw new AppError('FORBIDDEN', `a ${actor.role} does not submit cases`);
     }
@@ -68,9 +78,13 @@ export function caseEngine(db: Db, clock: Clock) {
       onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
     });
     return caseView(row, persisted, actor.role, at);
-  });
+  }
 
-  const applyTx = sqlite.transaction((actor: Actor, request: EventRequest): CaseView => {
+  const applyTx = sqlite.transaction((actor: Actor, request: EventRequest): CaseView =>
+    keys.once(keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
+      clock.now().toISOString(), 200, () => applyNew(actor, request)));
+
+  function applyNew(actor: Actor, request: EventRequest): CaseView {
     let row = repo.find(request.caseId);
     if (!row || !canSee(actor, row)) throw notFound();
     const type = eventTypeFor(actor, request.body);
@@ -105,7 +119,7 @@ export function caseEngine(db: Db, clock: Clock) {
     const { type: _type, at: _at, ...payload } = stamped;
     const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
     return caseView(next, result.persisted, actor.role, at);
-  });
+  }
 
   /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */
   const fireTx = sqlite.transaction((seq: number): TimerOutcome => fire(seq, clock.now().toISOString()));
@@ -130,7 +144,9 @@ export function caseEngine(db: Db, clock: Clock) {
   }
 
   return {
-    submit: (actor: Actor, body: unknown): CaseView => submitTx.immediate(actor, body),
+    /** `idempotencyKey`: the checked Idempotency-Key header (§5.6), when sent. */
+    submit: (actor: Actor, body: unknown, idempotencyKey?: string): CaseView =>
+      submitTx.immediate(actor, body, idempotencyKey),
     applyEvent: (actor: Actor, request: EventRequest): CaseView => applyTx.immediate(actor, request),
     fireTimer: (seq: number): TimerOutcome => fireTx.immediate(seq),
     /**

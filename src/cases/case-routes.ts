@@ -13,6 +13,7 @@ import {
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseQueries } from './case-queries.ts';
 import type { CaseView } from './case-view.ts';
+import { idempotencyKeyOf } from './idempotency.ts';
 
 export interface CaseRouteOptions {
   engine: CaseEngine;
@@ -44,7 +45,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       response: { 201: CaseViewSchema, ...problems(400, 401, 403, 413, 415, 422) },
     },
   }, async (request, reply) => {
-    const view = engine.submit(actorOf(request), request.body);
+    const view = engine.submit(actorOf(request), request.body, idempotencyKeyOf(request.headers['idempotency-key']));
     return withEtag(reply, view).code(201).header('Location', `${API_BASE}/cases/${view.id}`).send(view);
   });
 
@@ -96,6 +97,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       caseId: request.params.id,
       body: request.body,
       ifMatch: request.headers['if-match'],
+      idempotencyKey: idempotencyKeyOf(request.headers['idempotency-key']),
     });
     return withEtag(reply, view).send(view);
   });

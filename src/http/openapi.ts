@@ -81,7 +81,17 @@ const PARAMETERS: Json = {
     description: 'Apply the event only on this version (the ETag, `"<version>"`); otherwise 412 VERSION_MISMATCH.',
     schema: { type: 'string' },
   },
+  IdempotencyKey: {
+    name: 'Idempotency-Key', in: 'header', required: false,
+    description: 'A key of the client\'s choosing (1 to 255 printable characters) that makes a retry safe: ' +
+      'within 24 hours the same key with the same body gets the first answer again and changes nothing; ' +
+      'with another body: 422 IDEMPOTENCY_KEY_REUSED.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+  },
 };
+
+/** Commands a client may retry safely with an Idempotency-Key (DESIGN §5.6). */
+const IDEMPOTENT_OPERATIONS = new Set(['submitCase', 'sendCaseEvent']);
 
 export function finishDocument(doc: Json): Json {
   mergeInputSchemas(doc);
@@ -96,6 +106,7 @@ export function finishDocument(doc: Json): Json {
     for (const operation of Object.values<Json>(pathItem)) {
       const refs = [{ $ref: '#/components/parameters/XPurpose' }];
       if (operation.operationId === 'sendCaseEvent') refs.push({ $ref: '#/components/parameters/IfMatch' });
+      if (IDEMPOTENT_OPERATIONS.has(operation.operationId)) refs.push({ $ref: '#/components/parameters/IdempotencyKey' });
       operation.parameters = [...(operation.parameters ?? []), ...refs];
       for (const [status, response] of Object.entries<Json>(operation.responses ?? {})) {
         finishResponse(status, response);
