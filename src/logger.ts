@@ -18,9 +18,33 @@ export const REDACT_PATHS = [
   ...PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`]),
 ];
 
+/** The parts of a request a log line may hold. */
+interface LoggedRequest {
+  method: string;
+  url: string;
+  routeOptions?: { url?: string };
+  ip?: string;
+}
+
+/**
+ * A request in the log: its method, its path without the query string (a query value can be a
+ * token sent as `?access_token=` or a name typed into a filter) and the route it matched. Ids in
+ * the path are random UUIDs, no personal data.
+ */
+export function requestForLog(request: LoggedRequest): Record<string, string> {
+  const query = request.url.indexOf('?');
+  return {
+    method: request.method,
+    path: query < 0 ? request.url : request.url.slice(0, query),
+    ...(request.routeOptions?.url ? { route: request.routeOptions.url } : {}),
+    ...(request.ip ? { remoteAddress: request.ip } : {}),
+  };
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: requestForLog },
   };
 }

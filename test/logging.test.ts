@@ -60,8 +60,16 @@ describe('the service log', () => {
     await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: { ...inspector, 'x-purpose': MARKERS.purpose } });
     await app.inject({ method: 'GET', url: `/api/v1/cases/${id}`, headers: inspector });
 
+    // Query strings: a token sent as ?access_token= and a name typed into the report's region.
+    await app.inject({ method: 'GET', url: `/api/v1/cases?access_token=${tokens[0]}&municipality=${MARKERS.reference}` });
+    await app.inject({
+      method: 'GET', url: `/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31&region=${encodeURIComponent(MARKERS.summary)}`,
+      headers: { ...inspector, 'x-purpose': 'Toezicht, onderzoek 2026-17' },
+    });
+
     const log = lines.join('');
     expect(lines.length).toBeGreaterThan(10);
+    expect(log).toContain('"path":"/api/v1/reports/signalering"');
     expect(log).toContain('request refused');
     expect(log).toContain('inspector request without a valid purpose');
     for (const marker of Object.values(MARKERS)) expect(log).not.toContain(marker);
