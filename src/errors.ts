@@ -8,6 +8,7 @@ import type { ProblemSchema } from './http/problem-contract.ts';
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   PURPOSE_REQUIRED: 400,
+  PERIOD_NOT_WHOLE_MONTHS: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -38,6 +39,7 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_TITLES: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'The request is not valid',
   PURPOSE_REQUIRED: 'An inspector must state the purpose of the request',
+  PERIOD_NOT_WHOLE_MONTHS: 'A report covers whole calendar months: from the first day of one to the last day of one',
   UNAUTHENTICATED: 'A valid bearer token is required',
   FORBIDDEN: 'This role may not do this',
   NOT_FOUND: 'Not found',

@@ -2,7 +2,10 @@
  * The report period. `from` and `to` are calendar dates in Europe/Amsterdam and both are
  * included ("1 januari t/m 31 maart"): the period runs from midnight at the start of `from` to
  * midnight at the end of `to`, Dutch time, and is compared with the UTC times the engine stores.
- * Without `to` the period ends today; without `from` it starts on 1 January of the year of `to`.
+ * Periods are whole calendar months (DESIGN §5.6): `from` the first day of a month, `to` the last
+ * day of one, so that two overlapping periods cannot be subtracted to single out a small group
+ * (400 PERIOD_NOT_WHOLE_MONTHS). Without `to` the period ends with the current month; without
+ * `from` it starts on 1 January of the year of `to`.
  */
 import { AppError } from '../errors.ts';
 
@@ -57,10 +60,23 @@ export function monthsBefore(date: string, months: number): string {
   return new Date(Date.UTC(y, m - 1 - months, Math.min(d, lastDay))).toISOString().slice(0, 10);
 }
 
+/** The last day of the month of `date` (YYYY-MM-DD). */
+export function endOfMonth(date: string): string {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
 export function resolvePeriod(query: { from?: string; to?: string }, now: Date): Period {
   const today = amsterdamDate(now);
-  const to = query.to ?? today;
+  const to = query.to ?? endOfMonth(today);
   const from = query.from ?? `${to.slice(0, 4)}-01-01`;
+  const broken = [
+    ...(from.endsWith('-01') ? [] : [{ name: 'from', reason: 'must be the first day of a month' }]),
+    ...(to === endOfMonth(to) ? [] : [{ name: 'to', reason: 'must be the last day of a month' }]),
+  ];
+  if (broken.length > 0) {
+    throw new AppError('PERIOD_NOT_WHOLE_MONTHS', 'a report covers whole calendar months', { invalidParams: broken });
+  }
   if (from > to) {
     throw new AppError('VALIDATION_FAILED', 'the period must not start after it ends', {
       invalidParams: [{ name: 'from', reason: 'must be on or before to' }],

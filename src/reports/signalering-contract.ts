@@ -10,9 +10,11 @@ const date = (what: string) => z.iso.date()
   .describe(what);
 
 export const SignaleringQuerySchema = z.object({
-  from: date('First day of the period (Europe/Amsterdam), included. Default: 1 January of the year of `to`.')
+  from: date('First day of the period (Europe/Amsterdam), included: the first day of a month. ' +
+    'Default: 1 January of the year of `to`.')
     .optional(),
-  to: date('Last day of the period (Europe/Amsterdam), included. Default: today.').optional(),
+  to: date('Last day of the period (Europe/Amsterdam), included: the last day of a month. ' +
+    'Default: the last day of the current month.').optional(),
   region: z.string().min(1).max(64)
     .describe('For a national inspector: one region, or `*` (the default) for all. Others may only name their own.')
     .optional(),

@@ -24,7 +24,8 @@ const DESCRIPTION = 'Regional figures of a period (signalering): submissions, de
   'lead times, participation of youth and parents, advice and thuiszitters. For the expert team (its ' +
   'own region) and inspectors (their region; a national inspector all regions or one named in `region`). ' +
   'The period runs from the start of `from` to the end of `to`, both included, as calendar days in ' +
-  'Europe/Amsterdam; a figure belongs to the period in which its event happened, and open cases are ' +
+  'Europe/Amsterdam, and covers whole months: `from` the first day of a month, `to` the last day of one ' +
+  '(else 400 PERIOD_NOT_WHOLE_MONTHS), so that overlapping periods cannot single out a few cases; a figure belongs to the period in which its event happened, and open cases are ' +
   'counted as at the end of the period. Every count below 5 in a breakdown is suppressed (`count: null, ' +
   'suppressed: true`; `<5` in CSV), with complementary suppression so that no suppressed count can be ' +
   'worked back from the total and the other cells; totals are exact. Lead times and shares that rest on ' +
@@ -84,7 +85,8 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
     const report = service.report(actor, request.query);
     // Aggregates only, no case is shown; the read is logged all the same (NEN 7513).
     access.record(request, actor, 'report.read', []);
-    request.log.info({ region: report.region, from: report.period.from, to: report.period.to },
+    // Never the `region` as sent: a query value is the client's text.
+    request.log.info({ from: report.period.from, to: report.period.to, allRegions: report.region === '*' },
       'signalering report');
     return send(reply.header('Vary', 'Accept').header('Cache-Control', 'private, no-store'),
       formatOf(request), report);

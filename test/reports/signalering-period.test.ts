@@ -8,6 +8,7 @@ import { signaleringQueries } from '../../src/reports/signalering-queries.ts';
 import { signaleringService } from '../../src/reports/signalering.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
+import { expectProblem } from '../support/http.ts';
 import { buildSignaleringData, DAY, dayAt } from './signalering-data.ts';
 
 const cells = (spec: Record<string, number | null>) => Object.entries(spec).map(([key, count]) =>
@@ -93,19 +94,34 @@ describe('GET /reports/signalering period bounds', () => {
   afterAll(() => ctx.close());
 
   it('includes both `from` and `to` as whole days in Europe/Amsterdam, winter and summer time alike', async () => {
-    expect(await submittedIn('2026-01-31', '2026-01-31')).toBe(1);
-    expect(await submittedIn('2026-02-01', '2026-02-01')).toBe(1);
-    expect(await submittedIn('2026-06-30', '2026-06-30')).toBe(1);
+    // 31 Jan 23:59:59 and 1 Feb 00:00 Dutch (winter) time; 30 Jun 23:59:59 and 1 Jul 00:00 (summer).
+    expect(await submittedIn('2026-01-01', '2026-01-31')).toBe(1);
+    expect(await submittedIn('2026-02-01', '2026-02-28')).toBe(1);
+    expect(await submittedIn('2026-06-01', '2026-06-30')).toBe(1);
     expect(await submittedIn('2026-07-01', '2026-07-31')).toBe(1);
     expect(await submittedIn('2026-01-01', '2026-12-31')).toBe(4);
   });
 
-  it('runs from 1 January of the year of `to` to today when the dates are left out', async () => {
+  it('runs from 1 January of the year of `to` to the end of the current month when the dates are left out', async () => {
     const period = async (query: string) => (await ctx.call(ctx.expertTeam,
       { method: 'GET', url: `/api/v1/reports/signalering${query}` })).json().period;
-    expect(await period('')).toMatchObject({ from: '2026-01-01', to: '2026-08-01', asOf: '2026-08-01' });
+    expect(await period('')).toMatchObject({ from: '2026-01-01', to: '2026-08-31', asOf: '2026-08-01' });
     expect(await period('?to=2025-12-31')).toMatchObject({ from: '2025-01-01', to: '2025-12-31' });
-    expect(await period('?from=2026-07-01')).toMatchObject({ from: '2026-07-01', to: '2026-08-01' });
+    expect(await period('?from=2026-07-01')).toMatchObject({ from: '2026-07-01', to: '2026-08-31' });
+    expect(await period('?to=2024-02-29')).toMatchObject({ from: '2024-01-01', to: '2024-02-29' });
+  });
+
+  it('covers whole calendar months only: other bounds are 400 PERIOD_NOT_WHOLE_MONTHS, naming the field (§5.6)', async () => {
+    const refused = async (query: string) => {
+      const res = await ctx.call(ctx.expertTeam, { method: 'GET', url: `/api/v1/reports/signalering?${query}` });
+      return expectProblem(res, 400, 'PERIOD_NOT_WHOLE_MONTHS').invalidParams?.map((p) => p.name);
+    };
+    expect(await refused('from=2026-01-05&to=2026-01-31')).toEqual(['from']);
+    expect(await refused('from=2026-01-01&to=2026-01-30')).toEqual(['to']);
+    expect(await refused('from=2026-01-02&to=2026-02-27')).toEqual(['from', 'to']);
+    // Two overlapping periods a day apart would single out the cases of that day: refused.
+    expect(await refused('from=2026-01-01&to=2026-01-05')).toEqual(['to']);
+    expect(await refused('to=2026-06-15')).toEqual(['to']);
   });
 });
 
