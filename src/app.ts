@@ -3,6 +3,7 @@
  * the tests and the OpenAPI export all build it here.
  */
 import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -77,6 +78,7 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
     }
   });
 
+  await registerSecurityHeaders(app);
   await registerOpenApi(app);
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
@@ -116,5 +118,30 @@ function registerJsonParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parseJson(request, body as string, (err, value) => done(null, err ? new MalformedBody() : value));
+  });
+}
+
+/**
+ * Security headers on every answer, through @fastify/helmet: a content security policy without
+ * inline script (pages with their own style replace it with a stricter one, src/http/html.ts),
+ * nosniff, no framing, no referrer. Everything under the API is `Cache-Control: no-store`: case
+ * data must not stay in a browser's or a proxy's cache.
+ */
+async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'], objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith(`${API_BASE}/`) && !reply.hasHeader('Cache-Control')) {
+      reply.header('Cache-Control', 'no-store');
+    }
   });
 }

@@ -53,17 +53,18 @@ ${details(JSON.parse(e.payload))}
 <p class="hash">controlecode ${escape(e.caseHash)}</p></li>`;
 }
 
-export function trailHtml(caseId: string, entries: AuditEntry[], printedAt: Date): string {
-  return `<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Dossierverloop ${escape(caseId)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:52em;color:#111}
+export const TRAIL_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:52em;color:#111}
 h1{font-size:1.5em}ol.timeline{list-style:none;padding:0;border-left:3px solid #36c}
 ol.timeline>li{margin:0 0 1.2em;padding-left:1em}h2{font-size:1.1em;margin:.2em 0}
 .meta{color:#444;margin:.2em 0}.hash{font:11px monospace;color:#666;word-break:break-all}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.3em 0}dt{color:#555}dd{margin:0}
 @media print{body{margin:0;max-width:none}ol.timeline>li{break-inside:avoid}}
-</style></head><body>
+`;
+
+export function trailHtml(caseId: string, entries: AuditEntry[], printedAt: Date): string {
+  return `<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Dossierverloop ${escape(caseId)}</title>
+<style>${TRAIL_STYLE}</style></head><body>
 <h1>Dossierverloop</h1>
 <p>Casus <code>${escape(caseId)}</code> · ${entries.length} vastleggingen · afgedrukt op
 ${escape(amsterdam.format(printedAt))}. Elke vastlegging draagt een controlecode die aan de vorige

@@ -14,7 +14,8 @@ import { problems } from '../http/problem-contract.ts';
 import type { AccessLogRepository } from './access-log.ts';
 import type { AuditTrail } from './audit-log.ts';
 import { trailExport, TrailExportSchema } from './trail-export.ts';
-import { trailHtml } from './trail-html.ts';
+import { pagePolicy } from '../http/html.ts';
+import { TRAIL_STYLE, trailHtml } from './trail-html.ts';
 
 export interface TrailRouteOptions {
   queries: CaseQueries;
@@ -51,10 +52,13 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
+    // One URL, two representations: a cache must key them by Accept.
+    reply.header('Vary', 'Accept');
     if (wantsHtml(request.headers.accept)) {
       const row = queries.trailCase(actor, request.params.id);
       access.record(request, actor, 'trail.read', [row.id]);
-      return reply.type('text/html; charset=utf-8').send(trailHtml(row.id, audit.ofCase(row.id), clock.now()));
+      return reply.type('text/html; charset=utf-8').header('Content-Security-Policy', pagePolicy(TRAIL_STYLE))
+        .send(trailHtml(row.id, audit.ofCase(row.id), clock.now()));
     }
     const trail = queries.trail(actor, request.params.id);
     access.record(request, actor, 'trail.read', [trail.caseId]);

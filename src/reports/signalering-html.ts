@@ -12,7 +12,7 @@ import { barChart, type Bar } from './signalering-svg.ts';
 type Cell = SignaleringReport['submitted']['byReferrerKind'][number];
 type Share = SignaleringReport['overleggen']['youthTookPart'];
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;color:#1b1b1b;max-width:60rem;margin:2rem auto;padding:0 1rem}
+export const SIGNALERING_STYLE = `body{font:14px/1.45 system-ui,sans-serif;color:#1b1b1b;max-width:60rem;margin:2rem auto;padding:0 1rem}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #154273}
 h3{font-size:1rem;margin-bottom:.3rem}table{border-collapse:collapse;margin:.5rem 0}
 td,th{border:1px solid #bbb;padding:.2rem .6rem;text-align:left}td.n{text-align:right}
@@ -123,7 +123,7 @@ export function signaleringHtml(r: SignaleringReport): string {
   const region = r.region === '*' ? 'alle regio\'s' : `regio ${r.region}`;
   const title = `Signalering ${region}`;
   return `<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${SIGNALERING_STYLE}</style></head><body>
 <h1>${esc(title)}</h1><p class="meta">Periode: ${esc(dutchDate(r.period.from))} t/m ${esc(dutchDate(r.period.to))}
 (Nederlandse tijd) · opgesteld ${esc(r.generatedAt)}</p>
 ${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${followUp(r)}${deadlines(r)}${EXPLANATION}

@@ -7,6 +7,7 @@ import type { AccessLogRepository } from '../audit/access-log.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
+import { pagePolicy } from '../http/html.ts';
 import { ProblemSchema, problems } from '../http/problem-contract.ts';
 import { negotiate } from './negotiate.ts';
 import { reportScope, signaleringService } from './signalering.ts';
@@ -14,11 +15,9 @@ import {
   SignaleringQuerySchema, SignaleringReportSchema, type SignaleringReport,
 } from './signalering-contract.ts';
 import { signaleringCsv } from './signalering-csv.ts';
-import { signaleringHtml } from './signalering-html.ts';
+import { SIGNALERING_STYLE, signaleringHtml } from './signalering-html.ts';
 
 const FORMATS = ['application/json', 'text/csv', 'text/html'] as const;
-/** The page carries its own style and nothing else: no script, no external load. */
-const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const DESCRIPTION = 'Regional figures of a period (signalering): submissions, decisions, open cases, ' +
   'lead times, participation of youth and parents, advice and thuiszitters. For the expert team (its ' +
@@ -100,7 +99,7 @@ function send(reply: FastifyReply, format: (typeof FORMATS)[number], report: Sig
         .header('Content-Disposition', `attachment; filename="signalering-${report.period.from}-${report.period.to}.csv"`)
         .send(signaleringCsv(report));
     case 'text/html':
-      return reply.type('text/html; charset=utf-8').header('Content-Security-Policy', PAGE_POLICY)
+      return reply.type('text/html; charset=utf-8').header('Content-Security-Policy', pagePolicy(SIGNALERING_STYLE))
         .send(signaleringHtml(report));
     default:
       return reply.type('application/json; charset=utf-8').send(report);
