@@ -49,6 +49,8 @@ export async function startServer(databasePath: string, cpuProfDir?: string, ent
       LOG_LEVEL: 'warn',
       SQLITE_SYNCHRONOUS: 'FULL',
       CHECKPOINT_INTERVAL_MS: String(CHECKPOINT_INTERVAL_MS),
+      // One client sends the whole load: the bench measures the engine, not the per-client limit.
+      RATE_LIMIT_PER_CLIENT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,7 +21,7 @@ import { API_BASE, API_VERSION, type Config } from './config.ts';
 import { registerAuth } from './http/auth.ts';
 import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { registerProblemHandlers, sendProblem } from './http/problem.ts';
+import { clientErrorProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
@@ -32,8 +32,12 @@ import { MalformedBody } from './validation.ts';
 export const BODY_LIMIT = 1024 * 1024;
 
 export interface AppDependencies {
-  /** SCHEDULER_INTERVAL_MS 0 (or absent) runs no background loop: tests call runOnce. */
-  config: Pick<Config, 'LOG_LEVEL'> & Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS'>>;
+  /**
+   * SCHEDULER_INTERVAL_MS 0 (or absent) runs no background loop: tests call runOnce. Rate limits
+   * absent: none (the server always passes them, with their defaults).
+   */
+  config: Pick<Config, 'LOG_LEVEL'> &
+    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT'>>;
   db: Db;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
@@ -46,6 +50,7 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
       : { logger: logger as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
+    clientErrorHandler: clientErrorProblem,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
@@ -92,10 +97,10 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
   const onVerified = (result: VerifyResult) => { auditState = result; };
   await app.register(healthRoute, { db, auditOk: () => auditState.ok });
   await app.register(async (api) => {
-    registerAuth(api, clientLookup(db), (request, actor) => {
+    await registerAuth(api, clientLookup(db), (request, actor) => {
       const attempted = (request.params as { id?: string }).id;
       access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
-    });
+    }, { failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH, clientPerMinute: config.RATE_LIMIT_PER_CLIENT });
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });
     await api.register(trailRoutes, { queries, audit, access, clock });
@@ -112,11 +117,20 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
+const CHARSET = /;\s*charset\s*=\s*("?[^;"]*"?)/i;
+
 /** JSON bodies only; one that does not parse reaches the service as a MalformedBody (400 there). */
 function registerJsonParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // The body is read as UTF-8 (RFC 8259 §8.1): a body declared in another charset is refused,
+    // not read wrongly.
+    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && charset.replaceAll('"', '').toLowerCase() !== 'utf-8') {
+      done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'a JSON body is UTF-8: send charset=utf-8 or no charset'));
+      return;
+    }
     parseJson(request, body as string, (err, value) => done(null, err ? new MalformedBody() : value));
   });
 }

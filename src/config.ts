@@ -17,6 +17,10 @@ export const ConfigSchema = z.object({
     .describe('FULL: an acknowledged event survives a power cut; NORMAL: only a process crash'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often due deadlines fire and notifications are sent; 0 turns the loop off'),
+  RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30)
+    .describe('Failed authentications per address per minute before that address gets 429; 0: no limit'),
+  RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(0).default(3000)
+    .describe('Requests per API client per minute before 429; 0: no limit'),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often a background thread checkpoints the WAL; 0 lets SQLite do it on commit'),
 });

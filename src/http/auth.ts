@@ -2,7 +2,8 @@
  * Bearer-token authentication for the /api/v1 scope, and the inspector's purpose (X-Purpose) that
  * every inspector request must state. Routes marked `config: { public: true }` need neither.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/api-clients.ts';
 import { AppError } from '../errors.ts';
 
@@ -20,25 +21,55 @@ declare module 'fastify' {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const MAX_PURPOSE = 200;
 
-export function registerAuth(
+/** Requests per minute; 0 or undefined: no limit. */
+export interface RateLimits {
+  /** Failed authentications an address may make per minute; then every request of it is 429. */
+  failedAuthPerMinute?: number;
+  /** Requests an authenticated client may make per minute. */
+  clientPerMinute?: number;
+}
+
+interface Limit { isAllowed: boolean; isExceeded?: boolean; remaining?: number; ttlInSeconds?: number }
+type Limiter = (request: FastifyRequest, options?: { increment?: boolean }) => Promise<Limit>;
+
+export async function registerAuth(
   app: FastifyInstance,
   lookup: (token: string) => Actor | undefined,
   /** Records an inspector's attempt without a purpose (NEN 7513: refused access is logged too). */
   onMissingPurpose: (request: FastifyRequest, actor: Actor) => void = () => {},
-): void {
+  limits: RateLimits = {},
+): Promise<void> {
   app.decorateRequest('actor', null);
   app.decorateRequest('purpose', null);
+  // @fastify/rate-limit's counters (in memory, per process), checked by hand: failures are counted
+  // only when they happen, which a plugin-wide limit could not do.
+  await app.register(rateLimit, { global: false });
+  const limiter = (max: number | undefined, keyGenerator: (request: FastifyRequest) => string): Limiter | null =>
+    (max ? app.createRateLimit({ max, timeWindow: 60_000, keyGenerator }) as Limiter : null);
+  const failures = limiter(limits.failedAuthPerMinute, (request) => `address:${request.ip}`);
+  const perClient = limiter(limits.clientPerMinute, (request) => `client:${request.actor?.clientId}`);
+
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
+    // A look without counting: the address has no failures left in this minute.
+    if (failures) refuseWhen(reply, await failures(request, { increment: false }), (l) => l.remaining === 0);
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const actor = token === undefined ? undefined : lookup(token);
     if (!actor) {
+      if (failures) await failures(request);
       reply.header('WWW-Authenticate', 'Bearer realm="passend"');
       throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <token> with a valid token');
     }
     request.actor = actor;
+    if (perClient) refuseWhen(reply, await perClient(request), (l) => l.isExceeded === true);
     if (actor.role === 'inspector') request.purpose = requirePurpose(request, actor, onMissingPurpose);
   });
+}
+
+function refuseWhen(reply: FastifyReply, limit: Limit, reached: (limit: Limit) => boolean): void {
+  if (limit.isAllowed || !reached(limit)) return;
+  reply.header('Retry-After', String(Math.max(1, limit.ttlInSeconds ?? 60)));
+  throw new AppError('TOO_MANY_REQUESTS', 'too many requests: try again after the time Retry-After gives');
 }
 
 function requirePurpose(request: FastifyRequest, actor: Actor,

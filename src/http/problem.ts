@@ -3,8 +3,10 @@
  * say what was wrong without echoing the input (it may hold personal data); 5xx answers say
  * nothing beyond the request id, and the error goes to the log.
  */
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { API_VERSION } from '../config.ts';
 import { AppError, ERROR_STATUS, ERROR_TITLES, type ErrorCode, type ProblemExtensions } from '../errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -71,4 +73,23 @@ export function registerProblemHandlers(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource'));
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (an unknown method, a header block
+ * over 16 KiB, a broken request line) answered as problem+json too, not Node's bare text.
+ */
+export function clientErrorProblem(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, detail]: [number, ErrorCode, string] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'HEADERS_TOO_LARGE', 'the header block may be at most 16 KiB']
+    : [400, 'VALIDATION_FAILED', 'the request is not valid HTTP/1.1 (its method, request line or headers)'];
+  const body = JSON.stringify({ type: problemType(code), title: ERROR_TITLES[code], status, detail, instance: '/', code });
+  socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `API-Version: ${API_VERSION}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n` +
+    `Connection: close\r\n\r\n${body}`);
 }
