@@ -101,6 +101,15 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
       const attempted = (request.params as { id?: string }).id;
       access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
     }, { failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH, clientPerMinute: config.RATE_LIMIT_PER_CLIENT });
+    // NEN 7513 logs attempts too: a read refused with 403, or 404 (a case the caller may not see
+    // answers as one that does not exist), leaves a `refused` line naming what was asked for.
+    api.addHook('onResponse', async (request, reply) => {
+      const action = request.routeOptions.config.access;
+      if (!action || !request.actor || (reply.statusCode !== 403 && reply.statusCode !== 404)) return;
+      // Only an id of the form we give out: the path is the client's text.
+      const asked = (request.params as { id?: string }).id;
+      access.record(request, request.actor, action, asked && UUID.test(asked) ? [asked] : [], 'refused');
+    });
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });
     await api.register(trailRoutes, { queries, audit, access, clock });
@@ -117,6 +126,7 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHARSET = /;\s*charset\s*=\s*("?[^;"]*"?)/i;
 
 /** JSON bodies only; one that does not parse reaches the service as a MalformedBody (400 there). */

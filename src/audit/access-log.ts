@@ -35,6 +35,8 @@ export function accessLogRepository(db: Db, clock: Clock) {
     caseIds: sql.placeholder('caseIds'), outcome: sql.placeholder('outcome'),
   }).prepare();
 
+  const ofRegion = db.$client.prepare('SELECT id FROM cases WHERE region = ? AND id IN (SELECT value FROM json_each(?))');
+
   return {
     record(request: FastifyRequest, actor: Actor, action: AccessAction, caseIds: readonly string[],
       outcome: 'shown' | 'refused' = 'shown'): void {
@@ -47,7 +49,17 @@ export function accessLogRepository(db: Db, clock: Clock) {
       });
     },
 
-    /** Newest first; a regional reader sees its region's readers and reads of its region's cases. */
+    /** Of these case ids, those of the region's cases. */
+    ofRegion(region: string, caseIds: readonly string[]): Set<string> {
+      if (caseIds.length === 0) return new Set();
+      const rows = ofRegion.all(region, JSON.stringify(caseIds)) as { id: string }[];
+      return new Set(rows.map((r) => r.id));
+    },
+
+    /**
+     * Newest first; a regional reader sees its region's readers and reads of its region's cases
+     * (the route then shows it only the ids of its own region's cases).
+     */
     list(region: string, query: AccessQuery): AccessEntry[] {
       const where: (SQL | undefined)[] = [];
       if (region !== '*') {

@@ -6,6 +6,7 @@
  * backend with several instances see README.md ("The inspector's trail"): the case chain stays
  * inline under the case's row lock; the log chain moves to a sealer.
  */
+import { createHash } from 'node:crypto';
 import { asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema.ts';
@@ -33,6 +34,12 @@ export function auditTrail(db: Db) {
   const insert = db.insert(auditLog)
     .values(Object.fromEntries(COLUMNS.map(([key]) => [key, sql.placeholder(key)])) as never)
     .prepare();
+  const regionCount = db.$client.prepare(`SELECT count(*) AS n FROM audit_log a
+    JOIN cases c ON c.id = a.case_id WHERE c.region = @region AND a.seq < @before`);
+  const regionHeads = db.$client.prepare(`SELECT a.case_id AS caseId, a.case_hash AS caseHash
+    FROM cases c JOIN audit_log a ON a.case_id = c.id
+    WHERE c.region = @region AND a.case_seq = (SELECT max(case_seq) FROM audit_log l WHERE l.case_id = c.id AND l.seq < @before)
+    ORDER BY c.seq`);
   const ofCase = db.select().from(auditLog).where(eq(auditLog.caseId, sql.placeholder('caseId')))
     .orderBy(asc(auditLog.caseSeq)).prepare();
 
@@ -51,6 +58,21 @@ export function auditTrail(db: Db) {
     },
 
     ofCase: (caseId: string): AuditEntry[] => ofCase.all({ caseId }),
+
+    /**
+     * What a regional reader is shown of a verification: the entries of its region's cases that
+     * verified (those before the first broken entry) and a head over the last entry of each of
+     * its cases, in case order. Never the national count or head.
+     */
+    regionView(region: string, result: VerifyResult): { checked: number; head: string } {
+      const before = result.firstBroken?.seq ?? Number.MAX_SAFE_INTEGER;
+      const checked = (regionCount.get({ region, before }) as { n: number }).n;
+      const heads = regionHeads.all({ region, before }) as { caseId: string; caseHash: string }[];
+      if (heads.length === 0) return { checked, head: GENESIS };
+      const hash = createHash('sha256');
+      for (const h of heads) hash.update(`${h.caseId} ${h.caseHash}\n`);
+      return { checked, head: hash.digest('hex') };
+    },
 
     /**
      * Walks the whole log in order and finds any changed, removed or inserted entry. The trail

@@ -49,21 +49,29 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
     });
 
     app.get('/audit/verify', {
+    config: { access: 'audit.verify' },
       schema: {
         operationId: 'verifyAudit',
         summary: 'Verify the whole audit trail',
-        description: 'Recomputes every hash of both chains (per case and across the log) and reports the first entry that does not verify.',
+        description: 'Recomputes every hash of both chains (per case and across the log) and reports the first entry ' +
+          'that does not verify. A regional inspector or admin is shown the count and a head of its own region\'s cases.',
         tags: ['audit'],
         response: { 200: VerifySchema, ...problems(400, 401, 403) },
       },
     }, async (request) => {
+      const actor = actorOf(request);
       const result = audit.verify();
       onVerified(result);
-      access.record(request, actorOf(request), 'audit.verify', []);
-      return result;
+      access.record(request, actor, 'audit.verify', []);
+      // The whole log is verified for everyone (integrity is not regional); a regional reader is
+      // shown its own region's count and head.
+      return actor.region === '*'
+        ? { ...result, scope: '*' }
+        : { ...result, ...audit.regionView(actor.region, result), scope: actor.region };
     });
 
     app.get('/access-log', {
+    config: { access: 'access_log.read' },
       schema: {
         operationId: 'listAccessLog',
         summary: 'The NEN 7513 access log, newest first',
@@ -76,11 +84,20 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
     }, async (request) => {
       const actor = actorOf(request);
       const { cursor, limit, ...filter } = request.query;
+      // A regional reader filters only on its own region's cases: another id finds nothing, so
+      // that the filter cannot tell whether a case exists elsewhere.
+      if (filter.caseId && actor.region !== '*' && !access.ofRegion(actor.region, [filter.caseId]).has(filter.caseId)) {
+        access.record(request, actor, 'access_log.read', []);
+        return { items: [], nextCursor: null };
+      }
       const rows = access.list(actor.region, {
         ...filter, limit: limit + 1, beforeSeq: cursor === undefined ? undefined : Number(cursor),
       });
       const page = rows.slice(0, limit);
-      const shown = page.map((r) => JSON.parse(r.caseIds) as string[]);
+      const named = page.map((r) => JSON.parse(r.caseIds) as string[]);
+      // A regional reader sees only the ids of its own region's cases, whoever read them.
+      const own = actor.region === '*' ? null : access.ofRegion(actor.region, [...new Set(named.flat())]);
+      const shown = own === null ? named : named.map((ids) => ids.filter((id) => own.has(id)));
       access.record(request, actor, 'access_log.read', [...new Set(shown.flat())]);
       return {
         items: page.map((r, i) => ({

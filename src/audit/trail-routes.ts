@@ -32,6 +32,7 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
   app.addHook('onRequest', refuseAdmins);
 
   app.get('/cases/:id/trail', {
+    config: { access: 'trail.read' },
     schema: {
       operationId: 'getCaseTrail',
       summary: "A case's trail: every stored event in order",
@@ -66,6 +67,7 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
   });
 
   app.get('/cases/:id/trail/export', {
+    config: { access: 'trail.export' },
     schema: {
       operationId: 'exportCaseTrail',
       summary: "A case's audit trail as a self-contained, verifiable file",

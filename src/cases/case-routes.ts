@@ -50,6 +50,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
   });
 
   app.get('/cases', {
+    config: { access: 'case.list' },
     schema: {
       operationId: 'listCases',
       summary: 'List the cases the caller may see, newest first',
@@ -66,6 +67,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
   });
 
   app.get('/cases/:id', {
+    config: { access: 'case.read' },
     schema: {
       operationId: 'getCase',
       summary: 'Read one case',

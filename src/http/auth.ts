@@ -4,6 +4,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessAction } from '../audit/access-log.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import { AppError } from '../errors.ts';
 
@@ -15,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     public?: boolean;
+    /** A read of case data or the audit: the access log's action for it, refused attempts included. */
+    access?: AccessAction;
   }
 }
 

@@ -30,6 +30,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db; access: AccessL
   async (app, { db, access }) => {
   const box = outboxRepository(db);
   app.get('/notifications/failed', {
+    config: { access: 'notifications.read' },
     schema: {
       operationId: 'listFailedNotifications',
       summary: 'Notifications whose webhook delivery failed for good',

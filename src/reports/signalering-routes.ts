@@ -57,6 +57,7 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
   });
 
   app.get('/reports/signalering', {
+    config: { access: 'report.read' },
     schema: {
       operationId: 'getSignaleringReport',
       summary: 'The signalering report of a period',

@@ -364,3 +364,64 @@ describe('filters and cursor of GET /access-log', () => {
     expectProblem(await ctx.call(ctx.inspector, { method: 'GET', url: `${API}/access-log?cursor=abc` }), 400, 'VALIDATION_FAILED');
   });
 });
+
+describe('refused reads and other regions (issue 13)', () => {
+  it('a refused read leaves a `refused` line: 404 on another region\'s case, 403 for an admin, the id asked for', async () => {
+    const outside = await ctx.call(ctx.otherExpertTeam, { method: 'GET', url: caseUrl(noord[0]!) });
+    expect(outside.statusCode).toBe(404);
+    expect(await lineOf(outside)).toMatchObject({
+      action: 'case.read', outcome: 'refused', caseIds: [noord[0]], actor: { region: 'R02', role: 'expert_team' },
+    });
+    const trail = await ctx.call(ctx.otherInspector, { method: 'GET', url: trailUrl(noord[1]!) });
+    expect(trail.statusCode).toBe(404);
+    expect(await lineOf(trail)).toMatchObject({ action: 'trail.read', outcome: 'refused', caseIds: [noord[1]] });
+    const admin = await ctx.call(ctx.admin, { method: 'GET', url: caseUrl(noord[0]!) });
+    expect(admin.statusCode).toBe(403);
+    expect(await lineOf(admin)).toMatchObject({ action: 'case.read', outcome: 'refused', actor: { role: 'admin' } });
+    // A path that is no id of ours is logged without it: the path is the client's text.
+    const typed = await ctx.call(ctx.expertTeam, { method: 'GET', url: `${API}/cases/Sanne%20Jansen` });
+    expect(typed.statusCode).toBe(404);
+    expect(await lineOf(typed)).toMatchObject({ action: 'case.read', outcome: 'refused', caseIds: [] });
+  });
+
+  it('a regional reader never sees the id of another region\'s case, not even in its own people\'s lines', async () => {
+    const attempt = await ctx.call(ctx.otherExpertTeam, { method: 'GET', url: caseUrl(noord[2]!) });
+    expect(attempt.statusCode).toBe(404);
+    const r01 = new Set([...noord, zuid]);
+    for (const reader of [ctx.admin, ctx.inspector]) {
+      const seen = (await readLog(reader, 'limit=500')).items;
+      for (const line of seen) for (const id of line.caseIds) expect(r01.has(id), JSON.stringify(line)).toBe(true);
+    }
+    const r02Admin = ctx.otherInspector;
+    const theirs = (await readLog(r02Admin, 'limit=500')).items;
+    const line = theirs.find((l) => l.requestId === attempt.headers['x-request-id']);
+    // R02's own expert team tried an R01 case: R02 sees the attempt, not which case it was.
+    expect(line).toMatchObject({ outcome: 'refused', caseIds: [] });
+    expect(JSON.stringify(theirs)).not.toContain(noord[2]);
+    // Nor can it ask whether an id is a case somewhere: a filter on another region's case finds nothing.
+    expect((await readLog(r02Admin, `caseId=${noord[2]}`)).items).toEqual([]);
+  });
+
+  it('GET /audit/verify shows a regional reader its own region\'s count and head, a national one the whole log', async () => {
+    const national = ok(await ctx.call(ctx.nationalInspector, { method: 'GET', url: `${API}/audit/verify` })).json();
+    const r01 = ok(await ctx.call(ctx.inspector, { method: 'GET', url: `${API}/audit/verify` })).json();
+    const other = ok(await ctx.call(ctx.otherInspector, { method: 'GET', url: `${API}/audit/verify` })).json();
+    const count = (region: string) => (ctx.db.$client.prepare(`SELECT count(*) AS n FROM audit_log a
+      JOIN cases c ON c.id = a.case_id WHERE c.region = ?`).get(region) as { n: number }).n;
+    const all = (ctx.db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+    expect(national).toMatchObject({ ok: true, scope: '*', checked: all });
+    expect(r01).toMatchObject({ ok: true, scope: 'R01', checked: count('R01') });
+    expect(other).toMatchObject({ ok: true, scope: 'R02', checked: count('R02') });
+    expect(count('R01') + count('R02')).toBeLessThan(all);
+    expect(new Set([national.head, r01.head, other.head]).size).toBe(3);
+    // The region's head moves when one of its cases gets an entry, not when another region's does.
+    expect((await ctx.send(ctx.otherExpertTeam, r02, events.ADD_NOTE())).statusCode).toBe(200);
+    const r01After = ok(await ctx.call(ctx.admin, { method: 'GET', url: `${API}/audit/verify` })).json();
+    expect(r01After).toMatchObject({ scope: 'R01', checked: r01.checked, head: r01.head });
+    const r02After = ok(await ctx.call(ctx.otherInspector, { method: 'GET', url: `${API}/audit/verify` })).json();
+    // The note, and a deadline that had passed meanwhile, recorded first.
+    expect(r02After.checked).toBe(count('R02'));
+    expect(r02After.checked).toBeGreaterThan(other.checked);
+    expect(r02After.head).not.toBe(other.head);
+  });
+});

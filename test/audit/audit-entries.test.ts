@@ -34,8 +34,8 @@ const footprint = () => ({
 });
 
 async function verifyOk(): Promise<void> {
-  const res = await ctx.call(ctx.admin, { method: 'GET', url: `${API}/audit/verify` });
-  expect(res.json()).toMatchObject({ ok: true, checked: rows().length });
+  const res = await ctx.call(ctx.nationalInspector, { method: 'GET', url: `${API}/audit/verify` });
+  expect(res.json()).toMatchObject({ ok: true, scope: '*', checked: rows().length });
 }
 
 describe('case_created', () => {

@@ -41,7 +41,10 @@ const ok200 = async (p: Promise<LightMyRequestResponse>): Promise<LightMyRequest
 
 beforeAll(async () => {
   ctx = await createFileContext(BASE);
-  ({ inspector, admin, expertTeam } = ctx);
+  // The whole log's count and head are shown to national readers (a regional one sees its region's).
+  ({ nationalInspector: inspector, expertTeam } = ctx);
+  admin = { role: 'admin', headers: {}, token: createClient(ctx.db,
+    { role: 'admin', organisation: 'beheer', region: '*', name: 'Landelijk beheer' }, ctx.clock.now()).token };
   const send = (who: TestContext['expertTeam'], id: string, event: object) => ok200(ctx.send(who, id, event));
   const a = await ctx.createCase();
   await send(ctx.expertTeam, a, events.START_TRIAGE());
@@ -169,7 +172,7 @@ describe('the base file', () => {
     for (const id of [ids.a, ids.b, ids.c, ids.d]) expect(byCase(id).length).toBeGreaterThanOrEqual(3);
     expect(rows.filter((r) => r.action === 'deadline_passed').map((r) => r.caseId).sort())
       .toEqual([ids.a, ids.b, ids.c, ids.d].sort());
-    expect(rows.filter((r) => r.action === 'token_created').length).toBe(9);
+    expect(rows.filter((r) => r.action === 'token_created').length).toBe(10);
     expect(rows.filter((r) => r.action === 'token_revoked').map((r) => JSON.parse(r.payload)))
       .toEqual([{ clientId: revokedClientId }]);
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
@@ -184,7 +187,7 @@ describe('the base file', () => {
     const result = await verifyEverywhere(path);
     for (const who of ['inspector', 'admin'] as const) {
       expect(result[who].status).toBe(200);
-      expect(result[who].body).toEqual({ ok: true, checked: rows.length, head: rows.at(-1)!.logHash });
+      expect(result[who].body).toEqual({ ok: true, scope: '*', checked: rows.length, head: rows.at(-1)!.logHash });
     }
     expect(result.cli.code, result.cli.stderr).toBe(0);
     expect(result.cli.body).toEqual({ ok: true, checked: rows.length, head: rows.at(-1)!.logHash });
