@@ -9,10 +9,11 @@
  *   region show <regionId>
  *   notifications retry [<notificationId>]   (puts failed notifications back in the queue)
  *   audit verify            (prints { ok, checked, head, firstBroken? }; exit 0 when ok, 1 when not)
+ *   backup <file>           (a consistent copy while the service runs, then its audit verified)
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { parseArgs } from 'node:util';
@@ -37,7 +38,8 @@ const USAGE = `usage:
                  [--municipalities GM0153,GM0164,...]
   npm run cli -- region show <regionId>
   npm run cli -- notifications retry [<notificationId>]
-  npm run cli -- audit verify`;
+  npm run cli -- audit verify
+  npm run cli -- backup <file>`;
 
 class UsageError extends Error {}
 
@@ -47,7 +49,7 @@ function required(value: string | undefined, flag: string): string {
   return trimmed;
 }
 
-function run(argv: string[]): void {
+async function run(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -58,11 +60,12 @@ function run(argv: string[]): void {
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || !['token', 'region', 'notifications', 'audit'].includes(group ?? '')) {
+  if (values.help || !['token', 'region', 'notifications', 'audit', 'backup'].includes(group ?? '')) {
     throw new UsageError('unknown command');
   }
   const config = loadConfig(process.env);
   if (group === 'audit') return auditCommand(config.DATABASE_PATH, command);
+  if (group === 'backup') return backupCommand(config.DATABASE_PATH, command);
   const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
   try {
     if (group === 'region') return regionCommand(db, command, rest[0], values as Record<string, string | undefined>);
@@ -102,15 +105,43 @@ function run(argv: string[]): void {
 function auditCommand(path: string, command: string | undefined): void {
   if (command !== 'verify') throw new UsageError('unknown command');
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
+  const result = verifyFile(path);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exitCode = result.ok ? 0 : 1;
+}
+
+function verifyFile(path: string): ReturnType<ReturnType<typeof auditTrail>['verify']> {
   const sqlite = new Database(path, { readonly: true, fileMustExist: true });
-  const db = drizzle({ client: sqlite, schema }) as Db;
   try {
-    const result = auditTrail(db).verify();
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exitCode = result.ok ? 0 : 1;
+    return auditTrail(drizzle({ client: sqlite, schema }) as Db).verify();
   } finally {
-    db.$client.close();
+    sqlite.close();
   }
+}
+
+/**
+ * A consistent copy of the database while the service runs, with SQLite's online backup API:
+ * after a first step, the rest is copied in one step, inside one read transaction, so that
+ * writes going on (which WAL lets through) cannot make it start over and over. Written beside
+ * the target and renamed when complete; never over an existing file. Its audit is verified.
+ */
+async function backupCommand(path: string, target: string | undefined): Promise<void> {
+  if (!target) throw new UsageError('name the file to write the backup to');
+  if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
+  if (existsSync(target)) throw new UsageError(`${target} exists: a backup never overwrites a file`);
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  const source = new Database(path, { fileMustExist: true });
+  try {
+    source.pragma('busy_timeout = 5000');
+    await source.backup(partial, { progress: ({ remainingPages }) => Math.max(remainingPages, 1) });
+  } finally {
+    source.close();
+  }
+  renameSync(partial, target);
+  const audit = verifyFile(target);
+  process.stdout.write(`${JSON.stringify({ backup: target, audit })}\n`);
+  process.exitCode = audit.ok ? 0 : 1;
 }
 
 const REGION_FLAGS = [
@@ -178,7 +209,7 @@ function printRegion(id: string, settings: RegionSettings): void {
 }
 
 try {
-  run(process.argv.slice(2));
+  await run(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
