@@ -19,7 +19,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../db/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
-import { chain, GENESIS, type AuditFields } from '../src/audit/audit-hash.ts';
+import { chain, GENESIS, sha256, type AuditFields } from '../src/audit/audit-hash.ts';
 import { auditTrail, type NewAuditEntry } from '../src/audit/audit-log.ts';
 import { engineApplier, engineRequests } from './engine.ts';
 import { rawReplayer, withoutAudit, type CapturedEvent } from './raw.ts';
@@ -145,7 +145,7 @@ export function auditCpu(template: Omit<Seeded, 'db'>, captured: { warmup: Captu
   for (let i = 0; i < entries.length; i += 1000) appendBatch.immediate(entries.slice(i, i + 1000));
   const auditAppendUs = ((performance.now() - start) * 1000) / entries.length;
 
-  const fields: AuditFields[] = entries.map((e, i) => ({ ...e, seq: i + 1, caseSeq: 3 }));
+  const fields: AuditFields[] = entries.map((e, i) => ({ ...e, seq: i + 1, caseSeq: 3, payloadHash: sha256(e.payload) }));
   let sink = 0;
   gc();
   start = performance.now();

@@ -33,6 +33,8 @@ export const regions = sqliteTable('regions', {
   reassessment: text('reassessment'),
   /** How long an escalation may stay unanswered (§5.3); NULL: the default P21D. */
   escalation: text('escalation'),
+  /** How long a file is kept after its last change (R14, §5.6); NULL: the default P20Y. */
+  retention: text('retention'),
   /** Where notifications of this region's cases go; NULL: nowhere. */
   webhookUrl: text('webhook_url'),
   /** HMAC-SHA256 key for the webhook's signature header. */
@@ -62,6 +64,11 @@ export const cases = sqliteTable(
      * snapshot. NULL only between a migration that adds or resets it and the start-up that fills it.
      */
     facts: text('facts'),
+    /**
+     * When the file's content was destroyed (retention, or an erasure the law requires): the
+     * snapshot is then empty, the trail keeps only what the figures count, and the case answers 410.
+     */
+    erasedAt: text('erased_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -168,7 +175,7 @@ export const auditLog = sqliteTable(
     at: text('at').notNull(),
     action: text('action', {
       enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
-        'region_updated'],
+        'region_updated', 'case_erased'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),
@@ -182,6 +189,16 @@ export const auditLog = sqliteTable(
     toState: text('to_state'),
     machineVersion: text('machine_version'),
     payload: text('payload').notNull(),
+    /**
+     * SHA-256 of the payload, which the entry hash covers instead of the payload itself, so that
+     * the payload can be destroyed and the chains still verify. NULL for entries written before
+     * (their hash covers the payload; see entryHash in src/audit/audit-hash.ts).
+     */
+    payloadHash: text('payload_hash'),
+    /** When the payload was destroyed with its case's content. */
+    erasedAt: text('erased_at'),
+    /** For a destroyed entry of the kind whose hash covered the payload: that hash, kept. */
+    entryHash: text('entry_hash'),
     prevCaseHash: text('prev_case_hash'),
     caseHash: text('case_hash'),
     prevLogHash: text('prev_log_hash').notNull(),

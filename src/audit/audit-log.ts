@@ -12,16 +12,17 @@ import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema.ts';
 import {
   chain,
-  entryHash,
   GENESIS,
   link,
+  sha256,
+  storedEntryHash,
   type AuditFields,
   type Broken,
 } from './audit-hash.ts';
 import type { VerifyResult } from './audit-contract.ts';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
-export type NewAuditEntry = Omit<AuditFields, 'seq' | 'caseSeq'>;
+export type NewAuditEntry = Omit<AuditFields, 'seq' | 'caseSeq' | 'payloadHash'>;
 /** The answer of `verify`, as GET /audit/verify shows it (audit-contract.ts). */
 export type { VerifyResult };
 
@@ -51,8 +52,9 @@ export function auditTrail(db: Db) {
       const fields: AuditFields = {
         ...entry, seq: (log?.seq ?? 0) + 1,
         caseSeq: entry.caseId === null ? null : (head?.caseSeq ?? 0) + 1,
+        payloadHash: sha256(entry.payload),
       };
-      const row = { ...fields, ...chain(fields, head?.caseHash ?? null, log?.logHash ?? GENESIS) };
+      const row = { ...fields, ...chain(fields, head?.caseHash ?? null, log?.logHash ?? GENESIS), erasedAt: null, entryHash: null };
       insert.run(row);
       return row as AuditEntry;
     },
@@ -85,9 +87,14 @@ export function auditTrail(db: Db) {
       let previous = GENESIS;
       let expectedSeq = 1;
       let checked = 0;
+      let hashesPayloads = false;
       for (const raw of inOrder(db, 'audit_log')) {
         const e = toEntry(raw as Record<string, unknown>);
-        const broken = check(e, expectedSeq, previous, cases) ??
+        // Once entries hash their payload's hash, none may go back to the older form.
+        const downgraded = hashesPayloads && e.payloadHash === null
+          ? { seq: e.seq, reason: 'an entry of the older hash form after the newer' } : null;
+        hashesPayloads ||= e.payloadHash !== null;
+        const broken = downgraded ?? check(e, expectedSeq, previous, cases) ??
           (e.caseId === null ? null : matchEvent(e, events.next()));
         if (broken) return { ok: false, checked, head: previous, firstBroken: broken };
         previous = e.logHash;
@@ -110,7 +117,9 @@ function check(
   cases: Map<string, { caseSeq: number; hash: string }>,
 ): Broken | null {
   if (e.seq !== expectedSeq) return { seq: e.seq, reason: `entry ${expectedSeq} is missing` };
-  const hash = entryHash(e);
+  const own = storedEntryHash(e);
+  if ('broken' in own) return { seq: e.seq, reason: own.broken };
+  const hash = own.hash;
   if (e.prevLogHash !== previous || e.logHash !== link(previous, hash)) {
     return { seq: e.seq, reason: 'does not match the log chain' };
   }

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { GENESIS, HASH_ALGORITHM, verifyCaseChain, type Broken } from './audit-hash.ts';
 import type { AuditEntry } from './audit-log.ts';
 
-export const EXPORT_FORMAT = 'passend-trail-export/1';
+/** Version 2 adds payloadHash (entries written since carry it); version 1 files still verify. */
+export const EXPORT_FORMAT = 'passend-trail-export/2';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const TrailExportSchema = z.object({
-  format: z.literal(EXPORT_FORMAT),
+  format: z.enum(['passend-trail-export/1', EXPORT_FORMAT]),
   caseId: z.uuid(),
   exportedAt: z.iso.datetime(),
   exportedBy: z.object({ role: z.string(), organisation: z.string(), name: z.string() }),
@@ -27,7 +28,9 @@ export const TrailExportSchema = z.object({
     actorName: z.string(), actorClientId: z.string().nullable(), onBehalfOf: z.string().nullable(),
     eventType: z.string().nullable(), fromState: z.string().nullable(), toState: z.string().nullable(),
     machineVersion: z.string().nullable(),
-    payload: z.string().describe('The payload exactly as stored (a JSON text): the hash covers this text'),
+    payload: z.string().describe('The payload exactly as stored (a JSON text)'),
+    payloadHash: hash.nullable().default(null)
+      .describe('SHA-256 of the payload, which the entry hash covers; null for entries older than it, whose hash covers the payload text'),
     prevCaseHash: hash.nullable(), caseHash: hash.nullable(), prevLogHash: hash, logHash: hash,
   })),
   head: hash.describe('The case hash of the last entry'),
@@ -35,9 +38,10 @@ export const TrailExportSchema = z.object({
 export type TrailExport = z.infer<typeof TrailExportSchema>;
 
 export const VERIFY_DESCRIPTION =
-  'entryHash = sha256(JSON.stringify([seq, at, action, caseId, caseSeq, actorRole, ' +
+  'payloadHash = sha256(payload); entryHash = sha256(JSON.stringify([seq, at, action, caseId, caseSeq, actorRole, ' +
   'actorOrganisation, actorName, actorClientId, onBehalfOf, eventType, fromState, toState, ' +
-  'machineVersion, payload])); caseHash = sha256(prevCaseHash + entryHash), the first ' +
+  'machineVersion, payloadHash, "payload-sha256"])), or for an entry without payloadHash the same array ending ' +
+  'in payload instead of the last two; caseHash = sha256(prevCaseHash + entryHash), the first ' +
   'prevCaseHash being the genesis; caseSeq counts 1, 2, 3 … without gaps; head is the last caseHash. ' +
   'logHash = sha256(prevLogHash + entryHash) links each entry into the whole log.';
 
@@ -49,7 +53,8 @@ export function trailExport(caseId: string, entries: AuditEntry[], exportedAt: s
     exportedAt,
     exportedBy,
     verification: { algorithm: HASH_ALGORITHM, genesis: GENESIS, description: VERIFY_DESCRIPTION },
-    entries,
+    // What the hashes cover, nothing more (an exported case was never destroyed).
+    entries: entries.map(({ erasedAt: _erased, entryHash: _kept, ...entry }) => entry),
     head: entries.at(-1)?.caseHash ?? GENESIS,
   };
 }

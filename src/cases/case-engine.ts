@@ -72,7 +72,7 @@ export function caseEngine(db: Db, clock: Clock) {
     const row = writer.create({
       id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
       region: actor.region, organisation: actor.organisation,
-      municipality: submission.subject.municipalityCode, overdue: 0, createdAt: at, updatedAt: at,
+      municipality: submission.subject.municipalityCode, overdue: 0, erasedAt: null, createdAt: at, updatedAt: at,
     }, persisted, timers, {
       type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
       onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,

@@ -113,6 +113,7 @@ export function toAuditRow(raw: RawAuditRow): AuditRow {
     onBehalfOf: raw.on_behalf_of as string | null, eventType: raw.event_type as string | null,
     fromState: raw.from_state as string | null, toState: raw.to_state as string | null,
     machineVersion: raw.machine_version as string | null, payload: raw.payload as string,
+    payloadHash: raw.payload_hash as string | null,
     prevCaseHash: raw.prev_case_hash as string | null, caseHash: raw.case_hash as string | null,
     prevLogHash: raw.prev_log_hash as string, logHash: raw.log_hash as string,
   };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryHash, GENESIS, link } from '../../src/audit/audit-hash.ts';
+import { entryHash, GENESIS, link, sha256 } from '../../src/audit/audit-hash.ts';
 import { CLI_OPERATOR, createClient, revokeClient } from '../../src/auth/api-clients.ts';
 import type { TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
@@ -275,13 +275,14 @@ describe('tampering with the file, around the triggers', () => {
 
   it('(b) an edit with its own hashes recomputed (but not the rest of the chain) is found at that entry', async () => {
     const target = rowOf((r) => r.caseId === ids.a && r.eventType === 'ADD_NOTE', 'a ADD_NOTE');
-    const edited = { ...target, payload: JSON.stringify({ text: 'Nothing happened' }) };
+    const payload = JSON.stringify({ text: 'Nothing happened' });
+    const edited = { ...target, payload, payloadHash: sha256(payload) };
     const hash = entryHash(edited);
     const caseHash = link(target.prevCaseHash!, hash);
     const logHash = link(target.prevLogHash, hash);
     const path = copyOfBase();
-    tamper(path, (s) => s.prepare('UPDATE audit_log SET payload = ?, case_hash = ?, log_hash = ? WHERE seq = ?')
-      .run(edited.payload, caseHash, logHash, target.seq));
+    tamper(path, (s) => s.prepare('UPDATE audit_log SET payload = ?, payload_hash = ?, case_hash = ?, log_hash = ? WHERE seq = ?')
+      .run(edited.payload, edited.payloadHash, caseHash, logHash, target.seq));
     // The edited entry is consistent in itself, but no longer says what the case trail
     // (case_events, written in the same transaction) says; the next one would not follow it either.
     expect(auditRowsOf(path).find((r) => r.seq === target.seq)?.caseHash).toBe(caseHash);
@@ -295,10 +296,11 @@ describe('tampering with the file, around the triggers', () => {
     tamper(path, (s) => {
       let previous = target.prevCaseHash!;
       for (const row of rows.filter((r) => r.caseId === ids.a && r.seq >= target.seq)) {
-        const edited = row.seq === target.seq ? { ...row, payload: JSON.stringify({ coordinator: 'X' }) } : row;
+        const payload = JSON.stringify({ coordinator: 'X' });
+        const edited = row.seq === target.seq ? { ...row, payload, payloadHash: sha256(payload) } : row;
         const caseHash = link(previous, entryHash(edited));
-        s.prepare('UPDATE audit_log SET payload = ?, prev_case_hash = ?, case_hash = ? WHERE seq = ?')
-          .run(edited.payload, previous, caseHash, row.seq);
+        s.prepare('UPDATE audit_log SET payload = ?, payload_hash = ?, prev_case_hash = ?, case_hash = ? WHERE seq = ?')
+          .run(edited.payload, edited.payloadHash, previous, caseHash, row.seq);
         previous = caseHash;
       }
     });
@@ -351,7 +353,9 @@ describe('tampering with the file, around the triggers', () => {
       actorRole: 'operator', actorOrganisation: null, actorName: 'cli', actorClientId: null, onBehalfOf: null,
       eventType: null, fromState: null, toState: null, machineVersion: null,
       payload: JSON.stringify({ clientId: 'forged', role: 'inspector', organisation: 'x', region: '*', name: 'Nep' }),
+      payloadHash: '',
     };
+    forged.payloadHash = sha256(forged.payload);
     const logHash = link(previous.logHash, entryHash(forged));
     const path = copyOfBase();
     tamper(path, (s) => {
@@ -359,9 +363,9 @@ describe('tampering with the file, around the triggers', () => {
       s.prepare('UPDATE audit_log SET seq = -seq WHERE seq < 0').run();
       s.prepare(`INSERT INTO audit_log (seq, at, action, case_id, case_seq, actor_role, actor_organisation,
         actor_name, actor_client_id, on_behalf_of, event_type, from_state, to_state, machine_version, payload,
-        prev_case_hash, case_hash, prev_log_hash, log_hash)
+        payload_hash, prev_case_hash, case_hash, prev_log_hash, log_hash)
         VALUES (@seq, @at, @action, NULL, NULL, @actorRole, NULL, @actorName, NULL, NULL, NULL, NULL, NULL, NULL,
-        @payload, NULL, NULL, @prevLogHash, @logHash)`).run({ ...forged, prevLogHash: previous.logHash, logHash });
+        @payload, @payloadHash, NULL, NULL, @prevLogHash, @logHash)`).run({ ...forged, prevLogHash: previous.logHash, logHash });
     });
     expect(auditRowsOf(path)).toHaveLength(rows.length + 1);
     await expectBrokenAt(path, k + 1, k);
@@ -411,13 +415,17 @@ describe('tampering with the file, around the triggers', () => {
       actorClientId: lastOfA.actorClientId, onBehalfOf: null, eventType: 'ADD_NOTE',
       fromState: 'overleg_scheduled', toState: 'overleg_scheduled', machineVersion: lastOfA.machineVersion,
       payload: JSON.stringify({ text: 'forged' }),
+      payloadHash: sha256(JSON.stringify({ text: 'forged' })),
     };
     const hash = entryHash(forged);
     const path = copyOfBase();
     tamper(path, (s) => {
-      s.prepare(`INSERT INTO audit_log VALUES (@seq, @at, @action, @caseId, @caseSeq, @actorRole,
+      s.prepare(`INSERT INTO audit_log (seq, at, action, case_id, case_seq, actor_role, actor_organisation,
+        actor_name, actor_client_id, on_behalf_of, event_type, from_state, to_state, machine_version, payload,
+        payload_hash, prev_case_hash, case_hash, prev_log_hash, log_hash)
+        VALUES (@seq, @at, @action, @caseId, @caseSeq, @actorRole,
         @actorOrganisation, @actorName, @actorClientId, @onBehalfOf, @eventType, @fromState, @toState, @machineVersion,
-        @payload, @prevCaseHash, @caseHash, @prevLogHash, @logHash)`).run({
+        @payload, @payloadHash, @prevCaseHash, @caseHash, @prevLogHash, @logHash)`).run({
         ...forged, prevCaseHash: lastOfA.caseHash, caseHash: link(lastOfA.caseHash!, hash),
         prevLogHash: last.logHash, logHash: link(last.logHash, hash),
       });

@@ -77,7 +77,7 @@ describe('GET /cases/{id}/trail/export', () => {
   it('names the case, the moment, the exporter and how to verify', () => {
     const actor = actorFor(ctx.db, ctx.inspector);
     expect(exported).toMatchObject({
-      format: 'passend-trail-export/1', caseId, exportedAt,
+      format: 'passend-trail-export/2', caseId, exportedAt,
       exportedBy: { role: 'inspector', organisation: actor.organisation, name: actor.name },
       verification: { algorithm: 'sha256', genesis: '0'.repeat(64) },
     });
@@ -93,7 +93,7 @@ describe('GET /cases/{id}/trail/export', () => {
     ]);
     const keys = [
       'seq', 'at', 'action', 'caseId', 'caseSeq', 'actorRole', 'actorOrganisation', 'actorName', 'actorClientId',
-      'onBehalfOf', 'eventType', 'fromState', 'toState', 'machineVersion', 'payload',
+      'onBehalfOf', 'eventType', 'fromState', 'toState', 'machineVersion', 'payload', 'payloadHash',
       'prevCaseHash', 'caseHash', 'prevLogHash', 'logHash',
     ];
     let previousSeq = 0;
@@ -117,8 +117,10 @@ describe('GET /cases/{id}/trail/export', () => {
     const sha = (s: string) => createHash('sha256').update(s).digest('hex');
     let previous = exported.verification.genesis;
     for (const e of exported.entries) {
+      expect(e.payloadHash).toBe(sha(e.payload));
       const hash = sha(JSON.stringify([e.seq, e.at, e.action, e.caseId, e.caseSeq, e.actorRole, e.actorOrganisation,
-        e.actorName, e.actorClientId, e.onBehalfOf, e.eventType, e.fromState, e.toState, e.machineVersion, e.payload]));
+        e.actorName, e.actorClientId, e.onBehalfOf, e.eventType, e.fromState, e.toState, e.machineVersion,
+        e.payloadHash, 'payload-sha256']));
       expect(e.caseHash).toBe(sha(previous + hash));
       expect(e.logHash).toBe(sha(e.prevLogHash + hash));
       previous = e.caseHash!;
