@@ -10,6 +10,8 @@
  *   notifications retry [<notificationId>]   (puts failed notifications back in the queue)
  *   audit verify            (prints { ok, checked, head, firstBroken? }; exit 0 when ok, 1 when not)
  *   backup <file>           (a consistent copy while the service runs, then its audit verified)
+ *   retention run [--as-of YYYY-MM-DD]   (destroys the content of files past their retention, R14)
+ *   retention erase <caseId> [--reference <decision>]   (an erasure the law requires earlier)
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
@@ -22,7 +24,8 @@ import * as schema from '../db/schema.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema } from '../machines/referral.schemas.ts';
 import { auditTrail } from './audit/audit-log.ts';
-import { createClient, listClients, revokeClient } from './auth/api-clients.ts';
+import { CLI_OPERATOR, createClient, listClients, revokeClient } from './auth/api-clients.ts';
+import { isRetention, retention } from './retention/retention.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
 import { outboxRepository } from './notifications/outbox-repository.ts';
@@ -39,7 +42,10 @@ const USAGE = `usage:
   npm run cli -- region show <regionId>
   npm run cli -- notifications retry [<notificationId>]
   npm run cli -- audit verify
-  npm run cli -- backup <file>`;
+  npm run cli -- backup <file>
+  npm run cli -- region set <regionId> --retention P20Y
+  npm run cli -- retention run [--as-of YYYY-MM-DD]
+  npm run cli -- retention erase <caseId> [--reference "<decision number>"]`;
 
 class UsageError extends Error {}
 
@@ -56,11 +62,12 @@ async function run(argv: string[]): Promise<void> {
     options: {
       role: { type: 'string' }, org: { type: 'string' }, region: { type: 'string' },
       name: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'as-of': { type: 'string' }, reference: { type: 'string' },
       ...Object.fromEntries(REGION_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || !['token', 'region', 'notifications', 'audit', 'backup'].includes(group ?? '')) {
+  if (values.help || !['token', 'region', 'notifications', 'audit', 'backup', 'retention'].includes(group ?? '')) {
     throw new UsageError('unknown command');
   }
   const config = loadConfig(process.env);
@@ -68,6 +75,7 @@ async function run(argv: string[]): Promise<void> {
   if (group === 'backup') return backupCommand(config.DATABASE_PATH, command);
   const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
   try {
+    if (group === 'retention') return retentionCommand(db, command, rest[0], values['as-of'], values.reference);
     if (group === 'region') return regionCommand(db, command, rest[0], values as Record<string, string | undefined>);
     if (group === 'notifications') {
       if (command !== 'retry') throw new UsageError('unknown command');
@@ -146,7 +154,7 @@ async function backupCommand(path: string, target: string | undefined): Promise<
 
 const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment', 'escalation',
-  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities',
+  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention',
 ] as const;
 
 function regionCommand(db: Db, command: string | undefined, regionId: string | undefined,
@@ -175,6 +183,10 @@ function regionCommand(db: Db, command: string | undefined, regionId: string | u
     }
     if (values['webhook-secret'] !== undefined) update.webhookSecret = values['webhook-secret'] || null;
     if (values.municipalities !== undefined) update.municipalities = municipalityList(values.municipalities);
+    if (values.retention !== undefined) {
+      if (!isRetention(values.retention)) throw new UsageError('--retention must be a duration of at least a year, such as P20Y');
+      update.retention = values.retention;
+    }
     // The issue wants signed webhooks: no URL without a secret, given now or stored before.
     const current = regions.get(id).webhook;
     const finalUrl = update.webhookUrl !== undefined ? update.webhookUrl : current?.url ?? null;
@@ -199,10 +211,37 @@ function municipalityList(value: string): string[] | null {
   return codes.sort();
 }
 
+/**
+ * `retention run`: destroys the content of every file whose last change lies more than its
+ * region's retention before --as-of (default today). `retention erase`: one file, now, because
+ * the law requires it. Both print what they destroyed as JSON.
+ */
+function retentionCommand(db: Db, command: string | undefined, caseId: string | undefined,
+  asOf: string | undefined, reference: string | undefined): void {
+  const now = systemClock.now();
+  if (command === 'run') {
+    if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError('--as-of must be a date: YYYY-MM-DD');
+    const day = asOf === undefined ? now : new Date(`${asOf}T00:00:00Z`);
+    if (Number.isNaN(day.getTime())) throw new UsageError('--as-of must be a date: YYYY-MM-DD');
+    const erased = retention(db).run(day, now, CLI_OPERATOR);
+    process.stdout.write(`${JSON.stringify({ asOf: day.toISOString().slice(0, 10), erased })}\n`);
+  } else if (command === 'erase' && caseId) {
+    if (reference !== undefined && (reference.length > 100 || /[\0-\x1f]/.test(reference))) {
+      throw new UsageError('--reference: at most 100 characters, the number of the decision (no names)');
+    }
+    if (!retention(db).erase(caseId, now, CLI_OPERATOR, reference)) {
+      throw new UsageError('no case with that id, or its content is already destroyed');
+    }
+    process.stdout.write(`${JSON.stringify({ erased: [caseId] })}\n`);
+  } else {
+    throw new UsageError('unknown command');
+  }
+}
+
 function printRegion(id: string, settings: RegionSettings): void {
-  const { webhook, env, municipalities } = settings;
+  const { webhook, env, municipalities, retention: kept } = settings;
   const shown = {
-    region: id, ...env, municipalities,
+    region: id, ...env, municipalities, retention: kept,
     webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
   };
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);

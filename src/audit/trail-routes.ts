@@ -48,7 +48,7 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
             'text/html': { schema: z.string().describe('Printable timeline (Dutch)') },
           },
         },
-        ...problems(400, 401, 403, 404),
+        ...problems(400, 401, 403, 404, 410),
       },
     },
   }, async (request, reply) => {
@@ -75,7 +75,7 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
         'scripts/verify-trail-export.ts checks such a file without the database.',
       tags: ['cases'],
       params: CaseParamsSchema,
-      response: { 200: TrailExportSchema, ...problems(400, 401, 403, 404) },
+      response: { 200: TrailExportSchema, ...problems(400, 401, 403, 404, 410) },
     },
   }, async (request, reply) => {
     const actor = actorOf(request);

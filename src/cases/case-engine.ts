@@ -87,6 +87,7 @@ export function caseEngine(db: Db, clock: Clock) {
   function applyNew(actor: Actor, request: EventRequest): CaseView {
     let row = repo.find(request.caseId);
     if (!row || !canSee(actor, row)) throw notFound();
+    if (row.erasedAt !== null) throw gone();
     const type = eventTypeFor(actor, request.body);
     if (type === 'PROVIDE_INFORMATION' &&
       !mayAnswerFor(actor.role, recordOf(JSON.parse(row.snapshot) as PersistedReferral))) {
@@ -172,6 +173,7 @@ export function caseEngine(db: Db, clock: Clock) {
 export type CaseEngine = ReturnType<typeof caseEngine>;
 
 export const notFound = (): AppError => new AppError('NOT_FOUND', 'no such case');
+export const gone = (): AppError => new AppError('GONE', 'the content of this case was destroyed (retention or erasure)');
 
 /** 403 before 400: a read-only role, or a type this role never sends, is refused before the body is checked. */
 function eventTypeFor(actor: Actor, body: unknown): EventType {

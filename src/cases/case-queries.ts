@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { Trail } from './case-contract.ts';
-import { notFound } from './case-engine.ts';
+import { gone, notFound } from './case-engine.ts';
 import { caseRepository, type CaseRow } from './case-repository.ts';
 import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
 
@@ -31,6 +31,7 @@ export function caseQueries(db: Db, clock: Clock) {
   function visibleCase(actor: Actor, id: string): CaseRow {
     const row = repo.find(id);
     if (!row || !canSee(actor, row)) throw notFound();
+    if (row.erasedAt !== null) throw gone();
     return row;
   }
 

@@ -2,7 +2,7 @@
  * The SQL of cases and their events: thin, prepared once, synchronous (better-sqlite3), and
  * unaware of rules. Callers run the writes inside their own transaction.
  */
-import { and, asc, desc, eq, getTableColumns, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, cases, outbox, timers } from '../../db/schema.ts';
 import type { CaseScope } from './access.ts';
@@ -129,7 +129,8 @@ export function caseRepository(db: Db) {
     list: (scope: CaseScope, filter: CaseFilter & { now: string }): CaseRow[] => {
       const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
         WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
-      const where: (SQL | undefined)[] = [scopeCondition(scope)];
+      // A destroyed file is no longer listed.
+      const where: (SQL | undefined)[] = [scopeCondition(scope), isNull(cases.erasedAt)];
       if (filter.state) where.push(eq(cases.state, filter.state));
       if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));

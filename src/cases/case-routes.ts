@@ -74,7 +74,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       description: 'The case view: lifecycle state, version (also the ETag), the events this caller may send now, deadlines and data.',
       tags: ['cases'],
       params: CaseParamsSchema,
-      response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404) },
+      response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404, 410) },
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
@@ -92,7 +92,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       tags: ['cases'],
       params: CaseParamsSchema,
       body: ReferralEventSchema,
-      response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+      response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404, 409, 410, 412, 413, 415, 422) },
     },
   }, async (request, reply) => {
     const view = engine.applyEvent(actorOf(request), {

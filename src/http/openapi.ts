@@ -15,7 +15,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const STATUS_TEXT: Record<string, string> = {
   200: 'OK', 201: 'Created', 400: 'Bad request: VALIDATION_FAILED or PURPOSE_REQUIRED',
   401: 'Unauthenticated', 403: 'Forbidden for this role', 404: 'Not found, or not visible to the caller',
-  409: 'EVENT_NOT_ALLOWED in the current state', 412: 'VERSION_MISMATCH with If-Match',
+  409: 'EVENT_NOT_ALLOWED in the current state', 410: 'GONE: the file\'s content was destroyed (retention or erasure)',
+  412: 'VERSION_MISMATCH with If-Match',
   413: 'Body over 1 MiB', 415: 'Body is not application/json',
   422: `A rule of the IGJ or of the law (${Object.entries(ERROR_STATUS)
     .filter(([, status]) => status === 422).map(([code]) => code).join(', ')})`,

@@ -6,6 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
 import { auditTrail } from '../audit/audit-log.ts';
+import { DEFAULT_RETENTION, isRetention } from '../retention/retention.ts';
 import { CLI_OPERATOR, type Operator } from '../auth/api-clients.ts';
 import {
   DEFAULT_DEADLINES,
@@ -24,6 +25,8 @@ export interface RegionSettings {
   webhook: Webhook | null;
   /** The CBS codes of the region's municipalities; null: any municipality in force. */
   municipalities: string[] | null;
+  /** How long a file is kept after its last change (R14). */
+  retention: string;
 }
 
 export type RegionUpdate = Partial<DeadlineSettings> & {
@@ -31,6 +34,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
   webhookUrl?: string | null;
   webhookSecret?: string | null;
   municipalities?: string[] | null;
+  retention?: string;
 };
 
 type RegionRow = typeof regions.$inferSelect;
@@ -52,6 +56,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
     },
     webhook: row?.webhookUrl ? { url: row.webhookUrl, secret: row.webhookSecret } : null,
     municipalities: row?.municipalities ? JSON.parse(row.municipalities) as string[] : null,
+    retention: row?.retention ?? DEFAULT_RETENTION,
   };
 }
 
@@ -63,6 +68,9 @@ export function regionSettings(db: Db) {
       for (const key of DEADLINE_KEYS) {
         const value = update[key];
         if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
+      }
+      if (update.retention !== undefined && !isRetention(update.retention)) {
+        throw new Error('retention: not a duration of at least a year in years, months or days');
       }
       const { municipalities, ...rest } = update;
       const values = {

@@ -1,0 +1,153 @@
+/**
+ * Retention (R14, DESIGN §5.6): a file is kept 20 years after its last change (region setting
+ * `retention`), then its content is destroyed. The same path serves an erasure the law requires
+ * earlier, with its reason recorded.
+ *
+ * What goes: the case's snapshot; every trail payload and audit payload of the case, down to the
+ * few codes the signalering figures count (see `residue`); the access log lines about it (the
+ * log is kept as long as the file, NEN 7513); its idempotency answers and pending timers. What
+ * stays: the case row's ids, state and dates and its report facts (codes and dates, no text), so
+ * the figures of past periods do not change; every hash of the audit trail, so both chains still
+ * verify (an entry's hash covers its payload's hash, src/audit/audit-hash.ts). The database's
+ * triggers allow these changes for an erased case and for nothing else (migration 0011).
+ *
+ * One transaction per case. With `secure_delete` the freed pages are zeroed; a checkpoint after
+ * the run moves that into the database file and empties the WAL.
+ */
+import { DateTime, Duration } from 'luxon';
+import type { Db } from '../../db/client.ts';
+import { auditTrail } from '../audit/audit-log.ts';
+import { entryHash, type AuditFields } from '../audit/audit-hash.ts';
+import type { Operator } from '../auth/api-clients.ts';
+
+export const DEFAULT_RETENTION = 'P20Y';
+
+/** A retention period: an ISO 8601 duration of whole years, months or days, at least one year. */
+export function isRetention(value: string): boolean {
+  if (!/^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$/.test(value)) return false;
+  const duration = Duration.fromISO(value);
+  return duration.isValid && duration.as('days') >= 365;
+}
+
+export type ErasureBasis = 'retention' | 'legal_obligation';
+
+/**
+ * What a trail payload keeps once its case's content is destroyed: the codes, ids and dates the
+ * signalering figures read from the trail (help item changes, escalation destinations, deadlines),
+ * no text. The same function for the trail and the audit entry, so that both stay equal.
+ */
+export function residue(type: string | null, payload: string): string {
+  const p = JSON.parse(payload) as Record<string, unknown>;
+  const kept: Record<string, unknown> = { erased: true };
+  switch (type) {
+    case 'ISSUE_ADVICE':
+      kept.helpItems = ((p.helpItems ?? []) as { id?: string }[]).map((h) => ({ id: h.id ?? null }));
+      break;
+    case 'UPDATE_HELP_ITEM':
+      Object.assign(kept, { itemId: p.itemId, status: p.status, date: p.date });
+      break;
+    case 'ESCALATE':
+      kept.to = p.to;
+      break;
+    case 'DEADLINE_PASSED':
+      Object.assign(kept, { deadline: p.deadline, dueAt: p.dueAt });
+      break;
+    default:
+  }
+  return JSON.stringify(kept);
+}
+
+export function retention(db: Db) {
+  const sqlite = db.$client;
+  const audit = auditTrail(db);
+  const regionsOf = sqlite.prepare(`SELECT DISTINCT c.region, r.retention FROM cases c
+    LEFT JOIN regions r ON r.id = c.region WHERE c.erased_at IS NULL`);
+  const dueIn = sqlite.prepare(`SELECT id FROM cases WHERE region = ? AND erased_at IS NULL AND updated_at < ?
+    ORDER BY seq`).pluck();
+  const markErased = sqlite.prepare(`UPDATE cases SET erased_at = @at, snapshot = '{"erased":true}'
+    WHERE id = @id AND erased_at IS NULL`);
+  const eventsOf = sqlite.prepare('SELECT seq, type, payload FROM case_events WHERE case_id = ?');
+  const reduceEvent = sqlite.prepare('UPDATE case_events SET payload = ? WHERE seq = ?');
+  const entriesOf = sqlite.prepare('SELECT * FROM audit_log WHERE case_id = ? AND erased_at IS NULL');
+  const reduceEntry = sqlite.prepare('UPDATE audit_log SET payload = ?, erased_at = ?, entry_hash = ? WHERE seq = ?');
+  const dropLines = sqlite.prepare(`DELETE FROM access_log WHERE EXISTS (SELECT 1 FROM json_each(case_ids) WHERE value = @id)
+    AND NOT EXISTS (SELECT 1 FROM json_each(case_ids) j
+      WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = j.value AND c.erased_at IS NOT NULL))`);
+  const trimLines = sqlite.prepare(`UPDATE access_log SET case_ids = (SELECT json_group_array(value)
+      FROM json_each(case_ids) WHERE value <> @id)
+    WHERE EXISTS (SELECT 1 FROM json_each(case_ids) WHERE value = @id)`);
+  const cancelTimers = sqlite.prepare(`UPDATE timers SET status = 'cancelled', settled_at = @at
+    WHERE case_id = @id AND status = 'pending'`);
+  const dropKeys = sqlite.prepare('DELETE FROM idempotency_keys WHERE case_id = @id');
+
+  /** Destroys one case's content; false when it was already gone or never existed. */
+  const eraseTx = sqlite.transaction((id: string, basis: ErasureBasis, at: string, operator: Operator,
+    reference?: string): boolean => {
+    if (markErased.run({ id, at }).changes === 0) return false;
+    for (const e of eventsOf.all(id) as { seq: number; type: string; payload: string }[]) {
+      reduceEvent.run(residue(e.type, e.payload), e.seq);
+    }
+    for (const raw of entriesOf.all(id) as Record<string, unknown>[]) {
+      const fields = toFields(raw);
+      // An older entry's hash covers its payload: keep that hash before the payload goes.
+      const kept = fields.payloadHash === null ? entryHash(fields) : null;
+      reduceEntry.run(residue(fields.eventType, fields.payload), at, kept, fields.seq);
+    }
+    dropLines.run({ id });
+    trimLines.run({ id });
+    cancelTimers.run({ id, at });
+    dropKeys.run({ id });
+    audit.append({
+      at, action: 'case_erased', caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
+      actorName: operator.name, actorClientId: operator.clientId, onBehalfOf: null, eventType: null,
+      fromState: null, toState: null, machineVersion: null, payload: JSON.stringify({ caseId: id, basis, ...(reference ? { reference } : {}) }),
+    });
+    return true;
+  });
+
+  function withSecureDelete<T>(work: () => T): T {
+    const before = sqlite.pragma('secure_delete', { simple: true }) as number;
+    sqlite.pragma('secure_delete = ON');
+    try {
+      return work();
+    } finally {
+      sqlite.pragma(`secure_delete = ${before}`);
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    }
+  }
+
+  return {
+    /** The cases whose last change lies more than their region's retention period before `asOf`. */
+    due(asOf: Date): string[] {
+      const ids: string[] = [];
+      for (const r of regionsOf.all() as { region: string; retention: string | null }[]) {
+        const cutoff = DateTime.fromJSDate(asOf, { zone: 'utc' }).minus(Duration.fromISO(r.retention ?? DEFAULT_RETENTION));
+        ids.push(...(dueIn.all(r.region, cutoff.toISO()) as string[]));
+      }
+      return ids;
+    },
+
+    /** Destroys the content of every case due on `asOf`; `at` is when it happens. */
+    run(asOf: Date, at: Date, operator: Operator): string[] {
+      const due = this.due(asOf);
+      return withSecureDelete(() => due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator)));
+    },
+
+    /** An erasure the law requires before the retention period ends; `reference`: the decision's number. */
+    erase(id: string, at: Date, operator: Operator, reference?: string): boolean {
+      return withSecureDelete(() => eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference));
+    },
+  };
+}
+
+function toFields(raw: Record<string, unknown>): AuditFields {
+  return {
+    seq: raw.seq as number, at: raw.at as string, action: raw.action as string, caseId: raw.case_id as string | null,
+    caseSeq: raw.case_seq as number | null, actorRole: raw.actor_role as string,
+    actorOrganisation: raw.actor_organisation as string | null, actorName: raw.actor_name as string,
+    actorClientId: raw.actor_client_id as string | null, onBehalfOf: raw.on_behalf_of as string | null,
+    eventType: raw.event_type as string | null, fromState: raw.from_state as string | null,
+    toState: raw.to_state as string | null, machineVersion: raw.machine_version as string | null,
+    payload: raw.payload as string, payloadHash: raw.payload_hash as string | null,
+  };
+}
