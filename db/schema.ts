@@ -35,6 +35,11 @@ export const regions = sqliteTable('regions', {
   escalation: text('escalation'),
   /** How long a file is kept after its last change (R14, §5.6); NULL: the default P20Y. */
   retention: text('retention'),
+  /**
+   * How long fired or cancelled timers and delivered notifications are kept before they are
+   * pruned; NULL: the default P30D.
+   */
+  housekeeping: text('housekeeping'),
   /** Where notifications of this region's cases go; NULL: nowhere. */
   webhookUrl: text('webhook_url'),
   /** HMAC-SHA256 key for the webhook's signature header. */

@@ -26,6 +26,7 @@ import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
+import { housekeeping } from './housekeeping.ts';
 import { createScheduler } from './scheduler.ts';
 import { MalformedBody } from './validation.ts';
 
@@ -118,8 +119,9 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
     await api.register(signaleringRoutes, { db, clock, access });
   }, { prefix: API_BASE });
 
+  const keeper = housekeeping(db, clock);
   const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),
-    config.SCHEDULER_INTERVAL_MS ?? 0, app.log);
+    config.SCHEDULER_INTERVAL_MS ?? 0, app.log, () => keeper.run());
   app.addHook('onClose', () => scheduler.stop());
   return Object.assign(app, { engine, scheduler });
 }

@@ -25,6 +25,7 @@ import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema } from '../machines/referral.schemas.ts';
 import { auditTrail } from './audit/audit-log.ts';
 import { CLI_OPERATOR, createClient, listClients, revokeClient } from './auth/api-clients.ts';
+import { isHousekeepingPeriod } from './housekeeping.ts';
 import { isRetention, retention } from './retention/retention.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
@@ -43,7 +44,7 @@ const USAGE = `usage:
   npm run cli -- notifications retry [<notificationId>]
   npm run cli -- audit verify
   npm run cli -- backup <file>
-  npm run cli -- region set <regionId> --retention P20Y
+  npm run cli -- region set <regionId> [--retention P20Y] [--housekeeping P30D]
   npm run cli -- retention run [--as-of YYYY-MM-DD]
   npm run cli -- retention erase <caseId> [--reference "<decision number>"]`;
 
@@ -154,7 +155,7 @@ async function backupCommand(path: string, target: string | undefined): Promise<
 
 const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment', 'escalation',
-  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention',
+  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
 ] as const;
 
 function regionCommand(db: Db, command: string | undefined, regionId: string | undefined,
@@ -186,6 +187,12 @@ function regionCommand(db: Db, command: string | undefined, regionId: string | u
     if (values.retention !== undefined) {
       if (!isRetention(values.retention)) throw new UsageError('--retention must be a duration of at least a year, such as P20Y');
       update.retention = values.retention;
+    }
+    if (values.housekeeping !== undefined) {
+      if (!isHousekeepingPeriod(values.housekeeping)) {
+        throw new UsageError('--housekeeping must be a duration of at least a day, such as P30D');
+      }
+      update.housekeeping = values.housekeeping;
     }
     // The issue wants signed webhooks: no URL without a secret, given now or stored before.
     const current = regions.get(id).webhook;
@@ -239,9 +246,9 @@ function retentionCommand(db: Db, command: string | undefined, caseId: string | 
 }
 
 function printRegion(id: string, settings: RegionSettings): void {
-  const { webhook, env, municipalities, retention: kept } = settings;
+  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter } = settings;
   const shown = {
-    region: id, ...env, municipalities, retention: kept,
+    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter,
     webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
   };
   process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);

@@ -4,19 +4,26 @@
  *   so a backlog after downtime clears without blocking requests;
  * - delivery: send the outbox to the webhooks. It runs on its own, so a slow or hanging receiver
  *   never holds up deadlines, and regions are delivered side by side.
+ * - housekeeping: prunes settled timers, delivered notifications and old idempotency keys
+ *   (src/housekeeping.ts) every ten minutes.
  * Tests call `runOnce` after moving the clock instead of waiting. At start-up the first round
  * fires the timers that fell due while the service was down.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { CaseEngine } from './cases/case-engine.ts';
+import type { Pruned } from './housekeeping.ts';
 import type { DeliveryRound, WebhookDeliverer } from './notifications/webhook-deliverer.ts';
 
 export interface Scheduler {
+  /** One round of the timers and the delivery loops. */
   runOnce(): Promise<{ timersFired: number; delivery: DeliveryRound }>;
+  /** One round of housekeeping (its loop runs every ten minutes). */
+  housekeep(): Promise<Pruned>;
   stop(): Promise<void>;
 }
 
 const BATCH = 100;
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A loop that runs `round` every `intervalMs`, never two rounds at once. */
@@ -41,7 +48,13 @@ function loop(round: () => Promise<unknown>, intervalMs: number, logger: Logger 
 
 export function createScheduler(
   engine: CaseEngine, deliverer: WebhookDeliverer, intervalMs: number, logger?: Logger,
+  prune: () => Pruned = () => ({ timers: 0, notifications: 0, idempotencyKeys: 0 }),
 ): Scheduler {
+  const housekeep = async (): Promise<Pruned> => {
+    const pruned = prune();
+    if (pruned.timers + pruned.notifications + pruned.idempotencyKeys > 0) logger?.info({ pruned }, 'housekeeping');
+    return pruned;
+  };
   async function fireDue(): Promise<number> {
     let fired = 0;
     const failed = (seq: number, err: unknown) => logger?.error({ err, timer: seq }, 'deadline timer failed');
@@ -60,7 +73,8 @@ export function createScheduler(
     deliverer.deliverDue().catch((err: unknown) => logger?.error({ err }, 'notification delivery failed'));
   };
   const stops = intervalMs > 0
-    ? [loop(fireDue, intervalMs, logger, 'timers'), loop(startDelivery, intervalMs, logger, 'delivery')]
+    ? [loop(fireDue, intervalMs, logger, 'timers'), loop(startDelivery, intervalMs, logger, 'delivery'),
+      loop(housekeep, Math.max(intervalMs, HOUSEKEEPING_INTERVAL_MS), logger, 'housekeeping')]
     : [];
 
   return {
@@ -68,6 +82,7 @@ export function createScheduler(
       const timersFired = await fireDue();
       return { timersFired, delivery: await deliverer.deliverDue() };
     },
+    housekeep,
     async stop() {
       await Promise.all(stops.map((stop) => stop()));
       await deliverer.idle();

@@ -6,6 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
 import { auditTrail } from '../audit/audit-log.ts';
+import { DEFAULT_HOUSEKEEPING, isHousekeepingPeriod } from '../housekeeping.ts';
 import { DEFAULT_RETENTION, isRetention } from '../retention/retention.ts';
 import { CLI_OPERATOR, type Operator } from '../auth/api-clients.ts';
 import {
@@ -27,6 +28,8 @@ export interface RegionSettings {
   municipalities: string[] | null;
   /** How long a file is kept after its last change (R14). */
   retention: string;
+  /** How long settled timers and delivered notifications are kept. */
+  housekeeping: string;
 }
 
 export type RegionUpdate = Partial<DeadlineSettings> & {
@@ -35,6 +38,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
   webhookSecret?: string | null;
   municipalities?: string[] | null;
   retention?: string;
+  housekeeping?: string;
 };
 
 type RegionRow = typeof regions.$inferSelect;
@@ -57,6 +61,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
     webhook: row?.webhookUrl ? { url: row.webhookUrl, secret: row.webhookSecret } : null,
     municipalities: row?.municipalities ? JSON.parse(row.municipalities) as string[] : null,
     retention: row?.retention ?? DEFAULT_RETENTION,
+    housekeeping: row?.housekeeping ?? DEFAULT_HOUSEKEEPING,
   };
 }
 
@@ -71,6 +76,9 @@ export function regionSettings(db: Db) {
       }
       if (update.retention !== undefined && !isRetention(update.retention)) {
         throw new Error('retention: not a duration of at least a year in years, months or days');
+      }
+      if (update.housekeeping !== undefined && !isHousekeepingPeriod(update.housekeeping)) {
+        throw new Error('housekeeping: not a duration of at least a day in years, months or days');
       }
       const { municipalities, ...rest } = update;
       const values = {

@@ -1,0 +1,62 @@
+/**
+ * Housekeeping: what the service keeps only for a while is pruned, so that the database does not
+ * grow without bound under a steady load. Per region (setting `housekeeping`, default P30D):
+ * timers that fired or were cancelled, and notifications delivered or skipped, once settled that
+ * long ago. Idempotency keys after their 24 hours (DESIGN §5.6). Pending timers, notifications
+ * still to deliver or failed (an operator may retry them), the trail and the audit stay.
+ *
+ * Deletes go in batches of a thousand rows, each its own short transaction, so a large backlog
+ * never holds the write lock for long.
+ */
+import { DateTime, Duration } from 'luxon';
+import type { Db } from '../db/client.ts';
+import type { Clock } from './clock.ts';
+import { IDEMPOTENCY_WINDOW_MS } from './cases/idempotency.ts';
+
+export const DEFAULT_HOUSEKEEPING = 'P30D';
+const BATCH = 1_000;
+
+/** A housekeeping period: whole days, months or years, at least one day. */
+export function isHousekeepingPeriod(value: string): boolean {
+  if (!/^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$/.test(value)) return false;
+  const duration = Duration.fromISO(value);
+  return duration.isValid && duration.as('days') >= 1;
+}
+
+export interface Pruned {
+  timers: number;
+  notifications: number;
+  idempotencyKeys: number;
+}
+
+export function housekeeping(db: Db, clock: Clock) {
+  const sqlite = db.$client;
+  const regionsOf = sqlite.prepare(`SELECT id, housekeeping FROM regions
+    UNION SELECT DISTINCT region, NULL FROM cases WHERE region NOT IN (SELECT id FROM regions)`);
+  const timers = sqlite.prepare(`DELETE FROM timers WHERE seq IN (SELECT t.seq FROM timers t
+    JOIN cases c ON c.id = t.case_id WHERE c.region = ? AND t.status <> 'pending' AND t.settled_at < ? LIMIT ${BATCH})`);
+  const notifications = sqlite.prepare(`DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox
+    WHERE region = ? AND status IN ('delivered', 'skipped') AND coalesce(delivered_at, created_at) < ? LIMIT ${BATCH})`);
+  const keys = sqlite.prepare(`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys
+    WHERE created_at < ? LIMIT ${BATCH})`);
+
+  const drain = (statement: { run: (...args: unknown[]) => { changes: number } }, ...args: unknown[]): number => {
+    let total = 0;
+    for (let n = statement.run(...args).changes; n > 0; n = n === BATCH ? statement.run(...args).changes : 0) total += n;
+    return total;
+  };
+
+  return {
+    run(): Pruned {
+      const now = DateTime.fromJSDate(clock.now(), { zone: 'utc' });
+      const pruned: Pruned = { timers: 0, notifications: 0, idempotencyKeys: 0 };
+      for (const r of regionsOf.all() as { id: string; housekeeping: string | null }[]) {
+        const before = now.minus(Duration.fromISO(r.housekeeping ?? DEFAULT_HOUSEKEEPING)).toISO();
+        pruned.timers += drain(timers, r.id, before);
+        pruned.notifications += drain(notifications, r.id, before);
+      }
+      pruned.idempotencyKeys = drain(keys, now.minus(IDEMPOTENCY_WINDOW_MS).toISO());
+      return pruned;
+    },
+  };
+}
