@@ -10,6 +10,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import type { Db } from '../db/client.ts';
 import { accessLogRepository } from './audit/access-log.ts';
 import { auditTrail, type VerifyResult } from './audit/audit-log.ts';
+import { auditVerifier } from './audit/verifier.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { trailRoutes } from './audit/trail-routes.ts';
 import { clientLookup } from './auth/api-clients.ts';
@@ -93,10 +94,20 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
   const audit = auditTrail(db);
   const access = accessLogRepository(db, clock);
   // The service serves with a broken audit chain (it must stay inspectable), but says so.
-  let auditState = audit.verify();
-  if (!auditState.ok) app.log.error({ firstBroken: auditState.firstBroken }, 'the audit trail does not verify');
-  const onVerified = (result: VerifyResult) => { auditState = result; };
-  await app.register(healthRoute, { db, auditOk: () => auditState.ok });
+  // The audit is verified in full at start-up, off the event loop: the service serves at once.
+  let auditState: VerifyResult | null = null;
+  const verifier = auditVerifier(db, (result) => { auditState = result; });
+  const startup = verifier.verify(true).then(
+    (result) => { if (!result.ok) app.log.error({ firstBroken: result.firstBroken }, 'the audit trail does not verify'); },
+    (err: unknown) => app.log.error({ err }, 'the audit verification failed'),
+  );
+  app.addHook('onClose', async () => {
+    await startup;
+    await verifier.close();
+  });
+  await app.register(healthRoute, {
+    db, audit: () => (auditState === null ? 'verifying' : auditState.ok ? 'ok' : 'broken'),
+  });
   await app.register(async (api) => {
     await registerAuth(api, clientLookup(db), (request, actor) => {
       const attempted = (request.params as { id?: string }).id;
@@ -114,7 +125,7 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });
     await api.register(trailRoutes, { queries, audit, access, clock });
-    await api.register(auditRoutes, { audit, access, onVerified });
+    await api.register(auditRoutes, { audit, access, verifier });
     await api.register(notificationRoutes, { db, access });
     await api.register(signaleringRoutes, { db, clock, access });
   }, { prefix: API_BASE });

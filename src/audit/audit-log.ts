@@ -82,33 +82,73 @@ export function auditTrail(db: Db) {
      * both are written in the same transactions, so they must pair up one to one, in order.
      */
     verify(): VerifyResult {
-      const cases = new Map<string, { caseSeq: number; hash: string }>();
-      const events = inOrder(db, 'case_events');
-      let previous = GENESIS;
-      let expectedSeq = 1;
-      let checked = 0;
-      let hashesPayloads = false;
-      for (const raw of inOrder(db, 'audit_log')) {
-        const e = toEntry(raw as Record<string, unknown>);
-        // Once entries hash their payload's hash, none may go back to the older form.
-        const downgraded = hashesPayloads && e.payloadHash === null
-          ? { seq: e.seq, reason: 'an entry of the older hash form after the newer' } : null;
-        hashesPayloads ||= e.payloadHash !== null;
-        const broken = downgraded ?? check(e, expectedSeq, previous, cases) ??
-          (e.caseId === null ? null : matchEvent(e, events.next()));
-        if (broken) return { ok: false, checked, head: previous, firstBroken: broken };
-        previous = e.logHash;
-        expectedSeq = e.seq + 1;
-        checked += 1;
-      }
-      if (!events.next().done) {
-        return { ok: false, checked, head: previous,
-          firstBroken: { seq: expectedSeq, reason: 'the case trail has an entry the audit trail has not' } };
-      }
-      return { ok: true, checked, head: previous };
+      return verifyFrom(freshVerification()).result;
     },
+
+    /**
+     * Verifies the entries after those `state` covers, continuing its chains, and returns the
+     * state to continue from next time (null when the log is broken: start again from scratch).
+     * The last entry `state` covers is checked first: it must still carry the log hash it had.
+     */
+    verifyFrom,
   };
+
+  /** `state` is used up: continue from the state returned. */
+  function verifyFrom(state: VerifyState): { result: VerifyResult; state: VerifyState | null } {
+    const { cases } = state;
+    let previous = state.logHash;
+    let expectedSeq = state.seq + 1;
+    let checked = state.checked;
+    let hashesPayloads = state.hashesPayloads;
+    let eventSeq = state.eventSeq;
+    const broken = (firstBroken: Broken) => ({ result: { ok: false, checked, head: previous, firstBroken }, state: null });
+    if (state.seq > 0) {
+      const kept = db.$client.prepare('SELECT log_hash FROM audit_log WHERE seq = ?').pluck().get(state.seq);
+      if (kept !== state.logHash) return broken({ seq: state.seq, reason: 'the last verified entry changed' });
+    }
+    const events = inOrder(db, 'case_events', state.eventSeq);
+    for (const raw of inOrder(db, 'audit_log', state.seq)) {
+      const e = toEntry(raw as Record<string, unknown>);
+      // Once entries hash their payload's hash, none may go back to the older form.
+      const downgraded = hashesPayloads && e.payloadHash === null
+        ? { seq: e.seq, reason: 'an entry of the older hash form after the newer' } : null;
+      hashesPayloads ||= e.payloadHash !== null;
+      let found = downgraded ?? check(e, expectedSeq, previous, cases);
+      if (!found && e.caseId !== null) {
+        const next = events.next();
+        found = matchEvent(e, next);
+        if (!next.done) eventSeq = (next.value as { seq: number }).seq;
+      }
+      if (found) return broken(found);
+      previous = e.logHash;
+      expectedSeq = e.seq + 1;
+      checked += 1;
+    }
+    if (!events.next().done) {
+      return broken({ seq: expectedSeq, reason: 'the case trail has an entry the audit trail has not' });
+    }
+    return {
+      result: { ok: true, checked, head: previous },
+      state: { seq: expectedSeq - 1, logHash: previous, eventSeq, hashesPayloads, cases, checked },
+    };
+  }
 }
+
+/** Where a verification got to: enough to continue the chains from there. */
+export interface VerifyState {
+  /** The last entry verified (0 before any) and its log hash. */
+  seq: number;
+  logHash: string;
+  /** The last case_events row paired with an entry. */
+  eventSeq: number;
+  hashesPayloads: boolean;
+  /** Per case, its last entry's case sequence number and case hash. */
+  cases: Map<string, { caseSeq: number; hash: string }>;
+  checked: number;
+}
+
+export const freshVerification = (): VerifyState =>
+  ({ seq: 0, logHash: GENESIS, eventSeq: 0, hashesPayloads: false, cases: new Map(), checked: 0 });
 
 export type AuditTrail = ReturnType<typeof auditTrail>;
 
@@ -137,9 +177,10 @@ function check(
  * All rows of a table in seq order, read a page at a time: better-sqlite3 allows only one open
  * iterator per connection, and verification walks two tables side by side.
  */
-function* inOrder(db: Db, table: 'audit_log' | 'case_events', pageSize = 2_000): Generator<Record<string, unknown>> {
+function* inOrder(db: Db, table: 'audit_log' | 'case_events', from = 0,
+  pageSize = 2_000): Generator<Record<string, unknown>> {
   const page = db.$client.prepare(`SELECT * FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
-  let after = 0;
+  let after = from;
   for (;;) {
     const rows = page.all(after, pageSize) as Record<string, unknown>[];
     yield* rows;

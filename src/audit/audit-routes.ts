@@ -9,7 +9,8 @@ import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
 import { ACCESS_ACTIONS, type AccessLogRepository } from './access-log.ts';
 import { VerifySchema } from './audit-contract.ts';
-import type { AuditTrail, VerifyResult } from './audit-log.ts';
+import type { AuditTrail } from './audit-log.ts';
+import type { AuditVerifier } from './verifier.ts';
 
 const AccessLogPageSchema = z.object({
   items: z.array(z.object({
@@ -34,15 +35,22 @@ const AccessLogQuerySchema = z.object({
 
 const READERS = new Set(['inspector', 'admin']);
 
+const VerifyQuerySchema = z.object({
+  full: z.enum(['true', 'false']).optional()
+    .describe('true (the default): check every entry from the first; false: only the entries since the last ' +
+      'verification, after checking that its last entry still carries the same log hash (quick, but an entry ' +
+      'changed in place before it is found only by a full check)'),
+});
+
 export interface AuditRouteOptions {
   audit: AuditTrail;
   access: AccessLogRepository;
-  /** Told every result, so that GET /health reports the latest. */
-  onVerified: (result: VerifyResult) => void;
+  /** Verifies off the event loop and tells GET /health every result. */
+  verifier: AuditVerifier;
 }
 
 export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
-  async (app, { audit, access, onVerified }) => {
+  async (app, { audit, access, verifier }) => {
     app.addHook('onRequest', async (request) => {
       const { role } = actorOf(request);
       if (!READERS.has(role)) throw new AppError('FORBIDDEN', `a ${role} does not read the audit`);
@@ -53,15 +61,16 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
       schema: {
         operationId: 'verifyAudit',
         summary: 'Verify the whole audit trail',
-        description: 'Recomputes every hash of both chains (per case and across the log) and reports the first entry ' +
-          'that does not verify. A regional inspector or admin is shown the count and a head of its own region\'s cases.',
+        description: 'Recomputes the hashes of both chains (per case and across the log) and reports the first entry ' +
+          'that does not verify, in its own thread, so the service goes on serving. full=false continues from the ' +
+          'last verification instead. A regional inspector or admin is shown the count and a head of its own region\'s cases.',
         tags: ['audit'],
+        querystring: VerifyQuerySchema,
         response: { 200: VerifySchema, ...problems(400, 401, 403) },
       },
     }, async (request) => {
       const actor = actorOf(request);
-      const result = audit.verify();
-      onVerified(result);
+      const result = await verifier.verify(request.query.full !== 'false');
       access.record(request, actor, 'audit.verify', []);
       // The whole log is verified for everyone (integrity is not regional); a regional reader is
       // shown its own region's count and head.

@@ -12,14 +12,15 @@ const MachineSchema = z.object({
 }).meta({ id: 'MachineDefinition' });
 
 /** At the root, outside /api/v1 (DESIGN §3): liveness and database readiness. */
-export const healthRoute: FastifyPluginAsyncZod<{ db: Db; auditOk: () => boolean }> =
-  async (app, { db, auditOk }) => {
+export const healthRoute: FastifyPluginAsyncZod<{ db: Db; audit: () => 'ok' | 'broken' | 'verifying' }> =
+  async (app, { db, audit: auditStatus }) => {
     const ping = db.$client.prepare('SELECT 1 AS ok');
     app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-      const audit = auditOk() ? 'ok' : 'broken';
+      // While the start-up verification runs (in its own thread), the service serves: 'verifying'.
+      const audit = auditStatus();
       try {
         ping.get();
-        return { status: audit === 'ok' ? 'ok' : 'degraded', database: 'ok', audit };
+        return { status: audit === 'broken' ? 'degraded' : 'ok', database: 'ok', audit };
       } catch (err) {
         reply.log.error({ err }, 'database not ready');
         return reply.code(503).send({ status: 'unavailable', database: 'unavailable', audit });
