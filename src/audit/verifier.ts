@@ -6,8 +6,8 @@
  * is asked for. An in-memory database (the tests) is verified in the thread itself, the same way.
  * Requests are answered in order, one verification at a time.
  */
-import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/client.ts';
+import { readThread } from '../db/read-thread.ts';
 import type { VerifyResult } from './audit-contract.ts';
 import { auditTrail, freshVerification, type VerifyState } from './audit-log.ts';
 
@@ -36,51 +36,13 @@ function inThread(db: Db, onResult: (result: VerifyResult) => void): AuditVerifi
 }
 
 function inWorker(path: string, onResult: (result: VerifyResult) => void): AuditVerifier {
-  let worker: Worker | null = null;
-  let next = 0;
-  const waiting = new Map<number, { resolve: (r: VerifyResult) => void; reject: (e: Error) => void }>();
-  const failAll = (error: Error) => {
-    for (const w of waiting.values()) w.reject(error);
-    waiting.clear();
-    worker = null;
-  };
-  const started = (): Worker => {
-    if (worker) return worker;
-    const w = new Worker(new URL('./verify-worker.mjs', import.meta.url), { workerData: { path } });
-    w.on('message', (message: { id: number; result?: VerifyResult; error?: string }) => {
-      const pending = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (waiting.size === 0) w.unref();
-      if (!pending) return;
-      if (message.result) {
-        onResult(message.result);
-        pending.resolve(message.result);
-      } else pending.reject(new Error(`audit verification failed: ${message.error}`));
-    });
-    w.on('error', failAll);
-    w.on('exit', () => failAll(new Error('the audit verification thread stopped')));
-    worker = w;
-    return w;
-  };
+  const thread = readThread<{ full: boolean }, VerifyResult>(new URL('./verify-worker.mjs', import.meta.url), path);
   return {
-    verify(full = false) {
-      const w = started();
-      w.ref();
-      const id = ++next;
-      const answer = new Promise<VerifyResult>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      w.postMessage({ id, full });
-      return answer;
+    async verify(full = false) {
+      const result = await thread.call({ full });
+      onResult(result);
+      return result;
     },
-    async close() {
-      const w = worker;
-      if (!w) return;
-      worker = null;
-      await Promise.allSettled([...waiting.keys()].map((id) => new Promise<void>((resolve) => {
-        const pending = waiting.get(id);
-        if (!pending) return resolve();
-        waiting.set(id, { resolve: (r) => { pending.resolve(r); resolve(); }, reject: (e) => { pending.reject(e); resolve(); } });
-      })));
-      await w.terminate();
-    },
+    close: () => thread.close(),
   };
 }

@@ -48,6 +48,7 @@ export interface SignaleringRouteOptions {
 
 export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> = async (app, { db, clock, access }) => {
   const service = signaleringService(db, clock);
+  app.addHook('onClose', () => service.close());
 
   // 403 and 406 before the query is validated (400), as on every route (DESIGN §3).
   app.addHook('preValidation', async (request) => {
@@ -82,7 +83,7 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
-    const report = service.report(actor, request.query);
+    const report = await service.report(actor, request.query);
     // Aggregates only, no case is shown; the read is logged all the same (NEN 7513).
     access.record(request, actor, 'report.read', []);
     // Never the `region` as sent: a query value is the client's text.

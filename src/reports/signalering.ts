@@ -12,7 +12,8 @@ import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
 import type { SignaleringQuery, SignaleringReport } from './signalering-contract.ts';
 import { CATEGORIES, DECISIONS, Figures, P90_MINIMUM } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
-import { signaleringQueries, type ReportScope } from './signalering-queries.ts';
+import type { ReportScope } from './signalering-queries.ts';
+import { signaleringReader } from './signalering-reader.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
 
 /**
@@ -33,15 +34,16 @@ export function reportScope(actor: Actor, region: string | undefined): ReportSco
 }
 
 export function signaleringService(db: Db, clock: Clock) {
-  const queries = signaleringQueries(db);
+  const reader = signaleringReader(db);
   return {
-    report(actor: Actor, query: SignaleringQuery): SignaleringReport {
+    async report(actor: Actor, query: SignaleringQuery): Promise<SignaleringReport> {
       const scope = reportScope(actor, query.region);
       const now = clock.now();
       const period = resolvePeriod(query, now);
-      const figures = new Figures(queries.figures(scope, period));
+      const figures = new Figures(await reader.figures(scope, period));
       return buildReport(scope, period, now, figures);
     },
+    close: () => reader.close(),
   };
 }
 

@@ -70,11 +70,11 @@ describe('GET /reports/signalering for a past period', () => {
     });
   });
 
-  it('only reads: making a report changes nothing in the database', () => {
+  it('only reads: making a report changes nothing in the database', async () => {
     const changes = () => (ctx.db.$client.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
     const before = changes();
     const inspector = { clientId: 'c', role: 'inspector' as const, organisation: 'igj', region: '*', name: 'IGJ' };
-    signaleringService(ctx.db, ctx.clock).report(inspector, { from: '2026-01-01', to: '2026-01-31' });
+    await signaleringService(ctx.db, ctx.clock).report(inspector, { from: '2026-01-01', to: '2026-01-31' });
     expect(changes()).toBe(before);
   });
 });

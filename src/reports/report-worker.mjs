@@ -1,0 +1,6 @@
+// Entry of the report thread (signalering-reader.ts): Node 20 does not run `--import tsx` in
+// workers, so register tsx here, then run the TypeScript worker.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./report-worker.ts');
