@@ -30,6 +30,7 @@
  *
  * Environment (all optional): BENCH_CASES (default 10000), BENCH_WARMUP_CASES (400),
  * BENCH_ROUNDS (1: one event per case; 2: two), BENCH_BLOCKS (10),
+ * BENCH_HEAVY (1; 0 skips (h), /health during a verification and reports on the report's database),
  * BENCH_REPORT (1; 0 skips the report bench, and the verify bench builds its own smaller
  * database), BENCH_VERIFY (1; 0 skips it), BENCH_VERIFY_CASES (10000: cases of that smaller
  * database, 10 entries each), BENCH_AUDIT_CPU (1; 0 skips the synchronous=OFF measurements),
@@ -45,6 +46,7 @@ import { startCheckpointer, type Checkpointer } from '../src/db/checkpointer.ts'
 import { auditTrail } from '../src/audit/audit-log.ts';
 import { auditCpu, verifyAudit, verifyOwnDatabase, type AuditCpu, type VerifyFigures } from './audit.ts';
 import { engineApplier, engineRequests } from './engine.ts';
+import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
 import { load, startServer, type LoadResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
@@ -59,6 +61,7 @@ const BLOCKS = Number(process.env.BENCH_BLOCKS || 10);
 const on = (name: string): boolean => process.env[name] !== '0';
 const REPORT = on('BENCH_REPORT');
 const VERIFY = on('BENCH_VERIFY');
+const HEAVY = on('BENCH_HEAVY');
 const AUDIT_CPU = on('BENCH_AUDIT_CPU');
 const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
 const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
@@ -280,12 +283,16 @@ async function main(): Promise<void> {
   // --- (g) the report over 10,000 and 100,000 cases, and (e) verify on its database ---
   let report: ReportBench | undefined;
   let verify: (VerifyFigures & { source: string }) | undefined;
+  let heavy: HeavyReads | undefined;
   if (REPORT) {
     t = performance.now();
     const pressureReport = pressureTotals();
     report = await benchReport({
       workers: REPORT_WORKERS, parentDir: tempDir,
-      withLarge: VERIFY ? (db) => { verify = { ...verifyAudit(db), source: 'the report bench\'s 100,000-case database' }; } : undefined,
+      withLarge: async (db, path) => {
+        if (VERIFY) verify = { ...verifyAudit(db), source: 'the report bench\'s 100,000-case database' };
+        if (HEAVY) heavy = await benchHeavyReads(db, path);
+      },
     });
     log(`\n(g) report bench (${secondsSince(t)} s; bulk load on ${REPORT_WORKERS} threads: ${report.loadSeconds10k} s to 10,000 cases, ` +
       `${report.loadSeconds100k} s more to 100,000): ${report.cases} cases, ${report.events} events`);
@@ -300,6 +307,12 @@ async function main(): Promise<void> {
   if (verify) {
     log(`\n(e) audit verify: ${verify.entries} entries in ${round(verify.seconds, 2)} s = ` +
       `${round(verify.perSec, 0)} entries/s (${round(1e6 / verify.perSec, 1)} µs each), on ${verify.source}`);
+  }
+  if (heavy) {
+    log(`\n(h) GET /health (2 connections) while the server verifies the audit and makes national reports, ` +
+      `on the report bench's database: p99 ${heavy.healthP99IdleMs} ms idle, ${heavy.healthP99DuringVerifyMs} ms during ` +
+      `a full verification (${heavy.verifySeconds} s), ${heavy.healthP99DuringReportMs} ms during five reports ` +
+      `(${heavy.reportsSeconds} s); ${heavy.healthRequests} requests, ${heavy.healthNon2xx} not 2xx`);
   }
 
   // --- figures ---
@@ -391,6 +404,7 @@ async function main(): Promise<void> {
     timerVol.notifications !== expectedTimers) failures.push(`(d) left ${JSON.stringify(timerVol)}, expected ${expectedTimers} fired`);
   for (const [name, v] of Object.entries(verified)) if (!v.ok) failures.push(`the audit trail of ${name} does not verify`);
   if (report && report.events < 1_000_000) failures.push(`the report bench has ${report.events} events, expected 1,000,000`);
+  if (heavy && heavy.healthNon2xx > 0) failures.push(`${heavy.healthNon2xx} /health requests failed during the heavy reads`);
   if (verify && verify.entries < 100_000) failures.push(`verify checked ${verify.entries} entries, expected at least 100,000`);
   if (failures.length > 0) {
     for (const f of failures) console.error(`BENCH FAILED: ${f}`);
@@ -418,6 +432,9 @@ async function main(): Promise<void> {
     reportMs10k: report?.reportMs10k ?? null,
     reportMs100k: report?.reportMs100k ?? null,
     reportGrowth: report?.growth ?? null,
+    healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,
+    healthP99DuringReportMs: heavy?.healthP99DuringReportMs ?? null,
+    healthP99IdleMs: heavy?.healthP99IdleMs ?? null,
     cases: CASES,
     eventsPerPhase: total,
     mix: MIX.map((s) => s.type),

@@ -93,8 +93,15 @@ export function auditTrail(db: Db) {
     verifyFrom,
   };
 
-  /** `state` is used up: continue from the state returned. */
+  /**
+   * `state` is used up: continue from the state returned. One read transaction: the log and the
+   * trail are read as of one moment, while the service goes on writing (WAL).
+   */
   function verifyFrom(state: VerifyState): { result: VerifyResult; state: VerifyState | null } {
+    return db.$client.transaction(verifyWithin)(state);
+  }
+
+  function verifyWithin(state: VerifyState): { result: VerifyResult; state: VerifyState | null } {
     const { cases } = state;
     let previous = state.logHash;
     let expectedSeq = state.seq + 1;

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { events } from '../support/fixtures.ts';
+import { events, submission } from '../support/fixtures.ts';
 import { API } from '../support/http.ts';
-import { tempDir } from './support.ts';
+import { actorFor, tempDir } from './support.ts';
 
 const tmp = tempDir('passend-verifier-');
 let ctx: TestContext;
@@ -69,5 +69,39 @@ describe('audit verification in its own thread', () => {
     expect(await verify()).toMatchObject({ ok: false, firstBroken: { seq: 2 } });
     const health = await ctx.call(null, { method: 'GET', url: '/health' });
     expect(health.json()).toMatchObject({ audit: 'broken', status: 'degraded' });
+  });
+});
+
+describe('a verification while the service writes', () => {
+  it('reads the log and the trail as of one moment: events written meanwhile do not break it', async () => {
+    const file = await createTestContext({ path: join(tmp.dir, 'busy.db') });
+    try {
+      const actor = actorFor(file.db, file.localTeam);
+      // More entries than one page of the verification's reads (2,000), so that it reads in steps.
+      for (let i = 0; i < 5_000; i++) file.app.engine.submit(actor, submission());
+      const expert = actorFor(file.db, file.expertTeam);
+      const ids = file.db.$client.prepare('SELECT id FROM cases ORDER BY seq LIMIT 400').pluck().all() as string[];
+      let stop = false;
+      let written = 0;
+      const writer = (async () => {
+        for (const id of ids) {
+          if (stop) break;
+          file.app.engine.applyEvent(expert, { caseId: id, body: events.ADD_NOTE() });
+          written += 1;
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      const results = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await file.call(file.nationalInspector, { method: 'GET', url: `${API}/audit/verify` });
+        results.push(res.json());
+      }
+      stop = true;
+      await writer;
+      expect(written).toBeGreaterThan(0);
+      for (const r of results) expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+    } finally {
+      await file.close();
+    }
   });
 });
