@@ -34,7 +34,8 @@ export interface ServerChild {
 }
 
 /** `entry`: the server's entry module, relative to the project (src/server.ts, the service). */
-export async function startServer(databasePath: string, cpuProfDir?: string, entry = 'src/server.ts'): Promise<ServerChild> {
+export async function startServer(databasePath: string, cpuProfDir?: string, entry = 'src/server.ts',
+  env: Record<string, string> = {}): Promise<ServerChild> {
   const port = await freePort();
   const args = ['--import', 'tsx'];
   if (cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
@@ -51,6 +52,7 @@ export async function startServer(databasePath: string, cpuProfDir?: string, ent
       CHECKPOINT_INTERVAL_MS: String(CHECKPOINT_INTERVAL_MS),
       // One client sends the whole load: the bench measures the engine, not the per-client limit.
       RATE_LIMIT_PER_CLIENT: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

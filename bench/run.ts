@@ -30,6 +30,7 @@
  *
  * Environment (all optional): BENCH_CASES (default 10000), BENCH_WARMUP_CASES (400),
  * BENCH_ROUNDS (1: one event per case; 2: two), BENCH_BLOCKS (10),
+ * BENCH_HISTORY (1; 0 skips (i), one event on a short and on a long case),
  * BENCH_HEAVY (1; 0 skips (h), /health during a verification and reports on the report's database),
  * BENCH_REPORT (1; 0 skips the report bench, and the verify bench builds its own smaller
  * database), BENCH_VERIFY (1; 0 skips it), BENCH_VERIFY_CASES (10000: cases of that smaller
@@ -47,6 +48,7 @@ import { auditTrail } from '../src/audit/audit-log.ts';
 import { auditCpu, verifyAudit, verifyOwnDatabase, type AuditCpu, type VerifyFigures } from './audit.ts';
 import { engineApplier, engineRequests } from './engine.ts';
 import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
+import { benchHistory, type HistoryCost } from './history.ts';
 import { load, startServer, type LoadResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
@@ -62,6 +64,7 @@ const on = (name: string): boolean => process.env[name] !== '0';
 const REPORT = on('BENCH_REPORT');
 const VERIFY = on('BENCH_VERIFY');
 const HEAVY = on('BENCH_HEAVY');
+const HISTORY = on('BENCH_HISTORY');
 const AUDIT_CPU = on('BENCH_AUDIT_CPU');
 const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
 const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
@@ -280,6 +283,15 @@ async function main(): Promise<void> {
       `(of which chain(), the SHA-256 hashing, ${round(cpu.auditHashUs, 1)} µs)`);
   }
 
+  // --- (i) one event on a short and on a long case ---
+  let history: HistoryCost | undefined;
+  if (HISTORY) {
+    t = performance.now();
+    history = benchHistory(tempDir);
+    log(`\n(i) one engine event (synchronous=OFF) on a case with about 10 trail entries: ${history.eventUsAt10} µs; ` +
+      `with 1,000: ${history.eventUsAt1000} µs (x${history.growth}; ${secondsSince(t)} s)`);
+  }
+
   // --- (g) the report over 10,000 and 100,000 cases, and (e) verify on its database ---
   let report: ReportBench | undefined;
   let verify: (VerifyFigures & { source: string }) | undefined;
@@ -432,6 +444,8 @@ async function main(): Promise<void> {
     reportMs10k: report?.reportMs10k ?? null,
     reportMs100k: report?.reportMs100k ?? null,
     reportGrowth: report?.growth ?? null,
+    eventUsAt10: history?.eventUsAt10 ?? null,
+    eventUsAt1000: history?.eventUsAt1000 ?? null,
     healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,
     healthP99DuringReportMs: heavy?.healthP99DuringReportMs ?? null,
     healthP99IdleMs: heavy?.healthP99IdleMs ?? null,
