@@ -444,6 +444,8 @@ async function main(): Promise<void> {
     reportMs10k: report?.reportMs10k ?? null,
     reportMs100k: report?.reportMs100k ?? null,
     reportGrowth: report?.growth ?? null,
+    engineCpuUs: opt(cpu?.engineOffUs, 1),
+    rawCpuUs: opt(cpu?.rawOffWithAuditUs, 1),
     eventUsAt10: history?.eventUsAt10 ?? null,
     eventUsAt1000: history?.eventUsAt1000 ?? null,
     healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,
