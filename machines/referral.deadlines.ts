@@ -57,6 +57,16 @@ const ISO_DURATION =
 /** No deadline runs longer than this: it keeps every due time a plain four-digit-year instant. */
 export const MAX_DURATION_DAYS = 3_660;
 
+/**
+ * A period of the calendar (years, months, days; no time part) of at least `minDays`, such as the
+ * P20Y a file is kept or the P30D settled timers are: the region settings that are not deadlines.
+ */
+export function isCalendarPeriod(value: string, minDays: number): boolean {
+  if (!/^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$/.test(value)) return false;
+  const duration = Duration.fromISO(value);
+  return duration.isValid && duration.as('days') >= minDays;
+}
+
 /** A positive ISO 8601 duration of at most about ten years, such as P5D, P3M or PT2S. */
 export function isIsoDuration(value: string): boolean {
   if (!ISO_DURATION.test(value)) return false;

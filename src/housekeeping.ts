@@ -10,6 +10,7 @@
  */
 import { DateTime, Duration } from 'luxon';
 import type { Db } from '../db/client.ts';
+import { isCalendarPeriod } from '../machines/referral.deadlines.ts';
 import type { Clock } from './clock.ts';
 import { IDEMPOTENCY_WINDOW_MS } from './cases/idempotency.ts';
 
@@ -17,11 +18,7 @@ export const DEFAULT_HOUSEKEEPING = 'P30D';
 const BATCH = 1_000;
 
 /** A housekeeping period: whole days, months or years, at least one day. */
-export function isHousekeepingPeriod(value: string): boolean {
-  if (!/^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$/.test(value)) return false;
-  const duration = Duration.fromISO(value);
-  return duration.isValid && duration.as('days') >= 1;
-}
+export const isHousekeepingPeriod = (value: string): boolean => isCalendarPeriod(value, 1);
 
 export interface Pruned {
   timers: number;

@@ -16,18 +16,15 @@
  */
 import { DateTime, Duration } from 'luxon';
 import type { Db } from '../../db/client.ts';
+import { isCalendarPeriod } from '../../machines/referral.deadlines.ts';
 import { auditTrail } from '../audit/audit-log.ts';
 import { entryHash, type AuditFields } from '../audit/audit-hash.ts';
 import type { Operator } from '../auth/api-clients.ts';
 
 export const DEFAULT_RETENTION = 'P20Y';
 
-/** A retention period: an ISO 8601 duration of whole years, months or days, at least one year. */
-export function isRetention(value: string): boolean {
-  if (!/^P(?=\d)(\d+Y)?(\d+M)?(\d+D)?$/.test(value)) return false;
-  const duration = Duration.fromISO(value);
-  return duration.isValid && duration.as('days') >= 365;
-}
+/** A retention period: whole years, months or days, at least one year. */
+export const isRetention = (value: string): boolean => isCalendarPeriod(value, 365);
 
 export type ErasureBasis = 'retention' | 'legal_obligation';
 

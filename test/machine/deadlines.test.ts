@@ -13,6 +13,7 @@ import {
   DEFAULT_DEADLINES,
   DEFAULT_ENV_SETTINGS,
   dueAfter,
+  isCalendarPeriod,
   isIsoDuration,
   type DeadlineName,
   type DeadlineSettings,
@@ -641,5 +642,18 @@ describe('calendar arithmetic (Europe/Amsterdam)', () => {
     for (const bad of ['5D', 'P', 'PT', 'P-1D', 'PT0S', 'P0D', '', 'p5d', 'P5', 'PT2', 'P1DT', '-P1D', 'P5D ']) {
       expect(isIsoDuration(bad), bad).toBe(false);
     }
+  });
+});
+
+describe('isCalendarPeriod (the retention and housekeeping settings)', () => {
+  it('takes years, months and days of at least the minimum, and nothing with a time part', () => {
+    expect(isCalendarPeriod('P20Y', 365)).toBe(true);
+    expect(isCalendarPeriod('P1Y6M', 365)).toBe(true);
+    expect(isCalendarPeriod('P11M', 365)).toBe(false);
+    expect(isCalendarPeriod('P30D', 1)).toBe(true);
+    expect(isCalendarPeriod('P0D', 1)).toBe(false);
+    expect(isCalendarPeriod('PT5S', 1)).toBe(false);
+    expect(isCalendarPeriod('P', 1)).toBe(false);
+    expect(isCalendarPeriod('20Y', 1)).toBe(false);
   });
 });
