@@ -30,6 +30,7 @@
  *
  * Environment (all optional): BENCH_CASES (default 10000), BENCH_WARMUP_CASES (400),
  * BENCH_ROUNDS (1: one event per case; 2: two), BENCH_BLOCKS (10),
+ * BENCH_PEER (1; 0 skips (j), the same lifecycle on bpmn-engine),
  * BENCH_HISTORY (1; 0 skips (i), one event on a short and on a long case),
  * BENCH_HEAVY (1; 0 skips (h), /health during a verification and reports on the report's database),
  * BENCH_REPORT (1; 0 skips the report bench, and the verify bench builds its own smaller
@@ -49,6 +50,7 @@ import { auditCpu, verifyAudit, verifyOwnDatabase, type AuditCpu, type VerifyFig
 import { engineApplier, engineRequests } from './engine.ts';
 import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
 import { benchHistory, type HistoryCost } from './history.ts';
+import { benchBpmnPeer, type PeerFigures } from './bpmn-peer.ts';
 import { load, startServer, type LoadResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
@@ -65,6 +67,7 @@ const REPORT = on('BENCH_REPORT');
 const VERIFY = on('BENCH_VERIFY');
 const HEAVY = on('BENCH_HEAVY');
 const HISTORY = on('BENCH_HISTORY');
+const PEER = on('BENCH_PEER');
 const AUDIT_CPU = on('BENCH_AUDIT_CPU');
 const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
 const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
@@ -292,6 +295,16 @@ async function main(): Promise<void> {
       `with 1,000: ${history.eventUsAt1000} µs (x${history.growth}; ${secondsSince(t)} s)`);
   }
 
+  // --- (j) the same lifecycle on a peer: bpmn-engine with its state in SQLite ---
+  let peer: PeerFigures | undefined;
+  if (PEER) {
+    t = performance.now();
+    peer = await benchBpmnPeer(tempDir);
+    log(`\n(j) lifecycle submission to follow-up, synchronous=OFF: passend ${peer.passendLifecyclesPerSec}/s, ` +
+      `bpmn-engine with its state saved to SQLite after each step ${peer.bpmnLifecyclesPerSec}/s: ` +
+      `passendToBpmnEngine ${peer.passendToBpmnEngine} (${secondsSince(t)} s)`);
+  }
+
   // --- (g) the report over 10,000 and 100,000 cases, and (e) verify on its database ---
   let report: ReportBench | undefined;
   let verify: (VerifyFigures & { source: string }) | undefined;
@@ -446,6 +459,7 @@ async function main(): Promise<void> {
     reportGrowth: report?.growth ?? null,
     engineCpuUs: opt(cpu?.engineOffUs, 1),
     rawCpuUs: opt(cpu?.rawOffWithAuditUs, 1),
+    passendToBpmnEngine: peer?.passendToBpmnEngine ?? null,
     eventUsAt10: history?.eventUsAt10 ?? null,
     eventUsAt1000: history?.eventUsAt1000 ?? null,
     healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,
