@@ -18,6 +18,7 @@ export function readThread<Request, Response>(entry: URL, path: string): ReadThr
   let worker: Worker | null = null;
   let next = 0;
   const waiting = new Map<number, { resolve: (r: Response) => void; reject: (e: Error) => void }>();
+  const inFlight = new Set<Promise<Response>>();
   const failAll = (error: Error): void => {
     for (const w of waiting.values()) w.reject(error);
     waiting.clear();
@@ -44,6 +45,8 @@ export function readThread<Request, Response>(entry: URL, path: string): ReadThr
       w.ref();
       const id = ++next;
       const answer = new Promise<Response>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      inFlight.add(answer);
+      void answer.then(() => inFlight.delete(answer), () => inFlight.delete(answer));
       w.postMessage({ id, request });
       return answer;
     },
@@ -51,11 +54,7 @@ export function readThread<Request, Response>(entry: URL, path: string): ReadThr
       const w = worker;
       if (!w) return;
       // Let the calls under way finish, then stop the thread.
-      await Promise.allSettled([...waiting.values()].map((p) => new Promise<void>((resolve) => {
-        const { resolve: done, reject } = p;
-        p.resolve = (r) => { done(r); resolve(); };
-        p.reject = (e) => { reject(e); resolve(); };
-      })));
+      await Promise.allSettled([...inFlight]);
       worker = null;
       await w.terminate();
     },
