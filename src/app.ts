@@ -87,7 +87,13 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
 
   await registerSecurityHeaders(app);
   await registerOpenApi(app);
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // Swagger UI sets a few styles inline from its script: /docs alone allows inline style (never script).
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiHooks: {
+      onRequest: (_request, reply, done) => { reply.header('Content-Security-Policy', DOCS_POLICY); done(); },
+    },
+  });
 
   const engine = caseEngine(db, clock);
   const queries = caseQueries(db, clock);
@@ -139,6 +145,8 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
+const DOCS_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHARSET = /;\s*charset\s*=\s*("?[^;"]*"?)/i;
 

@@ -44,6 +44,13 @@ describe('security headers', () => {
     }
   });
 
+  it('allow inline style only on Swagger UI (/docs), which sets some from its script; inline script nowhere', async () => {
+    const docs = await ctx.call(null, { method: 'GET', url: '/docs/' });
+    expect(String(docs.headers['content-security-policy'])).toMatch(/style-src 'self' 'unsafe-inline'/);
+    const api = await ctx.call(ctx.localTeam, { method: 'GET', url: caseUrl(id) });
+    expect(String(api.headers['content-security-policy'])).not.toContain('unsafe-inline');
+  });
+
   it('keep case data out of caches: every API answer is no-store, the trail varies by Accept', async () => {
     for (const res of [
       await ctx.call(ctx.localTeam, { method: 'GET', url: caseUrl(id) }),
