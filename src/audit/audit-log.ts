@@ -210,6 +210,6 @@ function matchEvent(e: AuditEntry, next: IteratorResult<unknown>): Broken | null
 const COLUMNS = Object.entries(getTableColumns(auditLog));
 
 /** A raw SQLite row (snake_case columns) as an entry. */
-function toEntry(raw: Record<string, unknown>): AuditEntry {
+export function toEntry(raw: Record<string, unknown>): AuditEntry {
   return Object.fromEntries(COLUMNS.map(([key, column]) => [key, raw[column.name]])) as AuditEntry;
 }

@@ -17,8 +17,8 @@
 import { DateTime, Duration } from 'luxon';
 import type { Db } from '../../db/client.ts';
 import { isCalendarPeriod } from '../../machines/referral.deadlines.ts';
-import { auditTrail } from '../audit/audit-log.ts';
-import { entryHash, type AuditFields } from '../audit/audit-hash.ts';
+import { auditTrail, toEntry } from '../audit/audit-log.ts';
+import { entryHash } from '../audit/audit-hash.ts';
 import type { Operator } from '../auth/api-clients.ts';
 
 export const DEFAULT_RETENTION = 'P20Y';
@@ -85,7 +85,7 @@ export function retention(db: Db) {
       reduceEvent.run(residue(e.type, e.payload), e.seq);
     }
     for (const raw of entriesOf.all(id) as Record<string, unknown>[]) {
-      const fields = toFields(raw);
+      const fields = toEntry(raw);
       // An older entry's hash covers its payload: keep that hash before the payload goes.
       const kept = fields.payloadHash === null ? entryHash(fields) : null;
       reduceEntry.run(residue(fields.eventType, fields.payload), at, kept, fields.seq);
@@ -134,17 +134,5 @@ export function retention(db: Db) {
     erase(id: string, at: Date, operator: Operator, reference?: string): boolean {
       return withSecureDelete(() => eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference));
     },
-  };
-}
-
-function toFields(raw: Record<string, unknown>): AuditFields {
-  return {
-    seq: raw.seq as number, at: raw.at as string, action: raw.action as string, caseId: raw.case_id as string | null,
-    caseSeq: raw.case_seq as number | null, actorRole: raw.actor_role as string,
-    actorOrganisation: raw.actor_organisation as string | null, actorName: raw.actor_name as string,
-    actorClientId: raw.actor_client_id as string | null, onBehalfOf: raw.on_behalf_of as string | null,
-    eventType: raw.event_type as string | null, fromState: raw.from_state as string | null,
-    toState: raw.to_state as string | null, machineVersion: raw.machine_version as string | null,
-    payload: raw.payload as string, payloadHash: raw.payload_hash as string | null,
   };
 }
