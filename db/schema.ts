@@ -180,7 +180,7 @@ export const auditLog = sqliteTable(
     at: text('at').notNull(),
     action: text('action', {
       enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
-        'region_updated', 'case_erased'],
+        'region_updated', 'case_erased', 'user_created', 'user_disabled'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),
@@ -260,4 +260,45 @@ export const idempotencyKeys = sqliteTable(
     primaryKey({ columns: [t.clientId, t.key] }),
     index('idempotency_keys_created_at').on(t.createdAt),
   ],
+);
+
+/**
+ * People who sign in to the console (DESIGN §5.4). The role, organisation and region are those of
+ * an API client; a person is matched by email when an OpenID Connect provider signs them in.
+ */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin'] }).notNull(),
+  organisation: text('organisation').notNull(),
+  region: text('region').notNull(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  disabledAt: text('disabled_at'),
+});
+
+/** One-time sign-in links: only the SHA-256 of the secret is kept, and the link is used once. */
+export const signInLinks = sqliteTable('sign_in_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => users.id),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+});
+
+/**
+ * Console sessions, kept in the database so that a restart or a second instance keeps them. The
+ * cookie carries a random secret; the table holds its SHA-256. `csrf` is the form token of the
+ * session; `purpose` the inspector's stated purpose for this sign-in.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id),
+    csrf: text('csrf').notNull(),
+    purpose: text('purpose'),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
 );

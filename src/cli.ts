@@ -12,6 +12,10 @@
  *   backup <file>           (a consistent copy while the service runs, then its audit verified)
  *   retention run [--as-of YYYY-MM-DD]   (destroys the content of files past their retention, R14)
  *   retention erase <caseId> [--reference <decision>]   (an erasure the law requires earlier)
+ *   user create --role <role> --org <orgId> --region <regionId> --name "<name>" --email <email>
+ *   user sign-in-link <userId>   (a one-time console sign-in URL, valid 15 minutes)
+ *   user list | user disable <userId>
+ * `user create` prints the user id, `user sign-in-link` the URL, alone on the last line.
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
@@ -22,13 +26,17 @@ import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
-import { RoleSchema } from '../machines/referral.schemas.ts';
+import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { auditTrail } from './audit/audit-log.ts';
 import { CLI_OPERATOR, createClient, listClients, revokeClient } from './auth/api-clients.ts';
+import {
+  createSignInLink, createUser, disableUser, DuplicateEmail, isEmail, listUsers, SIGN_IN_LINK_MINUTES,
+} from './auth/users.ts';
+import { signInUrl } from './console/sign-in.ts';
 import { isHousekeepingPeriod } from './housekeeping.ts';
 import { isRetention, retention } from './retention/retention.ts';
 import { systemClock } from './clock.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
 import { outboxRepository } from './notifications/outbox-repository.ts';
 import { municipalityInForce } from '../machines/referral.municipalities.ts';
 import { regionSettings, type RegionSettings, type RegionUpdate } from './regions/region-settings.ts';
@@ -46,7 +54,11 @@ const USAGE = `usage:
   npm run cli -- backup <file>
   npm run cli -- region set <regionId> [--retention P20Y] [--housekeeping P30D]
   npm run cli -- retention run [--as-of YYYY-MM-DD]
-  npm run cli -- retention erase <caseId> [--reference "<decision number>"]`;
+  npm run cli -- retention erase <caseId> [--reference "<decision number>"]
+  npm run cli -- user create --role <local_team|expert_team|inspector|admin> --org <orgId> --region <regionId|*> --name "<name>" --email <email>
+  npm run cli -- user sign-in-link <userId>
+  npm run cli -- user list
+  npm run cli -- user disable <userId>`;
 
 class UsageError extends Error {}
 
@@ -62,13 +74,13 @@ async function run(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       role: { type: 'string' }, org: { type: 'string' }, region: { type: 'string' },
-      name: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       'as-of': { type: 'string' }, reference: { type: 'string' },
       ...Object.fromEntries(REGION_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || !['token', 'region', 'notifications', 'audit', 'backup', 'retention'].includes(group ?? '')) {
+  if (values.help || !['token', 'user', 'region', 'notifications', 'audit', 'backup', 'retention'].includes(group ?? '')) {
     throw new UsageError('unknown command');
   }
   const config = loadConfig(process.env);
@@ -77,6 +89,7 @@ async function run(argv: string[]): Promise<void> {
   const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
   try {
     if (group === 'retention') return retentionCommand(db, command, rest[0], values['as-of'], values.reference);
+    if (group === 'user') return userCommand(db, config, command, rest[0], values);
     if (group === 'region') return regionCommand(db, command, rest[0], values as Record<string, string | undefined>);
     if (group === 'notifications') {
       if (command !== 'retry') throw new UsageError('unknown command');
@@ -85,16 +98,8 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     if (command === 'create') {
-      const role = RoleSchema.safeParse(values.role);
-      if (!role.success) throw new UsageError('--role must be local_team, expert_team, inspector or admin');
-      const region = required(values.region, 'region');
-      if (region === '*' && role.data !== 'inspector') {
-        throw new UsageError('only an inspector may have region * (national)');
-      }
-      const { token, actor } = createClient(db, {
-        role: role.data, organisation: required(values.org, 'org'), region,
-        name: required(values.name, 'name'),
-      }, systemClock.now());
+      const { token, actor } = createClient(db, { ...roleAndPlace(values), name: required(values.name, 'name') },
+        systemClock.now());
       process.stdout.write(`created ${actor.role} client ${actor.clientId} for ${actor.organisation} in region ${actor.region}\n`);
       process.stdout.write(`${token}\n`);
     } else if (command === 'list') {
@@ -107,6 +112,51 @@ async function run(argv: string[]): Promise<void> {
     }
   } finally {
     db.$client.close();
+  }
+}
+
+interface PlaceFlags { role?: string; org?: string; region?: string }
+
+/** The role, organisation and region of a new client or user, checked. */
+function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; region: string } {
+  const role = RoleSchema.safeParse(values.role);
+  if (!role.success) throw new UsageError('--role must be local_team, expert_team, inspector or admin');
+  const region = required(values.region, 'region');
+  if (region === '*' && role.data !== 'inspector') {
+    throw new UsageError('only an inspector may have region * (national)');
+  }
+  return { role: role.data, organisation: required(values.org, 'org'), region };
+}
+
+function userCommand(db: Db, config: Config, command: string | undefined, id: string | undefined,
+  values: PlaceFlags & { name?: string; email?: string }): void {
+  const now = systemClock.now();
+  if (command === 'create') {
+    const email = required(values.email, 'email');
+    if (!isEmail(email)) throw new UsageError('--email must be an email address');
+    try {
+      const user = createUser(db, { ...roleAndPlace(values), name: required(values.name, 'name'), email }, now);
+      process.stdout.write(`created ${user.role} user for ${user.organisation} in region ${user.region}\n`);
+      process.stdout.write(`${user.id}\n`);
+    } catch (err) {
+      if (err instanceof DuplicateEmail) throw new UsageError(err.message);
+      throw err;
+    }
+  } else if (command === 'sign-in-link' && id) {
+    const token = createSignInLink(db, id, now);
+    if (!token) throw new UsageError('no active user with that id');
+    process.stdout.write(`one-time sign-in link, valid ${SIGN_IN_LINK_MINUTES} minutes:\n`);
+    process.stdout.write(`${signInUrl(config, token)}\n`);
+  } else if (command === 'list') {
+    for (const u of listUsers(db)) {
+      const { email: _email, ...shown } = u;
+      process.stdout.write(`${JSON.stringify(shown)}\n`);
+    }
+  } else if (command === 'disable' && id) {
+    if (!disableUser(db, id, now)) throw new UsageError('no active user with that id');
+    process.stdout.write(`disabled ${id}\n`);
+  } else {
+    throw new UsageError('unknown command');
   }
 }
 

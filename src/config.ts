@@ -21,6 +21,10 @@ export const ConfigSchema = z.object({
     .describe('Failed authentications per address per minute before that address gets 429; 0: no limit'),
   RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(0).default(3000)
     .describe('Requests per API client per minute before 429; 0: no limit'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
+    .describe('The address people open the console at, for sign-in links; default http://HOST:PORT'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30)
+    .describe('A console session ends after this many minutes without a request'),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often a background thread checkpoints the WAL; 0 lets SQLite do it on commit'),
 });
