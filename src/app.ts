@@ -24,6 +24,8 @@ import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { clientErrorProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
+import { signaleringService } from './reports/signalering.ts';
+import { consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
@@ -39,7 +41,8 @@ export interface AppDependencies {
    * absent: none (the server always passes them, with their defaults).
    */
   config: Pick<Config, 'LOG_LEVEL'> &
-    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT'>>;
+    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' |
+      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES'>>;
   db: Db;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
@@ -135,6 +138,14 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
     await api.register(notificationRoutes, { db, access });
     await api.register(signaleringRoutes, { db, clock, access });
   }, { prefix: API_BASE });
+
+  // The console at `/`, beside the API: the same engine, queries and logs, for signed-in people.
+  const signalering = signaleringService(db, clock);
+  app.addHook('onClose', () => signalering.close());
+  await app.register(consoleRoutes, {
+    db, clock, engine, queries, access, audit, verifier, signalering,
+    config: { PUBLIC_URL: config.PUBLIC_URL, SESSION_IDLE_MINUTES: config.SESSION_IDLE_MINUTES },
+  });
 
   const keeper = housekeeping(db, clock);
   const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),

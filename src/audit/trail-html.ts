@@ -2,28 +2,11 @@
  * The trail of a case as a printable HTML page in Dutch, for an inspector who would rather read a
  * timeline than JSON. Self-contained (inline CSS, no scripts); every value is escaped.
  */
+import { describeValue } from '../console/form.ts';
+import { entryFields } from '../console/forms-nl.ts';
 import { escapeHtml } from '../http/html.ts';
+import { EVENT_LABELS, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import type { AuditEntry } from './audit-log.ts';
-
-export const EVENT_LABELS: Record<string, string> = {
-  SUBMIT: 'Aanmelding', START_TRIAGE: 'Triage gestart', REQUEST_INFORMATION: 'Informatie gevraagd',
-  PROVIDE_INFORMATION: 'Informatie gegeven', ACCEPT: 'Aangenomen', DECLINE: 'Afgewezen',
-  CONSULT: 'Consultatie en advies', SCHEDULE_OVERLEG: 'Overleg gepland', RECORD_OVERLEG: 'Overleg vastgelegd',
-  ISSUE_ADVICE: 'Advies gegeven', SET_BRIDGING_PLAN: 'Overbruggingsplan', REPORT_PROGRESS: 'Voortgang gemeld',
-  REQUEST_REASSESSMENT: 'Herbeoordeling gevraagd', ESCALATE: 'Opgeschaald', WITHDRAW: 'Ingetrokken',
-  CLOSE: 'Afgesloten', ADD_NOTE: 'Notitie', DEADLINE_PASSED: 'Termijn verstreken',
-};
-
-export const STATE_LABELS: Record<string, string> = {
-  submitted: 'aangemeld', triage: 'triage', awaiting_information: 'wacht op informatie',
-  planning_overleg: 'overleg in planning', overleg_scheduled: 'overleg gepland', advising: 'advisering',
-  bridging: 'overbrugging', follow_up: 'monitoring', closed: 'afgesloten',
-};
-
-const ROLE_LABELS: Record<string, string> = {
-  local_team: 'lokaal team', expert_team: 'expertteam', inspector: 'inspectie', admin: 'beheer',
-  system: 'systeem', operator: 'beheerder',
-};
 
 const escape = (value: unknown): string => escapeHtml(String(value));
 
@@ -31,25 +14,15 @@ const amsterdam = new Intl.DateTimeFormat('nl-NL', {
   timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short',
 });
 
-/** Nested payload values as a definition list. */
-function details(value: unknown): string {
-  if (value === null || typeof value !== 'object') return escape(value ?? '—');
-  if (Array.isArray(value)) {
-    return value.length === 0 ? '—' : `<ol>${value.map((v) => `<li>${details(v)}</li>`).join('')}</ol>`;
-  }
-  const rows = Object.entries(value).map(([k, v]) => `<dt>${escape(k)}</dt><dd>${details(v)}</dd>`);
-  return `<dl>${rows.join('')}</dl>`;
-}
-
 function entryHtml(e: AuditEntry): string {
   const label = EVENT_LABELS[e.eventType ?? ''] ?? e.eventType ?? e.action;
-  const state = e.toState ? STATE_LABELS[e.toState] ?? e.toState : '';
-  const who = `${escape(e.actorName)} (${escape(ROLE_LABELS[e.actorRole] ?? e.actorRole)}` +
+  const state = e.toState ? (STATE_LABELS[e.toState] ?? e.toState).toLowerCase() : '';
+  const who = `${escape(e.actorName)} (${escape((ROLE_LABELS[e.actorRole] ?? e.actorRole).toLowerCase())}` +
     `${e.actorOrganisation ? `, ${escape(e.actorOrganisation)}` : ''})`;
   return `<li><h2>${escape(label)}</h2>
 <p class="meta"><time datetime="${escape(e.at)}">${escape(amsterdam.format(new Date(e.at)))}</time>
  · door ${who}${state ? ` · status: <strong>${escape(state)}</strong>` : ''} · nr. ${e.caseSeq}</p>
-${details(JSON.parse(e.payload))}
+${describeValue(JSON.parse(e.payload), entryFields(e.eventType ?? (e.action === 'case_created' ? 'SUBMIT' : null)))}
 <p class="hash">controlecode ${escape(e.caseHash)}</p></li>`;
 }
 

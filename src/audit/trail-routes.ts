@@ -14,6 +14,7 @@ import { problems } from '../http/problem-contract.ts';
 import type { AccessLogRepository } from './access-log.ts';
 import type { AuditTrail } from './audit-log.ts';
 import { trailExport, TrailExportSchema } from './trail-export.ts';
+import { negotiate } from '../http/negotiate.ts';
 import { pagePolicy } from '../http/html.ts';
 import { TRAIL_STYLE, trailHtml } from './trail-html.ts';
 
@@ -24,8 +25,9 @@ export interface TrailRouteOptions {
   clock: Clock;
 }
 
+/** The one negotiator the report uses too; JSON when the client accepts neither. */
 const wantsHtml = (accept: string | undefined): boolean =>
-  accept !== undefined && /\btext\/html\b/.test(accept) && !/^\s*application\/json/.test(accept);
+  negotiate(accept, ['application/json', 'text/html'] as const) === 'text/html';
 
 export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app, options) => {
   const { queries, audit, access, clock } = options;

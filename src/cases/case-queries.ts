@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { Trail } from './case-contract.ts';
 import { gone, notFound } from './case-engine.ts';
-import { caseRepository, type CaseRow } from './case-repository.ts';
+import { caseRepository, type CaseRow, type WorkFilter, type WorkItem } from './case-repository.ts';
 import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
 
 export interface ListQuery {
@@ -57,6 +57,11 @@ export function caseQueries(db: Db, clock: Clock) {
         items: page.map(caseSummary),
         nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null,
       };
+    },
+
+    /** The console's work list and file review (src/cases/case-repository.ts `worklist`). */
+    worklist(actor: Actor, filter: WorkFilter): WorkItem[] {
+      return repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
     },
 
     /** The case, when this caller may read its trail (expert team of the region, inspector). */

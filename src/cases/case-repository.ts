@@ -138,7 +138,73 @@ export function caseRepository(db: Db) {
       return db.select({ ...getTableColumns(cases), overdue }).from(cases).where(and(...where))
         .orderBy(desc(cases.seq)).limit(filter.limit).all();
     },
+
+    /**
+     * The console's work list: what is overdue first, then by the nearest open deadline, with the
+     * referrer's own reference (from the snapshot: the facts hold no reference by design).
+     */
+    worklist: (scope: CaseScope, filter: WorkFilter & { now: string }): WorkItem[] => {
+      const nextDue = sql<string | null>`(SELECT MIN(t.due_at) FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending')`;
+      const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
+        WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
+      const facts = (path: string) => sql`json_extract(${cases.facts}, ${path})`;
+      const where: (SQL | undefined)[] = [scopeCondition(scope), isNull(cases.erasedAt)];
+      if (filter.state) where.push(eq(cases.state, filter.state));
+      if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
+      if (filter.overdue) where.push(sql`${overdue} = 1`);
+      if (filter.from) where.push(sql`${cases.createdAt} >= ${filter.from}`);
+      if (filter.to) where.push(sql`${cases.createdAt} < ${filter.to}`);
+      if (filter.notInvolved) {
+        where.push(sql`EXISTS (SELECT 1 FROM json_each(${cases.facts}, '$.overleggen') o
+          WHERE json_extract(o.value, '$.youth.participation') = 'not_involved'
+             OR json_extract(o.value, '$.parents.participation') = 'not_involved')`);
+      }
+      if (filter.familyDisagrees) {
+        where.push(sql`EXISTS (SELECT 1 FROM json_each(${cases.snapshot}, '$.context.record.advices') a
+          WHERE json_extract(a.value, '$.familyResponse.youth') = 'disagrees'
+             OR json_extract(a.value, '$.familyResponse.parents') = 'disagrees')`);
+      }
+      if (filter.closedWithoutHelp) {
+        where.push(sql`${cases.state} = 'closed' AND json_array_length(${cases.facts}, '$.advices') > 0
+          AND ${facts('$.helpStartedAt')} IS NULL`);
+      }
+      if (filter.escalated) where.push(sql`${facts('$.firstEscalationAt')} IS NOT NULL`);
+      return db.select({
+        id: cases.id, state: cases.state, municipality: cases.municipality, createdAt: cases.createdAt,
+        updatedAt: cases.updatedAt, overdue, nextDue,
+        reference: sql<string | null>`json_extract(${cases.snapshot}, '$.context.record.submission.subject.reference')`,
+      }).from(cases).where(and(...where))
+        .orderBy(desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)).limit(filter.limit).all();
+    },
   };
+}
+
+export interface WorkFilter {
+  state?: string;
+  municipality?: string;
+  overdue?: boolean;
+  /** Submitted on or after / before (ISO date-times). */
+  from?: string;
+  to?: string;
+  /** An overleg recorded youth or parents as not involved. */
+  notInvolved?: boolean;
+  /** Youth or parents disagreed with an advice. */
+  familyDisagrees?: boolean;
+  /** Closed after an advice without every help item started. */
+  closedWithoutHelp?: boolean;
+  escalated?: boolean;
+  limit: number;
+}
+
+export interface WorkItem {
+  id: string;
+  state: string;
+  municipality: string;
+  createdAt: string;
+  updatedAt: string;
+  overdue: number;
+  nextDue: string | null;
+  reference: string | null;
 }
 
 export type CaseRepository = ReturnType<typeof caseRepository>;

@@ -1,4 +1,43 @@
-/** Dutch labels for the printable report: the words of the expert teams, not the API's keys. */
+/**
+ * The one set of Dutch labels: the console, the printable trail and the report show the words of
+ * the expert teams, not the API's keys. A key without a label shows as itself.
+ */
+
+/** The lifecycle states (DESIGN §3). */
+export const STATE_LABELS: Record<string, string> = {
+  submitted: 'Aangemeld', triage: 'Triage', awaiting_information: 'Wacht op informatie',
+  planning_overleg: 'Overleg wordt gepland', overleg_scheduled: 'Overleg gepland',
+  advising: 'Advies in voorbereiding', bridging: 'Overbrugging', follow_up: 'Monitoren', closed: 'Afgesloten',
+};
+
+/** The entries of a trail, as what happened: the submission, each event type, a deadline that passed. */
+export const EVENT_LABELS: Record<string, string> = {
+  SUBMIT: 'Aanmelding', START_TRIAGE: 'Triage gestart', REQUEST_INFORMATION: 'Informatie gevraagd',
+  PROVIDE_INFORMATION: 'Informatie gegeven', ACCEPT: 'Aangenomen', DECLINE: 'Afgewezen',
+  CONSULT: 'Consultatie en advies', SCHEDULE_OVERLEG: 'Overleg gepland', RECORD_OVERLEG: 'Overleg vastgelegd',
+  ISSUE_ADVICE: 'Advies gegeven', SET_BRIDGING_PLAN: 'Overbruggingsplan', REPORT_PROGRESS: 'Voortgang gemeld',
+  REQUEST_REASSESSMENT: 'Herbeoordeling gevraagd', ESCALATE: 'Opgeschaald',
+  RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling', UPDATE_HELP_ITEM: 'Hulponderdeel bijgewerkt',
+  WITHDRAW: 'Ingetrokken', CLOSE: 'Afgesloten', ADD_NOTE: 'Notitie', UPDATE_CONSENT: 'Toestemming gewijzigd',
+  UPDATE_SCHOOL: 'Schoolsituatie gewijzigd', DEADLINE_PASSED: 'Termijn verstreken',
+};
+
+/** The same events as actions, for the console's buttons and forms. */
+export const ACTION_LABELS: Record<string, string> = {
+  START_TRIAGE: 'Triage starten', REQUEST_INFORMATION: 'Informatie vragen', PROVIDE_INFORMATION: 'Informatie geven',
+  ACCEPT: 'Aannemen', DECLINE: 'Afwijzen', CONSULT: 'Alleen consultatie en advies', SCHEDULE_OVERLEG: 'Overleg plannen',
+  RECORD_OVERLEG: 'Overleg vastleggen', ISSUE_ADVICE: 'Advies geven', SET_BRIDGING_PLAN: 'Overbruggingsplan vastleggen',
+  REPORT_PROGRESS: 'Voortgang melden', REQUEST_REASSESSMENT: 'Herbeoordeling vragen', ESCALATE: 'Opschalen',
+  RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling vastleggen', UPDATE_HELP_ITEM: 'Hulponderdeel bijwerken',
+  WITHDRAW: 'Intrekken', CLOSE: 'Afsluiten', ADD_NOTE: 'Notitie toevoegen', UPDATE_CONSENT: 'Toestemming wijzigen',
+  UPDATE_SCHOOL: 'Schoolsituatie wijzigen',
+};
+
+export const ROLE_LABELS: Record<string, string> = {
+  local_team: 'Lokaal team', expert_team: 'Expertteam', inspector: 'Inspectie', admin: 'Beheer',
+  system: 'Systeem', operator: 'Beheerder',
+};
+
 
 export const LABELS: Record<string, string> = {
   // who brought the case in

@@ -5,7 +5,7 @@
  */
 import type { SignaleringReport } from './signalering-contract.ts';
 import { SUPPRESSED_MARK } from './signalering-csv.ts';
-import { decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from './signalering-labels.ts';
+import { decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from '../http/labels-nl.ts';
 import { escapeHtml as esc } from '../http/html.ts';
 import { barChart, type Bar } from './signalering-svg.ts';
 
@@ -119,6 +119,11 @@ die op minder dan 5 casussen rusten worden niet getoond. Mediaan en 90e percenti
 (bij een even aantal de lagere middelste waarde). De periode loopt van de eerste tot en met de laatste dag, in
 Nederlandse tijd.</p>`;
 
+/** The report's sections without the page around them (the console shows them in its own frame). */
+export function signaleringSections(r: SignaleringReport): string {
+  return `${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${followUp(r)}${deadlines(r)}${EXPLANATION}`;
+}
+
 export function signaleringHtml(r: SignaleringReport): string {
   const region = r.region === '*' ? 'alle regio\'s' : `regio ${r.region}`;
   const title = `Signalering ${region}`;
@@ -126,6 +131,6 @@ export function signaleringHtml(r: SignaleringReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${SIGNALERING_STYLE}</style></head><body>
 <h1>${esc(title)}</h1><p class="meta">Periode: ${esc(dutchDate(r.period.from))} t/m ${esc(dutchDate(r.period.to))}
 (Nederlandse tijd) · opgesteld ${esc(r.generatedAt)}</p>
-${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${followUp(r)}${deadlines(r)}${EXPLANATION}
+${signaleringSections(r)}
 </body></html>\n`;
 }

@@ -9,7 +9,7 @@ import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { pagePolicy } from '../http/html.ts';
 import { ProblemSchema, problems } from '../http/problem-contract.ts';
-import { negotiate } from './negotiate.ts';
+import { negotiate } from '../http/negotiate.ts';
 import { reportScope, signaleringService } from './signalering.ts';
 import {
   SignaleringQuerySchema, SignaleringReportSchema, type SignaleringReport,

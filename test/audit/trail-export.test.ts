@@ -271,11 +271,14 @@ describe('GET /cases/{id}/trail as a printable Dutch page', () => {
     expect(html).toContain('<html lang="nl">');
     for (const label of ['Dossierverloop', 'Aanmelding', 'Triage gestart', 'Notitie', 'Informatie gevraagd',
       'Informatie gegeven', 'Termijn verstreken', 'Aangenomen', 'Overleg gepland', 'door scheduler (systeem)',
-      'lokaal team', 'expertteam', 'overleg in planning']) {
+      'lokaal team', 'expertteam', 'overleg wordt gepland',
+      // the payload's members by the labels of the forms that write them (one set of labels)
+      'Coördinator', 'Wat is de vraag?', 'Geboortejaar', 'Toestemming van de jongere']) {
       expect(html, label).toContain(label);
     }
     expect(html).not.toContain('DEADLINE_PASSED');
     expect(html).not.toContain('START_TRIAGE');
+    expect(html).not.toContain('<dt>coordinator</dt>');
   });
 
   it('shows every entry once, in order, with its check code', async () => {

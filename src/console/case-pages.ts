@@ -1,0 +1,317 @@
+/**
+ * The console's case pages: the work list (werkvoorraad, mijn casussen), the aanmelding, the case
+ * page with exactly the actions `allowedEvents` allows, its trail in Dutch and its access log.
+ * Every read is recorded in the access log as the API's are; every action goes through the engine.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { municipalitiesInForce, municipalityName } from '../../machines/referral.municipalities.ts';
+import { EVENT_TYPES, isEventType, type EventType } from '../../machines/referral.schemas.ts';
+import type { CaseRecord } from '../../machines/referral.types.ts';
+import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
+import { AppError } from '../errors.ts';
+import type { CaseView } from '../cases/case-view.ts';
+import { ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { regionSettings } from '../regions/region-settings.ts';
+import type { ConsoleContext, Person } from './console.ts';
+import { SeeOther } from './console.ts';
+import { fieldErrorsOf } from './errors-nl.ts';
+import {
+  describeValue, formValues, readForm, renderFields, type FieldErrors, type FormValues, type Options,
+} from './form.ts';
+import { eventForm, submissionForm } from './forms-nl.ts';
+import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
+import { statechartSvg } from './statechart-svg.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const WORKERS = ['local_team', 'expert_team'] as const;
+const TRAIL_READERS = ['expert_team', 'inspector'] as const;
+const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
+
+const DEADLINE_LABELS: Record<string, string> = {
+  triage: 'Triagebesluit', overleg: 'Overleg', checkpoint: 'Controlemoment', reassessment: 'Herbeoordeling',
+  bridging_review: 'Evaluatie overbruggingsplan', escalation: 'Antwoord op opschaling',
+};
+
+const link = (href: string, text: string): string => `<a class="utrecht-link utrecht-link--html-a" href="${esc(href)}">${esc(text)}</a>`;
+const stateBadge = (state: string): string =>
+  `<span class="utrecht-status-badge console-badge${state === 'closed' ? ' console-badge--closed' : ''}">${esc(STATE_LABELS[state] ?? state)}</span>`;
+const flag = (q: Record<string, unknown>, name: string): boolean => q[name] === 'ja';
+const str = (q: Record<string, unknown>, name: string): string | undefined =>
+  (typeof q[name] === 'string' && (q[name] as string).trim() !== '' ? (q[name] as string).trim() : undefined);
+
+function caseId(request: FastifyRequest): string {
+  const id = (request.params as { id: string }).id;
+  if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'no such case');
+  return id.toLowerCase();
+}
+
+export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
+  const { engine, queries, access, clock, db } = ctx;
+  const regions = regionSettings(db);
+
+  function municipalityOptions(region: string): Options {
+    const now = clock.now();
+    const own = regions.get(region).municipalities;
+    const list = own
+      ? own.map((code) => ({ code, name: municipalityName(code) ?? code }))
+      : municipalitiesInForce(now);
+    return list.map((m) => [m.code, m.name] as const).sort((a, b) => a[1].localeCompare(b[1], 'nl'));
+  }
+
+  app.get('/casussen', async (request, reply) => {
+    const person = ctx.person(request, WORKERS);
+    const q = request.query as Record<string, unknown>;
+    const state = str(q, 'status');
+    const municipality = str(q, 'gemeente');
+    const filter = {
+      state: state && (LIFECYCLE_STATES as readonly string[]).includes(state) ? state : undefined,
+      municipality: municipality && /^GM\d{4}$/.test(municipality) ? municipality : undefined,
+      overdue: flag(q, 'achterstallig'), limit: 200,
+    };
+    const items = queries.worklist(person.actor, filter);
+    access.record(request, person.actor, 'case.list', items.map((i) => i.id));
+    const title = person.actor.role === 'local_team' ? 'Mijn casussen' : 'Werkvoorraad';
+    const rows = items.map((i) => [
+      link(`/casussen/${i.id}`, i.reference ?? i.id.slice(0, 8)),
+      stateBadge(i.state),
+      esc(municipalityName(i.municipality) ?? i.municipality),
+      i.overdue ? `<strong>Termijn verstreken</strong>${i.nextDue ? ` (${when(i.nextDue)})` : ''}` : when(i.nextDue),
+      when(i.createdAt),
+    ]);
+    const stateOptions = LIFECYCLE_STATES.map((s) => `<option value="${s}"${s === filter.state ? ' selected' : ''}>${esc(STATE_LABELS[s])}</option>`).join('');
+    const municipalityOpts = municipalityOptions(person.actor.region)
+      .map(([c, n]) => `<option value="${esc(c)}"${c === filter.municipality ? ' selected' : ''}>${esc(n)}</option>`).join('');
+    return ctx.send(reply, page({ title, user: ctx.pageUser(person), path: '/casussen' }, `
+<p class="utrecht-paragraph">Wat over de termijn is staat bovenaan, daarna wat het eerst moet.</p>
+<form method="get" action="/casussen" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="status">Status</label></p>
+<p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="status" name="status"><option value="">Alle</option>${stateOptions}</select></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="gemeente">Gemeente</label></p>
+<p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="gemeente" name="gemeente"><option value="">Alle</option>${municipalityOpts}</select></p></div>
+<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="achterstallig" name="achterstallig" value="ja"${filter.overdue ? ' checked' : ''}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="achterstallig">Alleen over de termijn</label></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Filteren</button>
+</form>
+${table(`${items.length} casus${items.length === 1 ? '' : 'sen'}`, ['Kenmerk', 'Status', 'Gemeente', 'Volgende termijn', 'Aangemeld'], rows)}`));
+  });
+
+  function submissionPage(reply: FastifyReply, person: Person, values: FormValues, errors: FieldErrors, status = 200) {
+    const fields = submissionForm(municipalityOptions(person.actor.region));
+    const lead = person.actor.role === 'expert_team'
+      ? 'Een ouder of jongere die zelf bij het expertteam komt, meldt u hier aan. Kies bij "Aanmelder" ouder of jongere.'
+      : 'Meld een vastgelopen casus aan bij het regionaal expertteam. Beschrijf de vraag, niet het aanbod dat u zoekt.';
+    return ctx.send(reply, page({
+      title: 'Nieuwe aanmelding', user: ctx.pageUser(person), path: '/aanmelden',
+      notice: errors[''] ? { kind: 'error', text: errors[''] } : null,
+    }, `<p class="utrecht-paragraph">${esc(lead)}</p>
+<form method="post" action="/aanmelden" novalidate>${csrfField(person.session.csrf)}
+${renderFields(fields, values, errors)}
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Aanmelden</button></form>`), status);
+  }
+
+  app.get('/aanmelden', async (request, reply) => {
+    const person = ctx.person(request, WORKERS);
+    const values: FormValues = person.actor.role === 'local_team'
+      ? { 'referrer.kind': 'professional', 'referrer.organisation': person.actor.organisation } : {};
+    return submissionPage(reply, person, values, {});
+  });
+
+  app.post('/aanmelden', async (request, reply) => {
+    const person = ctx.person(request, WORKERS);
+    const values = formValues(request.body);
+    const body = readForm(submissionForm(municipalityOptions(person.actor.region)), values);
+    try {
+      const view = engine.submit(person.actor, body);
+      throw new SeeOther(`/casussen/${view.id}?gedaan=SUBMIT`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN') throw err;
+      return submissionPage(reply, person, values, fieldErrorsOf(err), err.status);
+    }
+  });
+
+  app.get('/casussen/:id', async (request, reply) => {
+    const person = ctx.person(request, CASE_READERS);
+    const view = queries.get(person.actor, caseId(request));
+    access.record(request, person.actor, 'case.read', [view.id]);
+    const done = str(request.query as Record<string, unknown>, 'gedaan');
+    const notice = done && (isEventType(done) || done === 'SUBMIT')
+      ? { kind: 'ok' as const, text: `Vastgelegd: ${EVENT_LABELS[done] ?? done}.` } : null;
+    return ctx.send(reply, casePage(person, view, notice));
+  });
+
+  app.post('/casussen/:id', async (request, reply) => {
+    const person = ctx.person(request, WORKERS);
+    const id = caseId(request);
+    const values = formValues(request.body);
+    const type = typeof values.type === 'string' && isEventType(values.type) ? values.type : undefined;
+    const current = queries.get(person.actor, id);
+    if (!type) throw new AppError('VALIDATION_FAILED', 'type');
+    const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
+    try {
+      engine.applyEvent(person.actor, {
+        caseId: id, body: { type, ...readForm(eventForm(type, current.data), values) }, ifMatch: `"${version}"`,
+      });
+      throw new SeeOther(`/casussen/${id}?gedaan=${type}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
+      access.record(request, person.actor, 'case.read', [current.id]);
+      return ctx.send(reply, casePage(person, current, { kind: 'error', text: fieldErrorsOf(err)[''] ?? '' },
+        { type, values, errors: fieldErrorsOf(err) }), err.status);
+    }
+  });
+
+  app.get('/casussen/:id/verloop', async (request, reply) => {
+    const person = ctx.person(request, TRAIL_READERS);
+    const trail = queries.trail(person.actor, caseId(request));
+    const role = person.actor.role;
+    access.record(request, person.actor, 'trail.read', [trail.caseId]);
+    const view = queries.get(person.actor, trail.caseId);
+    const record = view.data;
+    const reference = record.submission.subject.reference;
+    const items = trail.entries.slice().reverse().map((e) => {
+      const fields = e.type === 'SUBMIT' ? submissionForm([]) : isEventType(e.type) ? eventForm(e.type, record) : [];
+      return `<li class="console-entry"><h2 class="utrecht-heading-3">${esc(EVENT_LABELS[e.type] ?? e.type)}</h2>
+<p class="utrecht-paragraph utrecht-paragraph--small">${when(e.at)} · door ${esc(e.actor.name)} (${esc(ROLE_LABELS[e.actor.role] ?? e.actor.role)}${e.actor.organisation ? `, ${esc(e.actor.organisation)}` : ''}) · daarna: ${esc(STATE_LABELS[e.state] ?? e.state)} · nr. ${e.seq}</p>
+${describeValue(e.payload, fields, (iso) => when(iso))}</li>`;
+    });
+    return ctx.send(reply, page({ title: `Verloop van casus ${reference}`, user: ctx.pageUser(person), path: '/casussen' }, `
+<p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${trail.entries.length} vastleggingen.
+Elke vastlegging is met een controlecode aan de vorige gekoppeld${role === 'inspector' ? `; ${link('/audit', 'de controle van het logboek')} rekent die na` : ''}.</p>
+<ol class="console-timeline">${items.join('\n')}</ol>`));
+  });
+
+  app.get('/casussen/:id/toegang', async (request, reply) => {
+    const person = ctx.person(request, ['inspector']);
+    const view = queries.get(person.actor, caseId(request));
+    const entries = access.list(person.actor.region, { caseId: view.id, limit: 500 });
+    access.record(request, person.actor, 'access_log.read', [view.id]);
+    const rows = entries.map((e) => [
+      when(e.at), esc(e.actorName), esc(ROLE_LABELS[e.actorRole] ?? e.actorRole), esc(e.actorOrganisation),
+      esc(ACCESS_LABELS[e.action] ?? e.action), esc(e.purpose ?? '—'), esc(e.outcome === 'shown' ? 'getoond' : 'geweigerd'),
+    ]);
+    return ctx.send(reply, page({ title: `Toegangslog van casus ${view.data.submission.subject.reference}`, user: ctx.pageUser(person), path: '/dossieronderzoek' }, `
+<p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · wie deze casus las, wanneer en met welk doel (NEN 7513), nieuwste eerst.</p>
+${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitkomst'], rows)}`));
+  });
+
+  interface Failed { type: EventType; values: FormValues; errors: FieldErrors }
+
+  function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error'; text: string } | null, failed?: Failed): string {
+    const record = view.data;
+    const role = person.actor.role;
+    const reference = record.submission.subject.reference;
+    const links = [
+      TRAIL_READERS.includes(role as never) ? link(`/casussen/${view.id}/verloop`, 'Verloop (alle vastleggingen)') : '',
+      role === 'inspector' ? link(`/casussen/${view.id}/toegang`, 'Toegangslog van deze casus') : '',
+    ].filter(Boolean);
+    const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
+      view.state !== 'closed';
+    return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `
+${view.overdueDeadlines.length > 0 ? alert('warning', `Termijn verstreken: ${view.overdueDeadlines.map((d) => DEADLINE_LABELS[d.name] ?? d.name).join(', ')}.`) : ''}
+${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot die er is (of een grondslag), kunt u alleen de toestemming wijzigen, een notitie maken of intrekken.') : ''}
+${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
+<section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
+${dataList([
+    ['Status', stateBadge(view.state)],
+    ['Gemeente', esc(municipalityName(view.municipality) ?? view.municipality)],
+    ['Aangemeld', when(record.submittedAt)],
+    ['Urgentie', esc(record.submission.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
+    ['Leefgebieden', esc(record.submission.problemAreas.map(label).join(', '))],
+    ['Hulpvraag', esc(record.submission.requestForHelp.summary)],
+    ['Versie', esc(view.version)],
+  ])}
+${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(DEADLINE_LABELS[d.name] ?? d.name), when(d.dueAt)]))}
+</section>
+${actions(person, view, failed)}
+${questions(record)}
+${help(record)}
+${overleg(record)}
+${escalation(view)}
+<section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
+${statechartSvg(view.state, view.machineVersion)}</section>`);
+  }
+
+  function actions(person: Person, view: CaseView, failed?: Failed): string {
+    const role = person.actor.role;
+    if (role === 'inspector') return '';
+    if (view.allowedEvents.length === 0) {
+      return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>
+<p class="utrecht-paragraph">Voor u is er nu geen stap te zetten in deze casus.</p></section>`;
+    }
+    const ordered = EVENT_TYPES.filter((t) => view.allowedEvents.includes(t));
+    const forms = ordered.map((type) => {
+      const open = failed?.type === type;
+      const values = open ? failed.values : defaults(type, view);
+      const errors = open ? failed.errors : {};
+      return `<details class="console-action" id="actie-${type}"${open ? ' open' : ''}><summary>${esc(ACTION_LABELS[type] ?? type)}</summary>
+<form method="post" action="/casussen/${view.id}" novalidate>${csrfField(person.session.csrf)}
+<input type="hidden" name="type" value="${type}"><input type="hidden" name="versie" value="${view.version}">
+${open && errors[''] ? alert('error', errors[''], 'alert') : ''}
+${renderFields(eventForm(type, view.data), values, errors, '')}
+<button class="utrecht-button utrecht-button--primary-action" type="submit">${esc(ACTION_LABELS[type] ?? type)}</button></form></details>`;
+    });
+    return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>
+<p class="utrecht-paragraph">Alleen de stappen die bij de status en uw rol passen. Open een stap om het formulier te zien.</p>
+${forms.join('\n')}</section>`;
+  }
+
+  function defaults(type: EventType, view: CaseView): FormValues {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(clock.now());
+    if (type === 'UPDATE_HELP_ITEM') return { date: today };
+    if (type === 'START_TRIAGE') return {};
+    if (type === 'UPDATE_SCHOOL') return { status: view.data.submission.school.status };
+    return {};
+  }
+
+  function questions(record: CaseRecord): string {
+    if (record.informationRequests.length === 0) return '';
+    const rows = record.informationRequests.map((q, i) => {
+      const answer = record.informationAnswers[i];
+      return [when(q.at), esc(q.question), answer ? esc(answer.answer) : '<strong>Nog niet beantwoord</strong>'];
+    });
+    return `<section aria-labelledby="kop-vragen"><h2 class="utrecht-heading-2" id="kop-vragen">Vragen van het expertteam</h2>
+${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</section>`;
+  }
+
+  function help(record: CaseRecord): string {
+    if (record.helpItems.length === 0) return '';
+    const rows = record.helpItems.map((i) => [
+      esc(i.description), esc(i.responsibleOrganisation), esc(`${i.waitingWeeks} weken`),
+      esc(label(i.status)), when(i.statusSince, false),
+    ]);
+    return `<section aria-labelledby="kop-hulp"><h2 class="utrecht-heading-2" id="kop-hulp">Hulp uit het advies</h2>
+${table('Hulponderdelen en hun stand', ['Omschrijving', 'Verantwoordelijk', 'Wachttijd', 'Stand', 'Sinds'], rows)}</section>`;
+  }
+
+  function overleg(record: CaseRecord): string {
+    const planned = record.overlegSchedules.at(-1);
+    const held = record.overlegRecords.at(-1);
+    if (!planned && !held) return '';
+    const who: Record<string, string> = { youth: 'Jongere', parents: 'Ouders', guardian: 'Gecertificeerde instelling', professional: 'Professional' };
+    const takesPart: Record<string, string> = { present: 'was aanwezig', heard_beforehand: 'vooraf gehoord', represented: 'vertegenwoordigd', not_involved: 'niet betrokken' };
+    return `<section aria-labelledby="kop-overleg"><h2 class="utrecht-heading-2" id="kop-overleg">Overleg</h2>
+${planned ? `<p class="utrecht-paragraph">Gepland op ${when(planned.scheduledAt)}.</p>
+${table('Deelnemers', ['Wie', 'Organisatie', 'Discipline'], planned.participants.map((p) => [esc(who[p.role] ?? p.role), esc(p.organisation ?? '—'), esc(p.discipline ?? '—')]))}` : ''}
+${held ? `<p class="utrecht-paragraph">Gehouden op ${when(held.heldAt)}: jongere ${esc(takesPart[held.youth.participation])}, ouders ${esc(takesPart[held.parents.participation])}.</p>
+${table('Professionals aan tafel', ['Organisatie', 'Discipline'], held.professionals.map((p) => [esc(p.organisation), esc(p.discipline)]))}` : ''}
+</section>`;
+  }
+
+  function escalation(view: CaseView): string {
+    const e = view.escalation;
+    if (!e) return '';
+    return `<section aria-labelledby="kop-opschaling"><h2 class="utrecht-heading-2" id="kop-opschaling">Opschaling</h2>
+${dataList([
+    ['Naar', esc(label(e.to))], ['Aan', esc(e.target)], ['Vraag', esc(e.question)], ['Sinds', when(e.since)],
+    ['Stand', esc(e.status === 'answered' ? 'Beantwoord' : 'Nog niet beantwoord')],
+    ['Antwoord uiterlijk', e.dueAt ? when(e.dueAt) : '—'],
+  ])}</section>`;
+  }
+}
+
+const ACCESS_LABELS: Record<string, string> = {
+  'case.read': 'Casus gelezen', 'case.list': 'In een lijst', 'trail.read': 'Verloop gelezen', 'trail.export': 'Verloop geëxporteerd',
+  'report.read': 'Signalering', 'access_log.read': 'Toegangslog gelezen', 'audit.verify': 'Logboek gecontroleerd',
+  'purpose.missing': 'Zonder doel', 'notifications.read': 'Meldingen gelezen',
+};
+export { ACCESS_LABELS };

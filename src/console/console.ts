@@ -1,0 +1,268 @@
+/**
+ * De werkplaats: the web console at `/`, in Dutch, for people signed in as themselves (DESIGN §5.4).
+ *
+ * Server-rendered, no script: every action is a form posted to the same engine the API uses, so
+ * the rules, the trail and the access log are the same; the person's name and organisation are
+ * recorded (their Actor is `user:<id>`). Sessions are HttpOnly, SameSite=Lax cookies naming a row
+ * in `sessions`; every form carries the session's CSRF token, and a post from another origin is
+ * refused. Pages with case data are `Cache-Control: no-store`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { timingSafeEqual } from 'node:crypto';
+import formBody from '@fastify/formbody';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../db/client.ts';
+import type { Role } from '../../machines/referral.schemas.ts';
+import type { AccessLogRepository } from '../audit/access-log.ts';
+import type { AuditTrail } from '../audit/audit-log.ts';
+import type { AuditVerifier } from '../audit/verifier.ts';
+import type { Actor } from '../auth/api-clients.ts';
+import {
+  personActor, redeemSignInLink, sessionStore, signInLinkUsable, type Session, type SessionStore,
+} from '../auth/users.ts';
+import type { CaseEngine } from '../cases/case-engine.ts';
+import type { CaseQueries } from '../cases/case-queries.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { ROLE_LABELS } from '../http/labels-nl.ts';
+import type { SignaleringService } from '../reports/signalering.ts';
+import { casePages } from './case-pages.ts';
+import { problemNl } from './errors-nl.ts';
+import { oversightPages } from './oversight-pages.ts';
+import { alert, esc, page, type PageUser } from './page.ts';
+
+export const SESSION_COOKIE = 'passend_sessie';
+
+export interface ConsoleOptions {
+  db: Db;
+  clock: Clock;
+  engine: CaseEngine;
+  queries: CaseQueries;
+  access: AccessLogRepository;
+  audit: AuditTrail;
+  verifier: AuditVerifier;
+  signalering: SignaleringService;
+  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES'>>;
+}
+
+/** The signed-in person of a console request. */
+export interface Person {
+  sessionId: string;
+  session: Session;
+  actor: Actor;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    person: Person | null;
+  }
+}
+
+/** Thrown to answer 303 See Other (after a post, or to the sign-in page). */
+export class SeeOther extends Error {
+  constructor(readonly location: string) { super(location); }
+}
+
+export interface ConsoleContext extends ConsoleOptions {
+  sessions: SessionStore;
+  /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
+  person(request: FastifyRequest, roles?: readonly Role[]): Person;
+  pageUser(person: Person): PageUser;
+  /** Sends a page: HTML, no-store. */
+  send(reply: FastifyReply, html: string, status?: number): FastifyReply;
+}
+
+const require = createRequire(import.meta.url);
+const asset = (specifier: string): string => readFileSync(require.resolve(specifier), 'utf8');
+
+/** The style sheets, read once: the NL Design System's Utrecht components and tokens, and ours. */
+const ASSETS: Record<string, string> = {
+  'design-tokens.css': asset('@utrecht/design-tokens/dist/index.css'),
+  'utrecht.css': asset('@utrecht/component-library-css/dist/index.css'),
+  'console.css': readFileSync(new URL('./console.css', import.meta.url), 'utf8'),
+};
+
+const HOME: Record<Role, string> = {
+  local_team: '/casussen', expert_team: '/casussen', inspector: '/dossieronderzoek', admin: '/beheer',
+};
+
+export async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
+  const { db, clock, config } = options;
+  const sessions = sessionStore(db, config.SESSION_IDLE_MINUTES ?? 30);
+  const secure = (config.PUBLIC_URL ?? '').startsWith('https:');
+
+  // The console is not part of the API's contract: its routes stay out of the OpenAPI document.
+  app.addHook('onRoute', (route) => { route.schema = { ...(route.schema ?? {}), hide: true }; });
+  await app.register(formBody, { bodyLimit: 256 * 1024 });
+  app.decorateRequest('person', null);
+
+  const context: ConsoleContext = {
+    ...options,
+    sessions,
+    person(request, roles) {
+      const person = request.person;
+      if (!person) throw new SeeOther('/');
+      if (roles && !roles.includes(person.actor.role)) {
+        throw new AppError('FORBIDDEN', 'role');
+      }
+      // An inspector states the purpose once per sign-in before reading anything (DESIGN §5.4).
+      if (person.actor.role === 'inspector' && person.session.purpose === null) throw new SeeOther('/doel');
+      return person;
+    },
+    pageUser: (person) => ({
+      name: person.actor.name, role: person.actor.role, organisation: person.actor.organisation,
+      csrf: person.session.csrf,
+    }),
+    send: (reply, html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(html),
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    // Referrers stay within the site; with `no-referrer` a browser sends `Origin: null` on our own
+    // form posts, and the origin check below could not tell them from a forged one.
+    reply.header('Referrer-Policy', 'same-origin');
+    const id = sessionIdOf(request);
+    if (id === undefined) return;
+    const session = sessions.get(id, clock.now());
+    if (!session) return;
+    const actor = personActor(session.user);
+    request.person = { sessionId: id, session, actor };
+    request.actor = actor;
+    request.purpose = actor.role === 'inspector' ? session.purpose : null;
+  });
+
+  // Every post comes from our own pages: its Origin (sent by browsers on every post) must be ours,
+  // and, once signed in, it carries the session's CSRF token.
+  app.addHook('preHandler', async (request) => {
+    if (request.method !== 'POST') return;
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'a form');
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+      throw new AppError('FORBIDDEN', 'csrf');
+    }
+    if (request.url.split('?')[0] === '/inloggen') return;
+    const token = (request.body as Record<string, unknown> | undefined)?._csrf;
+    if (!request.person || typeof token !== 'string' || !sameSecret(token, request.person.session.csrf)) {
+      throw new AppError('FORBIDDEN', 'csrf');
+    }
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof SeeOther) return reply.redirect(error.location, 303);
+    const status = error instanceof AppError ? error.status
+      : typeof (error as { statusCode?: unknown }).statusCode === 'number' && (error as { statusCode: number }).statusCode < 500
+        ? (error as { statusCode: number }).statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'console page failed');
+    const text = error instanceof AppError && error.code === 'FORBIDDEN' && error.detail === 'csrf'
+      ? 'Dit formulier is verlopen of kwam niet van deze site. Open de pagina opnieuw en probeer het nog eens.'
+      : problemNl(error instanceof AppError ? error.code : status === 404 ? 'NOT_FOUND' : status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED');
+    const user = request.person ? context.pageUser(request.person) : null;
+    return context.send(reply, page({ title: status >= 500 ? 'Er ging iets mis' : 'Dat lukte niet', user },
+      `${alert('error', text, 'alert')}<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="/">Naar de startpagina</a></p>`), status);
+  });
+
+  app.get('/assets/:file', async (request, reply) => {
+    const css = ASSETS[(request.params as { file: string }).file];
+    if (css === undefined) throw new AppError('NOT_FOUND', 'no such asset');
+    return reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(css);
+  });
+
+  app.get('/', async (request, reply) => {
+    if (request.person) return reply.redirect(HOME[request.person.actor.role], 303);
+    return context.send(reply, page({ title: 'Inloggen' }, `
+<p class="utrecht-paragraph utrecht-paragraph--lead">passend is de werkplaats van het regionaal expertteam jeugd:
+aanmelden, triage, overleg, advies en monitoren tot de hulp echt is gestart.</p>
+<p class="utrecht-paragraph">Open de inloglink die u van de beheerder van uw regio kreeg. Een link werkt één keer
+en ${esc(15)} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>`));
+  });
+
+  app.get('/inloggen', async (request, reply) => {
+    const code = (request.query as { code?: unknown }).code;
+    if (typeof code !== 'string' || !signInLinkUsable(db, code, clock.now())) return expiredLink(reply);
+    return context.send(reply, page({ title: 'Inloggen' }, `
+<p class="utrecht-paragraph">Met deze knop logt u in. De link werkt daarna niet meer.</p>
+<form method="post" action="/inloggen"><input type="hidden" name="code" value="${esc(code)}">
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Inloggen</button></form>`));
+  });
+
+  app.post('/inloggen', async (request, reply) => {
+    const code = (request.body as { code?: unknown } | undefined)?.code;
+    const user = typeof code === 'string' ? redeemSignInLink(db, code, clock.now()) : undefined;
+    if (!user) return expiredLink(reply);
+    // A new session on every sign-in: a session id known before it is never carried over.
+    const old = sessionIdOf(request);
+    if (old !== undefined) sessions.end(old);
+    const id = sessions.create(user, clock.now());
+    reply.header('Set-Cookie', serializeCookie(SESSION_COOKIE, id, {
+      httpOnly: true, sameSite: 'lax', secure, path: '/',
+    }));
+    return reply.redirect(HOME[user.role], 303);
+  });
+
+  app.post('/uitloggen', async (request, reply) => {
+    if (request.person) sessions.end(request.person.sessionId);
+    reply.header('Set-Cookie', serializeCookie(SESSION_COOKIE, '', {
+      httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 0,
+    }));
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/doel', async (request, reply) => {
+    const person = request.person;
+    if (!person) throw new SeeOther('/');
+    if (person.actor.role !== 'inspector') throw new AppError('FORBIDDEN', 'role');
+    return context.send(reply, purposePage(context.pageUser(person), person.session.purpose));
+  });
+
+  app.post('/doel', async (request, reply) => {
+    const person = request.person;
+    if (!person) throw new SeeOther('/');
+    if (person.actor.role !== 'inspector') throw new AppError('FORBIDDEN', 'role');
+    const purpose = (request.body as { doel?: unknown } | undefined)?.doel;
+    const text = typeof purpose === 'string' ? purpose.trim() : '';
+    if (text.length === 0 || text.length > 200) {
+      return context.send(reply, purposePage(context.pageUser(person), null, true), 400);
+    }
+    sessions.setPurpose(person.sessionId, text);
+    return reply.redirect('/dossieronderzoek', 303);
+  });
+
+  await casePages(app, context);
+  await oversightPages(app, context);
+
+  function expiredLink(reply: FastifyReply): FastifyReply {
+    return context.send(reply, page({ title: 'Deze link werkt niet meer' },
+      alert('error', 'Deze inloglink is verlopen of al gebruikt. Vraag de beheerder van uw regio om een nieuwe.', 'alert')), 400);
+  }
+}
+
+function purposePage(user: PageUser, current: string | null, invalid = false): string {
+  return page({ title: 'Doel van uw inzage', user, path: '/doel' }, `
+<p class="utrecht-paragraph">U leest dossiers van kinderen en gezinnen. Noem het doel van uw inzage; het wordt bij
+elke inzage vastgelegd in het toegangslog (NEN 7513), zolang u ingelogd bent.</p>
+<form method="post" action="/doel"><input type="hidden" name="_csrf" value="${esc(user.csrf)}">
+<div class="utrecht-form-field${invalid ? ' utrecht-form-field--invalid' : ''}">
+<p class="utrecht-form-field__label"><label class="utrecht-form-label" for="doel">Doel (bijvoorbeeld een zaaknummer of onderzoek)</label></p>
+${invalid ? '<p class="utrecht-form-field-error-message" id="doel-fout">Vul een doel in van 1 tot 200 tekens.</p>' : ''}
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="doel" name="doel" maxlength="200" required value="${esc(current ?? '')}"${invalid ? ' aria-invalid="true" aria-describedby="doel-fout"' : ''}></p></div>
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Doel vastleggen</button></form>
+<p class="utrecht-paragraph utrecht-paragraph--small">U bent ingelogd als ${esc(ROLE_LABELS.inspector)}.</p>`);
+}
+
+function sessionIdOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  const id = parseCookies(header)[SESSION_COOKIE];
+  return id && /^[A-Za-z0-9_-]{43}$/.test(id) ? id : undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,232 @@
+/**
+ * Forms without JavaScript: a form is a list of fields whose names are the paths of the JSON body
+ * the API takes (`subject.reference`, `helpItems.0.description`). The same list renders the form
+ * (labels, help texts, the errors next to their fields) and turns the posted form back into that
+ * body, which the engine then checks exactly as it checks the API's: one set of rules.
+ *
+ * Lists (help items, participants) are a fixed number of rows; a row left empty is left out.
+ */
+import { DateTime } from 'luxon';
+import { esc } from './page.ts';
+
+export type Options = readonly (readonly [value: string, label: string])[];
+
+interface Base {
+  name: string;
+  label: string;
+  hint?: string;
+}
+
+export type Field =
+  | (Base & { kind: 'text' | 'textarea' | 'date' | 'month' | 'datetime' | 'number' | 'email'; required?: boolean })
+  /** A choice; `required` false adds an empty first option. */
+  | (Base & { kind: 'select'; options: Options; required?: boolean })
+  /** true/false as Ja/Nee; without a choice the member is left out. */
+  | (Base & { kind: 'yesno'; required?: boolean })
+  /** A checkbox: true when ticked, false when not. */
+  | (Base & { kind: 'checkbox' })
+  /** Several checkboxes: the ticked values as a list. */
+  | (Base & { kind: 'multi'; options: Options })
+  /** One text per line, as a list. */
+  | (Base & { kind: 'lines' })
+  /** A fieldset: an object; left out when all of it is empty and it is optional. */
+  | (Base & { kind: 'group'; fields: readonly Field[]; optional?: boolean })
+  /** `rows` fieldsets: a list of objects, empty rows left out. */
+  | (Base & { kind: 'rows'; fields: readonly Field[]; rows: number; rowLabel: string });
+
+export type FormValues = Record<string, string | string[] | undefined>;
+/** Error text per field name (path); `''` for the form as a whole. */
+export type FieldErrors = Record<string, string>;
+
+/** A list is always an answer, an empty one too ("no disruptions"); other members only when given. */
+const present = (v: unknown): boolean => v !== undefined;
+
+const single = (value: string | string[] | undefined): string =>
+  (Array.isArray(value) ? value[0] ?? '' : value ?? '').trim();
+
+/** A `datetime-local` value read as Amsterdam time, as an ISO date-time with offset. */
+export function amsterdamDateTime(local: string): string {
+  const parsed = DateTime.fromISO(local, { zone: 'Europe/Amsterdam' });
+  return parsed.isValid ? parsed.toISO({ suppressMilliseconds: true }) ?? local : local;
+}
+
+/** Whether anything under this prefix was filled in or ticked. */
+function filledIn(values: FormValues, prefix: string): boolean {
+  return Object.entries(values).some(([k, v]) => k.startsWith(prefix) && single(v) !== '');
+}
+
+/** The posted form as the API's JSON body. Values it cannot read stay as text, for the schema to refuse. */
+export function readForm(fields: readonly Field[], values: FormValues, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const path = prefix + field.name;
+    const value = readField(field, values, path);
+    if (present(value)) out[field.name] = value;
+  }
+  return out;
+}
+
+function readField(field: Field, values: FormValues, path: string): unknown {
+  const raw = single(values[path]);
+  switch (field.kind) {
+    case 'text': case 'textarea': case 'date': case 'month': case 'email': case 'select':
+      return raw === '' ? undefined : raw;
+    case 'datetime':
+      return raw === '' ? undefined : amsterdamDateTime(raw);
+    case 'number': {
+      if (raw === '') return undefined;
+      const n = Number(raw.replace(',', '.'));
+      return Number.isFinite(n) ? n : raw;
+    }
+    case 'yesno':
+      return raw === 'ja' ? true : raw === 'nee' ? false : undefined;
+    case 'checkbox':
+      return raw !== '';
+    case 'multi': {
+      const v = values[path];
+      return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x) => field.options.some(([o]) => o === x));
+    }
+    case 'lines':
+      return raw.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+    case 'group':
+      return field.optional && !filledIn(values, `${path}.`) ? undefined : readForm(field.fields, values, `${path}.`);
+    case 'rows': {
+      const rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < field.rows; i++) {
+        if (filledIn(values, `${path}.${i}.`)) rows.push(readForm(field.fields, values, `${path}.${i}.`));
+      }
+      return rows;
+    }
+  }
+}
+
+/** An id that is a valid HTML id for a path. */
+const idOf = (path: string): string => `veld-${path.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+/** The first error at this path or below it (a list's error belongs to its fieldset). */
+function errorAt(errors: FieldErrors, path: string, exact: boolean): string | undefined {
+  if (errors[path] !== undefined) return errors[path];
+  if (exact) return undefined;
+  const key = Object.keys(errors).find((k) => k.startsWith(`${path}.`));
+  return key === undefined ? undefined : errors[key];
+}
+
+export function renderFields(fields: readonly Field[], values: FormValues, errors: FieldErrors, prefix = ''): string {
+  return fields.map((f) => renderField(f, values, errors, prefix + f.name)).join('\n');
+}
+
+function describedBy(id: string, hint: boolean, error: boolean): string {
+  const ids = [hint ? `${id}-uitleg` : '', error ? `${id}-fout` : ''].filter(Boolean);
+  return ids.length > 0 ? ` aria-describedby="${ids.join(' ')}"` : '';
+}
+
+function errorText(id: string, error: string | undefined): string {
+  return error === undefined ? ''
+    : `<p class="utrecht-form-field-error-message" id="${id}-fout"><span class="console-sr">Fout: </span>${esc(error)}</p>`;
+}
+
+function hintText(id: string, hint: string | undefined): string {
+  return hint === undefined ? '' : `<p class="utrecht-form-field-description" id="${id}-uitleg">${esc(hint)}</p>`;
+}
+
+function renderField(field: Field, values: FormValues, errors: FieldErrors, path: string): string {
+  const id = idOf(path);
+  if (field.kind === 'group' || field.kind === 'rows') {
+    const error = errorAt(errors, path, true);
+    const inner = field.kind === 'group'
+      ? renderFields(field.fields, values, errors, `${path}.`)
+      : Array.from({ length: field.rows }, (_, i) =>
+        `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset console-row"><legend class="utrecht-form-fieldset__legend">${esc(field.rowLabel)} ${i + 1}</legend>
+${renderFields(field.fields, values, errors, `${path}.${i}.`)}</fieldset>`).join('\n');
+    return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}"${describedBy(id, field.hint !== undefined, error !== undefined)}>
+<legend class="utrecht-form-fieldset__legend">${esc(field.label)}</legend>
+${hintText(id, field.hint)}${errorText(id, error)}${inner}</fieldset>`;
+  }
+  const error = errorAt(errors, path, field.kind !== 'multi' && field.kind !== 'lines');
+  const invalid = error !== undefined;
+  const aria = `${describedBy(id, field.hint !== undefined, invalid)}${invalid ? ' aria-invalid="true"' : ''}`;
+  const value = values[path];
+  const text = single(value);
+  const required = 'required' in field && field.required ? ' required' : '';
+  let control: string;
+  switch (field.kind) {
+    case 'textarea': case 'lines':
+      control = `<textarea class="utrecht-textarea utrecht-textarea--html-textarea${invalid ? ' utrecht-textarea--invalid' : ''}" id="${id}" name="${esc(path)}" rows="4"${required}${aria}>${esc(Array.isArray(value) ? value.join('\n') : value ?? '')}</textarea>`;
+      break;
+    case 'select': case 'yesno': {
+      const options: Options = field.kind === 'yesno' ? [['ja', 'Ja'], ['nee', 'Nee']] : field.options;
+      const empty = field.required ? '' : '<option value="">— kies —</option>';
+      control = `<select class="utrecht-select utrecht-select--html-select${invalid ? ' utrecht-select--invalid' : ''}" id="${id}" name="${esc(path)}"${required}${aria}>${empty}${options.map(([v, l]) =>
+        `<option value="${esc(v)}"${v === text ? ' selected' : ''}>${esc(l)}</option>`).join('')}</select>`;
+      break;
+    }
+    case 'checkbox':
+      return `<div class="utrecht-form-field utrecht-form-field--checkbox${invalid ? ' utrecht-form-field--invalid' : ''}">
+<p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="${id}" name="${esc(path)}" value="ja"${text !== '' ? ' checked' : ''}${aria}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="${id}">${esc(field.label)}</label></p>
+${hintText(id, field.hint)}${errorText(id, error)}</div>`;
+    case 'multi': {
+      const ticked = new Set(Array.isArray(value) ? value : value === undefined ? [] : [value]);
+      return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${invalid ? ' utrecht-form-fieldset--invalid' : ''}"${describedBy(id, field.hint !== undefined, invalid)}>
+<legend class="utrecht-form-fieldset__legend">${esc(field.label)}</legend>${hintText(id, field.hint)}${errorText(id, error)}
+${field.options.map(([v, l], i) => `<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="${id}-${i}" name="${esc(path)}" value="${esc(v)}"${ticked.has(v) ? ' checked' : ''}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="${id}-${i}">${esc(l)}</label></p></div>`).join('\n')}</fieldset>`;
+    }
+    default: {
+      const type = field.kind === 'datetime' ? 'datetime-local' : field.kind === 'number' ? 'text' : field.kind;
+      const mode = field.kind === 'number' ? ' inputmode="decimal"' : '';
+      control = `<input class="utrecht-textbox utrecht-textbox--html-input${invalid ? ' utrecht-textbox--invalid' : ''}" type="${type}" id="${id}" name="${esc(path)}" value="${esc(text)}"${mode}${required}${aria}>`;
+    }
+  }
+  return `<div class="utrecht-form-field${invalid ? ' utrecht-form-field--invalid' : ''}">
+<p class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${esc(field.label)}${'required' in field && field.required ? '' : ' <span class="console-optional">(niet verplicht)</span>'}</label></p>
+${hintText(id, field.hint)}${errorText(id, error)}<p class="utrecht-form-field__input">${control}</p></div>`;
+}
+
+/** Flattens a posted form (fast-querystring gives strings or lists) to FormValues. */
+export function formValues(body: unknown): FormValues {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return {};
+  const out: FormValues = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
+}
+
+/** Labels for members the forms do not ask for but a record or trail holds. */
+const EXTRA_LABELS: Record<string, string> = {
+  id: 'Kenmerk', at: 'Vastgelegd op', birthYear: 'Geboortejaar', helpItems: 'Hulponderdelen', deadline: 'Termijn', dueAt: 'Uiterlijk',
+};
+
+const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/**
+ * A stored payload in Dutch: the members named by the labels of the form that wrote them, the
+ * chosen options by their labels, yes/no as Ja/Nee, dates in Dutch. Already escaped.
+ */
+export function describeValue(value: unknown, fields: readonly Field[] = [], when?: (iso: string) => string): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return value ? 'Ja' : 'Nee';
+  if (typeof value === 'string' && when && ISO_MOMENT.test(value)) return when(value);
+  if (typeof value !== 'object') return esc(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '—';
+    return `<ol class="utrecht-ordered-list">${value.map((v) => `<li>${describeValue(v, fields, when)}</li>`).join('')}</ol>`;
+  }
+  const rows = Object.entries(value as Record<string, unknown>).map(([key, v]) => {
+    const field = fields.find((f) => f.name === key);
+    const label = field?.label ?? EXTRA_LABELS[key] ?? key;
+    let shown: string;
+    if (field && (field.kind === 'select' || field.kind === 'multi') && (typeof v === 'string' || Array.isArray(v))) {
+      const names = (Array.isArray(v) ? v : [v]).map((x) => field.options.find(([o]) => o === x)?.[1] ?? String(x));
+      shown = esc(names.join(', '));
+    } else if (field && (field.kind === 'group' || field.kind === 'rows')) {
+      shown = describeValue(v, field.fields, when);
+    } else {
+      shown = describeValue(v, [], when);
+    }
+    return `<dt>${esc(label)}</dt><dd>${shown}</dd>`;
+  });
+  return `<dl class="console-details">${rows.join('')}</dl>`;
+}

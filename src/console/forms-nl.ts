@@ -1,0 +1,276 @@
+/**
+ * The console's forms in plain Dutch: the aanmelding and one form per event type, each field named
+ * by the path of the API body it fills (machines/referral.schemas.ts). Help texts say what the
+ * inspectorate asks for, in the words of the teams.
+ */
+import type { CaseRecord } from '../../machines/referral.types.ts';
+import { isEventType, type EventType } from '../../machines/referral.schemas.ts';
+import type { Field, Options } from './form.ts';
+
+const CONSENT: Options = [['given', 'Gegeven'], ['refused', 'Geweigerd'], ['not_asked', 'Niet gevraagd']];
+const FAMILY: Options = [['agrees', 'Eens'], ['partly', 'Deels eens'], ['disagrees', 'Oneens'], ['not_asked', 'Niet gevraagd']];
+const REASON_CODES: Options = [
+  ['safety', 'Veiligheid'], ['refused', 'Wilde niet'], ['unreachable', 'Niet bereikbaar'],
+  ['capacity', 'Kon niet (belastbaarheid)'], ['other', 'Andere reden'],
+];
+const LEGAL_BASES: Options = [
+  ['consent', 'Toestemming'], ['statutory_task', 'Wettelijke taak'],
+  ['child_protection_measure', 'Kinderbeschermingsmaatregel'], ['meldcode', 'Meldcode'], ['other', 'Anders'],
+];
+export const PROBLEM_AREA_OPTIONS: Options = [
+  ['mental_health', 'Psychische problemen'], ['disability', 'Beperking'], ['development', 'Ontwikkeling'],
+  ['education', 'Onderwijs'], ['family', 'Gezin'], ['safety', 'Veiligheid'], ['addiction', 'Verslaving'],
+  ['justice', 'Justitie'], ['housing', 'Wonen'], ['other', 'Overig'],
+];
+const SCHOOL: Options = [
+  ['attending', 'Gaat naar school'], ['partial', 'Gaat deels naar school'],
+  ['not_attending', 'Gaat niet naar school (thuiszitter)'], ['not_applicable', 'Niet van toepassing'],
+];
+const LAWS: Options = [
+  ['jeugdwet', 'Jeugdwet'], ['wmo', 'Wmo'], ['wlz', 'Wlz'], ['zvw', 'Zorgverzekeringswet'],
+  ['onderwijs', 'Onderwijs'], ['other', 'Anders'],
+];
+
+const reason = (name: string, label: string): Field => ({
+  kind: 'group', name, label, optional: true,
+  hint: 'Verplicht als jongere of ouders niet betrokken zijn: waarom niet?',
+  fields: [
+    { kind: 'select', name: 'code', label: 'Reden', options: REASON_CODES },
+    { kind: 'textarea', name: 'explanation', label: 'Toelichting', hint: 'Verplicht bij "Andere reden".' },
+  ],
+});
+
+const legalGround: Field = {
+  kind: 'group', name: 'legalGround', label: 'Grondslag zonder toestemming', optional: true,
+  hint: 'Alleen nodig als de toestemming die de wet vraagt ontbreekt: op welke grond werkt u toch?',
+  fields: [
+    { kind: 'select', name: 'basis', label: 'Grondslag', options: LEGAL_BASES },
+    { kind: 'textarea', name: 'explanation', label: 'Toelichting' },
+  ],
+};
+
+const findings: Field = {
+  kind: 'group', name: 'findings', label: 'Bevindingen van de triage',
+  fields: [
+    { kind: 'checkbox', name: 'regularRoutesTried', label: 'De gewone routes zijn geprobeerd' },
+    { kind: 'checkbox', name: 'questionClear', label: 'De hulpvraag is duidelijk' },
+    { kind: 'checkbox', name: 'urgent', label: 'Het is dringend' },
+  ],
+};
+
+const participation = (name: 'youth' | 'parents', label: string): Field => ({
+  kind: 'group', name, label,
+  fields: [
+    { kind: 'select', name: 'participation', label: 'Betrokkenheid', required: true, options: [
+      ['present', 'Was aanwezig'], ['heard_beforehand', 'Vooraf gehoord'],
+      ['represented', 'Vertegenwoordigd'], ['not_involved', 'Niet betrokken'],
+    ] },
+    reason('reason', 'Waarom niet betrokken'),
+    { kind: 'textarea', name: 'wish', label: 'Wens of stem in eigen woorden' },
+  ],
+});
+
+/** The aanmelding (DESIGN §5.1); `municipalities` are the region's (code, name). */
+export function submissionForm(municipalities: Options): Field[] {
+  return [
+    { kind: 'group', name: 'referrer', label: 'Wie meldt aan', fields: [
+      { kind: 'select', name: 'kind', label: 'Aanmelder', required: true, options: [
+        ['professional', 'Een professional (lokaal team)'], ['parent', 'Een ouder'], ['youth', 'De jongere zelf'],
+      ] },
+      { kind: 'text', name: 'organisation', label: 'Organisatie van de aanmelder' },
+    ] },
+    { kind: 'group', name: 'subject', label: 'Over de jongere', hint: 'Geen naam: een eigen dossiernummer volstaat.', fields: [
+      { kind: 'text', name: 'reference', label: 'Uw kenmerk (dossiernummer)', required: true,
+        hint: 'Een kenmerk waarmee u de casus herkent, zonder naam of BSN.' },
+      { kind: 'month', name: 'birthMonth', label: 'Geboortemaand', required: true, hint: 'Bijvoorbeeld 2012-05.' },
+      { kind: 'select', name: 'municipalityCode', label: 'Gemeente', required: true, options: municipalities },
+      { kind: 'yesno', name: 'extendedCare', label: 'Verlengde jeugdhulp (18 jaar of ouder)' },
+      { kind: 'select', name: 'authority', label: 'Gezag', required: true, options: [
+        ['joint_parents', 'Beide ouders'], ['one_parent', 'Eén ouder'], ['guardian', 'Voogd'], ['unknown', 'Onbekend'],
+      ] },
+      { kind: 'select', name: 'protectionMeasure', label: 'Kinderbeschermingsmaatregel', required: true, options: [
+        ['none', 'Geen'], ['ots', 'Ondertoezichtstelling (OTS)'], ['guardianship', 'Voogdij'], ['other', 'Anders'],
+      ] },
+      { kind: 'text', name: 'guardianOrganisation', label: 'Gecertificeerde instelling',
+        hint: 'Verplicht bij een voogd, een OTS of voogdij.' },
+    ] },
+    { kind: 'group', name: 'consent', label: 'Toestemming', hint: 'Vanaf 16 jaar beslist de jongere zelf; van 12 tot 16 jaar de jongere én de ouders; onder 12 jaar de ouders.', fields: [
+      { kind: 'select', name: 'youth', label: 'Toestemming van de jongere', required: true, options: CONSENT },
+      { kind: 'select', name: 'parents', label: 'Toestemming van de ouders (of voogd)', required: true, options: CONSENT },
+      legalGround,
+    ] },
+    { kind: 'group', name: 'requestForHelp', label: 'De hulpvraag', fields: [
+      { kind: 'textarea', name: 'summary', label: 'Wat is de vraag?', required: true,
+        hint: 'Beschrijf de vraag, niet het aanbod dat u zoekt.' },
+      { kind: 'textarea', name: 'inWordsOfYouth', label: 'De vraag in de woorden van de jongere' },
+      { kind: 'textarea', name: 'inWordsOfParents', label: 'De vraag in de woorden van de ouders' },
+    ] },
+    { kind: 'multi', name: 'problemAreas', label: 'Leefgebieden', hint: 'Kies er ten minste één.', options: PROBLEM_AREA_OPTIONS },
+    { kind: 'textarea', name: 'triedSoFar', label: 'Wat is al geprobeerd?', required: true },
+    { kind: 'group', name: 'school', label: 'School', fields: [
+      { kind: 'select', name: 'status', label: 'Schoolsituatie', required: true, options: SCHOOL },
+      { kind: 'date', name: 'notAttendingSince', label: 'Niet naar school sinds', hint: 'Verplicht als de jongere niet naar school gaat.' },
+    ] },
+    { kind: 'select', name: 'urgency', label: 'Urgentie', required: true, options: [['regular', 'Gewoon'], ['urgent', 'Spoed']] },
+    { kind: 'checkbox', name: 'safetyConcern', label: 'Er zijn zorgen over de veiligheid' },
+    { kind: 'group', name: 'safety', label: 'Veiligheid', optional: true, fields: [
+      { kind: 'yesno', name: 'veiligThuis', label: 'Is Veilig Thuis betrokken?', hint: 'Verplicht bij zorgen over de veiligheid.' },
+    ] },
+  ];
+}
+
+/** The form of an event type on this case; the help items come from the case's advice. */
+export function eventForm(type: EventType, record: CaseRecord): Field[] {
+  switch (type) {
+    case 'START_TRIAGE':
+      return [{ kind: 'text', name: 'coordinator', label: 'Coördinator', required: true, hint: 'Wie de triage doet.' }];
+    case 'REQUEST_INFORMATION':
+      return [{ kind: 'textarea', name: 'question', label: 'Vraag aan de aanmelder', required: true }];
+    case 'PROVIDE_INFORMATION':
+      return [{ kind: 'textarea', name: 'answer', label: 'Antwoord', required: true }];
+    case 'ACCEPT':
+      return [findings, { kind: 'textarea', name: 'rationale', label: 'Waarom neemt het expertteam de casus aan?', required: true }];
+    case 'DECLINE':
+      return [findings, { kind: 'textarea', name: 'reason', label: 'Waarom niet?', required: true },
+        { kind: 'textarea', name: 'adviceToReferrer', label: 'Advies aan de aanmelder', required: true }];
+    case 'CONSULT':
+      return [findings, { kind: 'textarea', name: 'advice', label: 'Advies', required: true }];
+    case 'SCHEDULE_OVERLEG':
+      return [
+        { kind: 'datetime', name: 'scheduledAt', label: 'Datum en tijd van het overleg', required: true },
+        { kind: 'rows', name: 'participants', label: 'Deelnemers', rowLabel: 'Deelnemer', rows: 5,
+          hint: 'Jongere en ouders horen aan tafel; wie niet komt, noemt u hieronder met de reden.', fields: [
+            { kind: 'select', name: 'role', label: 'Wie', options: [
+              ['youth', 'Jongere'], ['parents', 'Ouders'], ['guardian', 'Gecertificeerde instelling'], ['professional', 'Professional'],
+            ] },
+            { kind: 'text', name: 'organisation', label: 'Organisatie' },
+            { kind: 'text', name: 'discipline', label: 'Discipline', hint: 'Bijvoorbeeld jeugdarts of gedragswetenschapper.' },
+          ] },
+        { kind: 'rows', name: 'notInvited', label: 'Niet uitgenodigd', rowLabel: 'Niet uitgenodigd', rows: 2, fields: [
+          { kind: 'select', name: 'role', label: 'Wie', options: [['youth', 'Jongere'], ['parents', 'Ouders'], ['guardian', 'Gecertificeerde instelling']] },
+          reason('reason', 'Waarom niet'),
+        ] },
+      ];
+    case 'RECORD_OVERLEG':
+      return [
+        { kind: 'datetime', name: 'heldAt', label: 'Gehouden op', required: true },
+        participation('youth', 'De jongere'),
+        participation('parents', 'De ouders'),
+        { kind: 'rows', name: 'professionals', label: 'Professionals aan tafel', rowLabel: 'Professional', rows: 5, fields: [
+          { kind: 'text', name: 'organisation', label: 'Organisatie' },
+          { kind: 'text', name: 'discipline', label: 'Discipline' },
+        ] },
+        { kind: 'textarea', name: 'analysis', label: 'Analyse', required: true },
+        { kind: 'multi', name: 'disruptions', label: 'Verstoringen', options: [
+          ['organisational', 'Organisatorisch'], ['legal', 'Juridisch'], ['content', 'Inhoudelijk'], ['conflict', 'Conflict'],
+        ] },
+      ];
+    case 'ISSUE_ADVICE':
+      return [
+        { kind: 'textarea', name: 'summary', label: 'Het advies', required: true },
+        { kind: 'rows', name: 'helpItems', label: 'Hulp die nodig is', rowLabel: 'Hulponderdeel', rows: 3,
+          hint: 'Vertrek vanuit de vraag, niet vanuit het bestaande aanbod.', fields: [
+            { kind: 'select', name: 'kind', label: 'Soort', options: [['existing_offer', 'Bestaand aanbod'], ['custom_arrangement', 'Maatwerk']] },
+            { kind: 'textarea', name: 'description', label: 'Omschrijving' },
+            { kind: 'text', name: 'provider', label: 'Aanbieder' },
+            { kind: 'textarea', name: 'fitRationale', label: 'Waarom past dit bij de vraag?' },
+            { kind: 'number', name: 'waitingWeeks', label: 'Wachttijd in weken' },
+            { kind: 'select', name: 'waitingWeeksSource', label: 'Bron van de wachttijd', options: [
+              ['provider', 'De aanbieder'], ['waiting_list', 'De wachtlijst'], ['estimate', 'Een schatting'],
+            ] },
+            { kind: 'text', name: 'responsibleOrganisation', label: 'Verantwoordelijke organisatie' },
+            { kind: 'rows', name: 'financing', label: 'Financiering', rowLabel: 'Financier', rows: 2,
+              hint: 'Bij maatwerk verplicht: wet en financier.', fields: [
+                { kind: 'select', name: 'law', label: 'Wet', options: LAWS },
+                { kind: 'text', name: 'funder', label: 'Financier' },
+              ] },
+          ] },
+        { kind: 'group', name: 'familyResponse', label: 'Wat vinden jongere en ouders van het advies?', fields: [
+          { kind: 'select', name: 'youth', label: 'De jongere', required: true, options: FAMILY },
+          { kind: 'select', name: 'parents', label: 'De ouders', required: true, options: FAMILY },
+          { kind: 'textarea', name: 'notes', label: 'Toelichting' },
+        ] },
+      ];
+    case 'SET_BRIDGING_PLAN':
+      return [
+        { kind: 'lines', name: 'measures', label: 'Maatregelen voor de wachttijd', hint: 'Eén maatregel per regel.' },
+        { kind: 'text', name: 'responsibleOrganisation', label: 'Verantwoordelijke organisatie', required: true },
+        { kind: 'date', name: 'reviewAt', label: 'Evaluatie op', required: true },
+      ];
+    case 'REPORT_PROGRESS':
+      return [
+        { kind: 'checkbox', name: 'helpStarted', label: 'De hulp is gestart' },
+        { kind: 'checkbox', name: 'onTrack', label: 'Het loopt volgens plan' },
+        { kind: 'textarea', name: 'familyView', label: 'Hoe kijken jongere en ouders ertegen aan?' },
+        { kind: 'textarea', name: 'notes', label: 'Toelichting' },
+      ];
+    case 'REQUEST_REASSESSMENT':
+      return [{ kind: 'textarea', name: 'reason', label: 'Waarom opnieuw beoordelen?', required: true }];
+    case 'ESCALATE':
+      return [
+        { kind: 'select', name: 'to', label: 'Naar', required: true, options: [
+          ['ben', 'Bovenregionaal expertisenetwerk (BEN)'], ['municipality_mandate', 'Doorzettingsmacht van de gemeente'], ['other', 'Anders'],
+        ] },
+        { kind: 'text', name: 'target', label: 'Aan wie precies', required: true },
+        { kind: 'textarea', name: 'question', label: 'Wat vraagt de regio?', required: true },
+        { kind: 'textarea', name: 'reason', label: 'Waarom opschalen?', required: true },
+      ];
+    case 'RECORD_ESCALATION_OUTCOME':
+      return [
+        { kind: 'textarea', name: 'decision', label: 'Besluit', required: true },
+        { kind: 'text', name: 'decidedBy', label: 'Besloten door', required: true },
+        { kind: 'rows', name: 'commitments', label: 'Afspraken', rowLabel: 'Afspraak', rows: 3, fields: [
+          { kind: 'text', name: 'organisation', label: 'Organisatie' },
+          { kind: 'textarea', name: 'action', label: 'Wat' },
+          { kind: 'date', name: 'dueAt', label: 'Uiterlijk' },
+        ] },
+      ];
+    case 'UPDATE_HELP_ITEM':
+      return [
+        { kind: 'select', name: 'itemId', label: 'Hulponderdeel', required: true,
+          options: record.helpItems.map((i) => [i.id, i.description.slice(0, 80)] as const) },
+        { kind: 'select', name: 'status', label: 'Nieuwe stand', required: true, options: [
+          ['arranged', 'Geregeld (besluit of toewijzing)'], ['started', 'Gestart'], ['not_started', 'Niet gestart'], ['stopped', 'Gestopt'],
+        ] },
+        { kind: 'date', name: 'date', label: 'Sinds', required: true },
+        { kind: 'textarea', name: 'reason', label: 'Reden', hint: 'Verplicht bij "niet gestart" en "gestopt".' },
+        { kind: 'group', name: 'decision', label: 'Besluit of toewijzing', optional: true, fields: [
+          { kind: 'date', name: 'date', label: 'Datum' },
+          { kind: 'text', name: 'by', label: 'Door' },
+        ] },
+      ];
+    case 'WITHDRAW':
+      return [{ kind: 'textarea', name: 'reason', label: 'Waarom intrekken?', required: true }];
+    case 'CLOSE':
+      return [
+        { kind: 'select', name: 'outcome', label: 'Uitkomst', required: true, options: [
+          ['help_in_place', 'De hulp is gestart'], ['no_longer_needed', 'Niet meer nodig'], ['other', 'Anders'],
+        ] },
+        { kind: 'select', name: 'familyViewOfFit', label: 'Past de hulp volgens jongere en ouders?', required: true, options: [
+          ['fits', 'Past'], ['partly', 'Past deels'], ['does_not_fit', 'Past niet'], ['not_asked', 'Niet gevraagd'],
+        ] },
+        { kind: 'textarea', name: 'lessonsLearned', label: 'Wat leren we hiervan?' },
+      ];
+    case 'ADD_NOTE':
+      return [{ kind: 'textarea', name: 'text', label: 'Notitie', required: true }];
+    case 'UPDATE_CONSENT':
+      return [
+        { kind: 'select', name: 'youth', label: 'Toestemming van de jongere', options: CONSENT },
+        { kind: 'select', name: 'parents', label: 'Toestemming van de ouders (of voogd)', options: CONSENT },
+        legalGround,
+      ];
+    case 'UPDATE_SCHOOL':
+      return [
+        { kind: 'select', name: 'status', label: 'Schoolsituatie', required: true, options: SCHOOL },
+        { kind: 'date', name: 'notAttendingSince', label: 'Niet naar school sinds' },
+      ];
+  }
+}
+
+/** The fields whose labels name the members of a trail entry's payload (no case needed). */
+export function entryFields(type: string | null): Field[] {
+  if (type === 'SUBMIT') return submissionForm([]);
+  if (!isEventType(type)) return [];
+  return eventForm(type, { helpItems: [] } as unknown as CaseRecord);
+}
+

@@ -1,0 +1,223 @@
+/**
+ * The console's pages for oversight and management: the inspector's file review, the audit
+ * verification and the signalering report; the admin's people, API clients and region settings.
+ */
+import type { FastifyInstance } from 'fastify';
+import { listClients } from '../auth/api-clients.ts';
+import { createSignInLink, createUser, disableUser, DuplicateEmail, isEmail, listUsers, SIGN_IN_LINK_MINUTES } from '../auth/users.ts';
+import type { Operator } from '../auth/api-clients.ts';
+import { AppError } from '../errors.ts';
+import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { municipalityName } from '../../machines/referral.municipalities.ts';
+import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
+import { endOfMonth } from '../reports/period.ts';
+import { signaleringSections } from '../reports/signalering-html.ts';
+import { regionSettings } from '../regions/region-settings.ts';
+import type { ConsoleContext, Person } from './console.ts';
+import { formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
+import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
+import { signInUrl } from './sign-in.ts';
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const CRITERIA = [
+  ['achterstallig', 'Over de termijn'],
+  ['nietBetrokken', 'Jongere of ouders niet betrokken bij het overleg'],
+  ['gezinOneens', 'Jongere of ouders oneens met het advies'],
+  ['zonderHulp', 'Afgesloten zonder dat alle hulp startte'],
+  ['opgeschaald', 'Opgeschaald'],
+] as const;
+
+const operatorOf = (person: Person): Operator => ({
+  role: person.actor.role, organisation: person.actor.organisation, name: person.actor.name, clientId: person.actor.clientId,
+});
+
+export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
+  const { queries, access, clock, db, verifier, audit } = ctx;
+  const regions = regionSettings(db);
+
+  app.get('/dossieronderzoek', async (request, reply) => {
+    const person = ctx.person(request, ['inspector']);
+    const q = request.query as Record<string, unknown>;
+    const text = (name: string): string => (typeof q[name] === 'string' ? (q[name] as string).trim() : '');
+    const state = (LIFECYCLE_STATES as readonly string[]).includes(text('status')) ? text('status') : undefined;
+    const from = DATE.test(text('van')) ? text('van') : undefined;
+    const to = DATE.test(text('tot')) ? text('tot') : undefined;
+    const ticked = new Set(CRITERIA.filter(([name]) => q[name] === 'ja').map(([name]) => name));
+    const searched = Object.keys(q).length > 0;
+    const items = searched ? queries.worklist(person.actor, {
+      state, from: from && `${from}T00:00:00.000Z`, to: to && `${to}T23:59:59.999Z`,
+      overdue: ticked.has('achterstallig'), notInvolved: ticked.has('nietBetrokken'),
+      familyDisagrees: ticked.has('gezinOneens'), closedWithoutHelp: ticked.has('zonderHulp'),
+      escalated: ticked.has('opgeschaald'), limit: 500,
+    }) : [];
+    if (searched) access.record(request, person.actor, 'case.list', items.map((i) => i.id));
+    const stateOptions = LIFECYCLE_STATES.map((s) => `<option value="${s}"${s === state ? ' selected' : ''}>${esc(STATE_LABELS[s])}</option>`).join('');
+    const rows = items.map((i) => [
+      `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${i.id}">${esc(i.reference ?? i.id.slice(0, 8))}</a>`,
+      esc(STATE_LABELS[i.state] ?? i.state), esc(municipalityName(i.municipality) ?? i.municipality), when(i.createdAt),
+      i.overdue ? 'Ja' : 'Nee',
+    ]);
+    return ctx.send(reply, page({ title: 'Dossieronderzoek', user: ctx.pageUser(person), path: '/dossieronderzoek' }, `
+<p class="utrecht-paragraph">Zoek dossiers op wat de inspectie wil toetsen. Doel van uw inzage: <strong>${esc(person.session.purpose)}</strong>
+(<a class="utrecht-link utrecht-link--html-a" href="/doel">wijzigen</a>).</p>
+<form method="get" action="/dossieronderzoek" class="console-filters">
+<input type="hidden" name="zoek" value="ja">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="status">Status</label></p>
+<p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="status" name="status"><option value="">Alle</option>${stateOptions}</select></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="van">Aangemeld vanaf</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="van" name="van" value="${esc(from ?? '')}"></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="tot">Aangemeld tot en met</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="tot" name="tot" value="${esc(to ?? '')}"></p></div>
+<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset"><legend class="utrecht-form-fieldset__legend">Alleen dossiers waarin</legend>
+${CRITERIA.map(([name, text]) => `<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="${name}" name="${name}" value="ja"${ticked.has(name) ? ' checked' : ''}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="${name}">${esc(text)}</label></p></div>`).join('\n')}
+</fieldset>
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Zoeken</button></form>
+${searched ? table(`${items.length} dossier${items.length === 1 ? '' : 's'} gevonden`, ['Kenmerk', 'Status', 'Gemeente', 'Aangemeld', 'Over de termijn'], rows) : ''}`));
+  });
+
+  app.get('/audit', async (request, reply) => {
+    const person = ctx.person(request, ['inspector', 'admin']);
+    const run = (request.query as Record<string, unknown>).controleer === 'ja';
+    let result = '';
+    if (run) {
+      const outcome = await verifier.verify(true);
+      access.record(request, person.actor, 'audit.verify', []);
+      const view = person.actor.region === '*' ? { checked: outcome.checked, head: outcome.head }
+        : audit.regionView(person.actor.region, outcome);
+      result = `${outcome.ok ? alert('ok', 'Het logboek klopt: geen vastlegging is gewijzigd, verwijderd of tussengevoegd.')
+        : alert('error', `Het logboek klopt niet vanaf vastlegging ${outcome.firstBroken?.seq ?? '?'}. Meld dit direct.`, 'alert')}
+${dataList([
+    ['Gecontroleerd', esc(`${view.checked} vastleggingen${person.actor.region === '*' ? '' : ` van regio ${person.actor.region}`}`)],
+    ['Controlecode (kop)', `<code class="utrecht-code console-hash">${esc(view.head)}</code>`],
+    ['Moment', when(clock.now().toISOString())],
+  ])}
+<p class="utrecht-paragraph">Noteer de controlecode: komt hij later niet meer voor, dan is er iets weggehaald.</p>`;
+    }
+    return ctx.send(reply, page({ title: 'Controle van het logboek', user: ctx.pageUser(person), path: '/audit' }, `
+<p class="utrecht-paragraph">Elke vastlegging draagt een controlecode die aan de vorige is gekoppeld, per casus en over het hele logboek.
+De controle rekent alle codes na.</p>
+<form method="get" action="/audit"><input type="hidden" name="controleer" value="ja">
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Nu controleren</button></form>
+${result}`));
+  });
+
+  app.get('/signalering', async (request, reply) => {
+    const person = ctx.person(request, ['expert_team', 'inspector']);
+    const q = request.query as Record<string, unknown>;
+    const van = typeof q.van === 'string' && MONTH.test(q.van) ? q.van : undefined;
+    const tot = typeof q.tot === 'string' && MONTH.test(q.tot) ? q.tot : undefined;
+    const report = await ctx.signalering.report(person.actor, {
+      from: van && `${van}-01`, to: tot && endOfMonth(`${tot}-01`),
+    } as Parameters<typeof ctx.signalering.report>[1]);
+    access.record(request, person.actor, 'report.read', []);
+    return ctx.send(reply, page({ title: `Signalering ${report.region === '*' ? 'alle regio\'s' : `regio ${report.region}`}`, user: ctx.pageUser(person), path: '/signalering' }, `
+<p class="utrecht-paragraph">Hoeveel kinderen vastlopen, waar en hoe lang. Aantallen onder de 5 worden niet getoond, zodat niemand herkenbaar is.</p>
+<form method="get" action="/signalering" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="van">Van maand</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="month" id="van" name="van" value="${esc(report.period.from.slice(0, 7))}"></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="tot">Tot en met maand</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="month" id="tot" name="tot" value="${esc(report.period.to.slice(0, 7))}"></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Tonen</button></form>
+<div class="console-report">${signaleringSections(report)}</div>`));
+  });
+
+  const userFields = (): Field[] => [
+    { kind: 'text', name: 'name', label: 'Naam', required: true },
+    { kind: 'email', name: 'email', label: 'E-mailadres', required: true, hint: 'Hiermee herkent de inlogdienst (OpenID Connect) de persoon.' },
+    { kind: 'select', name: 'role', label: 'Rol', required: true, options: [
+      ['local_team', ROLE_LABELS.local_team!], ['expert_team', ROLE_LABELS.expert_team!],
+      ['inspector', ROLE_LABELS.inspector!], ['admin', ROLE_LABELS.admin!],
+    ] },
+    { kind: 'text', name: 'organisation', label: 'Organisatie', required: true, hint: 'Voor wie de persoon werkt, bijvoorbeeld het wijkteam.' },
+  ];
+
+  function adminPage(person: Person, values: FormValues, errors: FieldErrors, created?: { name: string; url: string }): string {
+    const region = person.actor.region;
+    const people = listUsers(db, region);
+    const clients = listClients(db).filter((c) => c.region === region);
+    const settings = regions.get(region);
+    const csrf = person.session.csrf;
+    return page({
+      title: `Beheer van regio ${region}`, user: ctx.pageUser(person), path: '/beheer',
+      notice: errors[''] ? { kind: 'error', text: errors[''] } : created ? { kind: 'ok', text: `${created.name} is aangemaakt.` } : null,
+    }, `
+${created ? `<section aria-labelledby="kop-link"><h2 class="utrecht-heading-2" id="kop-link">Inloglink</h2>
+<p class="utrecht-paragraph">Geef deze link persoonlijk door. Hij werkt één keer en ${SIGN_IN_LINK_MINUTES} minuten lang, en wordt niet nog eens getoond.</p>
+<p class="utrecht-paragraph"><code class="utrecht-code console-hash">${esc(created.url)}</code></p></section>` : ''}
+<section aria-labelledby="kop-mensen"><h2 class="utrecht-heading-2" id="kop-mensen">Mensen</h2>
+${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', ''], people.map((u) => [
+    esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(u.organisation), when(u.createdAt, false),
+    u.disabledAt ? 'Uitgeschakeld' : u.id === person.session.user.id ? 'Dat bent u' :
+      `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
+  ]))}
+<h3 class="utrecht-heading-3">Iemand toevoegen</h3>
+<form method="post" action="/beheer/mensen" novalidate>${csrfField(csrf)}${renderFields(userFields(), values, errors)}
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Toevoegen en inloglink maken</button></form></section>
+<section aria-labelledby="kop-systemen"><h2 class="utrecht-heading-2" id="kop-systemen">Systemen (API-sleutels)</h2>
+<p class="utrecht-paragraph">Sleutels voor systemen maakt en trekt u in met de opdrachtregel (<code class="utrecht-code">npm run cli -- token …</code>).</p>
+${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Ingetrokken'], clients.map((c) => [
+    esc(c.name), esc(ROLE_LABELS[c.role] ?? c.role), esc(c.organisation), when(c.createdAt, false), c.revokedAt ? when(c.revokedAt, false) : 'Nee',
+  ]))}</section>
+<section aria-labelledby="kop-instellingen"><h2 class="utrecht-heading-2" id="kop-instellingen">Instellingen van de regio</h2>
+${dataList([
+    ['Termijn triage', esc(settings.env.deadlines.triage)], ['Termijn triage bij spoed', esc(settings.env.deadlines.triageUrgent)],
+    ['Termijn overleg', esc(settings.env.deadlines.overleg)], ['Controlemoment', esc(settings.env.deadlines.checkpoint)],
+    ['Herbeoordeling', esc(settings.env.deadlines.reassessment)], ['Antwoord op opschaling', esc(settings.env.deadlines.escalation)],
+    ['Overbrugging vanaf (weken wachttijd)', esc(settings.env.bridgingThresholdWeeks)],
+    ['Gemeenten', esc(settings.municipalities ? settings.municipalities.map((c) => municipalityName(c) ?? c).join(', ') : 'alle')],
+    ['Bewaartermijn', esc(settings.retention)], ['Opruimen na', esc(settings.housekeeping)],
+    ['Meldingen (webhook)', esc(settings.webhook ? 'ingesteld' : 'niet ingesteld')],
+  ])}
+<p class="utrecht-paragraph utrecht-paragraph--small">Termijnen in ISO 8601 (P5D is 5 dagen). Wijzigen met <code class="utrecht-code">npm run cli -- region set</code>.</p></section>`);
+  }
+
+  app.get('/beheer', async (request, reply) => {
+    const person = ctx.person(request, ['admin']);
+    return ctx.send(reply, adminPage(person, {}, {}));
+  });
+
+  app.post('/beheer/mensen', async (request, reply) => {
+    const person = ctx.person(request, ['admin']);
+    const values = formValues(request.body);
+    const v = (k: string): string => (typeof values[k] === 'string' ? (values[k] as string).trim() : '');
+    const errors: FieldErrors = {};
+    for (const k of ['name', 'organisation']) if (v(k) === '' || v(k).length > 200) errors[k] = 'Vul dit in (hooguit 200 tekens).';
+    if (!isEmail(v('email'))) errors.email = 'Vul een geldig e-mailadres in.';
+    const role = v('role');
+    if (!['local_team', 'expert_team', 'inspector', 'admin'].includes(role)) errors.role = 'Kies een rol.';
+    if (Object.keys(errors).length === 0) {
+      try {
+        const user = createUser(db, {
+          role: role as 'admin', organisation: v('organisation'), region: person.actor.region, name: v('name'), email: v('email'),
+        }, clock.now(), operatorOf(person));
+        const token = createSignInLink(db, user.id, clock.now())!;
+        return ctx.send(reply, adminPage(person, {}, {}, { name: user.name, url: signInUrl(urlConfig(request), token) }));
+      } catch (err) {
+        if (!(err instanceof DuplicateEmail)) throw err;
+        errors.email = 'Er is al iemand met dit e-mailadres.';
+      }
+    }
+    errors[''] = 'Niet alles is goed ingevuld.';
+    return ctx.send(reply, adminPage(person, values, errors), 400);
+  });
+
+  app.post('/beheer/mensen/:id/uitschakelen', async (request, reply) => {
+    const person = ctx.person(request, ['admin']);
+    const id = (request.params as { id: string }).id;
+    const user = UUID.test(id) ? listUsers(db, person.actor.region).find((u) => u.id === id) : undefined;
+    if (!user) throw new AppError('NOT_FOUND', 'no such user');
+    if (user.id === person.session.user.id) throw new AppError('FORBIDDEN', 'self');
+    disableUser(db, user.id, clock.now(), operatorOf(person));
+    return reply.redirect('/beheer', 303);
+  });
+
+  /** Links point where the admin is: the configured public address, else the one they used. */
+  function urlConfig(request: { protocol: string; host: string }) {
+    return { PUBLIC_URL: ctx.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`, HOST: '', PORT: 0 };
+  }
+
+}

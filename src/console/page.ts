@@ -1,0 +1,116 @@
+/**
+ * The frame of every console page, on the NL Design System (Utrecht components and design
+ * tokens): language nl, a skip link, one h1, a navigation for the person's role, no script.
+ * Every text from data goes through `esc`.
+ */
+import { escapeHtml } from '../http/html.ts';
+import { ROLE_LABELS } from '../http/labels-nl.ts';
+import type { Role } from '../../machines/referral.schemas.ts';
+
+export const esc = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
+
+/** Who is signed in, as the frame shows them. */
+export interface PageUser {
+  name: string;
+  role: Role;
+  organisation: string;
+  csrf: string;
+}
+
+export interface PageOptions {
+  title: string;
+  user?: PageUser | null;
+  /** The path of the page, to mark the current item of the navigation. */
+  path?: string;
+  /** A message above the content: after an action, or an error. */
+  notice?: { kind: 'ok' | 'error' | 'warning' | 'info'; text: string } | null;
+}
+
+const NAV: Record<Role, readonly (readonly [string, string])[]> = {
+  local_team: [['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
+  expert_team: [['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
+    ['/signalering', 'Signalering']],
+  inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/audit', 'Controle van het logboek'],
+    ['/signalering', 'Signalering']],
+  admin: [['/beheer', 'Beheer']],
+};
+
+function nav(user: PageUser, path: string | undefined): string {
+  const items = NAV[user.role].map(([href, text]) => {
+    const current = path !== undefined && (path === href || path.startsWith(`${href}/`));
+    return `<li class="utrecht-nav-list__item"><a class="utrecht-link utrecht-link--html-a${current ? ' utrecht-link--current' : ''}" href="${href}"${current ? ' aria-current="page"' : ''}>${esc(text)}</a></li>`;
+  });
+  return `<nav class="console-nav" aria-label="Hoofdmenu"><ul class="utrecht-nav-list">${items.join('')}</ul></nav>`;
+}
+
+function who(user: PageUser): string {
+  return `<div class="console-who"><p class="utrecht-paragraph utrecht-paragraph--small">Ingelogd als
+<strong>${esc(user.name)}</strong> (${esc(ROLE_LABELS[user.role] ?? user.role)}, ${esc(user.organisation)})</p>
+<form method="post" action="/uitloggen">${csrfField(user.csrf)}
+<button class="utrecht-button utrecht-button--subtle" type="submit">Uitloggen</button></form></div>`;
+}
+
+export const csrfField = (csrf: string): string => `<input type="hidden" name="_csrf" value="${esc(csrf)}">`;
+
+export function alert(kind: 'ok' | 'error' | 'warning' | 'info', text: string, role: 'status' | 'alert' = 'status'): string {
+  return `<div class="utrecht-alert utrecht-alert--${kind}" role="${role}"><div class="utrecht-alert__content">` +
+    `<div class="utrecht-alert__message"><p class="utrecht-paragraph">${esc(text)}</p></div></div></div>`;
+}
+
+export function page(options: PageOptions, body: string): string {
+  const { title, user, path, notice } = options;
+  return `<!doctype html>
+<html lang="nl" class="utrecht-theme utrecht-root">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · passend</title>
+<link rel="stylesheet" href="/assets/design-tokens.css">
+<link rel="stylesheet" href="/assets/utrecht.css">
+<link rel="stylesheet" href="/assets/console.css">
+</head>
+<body class="utrecht-page-body utrecht-body">
+<a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#inhoud">Direct naar de inhoud</a>
+<header class="utrecht-page-header console-header">
+<div class="console-brand"><a class="utrecht-link utrecht-link--html-a console-home" href="/">passend</a>
+<span class="console-tagline">regionaal expertteam jeugd</span></div>
+${user ? who(user) : ''}
+${user ? nav(user, path) : ''}
+</header>
+<main id="inhoud" class="utrecht-page-content console-main" tabindex="-1">
+<h1 class="utrecht-heading-1">${esc(title)}</h1>
+${notice ? alert(notice.kind, notice.text, notice.kind === 'error' ? 'alert' : 'status') : ''}
+${body}
+</main>
+<footer class="utrecht-page-footer console-footer"><p class="utrecht-paragraph utrecht-paragraph--small">passend ·
+wat u hier leest en doet, wordt vastgelegd met uw naam (NEN 7513).</p></footer>
+</body>
+</html>`;
+}
+
+/** A table with a caption; `rows` are already-escaped cells. */
+export function table(caption: string, headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length === 0) return `<p class="utrecht-paragraph">${esc(caption)}: geen.</p>`;
+  return `<div class="utrecht-table-container utrecht-table-container--overflow-inline"><table class="utrecht-table utrecht-table--html-table">
+<caption class="utrecht-table__caption">${esc(caption)}</caption>
+<thead class="utrecht-table__header"><tr class="utrecht-table__row">${headers.map((h) => `<th class="utrecht-table__header-cell" scope="col">${esc(h)}</th>`).join('')}</tr></thead>
+<tbody class="utrecht-table__body">${rows.map((r) => `<tr class="utrecht-table__row">${r.map((c) => `<td class="utrecht-table__cell">${c}</td>`).join('')}</tr>`).join('\n')}</tbody>
+</table></div>`;
+}
+
+/** A definition list of label and already-escaped value. */
+export function dataList(items: readonly (readonly [string, string])[]): string {
+  return `<dl class="utrecht-data-list utrecht-data-list--rows">${items.map(([k, v]) =>
+    `<div class="utrecht-data-list__item"><dt class="utrecht-data-list__item-key">${esc(k)}</dt><dd class="utrecht-data-list__item-value">${v === '' ? '—' : v}</dd></div>`).join('')}</dl>`;
+}
+
+const amsterdam = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long', timeStyle: 'short' });
+const amsterdamDay = new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', dateStyle: 'long' });
+
+/** A moment as a <time> element in Dutch (Amsterdam time). */
+export function when(iso: string | null | undefined, withTime = true): string {
+  if (!iso) return '—';
+  const date = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
+  if (Number.isNaN(date.getTime())) return esc(iso);
+  return `<time datetime="${esc(iso)}">${esc((withTime && iso.length > 10 ? amsterdam : amsterdamDay).format(date))}</time>`;
+}

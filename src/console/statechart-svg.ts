@@ -1,0 +1,61 @@
+/**
+ * The statechart of a case as SVG, drawn from the machine's own definition (machines/referral.chart.ts)
+ * with the case's current state highlighted. The states stand in their lifecycle order; a step to
+ * the next state is an arrow down, any other step an arc on the right with its events' names.
+ * No script and no style attribute: the page's content security policy allows neither.
+ */
+import { lifecycleChart, type Chart } from '../../machines/referral.chart.ts';
+import { ACTION_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { esc } from './page.ts';
+
+const BOX_W = 230;
+const BOX_H = 34;
+const GAP = 26;
+const X = 10;
+
+const charts = new Map<string, Chart>();
+
+export function statechartSvg(current: string, machineVersion: string): string {
+  let chart = charts.get(machineVersion);
+  if (!chart) {
+    chart = lifecycleChart(machineVersion);
+    charts.set(machineVersion, chart);
+  }
+  const y = (i: number): number => 10 + i * (BOX_H + GAP);
+  const index = new Map(chart.states.map((s, i) => [s, i] as const));
+  // Withdrawing is possible from every open state: said once, not drawn nine times.
+  const edges = chart.edges
+    .map((e) => ({ ...e, events: e.events.filter((ev) => ev !== 'WITHDRAW') }))
+    .filter((e) => e.events.length > 0);
+  const arcs = edges.filter((e) => index.get(e.to)! !== index.get(e.from)! + 1);
+  const width = X + BOX_W + 40 + arcs.length * 16 + 250;
+  const height = y(chart.states.length) + 10;
+  const parts: string[] = [];
+  parts.push('<defs><marker id="pijl" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>');
+  chart.states.forEach((state, i) => {
+    const on = state === current;
+    parts.push(`<g><rect x="${X}" y="${y(i)}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${on ? '#00689e' : '#ffffff'}" stroke="${on ? '#00689e' : '#444'}" stroke-width="${on ? 3 : 1}"/>` +
+      `<text x="${X + BOX_W / 2}" y="${y(i) + BOX_H / 2 + 5}" text-anchor="middle" font-size="14" font-family="sans-serif" fill="${on ? '#ffffff' : '#111111'}"${on ? ' font-weight="bold"' : ''}>${esc(STATE_LABELS[state] ?? state)}${on ? ' (nu)' : ''}</text></g>`);
+  });
+  for (const e of edges) {
+    const from = index.get(e.from)!;
+    const to = index.get(e.to)!;
+    const label = e.events.map((ev) => ACTION_LABELS[ev] ?? ev).join(' / ');
+    if (to === from + 1) {
+      const x = X + 40;
+      parts.push(`<line x1="${x}" y1="${y(from) + BOX_H}" x2="${x}" y2="${y(to)}" stroke="#444" marker-end="url(#pijl)"/>` +
+        `<text x="${x + 8}" y="${y(from) + BOX_H + GAP / 2 + 4}" font-size="11" font-family="sans-serif" fill="#333333">${esc(label)}</text>`);
+      continue;
+    }
+    const k = arcs.indexOf(e);
+    const reach = X + BOX_W + 20 + k * 16;
+    const y1 = y(from) + BOX_H / 2;
+    const y2 = y(to) + BOX_H / 2;
+    parts.push(`<path d="M${X + BOX_W},${y1} H${reach} V${y2} H${X + BOX_W}" fill="none" stroke="#444" stroke-dasharray="${to < from ? '4 3' : 'none'}" marker-end="url(#pijl)"/>` +
+      `<text x="${X + BOX_W + 40 + arcs.length * 16}" y="${(y1 + y2) / 2 + 4}" font-size="11" font-family="sans-serif" fill="#333333">${esc(label)}</text>`);
+  }
+  const title = `Statechart van de casus. Huidige status: ${STATE_LABELS[current] ?? current}.`;
+  return `<figure class="console-chart"><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-titel" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
+    `<title id="chart-titel">${esc(title)}</title>${parts.join('')}</svg>` +
+    `<figcaption class="utrecht-paragraph utrecht-paragraph--small">De huidige status is gemarkeerd. Intrekken kan in elke open fase; een stippellijn gaat terug.</figcaption></figure>`;
+}

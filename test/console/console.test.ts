@@ -1,0 +1,238 @@
+/**
+ * The console over HTTP as a browser uses it (forms, cookies), without a browser: sign-in,
+ * sessions, CSRF, who sees which case, and that a person's action names them in the trail and the
+ * access log. test/console/console.browser.test.ts drives the same pages in Chromium.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { accessLog, auditLog, caseEvents } from '../../db/schema.ts';
+import { createSignInLink } from '../../src/auth/users.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
+import { submission } from '../support/fixtures.ts';
+import { encodeForm, person, signIn } from './session.ts';
+
+let ctx: TestContext;
+beforeEach(async () => { ctx = await createTestContext(); });
+afterEach(async () => { await ctx.close(); });
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+describe('signing in', () => {
+  it('a sign-in link opens a Dutch page with a button; the post sets an HttpOnly session cookie and leads to the role\'s page', async () => {
+    const user = person(ctx, 'expert_team', 'ret-r01');
+    const code = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+    const landing = await ctx.app.inject({ url: `/inloggen?code=${code}` });
+    expect(landing.statusCode).toBe(200);
+    expect(landing.body).toContain('<html lang="nl"');
+    expect(landing.body).toContain('Inloggen</button>');
+    // Opening the link does not use it up (mail scanners open links): the button does.
+    const res = await ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code }), headers: form });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/casussen');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^passend_sessie=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const queue = await ctx.app.inject({ url: '/casussen', headers: { cookie: cookie.split(';')[0]! } });
+    expect(queue.statusCode).toBe(200);
+    expect(queue.body).toContain('Werkvoorraad');
+    expect(queue.headers['cache-control']).toBe('no-store');
+  });
+
+  it('a link works once, and not after 15 minutes', async () => {
+    const user = person(ctx, 'local_team', 'wt-noord');
+    const code = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+    const post = () => ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code }), headers: form });
+    expect((await post()).statusCode).toBe(303);
+    const again = await post();
+    expect(again.statusCode).toBe(400);
+    expect(again.body).toContain('verlopen of al gebruikt');
+    expect(again.headers['set-cookie']).toBeUndefined();
+
+    const late = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+    ctx.clock.advance(15 * 60_000 + 1);
+    expect((await ctx.app.inject({ url: `/inloggen?code=${late}` })).statusCode).toBe(400);
+    expect((await ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code: late }), headers: form })).statusCode).toBe(400);
+  });
+
+  it('a session ends after 30 idle minutes and at sign-out', async () => {
+    const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    expect((await browser.get('/casussen')).statusCode).toBe(200);
+    ctx.clock.advance(29 * 60_000);
+    expect((await browser.get('/casussen')).statusCode).toBe(200);
+    ctx.clock.advance(31 * 60_000);
+    const idle = await browser.get('/casussen');
+    expect(idle.statusCode).toBe(303);
+    expect(idle.headers.location).toBe('/');
+
+    const other = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    expect((await other.get('/casussen')).statusCode).toBe(200);
+    expect((await other.post('/uitloggen', {})).statusCode).toBe(303);
+    expect((await other.get('/casussen')).headers.location).toBe('/');
+  });
+});
+
+describe('forms are protected against cross-site posts', () => {
+  it('a post without the CSRF token, with a wrong one, or from another origin is refused and changes nothing', async () => {
+    const id = await ctx.createCase();
+    const browser = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    await browser.get(`/casussen/${id}`);
+    const event = { type: 'START_TRIAGE', versie: '1', coordinator: 'Procesregisseur A' };
+    for (const res of [
+      await browser.post(`/casussen/${id}`, event, { csrf: false }),
+      await browser.post(`/casussen/${id}`, { ...event, _csrf: 'x'.repeat(43) }, { csrf: false }),
+      await browser.post(`/casussen/${id}`, event, { origin: 'https://elders.example' }),
+    ]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('Dit formulier is verlopen of kwam niet van deze site');
+    }
+    expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(1);
+    const ok = await browser.post(`/casussen/${id}`, event);
+    expect(ok.statusCode).toBe(303);
+    expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(2);
+  });
+
+  it('another content type than a form is refused with 415, not a 500', async () => {
+    const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const res = await ctx.app.inject({
+      method: 'POST', url: '/aanmelden', payload: '{"a":1}', headers: { cookie: browser.cookie, 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(415);
+  });
+});
+
+describe('who sees what', () => {
+  it('a referral submitted through the API is in the expert team\'s work queue with its reference; another organisation\'s wijkteam does not see it', async () => {
+    const id = await ctx.createCase(submission({ subject: { reference: 'WN-API-0007', birthYear: 2012, municipalityCode: 'GM0363' } }));
+    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    const queue = await coordinator.get('/casussen');
+    expect(queue.body).toContain('WN-API-0007');
+    expect(queue.body).toContain(`/casussen/${id}`);
+
+    const own = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    expect((await own.get('/casussen')).body).toContain('WN-API-0007');
+    const other = await signIn(ctx, person(ctx, 'local_team', 'wt-zuid'));
+    const list = await other.get('/casussen');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain('WN-API-0007');
+    expect((await other.get(`/casussen/${id}`)).statusCode).toBe(404);
+    const elsewhere = await signIn(ctx, person(ctx, 'expert_team', 'ret-r02', 'R02'));
+    expect((await elsewhere.get('/casussen')).body).not.toContain('WN-API-0007');
+  });
+
+  it('an admin reads no case, and a wijkteam no trail', async () => {
+    const id = await ctx.createCase();
+    const admin = await signIn(ctx, person(ctx, 'admin', 'beheer'));
+    expect((await admin.get(`/casussen/${id}`)).statusCode).toBe(403);
+    const worker = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    expect((await worker.get(`/casussen/${id}/verloop`)).statusCode).toBe(403);
+  });
+
+  it('an inspector states a purpose once per sign-in, and every read records it', async () => {
+    const id = await ctx.createCase();
+    const inspector = await signIn(ctx, person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Jansen'));
+    const first = await inspector.get(`/casussen/${id}`);
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe('/doel');
+    expect((await inspector.post('/doel', { doel: '' })).statusCode).toBe(400);
+    expect((await inspector.post('/doel', { doel: 'Onderzoek 2026-17' })).statusCode).toBe(303);
+    expect((await inspector.get(`/casussen/${id}`)).statusCode).toBe(200);
+    const trail = await inspector.get(`/casussen/${id}/verloop`);
+    expect(trail.statusCode).toBe(200);
+    const lines = ctx.db.select().from(accessLog).where(eq(accessLog.actorName, 'Inspecteur Jansen')).all();
+    expect(lines.map((l) => [l.action, l.purpose])).toEqual([
+      ['case.read', 'Onderzoek 2026-17'], ['trail.read', 'Onderzoek 2026-17'],
+    ]);
+    expect(lines[0]!.actorClientId).toBe(`user:${inspector.user.id}`);
+  });
+});
+
+describe('acting as oneself', () => {
+  it('an aanmelding through the form, with rule errors next to their fields first', async () => {
+    const worker = await signIn(ctx, person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam'));
+    const page = await worker.get('/aanmelden');
+    expect(page.statusCode).toBe(200);
+    const base = {
+      'referrer.kind': 'professional', 'subject.reference': 'WN-FORM-1', 'subject.birthMonth': '2012-05',
+      'subject.municipalityCode': 'GM0363', 'subject.authority': 'joint_parents', 'subject.protectionMeasure': 'none',
+      'consent.youth': 'given', 'consent.parents': 'given', 'requestForHelp.summary': 'Vastgelopen tussen ggz en school',
+      problemAreas: ['mental_health', 'education'], triedSoFar: 'Twee aanbieders', 'school.status': 'attending',
+      urgency: 'regular',
+    };
+    const missing = await worker.post('/aanmelden', { ...base, 'requestForHelp.summary': '' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toMatch(/id="veld-requestForHelp-summary-fout"[^>]*>.*Vul dit in/);
+    expect(missing.body).toContain('value="WN-FORM-1"');
+
+    const noConsent = await worker.post('/aanmelden', { ...base, 'consent.youth': 'refused', 'consent.parents': 'refused' });
+    expect(noConsent.statusCode).toBe(422);
+    expect(noConsent.body).toContain('De toestemming die de wet bij deze leeftijd vraagt ontbreekt');
+
+    const done = await worker.post('/aanmelden', base);
+    expect(done.statusCode).toBe(303);
+    const id = /\/casussen\/([0-9a-f-]{36})\?gedaan=SUBMIT/.exec(String(done.headers.location))?.[1];
+    expect(id).toBeDefined();
+    const view = await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${id}` });
+    expect(view.json().data.submission.subject).toMatchObject({ reference: 'WN-FORM-1', birthMonth: '2012-05' });
+    expect(view.json().data.submission.problemAreas).toEqual(['mental_health', 'education']);
+    const trail = await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${id}/trail` });
+    expect(trail.json().entries[0].actor).toEqual({ role: 'local_team', organisation: 'wt-noord', name: 'Wim Wijkteam' });
+  });
+
+  it('an action of the case page names the person in the trail, the audit log and the access log', async () => {
+    const id = await ctx.createCase();
+    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator'));
+    const page = await coordinator.get(`/casussen/${id}`);
+    expect(page.body).toContain('id="actie-START_TRIAGE"');
+    // Exactly the actions allowedEvents gives: the API's view for an expert team client.
+    const allowed = (await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${id}` })).json().allowedEvents as string[];
+    const shown = [...page.body.matchAll(/id="actie-([A-Z_]+)"/g)].map((m) => m[1]);
+    expect(shown.sort()).toEqual([...allowed].sort());
+
+    const res = await coordinator.post(`/casussen/${id}`, { type: 'START_TRIAGE', versie: '1', coordinator: 'Carla' });
+    expect(res.statusCode).toBe(303);
+    const entry = ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all().at(-1)!;
+    expect(entry).toMatchObject({ type: 'START_TRIAGE', actorName: 'Carla Coördinator', actorOrganisation: 'ret-r01',
+      actorClientId: `user:${coordinator.user.id}` });
+    const audit = ctx.db.select().from(auditLog).where(eq(auditLog.caseId, id)).all().at(-1)!;
+    expect(audit.actorName).toBe('Carla Coördinator');
+    const read = ctx.db.select().from(accessLog).where(eq(accessLog.actorName, 'Carla Coördinator')).all();
+    expect(read.some((l) => l.action === 'case.read' && l.caseIds.includes(id))).toBe(true);
+    const trailPage = await coordinator.get(`/casussen/${id}/verloop`);
+    expect(trailPage.body).toContain('Carla Coördinator');
+    expect(trailPage.body).toContain('Triage gestart');
+  });
+
+  it('an event sent on an old version is refused in Dutch and changes nothing', async () => {
+    const id = await ctx.createCase();
+    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    await coordinator.get(`/casussen/${id}`);
+    expect((await coordinator.post(`/casussen/${id}`, { type: 'START_TRIAGE', versie: '1', coordinator: 'A' })).statusCode).toBe(303);
+    const stale = await coordinator.post(`/casussen/${id}`, { type: 'ADD_NOTE', versie: '1', text: 'Notitie' });
+    expect(stale.statusCode).toBe(412);
+    expect(stale.body).toContain('Iemand anders heeft de casus intussen gewijzigd');
+    expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(2);
+  });
+
+  it('bad input of any shape gets a 4xx page, never a 500', async () => {
+    const id = await ctx.createCase();
+    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    await coordinator.get(`/casussen/${id}`);
+    for (const body of [
+      {}, { type: 'NOPE' }, { type: 'ACCEPT', versie: 'x' }, { type: 'ISSUE_ADVICE', 'helpItems.0.waitingWeeks': 'veel' },
+      { type: 'SCHEDULE_OVERLEG', scheduledAt: 'morgen' },
+    ]) {
+      const res = await coordinator.post(`/casussen/${id}`, body as Record<string, string>);
+      expect(res.statusCode, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, JSON.stringify(body)).toBeLessThan(500);
+    }
+    // A field sent twice: the first value counts, as for any form.
+    const twice = await coordinator.post(`/casussen/${id}`, { type: 'START_TRIAGE', versie: '1', coordinator: ['a', 'b'] });
+    expect(twice.statusCode).toBe(303);
+    for (const url of ['/casussen/nope', '/casussen/00000000-0000-4000-8000-000000000000', '/casussen?status=x&gemeente=%00',
+      '/dossieronderzoek?van=gisteren', '/signalering?van=2026-13', '/assets/../../etc/passwd', '/inloggen?code=']) {
+      const res = await coordinator.get(url);
+      expect(res.statusCode, url).toBeLessThan(500);
+    }
+  });
+});
