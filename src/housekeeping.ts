@@ -2,7 +2,8 @@
  * Housekeeping: what the service keeps only for a while is pruned, so that the database does not
  * grow without bound under a steady load. Per region (setting `housekeeping`, default P30D):
  * timers that fired or were cancelled, and notifications delivered or skipped, once settled that
- * long ago. Idempotency keys after their 24 hours (DESIGN §5.6). Pending timers, notifications
+ * long ago. Idempotency keys after their 24 hours (DESIGN §5.6); console sessions idle a day (longer
+ * than any idle limit) and sign-in links past their 15 minutes. Pending timers, notifications
  * still to deliver or failed (an operator may retry them), the trail and the audit stay.
  *
  * Deletes go in batches of a thousand rows, each its own short transaction, so a large backlog
@@ -24,7 +25,11 @@ export interface Pruned {
   timers: number;
   notifications: number;
   idempotencyKeys: number;
+  sessions: number;
+  signInLinks: number;
 }
+
+const DAY_MS = 86_400_000;
 
 export function housekeeping(db: Db, clock: Clock) {
   const sqlite = db.$client;
@@ -37,6 +42,10 @@ export function housekeeping(db: Db, clock: Clock) {
   const keys = sqlite.prepare(`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys
     WHERE created_at < ? LIMIT ${BATCH})`);
 
+  const sessions = sqlite.prepare(`DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions
+    WHERE last_seen_at < ? LIMIT ${BATCH})`);
+  const links = sqlite.prepare(`DELETE FROM sign_in_links WHERE rowid IN (SELECT rowid FROM sign_in_links
+    WHERE expires_at < ? LIMIT ${BATCH})`);
   const drain = (statement: { run: (...args: unknown[]) => { changes: number } }, ...args: unknown[]): number => {
     let total = 0;
     for (let n = statement.run(...args).changes; n > 0; n = n === BATCH ? statement.run(...args).changes : 0) total += n;
@@ -46,13 +55,15 @@ export function housekeeping(db: Db, clock: Clock) {
   return {
     run(): Pruned {
       const now = DateTime.fromJSDate(clock.now(), { zone: 'utc' });
-      const pruned: Pruned = { timers: 0, notifications: 0, idempotencyKeys: 0 };
+      const pruned: Pruned = { timers: 0, notifications: 0, idempotencyKeys: 0, sessions: 0, signInLinks: 0 };
       for (const r of regionsOf.all() as { id: string; housekeeping: string | null }[]) {
         const before = now.minus(Duration.fromISO(r.housekeeping ?? DEFAULT_HOUSEKEEPING)).toISO();
         pruned.timers += drain(timers, r.id, before);
         pruned.notifications += drain(notifications, r.id, before);
       }
       pruned.idempotencyKeys = drain(keys, now.minus(IDEMPOTENCY_WINDOW_MS).toISO());
+      pruned.sessions = drain(sessions, now.minus(DAY_MS).toISO());
+      pruned.signInLinks = drain(links, now.toISO());
       return pruned;
     },
   };

@@ -48,11 +48,11 @@ function loop(round: () => Promise<unknown>, intervalMs: number, logger: Logger 
 
 export function createScheduler(
   engine: CaseEngine, deliverer: WebhookDeliverer, intervalMs: number, logger?: Logger,
-  prune: () => Pruned = () => ({ timers: 0, notifications: 0, idempotencyKeys: 0 }),
+  prune: () => Pruned = () => ({ timers: 0, notifications: 0, idempotencyKeys: 0, sessions: 0, signInLinks: 0 }),
 ): Scheduler {
   const housekeep = async (): Promise<Pruned> => {
     const pruned = prune();
-    if (pruned.timers + pruned.notifications + pruned.idempotencyKeys > 0) logger?.info({ pruned }, 'housekeeping');
+    if (Object.values(pruned).some((n) => n > 0)) logger?.info({ pruned }, 'housekeeping');
     return pruned;
   };
   async function fireDue(): Promise<number> {

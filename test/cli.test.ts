@@ -164,6 +164,56 @@ describe('token create', () => {
   });
 });
 
+describe('user create and user sign-in-link (DESIGN §5.4)', () => {
+  it('prints the user id and then a one-time link alone on the last line; the link signs the person in to the console', async () => {
+    const created = cli(['user', 'create', '--role', 'admin', '--org', 'beheer-r9', '--region', 'R9',
+      '--name', 'Bea Beheer', '--email', 'Bea@Example.nl']);
+    expect(created.status, created.stderr).toBe(0);
+    const id = created.stdout.trimEnd().split('\n').at(-1)!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const link = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'sign-in-link', id], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+      env: { ...process.env, DATABASE_PATH: dbPath, PUBLIC_URL: 'https://passend.regio9.nl/' },
+    });
+    expect(link.status, link.stderr).toBe(0);
+    const url = new URL(link.stdout.trimEnd().split('\n').at(-1)!);
+    expect(`${url.origin}${url.pathname}`).toBe('https://passend.regio9.nl/inloggen');
+    const db = openDatabase(dbPath);
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db });
+    try {
+      const page = await app.inject({ url: `${url.pathname}${url.search}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('lang="nl"');
+      const signIn = await app.inject({
+        method: 'POST', url: '/inloggen', payload: `code=${url.searchParams.get('code')}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(signIn.statusCode).toBe(303);
+      expect(signIn.headers.location).toBe('/beheer');
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+      const admin = await app.inject({ url: '/beheer', headers: { cookie } });
+      expect(admin.statusCode).toBe(200);
+      expect(admin.body).toContain('Bea Beheer');
+      // The email is stored lower-case and never printed by `user list`.
+      expect(cli(['user', 'list']).stdout).not.toMatch(/example\.nl/i);
+    } finally {
+      await app.close();
+      db.$client.close();
+    }
+  });
+
+  it('refuses a second person with the same email, a bad email, and a link for no such user, with exit 2', () => {
+    const args = ['user', 'create', '--role', 'local_team', '--org', 'wt-9', '--region', 'R9', '--name', 'W'];
+    expect(cli([...args, '--email', 'w@example.nl']).status).toBe(0);
+    const twice = cli([...args, '--email', 'W@example.nl']);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/email/);
+    expect(cli([...args, '--email', 'geen-adres']).status).toBe(2);
+    expect(cli(['user', 'sign-in-link', '00000000-0000-4000-8000-000000000000']).status).toBe(2);
+    expect(cli(['user', 'create', '--role', 'admin', '--org', 'x', '--region', '*', '--name', 'X', '--email', 'x@example.nl']).status).toBe(2);
+  });
+});
+
 describe('region set against a running app', () => {
   let appDir: string;
   let db: Db;

@@ -15,7 +15,7 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
-import type { AccessLogRepository } from '../audit/access-log.ts';
+import type { AccessAction, AccessLogRepository } from '../audit/access-log.ts';
 import type { AuditTrail } from '../audit/audit-log.ts';
 import type { AuditVerifier } from '../audit/verifier.ts';
 import type { Actor } from '../auth/api-clients.ts';
@@ -85,6 +85,11 @@ const ASSETS: Record<string, string> = {
   'console.css': readFileSync(new URL('./console.css', import.meta.url), 'utf8'),
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REFUSED_ACTIONS: Record<string, AccessAction> = {
+  '/casussen/:id': 'case.read', '/casussen/:id/verloop': 'trail.read', '/casussen/:id/toegang': 'access_log.read',
+};
+
 const HOME: Record<Role, string> = {
   local_team: '/casussen', expert_team: '/casussen', inspector: '/dossieronderzoek', admin: '/beheer',
 };
@@ -150,6 +155,15 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     if (!request.person || typeof token !== 'string' || !sameSecret(token, request.person.session.csrf)) {
       throw new AppError('FORBIDDEN', 'csrf');
     }
+  });
+
+  // NEN 7513 logs attempts too: a case page refused (403, or 404 for a case this person may not
+  // see) leaves a `refused` line, as on the API.
+  app.addHook('onResponse', async (request, reply) => {
+    const action = REFUSED_ACTIONS[request.routeOptions.url ?? ''];
+    if (!action || !request.person || (reply.statusCode !== 403 && reply.statusCode !== 404)) return;
+    const asked = (request.params as { id?: string }).id;
+    options.access.record(request, request.person.actor, action, asked && UUID.test(asked) ? [asked.toLowerCase()] : [], 'refused');
   });
 
   app.setErrorHandler(async (error, request, reply) => {

@@ -72,6 +72,20 @@ describe('signing in', () => {
   });
 });
 
+describe('housekeeping', () => {
+  it('prunes sessions idle for a day and sign-in links past their time, and keeps those in use', async () => {
+    const idle = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    createSignInLink(ctx.db, idle.user.id, ctx.clock.now());
+    ctx.clock.advance(25 * 3_600_000);
+    const active = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const fresh = createSignInLink(ctx.db, active.user.id, ctx.clock.now())!;
+    // The first link was used by signIn and the second expired; each signIn made one more link.
+    expect(await ctx.app.scheduler.housekeep()).toMatchObject({ sessions: 1, signInLinks: 2 });
+    expect((await active.get('/casussen')).statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: `/inloggen?code=${fresh}` })).statusCode).toBe(200);
+  });
+});
+
 describe('forms are protected against cross-site posts', () => {
   it('a post without the CSRF token, with a wrong one, or from another origin is refused and changes nothing', async () => {
     const id = await ctx.createCase();
@@ -116,6 +130,10 @@ describe('who sees what', () => {
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain('WN-API-0007');
     expect((await other.get(`/casussen/${id}`)).statusCode).toBe(404);
+    // The attempt is in the access log, as refused, with the id asked for.
+    const refused = ctx.db.select().from(accessLog).where(eq(accessLog.actorClientId, `user:${other.user.id}`)).all()
+      .filter((l) => l.outcome === 'refused');
+    expect(refused.map((l) => [l.action, JSON.parse(l.caseIds)])).toEqual([['case.read', [id]]]);
     const elsewhere = await signIn(ctx, person(ctx, 'expert_team', 'ret-r02', 'R02'));
     expect((await elsewhere.get('/casussen')).body).not.toContain('WN-API-0007');
   });
