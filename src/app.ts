@@ -42,7 +42,7 @@ export interface AppDependencies {
    */
   config: Pick<Config, 'LOG_LEVEL'> &
     Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' |
-      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES'>>;
+      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
   db: Db;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
@@ -144,7 +144,10 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
   app.addHook('onClose', () => signalering.close());
   await app.register(consoleRoutes, {
     db, clock, engine, queries, access, audit, verifier, signalering,
-    config: { PUBLIC_URL: config.PUBLIC_URL, SESSION_IDLE_MINUTES: config.SESSION_IDLE_MINUTES },
+    config: {
+      PUBLIC_URL: config.PUBLIC_URL, SESSION_IDLE_MINUTES: config.SESSION_IDLE_MINUTES,
+      OIDC_ISSUER: config.OIDC_ISSUER, OIDC_CLIENT_ID: config.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: config.OIDC_CLIENT_SECRET,
+    },
   });
 
   const keeper = housekeeping(db, clock);

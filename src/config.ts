@@ -23,6 +23,10 @@ export const ConfigSchema = z.object({
     .describe('Requests per API client per minute before 429; 0: no limit'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
     .describe('The address people open the console at, for sign-in links; default http://HOST:PORT'),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional()
+    .describe('An OpenID Connect provider for console sign-in; people are matched by email'),
+  OIDC_CLIENT_ID: z.string().min(1).optional().describe('The console\'s client id at the provider'),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional().describe('The console\'s client secret at the provider'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30)
     .describe('A console session ends after this many minutes without a request'),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
@@ -31,11 +35,20 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** The three OIDC settings come together or not at all. */
+function oidcComplete(config: Config): boolean {
+  const given = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  return given === 0 || given === 3;
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = ConfigSchema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  if (!oidcComplete(result.data)) {
+    throw new Error('invalid configuration: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');
   }
   return result.data;
 }

@@ -20,7 +20,7 @@ import type { AuditTrail } from '../audit/audit-log.ts';
 import type { AuditVerifier } from '../audit/verifier.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import {
-  personActor, redeemSignInLink, sessionStore, signInLinkUsable, type Session, type SessionStore,
+  findUserByEmail, personActor, redeemSignInLink, sessionStore, signInLinkUsable, type Session, type SessionStore, type User,
 } from '../auth/users.ts';
 import type { CaseEngine } from '../cases/case-engine.ts';
 import type { CaseQueries } from '../cases/case-queries.ts';
@@ -31,6 +31,7 @@ import { ROLE_LABELS } from '../http/labels-nl.ts';
 import type { SignaleringService } from '../reports/signalering.ts';
 import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
+import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
 
@@ -45,7 +46,7 @@ export interface ConsoleOptions {
   audit: AuditTrail;
   verifier: AuditVerifier;
   signalering: SignaleringService;
-  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES'>>;
+  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
 }
 
 /** The signed-in person of a console request. */
@@ -98,6 +99,20 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const { db, clock, config } = options;
   const sessions = sessionStore(db, config.SESSION_IDLE_MINUTES ?? 30);
   const secure = (config.PUBLIC_URL ?? '').startsWith('https:');
+  const oidc = config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
+    ? oidcClient({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET })
+    : null;
+  /** Where the browser reaches us: the configured public address, else the one it used. */
+  const baseOf = (request: FastifyRequest): string =>
+    (config.PUBLIC_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+  /** A new session on every sign-in: a session id known before it is never carried over. */
+  const startSession = (request: FastifyRequest, reply: FastifyReply, user: User): FastifyReply => {
+    const old = sessionIdOf(request);
+    if (old !== undefined) sessions.end(old);
+    const id = sessions.create(user, clock.now());
+    reply.header('Set-Cookie', serializeCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/' }));
+    return reply.redirect(HOME[user.role], 303);
+  };
 
   // The console is not part of the API's contract: its routes stay out of the OpenAPI document.
   app.addHook('onRoute', (route) => { route.schema = { ...(route.schema ?? {}), hide: true }; });
@@ -192,7 +207,8 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
 <p class="utrecht-paragraph utrecht-paragraph--lead">passend is de werkplaats van het regionaal expertteam jeugd:
 aanmelden, triage, overleg, advies en monitoren tot de hulp echt is gestart.</p>
 <p class="utrecht-paragraph">Open de inloglink die u van de beheerder van uw regio kreeg. Een link werkt één keer
-en ${esc(15)} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>`));
+en ${esc(15)} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>
+${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/inloggen/oidc">Inloggen via de inlogdienst van uw organisatie</a></p>' : ''}`));
   });
 
   app.get('/inloggen', async (request, reply) => {
@@ -208,14 +224,37 @@ en ${esc(15)} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de be
     const code = (request.body as { code?: unknown } | undefined)?.code;
     const user = typeof code === 'string' ? redeemSignInLink(db, code, clock.now()) : undefined;
     if (!user) return expiredLink(reply);
-    // A new session on every sign-in: a session id known before it is never carried over.
-    const old = sessionIdOf(request);
-    if (old !== undefined) sessions.end(old);
-    const id = sessions.create(user, clock.now());
-    reply.header('Set-Cookie', serializeCookie(SESSION_COOKIE, id, {
-      httpOnly: true, sameSite: 'lax', secure, path: '/',
+    return startSession(request, reply, user);
+  });
+
+  // OpenID Connect: to the provider with state, nonce and PKCE kept in a short-lived cookie; back
+  // here, the person is matched by email to an active user.
+  app.get('/inloggen/oidc', async (request, reply) => {
+    if (!oidc) throw new AppError('NOT_FOUND', 'no provider');
+    const { url, pending } = await oidc.start(baseOf(request));
+    reply.header('Set-Cookie', serializeCookie(OIDC_COOKIE, JSON.stringify(pending), {
+      httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH, maxAge: 600,
     }));
-    return reply.redirect(HOME[user.role], 303);
+    return reply.redirect(url, 303);
+  });
+
+  app.get(CALLBACK_PATH, async (request, reply) => {
+    if (!oidc) throw new AppError('NOT_FOUND', 'no provider');
+    const pending = pendingOf(request);
+    reply.header('Set-Cookie', serializeCookie(OIDC_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH, maxAge: 0 }));
+    let email: string | undefined;
+    try {
+      email = pending ? await oidc.finish(new URL(`${baseOf(request)}${request.url}`), pending) : undefined;
+    } catch (err) {
+      // The provider's or the flow's error: logged without the URL (it carries the code).
+      request.log.warn({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code } }, 'OpenID Connect sign-in failed');
+    }
+    const user = email === undefined ? undefined : findUserByEmail(db, email);
+    if (!user) {
+      return context.send(reply, page({ title: 'Inloggen lukte niet' }, alert('error',
+        'U bent bij de inlogdienst bekend, maar niet als gebruiker van passend, of het inloggen is afgebroken. Vraag de beheerder van uw regio u toe te voegen met dit e-mailadres.', 'alert')), 403);
+    }
+    return startSession(request, reply, user);
   });
 
   app.post('/uitloggen', async (request, reply) => {
@@ -266,6 +305,20 @@ ${invalid ? '<p class="utrecht-form-field-error-message" id="doel-fout">Vul een 
 <p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="doel" name="doel" maxlength="200" required value="${esc(current ?? '')}"${invalid ? ' aria-invalid="true" aria-describedby="doel-fout"' : ''}></p></div>
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Doel vastleggen</button></form>
 <p class="utrecht-paragraph utrecht-paragraph--small">U bent ingelogd als ${esc(ROLE_LABELS.inspector)}.</p>`);
+}
+
+const OIDC_COOKIE = 'passend_oidc';
+
+function pendingOf(request: FastifyRequest): OidcPending | undefined {
+  const raw = request.headers.cookie ? parseCookies(request.headers.cookie)[OIDC_COOKIE] : undefined;
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(raw) as Partial<OidcPending>;
+    return typeof value.state === 'string' && typeof value.nonce === 'string' && typeof value.verifier === 'string'
+      ? { state: value.state, nonce: value.nonce, verifier: value.verifier } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sessionIdOf(request: FastifyRequest): string | undefined {

@@ -51,8 +51,11 @@ export function statechartSvg(current: string, machineVersion: string): string {
     const reach = X + BOX_W + 20 + k * 16;
     const y1 = y(from) + BOX_H / 2;
     const y2 = y(to) + BOX_H / 2;
+    const labelX = X + BOX_W + 40 + arcs.length * 16;
+    const mid = (y1 + y2) / 2 + (k % 2 === 0 ? -6 : 6);
     parts.push(`<path d="M${X + BOX_W},${y1} H${reach} V${y2} H${X + BOX_W}" fill="none" stroke="#444" stroke-dasharray="${to < from ? '4 3' : 'none'}" marker-end="url(#pijl)"/>` +
-      `<text x="${X + BOX_W + 40 + arcs.length * 16}" y="${(y1 + y2) / 2 + 4}" font-size="11" font-family="sans-serif" fill="#333333">${esc(label)}</text>`);
+      `<line x1="${reach}" y1="${mid}" x2="${labelX - 4}" y2="${mid}" stroke="#999" stroke-dasharray="1 3"/>` +
+      `<text x="${labelX}" y="${mid + 4}" font-size="11" font-family="sans-serif" fill="#333333">${esc(label)}</text>`);
   }
   const title = `Statechart van de casus. Huidige status: ${STATE_LABELS[current] ?? current}.`;
   return `<figure class="console-chart"><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-titel" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +

@@ -69,7 +69,7 @@ export const LABELS: Record<string, string> = {
   overleg: 'Overleg', checkpoint: 'Controlemoment', reassessment: 'Herbeoordeling',
   bridging_review: 'Evaluatie overbruggingsplan', escalation: 'Antwoord op opschaling',
   // help item statuses (§5.2)
-  arranged: 'Geregeld (besluit of toewijzing)', started: 'Gestart', not_started: 'Niet gestart', stopped: 'Gestopt',
+  advised: 'Geadviseerd', arranged: 'Geregeld (besluit of toewijzing)', started: 'Gestart', not_started: 'Niet gestart', stopped: 'Gestopt',
   // escalations (§5.3)
   ben: 'Bovenregionaal expertisenetwerk (BEN)', municipality_mandate: 'Doorzettingsmacht gemeente',
   in_time: 'Beantwoord binnen de termijn', late: 'Beantwoord na de termijn', unanswered: 'Nog niet beantwoord',
