@@ -9,6 +9,7 @@ import { EVENT_TYPES, isEventType, type EventType } from '../../machines/referra
 import type { CaseRecord } from '../../machines/referral.types.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { AppError } from '../errors.ts';
+import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
 import { ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { regionSettings } from '../regions/region-settings.ts';
@@ -133,10 +134,14 @@ ${renderFields(fields, values, errors)}
     const person = ctx.person(request, CASE_READERS);
     const view = queries.get(person.actor, caseId(request));
     access.record(request, person.actor, 'case.read', [view.id]);
+    // The expert team and the inspector see the latest of the trail on the case page itself.
+    const readsTrail = (TRAIL_READERS as readonly string[]).includes(person.actor.role);
+    const entries = readsTrail ? queries.trail(person.actor, view.id).entries : undefined;
+    if (entries) access.record(request, person.actor, 'trail.read', [view.id]);
     const done = str(request.query as Record<string, unknown>, 'gedaan');
     const notice = done && (isEventType(done) || done === 'SUBMIT')
       ? { kind: 'ok' as const, text: `Vastgelegd: ${EVENT_LABELS[done] ?? done}.` } : null;
-    return ctx.send(reply, casePage(person, view, notice));
+    return ctx.send(reply, casePage(person, view, notice, undefined, entries));
   });
 
   app.post('/casussen/:id', async (request, reply) => {
@@ -196,7 +201,8 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
 
   interface Failed { type: EventType; values: FormValues; errors: FieldErrors }
 
-  function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error'; text: string } | null, failed?: Failed): string {
+  function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error'; text: string } | null, failed?: Failed,
+    entries?: Trail['entries']): string {
     const record = view.data;
     const role = person.actor.role;
     const reference = record.submission.subject.reference;
@@ -227,6 +233,7 @@ ${questions(record)}
 ${help(record)}
 ${overleg(record)}
 ${escalation(view)}
+${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
   }
@@ -253,6 +260,17 @@ ${renderFields(eventForm(type, view.data), values, errors, '')}
     return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>
 <p class="utrecht-paragraph">Alleen de stappen die bij de status en uw rol passen. Open een stap om het formulier te zien.</p>
 ${forms.join('\n')}</section>`;
+  }
+
+  function timeline(id: string, entries: Trail['entries']): string {
+    const latest = entries.slice(-10).reverse().map((e) => [
+      when(e.at), esc(EVENT_LABELS[e.type] ?? e.type),
+      `${esc(e.actor.name)} (${esc(ROLE_LABELS[e.actor.role] ?? e.actor.role)}${e.actor.organisation ? `, ${esc(e.actor.organisation)}` : ''})`,
+      esc(STATE_LABELS[e.state] ?? e.state),
+    ]);
+    return `<section aria-labelledby="kop-tijdlijn"><h2 class="utrecht-heading-2" id="kop-tijdlijn">Tijdlijn</h2>
+${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen` : 'Alle vastleggingen', ['Wanneer', 'Wat', 'Door', 'Status daarna'], latest)}
+<p class="utrecht-paragraph">${link(`/casussen/${id}/verloop`, 'Het hele verloop, met wat er is vastgelegd')}</p></section>`;
   }
 
   function defaults(type: EventType, view: CaseView): FormValues {

@@ -4,24 +4,22 @@
  * inspectorate asks for, in the words of the teams.
  */
 import type { CaseRecord } from '../../machines/referral.types.ts';
-import { isEventType, type EventType } from '../../machines/referral.schemas.ts';
+import {
+  DISRUPTIONS, isEventType, PROBLEM_AREAS, REASON_CODES, type EventType,
+} from '../../machines/referral.schemas.ts';
+import { label } from '../http/labels-nl.ts';
 import type { Field, Options } from './form.ts';
 
 const CONSENT: Options = [['given', 'Gegeven'], ['refused', 'Geweigerd'], ['not_asked', 'Niet gevraagd']];
 const FAMILY: Options = [['agrees', 'Eens'], ['partly', 'Deels eens'], ['disagrees', 'Oneens'], ['not_asked', 'Niet gevraagd']];
-const REASON_CODES: Options = [
-  ['safety', 'Veiligheid'], ['refused', 'Wilde niet'], ['unreachable', 'Niet bereikbaar'],
-  ['capacity', 'Kon niet (belastbaarheid)'], ['other', 'Andere reden'],
-];
+/** Options whose words the report uses too: from the one set of labels. */
+const labelled = (values: readonly string[]): Options => values.map((v) => [v, label(v)] as const);
+const REASON_CODE_OPTIONS: Options = labelled(REASON_CODES).map(([v, l]) => [v, v === 'other' ? 'Andere reden' : l] as const);
 const LEGAL_BASES: Options = [
   ['consent', 'Toestemming'], ['statutory_task', 'Wettelijke taak'],
   ['child_protection_measure', 'Kinderbeschermingsmaatregel'], ['meldcode', 'Meldcode'], ['other', 'Anders'],
 ];
-export const PROBLEM_AREA_OPTIONS: Options = [
-  ['mental_health', 'Psychische problemen'], ['disability', 'Beperking'], ['development', 'Ontwikkeling'],
-  ['education', 'Onderwijs'], ['family', 'Gezin'], ['safety', 'Veiligheid'], ['addiction', 'Verslaving'],
-  ['justice', 'Justitie'], ['housing', 'Wonen'], ['other', 'Overig'],
-];
+export const PROBLEM_AREA_OPTIONS: Options = labelled(PROBLEM_AREAS);
 const SCHOOL: Options = [
   ['attending', 'Gaat naar school'], ['partial', 'Gaat deels naar school'],
   ['not_attending', 'Gaat niet naar school (thuiszitter)'], ['not_applicable', 'Niet van toepassing'],
@@ -35,7 +33,7 @@ const reason = (name: string, label: string): Field => ({
   kind: 'group', name, label, optional: true,
   hint: 'Verplicht als jongere of ouders niet betrokken zijn: waarom niet?',
   fields: [
-    { kind: 'select', name: 'code', label: 'Reden', options: REASON_CODES },
+    { kind: 'select', name: 'code', label: 'Reden', options: REASON_CODE_OPTIONS },
     { kind: 'textarea', name: 'explanation', label: 'Toelichting', hint: 'Verplicht bij "Andere reden".' },
   ],
 });
@@ -161,9 +159,7 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
           { kind: 'text', name: 'discipline', label: 'Discipline' },
         ] },
         { kind: 'textarea', name: 'analysis', label: 'Analyse', required: true },
-        { kind: 'multi', name: 'disruptions', label: 'Verstoringen', options: [
-          ['organisational', 'Organisatorisch'], ['legal', 'Juridisch'], ['content', 'Inhoudelijk'], ['conflict', 'Conflict'],
-        ] },
+        { kind: 'multi', name: 'disruptions', label: 'Verstoringen', options: labelled(DISRUPTIONS) },
       ];
     case 'ISSUE_ADVICE':
       return [
