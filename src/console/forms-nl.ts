@@ -80,7 +80,8 @@ export function submissionForm(municipalities: Options): Field[] {
     { kind: 'group', name: 'subject', label: 'Over de jongere', hint: 'Geen naam: een eigen dossiernummer volstaat.', fields: [
       { kind: 'text', name: 'reference', label: 'Uw kenmerk (dossiernummer)', required: true,
         hint: 'Een kenmerk waarmee u de casus herkent, zonder naam of BSN.' },
-      { kind: 'month', name: 'birthMonth', label: 'Geboortemaand', required: true, hint: 'Bijvoorbeeld 2012-05.' },
+      { kind: 'month', name: 'birthMonth', label: 'Geboortemaand', hint: 'Bijvoorbeeld 2012-05. Vul de maand in, of anders het jaar.' },
+      { kind: 'number', name: 'birthYear', label: 'Geboortejaar', hint: 'Alleen als de maand niet bekend is.' },
       { kind: 'select', name: 'municipalityCode', label: 'Gemeente', required: true, options: municipalities },
       { kind: 'yesno', name: 'extendedCare', label: 'Verlengde jeugdhulp (18 jaar of ouder)' },
       { kind: 'select', name: 'authority', label: 'Gezag', required: true, options: [

@@ -1,0 +1,89 @@
+/**
+ * Every field of the contract is in its form: each fixture event (and a submission), with its
+ * optional members filled in too, written into its console form as a browser would post it and
+ * read back, is the same body the API would take. A field missing from a form, or read back
+ * wrongly, fails here.
+ */
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { CaseSubmissionSchema, EVENT_SCHEMAS, EVENT_TYPES, type EventType } from '../../machines/referral.schemas.ts';
+import type { CaseRecord } from '../../machines/referral.types.ts';
+import { readForm, type Field, type FormValues } from '../../src/console/form.ts';
+import { eventForm, submissionForm } from '../../src/console/forms-nl.ts';
+import { events, submission } from '../support/fixtures.ts';
+
+const ITEM = '00000000-0000-4000-8000-00000000a11a';
+const RECORD = { helpItems: [{ id: ITEM, description: 'Onderwijszorg' }] } as unknown as CaseRecord;
+const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** The form values a browser posts for this body: the inverse of readForm. */
+function toFormValues(fields: readonly Field[], body: Record<string, unknown>, prefix = '', out: FormValues = {}): FormValues {
+  for (const field of fields) {
+    const value = body[field.name];
+    const path = prefix + field.name;
+    if (value === undefined) continue;
+    switch (field.kind) {
+      case 'group': toFormValues(field.fields, value as Record<string, unknown>, `${path}.`, out); break;
+      case 'rows': (value as Record<string, unknown>[]).forEach((row, i) => toFormValues(field.fields, row, `${path}.${i}.`, out)); break;
+      case 'multi': out[path] = value as string[]; break;
+      case 'lines': out[path] = (Array.isArray(value) ? value : [value]).join('\n'); break;
+      case 'checkbox': if (value === true) out[path] = 'ja'; break;
+      case 'yesno': out[path] = value ? 'ja' : 'nee'; break;
+      case 'datetime':
+        out[path] = DateTime.fromISO(value as string).setZone('Europe/Amsterdam').toFormat("yyyy-MM-dd'T'HH:mm");
+        break;
+      default: out[path] = String(value);
+    }
+  }
+  return out;
+}
+
+/** Moments compared as instants: the form gives Amsterdam time with an offset, the fixture UTC. */
+function normalised(value: unknown): unknown {
+  if (typeof value === 'string' && ISO_MOMENT.test(value)) return Date.parse(value);
+  if (Array.isArray(value)) return value.map(normalised);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalised(v)]));
+  }
+  return value;
+}
+
+/** Each event with its optional members given as well. */
+const FULL: { [T in EventType]?: Record<string, unknown> } = {
+  SCHEDULE_OVERLEG: { notInvited: [{ role: 'guardian', reason: { code: 'unreachable', explanation: 'Geen reactie' } }] },
+  RECORD_OVERLEG: { parents: { participation: 'not_involved', reason: { code: 'refused', explanation: 'Wilde niet' }, wish: 'Rust' } },
+  ISSUE_ADVICE: { familyResponse: { youth: 'agrees', parents: 'disagrees', notes: 'Ouders willen een andere school' } },
+  REPORT_PROGRESS: { familyView: 'Tevreden', notes: 'Loopt' },
+  RECORD_ESCALATION_OUTCOME: { commitments: [{ organisation: 'Gemeente', action: 'Betaalt', dueAt: '2026-02-01' }] },
+  UPDATE_HELP_ITEM: { itemId: ITEM, status: 'not_started', reason: 'Geen plek', decision: { date: '2026-01-02', by: 'Gemeente' } },
+  CLOSE: { lessonsLearned: 'Eerder opschalen' },
+  UPDATE_CONSENT: { parents: 'refused', legalGround: { basis: 'statutory_task', explanation: 'Taak' } },
+  UPDATE_SCHOOL: { status: 'not_attending', notAttendingSince: '2025-12-01' },
+};
+
+describe('the console\'s forms hold every field of the contract', () => {
+  it.each(EVENT_TYPES)('%s: written into its form and read back, the same event', (type) => {
+    const schema = EVENT_SCHEMAS[type];
+    const original = schema.parse({ ...events[type](), ...FULL[type] } as never) as Record<string, unknown>;
+    const fields = eventForm(type, RECORD);
+    const read = schema.parse({ type, ...readForm(fields, toFormValues(fields, original)) } as never);
+    expect(normalised(read)).toEqual(normalised(original));
+  });
+
+  it('the aanmelding: written into the form and read back, the same submission', () => {
+    for (const extra of [
+      {},
+      {
+        subject: { reference: 'R-1', birthMonth: '2007-03', municipalityCode: 'GM0363', extendedCare: true,
+          authority: 'guardian', guardianOrganisation: 'Jeugdbescherming', protectionMeasure: 'guardianship' },
+        consent: { youth: 'refused', parents: 'not_asked', legalGround: { basis: 'child_protection_measure', explanation: 'Voogdij' } },
+        safetyConcern: true, safety: { veiligThuis: false }, referrer: { kind: 'parent' },
+      },
+    ]) {
+      const original = CaseSubmissionSchema.parse(submission(extra as never)) as Record<string, unknown>;
+      const fields = submissionForm([['GM0363', 'Amsterdam']]);
+      const read = CaseSubmissionSchema.parse(readForm(fields, toFormValues(fields, original)));
+      expect(read).toEqual(original);
+    }
+  });
+});
