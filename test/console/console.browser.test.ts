@@ -104,6 +104,11 @@ describe('the console in Chromium', () => {
   it('a wijkteam worker submits a referral through the form, after fixing what the form says', async () => {
     worker = person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
     const { context, page } = await signedIn(worker);
+    // By keyboard alone: the first Tab reaches the skip link, Enter moves to the content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Direct naar de inhoud');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('inhoud');
     await page.getByRole('link', { name: 'Nieuwe aanmelding' }).click();
     await check(page);
     await page.fill('[name="subject.reference"]', reference);
