@@ -25,7 +25,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { clientErrorProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { signaleringService } from './reports/signalering.ts';
-import { consoleRoutes } from './console/console.ts';
+import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
@@ -77,7 +77,7 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
       : validatorCompiler(route as Parameters<typeof validatorCompiler>[0]));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerJsonParser(app);
-  registerProblemHandlers(app);
+  registerProblemHandlers(app, consoleNotFoundPage);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('API-Version', API_VERSION);

@@ -294,6 +294,12 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   }
 }
 
+/** The page a browser gets for a path that is neither the console's nor the API's. */
+export function consoleNotFoundPage(): string {
+  return page({ title: 'Deze pagina bestaat niet' }, `${alert('error', problemNl('NOT_FOUND'), 'alert')}
+<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="/">Naar de startpagina</a></p>`);
+}
+
 function purposePage(user: PageUser, current: string | null, invalid = false): string {
   return page({ title: 'Doel van uw inzage', user, path: '/doel' }, `
 <p class="utrecht-paragraph">U leest dossiers van kinderen en gezinnen. Noem het doel van uw inzage; het wordt bij

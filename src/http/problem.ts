@@ -3,6 +3,7 @@
  * say what was wrong without echoing the input (it may hold personal data); 5xx answers say
  * nothing beyond the request id, and the error goes to the log.
  */
+import { negotiate } from './negotiate.ts';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -42,7 +43,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'VALIDATION_FAILED',
 };
 
-export function registerProblemHandlers(app: FastifyInstance): void {
+export function registerProblemHandlers(app: FastifyInstance, notFoundPage?: () => string): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     // An unknown route stays a 404, whatever its body or content type.
     if (request.is404) return sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource');
@@ -71,8 +72,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       `the request failed; quote request id ${request.id} when reporting it`);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource'));
+  app.setNotFoundHandler((request, reply) => {
+    // A person's browser outside the API gets the console's page; every client of the API problem+json.
+    if (notFoundPage && !request.url.startsWith('/api/') &&
+      negotiate(request.headers.accept, ['application/problem+json', 'text/html'] as const) === 'text/html') {
+      return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage());
+    }
+    return sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource');
+  });
 }
 
 /**

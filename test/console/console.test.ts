@@ -72,6 +72,19 @@ describe('signing in', () => {
   });
 });
 
+describe('pages that do not exist', () => {
+  it('a browser gets a Dutch page, an API client problem+json', async () => {
+    const page = await ctx.app.inject({ url: '/bestaat-niet', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('Deze pagina bestaat niet');
+    const api = await ctx.app.inject({ url: '/api/v1/bestaat-niet', headers: { accept: 'text/html' } });
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const plain = await ctx.app.inject({ url: '/bestaat-niet' });
+    expect(plain.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});
+
 describe('housekeeping', () => {
   it('prunes sessions idle for a day and sign-in links past their time, and keeps those in use', async () => {
     const idle = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));

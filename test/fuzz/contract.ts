@@ -25,6 +25,11 @@ export const RUNS = { many: 300, normal: 200, few: 100, huge: 4 } as const;
 export interface ContractOptions {
   /** Values from the request (personal data, markers) that a 4xx body must not repeat. */
   forbidden?: readonly string[];
+  /**
+   * Outside the API, a browser (Accept preferring text/html) gets the console's Dutch 404 page
+   * instead of problem+json: allowed there, and checked to be that page.
+   */
+  browserPage?: boolean;
 }
 
 export function describeResponse(res: Response): string {
@@ -41,6 +46,10 @@ function violation(message: string, res: Response): never {
 export function checkContract(res: Response, options: ContractOptions = {}): void {
   if (res.statusCode >= 500) violation('a 5xx answer', res);
   if (res.headers['api-version'] !== API_VERSION) violation('no API-Version header', res);
+  if (res.statusCode === 404 && options.browserPage && String(res.headers['content-type']).startsWith('text/html')) {
+    if (res.raw.req.method !== 'HEAD' && !res.body.includes('Deze pagina bestaat niet')) violation('a 404 page that is not the console\'s', res);
+    return;
+  }
   if (res.statusCode >= 400) checkProblem(res, options);
 }
 

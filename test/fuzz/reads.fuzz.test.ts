@@ -25,8 +25,12 @@ function isRoute(method: string, path: string): boolean {
   const get = [/^\/health$/, /^\/docs(\/.*)?$/, /^\/api\/v1\/openapi\.json$/, /^\/api\/v1\/machines\/referral$/,
     /^\/api\/v1\/cases$/, /^\/api\/v1\/cases\/[^/]*$/, /^\/api\/v1\/cases\/[^/]*\/trail$/];
   const post = [/^\/api\/v1\/cases$/, /^\/api\/v1\/cases\/[^/]*\/events$/];
-  if (method === 'GET' || method === 'HEAD') return get.some((r) => r.test(path));
-  if (method === 'POST') return post.some((r) => r.test(path));
+  // The console's pages (test/console covers them): HTML and redirects, not problem+json.
+  const consoleGet = [/^\/$/, /^\/inloggen(\/oidc(\/terug)?)?$/, /^\/(doel|casussen|aanmelden|dossieronderzoek|audit|signalering|beheer)$/,
+    /^\/casussen\/[^/]*(\/(verloop|toegang))?$/, /^\/assets\/[^/]*$/];
+  const consolePost = [/^\/(inloggen|uitloggen|doel|aanmelden)$/, /^\/casussen\/[^/]*$/, /^\/beheer\/mensen(\/[^/]*\/uitschakelen)?$/];
+  if (method === 'GET' || method === 'HEAD') return [...get, ...consoleGet].some((r) => r.test(path));
+  if (method === 'POST') return [...post, ...consolePost].some((r) => r.test(path));
   return false;
 }
 
@@ -159,7 +163,7 @@ describe('fuzz: reads, meta routes and unknown routes', () => {
     const path = fc.array(segment, { minLength: 1, maxLength: 4 })
       .map((s) => `/docs/${s.join('/')}`).filter((p) => !/(^|\/)\.{1,2}(\/|$)/.test(p));
     await fc.assert(fc.asyncProperty(path, fc.constantFrom('GET', 'HEAD'), acceptHeader, async (url, method, accept) => {
-      const res = await probe(ctx, null, { method, url, headers: { accept } });
+      const res = await probe(ctx, null, { method, url, headers: { accept } }, { browserPage: true });
       // a static path @fastify/static refuses (`/docs/static//`) may come back as 400 or 403
       expectStatus(res, [200, 301, 302, 304, 400, 403, 404]);
     }), { numRuns: RUNS.few });

@@ -42,7 +42,15 @@ describe('fuzz: paths the router refuses', () => {
 
   it('answers broken percent-escapes in the path with a 4xx problem', async () => {
     await fc.assert(fc.asyncProperty(rawPercentSegment, fc.nat(ROUTES.length - 1), fc.boolean(), async (segment, route, withToken) => {
-      const res = await probe(ctx, withToken ? ctx.expertTeam : null, ROUTES[route]!(segment));
+      const request = ROUTES[route]!(segment);
+      // A segment that URL parsing reads as a dot segment (`%2e%2e`) may land on `/`: the console's start page.
+      if (new URL(request.url, 'http://x').pathname === '/') {
+        const res = await ctx.call(null, request);
+        expect(res.statusCode).toBe(200);
+        expect(res.body).toContain('<html lang="nl"');
+        return;
+      }
+      const res = await probe(ctx, withToken ? ctx.expertTeam : null, request);
       expectStatus(res, [400, 401, 404]);
     }), { numRuns: RUNS.few });
   });
