@@ -38,7 +38,8 @@
  * database, 10 entries each), BENCH_AUDIT_CPU (1; 0 skips the synchronous=OFF measurements),
  * BENCH_REPORT_WORKERS (2: threads of the report's bulk load),
  * BENCH_CPU_PROF_DIR (run the server child with --cpu-prof, profiles there),
- * BENCH_SERVER_ENTRY (default src/server.ts; bench/group-commit-server.ts is an experiment).
+ * BENCH_GROUP_COMMIT (on; off: the server commits each event on its own, to compare),
+ * BENCH_SERVER_ENTRY (default src/server.ts).
  */
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -202,9 +203,11 @@ async function main(): Promise<void> {
   };
   const cpuProfDir = process.env.BENCH_CPU_PROF_DIR || undefined;
   const entry = process.env.BENCH_SERVER_ENTRY || 'src/server.ts';
-  server = await startServer(httpPath, cpuProfDir, entry);
+  const groupCommitMode = process.env.BENCH_GROUP_COMMIT === 'off' ? 'off' : 'on';
+  server = await startServer(httpPath, cpuProfDir, entry, { GROUP_COMMIT: groupCommitMode });
   const port = server.port;
-  log(`server child pid ${server.child.pid} on 127.0.0.1:${port} (node --import tsx ${entry}, LOG_LEVEL=warn)` +
+  log(`server child pid ${server.child.pid} on 127.0.0.1:${port} (node --import tsx ${entry}, LOG_LEVEL=warn, ` +
+    `GROUP_COMMIT=${groupCommitMode})` +
     (entry === 'src/server.ts' ? '' : ' -- EXPERIMENT, not the service') +
     (cpuProfDir ? `, CPU profile to ${cpuProfDir}` : ''));
   const httpRuns: LoadResult[] = [];
@@ -444,6 +447,7 @@ async function main(): Promise<void> {
     httpEventsPerSec: round(httpEventsPerSec, 1),
     httpP50Ms: round(c.p50, 3),
     httpP99Ms: round(c.p99, 3),
+    groupCommit: groupCommitMode,
     engineToRaw: round(engineToRaw, 3),
     httpToEngine: round(httpToEngine, 3),
     timersPerSec: round(timersPerSec, 1),

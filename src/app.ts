@@ -14,7 +14,8 @@ import { auditVerifier } from './audit/verifier.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { trailRoutes } from './audit/trail-routes.ts';
 import { clientLookup } from './auth/api-clients.ts';
-import { caseEngine } from './cases/case-engine.ts';
+import { caseEngine, type CaseEngine } from './cases/case-engine.ts';
+import { groupCommit, type GroupCommit } from './db/group-commit.ts';
 import { caseQueries } from './cases/case-queries.ts';
 import { caseRoutes } from './cases/case-routes.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -41,7 +42,7 @@ export interface AppDependencies {
    * absent: none (the server always passes them, with their defaults).
    */
   config: Pick<Config, 'LOG_LEVEL'> &
-    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' |
+    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' | 'GROUP_COMMIT' |
       'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
   db: Db;
   clock?: Clock;
@@ -98,7 +99,16 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
     },
   });
 
-  const engine = caseEngine(db, clock);
+  // Group commit (src/db/group-commit.ts): the writes of one turn share a COMMIT, and no answer
+  // leaves before the COMMIT of the batch open when it is sent.
+  const commits = config.GROUP_COMMIT === 'off' ? null : groupCommit(db.$client);
+  const engine = commits ? batchedEngine(caseEngine(db, clock), commits) : caseEngine(db, clock);
+  if (commits) {
+    app.addHook('onSend', async () => {
+      const settled = commits.settled();
+      if (settled) await settled;
+    });
+  }
   const queries = caseQueries(db, clock);
   const audit = auditTrail(db);
   const access = accessLogRepository(db, clock);
@@ -154,10 +164,19 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
   const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),
     config.SCHEDULER_INTERVAL_MS ?? 0, app.log, () => keeper.run());
   app.addHook('onClose', () => scheduler.stop());
-  return Object.assign(app, { engine, scheduler });
+  return Object.assign(app, { engine, scheduler, commits });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** The engine whose HTTP writes (submissions and events) join the turn's batch. */
+function batchedEngine(engine: CaseEngine, commits: GroupCommit): CaseEngine {
+  return {
+    ...engine,
+    submit: (...args) => commits.write(() => engine.submit(...args)),
+    applyEvent: (...args) => commits.write(() => engine.applyEvent(...args)),
+  };
+}
 
 const DOCS_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional().describe('The console\'s client secret at the provider'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30)
     .describe('A console session ends after this many minutes without a request'),
+  GROUP_COMMIT: z.enum(['on', 'off']).default('on')
+    .describe('on: events that arrive in one turn of the event loop share one COMMIT; off: one COMMIT per event'),
   CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often a background thread checkpoints the WAL; 0 lets SQLite do it on commit'),
 });

@@ -1,0 +1,103 @@
+/**
+ * Group commit (src/db/group-commit.ts): the writes of one turn share one COMMIT, each in its own
+ * savepoint; a refused write rolls back alone; a failed COMMIT takes the whole batch back and its
+ * answers are 500; over HTTP, simultaneous requests share batches and no answer leaves before its
+ * COMMIT. The kill -9 tests in test/crash run the real server, which commits in groups.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { groupCommit } from '../../src/db/group-commit.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
+import { events, submission } from '../support/fixtures.ts';
+
+describe('groupCommit', () => {
+  const open: Database.Database[] = [];
+  afterEach(() => { for (const db of open.splice(0)) db.close(); });
+  const database = () => {
+    const db = new Database(':memory:');
+    open.push(db);
+    db.pragma('foreign_keys = ON');
+    db.exec(`CREATE TABLE t (x INTEGER NOT NULL);
+      CREATE TABLE p (id INTEGER PRIMARY KEY);
+      CREATE TABLE c (pid INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)`);
+    return db;
+  };
+
+  it('writes of one turn share one COMMIT, each in its own savepoint: a refused one rolls back alone', async () => {
+    const db = database();
+    const commits = groupCommit(db);
+    const insert = db.transaction((x: number) => {
+      db.prepare('INSERT INTO t (x) VALUES (?)').run(x);
+      if (x === 2) throw new Error('refused');
+    });
+    commits.write(() => insert(1));
+    expect(() => commits.write(() => insert(2))).toThrow('refused');
+    commits.write(() => insert(3));
+    expect(db.inTransaction).toBe(true);
+    await commits.settled();
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([1, 3]);
+    expect(commits.stats()).toEqual({ batches: 1, writes: 3 });
+    // The next turn opens a new batch.
+    commits.write(() => insert(4));
+    await commits.settled();
+    expect(commits.stats()).toEqual({ batches: 2, writes: 4 });
+  });
+
+  it('a COMMIT that fails takes the whole batch back and rejects, and the next batch works', async () => {
+    const db = database();
+    const commits = groupCommit(db);
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+    // A deferred foreign key is checked at COMMIT: this batch cannot commit.
+    commits.write(() => db.prepare('INSERT INTO c (pid) VALUES (99)').run());
+    await expect(commits.settled()).rejects.toThrow(/FOREIGN KEY/);
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(0);
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run());
+    await commits.settled();
+    expect(db.prepare('SELECT x FROM t').pluck().all()).toEqual([2]);
+  });
+
+  it('leaves a transaction it did not open alone', () => {
+    const db = database();
+    const commits = groupCommit(db);
+    db.transaction(() => {
+      commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+      expect(commits.settled()).toBeUndefined();
+    })();
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
+  });
+});
+
+describe('group commit over HTTP', () => {
+  let ctx: TestContext;
+  afterEach(async () => { await ctx.close(); });
+
+  it('simultaneous submissions share batches; each answer comes after its COMMIT', async () => {
+    ctx = await createTestContext();
+    const before = ctx.app.commits!.stats();
+    const answers = await Promise.all(Array.from({ length: 30 }, () =>
+      ctx.call(ctx.localTeam, { method: 'POST', url: '/api/v1/cases', payload: submission() }).then((res) => ({
+        status: res.statusCode, id: res.json().id as string,
+        // When the answer is read, nothing is left uncommitted.
+        inTransaction: ctx.db.$client.inTransaction,
+      }))));
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(201));
+    expect(answers.every((a) => !a.inTransaction)).toBe(true);
+    const after = ctx.app.commits!.stats();
+    expect(after.writes - before.writes).toBe(30);
+    expect(after.batches - before.batches).toBeLessThan(30);
+  });
+
+  it('one winner among simultaneous events on the same version, the others 412, in shared batches', async () => {
+    ctx = await createTestContext();
+    const id = await ctx.createCase();
+    const answers = await Promise.all(Array.from({ length: 20 }, () =>
+      ctx.send(ctx.expertTeam, id, events.ADD_NOTE(), { 'if-match': '"1"' })));
+    const statuses = answers.map((r) => r.statusCode).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    const trail = await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${id}/trail` });
+    expect(trail.json().entries).toHaveLength(2);
+  });
+});
