@@ -230,6 +230,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${actions(person, view, failed)}
 ${questions(record)}
+${progress(record)}
 ${help(record)}
 ${overleg(record)}
 ${escalation(view)}
@@ -289,6 +290,23 @@ ${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen
     });
     return `<section aria-labelledby="kop-vragen"><h2 class="utrecht-heading-2" id="kop-vragen">Vragen van het expertteam</h2>
 ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</section>`;
+  }
+
+  /** Progress reports and notes, newest first: what the people around the case wrote down. */
+  function progress(record: CaseRecord): string {
+    const items = [
+      ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', text: [
+        p.helpStarted ? 'De hulp is gestart.' : 'De hulp is nog niet gestart.',
+        p.onTrack ? 'Het loopt volgens plan.' : 'Het loopt niet volgens plan.',
+        p.familyView ? `Jongere en ouders: ${p.familyView}` : '', p.notes ?? '',
+      ].filter(Boolean).join(' ') })),
+      ...record.notes.map((n) => ({ at: n.at, what: 'Notitie', text: n.text })),
+    ].sort((a, b) => b.at.localeCompare(a.at));
+    if (items.length === 0) return '';
+    const shown = items.slice(0, 20);
+    return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>
+${table(items.length > 20 ? `De laatste 20 van ${items.length}` : 'Nieuwste eerst', ['Wanneer', 'Wat', 'Tekst'],
+    shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]))}</section>`;
   }
 
   function help(record: CaseRecord): string {

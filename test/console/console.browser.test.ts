@@ -190,6 +190,8 @@ describe('the console in Chromium', () => {
       await page.selectOption(`${f} [name="status"]`, 'started');
     });
     expect(await page.textContent('#kop-hulp ~ div table')).toContain('Gestart');
+    await act(page, 'ADD_NOTE', (f) => page.fill(`${f} [name="text"]`, 'Gesprek met de school gehad'));
+    expect(await page.textContent('#kop-voortgang ~ div table')).toContain('Gesprek met de school gehad');
     await context.close();
   }, 60_000);
 

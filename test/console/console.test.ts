@@ -230,6 +230,10 @@ describe('acting as oneself', () => {
     expect(audit.actorName).toBe('Carla Coördinator');
     const read = ctx.db.select().from(accessLog).where(eq(accessLog.actorName, 'Carla Coördinator')).all();
     expect(read.some((l) => l.action === 'case.read' && l.caseIds.includes(id))).toBe(true);
+    // The wijkteam sees the notes and progress on the case page.
+    await ctx.send(ctx.expertTeam, id, { type: 'ADD_NOTE', text: 'School gebeld over de terugkeer' });
+    const worker = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    expect((await worker.get(`/casussen/${id}`)).body).toContain('School gebeld over de terugkeer');
     const trailPage = await coordinator.get(`/casussen/${id}/verloop`);
     expect(trailPage.body).toContain('Carla Coördinator');
     expect(trailPage.body).toContain('Triage gestart');
