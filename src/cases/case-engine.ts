@@ -29,7 +29,7 @@ import { regionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
 import { caseRepository, type CaseRow } from './case-repository.ts';
-import { caseWriter, SCHEDULER, type TrailActor } from './case-writer.ts';
+import { caseWriter, SCHEDULER, withNotes, type TrailActor } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
 import { idempotencyStore, type KeyedRequest } from './idempotency.ts';
 
@@ -119,7 +119,7 @@ export function caseEngine(db: Db, clock: Clock) {
     // The trail keeps the payload as the machine took it: an advice's help items with their ids.
     const { type: _type, at: _at, ...payload } = stamped;
     const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
-    return caseView(next, result.persisted, actor.role, at);
+    return caseView(next, withNotes(result.persisted, repo.notes(row.id)), actor.role, at);
   }
 
   /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */

@@ -11,6 +11,7 @@ import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { Trail } from './case-contract.ts';
 import { gone, notFound } from './case-engine.ts';
+import { withNotes } from './case-writer.ts';
 import { caseRepository, type CaseRow, type WorkFilter, type WorkItem } from './case-repository.ts';
 import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
 
@@ -38,7 +39,7 @@ export function caseQueries(db: Db, clock: Clock) {
   return {
     get(actor: Actor, id: string): CaseView {
       const row = visibleCase(actor, id);
-      return caseView(row, JSON.parse(row.snapshot) as PersistedReferral, actor.role,
+      return caseView(row, withNotes(JSON.parse(row.snapshot) as PersistedReferral, repo.notes(row.id)), actor.role,
         clock.now().toISOString());
     },
 

@@ -8,6 +8,7 @@ import { caseEvents, cases, outbox, timers } from '../../db/schema.ts';
 import type { CaseScope } from './access.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
+export interface StampedNote { type: 'ADD_NOTE'; text: string; at: string }
 export type NewCaseRow = Omit<CaseRow, 'seq'>;
 export type CaseEventRow = typeof caseEvents.$inferInsert;
 export type StoredCaseEvent = typeof caseEvents.$inferSelect;
@@ -67,6 +68,9 @@ export function caseRepository(db: Db) {
     .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
     .orderBy(asc(caseEvents.version))
     .prepare();
+  // The notes of a case, from its trail: the stored snapshot does not keep them (case-writer.ts).
+  const notesOf = db.$client.prepare(`SELECT at, json_extract(payload, '$.text') FROM case_events
+    WHERE case_id = ? AND type = 'ADD_NOTE' ORDER BY version`).raw();
   const armTimer = db.insert(timers).values({
     caseId: sql.placeholder('caseId'),
     name: sql.placeholder('name'),
@@ -112,6 +116,8 @@ export function caseRepository(db: Db) {
     }): boolean => updateCase.run(row).changes === 1,
     appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),
     events: (caseId: string): StoredCaseEvent[] => eventsOf.all({ caseId }),
+    notes: (caseId: string): StampedNote[] =>
+      (notesOf.all(caseId) as [string, string][]).map(([at, text]) => ({ type: 'ADD_NOTE', text, at })),
     armTimer: (row: { caseId: string; name: string; dueAt: string; event: string; armedAt: string }): void =>
       void armTimer.run(row),
     cancelTimer: (caseId: string, name: string, at: string): void => void cancelTimer.run({ caseId, name, at }),

@@ -12,7 +12,7 @@ import { recordOf, type PersistedReferral, type StepResult, type TimerChange } f
 import { auditTrail } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
 import type { TrailActorSchema } from './case-contract.ts';
-import { caseRepository, type CaseRow, type NewCaseRow } from './case-repository.ts';
+import { caseRepository, type CaseRow, type NewCaseRow, type StampedNote } from './case-repository.ts';
 
 /** Who an entry of the trail is by: a client, or the scheduler; as the trail shows it, plus the client id. */
 export type TrailActor = z.output<typeof TrailActorSchema> & { clientId: string | null };
@@ -35,11 +35,24 @@ const actorColumns = (actor: TrailActor) => ({
   actorClientId: actor.clientId,
 });
 
-/** The snapshot and, beside it, the facts the signalering report reads (never the snapshot itself). */
+/**
+ * The snapshot and, beside it, the facts the signalering report reads (never the snapshot itself).
+ * The snapshot is stored without the case's notes: no rule reads them, they are in the trail, and
+ * a case with a thousand notes would otherwise read and write all of them on every event (issue
+ * 12). The case view reads them from the trail (`withNotes`).
+ */
 const persistedColumns = (persisted: PersistedReferral): Pick<CaseRow, 'snapshot' | 'facts'> => ({
-  snapshot: JSON.stringify(persisted),
+  snapshot: JSON.stringify(withNotes(persisted, [])),
   facts: JSON.stringify(reportFacts(recordOf(persisted))),
 });
+
+/** The persisted case with these notes in its record. */
+export function withNotes(persisted: PersistedReferral, notes: readonly StampedNote[]): PersistedReferral {
+  return {
+    ...persisted,
+    context: { ...persisted.context, record: { ...persisted.context.record, notes: notes as never } },
+  };
+}
 
 export function caseWriter(db: Db) {
   const repo = caseRepository(db);
