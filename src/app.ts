@@ -32,7 +32,7 @@ import { notificationRoutes } from './notifications/notification-routes.ts';
 import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
 import { housekeeping } from './housekeeping.ts';
 import { createScheduler } from './scheduler.ts';
-import { MalformedBody } from './validation.ts';
+import { MalformedBody, UUID } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -180,7 +180,6 @@ function batchedEngine(engine: CaseEngine, commits: GroupCommit): CaseEngine {
 
 const DOCS_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHARSET = /;\s*charset\s*=\s*("?[^;"]*"?)/i;
 
 /** JSON bodies only; one that does not parse reaches the service as a MalformedBody (400 there). */

@@ -6,6 +6,9 @@
 import type { z } from 'zod';
 import { AppError, type InvalidParam } from './errors.ts';
 
+/** The form of the ids this service gives out (UUIDs); anything else in an id's place is not one of ours. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A request body that was not valid JSON. Its parse error is dropped: it may quote the input. */
 export class MalformedBody {
   readonly reason = 'the body is not valid JSON';

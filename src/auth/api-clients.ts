@@ -41,7 +41,9 @@ export interface Operator {
 
 export const CLI_OPERATOR: Operator = { role: 'operator', organisation: null, name: 'cli', clientId: null };
 
-function auditToken(db: Db, operator: Operator, action: 'token_created' | 'token_revoked', at: string,
+/** An administrative change (tokens, people) in the audit trail, by whoever made it. */
+export function auditAdministration(db: Db, operator: Operator,
+  action: 'token_created' | 'token_revoked' | 'user_created' | 'user_disabled', at: string,
   details: Record<string, unknown>): void {
   auditTrail(db).append({
     at, action, caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
@@ -58,7 +60,7 @@ export function createClient(db: Db, client: NewClient, now: Date, operator = CL
   const at = now.toISOString();
   db.$client.transaction(() => {
     db.insert(apiClients).values({ id, tokenHash: hashToken(token), ...client, createdAt: at }).run();
-    auditToken(db, operator, 'token_created', at, { clientId: id, ...client });
+    auditAdministration(db, operator, 'token_created', at, { clientId: id, ...client });
   }).immediate();
   return { token, actor: { clientId: id, ...client } };
 }
@@ -71,7 +73,7 @@ export function revokeClient(db: Db, id: string, now: Date, operator = CLI_OPERA
       .where(and(eq(apiClients.id, id), isNull(apiClients.revokedAt)))
       .run();
     if (result.changes !== 1) return false;
-    auditToken(db, operator, 'token_revoked', at, { clientId: id });
+    auditAdministration(db, operator, 'token_revoked', at, { clientId: id });
     return true;
   }).immediate();
 }

@@ -12,8 +12,7 @@ import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { sessions, signInLinks, users } from '../../db/schema.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
-import { auditTrail } from '../audit/audit-log.ts';
-import { CLI_OPERATOR, hashToken, type Actor, type Operator } from './api-clients.ts';
+import { auditAdministration, CLI_OPERATOR, hashToken, type Actor, type Operator } from './api-clients.ts';
 
 export type User = typeof users.$inferSelect;
 
@@ -55,12 +54,8 @@ export function createUser(db: Db, user: NewUser, now: Date, operator: Operator 
     if (db.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get()) throw new DuplicateEmail();
     db.insert(users).values(row).run();
     // The audit names who created whom, with role and place; the email stays out of the chain.
-    auditTrail(db).append({
-      at: row.createdAt, action: 'user_created', caseId: null, actorRole: operator.role,
-      actorOrganisation: operator.organisation, actorName: operator.name, actorClientId: operator.clientId,
-      onBehalfOf: null, eventType: null, fromState: null, toState: null, machineVersion: null,
-      payload: JSON.stringify({ userId: row.id, role: row.role, organisation: row.organisation, region: row.region }),
-    });
+    auditAdministration(db, operator, 'user_created', row.createdAt,
+      { userId: row.id, role: row.role, organisation: row.organisation, region: row.region });
   }).immediate();
   return row;
 }
@@ -72,12 +67,7 @@ export function disableUser(db: Db, id: string, now: Date, operator: Operator = 
       .where(and(eq(users.id, id), isNull(users.disabledAt))).run();
     if (result.changes !== 1) return false;
     db.delete(sessions).where(eq(sessions.userId, id)).run();
-    auditTrail(db).append({
-      at, action: 'user_disabled', caseId: null, actorRole: operator.role,
-      actorOrganisation: operator.organisation, actorName: operator.name, actorClientId: operator.clientId,
-      onBehalfOf: null, eventType: null, fromState: null, toState: null, machineVersion: null,
-      payload: JSON.stringify({ userId: id }),
-    });
+    auditAdministration(db, operator, 'user_disabled', at, { userId: id });
     return true;
   }).immediate();
 }

@@ -9,6 +9,7 @@ import { EVENT_TYPES, isEventType, type EventType } from '../../machines/referra
 import type { CaseRecord } from '../../machines/referral.types.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { AppError } from '../errors.ts';
+import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
 import { ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
@@ -23,7 +24,6 @@ import { eventForm, submissionForm } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WORKERS = ['local_team', 'expert_team'] as const;
 const TRAIL_READERS = ['expert_team', 'inspector'] as const;
 const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
@@ -274,10 +274,9 @@ ${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen
 <p class="utrecht-paragraph">${link(`/casussen/${id}/verloop`, 'Het hele verloop, met wat er is vastgelegd')}</p></section>`;
   }
 
+  /** What a form starts with: today for a help item's change, the current school situation. */
   function defaults(type: EventType, view: CaseView): FormValues {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(clock.now());
-    if (type === 'UPDATE_HELP_ITEM') return { date: today };
-    if (type === 'START_TRIAGE') return {};
+    if (type === 'UPDATE_HELP_ITEM') return { date: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(clock.now()) };
     if (type === 'UPDATE_SCHOOL') return { status: view.data.submission.school.status };
     return {};
   }

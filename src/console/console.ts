@@ -20,13 +20,14 @@ import type { AuditTrail } from '../audit/audit-log.ts';
 import type { AuditVerifier } from '../audit/verifier.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import {
-  findUserByEmail, personActor, redeemSignInLink, sessionStore, signInLinkUsable, type Session, type SessionStore, type User,
+  findUserByEmail, personActor, redeemSignInLink, sessionStore, SIGN_IN_LINK_MINUTES, signInLinkUsable, type Session, type SessionStore, type User,
 } from '../auth/users.ts';
 import type { CaseEngine } from '../cases/case-engine.ts';
 import type { CaseQueries } from '../cases/case-queries.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { UUID } from '../validation.ts';
 import { ROLE_LABELS } from '../http/labels-nl.ts';
 import type { SignaleringService } from '../reports/signalering.ts';
 import { casePages } from './case-pages.ts';
@@ -72,6 +73,8 @@ export interface ConsoleContext extends ConsoleOptions {
   /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
   person(request: FastifyRequest, roles?: readonly Role[]): Person;
   pageUser(person: Person): PageUser;
+  /** Where the browser reaches us: PUBLIC_URL, else the address it used. */
+  baseOf(request: FastifyRequest): string;
   /** Sends a page: HTML, no-store. */
   send(reply: FastifyReply, html: string, status?: number): FastifyReply;
 }
@@ -86,7 +89,6 @@ const ASSETS: Record<string, string> = {
   'console.css': readFileSync(new URL('./console.css', import.meta.url), 'utf8'),
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REFUSED_ACTIONS: Record<string, AccessAction> = {
   '/casussen/:id': 'case.read', '/casussen/:id/verloop': 'trail.read', '/casussen/:id/toegang': 'access_log.read',
 };
@@ -122,6 +124,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const context: ConsoleContext = {
     ...options,
     sessions,
+    baseOf,
     person(request, roles) {
       const person = request.person;
       if (!person) throw new SeeOther('/');
@@ -207,7 +210,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
 <p class="utrecht-paragraph utrecht-paragraph--lead">passend is de werkplaats van het regionaal expertteam jeugd:
 aanmelden, triage, overleg, advies en monitoren tot de hulp echt is gestart.</p>
 <p class="utrecht-paragraph">Open de inloglink die u van de beheerder van uw regio kreeg. Een link werkt één keer
-en ${esc(15)} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>
+en ${SIGN_IN_LINK_MINUTES} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>
 ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/inloggen/oidc">Inloggen via de inlogdienst van uw organisatie</a></p>' : ''}`));
   });
 

@@ -7,6 +7,7 @@ import { listClients } from '../auth/api-clients.ts';
 import { createSignInLink, createUser, disableUser, DuplicateEmail, isEmail, listUsers, SIGN_IN_LINK_MINUTES } from '../auth/users.ts';
 import type { Operator } from '../auth/api-clients.ts';
 import { AppError } from '../errors.ts';
+import { UUID } from '../validation.ts';
 import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { municipalityName } from '../../machines/referral.municipalities.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
@@ -16,11 +17,10 @@ import { regionSettings } from '../regions/region-settings.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
-import { signInUrl } from './sign-in.ts';
+import { signInUrlAt } from './sign-in.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const CRITERIA = [
   ['achterstallig', 'Over de termijn'],
@@ -195,7 +195,7 @@ ${dataList([
           role: role as 'admin', organisation: v('organisation'), region: person.actor.region, name: v('name'), email: v('email'),
         }, clock.now(), operatorOf(person));
         const token = createSignInLink(db, user.id, clock.now())!;
-        return ctx.send(reply, adminPage(person, {}, {}, { name: user.name, url: signInUrl(urlConfig(request), token) }));
+        return ctx.send(reply, adminPage(person, {}, {}, { name: user.name, url: signInUrlAt(ctx.baseOf(request), token) }));
       } catch (err) {
         if (!(err instanceof DuplicateEmail)) throw err;
         errors.email = 'Er is al iemand met dit e-mailadres.';
@@ -214,10 +214,5 @@ ${dataList([
     disableUser(db, user.id, clock.now(), operatorOf(person));
     return reply.redirect('/beheer', 303);
   });
-
-  /** Links point where the admin is: the configured public address, else the one they used. */
-  function urlConfig(request: { protocol: string; host: string }) {
-    return { PUBLIC_URL: ctx.config.PUBLIC_URL ?? `${request.protocol}://${request.host}`, HOST: '', PORT: 0 };
-  }
 
 }

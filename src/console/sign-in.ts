@@ -8,5 +8,8 @@ export function publicUrl(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>):
 
 /** The code goes in the query string, which the service never logs. */
 export function signInUrl(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>, token: string): string {
-  return `${publicUrl(config)}/inloggen?code=${encodeURIComponent(token)}`;
+  return signInUrlAt(publicUrl(config), token);
 }
+
+/** The same, at a base address already known (the console's, for a link an admin makes). */
+export const signInUrlAt = (base: string, token: string): string => `${base}/inloggen?code=${encodeURIComponent(token)}`;
