@@ -165,7 +165,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'a form');
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+    if (origin !== undefined && origin !== new URL(baseOf(request)).origin) {
       throw new AppError('FORBIDDEN', 'csrf');
     }
     if (request.url.split('?')[0] === '/inloggen') return;

@@ -119,6 +119,20 @@ describe('forms are protected against cross-site posts', () => {
     expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(2);
   });
 
+  it('behind a proxy that ends https, the Origin is compared with PUBLIC_URL and the cookie is Secure', async () => {
+    await ctx.close();
+    ctx = await createTestContext({ config: { PUBLIC_URL: 'https://passend.regio.nl' } });
+    const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    await browser.get('/aanmelden');
+    expect((await browser.post('/uitloggen', {}, { origin: 'https://passend.regio.nl' })).statusCode).toBe(303);
+    const other = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    expect((await other.post('/uitloggen', {}, { origin: 'http://localhost:80' })).statusCode).toBe(403);
+    // With an https address the session cookie is Secure.
+    const code = createSignInLink(ctx.db, other.user.id, ctx.clock.now())!;
+    const res = await ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code }), headers: form });
+    expect(String(res.headers['set-cookie'])).toMatch(/; Secure/);
+  });
+
   it('another content type than a form is refused with 415, not a 500', async () => {
     const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
     const res = await ctx.app.inject({

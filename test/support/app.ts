@@ -5,7 +5,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { openDatabase, type Db } from '../../db/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
 import { createClient } from '../../src/auth/api-clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { events, fixtureClock, PATH_TO, submission } from './fixtures.ts';
@@ -45,13 +45,15 @@ export interface TestContext {
 }
 
 /** `path`: a database file instead of memory, for tests that open or tamper with the file. */
-export async function createTestContext(options: { path?: string } = {}): Promise<TestContext> {
+export async function createTestContext(
+  options: { path?: string; config?: Partial<AppDependencies['config']> } = {},
+): Promise<TestContext> {
   const db = openDatabase(options.path ?? ':memory:');
   const clock = new ManualClock('2026-01-05T09:00:00Z');
   // The fixtures' dates follow this context's clock until it closes, then the one before it again.
   const previousFixtureClock = fixtureClock.now;
   fixtureClock.now = () => clock.now();
-  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
+  const app = await buildApp({ config: { LOG_LEVEL: 'silent', ...options.config }, db, clock });
   const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
     token: createClient(db, { role, organisation, region, name: `${role} ${organisation}` }, clock.now()).token,
     role,
