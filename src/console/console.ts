@@ -311,7 +311,7 @@ elke inzage vastgelegd in het toegangslog (NEN 7513), zolang u ingelogd bent.</p
 <div class="utrecht-form-field${invalid ? ' utrecht-form-field--invalid' : ''}">
 <p class="utrecht-form-field__label"><label class="utrecht-form-label" for="doel">Doel (bijvoorbeeld een zaaknummer of onderzoek)</label></p>
 ${invalid ? '<p class="utrecht-form-field-error-message" id="doel-fout">Vul een doel in van 1 tot 200 tekens.</p>' : ''}
-<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="doel" name="doel" maxlength="200" required value="${esc(current ?? '')}"${invalid ? ' aria-invalid="true" aria-describedby="doel-fout"' : ''}></p></div>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" id="doel" name="doel" maxlength="200" aria-required="true" value="${esc(current ?? '')}"${invalid ? ' aria-invalid="true" aria-describedby="doel-fout"' : ''}></p></div>
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Doel vastleggen</button></form>
 <p class="utrecht-paragraph utrecht-paragraph--small">U bent ingelogd als ${esc(ROLE_LABELS.inspector)}.</p>`);
 }

@@ -147,7 +147,9 @@ ${hintText(id, field.hint)}${errorText(id, error)}${inner}</fieldset>`;
   const aria = `${describedBy(id, field.hint !== undefined, invalid)}${invalid ? ' aria-invalid="true"' : ''}`;
   const value = values[path];
   const text = single(value);
-  const required = 'required' in field && field.required ? ' required' : '';
+  // aria-required, not required: the form is checked by the service, and `:invalid` would paint
+  // empty fields red before anyone typed.
+  const required = 'required' in field && field.required ? ' aria-required="true"' : '';
   let control: string;
   switch (field.kind) {
     case 'textarea': case 'lines':
