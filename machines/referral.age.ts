@@ -6,8 +6,7 @@
  *
  * Pure: the day is an argument, in Europe/Amsterdam calendar time.
  */
-import { DateTime } from 'luxon';
-import { ZONE } from './referral.deadlines.ts';
+import { amsterdamDay, daysInMonth, type CalendarDay } from './referral.dates.ts';
 
 export interface BirthDate {
   /** "YYYY-MM" */
@@ -23,18 +22,17 @@ export const ADULT_AGE = 18;
 export const MAX_BEN_AGE = 21;
 
 /** The whole ages a youth born in `year`-`month` can have on `day` (Amsterdam calendar). */
-function agesForMonth(year: number, month: number, day: DateTime): number[] {
+function agesForMonth(year: number, month: number, day: CalendarDay): number[] {
   const base = day.year - year;
   if (month < day.month) return [base];
   if (month > day.month) return [base - 1];
   // Born this very month: the birthday has passed for the days up to today, not after it.
-  const daysInMonth = DateTime.fromObject({ year, month }, { zone: ZONE }).daysInMonth ?? 31;
-  return day.day >= daysInMonth ? [base] : [base - 1, base];
+  return day.day >= daysInMonth(year, month) ? [base] : [base - 1, base];
 }
 
 /** The possible ages on the day of `at`, in ascending order. */
 export function possibleAges(birth: BirthDate, at: Date | string): number[] {
-  const day = DateTime.fromJSDate(new Date(at), { zone: ZONE });
+  const day = amsterdamDay(typeof at === 'string' ? at : new Date(at));
   if (birth.birthMonth !== undefined) {
     const [year, month] = birth.birthMonth.split('-').map(Number) as [number, number];
     return agesForMonth(year, month, day);
