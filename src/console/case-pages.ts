@@ -12,7 +12,7 @@ import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
-import { ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { ACCESS_LABELS, ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { regionSettings } from '../regions/region-settings.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
@@ -20,7 +20,7 @@ import { fieldErrorsOf } from './errors-nl.ts';
 import {
   describeValue, formValues, readForm, renderFields, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
-import { eventForm, submissionForm } from './forms-nl.ts';
+import { eventForm, PARTICIPANT_OPTIONS, PARTICIPATION_OPTIONS, submissionForm } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 
@@ -28,11 +28,7 @@ const WORKERS = ['local_team', 'expert_team'] as const;
 const TRAIL_READERS = ['expert_team', 'inspector'] as const;
 const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
 
-const DEADLINE_LABELS: Record<string, string> = {
-  triage: 'Triagebesluit', overleg: 'Overleg', checkpoint: 'Controlemoment', reassessment: 'Herbeoordeling',
-  bridging_review: 'Evaluatie overbruggingsplan', escalation: 'Antwoord op opschaling',
-};
-
+const optionLabel = (options: Options, value: string): string => options.find(([v]) => v === value)?.[1] ?? value;
 const link = (href: string, text: string): string => `<a class="utrecht-link utrecht-link--html-a" href="${esc(href)}">${esc(text)}</a>`;
 const stateBadge = (state: string): string =>
   `<span class="utrecht-status-badge console-badge${state === 'closed' ? ' console-badge--closed' : ''}">${esc(STATE_LABELS[state] ?? state)}</span>`;
@@ -213,7 +209,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
     const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
       view.state !== 'closed';
     return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `
-${view.overdueDeadlines.length > 0 ? alert('warning', `Termijn verstreken: ${view.overdueDeadlines.map((d) => DEADLINE_LABELS[d.name] ?? d.name).join(', ')}.`) : ''}
+${view.overdueDeadlines.length > 0 ? alert('warning', `Termijn verstreken: ${view.overdueDeadlines.map((d) => label(d.name)).join(', ')}.`) : ''}
 ${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot die er is (of een grondslag), kunt u alleen de toestemming wijzigen, een notitie maken of intrekken.') : ''}
 ${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
 <section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
@@ -226,7 +222,7 @@ ${dataList([
     ['Hulpvraag', esc(record.submission.requestForHelp.summary)],
     ['Versie', esc(view.version)],
   ])}
-${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(DEADLINE_LABELS[d.name] ?? d.name), when(d.dueAt)]))}
+${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
 </section>
 ${actions(person, view, failed)}
 ${questions(record)}
@@ -322,12 +318,12 @@ ${table('Hulponderdelen en hun stand', ['Omschrijving', 'Verantwoordelijk', 'Wac
     const planned = record.overlegSchedules.at(-1);
     const held = record.overlegRecords.at(-1);
     if (!planned && !held) return '';
-    const who: Record<string, string> = { youth: 'Jongere', parents: 'Ouders', guardian: 'Gecertificeerde instelling', professional: 'Professional' };
-    const takesPart: Record<string, string> = { present: 'was aanwezig', heard_beforehand: 'vooraf gehoord', represented: 'vertegenwoordigd', not_involved: 'niet betrokken' };
+    const who = (role: string) => optionLabel(PARTICIPANT_OPTIONS, role);
+    const takesPart = (p: string) => optionLabel(PARTICIPATION_OPTIONS, p).toLowerCase();
     return `<section aria-labelledby="kop-overleg"><h2 class="utrecht-heading-2" id="kop-overleg">Overleg</h2>
 ${planned ? `<p class="utrecht-paragraph">Gepland op ${when(planned.scheduledAt)}.</p>
-${table('Deelnemers', ['Wie', 'Organisatie', 'Discipline'], planned.participants.map((p) => [esc(who[p.role] ?? p.role), esc(p.organisation ?? '—'), esc(p.discipline ?? '—')]))}` : ''}
-${held ? `<p class="utrecht-paragraph">Gehouden op ${when(held.heldAt)}: jongere ${esc(takesPart[held.youth.participation])}, ouders ${esc(takesPart[held.parents.participation])}.</p>
+${table('Deelnemers', ['Wie', 'Organisatie', 'Discipline'], planned.participants.map((p) => [esc(who(p.role)), esc(p.organisation ?? '—'), esc(p.discipline ?? '—')]))}` : ''}
+${held ? `<p class="utrecht-paragraph">Gehouden op ${when(held.heldAt)}: jongere ${esc(takesPart(held.youth.participation))}, ouders ${esc(takesPart(held.parents.participation))}.</p>
 ${table('Professionals aan tafel', ['Organisatie', 'Discipline'], held.professionals.map((p) => [esc(p.organisation), esc(p.discipline)]))}` : ''}
 </section>`;
   }
@@ -344,9 +340,3 @@ ${dataList([
   }
 }
 
-const ACCESS_LABELS: Record<string, string> = {
-  'case.read': 'Casus gelezen', 'case.list': 'In een lijst', 'trail.read': 'Verloop gelezen', 'trail.export': 'Verloop geëxporteerd',
-  'report.read': 'Signalering', 'access_log.read': 'Toegangslog gelezen', 'audit.verify': 'Logboek gecontroleerd',
-  'purpose.missing': 'Zonder doel', 'notifications.read': 'Meldingen gelezen',
-};
-export { ACCESS_LABELS };

@@ -47,6 +47,15 @@ const legalGround: Field = {
   ],
 };
 
+/** Who sits at the overleg, and how youth and parents took part: the form's words, the case page's too. */
+export const PARTICIPANT_OPTIONS: Options = [
+  ['youth', 'Jongere'], ['parents', 'Ouders'], ['guardian', 'Gecertificeerde instelling'], ['professional', 'Professional'],
+];
+export const PARTICIPATION_OPTIONS: Options = [
+  ['present', 'Was aanwezig'], ['heard_beforehand', 'Vooraf gehoord'],
+  ['represented', 'Vertegenwoordigd'], ['not_involved', 'Niet betrokken'],
+];
+
 const findings: Field = {
   kind: 'group', name: 'findings', label: 'Bevindingen van de triage',
   fields: [
@@ -59,10 +68,7 @@ const findings: Field = {
 const participation = (name: 'youth' | 'parents', label: string): Field => ({
   kind: 'group', name, label,
   fields: [
-    { kind: 'select', name: 'participation', label: 'Betrokkenheid', required: true, options: [
-      ['present', 'Was aanwezig'], ['heard_beforehand', 'Vooraf gehoord'],
-      ['represented', 'Vertegenwoordigd'], ['not_involved', 'Niet betrokken'],
-    ] },
+    { kind: 'select', name: 'participation', label: 'Betrokkenheid', required: true, options: PARTICIPATION_OPTIONS },
     reason('reason', 'Waarom niet betrokken'),
     { kind: 'textarea', name: 'wish', label: 'Wens of stem in eigen woorden' },
   ],
@@ -139,14 +145,12 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         { kind: 'datetime', name: 'scheduledAt', label: 'Datum en tijd van het overleg', required: true },
         { kind: 'rows', name: 'participants', label: 'Deelnemers', rowLabel: 'Deelnemer', rows: 5,
           hint: 'Jongere en ouders horen aan tafel; wie niet komt, noemt u hieronder met de reden.', fields: [
-            { kind: 'select', name: 'role', label: 'Wie', options: [
-              ['youth', 'Jongere'], ['parents', 'Ouders'], ['guardian', 'Gecertificeerde instelling'], ['professional', 'Professional'],
-            ] },
+            { kind: 'select', name: 'role', label: 'Wie', options: PARTICIPANT_OPTIONS },
             { kind: 'text', name: 'organisation', label: 'Organisatie' },
             { kind: 'text', name: 'discipline', label: 'Discipline', hint: 'Bijvoorbeeld jeugdarts of gedragswetenschapper.' },
           ] },
         { kind: 'rows', name: 'notInvited', label: 'Niet uitgenodigd', rowLabel: 'Niet uitgenodigd', rows: 2, fields: [
-          { kind: 'select', name: 'role', label: 'Wie', options: [['youth', 'Jongere'], ['parents', 'Ouders'], ['guardian', 'Gecertificeerde instelling']] },
+          { kind: 'select', name: 'role', label: 'Wie', options: PARTICIPANT_OPTIONS.filter(([v]) => v !== 'professional') },
           reason('reason', 'Waarom niet'),
         ] },
       ];

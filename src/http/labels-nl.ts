@@ -33,6 +33,13 @@ export const ACTION_LABELS: Record<string, string> = {
   UPDATE_SCHOOL: 'Schoolsituatie wijzigen',
 };
 
+/** What a line of the access log records (NEN 7513). */
+export const ACCESS_LABELS: Record<string, string> = {
+  'case.read': 'Casus gelezen', 'case.list': 'In een lijst', 'trail.read': 'Verloop gelezen',
+  'trail.export': 'Verloop geëxporteerd', 'report.read': 'Signalering', 'access_log.read': 'Toegangslog gelezen',
+  'audit.verify': 'Logboek gecontroleerd', 'purpose.missing': 'Zonder doel', 'notifications.read': 'Meldingen gelezen',
+};
+
 export const ROLE_LABELS: Record<string, string> = {
   local_team: 'Lokaal team', expert_team: 'Expertteam', inspector: 'Inspectie', admin: 'Beheer',
   system: 'Systeem', operator: 'Beheerder',
