@@ -90,8 +90,12 @@ describe('fuzz: roles and visibility come first', () => {
       }),
     );
     await fc.assert(fc.asyncProperty(target(), expertOnly, rest, async (id, type, payload) => {
+      const body = JSON.stringify({ ...payload, type });
+      // A `__proto__` or `constructor` key anywhere makes the parser refuse the body (400, before any
+      // role is known): the prototype-key bodies have their own property in the body fuzz.
+      fc.pre(!/"(__proto__|constructor)"\s*:/.test(body));
       const res = await probe(ctx, ctx.localTeam, {
-        method: 'POST', url: `${API}/cases/${id}/events`, payload: JSON.stringify({ ...payload, type }), headers: json,
+        method: 'POST', url: `${API}/cases/${id}/events`, payload: body, headers: json,
       }, personal);
       expectProblem(res, 403, 'FORBIDDEN');
     }), { numRuns: RUNS.normal });
