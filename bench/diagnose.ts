@@ -109,7 +109,7 @@ if (mode === 'raw') {
     repo.appendEvent({ caseId, version, type, at, actorRole: a.role, actorOrganisation: a.organisation,
       actorName: a.name, actorClientId: a.clientId, payload: JSON.stringify(payload), state: result.state });
     t = mark('appendEvent', t);
-    caseView(next, result.persisted, a.role, at); t = mark('caseView', t);
+    caseView(next, result.persisted, a.role, at, 0); t = mark('caseView', t);
     commit.run(); t = mark('COMMIT (fsync)', t);
     mark('whole', t0);
   };

@@ -2,8 +2,9 @@
  * Phase (i): does an event cost more on a long case? One engine event (ADD_NOTE through
  * caseEngine.applyEvent, synchronous=OFF so the disk is out of it) on cases with 10 and with 1,000
  * trail entries, in turns, on a temporary database file. Issue 12 asks `eventUsAt1000` to stay
- * within 1.5× of `eventUsAt10`. The stored snapshot no longer holds the notes (they are read from
- * the trail for the case view), so what still grows is that read: about 0.5 µs per note.
+ * within 1.5× of `eventUsAt10`. The stored snapshot holds no notes (they are in the trail) and the
+ * case view carries the latest 50 of them, read newest first through a partial index; what still
+ * grows is counting them (notesTotal), an index-only count.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -45,6 +45,8 @@ export const CaseViewSchema = z.object({
   overdueDeadlines: z.array(DeadlineSchema).describe('Open deadlines that have passed'),
   helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice and where each stands (§5.2)'),
   escalation: EscalationViewSchema.nullable().describe('The latest escalation (§5.3); null when none'),
+  notesTotal: z.int().min(0).describe('How many notes the case has. data.notes holds the latest 50 of them, ' +
+    'oldest first; GET /cases/{id}/notes pages through all of them'),
   data: CaseRecordSchema,
 }).meta({ id: 'CaseView' });
 
@@ -75,6 +77,23 @@ export const TrailSchema = z.object({
   })),
 }).meta({ id: 'Trail' });
 export type Trail = z.infer<typeof TrailSchema>;
+
+export const NotesPageSchema = z.object({
+  items: z.array(z.object({
+    version: z.int().describe('The version of the case the note was written at (its trail entry)'),
+    text: z.string(),
+    at: z.iso.datetime(),
+  })).describe('Newest first'),
+  total: z.int().min(0).describe('How many notes the case has'),
+  nextCursor: z.string().nullable().describe('Pass as cursor for the next (older) page; null on the last'),
+}).meta({ id: 'NotesPage' });
+
+export type NotesPage = z.output<typeof NotesPageSchema>;
+
+export const NotesQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(64).optional(),
+});
 
 export const CaseParamsSchema = z.object({ id: z.string().describe('The case id (a UUID)') });
 

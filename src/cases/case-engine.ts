@@ -29,7 +29,7 @@ import { regionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
 import { caseRepository, type CaseRow } from './case-repository.ts';
-import { caseWriter, SCHEDULER, withNotes, type TrailActor } from './case-writer.ts';
+import { caseWriter, SCHEDULER, withLatestNotes, type TrailActor } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
 import { idempotencyStore, type KeyedRequest } from './idempotency.ts';
 
@@ -77,7 +77,7 @@ export function caseEngine(db: Db, clock: Clock) {
       type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
       onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
     });
-    return caseView(row, persisted, actor.role, at);
+    return caseView(row, persisted, actor.role, at, 0);
   }
 
   const applyTx = sqlite.transaction((actor: Actor, request: EventRequest): CaseView =>
@@ -119,7 +119,8 @@ export function caseEngine(db: Db, clock: Clock) {
     // The trail keeps the payload as the machine took it: an advice's help items with their ids.
     const { type: _type, at: _at, ...payload } = stamped;
     const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
-    return caseView(next, withNotes(result.persisted, repo.notes(row.id)), actor.role, at);
+    const shown = withLatestNotes(repo, row.id, result.persisted);
+    return caseView(next, shown.persisted, actor.role, at, shown.notesTotal);
   }
 
   /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */

@@ -9,9 +9,9 @@ import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
-import type { Trail } from './case-contract.ts';
+import type { NotesPage, Trail } from './case-contract.ts';
 import { gone, notFound } from './case-engine.ts';
-import { withNotes } from './case-writer.ts';
+import { withLatestNotes } from './case-writer.ts';
 import { caseRepository, type CaseRow, type WorkFilter, type WorkItem } from './case-repository.ts';
 import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
 
@@ -39,8 +39,8 @@ export function caseQueries(db: Db, clock: Clock) {
   return {
     get(actor: Actor, id: string): CaseView {
       const row = visibleCase(actor, id);
-      return caseView(row, withNotes(JSON.parse(row.snapshot) as PersistedReferral, repo.notes(row.id)), actor.role,
-        clock.now().toISOString());
+      const shown = withLatestNotes(repo, row.id, JSON.parse(row.snapshot) as PersistedReferral);
+      return caseView(row, shown.persisted, actor.role, clock.now().toISOString(), shown.notesTotal);
     },
 
     list(actor: Actor, query: ListQuery): { items: CaseSummary[]; nextCursor: string | null } {
@@ -57,6 +57,20 @@ export function caseQueries(db: Db, clock: Clock) {
       return {
         items: page.map(caseSummary),
         nextCursor: rows.length > query.limit && last ? encodeCursor(last.seq) : null,
+      };
+    },
+
+    /** A page of the case's notes, newest first (the case view carries only the latest). */
+    notes(actor: Actor, id: string, query: { limit: number; cursor?: string }): NotesPage {
+      const row = visibleCase(actor, id);
+      const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'n');
+      const rows = repo.notes(row.id, query.limit + 1, before);
+      const items = rows.slice(0, query.limit).map(({ version, text, at }) => ({ version, text, at }));
+      const last = items.at(-1);
+      return {
+        items,
+        total: repo.noteCount(row.id),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last.version, 'n') : null,
       };
     },
 
@@ -92,12 +106,13 @@ export function caseQueries(db: Db, clock: Clock) {
 
 export type CaseQueries = ReturnType<typeof caseQueries>;
 
-function encodeCursor(seq: number): string {
-  return Buffer.from(`s${seq}`).toString('base64url');
+/** An opaque cursor: `s<seq>` for a page of cases, `n<version>` for a page of notes. */
+function encodeCursor(n: number, kind: 's' | 'n' = 's'): string {
+  return Buffer.from(`${kind}${n}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^s([1-9]\d{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+function decodeCursor(cursor: string, kind: 's' | 'n' = 's'): number {
+  const match = new RegExp(`^${kind}([1-9]\\d{0,15})$`).exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match?.[1]) {
     throw new AppError('VALIDATION_FAILED', 'the cursor is not one this service gave out', {
       invalidParams: [{ name: 'cursor', reason: 'unknown cursor' }],

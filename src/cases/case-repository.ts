@@ -68,9 +68,13 @@ export function caseRepository(db: Db) {
     .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
     .orderBy(asc(caseEvents.version))
     .prepare();
-  // The notes of a case, from its trail: the stored snapshot does not keep them (case-writer.ts).
-  const notesOf = db.$client.prepare(`SELECT at, json_extract(payload, '$.text') FROM case_events
-    WHERE case_id = ? AND type = 'ADD_NOTE' ORDER BY version`).raw();
+  // The notes of a case, from its trail (the stored snapshot does not keep them, case-writer.ts),
+  // newest first through the partial index case_events_notes: a page costs the same on a case
+  // with ten notes and on one with a thousand.
+  const notesOf = db.$client.prepare(`SELECT version, at, json_extract(payload, '$.text') FROM case_events
+    WHERE case_id = ? AND type = 'ADD_NOTE' AND version < ? ORDER BY version DESC LIMIT ?`).raw();
+  const noteCount = db.$client.prepare(`SELECT count(*) FROM case_events
+    WHERE case_id = ? AND type = 'ADD_NOTE'`).pluck();
   const armTimer = db.insert(timers).values({
     caseId: sql.placeholder('caseId'),
     name: sql.placeholder('name'),
@@ -116,8 +120,11 @@ export function caseRepository(db: Db) {
     }): boolean => updateCase.run(row).changes === 1,
     appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),
     events: (caseId: string): StoredCaseEvent[] => eventsOf.all({ caseId }),
-    notes: (caseId: string): StampedNote[] =>
-      (notesOf.all(caseId) as [string, string][]).map(([at, text]) => ({ type: 'ADD_NOTE', text, at })),
+    /** Up to `limit` notes written before version `before`, newest first, with their version. */
+    notes: (caseId: string, limit: number, before = Number.MAX_SAFE_INTEGER): (StampedNote & { version: number })[] =>
+      (notesOf.all(caseId, before, limit) as [number, string, string][])
+        .map(([version, at, text]) => ({ type: 'ADD_NOTE', text, at, version })),
+    noteCount: (caseId: string): number => noteCount.get(caseId) as number,
     armTimer: (row: { caseId: string; name: string; dueAt: string; event: string; armedAt: string }): void =>
       void armTimer.run(row),
     cancelTimer: (caseId: string, name: string, at: string): void => void cancelTimer.run({ caseId, name, at }),

@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
 import {
-  CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema,
+  CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema, NotesPageSchema, NotesQuerySchema,
 } from './case-contract.ts';
 import type { CaseEngine } from './case-engine.ts';
 import type { CaseQueries } from './case-queries.ts';
@@ -81,6 +81,25 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
     const view = queries.get(actor, request.params.id);
     access.record(request, actor, 'case.read', [view.id]);
     return withEtag(reply, view).send(view);
+  });
+
+  app.get('/cases/:id/notes', {
+    config: { access: 'case.read' },
+    schema: {
+      operationId: 'listCaseNotes',
+      summary: "Page through a case's notes, newest first",
+      description: 'The case view carries the latest 50 notes and notesTotal; this pages through all of them. ' +
+        'Whoever may read the case may read its notes.',
+      tags: ['cases'],
+      params: CaseParamsSchema,
+      querystring: NotesQuerySchema,
+      response: { 200: NotesPageSchema, ...problems(400, 401, 403, 404, 410) },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const page = queries.notes(actor, request.params.id, request.query);
+    access.record(request, actor, 'case.read', [request.params.id]);
+    return page;
   });
 
   app.post('/cases/:id/events', {

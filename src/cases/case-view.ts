@@ -25,7 +25,8 @@ function listDeadlines(map: DeadlineMap): Deadline[] {
  * `now` makes the view exact between scheduler rounds: an open deadline whose due time has come
  * is overdue already, even before its DEADLINE_PASSED entry is written.
  */
-export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string): CaseView {
+export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string,
+  notesTotal: number): CaseView {
   const record = recordOf(persisted);
   const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted), record, now);
   const { deadlines, overdue } = persisted.context;
@@ -39,6 +40,7 @@ export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role,
     overdueDeadlines,
     helpItems: record.helpItems,
     escalation: escalationOf(record, deadlines),
+    notesTotal,
     data: record,
   };
 }

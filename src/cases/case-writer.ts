@@ -12,7 +12,9 @@ import { recordOf, type PersistedReferral, type StepResult, type TimerChange } f
 import { auditTrail } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
 import type { TrailActorSchema } from './case-contract.ts';
-import { caseRepository, type CaseRow, type NewCaseRow, type StampedNote } from './case-repository.ts';
+import {
+  caseRepository, type CaseRepository, type CaseRow, type NewCaseRow, type StampedNote,
+} from './case-repository.ts';
 
 /** Who an entry of the trail is by: a client, or the scheduler; as the trail shows it, plus the client id. */
 export type TrailActor = z.output<typeof TrailActorSchema> & { clientId: string | null };
@@ -45,6 +47,20 @@ const persistedColumns = (persisted: PersistedReferral): Pick<CaseRow, 'snapshot
   snapshot: JSON.stringify(withNotes(persisted, [])),
   facts: JSON.stringify(reportFacts(recordOf(persisted))),
 });
+
+/** How many of its latest notes a case view carries; the rest are paged from GET /cases/{id}/notes. */
+export const NOTES_IN_VIEW = 50;
+
+/**
+ * The persisted case with its latest notes (at most NOTES_IN_VIEW, oldest of them first) in its
+ * record, and how many notes it has in all: the case view's cost does not grow with its notes.
+ */
+export function withLatestNotes(repo: Pick<CaseRepository, 'notes' | 'noteCount'>, caseId: string,
+  persisted: PersistedReferral): { persisted: PersistedReferral; notesTotal: number } {
+  const latest = repo.notes(caseId, NOTES_IN_VIEW).reverse().map(({ type, text, at }) => ({ type, text, at }));
+  const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : repo.noteCount(caseId);
+  return { persisted: withNotes(persisted, latest), notesTotal };
+}
 
 /** The persisted case with these notes in its record. */
 export function withNotes(persisted: PersistedReferral, notes: readonly StampedNote[]): PersistedReferral {

@@ -226,7 +226,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${actions(person, view, failed)}
 ${questions(record)}
-${progress(record)}
+${progress(record, view.notesTotal)}
 ${help(record)}
 ${overleg(record)}
 ${escalation(view)}
@@ -287,8 +287,11 @@ ${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen
 ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</section>`;
   }
 
-  /** Progress reports and notes, newest first: what the people around the case wrote down. */
-  function progress(record: CaseRecord): string {
+  /**
+   * Progress reports and notes, newest first: what the people around the case wrote down. The
+   * record carries the latest notes only; `notesTotal` counts them all.
+   */
+  function progress(record: CaseRecord, notesTotal: number): string {
     const items = [
       ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', text: [
         p.helpStarted ? 'De hulp is gestart.' : 'De hulp is nog niet gestart.',
@@ -299,8 +302,9 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
     ].sort((a, b) => b.at.localeCompare(a.at));
     if (items.length === 0) return '';
     const shown = items.slice(0, 20);
+    const total = record.progressReports.length + notesTotal;
     return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>
-${table(items.length > 20 ? `De laatste 20 van ${items.length}` : 'Nieuwste eerst', ['Wanneer', 'Wat', 'Tekst'],
+${table(total > shown.length ? `De laatste ${shown.length} van ${total}` : 'Nieuwste eerst', ['Wanneer', 'Wat', 'Tekst'],
     shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]))}</section>`;
   }
 

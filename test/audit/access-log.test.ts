@@ -91,6 +91,7 @@ describe('every route that returns case data is walked', () => {
   const GET_ROUTES: Record<string, 'walked' | string> = {
     '/cases': 'walked',
     '/cases/{id}': 'walked',
+    '/cases/{id}/notes': 'walked',
     '/cases/{id}/trail': 'walked',
     '/cases/{id}/trail/export': 'walked',
     '/access-log': 'walked',
@@ -138,6 +139,11 @@ describe('every route that returns case data is walked', () => {
       route: 'GET /cases/{id}', action: 'case.read',
       callers: ['localTeam', 'expertTeam', 'inspector', 'nationalInspector'],
       request: () => ({ url: caseUrl(noord[0]!) }), shown: () => [noord[0]!],
+    },
+    {
+      route: 'GET /cases/{id}/notes', action: 'case.read',
+      callers: ['localTeam', 'expertTeam', 'inspector', 'nationalInspector'],
+      request: () => ({ url: `${caseUrl(noord[0]!)}/notes` }), shown: () => [noord[0]!],
     },
     {
       route: 'GET /cases/{id}/trail (JSON)', action: 'trail.read',

@@ -1,0 +1,1 @@
+CREATE INDEX `case_events_notes` ON `case_events` (`case_id`,`version`) WHERE type = 'ADD_NOTE';
