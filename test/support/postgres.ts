@@ -1,0 +1,41 @@
+/**
+ * PostgreSQL for a test file: a database of its own on the run's cluster (pg-global-setup.ts),
+ * migrated, and dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openPostgres, type PgDb } from '../../db/pg/client.ts';
+
+/** The cluster of this run, or null (then the PostgreSQL suites are skipped). */
+export const pgUrl: string | null = inject('pgUrl');
+
+export interface PgTestDatabase {
+  url: string;
+  db: PgDb;
+  drop(): Promise<void>;
+}
+
+/** A new, migrated database on the run's cluster. */
+export async function freshPgDatabase(): Promise<PgTestDatabase> {
+  if (!pgUrl) throw new Error('no PostgreSQL for this run');
+  const name = `passend_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  const db = await openPostgres(url.toString());
+  return {
+    url: url.toString(),
+    db,
+    async drop() {
+      await db.$client.end();
+      const again = new pg.Client({ connectionString: pgUrl });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
