@@ -15,6 +15,7 @@
  *   user create --role <role> --org <orgId> --region <regionId> --name "<name>" --email <email>
  *   user sign-in-link <userId>   (a one-time console sign-in URL, valid 15 minutes)
  *   user list | user disable <userId>
+ *   store copy --to postgres://…   (moves the region to PostgreSQL; the audit head must match)
  * `user create` prints the user id, `user sign-in-link` the URL, alone on the last line.
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
@@ -25,6 +26,9 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
+import { isPostgresUrl, openPostgres } from '../db/pg/client.ts';
+import { verifyPostgres } from './audit/verify-postgres.ts';
+import { copySqliteToPostgres, sameAudit, TargetNotEmpty } from './store/copy.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { auditTrail } from './audit/audit-log.ts';
@@ -58,7 +62,8 @@ const USAGE = `usage:
   npm run cli -- user create --role <local_team|expert_team|inspector|admin> --org <orgId> --region <regionId|*> --name "<name>" --email <email>
   npm run cli -- user sign-in-link <userId>
   npm run cli -- user list
-  npm run cli -- user disable <userId>`;
+  npm run cli -- user disable <userId>
+  npm run cli -- store copy --to postgres://user@host:5432/passend`;
 
 class UsageError extends Error {}
 
@@ -75,17 +80,18 @@ async function run(argv: string[]): Promise<void> {
     options: {
       role: { type: 'string' }, org: { type: 'string' }, region: { type: 'string' },
       name: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      'as-of': { type: 'string' }, reference: { type: 'string' },
+      'as-of': { type: 'string' }, reference: { type: 'string' }, to: { type: 'string' },
       ...Object.fromEntries(REGION_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
   const [group, command, ...rest] = positionals;
-  if (values.help || !['token', 'user', 'region', 'notifications', 'audit', 'backup', 'retention'].includes(group ?? '')) {
+  if (values.help || !['token', 'user', 'region', 'notifications', 'audit', 'backup', 'retention', 'store'].includes(group ?? '')) {
     throw new UsageError('unknown command');
   }
   const config = loadConfig(process.env);
   if (group === 'audit') return auditCommand(config.DATABASE_PATH, command);
   if (group === 'backup') return backupCommand(config.DATABASE_PATH, command);
+  if (group === 'store') return storeCommand(config.DATABASE_PATH, command, values.to);
   const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
   try {
     if (group === 'retention') return retentionCommand(db, command, rest[0], values['as-of'], values.reference);
@@ -157,6 +163,38 @@ function userCommand(db: Db, config: Config, command: string | undefined, id: st
     process.stdout.write(`disabled ${id}\n`);
   } else {
     throw new UsageError('unknown command');
+  }
+}
+
+/**
+ * Copies the file to an empty PostgreSQL database (src/store/copy.ts), then verifies the audit on
+ * both: the copy is good when both end at the same head. Prints the rows per table and both heads.
+ */
+async function storeCommand(path: string, command: string | undefined, to: string | undefined): Promise<void> {
+  if (command !== 'copy') throw new UsageError('unknown command');
+  if (!isPostgresUrl(to)) throw new UsageError('name the target with --to postgres://…');
+  if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
+  // Migrated first, so that a file of an older version is copied with every column filled.
+  openDatabase(path).$client.close();
+  const sqlite = new Database(path, { fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  const target = await openPostgres(to);
+  try {
+    const { rows, source } = await copySqliteToPostgres(sqlite, target);
+    process.stdout.write(`copied ${JSON.stringify(rows)}\n`);
+    const copied = (await verifyPostgres(target)).result;
+    process.stdout.write(`audit on the file:       ${JSON.stringify(source)}\n`);
+    process.stdout.write(`audit on PostgreSQL:     ${JSON.stringify(copied)}\n`);
+    if (!sameAudit(source, copied)) {
+      throw new UsageError('the audit of the copy does not match the file: do not switch over');
+    }
+    process.stdout.write(`the copy verifies with the same head: ${copied.head}\n`);
+  } catch (error) {
+    if (error instanceof TargetNotEmpty) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    sqlite.close();
+    await target.$client.end();
   }
 }
 

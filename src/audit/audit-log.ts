@@ -102,43 +102,62 @@ export function auditTrail(db: Db) {
   }
 
   function verifyWithin(state: VerifyState): { result: VerifyResult; state: VerifyState | null } {
-    const { cases } = state;
-    let previous = state.logHash;
-    let expectedSeq = state.seq + 1;
-    let checked = state.checked;
-    let hashesPayloads = state.hashesPayloads;
-    let eventSeq = state.eventSeq;
-    const broken = (firstBroken: Broken) => ({ result: { ok: false, checked, head: previous, firstBroken }, state: null });
     if (state.seq > 0) {
       const kept = db.$client.prepare('SELECT log_hash FROM audit_log WHERE seq = ?').pluck().get(state.seq);
-      if (kept !== state.logHash) return broken({ seq: state.seq, reason: 'the last verified entry changed' });
+      if (kept !== state.logHash) return brokenAt(state, { seq: state.seq, reason: 'the last verified entry changed' });
     }
     const events = inOrder(db, 'case_events', state.eventSeq);
-    for (const raw of inOrder(db, 'audit_log', state.seq)) {
-      const e = toEntry(raw as Record<string, unknown>);
-      // Once entries hash their payload's hash, none may go back to the older form.
-      const downgraded = hashesPayloads && e.payloadHash === null
-        ? { seq: e.seq, reason: 'an entry of the older hash form after the newer' } : null;
-      hashesPayloads ||= e.payloadHash !== null;
-      let found = downgraded ?? check(e, expectedSeq, previous, cases);
-      if (!found && e.caseId !== null) {
-        const next = events.next();
-        found = matchEvent(e, next);
-        if (!next.done) eventSeq = (next.value as { seq: number }).seq;
-      }
-      if (found) return broken(found);
-      previous = e.logHash;
-      expectedSeq = e.seq + 1;
-      checked += 1;
-    }
-    if (!events.next().done) {
-      return broken({ seq: expectedSeq, reason: 'the case trail has an entry the audit trail has not' });
-    }
-    return {
-      result: { ok: true, checked, head: previous },
-      state: { seq: expectedSeq - 1, logHash: previous, eventSeq, hashesPayloads, cases, checked },
-    };
+    const run = verifyRows(state, inOrder(db, 'audit_log', state.seq), events);
+    if (run.broken) return brokenAt(run.state, run.broken);
+    return finishVerification(run.state, !events.next().done);
   }
+}
+
+/**
+ * The core of a verification, for either store: checks `auditRows` (raw rows of audit_log in seq
+ * order, after `state.seq`) against both chains, pairing each entry of a case with the next row
+ * of `events` (raw case_events rows in seq order). Returns the state after the last good entry
+ * and, if one is broken, where. A store reads its rows a page at a time and calls this per page.
+ */
+export function verifyRows(state: VerifyState, auditRows: Iterable<Record<string, unknown>>,
+  events: Iterator<unknown>): { state: VerifyState; broken: Broken | null } {
+  const { cases } = state;
+  let previous = state.logHash;
+  let expectedSeq = state.seq + 1;
+  let checked = state.checked;
+  let hashesPayloads = state.hashesPayloads;
+  let eventSeq = state.eventSeq;
+  const at = (): VerifyState => ({ seq: expectedSeq - 1, logHash: previous, eventSeq, hashesPayloads, cases, checked });
+  for (const raw of auditRows) {
+    const e = toEntry(raw);
+    // Once entries hash their payload's hash, none may go back to the older form.
+    const downgraded = hashesPayloads && e.payloadHash === null
+      ? { seq: e.seq, reason: 'an entry of the older hash form after the newer' } : null;
+    hashesPayloads ||= e.payloadHash !== null;
+    let found = downgraded ?? check(e, expectedSeq, previous, cases);
+    if (!found && e.caseId !== null) {
+      const next = events.next();
+      found = matchEvent(e, next);
+      if (!next.done) eventSeq = (next.value as { seq: number }).seq;
+    }
+    if (found) return { state: at(), broken: found };
+    previous = e.logHash;
+    expectedSeq = e.seq + 1;
+    checked += 1;
+  }
+  return { state: at(), broken: null };
+}
+
+/** The answer once every entry is checked: broken when the trail has an entry left over. */
+export function finishVerification(state: VerifyState, eventsLeft: boolean): { result: VerifyResult; state: VerifyState | null } {
+  if (eventsLeft) {
+    return brokenAt(state, { seq: state.seq + 1, reason: 'the case trail has an entry the audit trail has not' });
+  }
+  return { result: { ok: true, checked: state.checked, head: state.logHash }, state };
+}
+
+export function brokenAt(state: VerifyState, firstBroken: Broken): { result: VerifyResult; state: null } {
+  return { result: { ok: false, checked: state.checked, head: state.logHash, firstBroken }, state: null };
 }
 
 /** Where a verification got to: enough to continue the chains from there. */
