@@ -29,7 +29,7 @@ function cli(args: string[], databasePath: string) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const TABLES = Object.values(pgSchema).filter((t): t is Table =>
+const TABLES = (Object.values(pgSchema) as unknown[]).filter((t): t is Table =>
   typeof t === 'object' && t !== null && Symbol.for('drizzle:IsDrizzleTable') in t);
 
 describe.skipIf(!pgUrl)('store copy', () => {
