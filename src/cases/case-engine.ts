@@ -1,37 +1,24 @@
 /**
- * The one place a case changes. Every write loads the case, steps the statechart with XState's
- * pure `transition`, and stores in ONE immediate transaction: the new snapshot (version + 1,
+ * The one place a case changes on the SQLite store. Every write loads the case, decides with
+ * case-decisions.ts (the checks in the order DESIGN §3 fixes, the statechart step with XState's
+ * pure `transition`), and stores in ONE immediate transaction: the new snapshot (version + 1,
  * optimistic check), the trail entry, the timer changes the machine asked for, and the
- * notifications. A refused request rolls back and changes nothing.
- *
- * Client events are checked in the order DESIGN §3 fixes: 404 → 403 → 400 → 412 → 409 → 422.
- * Due timers come back through the same path (`fireTimer`), with the system as actor.
+ * notifications. A refused request rolls back and changes nothing. Due timers come back through
+ * the same path (`fireTimer`), with the system as actor. The PostgreSQL engine
+ * (src/pg/case-engine.ts) makes the same decisions and the same writes, asynchronously.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
-import { intakeBreach } from './intake-checks.ts';
-import {
-  CaseSubmissionSchema,
-  EVENT_SCHEMAS,
-  isEventType,
-  type EventType,
-  type ReferralEvent,
-} from '../../machines/referral.schemas.ts';
-import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
-import {
-  allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
-} from '../../machines/referral.roles.ts';
-import { recordOf, stamp, step, submit, type PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
-import { AppError } from '../errors.ts';
 import { regionSettings } from '../regions/region-settings.ts';
-import { parseBody, requireJsonObject } from '../validation.ts';
-import { canSee } from './access.ts';
+import { checkEvent, decideEvent, decideSubmission, decideTimer } from './case-decisions.ts';
 import { caseRepository, type CaseRow } from './case-repository.ts';
-import { caseWriter, SCHEDULER, withLatestNotes, type TrailActor } from './case-writer.ts';
+import { caseWriter, SCHEDULER, withLatestNotes } from './case-writer.ts';
 import { caseView, type CaseView } from './case-view.ts';
 import { idempotencyStore, type KeyedRequest } from './idempotency.ts';
+
+export { gone, notFound } from './case-decisions.ts';
 
 export interface EventRequest {
   caseId: string;
@@ -42,9 +29,6 @@ export interface EventRequest {
   idempotencyKey?: string;
 }
 
-const asTrailActor = (a: Actor): TrailActor =>
-  ({ role: a.role, organisation: a.organisation, name: a.name, clientId: a.clientId });
-
 export type TimerOutcome = 'fired' | 'stale' | 'gone';
 
 export function caseEngine(db: Db, clock: Clock) {
@@ -52,7 +36,6 @@ export function caseEngine(db: Db, clock: Clock) {
   const regions = regionSettings(db);
   const writer = caseWriter(db);
   const sqlite = db.$client;
-  const envFor = (region: string, now: string) => ({ ...regions.get(region).env, now });
 
   const keys = idempotencyStore(db);
   const keyed = (actor: Actor, key: string | undefined, target: string, body: unknown): KeyedRequest | undefined =>
@@ -62,22 +45,10 @@ export function caseEngine(db: Db, clock: Clock) {
     keys.once(keyed(actor, key, 'POST /cases', body), clock.now().toISOString(), 201, () => submitNew(actor, body)));
 
   function submitNew(actor: Actor, body: unknown): CaseView {
-    if (!SUBMITTING_ROLES.has(actor.role)) {
-      throw new AppError('FORBIDDEN', `a ${actor.role} does not submit cases`);
-    }
-    const submission = parseBody(CaseSubmissionSchema, body);
     const at = clock.now().toISOString();
-    intakeBreach(submission, at, regions.get(actor.region).municipalities);
-    const { persisted, state, timers } = submit({ submission, env: envFor(actor.region, at) });
-    const row = writer.create({
-      id: randomUUID(), state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
-      region: actor.region, organisation: actor.organisation,
-      municipality: submission.subject.municipalityCode, overdue: 0, erasedAt: null, createdAt: at, updatedAt: at,
-    }, persisted, timers, {
-      type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
-      onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
-    });
-    return caseView(row, persisted, actor.role, at, 0);
+    const decided = decideSubmission(actor, body, at, regions.get(actor.region), randomUUID());
+    const row = writer.create(decided.row, decided.persisted, decided.timers, decided.entry);
+    return caseView(row, decided.persisted, actor.role, at, 0);
   }
 
   const applyTx = sqlite.transaction((actor: Actor, request: EventRequest): CaseView =>
@@ -85,40 +56,15 @@ export function caseEngine(db: Db, clock: Clock) {
       clock.now().toISOString(), 200, () => applyNew(actor, request)));
 
   function applyNew(actor: Actor, request: EventRequest): CaseView {
-    let row = repo.find(request.caseId);
-    if (!row || !canSee(actor, row)) throw notFound();
-    if (row.erasedAt !== null) throw gone();
-    const type = eventTypeFor(actor, request.body);
-    if (type === 'PROVIDE_INFORMATION' &&
-      !mayAnswerFor(actor.role, recordOf(JSON.parse(row.snapshot) as PersistedReferral))) {
-      throw new AppError('FORBIDDEN', 'the local team that referred the case answers its questions');
-    }
-    const parsed = parseBody(EVENT_SCHEMAS[type], request.body) as ReferralEvent;
-    checkIfMatch(request.ifMatch, row.version);
-
+    const checked = checkEvent(actor, repo.find(request.caseId), request.body, request.ifMatch);
+    let { row } = checked;
     const at = clock.now().toISOString();
     // A deadline that passed before the scheduler's next round is recorded first, so that an
     // event leaving the phase cannot cancel it unrecorded. A refused event rolls this back too.
     const caughtUp = repo.dueTimersOf(row.id, at).filter((seq) => fire(seq, at) === 'fired').length;
     if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
-    const persisted = JSON.parse(row.snapshot) as PersistedReferral;
-    const stamped = stamp(parsed, at, randomUUID);
-    const result = step(row.machineVersion, persisted, stamped, envFor(row.region, at));
-    if (result.outcome === 'not_accepted') {
-      throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
-        state: result.state,
-        allowedEvents: allowedFor(actor.role, result.accepted, recordOf(persisted), at),
-      });
-    }
-    if (result.outcome === 'rule_broken') {
-      const { breach } = result;
-      throw new AppError(result.code, breach ? `${breach.field} ${breach.reason}` : `${type} breaks rule ${result.code}`,
-        breach ? { invalidParams: [{ name: breach.field, reason: breach.reason }] } : {});
-    }
-    if (result.outcome === 'ignored') throw new Error(`${type} changed nothing`);
-    // The trail keeps the payload as the machine took it: an advice's help items with their ids.
-    const { type: _type, at: _at, ...payload } = stamped;
-    const next = writer.advance(row, result, { type, at, actor: asTrailActor(actor), payload });
+    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID);
+    const next = writer.advance(row, result, entry);
     const shown = withLatestNotes(repo, row.id, result.persisted);
     return caseView(next, shown.persisted, actor.role, at, shown.notesTotal);
   }
@@ -131,17 +77,14 @@ export function caseEngine(db: Db, clock: Clock) {
     if (!timer || timer.status !== 'pending') return 'gone';
     const row = repo.find(timer.caseId);
     if (!row) throw new Error(`timer ${seq} names a missing case`);
-    const event = { ...(JSON.parse(timer.event) as DeadlinePassedEvent), at };
-    const result = step(row.machineVersion, JSON.parse(row.snapshot) as PersistedReferral, event,
-      envFor(row.region, at));
-    if (result.outcome !== 'applied') {
+    const decided = decideTimer(timer, row, at, regions.get(row.region), SCHEDULER);
+    if (decided.outcome === 'stale') {
       repo.settleTimer(seq, 'cancelled', at);
       return 'stale';
     }
     repo.settleTimer(seq, 'fired', at);
-    const payload = { deadline: event.deadline, dueAt: event.dueAt };
-    writer.advance(row, result, { type: 'DEADLINE_PASSED', at, actor: SCHEDULER, payload });
-    writer.notify(row, 'deadline_passed', at, { ...payload, state: result.state, version: row.version + 1 });
+    writer.advance(row, decided.result, decided.entry);
+    writer.notify(row, 'deadline_passed', at, decided.notice);
     return 'fired';
   }
 
@@ -172,31 +115,3 @@ export function caseEngine(db: Db, clock: Clock) {
 }
 
 export type CaseEngine = ReturnType<typeof caseEngine>;
-
-export const notFound = (): AppError => new AppError('NOT_FOUND', 'no such case');
-export const gone = (): AppError => new AppError('GONE', 'the content of this case was destroyed (retention or erasure)');
-
-/** 403 before 400: a read-only role, or a type this role never sends, is refused before the body is checked. */
-function eventTypeFor(actor: Actor, body: unknown): EventType {
-  if (EVENTS_BY_ROLE[actor.role].size === 0) {
-    throw new AppError('FORBIDDEN', `a ${actor.role} is read-only and sends no events`);
-  }
-  const { type } = requireJsonObject(body);
-  if (!isEventType(type)) {
-    throw new AppError('VALIDATION_FAILED', 'the body needs a known event type', {
-      invalidParams: [{ name: 'type', reason: 'must be one of the event types of the referral machine' }],
-    });
-  }
-  if (!maySend(actor.role, type)) {
-    throw new AppError('FORBIDDEN', `a ${actor.role} does not send ${type}`);
-  }
-  return type;
-}
-
-/** Strong comparison against the ETag `"<version>"`; `*` matches any existing case. */
-function checkIfMatch(header: string | undefined, version: number): void {
-  if (header === undefined) return;
-  const tags = header.split(',').map((t) => t.trim());
-  if (tags.includes('*') || tags.includes(`"${version}"`)) return;
-  throw new AppError('VERSION_MISMATCH', `the case is at version ${version}`);
-}

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { NotesPage, Trail } from './case-contract.ts';
-import { gone, notFound } from './case-engine.ts';
+import { gone, notFound } from './case-decisions.ts';
 import { withLatestNotes } from './case-writer.ts';
 import { caseRepository, type CaseRow, type WorkFilter, type WorkItem } from './case-repository.ts';
 import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';

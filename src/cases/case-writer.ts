@@ -9,11 +9,11 @@ import type { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { reportFacts } from '../../machines/referral.facts.ts';
 import { recordOf, type PersistedReferral, type StepResult, type TimerChange } from '../../machines/referral.ts';
-import { auditTrail } from '../audit/audit-log.ts';
+import { auditTrail, type NewAuditEntry } from '../audit/audit-log.ts';
 import { AppError } from '../errors.ts';
 import type { TrailActorSchema } from './case-contract.ts';
 import {
-  caseRepository, type CaseRepository, type CaseRow, type NewCaseRow, type StampedNote,
+  caseRepository, type CaseEventRow, type CaseRepository, type CaseRow, type NewCaseRow, type OutboxRow, type StampedNote,
 } from './case-repository.ts';
 
 /** Who an entry of the trail is by: a client, or the scheduler; as the trail shows it, plus the client id. */
@@ -43,10 +43,55 @@ const actorColumns = (actor: TrailActor) => ({
  * a case with a thousand notes would otherwise read and write all of them on every event (issue
  * 12). The case view reads them from the trail (`withNotes`).
  */
-const persistedColumns = (persisted: PersistedReferral): Pick<CaseRow, 'snapshot' | 'facts'> => ({
+export const persistedColumns = (persisted: PersistedReferral): Pick<CaseRow, 'snapshot' | 'facts'> => ({
   snapshot: JSON.stringify(withNotes(persisted, [])),
   facts: JSON.stringify(reportFacts(recordOf(persisted))),
 });
+
+/** The case row after an applied step, at version + 1. */
+export function advancedRow(row: CaseRow, result: Applied, at: string): CaseRow {
+  return {
+    ...row, state: result.state, version: row.version + 1, updatedAt: at,
+    ...persistedColumns(result.persisted),
+    overdue: Object.keys(result.persisted.context.overdue).length > 0 ? 1 : 0,
+  };
+}
+
+/** What one entry writes besides the case row, for either store: trail, audit, timers, notification. */
+export interface EntryWrites {
+  event: CaseEventRow;
+  audit: NewAuditEntry;
+  timers: TimerChange[];
+  notification: NotificationRow | null;
+}
+
+export type NotificationRow = Omit<OutboxRow, 'status' | 'nextAttemptAt'>;
+
+export function entryWrites(row: Pick<CaseRow, 'id' | 'region' | 'machineVersion'>, version: number,
+  from: string | null, to: string, entry: Entry, timers: TimerChange[]): EntryWrites {
+  const payload = JSON.stringify(entry.payload);
+  const actor = actorColumns(entry.actor);
+  return {
+    event: { caseId: row.id, version, type: entry.type, at: entry.at, ...actor, payload, state: to },
+    audit: {
+      ...actor, at: entry.at, caseId: row.id, eventType: entry.type, fromState: from, toState: to,
+      machineVersion: row.machineVersion, payload, onBehalfOf: entry.onBehalfOf ?? null,
+      action: from === null ? 'case_created' : entry.type === 'DEADLINE_PASSED' ? 'deadline_passed' : 'event_applied',
+    },
+    timers,
+    notification: from !== to ? notification(row, 'state_changed', entry.at, { from, to, version, event: entry.type }) : null,
+  };
+}
+
+/** Notifications carry ids, states and deadlines only: never case content. */
+export function notification(row: Pick<CaseRow, 'id' | 'region'>, kind: 'state_changed' | 'deadline_passed',
+  at: string, details: Record<string, unknown>): NotificationRow {
+  const id = randomUUID();
+  return {
+    id, caseId: row.id, region: row.region, kind, createdAt: at,
+    payload: JSON.stringify({ id, kind, caseId: row.id, region: row.region, at, ...details }),
+  };
+}
 
 /** How many of its latest notes a case view carries; the rest are paged from GET /cases/{id}/notes. */
 export const NOTES_IN_VIEW = 50;
@@ -70,36 +115,20 @@ export function withNotes(persisted: PersistedReferral, notes: readonly StampedN
   };
 }
 
+/** The SQLite writer: runs inside the engine's transaction. */
 export function caseWriter(db: Db) {
   const repo = caseRepository(db);
   const audit = auditTrail(db);
 
-  function record(row: Pick<CaseRow, 'id' | 'region' | 'machineVersion'>, version: number,
-    from: string | null, to: string, entry: Entry, timers: TimerChange[]): void {
-    const payload = JSON.stringify(entry.payload);
-    const actor = actorColumns(entry.actor);
-    repo.appendEvent({ caseId: row.id, version, type: entry.type, at: entry.at, ...actor, payload, state: to });
-    audit.append({
-      ...actor, at: entry.at, caseId: row.id, eventType: entry.type, fromState: from, toState: to,
-      machineVersion: row.machineVersion, payload, onBehalfOf: entry.onBehalfOf ?? null,
-      action: from === null ? 'case_created' : entry.type === 'DEADLINE_PASSED' ? 'deadline_passed' : 'event_applied',
-    });
-    for (const change of timers) {
-      if (change.kind === 'cancel') repo.cancelTimer(row.id, change.name, entry.at);
-      else repo.armTimer({ caseId: row.id, name: change.name, dueAt: change.dueAt,
-        event: JSON.stringify(change.event), armedAt: entry.at });
+  function record(writes: EntryWrites): void {
+    repo.appendEvent(writes.event);
+    audit.append(writes.audit);
+    for (const change of writes.timers) {
+      if (change.kind === 'cancel') repo.cancelTimer(writes.event.caseId, change.name, writes.event.at);
+      else repo.armTimer({ caseId: writes.event.caseId, name: change.name, dueAt: change.dueAt,
+        event: JSON.stringify(change.event), armedAt: writes.event.at });
     }
-    if (from !== to) notify(row, 'state_changed', entry.at, { from, to, version, event: entry.type });
-  }
-
-  /** Notifications carry ids, states and deadlines only: never case content. */
-  function notify(row: Pick<CaseRow, 'id' | 'region'>, kind: 'state_changed' | 'deadline_passed',
-    at: string, details: Record<string, unknown>): void {
-    const id = randomUUID();
-    repo.enqueueNotification({
-      id, caseId: row.id, region: row.region, kind, createdAt: at,
-      payload: JSON.stringify({ id, kind, caseId: row.id, region: row.region, at, ...details }),
-    });
+    if (writes.notification) repo.enqueueNotification(writes.notification);
   }
 
   return {
@@ -108,24 +137,23 @@ export function caseWriter(db: Db) {
       entry: Entry): NewCaseRow {
       const stored: NewCaseRow = { ...row, ...persistedColumns(persisted) };
       repo.insert(stored);
-      record(row, 1, null, row.state, entry, timers);
+      record(entryWrites(row, 1, null, row.state, entry, timers));
       return stored;
     },
 
     /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
     advance(row: CaseRow, result: Applied, entry: Entry): CaseRow {
-      const next: CaseRow = {
-        ...row, state: result.state, version: row.version + 1, updatedAt: entry.at,
-        ...persistedColumns(result.persisted),
-        overdue: Object.keys(result.persisted.context.overdue).length > 0 ? 1 : 0,
-      };
+      const next = advancedRow(row, result, entry.at);
       if (!repo.update({ ...next, expectedVersion: row.version })) {
         throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
       }
-      record(row, next.version, row.state, result.state, entry, result.timers);
+      record(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
       return next;
     },
 
-    notify,
+    notify(row: Pick<CaseRow, 'id' | 'region'>, kind: 'state_changed' | 'deadline_passed', at: string,
+      details: Record<string, unknown>): void {
+      repo.enqueueNotification(notification(row, kind, at, details));
+    },
   };
 }

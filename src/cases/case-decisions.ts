@@ -1,0 +1,154 @@
+/**
+ * What the engine decides, apart from where it stores it: the checks of a submission and of an
+ * event in the order DESIGN §3 fixes (404 → 403 → 400 → 412 → 409 → 422), the statechart step,
+ * and a due deadline's outcome. Pure: no I/O. The SQLite engine (case-engine.ts) and the
+ * PostgreSQL engine (src/pg/case-engine.ts) load, call these, and store the result in one
+ * transaction each, so the two stores cannot decide differently.
+ */
+import { intakeBreach } from './intake-checks.ts';
+import {
+  CaseSubmissionSchema,
+  EVENT_SCHEMAS,
+  isEventType,
+  type EventType,
+  type ReferralEvent,
+} from '../../machines/referral.schemas.ts';
+import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machines/referral.machine.ts';
+import {
+  allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
+} from '../../machines/referral.roles.ts';
+import {
+  recordOf, stamp, step, submit, type PersistedReferral, type StepResult, type TimerChange,
+} from '../../machines/referral.ts';
+import type { Actor } from '../auth/api-clients.ts';
+import { AppError } from '../errors.ts';
+import type { RegionSettings } from '../regions/region-settings.ts';
+import { parseBody, requireJsonObject } from '../validation.ts';
+import { canSee } from './access.ts';
+import type { CaseRow, NewCaseRow, TimerRow } from './case-repository.ts';
+import type { Entry, TrailActor } from './case-writer.ts';
+
+export type Applied = Extract<StepResult, { outcome: 'applied' }>;
+
+export const asTrailActor = (a: Actor): TrailActor =>
+  ({ role: a.role, organisation: a.organisation, name: a.name, clientId: a.clientId });
+
+export const notFound = (): AppError => new AppError('NOT_FOUND', 'no such case');
+export const gone = (): AppError => new AppError('GONE', 'the content of this case was destroyed (retention or erasure)');
+
+const envFor = (settings: RegionSettings, now: string) => ({ ...settings.env, now });
+
+/** A new case, decided: its row (without snapshot and facts), state, timers and first entry. */
+export interface SubmissionDecision {
+  row: Omit<NewCaseRow, 'snapshot' | 'facts'>;
+  persisted: PersistedReferral;
+  timers: TimerChange[];
+  entry: Entry;
+}
+
+export function decideSubmission(actor: Actor, body: unknown, at: string, settings: RegionSettings,
+  id: string): SubmissionDecision {
+  if (!SUBMITTING_ROLES.has(actor.role)) {
+    throw new AppError('FORBIDDEN', `a ${actor.role} does not submit cases`);
+  }
+  const submission = parseBody(CaseSubmissionSchema, body);
+  intakeBreach(submission, at, settings.municipalities);
+  const { persisted, state, timers } = submit({ submission, env: envFor(settings, at) });
+  return {
+    row: {
+      id, state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
+      region: actor.region, organisation: actor.organisation,
+      municipality: submission.subject.municipalityCode, overdue: 0, erasedAt: null, createdAt: at, updatedAt: at,
+    },
+    persisted,
+    timers,
+    entry: {
+      type: 'SUBMIT', at, actor: asTrailActor(actor), payload: submission,
+      onBehalfOf: submission.referrer.kind === 'professional' ? null : `referrer:${submission.referrer.kind}`,
+    },
+  };
+}
+
+/**
+ * The checks before any deadline is caught up: the case exists for this caller (404), is not
+ * destroyed (410), the caller may send this type (403), the body is valid (400), If-Match (412).
+ */
+export function checkEvent(actor: Actor, row: CaseRow | undefined, body: unknown, ifMatch: string | undefined):
+  { row: CaseRow; type: EventType; event: ReferralEvent } {
+  if (!row || !canSee(actor, row)) throw notFound();
+  if (row.erasedAt !== null) throw gone();
+  const type = eventTypeFor(actor, body);
+  if (type === 'PROVIDE_INFORMATION' &&
+    !mayAnswerFor(actor.role, recordOf(JSON.parse(row.snapshot) as PersistedReferral))) {
+    throw new AppError('FORBIDDEN', 'the local team that referred the case answers its questions');
+  }
+  const event = parseBody(EVENT_SCHEMAS[type], body) as ReferralEvent;
+  checkIfMatch(ifMatch, row.version);
+  return { row, type, event };
+}
+
+/** The client's event on the case as stored (after any deadline caught up): 409 or 422, or applied. */
+export function decideEvent(actor: Actor, type: EventType, event: ReferralEvent, row: CaseRow, at: string,
+  settings: RegionSettings, newId: () => string): { result: Applied; entry: Entry } {
+  const persisted = JSON.parse(row.snapshot) as PersistedReferral;
+  const stamped = stamp(event, at, newId);
+  const result = step(row.machineVersion, persisted, stamped, envFor(settings, at));
+  if (result.outcome === 'not_accepted') {
+    throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
+      state: result.state,
+      allowedEvents: allowedFor(actor.role, result.accepted, recordOf(persisted), at),
+    });
+  }
+  if (result.outcome === 'rule_broken') {
+    const { breach } = result;
+    throw new AppError(result.code, breach ? `${breach.field} ${breach.reason}` : `${type} breaks rule ${result.code}`,
+      breach ? { invalidParams: [{ name: breach.field, reason: breach.reason }] } : {});
+  }
+  if (result.outcome === 'ignored') throw new Error(`${type} changed nothing`);
+  // The trail keeps the payload as the machine took it: an advice's help items with their ids.
+  const { type: _type, at: _at, ...payload } = stamped;
+  return { result, entry: { type, at, actor: asTrailActor(actor), payload } };
+}
+
+/** A due deadline on the case as stored: stale (the machine no longer waits for it) or fired. */
+export type TimerDecision =
+  | { outcome: 'stale' }
+  | { outcome: 'fired'; result: Applied; entry: Entry; notice: Record<string, unknown> };
+
+export function decideTimer(timer: TimerRow, row: CaseRow, at: string, settings: RegionSettings,
+  scheduler: TrailActor): TimerDecision {
+  const event = { ...(JSON.parse(timer.event) as DeadlinePassedEvent), at };
+  const result = step(row.machineVersion, JSON.parse(row.snapshot) as PersistedReferral, event, envFor(settings, at));
+  if (result.outcome !== 'applied') return { outcome: 'stale' };
+  const payload = { deadline: event.deadline, dueAt: event.dueAt };
+  return {
+    outcome: 'fired', result,
+    entry: { type: 'DEADLINE_PASSED', at, actor: scheduler, payload },
+    notice: { ...payload, state: result.state, version: row.version + 1 },
+  };
+}
+
+/** 403 before 400: a read-only role, or a type this role never sends, is refused before the body is checked. */
+function eventTypeFor(actor: Actor, body: unknown): EventType {
+  if (EVENTS_BY_ROLE[actor.role].size === 0) {
+    throw new AppError('FORBIDDEN', `a ${actor.role} is read-only and sends no events`);
+  }
+  const { type } = requireJsonObject(body);
+  if (!isEventType(type)) {
+    throw new AppError('VALIDATION_FAILED', 'the body needs a known event type', {
+      invalidParams: [{ name: 'type', reason: 'must be one of the event types of the referral machine' }],
+    });
+  }
+  if (!maySend(actor.role, type)) {
+    throw new AppError('FORBIDDEN', `a ${actor.role} does not send ${type}`);
+  }
+  return type;
+}
+
+/** Strong comparison against the ETag `"<version>"`; `*` matches any existing case. */
+function checkIfMatch(header: string | undefined, version: number): void {
+  if (header === undefined) return;
+  const tags = header.split(',').map((t) => t.trim());
+  if (tags.includes('*') || tags.includes(`"${version}"`)) return;
+  throw new AppError('VERSION_MISMATCH', `the case is at version ${version}`);
+}
