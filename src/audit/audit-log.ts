@@ -49,14 +49,9 @@ export function auditTrail(db: Db) {
     append(entry: NewAuditEntry): AuditEntry {
       const log = lastOfLog.get();
       const head = entry.caseId === null ? undefined : lastOfCase.get({ caseId: entry.caseId });
-      const fields: AuditFields = {
-        ...entry, seq: (log?.seq ?? 0) + 1,
-        caseSeq: entry.caseId === null ? null : (head?.caseSeq ?? 0) + 1,
-        payloadHash: sha256(entry.payload),
-      };
-      const row = { ...fields, ...chain(fields, head?.caseHash ?? null, log?.logHash ?? GENESIS), erasedAt: null, entryHash: null };
+      const row = chainedEntry(entry, log, head);
       insert.run(row);
-      return row as AuditEntry;
+      return row;
     },
 
     ofCase: (caseId: string): AuditEntry[] => ofCase.all({ caseId }),
@@ -158,6 +153,21 @@ export function finishVerification(state: VerifyState, eventsLeft: boolean): { r
 
 export function brokenAt(state: VerifyState, firstBroken: Broken): { result: VerifyResult; state: null } {
   return { result: { ok: false, checked: state.checked, head: state.logHash, firstBroken }, state: null };
+}
+
+/**
+ * An entry as stored: numbered after the log's last entry and its case's last entry, its payload
+ * hashed, chained to both. For either store; the caller holds what keeps those heads still (the
+ * write transaction on SQLite; the case's row lock and the audit lock on PostgreSQL).
+ */
+export function chainedEntry(entry: NewAuditEntry, log: { seq: number; logHash: string } | undefined,
+  head: { caseSeq: number | null; caseHash: string | null } | undefined): AuditEntry {
+  const fields: AuditFields = {
+    ...entry, seq: (log?.seq ?? 0) + 1,
+    caseSeq: entry.caseId === null ? null : (head?.caseSeq ?? 0) + 1,
+    payloadHash: sha256(entry.payload),
+  };
+  return { ...fields, ...chain(fields, head?.caseHash ?? null, log?.logHash ?? GENESIS), erasedAt: null, entryHash: null } as AuditEntry;
 }
 
 /** Where a verification got to: enough to continue the chains from there. */

@@ -1,0 +1,283 @@
+/**
+ * The one place a case changes on the PostgreSQL store (DESIGN §5.5): the same decisions as on
+ * SQLite (src/cases/case-decisions.ts) and the same writes (entryWrites), asynchronously, one
+ * transaction per request, for any number of instances on one database:
+ *
+ * - the case's row is locked (`FOR UPDATE`) before anything is decided, so events for one case are
+ *   applied one after the other across instances and an If-Match has one winner; the version check
+ *   in the UPDATE stays as a second guard;
+ * - a due deadline is fired by whichever instance locks its case first (`FOR UPDATE SKIP LOCKED`:
+ *   an instance never waits for a case another is working on, it takes the next), and settled in
+ *   that transaction, so it fires once; an instance killed mid-way has its transaction rolled back
+ *   by the server, which leaves the timer pending for the next round;
+ * - the writes take a transaction-scoped advisory lock (the audit lock) before the first trail row
+ *   and keep it to COMMIT: the trail's and the audit's sequence numbers are given out in the same
+ *   order across instances (verification pairs them in that order), the per-case chain continues
+ *   under the case's row lock and the log chain under the audit lock. What comes before the first
+ *   write (loading, locking the case, the checks, the statechart step) runs in parallel.
+ *
+ * Locks are always taken in the same order, case row then its timers then the audit lock, so two
+ * instances cannot deadlock each other.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, desc, eq, lte, sql } from 'drizzle-orm';
+import type { PgDb } from '../../db/pg/client.ts';
+import { auditLog, caseEvents, cases, idempotencyKeys, outbox, regions, timers } from '../../db/pg/schema.ts';
+import type { TimerChange } from '../../machines/referral.ts';
+import { chainedEntry, type NewAuditEntry } from '../audit/audit-log.ts';
+import type { Actor } from '../auth/api-clients.ts';
+import type { Clock } from '../clock.ts';
+import { AppError } from '../errors.ts';
+import { toSettings, type RegionSettings } from '../regions/region-settings.ts';
+import { checkEvent, decideEvent, decideSubmission, decideTimer, type Applied } from '../cases/case-decisions.ts';
+import type { EventRequest, TimerOutcome } from '../cases/case-engine.ts';
+import type { CaseRow, NewCaseRow } from '../cases/case-repository.ts';
+import {
+  advancedRow, entryWrites, NOTES_IN_VIEW, notification, persistedColumns, SCHEDULER, withNotes,
+  type Entry, type EntryWrites, type NotificationRow,
+} from '../cases/case-writer.ts';
+import { caseView, type CaseView } from '../cases/case-view.ts';
+import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../cases/idempotency.ts';
+import type { PersistedReferral } from '../../machines/referral.ts';
+
+/** The advisory lock of the audit log chain (any constant: one per purpose). */
+export const AUDIT_LOCK = 7_313_002;
+
+type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
+
+/** What one transaction has decided to write, in order: the audit entries go last. */
+class Writes {
+  readonly audit: NewAuditEntry[] = [];
+  constructor(readonly tx: Tx) {}
+
+  private locked = false;
+
+  /**
+   * The audit lock, from the first trail row to COMMIT: the trail's seq and the audit's seq are
+   * then given out in the same order across instances, as verification pairs them.
+   */
+  private async lock(): Promise<void> {
+    if (this.locked) return;
+    await this.tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
+    this.locked = true;
+  }
+
+  async entry(w: EntryWrites): Promise<void> {
+    await this.lock();
+    await this.tx.insert(caseEvents).values(w.event);
+    for (const change of w.timers) await this.timer(w.event.caseId, w.event.at, change);
+    if (w.notification) await this.notify(w.notification);
+    this.audit.push(w.audit);
+  }
+
+  private async timer(caseId: string, at: string, change: TimerChange): Promise<void> {
+    if (change.kind === 'cancel') {
+      await this.tx.update(timers).set({ status: 'cancelled', settledAt: at })
+        .where(and(eq(timers.caseId, caseId), eq(timers.name, change.name), eq(timers.status, 'pending')));
+    } else {
+      await this.tx.insert(timers).values({ caseId, name: change.name, dueAt: change.dueAt,
+        event: JSON.stringify(change.event), status: 'pending', armedAt: at });
+    }
+  }
+
+  async notify(row: NotificationRow): Promise<void> {
+    await this.tx.insert(outbox).values({ ...row, status: 'pending', nextAttemptAt: row.createdAt });
+  }
+
+  /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
+  async seal(): Promise<void> {
+    if (this.audit.length === 0) return;
+    await this.lock();
+    let [log] = await this.tx.select({ seq: auditLog.seq, logHash: auditLog.logHash }).from(auditLog)
+      .orderBy(desc(auditLog.seq)).limit(1);
+    const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();
+    for (const entry of this.audit) {
+      const caseId = entry.caseId;
+      if (caseId !== null && !heads.has(caseId)) {
+        const [head] = await this.tx.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash }).from(auditLog)
+          .where(eq(auditLog.caseId, caseId)).orderBy(desc(auditLog.caseSeq)).limit(1);
+        heads.set(caseId, head);
+      }
+      const row = chainedEntry(entry, log, caseId === null ? undefined : heads.get(caseId));
+      await this.tx.insert(auditLog).values(row);
+      log = { seq: row.seq, logHash: row.logHash };
+      if (caseId !== null) heads.set(caseId, { caseSeq: row.caseSeq, caseHash: row.caseHash });
+    }
+  }
+}
+
+/** PostgreSQL error codes a transaction is tried again after: serialization, deadlock, a raced unique key. */
+const RETRIED = new Set(['40001', '40P01', '23505']);
+const pgCode = (error: unknown): string | undefined => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
+};
+
+export function pgCaseEngine(db: PgDb, clock: Clock) {
+  /** One transaction; tried again (up to 5 times) when the database says another won a race. */
+  async function inTransaction<T>(fn: (w: Writes) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(async (tx) => {
+          const w = new Writes(tx);
+          const result = await fn(w);
+          await w.seal();
+          return result;
+        });
+      } catch (error) {
+        if (attempt >= 5 || !RETRIED.has(pgCode(error) ?? '')) throw error;
+      }
+    }
+  }
+
+  async function settingsOf(tx: Tx, region: string): Promise<RegionSettings> {
+    const [row] = await tx.select().from(regions).where(eq(regions.id, region));
+    return toSettings(row);
+  }
+
+  const lockCase = async (tx: Tx, id: string): Promise<CaseRow | undefined> =>
+    (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0];
+
+  /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
+  async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
+    const next = advancedRow(row, result, entry.at);
+    const updated = await w.tx.update(cases).set({
+      state: next.state, version: next.version, snapshot: next.snapshot, facts: next.facts,
+      overdue: next.overdue, updatedAt: next.updatedAt,
+    }).where(and(eq(cases.id, row.id), eq(cases.version, row.version))).returning({ seq: cases.seq });
+    if (updated.length !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+    await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
+    return next;
+  }
+
+  /** A due timer of a locked case: fired or stale, settled in the same transaction. */
+  async function fire(w: Writes, row: CaseRow, seq: number, at: string): Promise<{ outcome: TimerOutcome; row: CaseRow }> {
+    const [timer] = await w.tx.select().from(timers).where(eq(timers.seq, seq)).for('update');
+    if (!timer || timer.status !== 'pending') return { outcome: 'gone', row };
+    const decided = decideTimer(timer, row, at, await settingsOf(w.tx, row.region), SCHEDULER);
+    const settle = (status: 'fired' | 'cancelled') =>
+      w.tx.update(timers).set({ status, settledAt: at }).where(eq(timers.seq, seq));
+    if (decided.outcome === 'stale') {
+      await settle('cancelled');
+      return { outcome: 'stale', row };
+    }
+    await settle('fired');
+    const next = await advance(w, row, decided.result, decided.entry);
+    await w.notify(notification(row, 'deadline_passed', at, decided.notice));
+    return { outcome: 'fired', row: next };
+  }
+
+  /** The case view with the latest notes, read in the transaction that wrote it. */
+  async function viewOf(tx: Tx, row: CaseRow, persisted: PersistedReferral, actor: Actor, at: string): Promise<CaseView> {
+    const notes = await tx.select({ at: caseEvents.at, text: sql<string>`${caseEvents.payload}::jsonb ->> 'text'` })
+      .from(caseEvents).where(and(eq(caseEvents.caseId, row.id), eq(caseEvents.type, 'ADD_NOTE')))
+      .orderBy(desc(caseEvents.version)).limit(NOTES_IN_VIEW);
+    const total = notes.length < NOTES_IN_VIEW ? notes.length : (await tx.select({ n: count() }).from(caseEvents)
+      .where(and(eq(caseEvents.caseId, row.id), eq(caseEvents.type, 'ADD_NOTE'))))[0]!.n;
+    const latest = notes.reverse().map((n) => ({ type: 'ADD_NOTE' as const, text: n.text, at: n.at }));
+    return caseView(row, withNotes(persisted, latest), actor.role, at, total);
+  }
+
+  /** Idempotency (§5.6) inside the write's transaction; a raced first use is tried again and then answered. */
+  async function once(tx: Tx, request: KeyedRequest | undefined, now: string, status: number,
+    write: () => Promise<CaseView>): Promise<CaseView> {
+    if (!request) return write();
+    const hash = requestHash(request.target, request.body);
+    const since = new Date(Date.parse(now) - IDEMPOTENCY_WINDOW_MS).toISOString();
+    const [seen] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.clientId, request.clientId),
+      eq(idempotencyKeys.key, request.key))).for('update');
+    if (seen && seen.createdAt >= since) {
+      if (seen.requestHash !== hash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request in the last 24 hours');
+      }
+      return JSON.parse(seen.response) as CaseView;
+    }
+    const view = await write();
+    const row = { clientId: request.clientId, key: request.key, requestHash: hash, caseId: view.id, status,
+      response: JSON.stringify(view), createdAt: now };
+    const saved = await tx.insert(idempotencyKeys).values(row).onConflictDoUpdate({
+      target: [idempotencyKeys.clientId, idempotencyKeys.key],
+      set: { requestHash: row.requestHash, caseId: row.caseId, status, response: row.response, createdAt: now },
+      // Only over a key older than the window.
+      setWhere: sql`${idempotencyKeys.createdAt} < ${since}`,
+    }).returning({ key: idempotencyKeys.key });
+    // Another request with this key committed first: this one rolls back and, tried again, gets its answer.
+    if (saved.length === 0) throw Object.assign(new Error('idempotency key raced'), { code: '23505' });
+    return view;
+  }
+
+  const keyed = (actor: Actor, key: string | undefined, target: string, body: unknown): KeyedRequest | undefined =>
+    (key === undefined ? undefined : { clientId: actor.clientId, key, target, body });
+
+  async function fireOne(seq: number): Promise<TimerOutcome> {
+    return inTransaction(async (w) => {
+      const [timer] = await w.tx.select({ caseId: timers.caseId }).from(timers).where(eq(timers.seq, seq));
+      if (!timer) return 'gone';
+      // Another instance working on this case will catch the deadline up itself, or the next round will.
+      const [row] = await w.tx.select().from(cases).where(eq(cases.id, timer.caseId)).for('update', { skipLocked: true });
+      if (!row) return 'gone';
+      return (await fire(w, row, seq, clock.now().toISOString())).outcome;
+    });
+  }
+
+  return {
+    async submit(actor: Actor, body: unknown, idempotencyKey?: string): Promise<CaseView> {
+      return inTransaction(async (w) => {
+        const at = clock.now().toISOString();
+        return once(w.tx, keyed(actor, idempotencyKey, 'POST /cases', body), at, 201, async () => {
+          const decided = decideSubmission(actor, body, at, await settingsOf(w.tx, actor.region), randomUUID());
+          const stored: NewCaseRow = { ...decided.row, ...persistedColumns(decided.persisted) };
+          await w.tx.insert(cases).values(stored);
+          await w.entry(entryWrites(decided.row, 1, null, decided.row.state, decided.entry, decided.timers));
+          return caseView(stored, decided.persisted, actor.role, at, 0);
+        });
+      });
+    },
+
+    async applyEvent(actor: Actor, request: EventRequest): Promise<CaseView> {
+      return inTransaction(async (w) => {
+        const at = clock.now().toISOString();
+        return once(w.tx, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
+          at, 200, async () => {
+            const checked = checkEvent(actor, await lockCase(w.tx, request.caseId), request.body, request.ifMatch);
+            let { row } = checked;
+            const due = await w.tx.select({ seq: timers.seq }).from(timers)
+              .where(and(eq(timers.caseId, row.id), eq(timers.status, 'pending'), lte(timers.dueAt, at)))
+              .orderBy(asc(timers.dueAt));
+            for (const { seq } of due) row = (await fire(w, row, seq, at)).row;
+            const settings = await settingsOf(w.tx, row.region);
+            const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
+            const next = await advance(w, row, result, entry);
+            return viewOf(w.tx, next, result.persisted, actor, at);
+          });
+      });
+    },
+
+    fireTimer: fireOne,
+
+    /**
+     * Settles up to `limit` timers due by now, each in its own transaction. Several instances may
+     * run this at once: each timer fires once. A timer that fails is rolled back, reported to
+     * `onError` and left pending; the others still fire.
+     */
+    async fireDueTimers(limit = 500, onError?: (seq: number, error: unknown) => void): Promise<{ settled: number; fired: number }> {
+      const due = await db.select({ seq: timers.seq }).from(timers)
+        .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, clock.now().toISOString())))
+        .orderBy(asc(timers.dueAt)).limit(limit);
+      let settled = 0;
+      let fired = 0;
+      for (const { seq } of due) {
+        try {
+          const outcome = await fireOne(seq);
+          if (outcome === 'fired') fired += 1;
+          if (outcome !== 'gone') settled += 1;
+        } catch (error) {
+          onError?.(seq, error);
+        }
+      }
+      return { settled, fired };
+    },
+  };
+}
+
+export type PgCaseEngine = ReturnType<typeof pgCaseEngine>;
