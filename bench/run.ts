@@ -31,6 +31,9 @@
  * Environment (all optional): BENCH_CASES (default 10000), BENCH_WARMUP_CASES (400),
  * BENCH_ROUNDS (1: one event per case; 2: two), BENCH_BLOCKS (10),
  * BENCH_PEER (1; 0 skips (j), the same lifecycle on bpmn-engine),
+ * BENCH_PG (1; 0 skips (k), the engine on PostgreSQL: one and two instances against the raw rate of
+ * its statements, on a throwaway cluster, or on BENCH_PG_URL; BENCH_PG_CASES (2000),
+ * BENCH_PG_CONCURRENCY (10)),
  * BENCH_HISTORY (1; 0 skips (i), one event on a short and on a long case),
  * BENCH_HEAVY (1; 0 skips (h), /health during a verification and reports on the report's database),
  * BENCH_REPORT (1; 0 skips the report bench, and the verify bench builds its own smaller
@@ -52,6 +55,7 @@ import { engineApplier, engineRequests } from './engine.ts';
 import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
 import { benchHistory, type HistoryCost } from './history.ts';
 import { benchBpmnPeer, type PeerFigures } from './bpmn-peer.ts';
+import { benchPostgres, type PgFigures } from './pg.ts';
 import { load, startServer, type LoadResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
@@ -69,6 +73,7 @@ const VERIFY = on('BENCH_VERIFY');
 const HEAVY = on('BENCH_HEAVY');
 const HISTORY = on('BENCH_HISTORY');
 const PEER = on('BENCH_PEER');
+const PG = on('BENCH_PG');
 const AUDIT_CPU = on('BENCH_AUDIT_CPU');
 const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
 const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
@@ -308,6 +313,19 @@ async function main(): Promise<void> {
       `passendToBpmnEngine ${peer.passendToBpmnEngine} (${secondsSince(t)} s)`);
   }
 
+  // --- (k) the engine on PostgreSQL, one and two instances ---
+  let postgres: PgFigures | null = null;
+  if (PG) {
+    t = performance.now();
+    postgres = await benchPostgres();
+    log(postgres
+      ? `\n(k) PostgreSQL: raw replay of the engine's statements ${postgres.pgRawPerSec}/s, engine (one instance) ` +
+        `${postgres.pgEnginePerSec}/s (${postgres.pgEngineCpuUs} µs CPU per event in the instance), two instances ` +
+        `${postgres.pgTwoInstancesPerSec}/s: pgEngineToRaw ${postgres.pgEngineToRaw}, pgTwoInstancesToOne ` +
+        `${postgres.pgTwoInstancesToOne} (${secondsSince(t)} s)`
+      : '\n(k) PostgreSQL: no server found (apt-get install postgresql, or BENCH_PG_URL): skipped');
+  }
+
   // --- (g) the report over 10,000 and 100,000 cases, and (e) verify on its database ---
   let report: ReportBench | undefined;
   let verify: (VerifyFigures & { source: string }) | undefined;
@@ -464,6 +482,11 @@ async function main(): Promise<void> {
     engineCpuUs: opt(cpu?.engineOffUs, 1),
     rawCpuUs: opt(cpu?.rawOffWithAuditUs, 1),
     passendToBpmnEngine: peer?.passendToBpmnEngine ?? null,
+    pgEngineToRaw: postgres?.pgEngineToRaw ?? null,
+    pgTwoInstancesToOne: postgres?.pgTwoInstancesToOne ?? null,
+    pgEnginePerSec: postgres?.pgEnginePerSec ?? null,
+    pgRawPerSec: postgres?.pgRawPerSec ?? null,
+    pgEngineCpuUs: postgres?.pgEngineCpuUs ?? null,
     eventUsAt10: history?.eventUsAt10 ?? null,
     eventUsAt1000: history?.eventUsAt1000 ?? null,
     healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,

@@ -4,6 +4,7 @@
  * so one instance migrates and the others wait for it, then find nothing left to do.
  */
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -20,13 +21,15 @@ export interface PgOpenOptions {
   migrate?: boolean;
   /** Connections in the pool (default 10). */
   max?: number;
+  /** drizzle's query logger (the bench records statements with it). */
+  logger?: Logger;
 }
 
 export async function openPostgres(url: string, options: PgOpenOptions = {}): Promise<PgDb> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle client that loses its server must not take the process down with it.
   pool.on('error', () => {});
-  const db = drizzle({ client: pool, schema }) as PgDb;
+  const db = drizzle({ client: pool, schema, ...(options.logger ? { logger: options.logger } : {}) }) as PgDb;
   if (options.migrate ?? true) {
     try {
       await migrateLocked(pool);

@@ -10,11 +10,12 @@
  *   an instance never waits for a case another is working on, it takes the next), and settled in
  *   that transaction, so it fires once; an instance killed mid-way has its transaction rolled back
  *   by the server, which leaves the timer pending for the next round;
- * - the writes take a transaction-scoped advisory lock (the audit lock) before the first trail row
- *   and keep it to COMMIT: the trail's and the audit's sequence numbers are given out in the same
- *   order across instances (verification pairs them in that order), the per-case chain continues
- *   under the case's row lock and the log chain under the audit lock. What comes before the first
- *   write (loading, locking the case, the checks, the statechart step) runs in parallel.
+ * - the audit entries are written last, under a transaction-scoped advisory lock (the audit lock)
+ *   held to COMMIT: the per-case chain continues under the case's row lock, the log chain under
+ *   the audit lock, one transaction at a time for those few statements. Everything before them
+ *   runs in parallel across instances. (The trail rows are written before the lock, so their seq
+ *   need not follow the audit's order: on PostgreSQL verification pairs an entry with the trail
+ *   row of its case and version, src/audit/verify-postgres.ts.)
  *
  * Locks are always taken in the same order, case row then its timers then the audit lock, so two
  * instances cannot deadlock each other.
@@ -50,20 +51,7 @@ class Writes {
   readonly audit: NewAuditEntry[] = [];
   constructor(readonly tx: Tx) {}
 
-  private locked = false;
-
-  /**
-   * The audit lock, from the first trail row to COMMIT: the trail's seq and the audit's seq are
-   * then given out in the same order across instances, as verification pairs them.
-   */
-  private async lock(): Promise<void> {
-    if (this.locked) return;
-    await this.tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
-    this.locked = true;
-  }
-
   async entry(w: EntryWrites): Promise<void> {
-    await this.lock();
     await this.tx.insert(caseEvents).values(w.event);
     for (const change of w.timers) await this.timer(w.event.caseId, w.event.at, change);
     if (w.notification) await this.notify(w.notification);
@@ -87,7 +75,7 @@ class Writes {
   /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
   async seal(): Promise<void> {
     if (this.audit.length === 0) return;
-    await this.lock();
+    await this.tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
     let [log] = await this.tx.select({ seq: auditLog.seq, logHash: auditLog.logHash }).from(auditLog)
       .orderBy(desc(auditLog.seq)).limit(1);
     const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();

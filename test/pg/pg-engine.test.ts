@@ -170,4 +170,26 @@ describe.skipIf(!pgUrl)('the engine on PostgreSQL', () => {
       [clock.now().toISOString()]);
     expect(rows[0].n).toBe(1);
   });
+
+  it('verifies the trail against the audit by case and version: a changed or an extra trail row is found', async () => {
+    expect((await verifyPostgres(t.db)).result.ok).toBe(true);
+    const q = (text: string, values: unknown[] = []) => t.db.$client.query(text, values);
+    const { rows: [target] } = await q(`SELECT a.seq, a.case_id, a.case_seq FROM audit_log a
+      WHERE a.case_id IS NOT NULL ORDER BY a.seq DESC LIMIT 1 OFFSET 5`);
+    // Only a superuser who switches the append-only trigger off can do this; the check still tells.
+    await q('ALTER TABLE case_events DISABLE TRIGGER case_events_no_update');
+    await q(`UPDATE case_events SET state = 'closed' WHERE case_id = $1 AND version = $2`, [target.case_id, target.case_seq]);
+    const changed = (await verifyPostgres(t.db)).result;
+    expect(changed).toMatchObject({ ok: false, firstBroken: { seq: target.seq } });
+    expect(changed.firstBroken?.reason).toMatch(/case trail/);
+    await q(`UPDATE case_events SET state = (SELECT to_state FROM audit_log WHERE seq = $1)
+      WHERE case_id = $2 AND version = $3`, [target.seq, target.case_id, target.case_seq]);
+    await q('ALTER TABLE case_events ENABLE TRIGGER case_events_no_update');
+    expect((await verifyPostgres(t.db)).result.ok).toBe(true);
+    await q(`INSERT INTO case_events (case_id, version, type, at, actor_role, actor_name, payload, state)
+      VALUES ($1, 9999, 'ADD_NOTE', '2026-01-01T00:00:00.000Z', 'expert_team', 'x', '{}', 'triage')`, [target.case_id]);
+    const extra = (await verifyPostgres(t.db)).result;
+    expect(extra.ok).toBe(false);
+    expect(extra.firstBroken?.reason).toBe('the case trail has an entry the audit trail has not');
+  });
 });

@@ -1,0 +1,167 @@
+/**
+ * Phase (k): the engine on PostgreSQL (issue 11, DESIGN §5.5), on a throwaway cluster started for
+ * the bench (test/support/pg-cluster.ts; BENCH_PG_URL names a server to use instead).
+ *
+ * One seeded database (BENCH_PG_CASES cases, submitted through the engine) is copied with
+ * `CREATE DATABASE … TEMPLATE`, so every run starts from the same rows:
+ *
+ * - capture: the engine applies the plan (per case START_TRIAGE, then ADD_NOTE) one event at a
+ *   time, and drizzle's logger records each event's statements with their parameters;
+ * - raw: those statements replayed with `pg` alone, one BEGIN … COMMIT per event, the same
+ *   concurrency as the engine: the rate of the engine's own writes without the engine;
+ * - one instance: a child process running pgCaseEngine over the plan with BENCH_PG_CONCURRENCY
+ *   requests in flight;
+ * - two instances: two such child processes on one database, each with half the cases and the
+ *   same concurrency each, started together.
+ *
+ * `pgEngineToRaw` = engine rate / raw rate; `pgTwoInstancesToOne` = the two instances' combined
+ * rate / one instance's rate. All processes share this machine's cores with the server.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openPostgres } from '../db/pg/client.ts';
+import type { Actor } from '../src/auth/api-clients.ts';
+import { ManualClock } from '../src/clock.ts';
+import { pgCaseEngine } from '../src/pg/case-engine.ts';
+import { postgresBinaries, startCluster, type Cluster } from '../test/support/pg-cluster.ts';
+import { round } from './stats.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CASES = Number(process.env.BENCH_PG_CASES || 2_000);
+const CONCURRENCY = Number(process.env.BENCH_PG_CONCURRENCY || 10);
+export const PG_START = '2026-03-02T09:00:00.000Z';
+
+export const LOCAL: Actor = { clientId: 'bench-local', role: 'local_team', organisation: 'wt-noord', region: 'R01', name: 'Wijkteam' };
+export const EXPERT: Actor = { clientId: 'bench-expert', role: 'expert_team', organisation: 'ret-r01', region: 'R01', name: 'Expertteam' };
+export const SUBMISSION = {
+  referrer: { kind: 'professional', organisation: 'Wijkteam Noord' },
+  subject: { reference: 'BENCH-PG', birthYear: 2012, municipalityCode: 'GM0363' },
+  consent: { youth: 'given', parents: 'given' },
+  requestForHelp: { summary: 'Vastgelopen casus voor de bench.' },
+  problemAreas: ['education'], triedSoFar: 'Schoolmaatschappelijk werk en ambulante hulp.',
+  school: { status: 'attending' }, urgency: 'regular', safetyConcern: false,
+};
+/** The plan of one case: two events. */
+export const PLAN = [
+  { type: 'START_TRIAGE', coordinator: 'Procesregisseur A' },
+  { type: 'ADD_NOTE', text: 'Gesprek met de school gehad over de terugkeer na de vakantie; volgende week verder.' },
+] as const;
+
+export interface PgFigures {
+  pgRawPerSec: number;
+  pgEnginePerSec: number;
+  pgTwoInstancesPerSec: number;
+  pgEngineToRaw: number;
+  pgTwoInstancesToOne: number;
+  /** CPU time of the instance process per event (the server's is not counted). */
+  pgEngineCpuUs: number;
+}
+
+/** Runs `work` over `items` with `concurrency` in flight; returns events per second. */
+export async function inFlight<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+  return items.length / ((performance.now() - start) / 1000);
+}
+
+async function admin(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try { await client.query(statement); } finally { await client.end(); }
+}
+
+const databaseUrl = (base: string, name: string): string => {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/** One instance as its own process (bench/pg-instance.ts); resolves with its events per second. */
+function instance(url: string, ids: string[], startAt: number): Promise<{ perSec: number; events: number; cpuUs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/pg-instance.ts', url, String(CONCURRENCY), String(startAt)],
+      { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`instance exited ${code}`))));
+    child.stdin.end(JSON.stringify(ids));
+  });
+}
+
+export async function benchPostgres(): Promise<PgFigures | null> {
+  const given = process.env.BENCH_PG_URL;
+  if (!given && !postgresBinaries()) return null;
+  const cluster: Cluster | null = given ? null : await startCluster();
+  const base = given ?? cluster!.url;
+  try {
+    // The seeded database: CASES cases, then copied per run.
+    await admin(base, 'DROP DATABASE IF EXISTS bench_seed');
+    await admin(base, 'CREATE DATABASE bench_seed');
+    const seed = await openPostgres(databaseUrl(base, 'bench_seed'));
+    const clock = new ManualClock(PG_START);
+    const seeding = pgCaseEngine(seed, clock);
+    const ids: string[] = [];
+    for (let i = 0; i < CASES; i++) ids.push((await seeding.submit(LOCAL, SUBMISSION)).id);
+    await seed.$client.end();
+    const copy = async (name: string) => {
+      await admin(base, `DROP DATABASE IF EXISTS ${name}`);
+      await admin(base, `CREATE DATABASE ${name} TEMPLATE bench_seed`);
+      return databaseUrl(base, name);
+    };
+    const events = PLAN.flatMap((body) => ids.map((caseId) => ({ caseId, body })));
+
+    // Capture each event's statements (one at a time, so they can be told apart).
+    const captured: { sql: string; params: unknown[] }[][] = [];
+    let sink: { sql: string; params: unknown[] }[] = [];
+    const capDb = await openPostgres(await copy('bench_capture'), {
+      migrate: false, logger: { logQuery: (sql, params) => { sink.push({ sql, params }); } },
+    });
+    const capture = pgCaseEngine(capDb, new ManualClock(PG_START));
+    for (const e of events) {
+      sink = [];
+      await capture.applyEvent(EXPERT, e);
+      captured.push(sink);
+    }
+    await capDb.$client.end();
+
+    // Raw: the same statements, one transaction per event, the same concurrency.
+    const rawPool = new pg.Pool({ connectionString: await copy('bench_raw'), max: CONCURRENCY });
+    const rawPerSec = await inFlight(captured, CONCURRENCY, async (statements) => {
+      const client = await rawPool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const s of statements) await client.query(s.sql, s.params);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    });
+    await rawPool.end();
+
+    const one = await instance(await copy('bench_one'), ids, Date.parse(PG_START));
+    const twoUrl = await copy('bench_two');
+    const half = Math.floor(ids.length / 2);
+    const two = await Promise.all([instance(twoUrl, ids.slice(0, half), Date.parse(PG_START)),
+      instance(twoUrl, ids.slice(half), Date.parse(PG_START))]);
+    // Together: all their events over the longer of the two runs.
+    const twoSeconds = Math.max(...two.map((r) => r.events / r.perSec));
+    const twoPerSec = (two[0]!.events + two[1]!.events) / twoSeconds;
+    for (const name of ['bench_seed', 'bench_capture', 'bench_raw', 'bench_one', 'bench_two']) {
+      await admin(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+    return {
+      pgRawPerSec: round(rawPerSec, 1),
+      pgEnginePerSec: round(one.perSec, 1),
+      pgTwoInstancesPerSec: round(twoPerSec, 1),
+      pgEngineToRaw: round(one.perSec / rawPerSec, 3),
+      pgTwoInstancesToOne: round(twoPerSec / one.perSec, 3),
+      pgEngineCpuUs: round(one.cpuUs, 1),
+    };
+  } finally {
+    cluster?.stop();
+  }
+}
