@@ -17,6 +17,7 @@ import { caseEngine } from '../src/cases/case-engine.ts';
 import { ManualClock } from '../src/clock.ts';
 import type { WebhookDeliverer } from '../src/notifications/webhook-deliverer.ts';
 import { createScheduler } from '../src/scheduler.ts';
+import { asAsync } from '../src/services.ts';
 import type { Seeded } from './workload.ts';
 
 const idleDeliverer = {
@@ -46,7 +47,7 @@ export function timerFirer(seeded: Seeded): TimerFirer {
   }
 
   const clock = new ManualClock(dueOf.get(order[0]!)!);
-  const scheduler = createScheduler(caseEngine(seeded.db, clock), idleDeliverer, 0);
+  const scheduler = createScheduler(asAsync(caseEngine(seeded.db, clock)), idleDeliverer, 0);
   const fireUntil = async (caseId: string): Promise<{ seconds: number; fired: number }> => {
     clock.set(dueOf.get(caseId)!);
     const start = performance.now();

@@ -38,7 +38,7 @@ try {
   const states = ['submitted', 'triage', 'planning_overleg', 'overleg_scheduled', 'follow_up', 'follow_up', 'closed'];
   for (const [i, state] of states.entries()) {
     const reference = `WN-2026-${String(101 + i).padStart(4, '0')}`;
-    const view = app.engine.submit(personActor(worker), submission({
+    const view = await app.engine.submit(personActor(worker), submission({
       subject: { reference, birthMonth: `201${i % 8}-0${1 + (i % 9)}`, municipalityCode: ['GM0363', 'GM0344', 'GM0599'][i % 3]! },
       urgency: i % 3 === 0 ? 'urgent' : 'regular',
     }));
@@ -48,9 +48,9 @@ try {
         ? helpItems.map((item) => events.UPDATE_HELP_ITEM({ itemId: item.id }))
         : [events[type as EventType]()];
       for (const event of sent) {
-        helpItems = app.engine.applyEvent(personActor(type === 'UPDATE_HELP_ITEM' ? worker : coordinator), {
+        helpItems = (await app.engine.applyEvent(personActor(type === 'UPDATE_HELP_ITEM' ? worker : coordinator), {
           caseId: view.id, body: event, ifMatch: undefined,
-        }).helpItems;
+        })).helpItems;
       }
     }
     cases[state] ??= view.id;

@@ -8,15 +8,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Db } from '../db/client.ts';
-import { accessLogRepository } from './audit/access-log.ts';
-import { auditTrail, type VerifyResult } from './audit/audit-log.ts';
-import { auditVerifier } from './audit/verifier.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { trailRoutes } from './audit/trail-routes.ts';
-import { clientLookup } from './auth/api-clients.ts';
-import { caseEngine, type CaseEngine } from './cases/case-engine.ts';
-import { groupCommit, type GroupCommit } from './db/group-commit.ts';
-import { caseQueries } from './cases/case-queries.ts';
 import { caseRoutes } from './cases/case-routes.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { API_BASE, API_VERSION, type Config } from './config.ts';
@@ -25,13 +18,11 @@ import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { clientErrorProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
-import { signaleringService } from './reports/signalering.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
-import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
-import { housekeeping } from './housekeeping.ts';
 import { createScheduler } from './scheduler.ts';
+import { sqliteServices, type Services } from './services.ts';
 import { MalformedBody, UUID } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -44,13 +35,17 @@ export interface AppDependencies {
   config: Pick<Config, 'LOG_LEVEL'> &
     Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' | 'GROUP_COMMIT' |
       'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
-  db: Db;
+  /** The SQLite store the services are built from, unless `services` is given. */
+  db?: Db;
+  /** Services built elsewhere (another store). */
+  services?: Services;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
   logger?: FastifyServerOptions['loggerInstance'] | FastifyServerOptions['logger'];
 }
 
-export async function buildApp({ config, db, clock = systemClock, logger = false }: AppDependencies) {
+export async function buildApp({ config, db, services: given, clock = systemClock, logger = false }: AppDependencies) {
+  if (!db && !given) throw new Error('buildApp needs a database or services');
   const app = Fastify({
     ...(logger && typeof (logger as { info?: unknown }).info === 'function'
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
@@ -99,38 +94,36 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
     },
   });
 
-  // Group commit (src/db/group-commit.ts): the writes of one turn share a COMMIT, and no answer
-  // leaves before the COMMIT of the batch open when it is sent.
-  const commits = config.GROUP_COMMIT === 'off' ? null : groupCommit(db.$client);
-  const engine = commits ? batchedEngine(caseEngine(db, clock), commits) : caseEngine(db, clock);
+  // The services, built once from the store: nothing below takes the database (src/services.ts).
+  const services = given ?? sqliteServices(db!, clock, {
+    groupCommit: config.GROUP_COMMIT !== 'off', sessionIdleMinutes: config.SESSION_IDLE_MINUTES, logger: app.log,
+  });
+  const { engine, queries, audit, access, verifier, commits } = services;
+  // Group commit: no answer leaves before the COMMIT of the batch open when it is sent.
   if (commits) {
     app.addHook('onSend', async () => {
       const settled = commits.settled();
       if (settled) await settled;
     });
   }
-  const queries = caseQueries(db, clock);
-  const audit = auditTrail(db);
-  const access = accessLogRepository(db, clock);
   // The service serves with a broken audit chain (it must stay inspectable), but says so.
   // The audit is verified in full at start-up, off the event loop: the service serves at once.
-  let auditState: VerifyResult | null = null;
-  const verifier = auditVerifier(db, (result) => { auditState = result; });
   const startup = verifier.verify(true).then(
     (result) => { if (!result.ok) app.log.error({ firstBroken: result.firstBroken }, 'the audit trail does not verify'); },
     (err: unknown) => app.log.error({ err }, 'the audit verification failed'),
   );
   app.addHook('onClose', async () => {
     await startup;
-    await verifier.close();
+    await services.close();
   });
   await app.register(healthRoute, {
-    db, audit: () => (auditState === null ? 'verifying' : auditState.ok ? 'ok' : 'broken'),
+    ping: services.ping,
+    audit: () => { const state = verifier.state(); return state === null ? 'verifying' : state.ok ? 'ok' : 'broken'; },
   });
   await app.register(async (api) => {
-    await registerAuth(api, clientLookup(db), (request, actor) => {
+    await registerAuth(api, services.clients.lookup, (request, actor) => {
       const attempted = (request.params as { id?: string }).id;
-      access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
+      return access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
     }, { failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH, clientPerMinute: config.RATE_LIMIT_PER_CLIENT });
     // NEN 7513 logs attempts too: a read refused with 403, or 404 (a case the caller may not see
     // answers as one that does not exist), leaves a `refused` line naming what was asked for.
@@ -139,44 +132,32 @@ export async function buildApp({ config, db, clock = systemClock, logger = false
       if (!action || !request.actor || (reply.statusCode !== 403 && reply.statusCode !== 404)) return;
       // Only an id of the form we give out: the path is the client's text.
       const asked = (request.params as { id?: string }).id;
-      access.record(request, request.actor, action, asked && UUID.test(asked) ? [asked] : [], 'refused');
+      await access.record(request, request.actor, action, asked && UUID.test(asked) ? [asked] : [], 'refused');
     });
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });
     await api.register(trailRoutes, { queries, audit, access, clock });
     await api.register(auditRoutes, { audit, access, verifier });
-    await api.register(notificationRoutes, { db, access });
-    await api.register(signaleringRoutes, { db, clock, access });
+    await api.register(notificationRoutes, { outbox: services.outbox, access });
+    await api.register(signaleringRoutes, { signalering: services.signalering, access });
   }, { prefix: API_BASE });
 
-  // The console at `/`, beside the API: the same engine, queries and logs, for signed-in people.
-  const signalering = signaleringService(db, clock);
-  app.addHook('onClose', () => signalering.close());
+  // The console at `/`, beside the API: the same services, for signed-in people.
   await app.register(consoleRoutes, {
-    db, clock, engine, queries, access, audit, verifier, signalering,
+    services, clock,
     config: {
       PUBLIC_URL: config.PUBLIC_URL, SESSION_IDLE_MINUTES: config.SESSION_IDLE_MINUTES,
       OIDC_ISSUER: config.OIDC_ISSUER, OIDC_CLIENT_ID: config.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: config.OIDC_CLIENT_SECRET,
     },
   });
 
-  const keeper = housekeeping(db, clock);
-  const scheduler = createScheduler(engine, webhookDeliverer(db, clock, app.log),
-    config.SCHEDULER_INTERVAL_MS ?? 0, app.log, () => keeper.run());
+  const scheduler = createScheduler(engine, services.deliverer,
+    config.SCHEDULER_INTERVAL_MS ?? 0, app.log, () => services.housekeeping.run());
   app.addHook('onClose', () => scheduler.stop());
-  return Object.assign(app, { engine, scheduler, commits });
+  return Object.assign(app, { engine, scheduler, commits, services });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
-
-/** The engine whose HTTP writes (submissions and events) join the turn's batch. */
-function batchedEngine(engine: CaseEngine, commits: GroupCommit): CaseEngine {
-  return {
-    ...engine,
-    submit: (...args) => commits.write(() => engine.submit(...args)),
-    applyEvent: (...args) => commits.write(() => engine.applyEvent(...args)),
-  };
-}
 
 const DOCS_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

@@ -10,7 +10,7 @@
  * fires the timers that fell due while the service was down.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { CaseEngine } from './cases/case-engine.ts';
+import type { Engine } from './services.ts';
 import type { Pruned } from './housekeeping.ts';
 import type { DeliveryRound, WebhookDeliverer } from './notifications/webhook-deliverer.ts';
 
@@ -47,11 +47,11 @@ function loop(round: () => Promise<unknown>, intervalMs: number, logger: Logger 
 }
 
 export function createScheduler(
-  engine: CaseEngine, deliverer: WebhookDeliverer, intervalMs: number, logger?: Logger,
-  prune: () => Pruned = () => ({ timers: 0, notifications: 0, idempotencyKeys: 0, sessions: 0, signInLinks: 0 }),
+  engine: Pick<Engine, 'fireDueTimers'>, deliverer: WebhookDeliverer, intervalMs: number, logger?: Logger,
+  prune: () => Promise<Pruned> = async () => ({ timers: 0, notifications: 0, idempotencyKeys: 0, sessions: 0, signInLinks: 0 }),
 ): Scheduler {
   const housekeep = async (): Promise<Pruned> => {
-    const pruned = prune();
+    const pruned = await prune();
     if (Object.values(pruned).some((n) => n > 0)) logger?.info({ pruned }, 'housekeeping');
     return pruned;
   };
@@ -59,8 +59,8 @@ export function createScheduler(
     let fired = 0;
     const failed = (seq: number, err: unknown) => logger?.error({ err, timer: seq }, 'deadline timer failed');
     // A round ends when a batch settles nothing: then only failing timers (if any) are left.
-    for (let batch = engine.fireDueTimers(BATCH, failed); batch.settled > 0;
-      batch = engine.fireDueTimers(BATCH, failed)) {
+    for (let batch = await engine.fireDueTimers(BATCH, failed); batch.settled > 0;
+      batch = await engine.fireDueTimers(BATCH, failed)) {
       fired += batch.fired;
       await yieldToRequests();
     }

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
-import { ACCESS_ACTIONS, type AccessLogRepository } from './access-log.ts';
+import { ACCESS_ACTIONS } from './access-log.ts';
 import { VerifySchema } from './audit-contract.ts';
-import type { AuditTrail } from './audit-log.ts';
+import type { AccessLog, AuditReader } from '../services.ts';
 import type { AuditVerifier } from './verifier.ts';
 
 const AccessLogPageSchema = z.object({
@@ -43,8 +43,8 @@ const VerifyQuerySchema = z.object({
 });
 
 export interface AuditRouteOptions {
-  audit: AuditTrail;
-  access: AccessLogRepository;
+  audit: AuditReader;
+  access: AccessLog;
   /** Verifies off the event loop and tells GET /health every result. */
   verifier: AuditVerifier;
 }
@@ -71,12 +71,12 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
     }, async (request) => {
       const actor = actorOf(request);
       const result = await verifier.verify(request.query.full !== 'false');
-      access.record(request, actor, 'audit.verify', []);
+      await access.record(request, actor, 'audit.verify', []);
       // The whole log is verified for everyone (integrity is not regional); a regional reader is
       // shown its own region's count and head.
       return actor.region === '*'
         ? { ...result, scope: '*' }
-        : { ...result, ...audit.regionView(actor.region, result), scope: actor.region };
+        : { ...result, ...(await audit.regionView(actor.region, result)), scope: actor.region };
     });
 
     app.get('/access-log', {
@@ -95,19 +95,19 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
       const { cursor, limit, ...filter } = request.query;
       // A regional reader filters only on its own region's cases: another id finds nothing, so
       // that the filter cannot tell whether a case exists elsewhere.
-      if (filter.caseId && actor.region !== '*' && !access.ofRegion(actor.region, [filter.caseId]).has(filter.caseId)) {
-        access.record(request, actor, 'access_log.read', []);
+      if (filter.caseId && actor.region !== '*' && !(await access.ofRegion(actor.region, [filter.caseId])).has(filter.caseId)) {
+        await access.record(request, actor, 'access_log.read', []);
         return { items: [], nextCursor: null };
       }
-      const rows = access.list(actor.region, {
+      const rows = await access.list(actor.region, {
         ...filter, limit: limit + 1, beforeSeq: cursor === undefined ? undefined : Number(cursor),
       });
       const page = rows.slice(0, limit);
       const named = page.map((r) => JSON.parse(r.caseIds) as string[]);
       // A regional reader sees only the ids of its own region's cases, whoever read them.
-      const own = actor.region === '*' ? null : access.ofRegion(actor.region, [...new Set(named.flat())]);
+      const own = actor.region === '*' ? null : await access.ofRegion(actor.region, [...new Set(named.flat())]);
       const shown = own === null ? named : named.map((ids) => ids.filter((id) => own.has(id)));
-      access.record(request, actor, 'access_log.read', [...new Set(shown.flat())]);
+      await access.record(request, actor, 'access_log.read', [...new Set(shown.flat())]);
       return {
         items: page.map((r, i) => ({
           seq: r.seq, at: r.at, requestId: r.requestId, action: r.action as (typeof ACCESS_ACTIONS)[number],

@@ -5,23 +5,21 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CaseQueries } from '../cases/case-queries.ts';
 import { CaseParamsSchema, TrailSchema } from '../cases/case-contract.ts';
 import { refuseAdmins } from '../cases/case-routes.ts';
 import type { Clock } from '../clock.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
-import type { AccessLogRepository } from './access-log.ts';
-import type { AuditTrail } from './audit-log.ts';
+import type { AccessLog, AuditReader, Queries } from '../services.ts';
 import { trailExport, TrailExportSchema } from './trail-export.ts';
 import { negotiate } from '../http/negotiate.ts';
 import { pagePolicy } from '../http/html.ts';
 import { TRAIL_STYLE, trailHtml } from './trail-html.ts';
 
 export interface TrailRouteOptions {
-  queries: CaseQueries;
-  audit: AuditTrail;
-  access: AccessLogRepository;
+  queries: Queries;
+  audit: AuditReader;
+  access: AccessLog;
   clock: Clock;
 }
 
@@ -58,13 +56,13 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
     // One URL, two representations: a cache must key them by Accept.
     reply.header('Vary', 'Accept');
     if (wantsHtml(request.headers.accept)) {
-      const row = queries.trailCase(actor, request.params.id);
-      access.record(request, actor, 'trail.read', [row.id]);
+      const row = await queries.trailCase(actor, request.params.id);
+      await access.record(request, actor, 'trail.read', [row.id]);
       return reply.type('text/html; charset=utf-8').header('Content-Security-Policy', pagePolicy(TRAIL_STYLE))
-        .send(trailHtml(row.id, audit.ofCase(row.id), clock.now()));
+        .send(trailHtml(row.id, await audit.ofCase(row.id), clock.now()));
     }
-    const trail = queries.trail(actor, request.params.id);
-    access.record(request, actor, 'trail.read', [trail.caseId]);
+    const trail = await queries.trail(actor, request.params.id);
+    await access.record(request, actor, 'trail.read', [trail.caseId]);
     return reply.type('application/json; charset=utf-8').send(trail);
   });
 
@@ -81,9 +79,9 @@ export const trailRoutes: FastifyPluginAsyncZod<TrailRouteOptions> = async (app,
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
-    const row = queries.trailCase(actor, request.params.id);
-    access.record(request, actor, 'trail.export', [row.id]);
-    const file = trailExport(row.id, audit.ofCase(row.id), clock.now().toISOString(),
+    const row = await queries.trailCase(actor, request.params.id);
+    await access.record(request, actor, 'trail.export', [row.id]);
+    const file = trailExport(row.id, await audit.ofCase(row.id), clock.now().toISOString(),
       { role: actor.role, organisation: actor.organisation, name: actor.name });
     return reply
       .header('Content-Disposition', `attachment; filename="trail-${row.id}.json"`)

@@ -3,22 +3,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CaseSubmissionSchema, ReferralEventSchema } from '../../machines/referral.schemas.ts';
 import { API_BASE } from '../config.ts';
-import type { AccessLogRepository } from '../audit/access-log.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
 import {
   CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema, NotesPageSchema, NotesQuerySchema,
 } from './case-contract.ts';
-import type { CaseEngine } from './case-engine.ts';
-import type { CaseQueries } from './case-queries.ts';
+import type { AccessLog, Engine, Queries } from '../services.ts';
 import type { CaseView } from './case-view.ts';
 import { idempotencyKeyOf } from './idempotency.ts';
 
 export interface CaseRouteOptions {
-  engine: CaseEngine;
-  queries: CaseQueries;
-  access: AccessLogRepository;
+  engine: Engine;
+  queries: Queries;
+  access: AccessLog;
 }
 
 /**
@@ -45,7 +43,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       response: { 201: CaseViewSchema, ...problems(400, 401, 403, 413, 415, 422) },
     },
   }, async (request, reply) => {
-    const view = engine.submit(actorOf(request), request.body, idempotencyKeyOf(request.headers['idempotency-key']));
+    const view = await engine.submit(actorOf(request), request.body, idempotencyKeyOf(request.headers['idempotency-key']));
     return withEtag(reply, view).code(201).header('Location', `${API_BASE}/cases/${view.id}`).send(view);
   });
 
@@ -61,8 +59,8 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    const page = queries.list(actor, request.query);
-    access.record(request, actor, 'case.list', page.items.map((c) => c.id));
+    const page = await queries.list(actor, request.query);
+    await access.record(request, actor, 'case.list', page.items.map((c) => c.id));
     return page;
   });
 
@@ -78,8 +76,8 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
-    const view = queries.get(actor, request.params.id);
-    access.record(request, actor, 'case.read', [view.id]);
+    const view = await queries.get(actor, request.params.id);
+    await access.record(request, actor, 'case.read', [view.id]);
     return withEtag(reply, view).send(view);
   });
 
@@ -97,8 +95,8 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    const page = queries.notes(actor, request.params.id, request.query);
-    access.record(request, actor, 'case.read', [request.params.id]);
+    const page = await queries.notes(actor, request.params.id, request.query);
+    await access.record(request, actor, 'case.read', [request.params.id]);
     return page;
   });
 
@@ -114,7 +112,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteOptions> = async (app, {
       response: { 200: CaseViewSchema, ...problems(400, 401, 403, 404, 409, 410, 412, 413, 415, 422) },
     },
   }, async (request, reply) => {
-    const view = engine.applyEvent(actorOf(request), {
+    const view = await engine.applyEvent(actorOf(request), {
       caseId: request.params.id,
       body: request.body,
       ifMatch: request.headers['if-match'],

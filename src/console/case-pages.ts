@@ -13,7 +13,6 @@ import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
 import { ACCESS_LABELS, ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
-import { regionSettings } from '../regions/region-settings.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
 import { fieldErrorsOf } from './errors-nl.ts';
@@ -43,12 +42,11 @@ function caseId(request: FastifyRequest): string {
 }
 
 export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
-  const { engine, queries, access, clock, db } = ctx;
-  const regions = regionSettings(db);
+  const { engine, queries, access, clock, regions } = ctx;
 
-  function municipalityOptions(region: string): Options {
+  async function municipalityOptions(region: string): Promise<Options> {
     const now = clock.now();
-    const own = regions.get(region).municipalities;
+    const own = (await regions.get(region)).municipalities;
     const list = own
       ? own.map((code) => ({ code, name: municipalityName(code) ?? code }))
       : municipalitiesInForce(now);
@@ -65,8 +63,8 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
       municipality: municipality && /^GM\d{4}$/.test(municipality) ? municipality : undefined,
       overdue: flag(q, 'achterstallig'), limit: 200,
     };
-    const items = queries.worklist(person.actor, filter);
-    access.record(request, person.actor, 'case.list', items.map((i) => i.id));
+    const items = await queries.worklist(person.actor, filter);
+    await access.record(request, person.actor, 'case.list', items.map((i) => i.id));
     const title = person.actor.role === 'local_team' ? 'Mijn casussen' : 'Werkvoorraad';
     const rows = items.map((i) => [
       link(`/casussen/${i.id}`, i.reference ?? i.id.slice(0, 8)),
@@ -76,7 +74,7 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
       when(i.createdAt),
     ]);
     const stateOptions = LIFECYCLE_STATES.map((s) => `<option value="${s}"${s === filter.state ? ' selected' : ''}>${esc(STATE_LABELS[s])}</option>`).join('');
-    const municipalityOpts = municipalityOptions(person.actor.region)
+    const municipalityOpts = (await municipalityOptions(person.actor.region))
       .map(([c, n]) => `<option value="${esc(c)}"${c === filter.municipality ? ' selected' : ''}>${esc(n)}</option>`).join('');
     return ctx.send(reply, page({ title, user: ctx.pageUser(person), path: '/casussen' }, `
 <p class="utrecht-paragraph">Wat over de termijn is staat bovenaan, daarna wat het eerst moet.</p>
@@ -92,8 +90,8 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
 ${table(`${items.length} casus${items.length === 1 ? '' : 'sen'}`, ['Kenmerk', 'Status', 'Gemeente', 'Volgende termijn', 'Aangemeld'], rows)}`));
   });
 
-  function submissionPage(reply: FastifyReply, person: Person, values: FormValues, errors: FieldErrors, status = 200) {
-    const fields = submissionForm(municipalityOptions(person.actor.region));
+  async function submissionPage(reply: FastifyReply, person: Person, values: FormValues, errors: FieldErrors, status = 200) {
+    const fields = submissionForm(await municipalityOptions(person.actor.region));
     const lead = person.actor.role === 'expert_team'
       ? 'Een ouder of jongere die zelf bij het expertteam komt, meldt u hier aan. Kies bij "Aanmelder" ouder of jongere.'
       : 'Meld een vastgelopen casus aan bij het regionaal expertteam. Beschrijf de vraag, niet het aanbod dat u zoekt.';
@@ -116,9 +114,9 @@ ${renderFields(fields, values, errors)}
   app.post('/aanmelden', async (request, reply) => {
     const person = ctx.person(request, WORKERS);
     const values = formValues(request.body);
-    const body = readForm(submissionForm(municipalityOptions(person.actor.region)), values);
+    const body = readForm(submissionForm(await municipalityOptions(person.actor.region)), values);
     try {
-      const view = engine.submit(person.actor, body);
+      const view = await engine.submit(person.actor, body);
       throw new SeeOther(`/casussen/${view.id}?gedaan=SUBMIT`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN') throw err;
@@ -128,12 +126,12 @@ ${renderFields(fields, values, errors)}
 
   app.get('/casussen/:id', async (request, reply) => {
     const person = ctx.person(request, CASE_READERS);
-    const view = queries.get(person.actor, caseId(request));
-    access.record(request, person.actor, 'case.read', [view.id]);
+    const view = await queries.get(person.actor, caseId(request));
+    await access.record(request, person.actor, 'case.read', [view.id]);
     // The expert team and the inspector see the latest of the trail on the case page itself.
     const readsTrail = (TRAIL_READERS as readonly string[]).includes(person.actor.role);
-    const entries = readsTrail ? queries.trail(person.actor, view.id).entries : undefined;
-    if (entries) access.record(request, person.actor, 'trail.read', [view.id]);
+    const entries = readsTrail ? (await queries.trail(person.actor, view.id)).entries : undefined;
+    if (entries) await access.record(request, person.actor, 'trail.read', [view.id]);
     const done = str(request.query as Record<string, unknown>, 'gedaan');
     const notice = done && (isEventType(done) || done === 'SUBMIT')
       ? { kind: 'ok' as const, text: `Vastgelegd: ${EVENT_LABELS[done] ?? done}.` } : null;
@@ -145,17 +143,17 @@ ${renderFields(fields, values, errors)}
     const id = caseId(request);
     const values = formValues(request.body);
     const type = typeof values.type === 'string' && isEventType(values.type) ? values.type : undefined;
-    const current = queries.get(person.actor, id);
+    const current = await queries.get(person.actor, id);
     if (!type) throw new AppError('VALIDATION_FAILED', 'type');
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
     try {
-      engine.applyEvent(person.actor, {
+      await engine.applyEvent(person.actor, {
         caseId: id, body: { type, ...readForm(eventForm(type, current.data), values) }, ifMatch: `"${version}"`,
       });
       throw new SeeOther(`/casussen/${id}?gedaan=${type}`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
-      access.record(request, person.actor, 'case.read', [current.id]);
+      await access.record(request, person.actor, 'case.read', [current.id]);
       return ctx.send(reply, casePage(person, current, { kind: 'error', text: fieldErrorsOf(err)[''] ?? '' },
         { type, values, errors: fieldErrorsOf(err) }), err.status);
     }
@@ -163,10 +161,10 @@ ${renderFields(fields, values, errors)}
 
   app.get('/casussen/:id/verloop', async (request, reply) => {
     const person = ctx.person(request, TRAIL_READERS);
-    const trail = queries.trail(person.actor, caseId(request));
+    const trail = await queries.trail(person.actor, caseId(request));
     const role = person.actor.role;
-    access.record(request, person.actor, 'trail.read', [trail.caseId]);
-    const view = queries.get(person.actor, trail.caseId);
+    await access.record(request, person.actor, 'trail.read', [trail.caseId]);
+    const view = await queries.get(person.actor, trail.caseId);
     const record = view.data;
     const reference = record.submission.subject.reference;
     const items = trail.entries.slice().reverse().map((e) => {
@@ -183,9 +181,9 @@ Elke vastlegging is met een controlecode aan de vorige gekoppeld${role === 'insp
 
   app.get('/casussen/:id/toegang', async (request, reply) => {
     const person = ctx.person(request, ['inspector']);
-    const view = queries.get(person.actor, caseId(request));
-    const entries = access.list(person.actor.region, { caseId: view.id, limit: 500 });
-    access.record(request, person.actor, 'access_log.read', [view.id]);
+    const view = await queries.get(person.actor, caseId(request));
+    const entries = await access.list(person.actor.region, { caseId: view.id, limit: 500 });
+    await access.record(request, person.actor, 'access_log.read', [view.id]);
     const rows = entries.map((e) => [
       when(e.at), esc(e.actorName), esc(ROLE_LABELS[e.actorRole] ?? e.actorRole), esc(e.actorOrganisation),
       esc(ACCESS_LABELS[e.action] ?? e.action), esc(e.purpose ?? '—'), esc(e.outcome === 'shown' ? 'getoond' : 'geweigerd'),

@@ -13,23 +13,16 @@ import { timingSafeEqual } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../db/client.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
-import type { AccessAction, AccessLogRepository } from '../audit/access-log.ts';
-import type { AuditTrail } from '../audit/audit-log.ts';
-import type { AuditVerifier } from '../audit/verifier.ts';
+import type { AccessAction } from '../audit/access-log.ts';
 import type { Actor } from '../auth/api-clients.ts';
-import {
-  findUserByEmail, personActor, redeemSignInLink, sessionStore, SIGN_IN_LINK_MINUTES, signInLinkUsable, type Session, type SessionStore, type User,
-} from '../auth/users.ts';
-import type { CaseEngine } from '../cases/case-engine.ts';
-import type { CaseQueries } from '../cases/case-queries.ts';
+import { personActor, SIGN_IN_LINK_MINUTES, type Session, type User } from '../auth/users.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ROLE_LABELS } from '../http/labels-nl.ts';
-import type { SignaleringService } from '../reports/signalering.ts';
+import type { Services } from '../services.ts';
 import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
@@ -39,14 +32,8 @@ import { alert, esc, page, type PageUser } from './page.ts';
 export const SESSION_COOKIE = 'passend_sessie';
 
 export interface ConsoleOptions {
-  db: Db;
+  services: Services;
   clock: Clock;
-  engine: CaseEngine;
-  queries: CaseQueries;
-  access: AccessLogRepository;
-  audit: AuditTrail;
-  verifier: AuditVerifier;
-  signalering: SignaleringService;
   config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
 }
 
@@ -68,8 +55,10 @@ export class SeeOther extends Error {
   constructor(readonly location: string) { super(location); }
 }
 
-export interface ConsoleContext extends ConsoleOptions {
-  sessions: SessionStore;
+/** What the pages use: the services, the clock and the console's own helpers. */
+export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'access' | 'audit' | 'verifier' |
+  'signalering' | 'regions' | 'people' | 'clients' | 'sessions'> {
+  clock: Clock;
   /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
   person(request: FastifyRequest, roles?: readonly Role[]): Person;
   pageUser(person: Person): PageUser;
@@ -98,8 +87,8 @@ const HOME: Record<Role, string> = {
 };
 
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
-  const { db, clock, config } = options;
-  const sessions = sessionStore(db, config.SESSION_IDLE_MINUTES ?? 30);
+  const { services, clock, config } = options;
+  const { sessions, people } = services;
   const secure = (config.PUBLIC_URL ?? '').startsWith('https:');
   const oidc = config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
     ? oidcClient({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET })
@@ -108,10 +97,10 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const baseOf = (request: FastifyRequest): string =>
     (config.PUBLIC_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
   /** A new session on every sign-in: a session id known before it is never carried over. */
-  const startSession = (request: FastifyRequest, reply: FastifyReply, user: User): FastifyReply => {
+  const startSession = async (request: FastifyRequest, reply: FastifyReply, user: User): Promise<FastifyReply> => {
     const old = sessionIdOf(request);
-    if (old !== undefined) sessions.end(old);
-    const id = sessions.create(user, clock.now());
+    if (old !== undefined) await sessions.end(old);
+    const id = await sessions.create(user, clock.now());
     reply.header('Set-Cookie', serializeCookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/' }));
     return reply.redirect(HOME[user.role], 303);
   };
@@ -122,8 +111,9 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   app.decorateRequest('person', null);
 
   const context: ConsoleContext = {
-    ...options,
-    sessions,
+    engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
+    verifier: services.verifier, signalering: services.signalering, regions: services.regions,
+    people, clients: services.clients, sessions, clock,
     baseOf,
     person(request, roles) {
       const person = request.person;
@@ -149,7 +139,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     reply.header('Referrer-Policy', 'same-origin');
     const id = sessionIdOf(request);
     if (id === undefined) return;
-    const session = sessions.get(id, clock.now());
+    const session = await sessions.get(id, clock.now());
     if (!session) return;
     const actor = personActor(session.user);
     request.person = { sessionId: id, session, actor };
@@ -181,7 +171,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     const action = REFUSED_ACTIONS[request.routeOptions.url ?? ''];
     if (!action || !request.person || (reply.statusCode !== 403 && reply.statusCode !== 404)) return;
     const asked = (request.params as { id?: string }).id;
-    options.access.record(request, request.person.actor, action, asked && UUID.test(asked) ? [asked.toLowerCase()] : [], 'refused');
+    await services.access.record(request, request.person.actor, action, asked && UUID.test(asked) ? [asked.toLowerCase()] : [], 'refused');
   });
 
   app.setErrorHandler(async (error, request, reply) => {
@@ -216,7 +206,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
 
   app.get('/inloggen', async (request, reply) => {
     const code = (request.query as { code?: unknown }).code;
-    if (typeof code !== 'string' || !signInLinkUsable(db, code, clock.now())) return expiredLink(reply);
+    if (typeof code !== 'string' || !await people.linkUsable(code, clock.now())) return expiredLink(reply);
     return context.send(reply, page({ title: 'Inloggen' }, `
 <p class="utrecht-paragraph">Met deze knop logt u in. De link werkt daarna niet meer.</p>
 <form method="post" action="/inloggen"><input type="hidden" name="code" value="${esc(code)}">
@@ -225,7 +215,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
 
   app.post('/inloggen', async (request, reply) => {
     const code = (request.body as { code?: unknown } | undefined)?.code;
-    const user = typeof code === 'string' ? redeemSignInLink(db, code, clock.now()) : undefined;
+    const user = typeof code === 'string' ? await people.redeem(code, clock.now()) : undefined;
     if (!user) return expiredLink(reply);
     return startSession(request, reply, user);
   });
@@ -252,7 +242,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
       // The provider's or the flow's error: logged without the URL (it carries the code).
       request.log.warn({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code } }, 'OpenID Connect sign-in failed');
     }
-    const user = email === undefined ? undefined : findUserByEmail(db, email);
+    const user = email === undefined ? undefined : await people.byEmail(email);
     if (!user) {
       return context.send(reply, page({ title: 'Inloggen lukte niet' }, alert('error',
         'U bent bij de inlogdienst bekend, maar niet als gebruiker van passend, of het inloggen is afgebroken. Vraag de beheerder van uw regio u toe te voegen met dit e-mailadres.', 'alert')), 403);
@@ -261,7 +251,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   });
 
   app.post('/uitloggen', async (request, reply) => {
-    if (request.person) sessions.end(request.person.sessionId);
+    if (request.person) await sessions.end(request.person.sessionId);
     reply.header('Set-Cookie', serializeCookie(SESSION_COOKIE, '', {
       httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: 0,
     }));
@@ -284,7 +274,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
     if (text.length === 0 || text.length > 200) {
       return context.send(reply, purposePage(context.pageUser(person), null, true), 400);
     }
-    sessions.setPurpose(person.sessionId, text);
+    await sessions.setPurpose(person.sessionId, text);
     return reply.redirect('/dossieronderzoek', 303);
   });
 

@@ -3,8 +3,7 @@
  * verification and the signalering report; the admin's people, API clients and region settings.
  */
 import type { FastifyInstance } from 'fastify';
-import { listClients } from '../auth/api-clients.ts';
-import { createSignInLink, createUser, disableUser, DuplicateEmail, isEmail, listUsers, SIGN_IN_LINK_MINUTES } from '../auth/users.ts';
+import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from '../auth/users.ts';
 import type { Operator } from '../auth/api-clients.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
@@ -13,7 +12,6 @@ import { municipalityName } from '../../machines/referral.municipalities.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { endOfMonth } from '../reports/period.ts';
 import { signaleringSections } from '../reports/signalering-html.ts';
-import { regionSettings } from '../regions/region-settings.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
@@ -35,8 +33,7 @@ const operatorOf = (person: Person): Operator => ({
 });
 
 export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
-  const { queries, access, clock, db, verifier, audit } = ctx;
-  const regions = regionSettings(db);
+  const { queries, access, clock, verifier, audit, regions, people: peopleOf, clients: clientsOf } = ctx;
 
   app.get('/dossieronderzoek', async (request, reply) => {
     const person = ctx.person(request, ['inspector']);
@@ -47,13 +44,13 @@ export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext):
     const to = DATE.test(text('tot')) ? text('tot') : undefined;
     const ticked = new Set(CRITERIA.filter(([name]) => q[name] === 'ja').map(([name]) => name));
     const searched = Object.keys(q).length > 0;
-    const items = searched ? queries.worklist(person.actor, {
+    const items = searched ? await queries.worklist(person.actor, {
       state, from: from && `${from}T00:00:00.000Z`, to: to && `${to}T23:59:59.999Z`,
       overdue: ticked.has('achterstallig'), notInvolved: ticked.has('nietBetrokken'),
       familyDisagrees: ticked.has('gezinOneens'), closedWithoutHelp: ticked.has('zonderHulp'),
       escalated: ticked.has('opgeschaald'), limit: 500,
     }) : [];
-    if (searched) access.record(request, person.actor, 'case.list', items.map((i) => i.id));
+    if (searched) await access.record(request, person.actor, 'case.list', items.map((i) => i.id));
     const stateOptions = LIFECYCLE_STATES.map((s) => `<option value="${s}"${s === state ? ' selected' : ''}>${esc(STATE_LABELS[s])}</option>`).join('');
     const rows = items.map((i) => [
       `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${i.id}">${esc(i.reference ?? i.id.slice(0, 8))}</a>`,
@@ -85,9 +82,9 @@ ${searched ? table(`${items.length} dossier${items.length === 1 ? '' : 's'} gevo
     let result = '';
     if (run) {
       const outcome = await verifier.verify(true);
-      access.record(request, person.actor, 'audit.verify', []);
+      await access.record(request, person.actor, 'audit.verify', []);
       const view = person.actor.region === '*' ? { checked: outcome.checked, head: outcome.head }
-        : audit.regionView(person.actor.region, outcome);
+        : await audit.regionView(person.actor.region, outcome);
       result = `${outcome.ok ? alert('ok', 'Het logboek klopt: geen vastlegging is gewijzigd, verwijderd of tussengevoegd.')
         : alert('error', `Het logboek klopt niet vanaf vastlegging ${outcome.firstBroken?.seq ?? '?'}. Meld dit direct.`, 'alert')}
 ${dataList([
@@ -113,7 +110,7 @@ ${result}`));
     const report = await ctx.signalering.report(person.actor, {
       from: van && `${van}-01`, to: tot && endOfMonth(`${tot}-01`),
     } as Parameters<typeof ctx.signalering.report>[1]);
-    access.record(request, person.actor, 'report.read', []);
+    await access.record(request, person.actor, 'report.read', []);
     return ctx.send(reply, page({ title: `Signalering ${report.region === '*' ? 'alle regio\'s' : `regio ${report.region}`}`, user: ctx.pageUser(person), path: '/signalering' }, `
 <p class="utrecht-paragraph">Hoeveel kinderen vastlopen, waar en hoe lang. Aantallen onder de 5 worden niet getoond, zodat niemand herkenbaar is.</p>
 <form method="get" action="/signalering" class="console-filters">
@@ -135,11 +132,12 @@ ${result}`));
     { kind: 'text', name: 'organisation', label: 'Organisatie', required: true, hint: 'Voor wie de persoon werkt, bijvoorbeeld het wijkteam.' },
   ];
 
-  function adminPage(person: Person, values: FormValues, errors: FieldErrors, created?: { name: string; url: string }): string {
+  async function adminPage(person: Person, values: FormValues, errors: FieldErrors,
+    created?: { name: string; url: string }): Promise<string> {
     const region = person.actor.region;
-    const people = listUsers(db, region);
-    const clients = listClients(db).filter((c) => c.region === region);
-    const settings = regions.get(region);
+    const people = await peopleOf.list(region);
+    const clients = (await clientsOf.list()).filter((c) => c.region === region);
+    const settings = await regions.get(region);
     const csrf = person.session.csrf;
     return page({
       title: `Beheer van regio ${region}`, user: ctx.pageUser(person), path: '/beheer',
@@ -177,7 +175,7 @@ ${dataList([
 
   app.get('/beheer', async (request, reply) => {
     const person = ctx.person(request, ['admin']);
-    return ctx.send(reply, adminPage(person, {}, {}));
+    return ctx.send(reply, await adminPage(person, {}, {}));
   });
 
   app.post('/beheer/mensen', async (request, reply) => {
@@ -191,27 +189,27 @@ ${dataList([
     if (!['local_team', 'expert_team', 'inspector', 'admin'].includes(role)) errors.role = 'Kies een rol.';
     if (Object.keys(errors).length === 0) {
       try {
-        const user = createUser(db, {
+        const user = await peopleOf.create({
           role: role as 'admin', organisation: v('organisation'), region: person.actor.region, name: v('name'), email: v('email'),
         }, clock.now(), operatorOf(person));
-        const token = createSignInLink(db, user.id, clock.now())!;
-        return ctx.send(reply, adminPage(person, {}, {}, { name: user.name, url: signInUrlAt(ctx.baseOf(request), token) }));
+        const token = (await peopleOf.signInLink(user.id, clock.now()))!;
+        return ctx.send(reply, await adminPage(person, {}, {}, { name: user.name, url: signInUrlAt(ctx.baseOf(request), token) }));
       } catch (err) {
         if (!(err instanceof DuplicateEmail)) throw err;
         errors.email = 'Er is al iemand met dit e-mailadres.';
       }
     }
     errors[''] = 'Niet alles is goed ingevuld.';
-    return ctx.send(reply, adminPage(person, values, errors), 400);
+    return ctx.send(reply, await adminPage(person, values, errors), 400);
   });
 
   app.post('/beheer/mensen/:id/uitschakelen', async (request, reply) => {
     const person = ctx.person(request, ['admin']);
     const id = (request.params as { id: string }).id;
-    const user = UUID.test(id) ? listUsers(db, person.actor.region).find((u) => u.id === id) : undefined;
+    const user = UUID.test(id) ? (await peopleOf.list(person.actor.region)).find((u) => u.id === id) : undefined;
     if (!user) throw new AppError('NOT_FOUND', 'no such user');
     if (user.id === person.session.user.id) throw new AppError('FORBIDDEN', 'self');
-    disableUser(db, user.id, clock.now(), operatorOf(person));
+    await peopleOf.disable(user.id, clock.now(), operatorOf(person));
     return reply.redirect('/beheer', 303);
   });
 

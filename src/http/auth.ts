@@ -37,9 +37,9 @@ type Limiter = (request: FastifyRequest, options?: { increment?: boolean }) => P
 
 export async function registerAuth(
   app: FastifyInstance,
-  lookup: (token: string) => Actor | undefined,
+  lookup: (token: string) => Promise<Actor | undefined>,
   /** Records an inspector's attempt without a purpose (NEN 7513: refused access is logged too). */
-  onMissingPurpose: (request: FastifyRequest, actor: Actor) => void = () => {},
+  onMissingPurpose: (request: FastifyRequest, actor: Actor) => Promise<void> = async () => {},
   limits: RateLimits = {},
 ): Promise<void> {
   app.decorateRequest('actor', null);
@@ -57,7 +57,7 @@ export async function registerAuth(
     // A look without counting: the address has no failures left in this minute.
     if (failures) refuseWhen(reply, await failures(request, { increment: false }), (l) => l.remaining === 0);
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const actor = token === undefined ? undefined : lookup(token);
+    const actor = token === undefined ? undefined : await lookup(token);
     if (!actor) {
       if (failures) await failures(request);
       reply.header('WWW-Authenticate', 'Bearer realm="passend"');
@@ -65,7 +65,7 @@ export async function registerAuth(
     }
     request.actor = actor;
     if (perClient) refuseWhen(reply, await perClient(request), (l) => l.isExceeded === true);
-    if (actor.role === 'inspector') request.purpose = requirePurpose(request, actor, onMissingPurpose);
+    if (actor.role === 'inspector') request.purpose = await requirePurpose(request, actor, onMissingPurpose);
   });
 }
 
@@ -75,15 +75,15 @@ function refuseWhen(reply: FastifyReply, limit: Limit, reached: (limit: Limit) =
   throw new AppError('TOO_MANY_REQUESTS', 'too many requests: try again after the time Retry-After gives');
 }
 
-function requirePurpose(request: FastifyRequest, actor: Actor,
-  onMissing: (request: FastifyRequest, actor: Actor) => void): string {
+async function requirePurpose(request: FastifyRequest, actor: Actor,
+  onMissing: (request: FastifyRequest, actor: Actor) => Promise<void>): Promise<string> {
   const header = request.headers['x-purpose'];
   const purpose = typeof header === 'string' ? header.trim() : '';
   if (purpose.length === 0 || purpose.length > MAX_PURPOSE) {
     // The attempt is logged; the purpose text itself is not (it may name a person).
     request.log.warn({ clientId: actor.clientId, route: request.routeOptions.url },
       'inspector request without a valid purpose');
-    onMissing(request, actor);
+    await onMissing(request, actor);
     throw new AppError('PURPOSE_REQUIRED',
       `an inspector states the purpose of every request in X-Purpose (1 to ${MAX_PURPOSE} characters)`);
   }

@@ -1,7 +1,6 @@
 /** Routes about the service itself: health, the statechart and the OpenAPI document. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
 import { REFERRAL_MACHINE_VERSION, referralMachine } from '../../machines/referral.machine.ts';
 import { problems } from './problem-contract.ts';
 
@@ -12,14 +11,13 @@ const MachineSchema = z.object({
 }).meta({ id: 'MachineDefinition' });
 
 /** At the root, outside /api/v1 (DESIGN §3): liveness and database readiness. */
-export const healthRoute: FastifyPluginAsyncZod<{ db: Db; audit: () => 'ok' | 'broken' | 'verifying' }> =
-  async (app, { db, audit: auditStatus }) => {
-    const ping = db.$client.prepare('SELECT 1 AS ok');
+export const healthRoute: FastifyPluginAsyncZod<{ ping: () => Promise<boolean>; audit: () => 'ok' | 'broken' | 'verifying' }> =
+  async (app, { ping, audit: auditStatus }) => {
     app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
       // While the start-up verification runs (in its own thread), the service serves: 'verifying'.
       const audit = auditStatus();
       try {
-        ping.get();
+        if (!await ping()) throw new Error('the store did not answer');
         return { status: audit === 'broken' ? 'degraded' : 'ok', database: 'ok', audit };
       } catch (err) {
         reply.log.error({ err }, 'database not ready');

@@ -4,12 +4,10 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
-import type { AccessLogRepository } from '../audit/access-log.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
-import { outboxRepository } from './outbox-repository.ts';
+import type { AccessLog, Outbox } from '../services.ts';
 
 const FailedNotificationsSchema = z.object({
   items: z.array(z.object({
@@ -26,9 +24,8 @@ const FailedNotificationsSchema = z.object({
 
 const READERS = new Set(['admin', 'expert_team']);
 
-export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db; access: AccessLogRepository }> =
-  async (app, { db, access }) => {
-  const box = outboxRepository(db);
+export const notificationRoutes: FastifyPluginAsyncZod<{ outbox: Outbox; access: AccessLog }> =
+  async (app, { outbox: box, access }) => {
   app.get('/notifications/failed', {
     config: { access: 'notifications.read' },
     schema: {
@@ -42,13 +39,13 @@ export const notificationRoutes: FastifyPluginAsyncZod<{ db: Db; access: AccessL
   }, async (request) => {
     const actor = actorOf(request);
     if (!READERS.has(actor.role)) throw new AppError('FORBIDDEN', `a ${actor.role} does not read notifications`);
-    const items = box.failed(actor.region, request.query.limit).map((n) => ({
+    const items = (await box.failed(actor.region, request.query.limit)).map((n) => ({
       id: n.id, kind: n.kind, caseId: n.caseId, region: n.region, createdAt: n.createdAt,
       attempts: n.attempts, lastError: n.lastError,
       notification: JSON.parse(n.payload) as Record<string, unknown>,
     }));
     // Ids and states of cases are case data: the read is access-logged like any other.
-    access.record(request, actor, 'notifications.read', [...new Set(items.map((n) => n.caseId))]);
+    await access.record(request, actor, 'notifications.read', [...new Set(items.map((n) => n.caseId))]);
     return { items };
   });
 };

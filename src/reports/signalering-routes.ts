@@ -2,15 +2,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Db } from '../../db/client.ts';
-import type { AccessLogRepository } from '../audit/access-log.ts';
-import type { Clock } from '../clock.ts';
+import type { AccessLog } from '../services.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { pagePolicy } from '../http/html.ts';
 import { ProblemSchema, problems } from '../http/problem-contract.ts';
 import { negotiate } from '../http/negotiate.ts';
-import { reportScope, signaleringService } from './signalering.ts';
+import { reportScope, type SignaleringService } from './signalering.ts';
 import {
   SignaleringQuerySchema, SignaleringReportSchema, type SignaleringReport,
 } from './signalering-contract.ts';
@@ -41,15 +39,11 @@ function formatOf(request: FastifyRequest): (typeof FORMATS)[number] {
 }
 
 export interface SignaleringRouteOptions {
-  db: Db;
-  clock: Clock;
-  access: AccessLogRepository;
+  signalering: SignaleringService;
+  access: AccessLog;
 }
 
-export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> = async (app, { db, clock, access }) => {
-  const service = signaleringService(db, clock);
-  app.addHook('onClose', () => service.close());
-
+export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> = async (app, { signalering: service, access }) => {
   // 403 and 406 before the query is validated (400), as on every route (DESIGN §3).
   app.addHook('preValidation', async (request) => {
     const region = (request.query as { region?: unknown }).region;
@@ -85,7 +79,7 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
     const actor = actorOf(request);
     const report = await service.report(actor, request.query);
     // Aggregates only, no case is shown; the read is logged all the same (NEN 7513).
-    access.record(request, actor, 'report.read', []);
+    await access.record(request, actor, 'report.read', []);
     // Never the `region` as sent: a query value is the client's text.
     request.log.info({ from: report.period.from, to: report.period.to, allRegions: report.region === '*' },
       'signalering report');

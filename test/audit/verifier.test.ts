@@ -78,7 +78,7 @@ describe('a verification while the service writes', () => {
     try {
       const actor = actorFor(file.db, file.localTeam);
       // More entries than one page of the verification's reads (2,000), so that it reads in steps.
-      for (let i = 0; i < 5_000; i++) file.app.engine.submit(actor, submission());
+      for (let i = 0; i < 5_000; i++) await file.app.engine.submit(actor, submission());
       const expert = actorFor(file.db, file.expertTeam);
       const ids = file.db.$client.prepare('SELECT id FROM cases ORDER BY seq LIMIT 400').pluck().all() as string[];
       let stop = false;
@@ -86,7 +86,7 @@ describe('a verification while the service writes', () => {
       const writer = (async () => {
         for (const id of ids) {
           if (stop) break;
-          file.app.engine.applyEvent(expert, { caseId: id, body: events.ADD_NOTE() });
+          await file.app.engine.applyEvent(expert, { caseId: id, body: events.ADD_NOTE() });
           written += 1;
           await new Promise((r) => setImmediate(r));
         }

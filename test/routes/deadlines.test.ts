@@ -220,7 +220,7 @@ describe('triage deadline', () => {
     const [triage] = timerRows(id).filter((t) => t.name === 'triage');
     expect(triage?.status).toBe('cancelled');
     ctx.clock.set('2026-01-11T00:00:00Z');
-    expect(ctx.app.engine.fireTimer(triage?.seq ?? -1)).toBe('gone');
+    expect(await ctx.app.engine.fireTimer(triage?.seq ?? -1)).toBe('gone');
     expect(await deadlineEntries(id)).toEqual([]);
     expect((await readCase(ctx, id)).version).toBe(3);
   });
@@ -627,7 +627,7 @@ describe('edges', () => {
     const actor = clientLookup(ctx.db)(ctx.localTeam.token);
     if (!actor) throw new Error('no actor for the local team token');
     const count = 501;
-    for (let i = 0; i < count; i++) ctx.app.engine.submit(actor, submission());
+    for (let i = 0; i < count; i++) await ctx.app.engine.submit(actor, submission());
     ctx.clock.set('2026-02-01T00:00:00Z');
     expect(await fired()).toBe(count);
     expect(await fired()).toBe(0);

@@ -1,0 +1,150 @@
+/**
+ * The services the routes, the console and the scheduler use, built once from the store (DESIGN
+ * §5.5): nothing above this file knows whether it runs on the SQLite file or on PostgreSQL, and
+ * none of it takes the database. Every service is asynchronous, because PostgreSQL is; on SQLite
+ * each call still does its work synchronously when it is made (`asAsync`), so the group commit of
+ * the turn's writes (src/db/group-commit.ts) and the engine's transactions work as before.
+ *
+ * Built for SQLite here; the PostgreSQL engine is src/pg/case-engine.ts (its read side, access log,
+ * people and reports are still to come, see README "PostgreSQL").
+ */
+import type { Db } from '../db/client.ts';
+import { accessLogRepository } from './audit/access-log.ts';
+import { auditTrail } from './audit/audit-log.ts';
+import { auditVerifier, type AuditVerifier } from './audit/verifier.ts';
+import type { VerifyResult } from './audit/audit-contract.ts';
+import { clientLookup, listClients } from './auth/api-clients.ts';
+import {
+  createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, sessionStore,
+  signInLinkUsable,
+} from './auth/users.ts';
+import { caseEngine, type CaseEngine } from './cases/case-engine.ts';
+import { caseQueries } from './cases/case-queries.ts';
+import type { Clock } from './clock.ts';
+import { groupCommit, type GroupCommit } from './db/group-commit.ts';
+import { housekeeping } from './housekeeping.ts';
+import { outboxRepository } from './notifications/outbox-repository.ts';
+import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
+import { regionSettings } from './regions/region-settings.ts';
+import { signaleringService } from './reports/signalering.ts';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** The same object with every method answering a promise. */
+export type Async<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
+};
+
+/**
+ * A synchronous service as an asynchronous one. Each call runs at once, as before; only its
+ * answer (or its error) arrives as a promise.
+ */
+export function asAsync<T extends object>(service: T): Async<T> {
+  const wrapped: Record<string, unknown> = {};
+  for (const key of Object.keys(service)) {
+    const value = (service as Record<string, unknown>)[key];
+    wrapped[key] = typeof value !== 'function' ? value : (...args: unknown[]) => {
+      try {
+        return Promise.resolve((value as (...a: unknown[]) => unknown).apply(service, args));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+  }
+  return wrapped as Async<T>;
+}
+
+export type Engine = Async<CaseEngine>;
+export type Queries = Async<ReturnType<typeof caseQueries>>;
+export type AccessLog = Async<ReturnType<typeof accessLogRepository>>;
+export type AuditReader = Async<Pick<ReturnType<typeof auditTrail>, 'ofCase' | 'regionView'>>;
+export type Regions = Async<Pick<ReturnType<typeof regionSettings>, 'get'>>;
+export type Outbox = Async<ReturnType<typeof outboxRepository>>;
+export type Sessions = Async<ReturnType<typeof sessionStore>>;
+
+/** People and their sign-in links (DESIGN §5.4); sessions are `sessions`. */
+export interface People {
+  create: (...args: DropFirst<Parameters<typeof createUser>>) => Promise<ReturnType<typeof createUser>>;
+  disable: (...args: DropFirst<Parameters<typeof disableUser>>) => Promise<boolean>;
+  list: (region?: string) => Promise<ReturnType<typeof listUsers>>;
+  byEmail: (email: string) => Promise<ReturnType<typeof findUserByEmail>>;
+  signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => Promise<string | undefined>;
+  redeem: (...args: DropFirst<Parameters<typeof redeemSignInLink>>) => Promise<ReturnType<typeof redeemSignInLink>>;
+  linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => Promise<boolean>;
+}
+type DropFirst<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
+
+export interface Services {
+  readonly store: 'sqlite' | 'postgres';
+  engine: Engine;
+  queries: Queries;
+  access: AccessLog;
+  audit: AuditReader;
+  /** Audit verification off the event loop; `state()` is the last result (null while the first runs). */
+  verifier: AuditVerifier & { state(): VerifyResult | null };
+  clients: { lookup(token: string): Promise<ReturnType<ReturnType<typeof clientLookup>>>; list(): Promise<ReturnType<typeof listClients>> };
+  people: People;
+  sessions: Sessions;
+  regions: Regions;
+  outbox: Outbox;
+  signalering: ReturnType<typeof signaleringService>;
+  /** The scheduler's work: the webhook deliverer and housekeeping. */
+  deliverer: ReturnType<typeof webhookDeliverer>;
+  housekeeping: Async<ReturnType<typeof housekeeping>>;
+  /** True when the store answers. */
+  ping(): Promise<boolean>;
+  /** The group commit on SQLite, when on: the answers wait for it (src/app.ts). */
+  commits: GroupCommit | null;
+  close(): Promise<void>;
+}
+
+export interface SqliteOptions {
+  groupCommit?: boolean;
+  sessionIdleMinutes?: number;
+  logger?: FastifyBaseLogger;
+}
+
+export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}): Services {
+  // Group commit (src/db/group-commit.ts): the writes of one turn share a COMMIT.
+  const commits = options.groupCommit === false ? null : groupCommit(db.$client);
+  const engine = caseEngine(db, clock);
+  const batched: CaseEngine = commits ? {
+    ...engine,
+    submit: (...args) => commits.write(() => engine.submit(...args)),
+    applyEvent: (...args) => commits.write(() => engine.applyEvent(...args)),
+  } : engine;
+  let auditState: VerifyResult | null = null;
+  const verifier = auditVerifier(db, (result) => { auditState = result; });
+  const signalering = signaleringService(db, clock);
+  const lookup = clientLookup(db);
+  const ping = db.$client.prepare('SELECT 1 AS ok').pluck();
+  return {
+    store: 'sqlite',
+    engine: asAsync(batched),
+    queries: asAsync(caseQueries(db, clock)),
+    access: asAsync(accessLogRepository(db, clock)),
+    audit: asAsync(auditTrail(db)),
+    verifier: Object.assign(verifier, { state: () => auditState }),
+    clients: asAsync({ lookup, list: () => listClients(db) }),
+    people: asAsync({
+      create: (...args: DropFirst<Parameters<typeof createUser>>) => createUser(db, ...args),
+      disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
+      list: (region?: string) => listUsers(db, region),
+      byEmail: (email: string) => findUserByEmail(db, email),
+      signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => createSignInLink(db, ...args),
+      redeem: (...args: DropFirst<Parameters<typeof redeemSignInLink>>) => redeemSignInLink(db, ...args),
+      linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => signInLinkUsable(db, ...args),
+    }),
+    sessions: asAsync(sessionStore(db, options.sessionIdleMinutes ?? 30)),
+    regions: asAsync(regionSettings(db)),
+    outbox: asAsync(outboxRepository(db)),
+    signalering,
+    deliverer: webhookDeliverer(db, clock, options.logger),
+    housekeeping: asAsync(housekeeping(db, clock)),
+    ping: async () => ping.get() === 1,
+    commits,
+    async close() {
+      await verifier.close();
+      await signalering.close();
+    },
+  };
+}
