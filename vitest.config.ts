@@ -1,12 +1,35 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The store matrix (DESIGN §5.5): every test runs on SQLite (project `sqlite`); the suites below
+ * run a second time on PostgreSQL (project `postgres`, PASSEND_TEST_STORE=postgres: the test
+ * context builds the same app on a fresh PostgreSQL database, test/support/app.ts). A suite joins
+ * this list once everything it exercises runs on PostgreSQL and it reads the store only through
+ * the service (not through SQLite directly).
+ */
+const ON_POSTGRES = [
+  'test/routes/concurrency.test.ts',
+  'test/routes/errors.test.ts',
+  'test/routes/lifecycle.test.ts',
+  'test/routes/listing.test.ts',
+  'test/routes/meta.test.ts',
+  'test/routes/raw-http.test.ts',
+  'test/routes/rules.test.ts',
+  'test/routes/smoke.test.ts',
+  // Bad input of any shape: a 4xx, and the store exactly as it was (ctx.fingerprint on either store).
+  'test/fuzz/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // One throwaway PostgreSQL cluster for the run (DESIGN §5.5), when PostgreSQL is installed.
+    // One throwaway PostgreSQL cluster per project, when PostgreSQL is installed.
     globalSetup: ['test/support/pg-global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'postgres', include: ON_POSTGRES, env: { PASSEND_TEST_STORE: 'postgres' } } },
+    ],
   },
 });

@@ -20,6 +20,7 @@ import {
 } from './auth/users.ts';
 import { caseEngine, type CaseEngine } from './cases/case-engine.ts';
 import { caseQueries } from './cases/case-queries.ts';
+import { caseRepository } from './cases/case-repository.ts';
 import type { Clock } from './clock.ts';
 import { groupCommit, type GroupCommit } from './db/group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
@@ -54,7 +55,7 @@ export function asAsync<T extends object>(service: T): Async<T> {
 }
 
 export type Engine = Async<CaseEngine>;
-export type Queries = Async<ReturnType<typeof caseQueries>>;
+export type Queries = ReturnType<typeof caseQueries>;
 export type AccessLog = Async<ReturnType<typeof accessLogRepository>>;
 export type AuditReader = Async<Pick<ReturnType<typeof auditTrail>, 'ofCase' | 'regionView'>>;
 export type Regions = Async<Pick<ReturnType<typeof regionSettings>, 'get'>>;
@@ -117,10 +118,12 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
   const signalering = signaleringService(db, clock);
   const lookup = clientLookup(db);
   const ping = db.$client.prepare('SELECT 1 AS ok').pluck();
+  const outbox = asAsync(outboxRepository(db));
+  const regions = asAsync(regionSettings(db));
   return {
     store: 'sqlite',
     engine: asAsync(batched),
-    queries: asAsync(caseQueries(db, clock)),
+    queries: caseQueries(asAsync(caseRepository(db)), clock),
     access: asAsync(accessLogRepository(db, clock)),
     audit: asAsync(auditTrail(db)),
     verifier: Object.assign(verifier, { state: () => auditState }),
@@ -135,10 +138,10 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
       linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => signInLinkUsable(db, ...args),
     }),
     sessions: asAsync(sessionStore(db, options.sessionIdleMinutes ?? 30)),
-    regions: asAsync(regionSettings(db)),
-    outbox: asAsync(outboxRepository(db)),
+    regions,
+    outbox,
     signalering,
-    deliverer: webhookDeliverer(db, clock, options.logger),
+    deliverer: webhookDeliverer({ box: outbox, regions }, clock, options.logger),
     housekeeping: asAsync(housekeeping(db, clock)),
     ping: async () => ping.get() === 1,
     commits,

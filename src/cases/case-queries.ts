@@ -2,7 +2,6 @@
  * Reading cases: one case, a page of cases, a case's trail. Only what the caller may see; a case
  * the caller may not see is answered as if it did not exist.
  */
-import type { Db } from '../../db/client.ts';
 import type { LifecycleState } from '../../machines/referral.machine.ts';
 import type { PersistedReferral } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
@@ -11,8 +10,9 @@ import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { NotesPage, Trail } from './case-contract.ts';
 import { gone, notFound } from './case-decisions.ts';
-import { withLatestNotes } from './case-writer.ts';
-import { caseRepository, type CaseRow, type WorkFilter, type WorkItem } from './case-repository.ts';
+import { NOTES_IN_VIEW, withNotes } from './case-writer.ts';
+import type { CaseRepository, CaseRow, WorkFilter, WorkItem } from './case-repository.ts';
+import type { Async } from '../services.ts';
 import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
 
 export interface ListQuery {
@@ -26,25 +26,37 @@ export interface ListQuery {
 
 const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
-export function caseQueries(db: Db, clock: Clock) {
-  const repo = caseRepository(db);
+/** What the queries read, from either store (SQLite: case-repository.ts; PostgreSQL: src/pg/case-reads.ts). */
+export type CaseReads = Async<Pick<CaseRepository, 'find' | 'list' | 'notes' | 'noteCount' | 'worklist' | 'events'>>;
 
-  function visibleCase(actor: Actor, id: string): CaseRow {
-    const row = repo.find(id);
+/** The read side of cases, for either store: what a caller may see, and nothing else. */
+export function caseQueries(repo: CaseReads, clock: Clock) {
+  async function visibleCase(actor: Actor, id: string): Promise<CaseRow> {
+    const row = await repo.find(id);
     if (!row || !canSee(actor, row)) throw notFound();
     if (row.erasedAt !== null) throw gone();
     return row;
   }
 
+  async function trailCase(actor: Actor, id: string): Promise<CaseRow> {
+    const row = await visibleCase(actor, id);
+    if (!TRAIL_ROLES.has(actor.role)) {
+      throw new AppError('FORBIDDEN', `a ${actor.role} does not read the trail`);
+    }
+    return row;
+  }
+
   return {
-    get(actor: Actor, id: string): CaseView {
-      const row = visibleCase(actor, id);
-      const shown = withLatestNotes(repo, row.id, JSON.parse(row.snapshot) as PersistedReferral);
-      return caseView(row, shown.persisted, actor.role, clock.now().toISOString(), shown.notesTotal);
+    async get(actor: Actor, id: string): Promise<CaseView> {
+      const row = await visibleCase(actor, id);
+      const latest = (await repo.notes(row.id, NOTES_IN_VIEW)).reverse().map(({ type, text, at }) => ({ type, text, at }));
+      const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : await repo.noteCount(row.id);
+      return caseView(row, withNotes(JSON.parse(row.snapshot) as PersistedReferral, latest), actor.role,
+        clock.now().toISOString(), notesTotal);
     },
 
-    list(actor: Actor, query: ListQuery): { items: CaseSummary[]; nextCursor: string | null } {
-      const rows = repo.list(caseScope(actor), {
+    async list(actor: Actor, query: ListQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
+      const rows = await repo.list(caseScope(actor), {
         state: query.state,
         overdue: query.overdue,
         municipality: query.municipality,
@@ -61,36 +73,30 @@ export function caseQueries(db: Db, clock: Clock) {
     },
 
     /** A page of the case's notes, newest first (the case view carries only the latest). */
-    notes(actor: Actor, id: string, query: { limit: number; cursor?: string }): NotesPage {
-      const row = visibleCase(actor, id);
+    async notes(actor: Actor, id: string, query: { limit: number; cursor?: string }): Promise<NotesPage> {
+      const row = await visibleCase(actor, id);
       const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'n');
-      const rows = repo.notes(row.id, query.limit + 1, before);
+      const rows = await repo.notes(row.id, query.limit + 1, before);
       const items = rows.slice(0, query.limit).map(({ version, text, at }) => ({ version, text, at }));
       const last = items.at(-1);
       return {
         items,
-        total: repo.noteCount(row.id),
+        total: await repo.noteCount(row.id),
         nextCursor: rows.length > query.limit && last ? encodeCursor(last.version, 'n') : null,
       };
     },
 
     /** The console's work list and file review (src/cases/case-repository.ts `worklist`). */
-    worklist(actor: Actor, filter: WorkFilter): WorkItem[] {
+    worklist(actor: Actor, filter: WorkFilter): Promise<WorkItem[]> {
       return repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
     },
 
     /** The case, when this caller may read its trail (expert team of the region, inspector). */
-    trailCase(actor: Actor, id: string): CaseRow {
-      const row = visibleCase(actor, id);
-      if (!TRAIL_ROLES.has(actor.role)) {
-        throw new AppError('FORBIDDEN', `a ${actor.role} does not read the trail`);
-      }
-      return row;
-    },
+    trailCase,
 
-    trail(actor: Actor, id: string): Trail {
-      const row = this.trailCase(actor, id);
-      const entries = repo.events(row.id).map((e) => ({
+    async trail(actor: Actor, id: string): Promise<Trail> {
+      const row = await trailCase(actor, id);
+      const entries = (await repo.events(row.id)).map((e) => ({
         seq: e.seq,
         version: e.version,
         type: e.type,

@@ -7,10 +7,10 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Db } from '../../db/client.ts';
 import type { Clock } from '../clock.ts';
-import { regionSettings, type Webhook } from '../regions/region-settings.ts';
-import { outboxRepository, type OutboxEntry } from './outbox-repository.ts';
+import type { regionSettings, Webhook } from '../regions/region-settings.ts';
+import type { Async } from '../services.ts';
+import type { OutboxEntry, OutboxRepository } from './outbox-repository.ts';
 
 /** With the backoff below, 15 attempts span about four hours before a notification is marked failed. */
 export const MAX_ATTEMPTS = 15;
@@ -35,9 +35,13 @@ export interface DeliveryRound {
   skipped: number;
 }
 
-export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
-  const box = outboxRepository(db);
-  const regions = regionSettings(db);
+/** The outbox and the region settings it reads, from either store (src/services.ts). */
+export interface DelivererStore {
+  box: Pick<Async<OutboxRepository>, 'claimDue' | 'record'>;
+  regions: Pick<Async<ReturnType<typeof regionSettings>>, 'get'>;
+}
+
+export function webhookDeliverer({ box, regions }: DelivererStore, clock: Clock, logger?: Logger) {
 
   async function attempt(entry: OutboxEntry, webhook: Webhook): Promise<string | null> {
     const timestamp = String(Math.floor(clock.now().getTime() / 1000));
@@ -61,9 +65,9 @@ export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
   }
 
   async function deliver(entry: OutboxEntry, round: DeliveryRound): Promise<void> {
-    const webhook = regions.get(entry.region).webhook;
+    const webhook = (await regions.get(entry.region)).webhook;
     if (!webhook) {
-      box.record(entry.seq, { status: 'skipped' });
+      await box.record(entry.seq, { status: 'skipped' });
       round.skipped += 1;
       return;
     }
@@ -71,15 +75,15 @@ export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
     const attempts = entry.attempts + 1;
     const now = clock.now();
     if (error === null) {
-      box.record(entry.seq, { status: 'delivered', attempts, deliveredAt: now.toISOString(), lastError: null });
+      await box.record(entry.seq, { status: 'delivered', attempts, deliveredAt: now.toISOString(), lastError: null });
       round.delivered += 1;
     } else if (attempts >= MAX_ATTEMPTS) {
-      box.record(entry.seq, { status: 'failed', attempts, lastError: error });
+      await box.record(entry.seq, { status: 'failed', attempts, lastError: error });
       round.failed += 1;
       logger?.warn({ notificationId: entry.id, attempts, error }, 'notification delivery failed for good');
     } else {
       const next = new Date(now.getTime() + backoffMs(attempts)).toISOString();
-      box.record(entry.seq, { attempts, nextAttemptAt: next, lastError: error });
+      await box.record(entry.seq, { attempts, nextAttemptAt: next, lastError: error });
       round.retried += 1;
     }
   }
@@ -99,7 +103,7 @@ export function webhookDeliverer(db: Db, clock: Clock, logger?: Logger) {
       const until = new Date(now.getTime() + LEASE_MS).toISOString();
       const round = { delivered: 0, retried: 0, failed: 0, skipped: 0 };
       const byRegion = new Map<string, OutboxEntry[]>();
-      for (const entry of box.claimDue(now.toISOString(), until, limit, [...busy.keys()])) {
+      for (const entry of await box.claimDue(now.toISOString(), until, limit, [...busy.keys()])) {
         byRegion.set(entry.region, [...(byRegion.get(entry.region) ?? []), entry]);
       }
       const started = [...byRegion].map(([region, entries]) => {

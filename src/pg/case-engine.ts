@@ -23,12 +23,14 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, lte, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
-import { auditLog, caseEvents, cases, idempotencyKeys, outbox, regions, timers } from '../../db/pg/schema.ts';
+import { caseEvents, cases, idempotencyKeys, outbox, regions, timers } from '../../db/pg/schema.ts';
 import type { TimerChange } from '../../machines/referral.ts';
-import { chainedEntry, type NewAuditEntry } from '../audit/audit-log.ts';
+import type { NewAuditEntry } from '../audit/audit-log.ts';
+import { appendAudit, type PgTx } from './audit.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
+import { UUID } from '../validation.ts';
 import { toSettings, type RegionSettings } from '../regions/region-settings.ts';
 import { checkEvent, decideEvent, decideSubmission, decideTimer, type Applied } from '../cases/case-decisions.ts';
 import type { EventRequest, TimerOutcome } from '../cases/case-engine.ts';
@@ -41,10 +43,7 @@ import { caseView, type CaseView } from '../cases/case-view.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../cases/idempotency.ts';
 import type { PersistedReferral } from '../../machines/referral.ts';
 
-/** The advisory lock of the audit log chain (any constant: one per purpose). */
-export const AUDIT_LOCK = 7_313_002;
-
-type Tx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
+type Tx = PgTx;
 
 /** What one transaction has decided to write, in order: the audit entries go last. */
 class Writes {
@@ -73,24 +72,8 @@ class Writes {
   }
 
   /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
-  async seal(): Promise<void> {
-    if (this.audit.length === 0) return;
-    await this.tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
-    let [log] = await this.tx.select({ seq: auditLog.seq, logHash: auditLog.logHash }).from(auditLog)
-      .orderBy(desc(auditLog.seq)).limit(1);
-    const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();
-    for (const entry of this.audit) {
-      const caseId = entry.caseId;
-      if (caseId !== null && !heads.has(caseId)) {
-        const [head] = await this.tx.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash }).from(auditLog)
-          .where(eq(auditLog.caseId, caseId)).orderBy(desc(auditLog.caseSeq)).limit(1);
-        heads.set(caseId, head);
-      }
-      const row = chainedEntry(entry, log, caseId === null ? undefined : heads.get(caseId));
-      await this.tx.insert(auditLog).values(row);
-      log = { seq: row.seq, logHash: row.logHash };
-      if (caseId !== null) heads.set(caseId, { caseSeq: row.caseSeq, caseHash: row.caseHash });
-    }
+  seal(): Promise<void> {
+    return appendAudit(this.tx, this.audit);
   }
 }
 
@@ -123,8 +106,9 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
     return toSettings(row);
   }
 
+  // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
   const lockCase = async (tx: Tx, id: string): Promise<CaseRow | undefined> =>
-    (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0];
+    (UUID.test(id) ? (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0] : undefined);
 
   /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
   async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {

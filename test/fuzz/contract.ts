@@ -8,7 +8,6 @@
  * The checks throw plain Errors with the response in the message, so fast-check's report shows
  * the counterexample and what came back.
  */
-import { createHash } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { API_VERSION } from '../../src/config.ts';
 import { ERROR_STATUS, type ErrorCode } from '../../src/errors.ts';
@@ -93,22 +92,8 @@ export function expectProblem(res: Response, status: number, code: ErrorCode): v
   expectStatus(res, [status], code);
 }
 
-/**
- * A hash of every row of every table but the access log: equal before and after means nothing
- * changed. Reads are meant to add access-log lines (NEN 7513; test/audit covers them).
- */
-export function storeFingerprint(ctx: TestContext): string {
-  const sqlite = ctx.db.$client;
-  const tables = sqlite.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'access_log' ORDER BY name",
-  ).pluck().all() as string[];
-  const hash = createHash('sha256');
-  for (const table of tables) {
-    hash.update(table);
-    hash.update(JSON.stringify(sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw().all()));
-  }
-  return hash.digest('hex');
-}
+/** A hash of every row but the access log's, on either store (test/support/app.ts). */
+export const storeFingerprint = (ctx: TestContext): Promise<string> => ctx.fingerprint();
 
 /**
  * Sends one request and checks the contract. A refused request (4xx) and every read leave the
@@ -117,11 +102,11 @@ export function storeFingerprint(ctx: TestContext): string {
 export async function probe(
   ctx: TestContext, caller: Caller | null, options: InjectOptions, contract: ContractOptions = {},
 ): Promise<Response> {
-  const before = storeFingerprint(ctx);
+  const before = await storeFingerprint(ctx);
   const res = await ctx.call(caller, options);
   checkContract(res, contract);
   const method = String(options.method ?? 'GET').toUpperCase();
-  if ((res.statusCode >= 400 || method === 'GET' || method === 'HEAD') && storeFingerprint(ctx) !== before) {
+  if ((res.statusCode >= 400 || method === 'GET' || method === 'HEAD') && await storeFingerprint(ctx) !== before) {
     violation(`${method} ${String(options.url)} answered ${res.statusCode} but changed the store`, res);
   }
   return res;

@@ -192,11 +192,11 @@ describe('fuzz: POST /cases/{id}/events', () => {
       notText.map((coordinator) => events.START_TRIAGE({ coordinator })),
     );
     await fc.assert(fc.asyncProperty(target(), bodies, async (t, body) => {
-      const before = storeFingerprint(ctx);
+      const before = await storeFingerprint(ctx);
       const res = await send(ctx.expertTeam, t, JSON.stringify(body));
       expectStatus(res, [400]);
       expect(res.json<{ code: string }>().code).toBe('VALIDATION_FAILED');
-      expect(storeFingerprint(ctx)).toBe(before);
+      expect(await storeFingerprint(ctx)).toBe(before);
     }), { numRuns: RUNS.few });
   });
 });

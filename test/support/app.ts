@@ -1,13 +1,34 @@
 /**
  * A test app on its own migrated in-memory database, with a manual clock and one token per role:
  * every test file (and every test that wants one) gets a fresh one, sharing nothing.
+ *
+ * The store matrix (DESIGN §5.5, vitest.config.ts): in the `postgres` project
+ * (PASSEND_TEST_STORE=postgres) the same context runs on a fresh PostgreSQL database of the run's
+ * cluster instead, through the same services; `db` (the SQLite handle) then does not exist, so a
+ * test file that reads SQLite directly stays out of that project.
  */
+import { createHash } from 'node:crypto';
+import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import * as pgSchema from '../../db/pg/schema.ts';
 import { openDatabase, type Db } from '../../db/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
-import { createClient } from '../../src/auth/api-clients.ts';
+import { createClient, type NewClient } from '../../src/auth/api-clients.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { pgClients, postgresServices } from '../../src/pg/services.ts';
+import { freshPgDatabase } from './postgres.ts';
+
+/** The PostgreSQL tables but the access log, each with an order that makes its rows' order fixed. */
+const PG_TABLES = (Object.values(pgSchema) as unknown[])
+  .filter((t): t is Table => typeof t === 'object' && t !== null && Symbol.for('drizzle:IsDrizzleTable') in t)
+  .map((t) => ({ name: getTableName(t), columns: Object.values(getTableColumns(t)).map((c) => c.name) }))
+  .filter((t) => t.name !== 'access_log')
+  .map((t) => ({ name: t.name, order: t.columns.map((_, i) => i + 1).join(', ') }))
+  .sort((a, b) => a.name.localeCompare(b.name));
+
+/** The store this run's tests use: `sqlite` unless the postgres project of the matrix runs them. */
+export const STORE: 'sqlite' | 'postgres' = process.env.PASSEND_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 import { events, fixtureClock, PATH_TO, submission } from './fixtures.ts';
 
 export const REGION = 'R01';
@@ -41,6 +62,11 @@ export interface TestContext {
   send(caller: Caller, id: string, event: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /** A new case, taken by valid events to the named lifecycle state. */
   caseIn(state: keyof typeof PATH_TO): Promise<string>;
+  /**
+   * A hash of every row of every table but the access log, on either store: equal before and
+   * after means nothing changed. Reads are meant to add access-log lines (NEN 7513).
+   */
+  fingerprint(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -48,28 +74,66 @@ export interface TestContext {
 export async function createTestContext(
   options: { path?: string; config?: Partial<AppDependencies['config']> } = {},
 ): Promise<TestContext> {
-  const db = openDatabase(options.path ?? ':memory:');
   const clock = new ManualClock('2026-01-05T09:00:00Z');
   // The fixtures' dates follow this context's clock until it closes, then the one before it again.
   const previousFixtureClock = fixtureClock.now;
   fixtureClock.now = () => clock.now();
-  const app = await buildApp({ config: { LOG_LEVEL: 'silent', ...options.config }, db, clock });
-  const caller = (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Caller => ({
-    token: createClient(db, { role, organisation, region, name: `${role} ${organisation}` }, clock.now()).token,
+  const config = { LOG_LEVEL: 'silent' as const, ...options.config };
+  let db: Db;
+  let app: App;
+  let newClient: (client: NewClient) => Promise<string>;
+  let dispose: () => Promise<void>;
+  let fingerprint: () => Promise<string>;
+  if (STORE === 'postgres' && options.path === undefined) {
+    const pg = await freshPgDatabase();
+    const clients = pgClients(pg.db);
+    app = await buildApp({ config, services: postgresServices(pg.db, clock), clock });
+    newClient = async (client) => (await clients.create(client, clock.now())).token;
+    db = new Proxy({}, { get() { throw new Error('this test reads SQLite directly: it is not in the PostgreSQL matrix'); } }) as Db;
+    dispose = async () => { await pg.drop(); };
+    fingerprint = async () => {
+      const hash = createHash('sha256');
+      for (const table of PG_TABLES) {
+        hash.update(table.name);
+        const { rows } = await pg.db.$client.query({ text: `SELECT * FROM ${table.name} ORDER BY ${table.order}`, rowMode: 'array' });
+        hash.update(JSON.stringify(rows));
+      }
+      return hash.digest('hex');
+    };
+  } else {
+    const sqlite = openDatabase(options.path ?? ':memory:');
+    db = sqlite;
+    app = await buildApp({ config, db: sqlite, clock });
+    newClient = async (client) => createClient(sqlite, client, clock.now()).token;
+    dispose = async () => { sqlite.$client.close(); };
+    fingerprint = async () => {
+      const tables = sqlite.$client.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'access_log' ORDER BY name",
+      ).pluck().all() as string[];
+      const hash = createHash('sha256');
+      for (const table of tables) {
+        hash.update(table);
+        hash.update(JSON.stringify(sqlite.$client.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw().all()));
+      }
+      return hash.digest('hex');
+    };
+  }
+  const caller = async (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Promise<Caller> => ({
+    token: await newClient({ role, organisation, region, name: `${role} ${organisation}` }),
     role,
     headers,
   });
   const purpose = { 'x-purpose': 'Toezicht op de expertteams, onderzoek 2026-17' };
   const ctx: TestContext = {
     app, db, clock,
-    localTeam: caller('local_team', 'wt-noord', REGION),
-    otherLocalTeam: caller('local_team', 'wt-zuid', REGION),
-    expertTeam: caller('expert_team', 'ret-r01', REGION),
-    otherExpertTeam: caller('expert_team', 'ret-r02', OTHER_REGION),
-    inspector: caller('inspector', 'igj', REGION, purpose),
-    nationalInspector: caller('inspector', 'igj', '*', purpose),
-    otherInspector: caller('inspector', 'igj', OTHER_REGION, purpose),
-    admin: caller('admin', 'beheer', REGION),
+    localTeam: await caller('local_team', 'wt-noord', REGION),
+    otherLocalTeam: await caller('local_team', 'wt-zuid', REGION),
+    expertTeam: await caller('expert_team', 'ret-r01', REGION),
+    otherExpertTeam: await caller('expert_team', 'ret-r02', OTHER_REGION),
+    inspector: await caller('inspector', 'igj', REGION, purpose),
+    nationalInspector: await caller('inspector', 'igj', '*', purpose),
+    otherInspector: await caller('inspector', 'igj', OTHER_REGION, purpose),
+    admin: await caller('admin', 'beheer', REGION),
     call(who, options) {
       const headers = { ...(who ? { authorization: `Bearer ${who.token}`, ...who.headers } : {}),
         ...(options.headers as Record<string, string> | undefined) };
@@ -101,10 +165,11 @@ export async function createTestContext(
       }
       return id;
     },
+    fingerprint: () => fingerprint(),
     async close() {
       fixtureClock.now = previousFixtureClock;
       await app.close();
-      db.$client.close();
+      await dispose();
     },
   };
   return ctx;

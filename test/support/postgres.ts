@@ -31,7 +31,7 @@ export async function freshPgDatabase(): Promise<PgTestDatabase> {
     url: url.toString(),
     db,
     async drop() {
-      await db.$client.end();
+      if (!db.$client.ended) await db.$client.end();
       const again = new pg.Client({ connectionString: pgUrl });
       await again.connect();
       await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

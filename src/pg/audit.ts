@@ -1,0 +1,91 @@
+/**
+ * The audit trail on PostgreSQL: appending (the chains continued under the case's row lock and the
+ * audit lock), and what readers are shown of it, as src/audit/audit-log.ts does on SQLite.
+ */
+import { createHash } from 'node:crypto';
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import type { PgDb } from '../../db/pg/client.ts';
+import { auditLog } from '../../db/pg/schema.ts';
+import { GENESIS } from '../audit/audit-hash.ts';
+import type { VerifyResult } from '../audit/audit-contract.ts';
+import { chainedEntry, freshVerification, type AuditEntry, type NewAuditEntry, type VerifyState } from '../audit/audit-log.ts';
+import { verifyPostgres } from '../audit/verify-postgres.ts';
+import type { AuditVerifier } from '../audit/verifier.ts';
+import type { AuditReader } from '../services.ts';
+
+export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
+
+/** The advisory lock of the audit log chain (any constant: one per purpose). */
+export const AUDIT_LOCK = 7_313_002;
+
+/**
+ * Appends entries in order, chained to their case and to the log: takes the audit lock (held to
+ * COMMIT), so call it as the last thing of the transaction. Each entry's case must be locked by
+ * the caller (its row), or the entry has no case.
+ */
+export async function appendAudit(tx: PgTx, entries: readonly NewAuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  let [log] = await tx.select({ seq: auditLog.seq, logHash: auditLog.logHash }).from(auditLog)
+    .orderBy(desc(auditLog.seq)).limit(1);
+  const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();
+  for (const entry of entries) {
+    const caseId = entry.caseId;
+    if (caseId !== null && !heads.has(caseId)) {
+      const [head] = await tx.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash }).from(auditLog)
+        .where(eq(auditLog.caseId, caseId)).orderBy(desc(auditLog.caseSeq)).limit(1);
+      heads.set(caseId, head);
+    }
+    const row = chainedEntry(entry, log, caseId === null ? undefined : heads.get(caseId));
+    await tx.insert(auditLog).values(row);
+    log = { seq: row.seq, logHash: row.logHash };
+    if (caseId !== null) heads.set(caseId, { caseSeq: row.caseSeq, caseHash: row.caseHash });
+  }
+}
+
+export function pgAuditReader(db: PgDb): AuditReader {
+  return {
+    ofCase: async (caseId: string): Promise<AuditEntry[]> =>
+      db.select().from(auditLog).where(eq(auditLog.caseId, caseId)).orderBy(asc(auditLog.caseSeq)),
+
+    /** As on SQLite: the region's verified entries and a head over the last entry of each of its cases. */
+    async regionView(region: string, result: VerifyResult) {
+      const before = result.firstBroken?.seq ?? 2 ** 31 - 1;
+      const { rows: [counted] } = await db.$client.query(`SELECT count(*)::int AS n FROM audit_log a
+        JOIN cases c ON c.id = a.case_id WHERE c.region = $1 AND a.seq < $2`, [region, before]);
+      const { rows: heads } = await db.$client.query(`SELECT a.case_id, a.case_hash FROM cases c
+        JOIN audit_log a ON a.case_id = c.id
+        WHERE c.region = $1 AND a.case_seq = (SELECT max(case_seq) FROM audit_log l WHERE l.case_id = c.id AND l.seq < $2)
+        ORDER BY c.seq`, [region, before]);
+      if (heads.length === 0) return { checked: counted.n as number, head: GENESIS };
+      const hash = createHash('sha256');
+      for (const h of heads) hash.update(`${h.case_id as string} ${h.case_hash as string}\n`);
+      return { checked: counted.n as number, head: hash.digest('hex') };
+    },
+  };
+}
+
+/**
+ * Verification on PostgreSQL (src/audit/verify-postgres.ts): the reads wait on the server, not on
+ * the event loop. Incremental like the SQLite verifier: from the last verified entry, unless a
+ * full run is asked for; one at a time.
+ */
+export function pgVerifier(db: PgDb): AuditVerifier & { state(): VerifyResult | null } {
+  let state: VerifyState | null = null;
+  let last: VerifyResult | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    verify(full = false) {
+      const run = queue.then(async () => {
+        const outcome = await verifyPostgres(db, full || state === null ? freshVerification() : state);
+        state = outcome.state;
+        last = outcome.result;
+        return outcome.result;
+      });
+      queue = run.catch(() => {});
+      return run;
+    },
+    state: () => last,
+    async close() { await queue; },
+  };
+}
