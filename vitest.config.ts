@@ -15,7 +15,13 @@ const ON_POSTGRES = [
   'test/routes/meta.test.ts',
   'test/routes/raw-http.test.ts',
   'test/routes/rules.test.ts',
+  'test/routes/security-headers.test.ts',
   'test/routes/smoke.test.ts',
+  // The signalering figures, computed by PostgreSQL's dialect of the same statements.
+  'test/reports/signalering.test.ts',
+  'test/reports/signalering-access.test.ts',
+  'test/reports/signalering-escalations.test.ts',
+  'test/reports/suppression.test.ts',
   // Bad input of any shape: a 4xx, and the store exactly as it was (ctx.fingerprint on either store).
   'test/fuzz/*.test.ts',
 ];

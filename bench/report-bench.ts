@@ -19,6 +19,7 @@ import { openDatabase, type Db } from '../db/client.ts';
 import { createClient, type Actor } from '../src/auth/api-clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { signaleringService } from '../src/reports/signalering.ts';
+import { signaleringReader } from '../src/reports/signalering-reader.ts';
 import { loadCasesParallel } from './report-load.ts';
 import { loadCases, REGIONS, WINDOW, type RegionActors } from './report-workload.ts';
 
@@ -62,7 +63,7 @@ export function actorsOf(db: Db, now: Date): RegionActors[] {
  * statements run in the service's report thread (src/reports/signalering-reader.ts), as in the service.
  */
 async function timeReport(db: Db, clock: ManualClock): Promise<number> {
-  const service = signaleringService(db, clock);
+  const service = signaleringService(signaleringReader(db), clock);
   const inspector: Actor = { clientId: 'bench', role: 'inspector', organisation: 'igj', region: '*', name: 'IGJ' };
   const once = async (): Promise<number> => {
     const start = performance.now();

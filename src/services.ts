@@ -28,6 +28,7 @@ import { outboxRepository } from './notifications/outbox-repository.ts';
 import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
 import { regionSettings } from './regions/region-settings.ts';
 import { signaleringService } from './reports/signalering.ts';
+import { signaleringReader } from './reports/signalering-reader.ts';
 import type { FastifyBaseLogger } from 'fastify';
 
 /** The same object with every method answering a promise. */
@@ -115,7 +116,7 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
   } : engine;
   let auditState: VerifyResult | null = null;
   const verifier = auditVerifier(db, (result) => { auditState = result; });
-  const signalering = signaleringService(db, clock);
+  const signalering = signaleringService(signaleringReader(db), clock);
   const lookup = clientLookup(db);
   const ping = db.$client.prepare('SELECT 1 AS ok').pluck();
   const outbox = asAsync(outboxRepository(db));

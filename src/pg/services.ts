@@ -27,7 +27,8 @@ import { DEFAULT_HOUSEKEEPING, type Pruned } from '../housekeeping.ts';
 import type { OutboxEntry } from '../notifications/outbox-repository.ts';
 import { webhookDeliverer } from '../notifications/webhook-deliverer.ts';
 import { toSettings } from '../regions/region-settings.ts';
-import type { SignaleringService } from '../reports/signalering.ts';
+import { signaleringService } from '../reports/signalering.ts';
+import { pgSignaleringReader } from './signalering.ts';
 import type { AccessLog, Outbox, People, Services, Sessions } from '../services.ts';
 import { appendAudit, pgAuditReader, pgVerifier, type PgTx } from './audit.ts';
 import { pgCaseEngine } from './case-engine.ts';
@@ -257,12 +258,6 @@ export function pgHousekeeping(db: PgDb, clock: Clock) {
   };
 }
 
-/** Not on PostgreSQL yet: refused, never a wrong figure (and the server does not select PostgreSQL yet). */
-const reportNotYet: SignaleringService = {
-  report: async () => { throw new Error('the signalering report does not run on PostgreSQL yet'); },
-  close: async () => {},
-} as unknown as SignaleringService;
-
 export interface PgServiceOptions {
   sessionIdleMinutes?: number;
   logger?: FastifyBaseLogger;
@@ -288,7 +283,7 @@ export function postgresServices(db: PgDb, clock: Clock, options: PgServiceOptio
     sessions: pgSessions(db, options.sessionIdleMinutes ?? 30),
     regions: regionsOf,
     outbox: box,
-    signalering: reportNotYet,
+    signalering: signaleringService(pgSignaleringReader(db), clock),
     deliverer: webhookDeliverer({ box, regions: regionsOf }, clock, options.logger),
     housekeeping: pgHousekeeping(db, clock),
     async ping() {

@@ -26,7 +26,7 @@ export interface RawFigures {
   municipalities: string[];
 }
 
-interface FigureRow {
+export interface FigureRow {
   figure: string;
   key: string | number | null;
   n: number;
@@ -78,7 +78,8 @@ export function signaleringQueries(db: Db) {
 
 export type SignaleringQueries = ReturnType<typeof signaleringQueries>;
 
-function collect(rows: FigureRow[]): Omit<RawFigures, 'municipalities'> {
+/** The rows of the figure statements (either store's) as counts and distributions. */
+export function collect(rows: FigureRow[]): Omit<RawFigures, 'municipalities'> {
   const counts = new Map<string, Map<string, number>>();
   const distributions = new Map<string, Distribution>();
   for (const row of rows) {

@@ -2,7 +2,6 @@
  * The signalering report (DESIGN §3, DOMAIN §2 function 3): the regional figures of a period,
  * for the expert team of the region and for inspectors. Read only; only what the caller may see.
  */
-import type { Db } from '../../db/client.ts';
 import { DEADLINE_NAMES } from '../../machines/referral.deadlines.ts';
 import { municipalityInForce } from '../../machines/referral.municipalities.ts';
 import type { Actor } from '../auth/api-clients.ts';
@@ -13,7 +12,7 @@ import type { SignaleringQuery, SignaleringReport } from './signalering-contract
 import { CATEGORIES, DECISIONS, Figures, P90_MINIMUM } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
 import type { ReportScope } from './signalering-queries.ts';
-import { signaleringReader } from './signalering-reader.ts';
+import type { SignaleringReader } from './signalering-reader.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
 
 /**
@@ -33,8 +32,8 @@ export function reportScope(actor: Actor, region: string | undefined): ReportSco
   return { kind: 'region', region: actor.region };
 }
 
-export function signaleringService(db: Db, clock: Clock) {
-  const reader = signaleringReader(db);
+/** The report over either store's figures (SQLite: signalering-reader.ts; PostgreSQL: src/pg/signalering.ts). */
+export function signaleringService(reader: SignaleringReader, clock: Clock) {
   return {
     async report(actor: Actor, query: SignaleringQuery): Promise<SignaleringReport> {
       const scope = reportScope(actor, query.region);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePeriod } from '../../src/reports/period.ts';
 import { signaleringQueries } from '../../src/reports/signalering-queries.ts';
 import { signaleringService } from '../../src/reports/signalering.ts';
+import { signaleringReader } from '../../src/reports/signalering-reader.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
 import { expectProblem } from '../support/http.ts';
@@ -74,7 +75,7 @@ describe('GET /reports/signalering for a past period', () => {
     const changes = () => (ctx.db.$client.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
     const before = changes();
     const inspector = { clientId: 'c', role: 'inspector' as const, organisation: 'igj', region: '*', name: 'IGJ' };
-    await signaleringService(ctx.db, ctx.clock).report(inspector, { from: '2026-01-01', to: '2026-01-31' });
+    await signaleringService(signaleringReader(ctx.db), ctx.clock).report(inspector, { from: '2026-01-01', to: '2026-01-31' });
     expect(changes()).toBe(before);
   });
 });
