@@ -1,5 +1,7 @@
 /**
- * The command line (`npm run cli -- ...`), against the database named by DATABASE_PATH:
+ * The command line (`npm run cli -- ...`), against the SQLite file named by DATABASE_PATH, or
+ * PostgreSQL when DATABASE_URL is set (tokens, regions, users, notifications, audit verify; not yet
+ * retention; back up PostgreSQL with its own tools):
  *   token create --role <role> --org <orgId> --region <regionId> --name "<display name>"
  *   token list
  *   token revoke <clientId>
@@ -27,14 +29,18 @@ import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { isPostgresUrl, openPostgres } from '../db/pg/client.ts';
+import { pgClients, pgOutbox, pgPeople, pgRegions } from './pg/services.ts';
+import { asAsync, sqlitePeople, type People } from './services.ts';
 import { verifyPostgres } from './audit/verify-postgres.ts';
 import { copySqliteToPostgres, sameAudit, TargetNotEmpty } from './store/copy.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { auditTrail } from './audit/audit-log.ts';
-import { CLI_OPERATOR, createClient, listClients, revokeClient } from './auth/api-clients.ts';
 import {
-  createSignInLink, createUser, disableUser, DuplicateEmail, isEmail, listUsers, SIGN_IN_LINK_MINUTES,
+  CLI_OPERATOR, createClient, listClients, revokeClient, type Actor, type NewClient,
+} from './auth/api-clients.ts';
+import {
+  DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES,
 } from './auth/users.ts';
 import { signInUrl } from './console/sign-in.ts';
 import { isHousekeepingPeriod } from './housekeeping.ts';
@@ -89,36 +95,80 @@ async function run(argv: string[]): Promise<void> {
     throw new UsageError('unknown command');
   }
   const config = loadConfig(process.env);
-  if (group === 'audit') return auditCommand(config.DATABASE_PATH, command);
-  if (group === 'backup') return backupCommand(config.DATABASE_PATH, command);
+  if (group === 'audit') return auditCommand(config, command);
+  if (group === 'backup') {
+    if (config.DATABASE_URL) throw new UsageError('on PostgreSQL, back up with the server\'s own tools (pg_dump, or your provider\'s backups)');
+    return backupCommand(config.DATABASE_PATH, command);
+  }
   if (group === 'store') return storeCommand(config.DATABASE_PATH, command, values.to);
-  const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+  if (group === 'retention') {
+    if (config.DATABASE_URL) throw new UsageError('retention does not run on PostgreSQL yet');
+    const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+    try {
+      return retentionCommand(db, command, rest[0], values['as-of'], values.reference);
+    } finally {
+      db.$client.close();
+    }
+  }
+  const admin = await openAdmin(config);
   try {
-    if (group === 'retention') return retentionCommand(db, command, rest[0], values['as-of'], values.reference);
-    if (group === 'user') return userCommand(db, config, command, rest[0], values);
-    if (group === 'region') return regionCommand(db, command, rest[0], values as Record<string, string | undefined>);
+    if (group === 'user') return await userCommand(admin, config, command, rest[0], values);
+    if (group === 'region') return await regionCommand(admin, command, rest[0], values as Record<string, string | undefined>);
     if (group === 'notifications') {
       if (command !== 'retry') throw new UsageError('unknown command');
-      const count = outboxRepository(db).retryFailed(rest[0], systemClock.now().toISOString());
+      const count = await admin.outbox.retryFailed(rest[0], systemClock.now().toISOString());
       process.stdout.write(`${count} notification(s) queued again\n`);
       return;
     }
     if (command === 'create') {
-      const { token, actor } = createClient(db, { ...roleAndPlace(values), name: required(values.name, 'name') },
+      const { token, actor } = await admin.clients.create({ ...roleAndPlace(values), name: required(values.name, 'name') },
         systemClock.now());
       process.stdout.write(`created ${actor.role} client ${actor.clientId} for ${actor.organisation} in region ${actor.region}\n`);
       process.stdout.write(`${token}\n`);
     } else if (command === 'list') {
-      for (const c of listClients(db)) process.stdout.write(`${JSON.stringify(c)}\n`);
+      for (const c of await admin.clients.list()) process.stdout.write(`${JSON.stringify(c)}\n`);
     } else if (command === 'revoke' && rest[0]) {
-      if (!revokeClient(db, rest[0], systemClock.now())) throw new UsageError('no active client with that id');
+      if (!await admin.clients.revoke(rest[0], systemClock.now())) throw new UsageError('no active client with that id');
       process.stdout.write(`revoked ${rest[0]}\n`);
     } else {
       throw new UsageError('unknown command');
     }
   } finally {
-    db.$client.close();
+    await admin.close();
   }
+}
+
+/** What the administrative commands change, on the store the configuration names. */
+interface Admin {
+  clients: {
+    create(client: NewClient, now: Date): Promise<{ token: string; actor: Actor }>;
+    list(): Promise<ReturnType<typeof listClients>>;
+    revoke(id: string, now: Date): Promise<boolean>;
+  };
+  regions: { get(id: string): Promise<RegionSettings>; set(id: string, update: RegionUpdate, now: Date): Promise<RegionSettings> };
+  people: People;
+  outbox: { retryFailed(id: string | undefined, now: string): Promise<number> };
+  close(): Promise<void>;
+}
+
+async function openAdmin(config: Config): Promise<Admin> {
+  if (config.DATABASE_URL) {
+    const db = await openPostgres(config.DATABASE_URL, { max: 2 });
+    return { clients: pgClients(db), regions: pgRegions(db), people: pgPeople(db), outbox: pgOutbox(db),
+      close: () => db.$client.end() };
+  }
+  const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
+  return {
+    clients: asAsync({
+      create: (client: NewClient, now: Date) => createClient(db, client, now),
+      list: () => listClients(db),
+      revoke: (id: string, now: Date) => revokeClient(db, id, now),
+    }),
+    regions: asAsync(regionSettings(db)),
+    people: sqlitePeople(db),
+    outbox: asAsync(outboxRepository(db)),
+    close: async () => { db.$client.close(); },
+  };
 }
 
 interface PlaceFlags { role?: string; org?: string; region?: string }
@@ -134,14 +184,14 @@ function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; r
   return { role: role.data, organisation: required(values.org, 'org'), region };
 }
 
-function userCommand(db: Db, config: Config, command: string | undefined, id: string | undefined,
-  values: PlaceFlags & { name?: string; email?: string }): void {
+async function userCommand({ people }: Admin, config: Config, command: string | undefined, id: string | undefined,
+  values: PlaceFlags & { name?: string; email?: string }): Promise<void> {
   const now = systemClock.now();
   if (command === 'create') {
     const email = required(values.email, 'email');
     if (!isEmail(email)) throw new UsageError('--email must be an email address');
     try {
-      const user = createUser(db, { ...roleAndPlace(values), name: required(values.name, 'name'), email }, now);
+      const user = await people.create({ ...roleAndPlace(values), name: required(values.name, 'name'), email }, now);
       process.stdout.write(`created ${user.role} user for ${user.organisation} in region ${user.region}\n`);
       process.stdout.write(`${user.id}\n`);
     } catch (err) {
@@ -149,17 +199,17 @@ function userCommand(db: Db, config: Config, command: string | undefined, id: st
       throw err;
     }
   } else if (command === 'sign-in-link' && id) {
-    const token = createSignInLink(db, id, now);
+    const token = await people.signInLink(id, now);
     if (!token) throw new UsageError('no active user with that id');
     process.stdout.write(`one-time sign-in link, valid ${SIGN_IN_LINK_MINUTES} minutes:\n`);
     process.stdout.write(`${signInUrl(config, token)}\n`);
   } else if (command === 'list') {
-    for (const u of listUsers(db)) {
+    for (const u of await people.list()) {
       const { email: _email, ...shown } = u;
       process.stdout.write(`${JSON.stringify(shown)}\n`);
     }
   } else if (command === 'disable' && id) {
-    if (!disableUser(db, id, now)) throw new UsageError('no active user with that id');
+    if (!await people.disable(id, now)) throw new UsageError('no active user with that id');
     process.stdout.write(`disabled ${id}\n`);
   } else {
     throw new UsageError('unknown command');
@@ -198,11 +248,21 @@ async function storeCommand(path: string, command: string | undefined, to: strin
   }
 }
 
-/** Offline, on the database file: no migration, nothing written. */
-function auditCommand(path: string, command: string | undefined): void {
+/** Offline on the database file (no migration, nothing written), or on PostgreSQL. */
+async function auditCommand(config: Config, command: string | undefined): Promise<void> {
   if (command !== 'verify') throw new UsageError('unknown command');
-  if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
-  const result = verifyFile(path);
+  let result: ReturnType<typeof verifyFile>;
+  if (config.DATABASE_URL) {
+    const db = await openPostgres(config.DATABASE_URL, { max: 2 });
+    try {
+      result = (await verifyPostgres(db)).result;
+    } finally {
+      await db.$client.end();
+    }
+  } else {
+    if (!existsSync(config.DATABASE_PATH)) throw new UsageError(`no database at ${config.DATABASE_PATH}`);
+    result = verifyFile(config.DATABASE_PATH);
+  }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exitCode = result.ok ? 0 : 1;
 }
@@ -246,10 +306,9 @@ const REGION_FLAGS = [
   'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
 ] as const;
 
-function regionCommand(db: Db, command: string | undefined, regionId: string | undefined,
-  values: Record<string, string | undefined>): void {
+async function regionCommand({ regions }: Admin, command: string | undefined, regionId: string | undefined,
+  values: Record<string, string | undefined>): Promise<void> {
   const id = required(regionId, 'regionId');
-  const regions = regionSettings(db);
   if (command === 'set') {
     const update: RegionUpdate = {};
     const durations = { triage: 'triage', 'triage-urgent': 'triageUrgent', overleg: 'overleg',
@@ -283,13 +342,13 @@ function regionCommand(db: Db, command: string | undefined, regionId: string | u
       update.housekeeping = values.housekeeping;
     }
     // The issue wants signed webhooks: no URL without a secret, given now or stored before.
-    const current = regions.get(id).webhook;
+    const current = (await regions.get(id)).webhook;
     const finalUrl = update.webhookUrl !== undefined ? update.webhookUrl : current?.url ?? null;
     const finalSecret = update.webhookSecret !== undefined ? update.webhookSecret : current?.secret ?? null;
     if (finalUrl !== null && !finalSecret) throw new UsageError('a webhook needs --webhook-secret to sign its notifications');
-    printRegion(id, regions.set(id, update, systemClock.now()));
+    printRegion(id, await regions.set(id, update, systemClock.now()));
   } else if (command === 'show') {
-    printRegion(id, regions.get(id));
+    printRegion(id, await regions.get(id));
   } else {
     throw new UsageError('unknown command');
   }

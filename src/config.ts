@@ -9,6 +9,8 @@ export const ConfigSchema = z.object({
     .describe('TCP port to listen on'),
   HOST: z.string().min(1).default('127.0.0.1')
     .describe('Address to listen on; 127.0.0.1 keeps the service local'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional()
+    .describe('PostgreSQL instead of the SQLite file: postgres://user:password@host:5432/database (DESIGN §5.5)'),
   DATABASE_PATH: z.string().min(1).default('./data/passend.db')
     .describe('SQLite database file, created with its folder on first start'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')

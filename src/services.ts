@@ -99,6 +99,19 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** People and sign-in links on the SQLite store. */
+export function sqlitePeople(db: Db): People {
+  return asAsync({
+    create: (...args: DropFirst<Parameters<typeof createUser>>) => createUser(db, ...args),
+    disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
+    list: (region?: string) => listUsers(db, region),
+    byEmail: (email: string) => findUserByEmail(db, email),
+    signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => createSignInLink(db, ...args),
+    redeem: (...args: DropFirst<Parameters<typeof redeemSignInLink>>) => redeemSignInLink(db, ...args),
+    linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => signInLinkUsable(db, ...args),
+  });
+}
+
 export interface SqliteOptions {
   groupCommit?: boolean;
   sessionIdleMinutes?: number;
@@ -129,15 +142,7 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
     audit: asAsync(auditTrail(db)),
     verifier: Object.assign(verifier, { state: () => auditState }),
     clients: asAsync({ lookup, list: () => listClients(db) }),
-    people: asAsync({
-      create: (...args: DropFirst<Parameters<typeof createUser>>) => createUser(db, ...args),
-      disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
-      list: (region?: string) => listUsers(db, region),
-      byEmail: (email: string) => findUserByEmail(db, email),
-      signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => createSignInLink(db, ...args),
-      redeem: (...args: DropFirst<Parameters<typeof redeemSignInLink>>) => redeemSignInLink(db, ...args),
-      linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => signInLinkUsable(db, ...args),
-    }),
+    people: sqlitePeople(db),
     sessions: asAsync(sessionStore(db, options.sessionIdleMinutes ?? 30)),
     regions,
     outbox,

@@ -26,7 +26,7 @@ import type { Clock } from '../clock.ts';
 import { DEFAULT_HOUSEKEEPING, type Pruned } from '../housekeeping.ts';
 import type { OutboxEntry } from '../notifications/outbox-repository.ts';
 import { webhookDeliverer } from '../notifications/webhook-deliverer.ts';
-import { toSettings } from '../regions/region-settings.ts';
+import { regionAudit, regionValues, toSettings, type RegionUpdate } from '../regions/region-settings.ts';
 import { signaleringService } from '../reports/signalering.ts';
 import { pgSignaleringReader } from './signalering.ts';
 import type { AccessLog, Outbox, People, Services, Sessions } from '../services.ts';
@@ -258,6 +258,22 @@ export function pgHousekeeping(db: PgDb, clock: Clock) {
   };
 }
 
+/** Region settings on PostgreSQL: read on every write, changed by the CLI (audited, as on SQLite). */
+export function pgRegions(db: PgDb) {
+  const get = async (id: string) => toSettings((await db.select().from(regions).where(eq(regions.id, id)))[0]);
+  return {
+    get,
+    async set(id: string, update: RegionUpdate, now: Date, operator: Operator = CLI_OPERATOR) {
+      const values = regionValues(update, now);
+      await db.transaction(async (tx) => {
+        await tx.insert(regions).values({ id, ...values }).onConflictDoUpdate({ target: regions.id, set: values });
+        await appendAudit(tx, [regionAudit(id, update, values.updatedAt, operator)]);
+      });
+      return get(id);
+    },
+  };
+}
+
 export interface PgServiceOptions {
   sessionIdleMinutes?: number;
   logger?: FastifyBaseLogger;
@@ -266,9 +282,7 @@ export interface PgServiceOptions {
 /** Every service on one PostgreSQL database; `close` ends its pool. */
 export function postgresServices(db: PgDb, clock: Clock, options: PgServiceOptions = {}): Services {
   const box = pgOutbox(db);
-  const regionsOf = {
-    get: async (id: string) => toSettings((await db.select().from(regions).where(eq(regions.id, id)))[0]),
-  };
+  const regionsOf = pgRegions(db);
   const verifier = pgVerifier(db);
   const clients = pgClients(db);
   return {
@@ -281,7 +295,7 @@ export function postgresServices(db: PgDb, clock: Clock, options: PgServiceOptio
     clients: { lookup: clients.lookup, list: clients.list },
     people: pgPeople(db),
     sessions: pgSessions(db, options.sessionIdleMinutes ?? 30),
-    regions: regionsOf,
+    regions: { get: regionsOf.get },
     outbox: box,
     signalering: signaleringService(pgSignaleringReader(db), clock),
     deliverer: webhookDeliverer({ box, regions: regionsOf }, clock, options.logger),

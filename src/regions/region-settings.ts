@@ -5,7 +5,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
-import { auditTrail } from '../audit/audit-log.ts';
+import { auditTrail, type NewAuditEntry } from '../audit/audit-log.ts';
 import { DEFAULT_HOUSEKEEPING, isHousekeepingPeriod } from '../housekeeping.ts';
 import { DEFAULT_RETENTION, isRetention } from '../retention/retention.ts';
 import { CLI_OPERATOR, type Operator } from '../auth/api-clients.ts';
@@ -70,39 +70,50 @@ export function regionSettings(db: Db) {
   return {
     get: (id: string): RegionSettings => toSettings(byId.get({ id })),
     set(id: string, update: RegionUpdate, now: Date, operator: Operator = CLI_OPERATOR): RegionSettings {
-      for (const key of DEADLINE_KEYS) {
-        const value = update[key];
-        if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
-      }
-      if (update.retention !== undefined && !isRetention(update.retention)) {
-        throw new Error('retention: not a duration of at least a year in years, months or days');
-      }
-      if (update.housekeeping !== undefined && !isHousekeepingPeriod(update.housekeeping)) {
-        throw new Error('housekeeping: not a duration of at least a day in years, months or days');
-      }
-      const { municipalities, ...rest } = update;
-      const values = {
-        ...rest,
-        ...(municipalities === undefined ? {} : { municipalities: municipalities && JSON.stringify(municipalities) }),
-        updatedAt: now.toISOString(),
-      };
+      const values = regionValues(update, now);
       db.$client.transaction(() => {
         db.insert(regions).values({ id, ...values })
           .onConflictDoUpdate({ target: regions.id, set: values })
           .run();
-        // Settings steer deadlines and where notifications go: audited like every write, the
-        // secret itself left out.
-        const { webhookSecret, ...shown } = update;
-        const secret = webhookSecret === undefined ? {} : { webhookSecret: webhookSecret ? 'set' : 'removed' };
-        auditTrail(db).append({
-          at: values.updatedAt, action: 'region_updated', caseId: null, actorRole: operator.role,
-          actorOrganisation: operator.organisation, actorName: operator.name, actorClientId: operator.clientId,
-          onBehalfOf: null, eventType: null, fromState: null, toState: null, machineVersion: null,
-          payload: JSON.stringify({ region: id, ...shown, ...secret }),
-        });
+        auditTrail(db).append(regionAudit(id, update, values.updatedAt, operator));
       }).immediate();
       return toSettings(byId.get({ id }));
     },
+  };
+}
+
+/** The columns an update writes, checked first (for either store): throws on an invalid value. */
+export function regionValues(update: RegionUpdate, now: Date) {
+  for (const key of DEADLINE_KEYS) {
+    const value = update[key];
+    if (value !== undefined && !isIsoDuration(value)) throw new Error(`${key}: not a valid deadline duration`);
+  }
+  if (update.retention !== undefined && !isRetention(update.retention)) {
+    throw new Error('retention: not a duration of at least a year in years, months or days');
+  }
+  if (update.housekeeping !== undefined && !isHousekeepingPeriod(update.housekeeping)) {
+    throw new Error('housekeeping: not a duration of at least a day in years, months or days');
+  }
+  const { municipalities, ...rest } = update;
+  return {
+    ...rest,
+    ...(municipalities === undefined ? {} : { municipalities: municipalities && JSON.stringify(municipalities) }),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/**
+ * Settings steer deadlines and where notifications go: audited like every write, the secret
+ * itself left out.
+ */
+export function regionAudit(id: string, update: RegionUpdate, at: string, operator: Operator): NewAuditEntry {
+  const { webhookSecret, ...shown } = update;
+  const secret = webhookSecret === undefined ? {} : { webhookSecret: webhookSecret ? 'set' : 'removed' };
+  return {
+    at, action: 'region_updated', caseId: null, actorRole: operator.role,
+    actorOrganisation: operator.organisation, actorName: operator.name, actorClientId: operator.clientId,
+    onBehalfOf: null, eventType: null, fromState: null, toState: null, machineVersion: null,
+    payload: JSON.stringify({ region: id, ...shown, ...secret }),
   };
 }
 
