@@ -1,7 +1,6 @@
 /**
  * The command line (`npm run cli -- ...`), against the SQLite file named by DATABASE_PATH, or
- * PostgreSQL when DATABASE_URL is set (tokens, regions, users, notifications, audit verify; not yet
- * retention; back up PostgreSQL with its own tools):
+ * PostgreSQL when DATABASE_URL is set (all but `backup`: back up PostgreSQL with its own tools):
  *   token create --role <role> --org <orgId> --region <regionId> --name "<display name>"
  *   token list
  *   token revoke <clientId>
@@ -30,7 +29,8 @@ import { openDatabase, type Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
 import { isPostgresUrl, openPostgres } from '../db/pg/client.ts';
 import { pgClients, pgOutbox, pgPeople, pgRegions } from './pg/services.ts';
-import { asAsync, sqlitePeople, type People } from './services.ts';
+import { asAsync, sqlitePeople, type Async, type People } from './services.ts';
+import { pgRetention } from './pg/retention.ts';
 import { verifyPostgres } from './audit/verify-postgres.ts';
 import { copySqliteToPostgres, sameAudit, TargetNotEmpty } from './store/copy.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
@@ -102,10 +102,17 @@ async function run(argv: string[]): Promise<void> {
   }
   if (group === 'store') return storeCommand(config.DATABASE_PATH, command, values.to);
   if (group === 'retention') {
-    if (config.DATABASE_URL) throw new UsageError('retention does not run on PostgreSQL yet');
+    if (config.DATABASE_URL) {
+      const db = await openPostgres(config.DATABASE_URL, { max: 2 });
+      try {
+        return await retentionCommand(pgRetention(db), command, rest[0], values['as-of'], values.reference);
+      } finally {
+        await db.$client.end();
+      }
+    }
     const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
     try {
-      return retentionCommand(db, command, rest[0], values['as-of'], values.reference);
+      return await retentionCommand(asAsync(retention(db)), command, rest[0], values['as-of'], values.reference);
     } finally {
       db.$client.close();
     }
@@ -370,20 +377,21 @@ function municipalityList(value: string): string[] | null {
  * region's retention before --as-of (default today). `retention erase`: one file, now, because
  * the law requires it. Both print what they destroyed as JSON.
  */
-function retentionCommand(db: Db, command: string | undefined, caseId: string | undefined,
-  asOf: string | undefined, reference: string | undefined): void {
+async function retentionCommand(files: Pick<Async<ReturnType<typeof retention>>, 'run' | 'erase'>,
+  command: string | undefined, caseId: string | undefined, asOf: string | undefined,
+  reference: string | undefined): Promise<void> {
   const now = systemClock.now();
   if (command === 'run') {
     if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError('--as-of must be a date: YYYY-MM-DD');
     const day = asOf === undefined ? now : new Date(`${asOf}T00:00:00Z`);
     if (Number.isNaN(day.getTime())) throw new UsageError('--as-of must be a date: YYYY-MM-DD');
-    const erased = retention(db).run(day, now, CLI_OPERATOR);
+    const erased = await files.run(day, now, CLI_OPERATOR);
     process.stdout.write(`${JSON.stringify({ asOf: day.toISOString().slice(0, 10), erased })}\n`);
   } else if (command === 'erase' && caseId) {
     if (reference !== undefined && (reference.length > 100 || /[\0-\x1f]/.test(reference))) {
       throw new UsageError('--reference: at most 100 characters, the number of the decision (no names)');
     }
-    if (!retention(db).erase(caseId, now, CLI_OPERATOR, reference)) {
+    if (!await files.erase(caseId, now, CLI_OPERATOR, reference)) {
       throw new UsageError('no case with that id, or its content is already destroyed');
     }
     process.stdout.write(`${JSON.stringify({ erased: [caseId] })}\n`);

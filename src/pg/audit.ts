@@ -3,7 +3,7 @@
  * audit lock), and what readers are shown of it, as src/audit/audit-log.ts does on SQLite.
  */
 import { createHash } from 'node:crypto';
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
 import { auditLog } from '../../db/pg/schema.ts';
 import { GENESIS } from '../audit/audit-hash.ts';
@@ -25,22 +25,27 @@ export const AUDIT_LOCK = 7_313_002;
  */
 export async function appendAudit(tx: PgTx, entries: readonly NewAuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
-  let [log] = await tx.select({ seq: auditLog.seq, logHash: auditLog.logHash }).from(auditLog)
-    .orderBy(desc(auditLog.seq)).limit(1);
+  // The heads of the entries' cases first, outside the audit lock: the caller holds their rows.
+  const caseIds = [...new Set(entries.map((e) => e.caseId).filter((id): id is string => id !== null))];
   const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();
-  for (const entry of entries) {
-    const caseId = entry.caseId;
-    if (caseId !== null && !heads.has(caseId)) {
-      const [head] = await tx.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash }).from(auditLog)
-        .where(eq(auditLog.caseId, caseId)).orderBy(desc(auditLog.caseSeq)).limit(1);
-      heads.set(caseId, head);
-    }
-    const row = chainedEntry(entry, log, caseId === null ? undefined : heads.get(caseId));
-    await tx.insert(auditLog).values(row);
-    log = { seq: row.seq, logHash: row.logHash };
-    if (caseId !== null) heads.set(caseId, { caseSeq: row.caseSeq, caseHash: row.caseHash });
+  if (caseIds.length > 0) {
+    const found = await tx.selectDistinctOn([auditLog.caseId], {
+      caseId: auditLog.caseId, caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash,
+    }).from(auditLog).where(inArray(auditLog.caseId, caseIds)).orderBy(auditLog.caseId, desc(auditLog.caseSeq));
+    for (const head of found) heads.set(head.caseId!, head);
   }
+  // Then the lock and the log's head in one round trip (migration 0002), and every entry in one INSERT:
+  // the lock is held for those two statements and the COMMIT.
+  const { rows: [head] } = await tx.execute<{ seq: number; log_hash: string }>(sql`SELECT * FROM passend_audit_head(${AUDIT_LOCK})`);
+  let log = head ? { seq: head.seq, logHash: head.log_hash } : undefined;
+  const rows: AuditEntry[] = [];
+  for (const entry of entries) {
+    const row = chainedEntry(entry, log, entry.caseId === null ? undefined : heads.get(entry.caseId));
+    rows.push(row);
+    log = { seq: row.seq, logHash: row.logHash };
+    if (entry.caseId !== null) heads.set(entry.caseId, { caseSeq: row.caseSeq, caseHash: row.caseHash });
+  }
+  await tx.insert(auditLog).values(rows);
 }
 
 export function pgAuditReader(db: PgDb): AuditReader {

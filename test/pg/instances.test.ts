@@ -94,4 +94,19 @@ describe.skipIf(!pgUrl)('two instances on one PostgreSQL database', () => {
     // and their 20 deadlines: every write once, none twice.
     expect(printed.checked).toBe(4 + 1 + 1 + 1 + 20 + 20);
   });
+
+  it('erases a file from the command line: both instances answer 410, the audit still verifies', async () => {
+    const local = await token('local_team', 'wt-west');
+    const created = await call(a, local, 'POST', '/cases', submission());
+    const id = created.body.id as string;
+    await call(b, local, 'POST', `/cases/${id}/events`, events.ADD_NOTE({ text: 'Naam van de moeder, telefoonnummer' }));
+    const erased = JSON.parse((await cli(['retention', 'erase', id, '--reference', 'besluit 2026-7'])).trim());
+    expect(erased).toEqual({ erased: [id] });
+    expect((await call(a, local, 'GET', `/cases/${id}`)).status).toBe(410);
+    expect((await call(b, local, 'GET', `/cases/${id}`)).status).toBe(410);
+    const { rows } = await t.db.$client.query(`SELECT payload FROM case_events WHERE case_id = $1`, [id]);
+    expect(rows.map((r) => r.payload).join(' ')).not.toContain('moeder');
+    const printed = JSON.parse((await cli(['audit', 'verify'])).trim()) as { ok: boolean };
+    expect(printed.ok).toBe(true);
+  });
 });
