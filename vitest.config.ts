@@ -9,6 +9,13 @@ import { defineConfig } from 'vitest/config';
  */
 const ON_POSTGRES = [
   'test/routes/concurrency.test.ts',
+  'test/routes/deadlines.test.ts',
+  'test/routes/idempotency.test.ts',
+  'test/routes/intake.test.ts',
+  'test/routes/lifecycle-2.test.ts',
+  'test/routes/roles.test.ts',
+  'test/audit/access-log.test.ts',
+  'test/audit/purpose-and-region.test.ts',
   'test/routes/errors.test.ts',
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { API, caseUrl, expectProblem, trailUrl } from '../support/http.ts';
-import { actorFor, PURPOSE, START } from './support.ts';
+import { PURPOSE, START } from './support.ts';
 
 interface LoggedAccess {
   seq: number;
@@ -180,7 +180,7 @@ describe('every route that returns case data is walked', () => {
     const { url, headers } = walk.request();
     const res = ok(await ctx.call(caller, { method: 'GET', url, headers }));
     const line = await lineOf(res);
-    const actor = actorFor(ctx.db, caller);
+    const actor = await ctx.actorOf(caller);
     expect(line).toEqual({
       seq: expect.any(Number),
       at,
@@ -222,7 +222,7 @@ describe('every route that returns case data is walked', () => {
       const at = tick();
       const res = ok(await ctx.call(caller, { method: 'GET', url: `${API}/access-log?limit=5` }));
       const line = await lineOf(res);
-      const actor = actorFor(ctx.db, caller);
+      const actor = await ctx.actorOf(caller);
       expect(line).toMatchObject({
         at, requestId: res.headers['x-request-id'], action: 'access_log.read',
         actor: { role: actor.role, organisation: actor.organisation, name: actor.name, clientId: actor.clientId, region: actor.region },
@@ -412,13 +412,14 @@ describe('refused reads and other regions (issue 13)', () => {
     const national = ok(await ctx.call(ctx.nationalInspector, { method: 'GET', url: `${API}/audit/verify` })).json();
     const r01 = ok(await ctx.call(ctx.inspector, { method: 'GET', url: `${API}/audit/verify` })).json();
     const other = ok(await ctx.call(ctx.otherInspector, { method: 'GET', url: `${API}/audit/verify` })).json();
-    const count = (region: string) => (ctx.db.$client.prepare(`SELECT count(*) AS n FROM audit_log a
-      JOIN cases c ON c.id = a.case_id WHERE c.region = ?`).get(region) as { n: number }).n;
-    const all = (ctx.db.$client.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+    const counted = async (text: string, ...params: unknown[]) => ((await ctx.sql(text, ...params))[0] as { n: number }).n;
+    const count = (region: string) =>
+      counted('SELECT count(*) AS n FROM audit_log a JOIN cases c ON c.id = a.case_id WHERE c.region = ?', region);
+    const all = await counted('SELECT count(*) AS n FROM audit_log');
     expect(national).toMatchObject({ ok: true, scope: '*', checked: all });
-    expect(r01).toMatchObject({ ok: true, scope: 'R01', checked: count('R01') });
-    expect(other).toMatchObject({ ok: true, scope: 'R02', checked: count('R02') });
-    expect(count('R01') + count('R02')).toBeLessThan(all);
+    expect(r01).toMatchObject({ ok: true, scope: 'R01', checked: await count('R01') });
+    expect(other).toMatchObject({ ok: true, scope: 'R02', checked: await count('R02') });
+    expect(await count('R01') + await count('R02')).toBeLessThan(all);
     expect(new Set([national.head, r01.head, other.head]).size).toBe(3);
     // The region's head moves when one of its cases gets an entry, not when another region's does.
     expect((await ctx.send(ctx.otherExpertTeam, r02, events.ADD_NOTE())).statusCode).toBe(200);
@@ -426,7 +427,7 @@ describe('refused reads and other regions (issue 13)', () => {
     expect(r01After).toMatchObject({ scope: 'R01', checked: r01.checked, head: r01.head });
     const r02After = ok(await ctx.call(ctx.otherInspector, { method: 'GET', url: `${API}/audit/verify` })).json();
     // The note, and a deadline that had passed meanwhile, recorded first.
-    expect(r02After.checked).toBe(count('R02'));
+    expect(r02After.checked).toBe(await count('R02'));
     expect(r02After.checked).toBeGreaterThan(other.checked);
     expect(r02After.head).not.toBe(other.head);
   });

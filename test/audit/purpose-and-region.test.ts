@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { API, caseUrl, expectProblem, trailUrl } from '../support/http.ts';
-import { actorFor, PURPOSE } from './support.ts';
+import { PURPOSE } from './support.ts';
 
 let ctx: TestContext;
 let caseId: string;
@@ -55,7 +55,7 @@ describe('an inspector without X-Purpose', () => {
     const res = await ctx.call(bare, { method: 'GET', url: target });
     expectProblem(res, 400, 'PURPOSE_REQUIRED');
     const line = await lineOf(res);
-    const actor = actorFor(ctx.db, ctx.inspector);
+    const actor = await ctx.actorOf(ctx.inspector);
     expect(line).toEqual({
       seq: expect.any(Number), at, requestId: res.headers['x-request-id'],
       action: 'purpose.missing', route: expect.stringMatching(/^GET \/api\/v1\//),

@@ -10,8 +10,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import type { EventType } from '../../machines/referral.schemas.ts';
-import { clientLookup } from '../../src/auth/api-clients.ts';
-import { regionSettings } from '../../src/regions/region-settings.ts';
 import { createTestContext, OTHER_REGION, REGION, type Caller, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import {
@@ -68,10 +66,9 @@ async function deadlineEntries(id: string) {
   return trail.entries.filter((e) => e.type === 'DEADLINE_PASSED');
 }
 
-function timerRows(id: string) {
-  return ctx.db.$client
-    .prepare('SELECT seq, name, due_at AS dueAt, status FROM timers WHERE case_id = ? ORDER BY seq')
-    .all(id) as { seq: number; name: string; dueAt: string; status: string }[];
+async function timerRows(id: string) {
+  return await ctx.sql('SELECT seq, name, due_at AS "dueAt", status FROM timers WHERE case_id = ? ORDER BY seq', id) as
+    { seq: number; name: string; dueAt: string; status: string }[];
 }
 
 /**
@@ -145,7 +142,7 @@ describe('triage deadline', () => {
     const later = await readCase(ctx, id);
     expect(later).toMatchObject({ state: 'submitted', version: 2, overdue: true });
     expect(await deadlineEntries(id)).toHaveLength(1);
-    expect(timerRows(id)).toEqual([expect.objectContaining({ name: 'triage', status: 'fired' })]);
+    expect(await timerRows(id)).toEqual([expect.objectContaining({ name: 'triage', status: 'fired' })]);
   });
 
   it('the trail entry is exactly the one DESIGN §3 names', async () => {
@@ -212,12 +209,12 @@ describe('triage deadline', () => {
     const after = await readCase(ctx, id);
     expect(after).toMatchObject({ state: to, version, overdue: false, overdueDeadlines: [] });
     expect(await deadlineEntries(id)).toEqual([]);
-    expect(timerRows(id).find((t) => t.name === 'triage')?.status).toBe('cancelled');
+    expect((await timerRows(id)).find((t) => t.name === 'triage')?.status).toBe('cancelled');
   });
 
   it('a timer whose case left the phase is never delivered, not even by fireTimer', async () => {
     const id = await ctx.caseIn('planning_overleg');
-    const [triage] = timerRows(id).filter((t) => t.name === 'triage');
+    const [triage] = (await timerRows(id)).filter((t) => t.name === 'triage');
     expect(triage?.status).toBe('cancelled');
     ctx.clock.set('2026-01-11T00:00:00Z');
     expect(await ctx.app.engine.fireTimer(triage?.seq ?? -1)).toBe('gone');
@@ -228,9 +225,9 @@ describe('triage deadline', () => {
   it('a pending timer for a deadline the case no longer has is settled without a trail entry', async () => {
     const id = await ctx.caseIn('planning_overleg');
     // As if a cancel had been lost: a pending triage timer on a case that has left triage.
-    ctx.db.$client.prepare(
+    await ctx.sql(
       `INSERT INTO timers (case_id, name, due_at, event, status, armed_at) VALUES (?, 'triage', ?, ?, 'pending', ?)`,
-    ).run(id, '2026-01-10T09:00:00.000Z',
+      id, '2026-01-10T09:00:00.000Z',
       JSON.stringify({ type: 'DEADLINE_PASSED', deadline: 'triage', dueAt: '2026-01-10T09:00:00.000Z', at: '2026-01-10T09:00:00.000Z' }),
       START);
     ctx.clock.set('2026-01-11T00:00:00Z');
@@ -238,7 +235,7 @@ describe('triage deadline', () => {
     const view = await readCase(ctx, id);
     expect(view).toMatchObject({ state: 'planning_overleg', version: 3, overdue: false });
     expect(await deadlineEntries(id)).toEqual([]);
-    expect(timerRows(id).filter((t) => t.status === 'pending').map((t) => t.name)).toEqual(['overleg']);
+    expect((await timerRows(id)).filter((t) => t.status === 'pending').map((t) => t.name)).toEqual(['overleg']);
   });
 
   it('a case that passed its triage deadline is no longer overdue once triage is decided', async () => {
@@ -461,7 +458,7 @@ describe('reassessment deadline', () => {
     expect((await deadlineEntries(id)).map((e) => e.payload)).toEqual([
       { deadline: 'checkpoint', dueAt: '2026-02-02T09:00:00.000Z' },
     ]);
-    expect(timerRows(id).find((t) => t.name === 'reassessment')?.status).toBe('cancelled');
+    expect((await timerRows(id)).find((t) => t.name === 'reassessment')?.status).toBe('cancelled');
   });
 
   it('spans bridging: fires in bridging when no plan was made', async () => {
@@ -481,7 +478,7 @@ describe('reassessment deadline', () => {
     ctx.clock.set('2027-01-01T00:00:00Z');
     expect(await fired()).toBe(0);
     expect(await deadlineEntries(id)).toEqual([]);
-    expect(timerRows(id).every((t) => t.status === 'cancelled')).toBe(true);
+    expect((await timerRows(id)).every((t) => t.status === 'cancelled')).toBe(true);
   });
 });
 
@@ -508,21 +505,21 @@ describe('a timer that fails', () => {
   it('is rolled back and left pending, while the other due timers of the round still fire', async () => {
     const broken = await ctx.createCase();
     const healthy = await ctx.createCase();
-    ctx.db.$client.prepare(`UPDATE timers SET event = '{' WHERE case_id = ?`).run(broken);
+    await ctx.sql(`UPDATE timers SET event = '{' WHERE case_id = ?`, broken);
     ctx.clock.set('2026-12-31T00:00:00Z');
     expect(await fired()).toBe(1);
     expect((await readCase(ctx, healthy)).version).toBe(2);
     expect((await readCase(ctx, broken)).version).toBe(1);
-    const status = ctx.db.$client.prepare('SELECT status FROM timers WHERE case_id = ?').pluck();
-    expect(status.get(broken)).toBe('pending');
-    expect(status.get(healthy)).toBe('fired');
+    const status = async (id: string) => (await ctx.sql('SELECT status FROM timers WHERE case_id = ?', id))[0]?.status;
+    expect(await status(broken)).toBe('pending');
+    expect(await status(healthy)).toBe('fired');
   });
 });
 
 describe('region settings', () => {
   it('a changed triage duration applies to cases submitted afterwards; armed ones keep their due time', async () => {
     const before = await ctx.createCase();
-    regionSettings(ctx.db).set(REGION, { triage: 'PT2S' }, ctx.clock.now());
+    await ctx.regions.set(REGION, { triage: 'PT2S' });
     const after = await ctx.createCase();
     expect((await readCase(ctx, before)).deadlines).toEqual([{ name: 'triage', dueAt: '2026-01-10T09:00:00.000Z' }]);
     expect((await readCase(ctx, after)).deadlines).toEqual([{ name: 'triage', dueAt: plus(START, 2 * SECOND) }]);
@@ -534,13 +531,13 @@ describe('region settings', () => {
   });
 
   it('another region\'s settings do not apply', async () => {
-    regionSettings(ctx.db).set(OTHER_REGION, { triage: 'PT2S' }, ctx.clock.now());
+    await ctx.regions.set(OTHER_REGION, { triage: 'PT2S' });
     const id = await ctx.createCase();
     expect((await readCase(ctx, id)).deadlines).toEqual([{ name: 'triage', dueAt: '2026-01-10T09:00:00.000Z' }]);
   });
 
   it('an urgent case uses the region\'s triageUrgent', async () => {
-    regionSettings(ctx.db).set(REGION, { triage: 'P10D', triageUrgent: 'PT1H' }, ctx.clock.now());
+    await ctx.regions.set(REGION, { triage: 'P10D', triageUrgent: 'PT1H' });
     const urgent = await ctx.createCase(submission({ urgency: 'urgent' }));
     const regular = await ctx.createCase();
     expect((await readCase(ctx, urgent)).deadlines).toEqual([{ name: 'triage', dueAt: '2026-01-05T10:00:00.000Z' }]);
@@ -550,7 +547,7 @@ describe('region settings', () => {
   it('a changed overleg duration applies to the next ACCEPT, not to an overleg deadline already armed', async () => {
     const armed = await ctx.caseIn('planning_overleg');
     const waiting = await ctx.caseIn('triage');
-    regionSettings(ctx.db).set(REGION, { overleg: 'PT2S' }, ctx.clock.now());
+    await ctx.regions.set(REGION, { overleg: 'PT2S' });
     ctx.clock.advance(60 * SECOND);
     const accepted = await send(ctx.expertTeam, waiting, 'ACCEPT');
     const due = plus(START, 62 * SECOND);
@@ -565,7 +562,7 @@ describe('region settings', () => {
     const { deadlines } = await readCase(ctx, id);
     const reassessment = deadlines.find((d) => d.name === 'reassessment');
     expect(reassessment).toEqual({ name: 'reassessment', dueAt: '2026-04-05T08:00:00.000Z' });
-    regionSettings(ctx.db).set(REGION, { checkpoint: 'P7D', reassessment: 'PT5S' }, ctx.clock.now());
+    await ctx.regions.set(REGION, { checkpoint: 'P7D', reassessment: 'PT5S' });
     ctx.clock.set('2026-01-06T09:00:00.000Z');
     const reported = await send(ctx.localTeam, id, 'REPORT_PROGRESS', { helpStarted: false });
     expect(reported.deadlines).toEqual([
@@ -576,7 +573,7 @@ describe('region settings', () => {
 
   it('a changed bridging threshold applies to the next advice', async () => {
     const id = await ctx.caseIn('advising');
-    regionSettings(ctx.db).set(REGION, { bridgingThresholdWeeks: 8 }, ctx.clock.now());
+    await ctx.regions.set(REGION, { bridgingThresholdWeeks: 8 });
     const view = await apply(ctx, ctx.expertTeam, id, adviceWaiting(8));
     expect(view.state).toBe('follow_up');
   });
@@ -624,15 +621,13 @@ describe('edges', () => {
   });
 
   it('a backlog larger than one batch clears in one scheduler round, each timer once', async () => {
-    const actor = clientLookup(ctx.db)(ctx.localTeam.token);
-    if (!actor) throw new Error('no actor for the local team token');
+    const actor = await ctx.actorOf(ctx.localTeam);
     const count = 501;
     for (let i = 0; i < count; i++) await ctx.app.engine.submit(actor, submission());
     ctx.clock.set('2026-02-01T00:00:00Z');
     expect(await fired()).toBe(count);
     expect(await fired()).toBe(0);
-    const { n } = ctx.db.$client
-      .prepare(`SELECT count(*) AS n FROM case_events WHERE type = 'DEADLINE_PASSED'`).get() as { n: number };
+    const [{ n }] = await ctx.sql(`SELECT count(*) AS n FROM case_events WHERE type = 'DEADLINE_PASSED'`) as [{ n: number }];
     expect(n).toBe(count);
     expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=true&limit=100')).toHaveLength(count);
     expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=false')).toEqual([]);
@@ -641,13 +636,13 @@ describe('edges', () => {
   it('a duration longer than about ten years is refused, so no due time leaves the four-digit years', async () => {
     // P8000Y is a positive ISO 8601 duration, but its due time would be written +010026-…, which
     // neither compares as text nor parses as the view's date-time.
-    const settings = regionSettings(ctx.db);
-    const before = settings.get(REGION);
-    expect(() => settings.set(REGION, { triage: 'P8000Y' }, ctx.clock.now())).toThrow(/triage/);
-    expect(() => settings.set(REGION, { reassessment: 'P11Y' }, ctx.clock.now())).toThrow(/reassessment/);
-    expect(settings.get(REGION)).toEqual(before);
-    settings.set(REGION, { reassessment: 'P10Y' }, ctx.clock.now());
-    expect(settings.get(REGION).env.deadlines.reassessment).toBe('P10Y');
+    const settings = ctx.regions;
+    const before = await settings.get(REGION);
+    await expect(settings.set(REGION, { triage: 'P8000Y' })).rejects.toThrow(/triage/);
+    await expect(settings.set(REGION, { reassessment: 'P11Y' })).rejects.toThrow(/reassessment/);
+    expect(await settings.get(REGION)).toEqual(before);
+    await settings.set(REGION, { reassessment: 'P10Y' });
+    expect((await settings.get(REGION)).env.deadlines.reassessment).toBe('P10Y');
   });
 });
 

@@ -13,19 +13,19 @@ beforeAll(async () => { ctx = await createTestContext(); });
 afterAll(async () => { await ctx.close(); });
 beforeEach(() => { ctx.clock.set('2026-01-05T09:00:00Z'); });
 
-const casesCount = () => (ctx.db.$client.prepare('SELECT count(*) AS n FROM cases').get() as { n: number }).n;
+const casesCount = async () => ((await ctx.sql('SELECT count(*) AS n FROM cases'))[0] as { n: number }).n;
 const post = (caller: Caller, url: string, body: object, key?: string) =>
   ctx.call(caller, { method: 'POST', url, payload: body, headers: key === undefined ? {} : { 'idempotency-key': key } });
 
 describe('POST /cases with an Idempotency-Key', () => {
   it('gives the same answer twice and makes one case', async () => {
-    const before = casesCount();
+    const before = await casesCount();
     const first = await post(ctx.localTeam, `${API}/cases`, submission(), 'submit-1');
     const view = expectView(first, 201);
     const again = await post(ctx.localTeam, `${API}/cases`, submission(), 'submit-1');
     expect(expectView(again, 201)).toEqual(view);
     expect(again.headers.location).toBe(first.headers.location);
-    expect(casesCount()).toBe(before + 1);
+    expect(await casesCount()).toBe(before + 1);
   });
 
   it('reads the same body written in another key order as the same request', async () => {
@@ -37,10 +37,10 @@ describe('POST /cases with an Idempotency-Key', () => {
 
   it('refuses the same key with another body: 422 IDEMPOTENCY_KEY_REUSED, nothing made', async () => {
     expectView(await post(ctx.localTeam, `${API}/cases`, submission(), 'submit-2'), 201);
-    const before = casesCount();
+    const before = await casesCount();
     const other = submission({ urgency: 'urgent' });
     expectProblem(await post(ctx.localTeam, `${API}/cases`, other, 'submit-2'), 422, 'IDEMPOTENCY_KEY_REUSED');
-    expect(casesCount()).toBe(before);
+    expect(await casesCount()).toBe(before);
   });
 
   it('keeps each client\'s keys apart: another client\'s same key makes its own case', async () => {
@@ -58,21 +58,21 @@ describe('POST /cases with an Idempotency-Key', () => {
   });
 
   it('keeps no key for a refused request: its corrected retry with that key is taken', async () => {
-    const before = casesCount();
+    const before = await casesCount();
     const bad = submission({ subject: { ...submission().subject, municipalityCode: 'GM9999' } });
     expectProblem(await post(ctx.localTeam, `${API}/cases`, bad, 'submit-fix'), 422, 'UNKNOWN_MUNICIPALITY');
-    expect(casesCount()).toBe(before);
+    expect(await casesCount()).toBe(before);
     expectView(await post(ctx.localTeam, `${API}/cases`, submission(), 'submit-fix'), 201);
   });
 
   it('refuses a key that is empty, too long or not printable ASCII with 400, making nothing', async () => {
-    const before = casesCount();
+    const before = await casesCount();
     for (const key of ['', 'k'.repeat(256), 'sleutel-é', 'tab\there']) {
       const res = await post(ctx.localTeam, `${API}/cases`, submission(), key);
       const problem = expectProblem(res, 400, 'VALIDATION_FAILED');
       expect(problem.invalidParams?.[0]?.name).toBe('Idempotency-Key');
     }
-    expect(casesCount()).toBe(before);
+    expect(await casesCount()).toBe(before);
     expectView(await post(ctx.localTeam, `${API}/cases`, submission(), 'k'.repeat(255)), 201);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CaseSubmissionInput } from '../../machines/referral.schemas.ts';
-import { regionSettings } from '../../src/regions/region-settings.ts';
 import { createTestContext, REGION, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import {
@@ -53,8 +52,7 @@ describe('municipalities from the CBS list, on the day of the case', () => {
   });
 
   it('accepts only the region\'s own municipalities once the region has a list', async () => {
-    const settings = regionSettings(ctx.db);
-    settings.set(REGION, { municipalities: ['GM0153', 'GM0164'] }, ctx.clock.now());
+    await ctx.regions.set(REGION, { municipalities: ['GM0153', 'GM0164'] });
     try {
       const problem = await expectRefused(withSubject({ municipalityCode: 'GM0363' }), 422, 'MUNICIPALITY_NOT_IN_REGION');
       expect(problem.invalidParams?.[0]?.name).toBe('subject.municipalityCode');
@@ -62,7 +60,7 @@ describe('municipalities from the CBS list, on the day of the case', () => {
       await expectRefused(withSubject({ municipalityCode: 'GM9999' }), 422, 'UNKNOWN_MUNICIPALITY');
       expectView(await post(withSubject({ municipalityCode: 'GM0153' })), 201);
     } finally {
-      settings.set(REGION, { municipalities: null }, ctx.clock.now());
+      await ctx.regions.set(REGION, { municipalities: null });
     }
     expectView(await post(withSubject({ municipalityCode: 'GM0363' })), 201);
   });

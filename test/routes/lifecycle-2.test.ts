@@ -4,7 +4,6 @@
  * leaves the case as it was.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { regionSettings } from '../../src/regions/region-settings.ts';
 import { createTestContext, REGION, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import { apply, expectProblem, footprint, readCase } from '../support/http.ts';
@@ -65,7 +64,7 @@ describe('help items are followed until the help has started (§5.2)', () => {
 
 describe('an escalation keeps the case in the region (§5.3)', () => {
   it('keeps the state, runs its own deadline until the outcome, and refuses a second while open', async () => {
-    regionSettings(ctx.db).set(REGION, { escalation: 'PT2S' }, ctx.clock.now());
+    await ctx.regions.set(REGION, { escalation: 'PT2S' });
     try {
       const id = await ctx.caseIn('planning_overleg');
       const escalated = await apply(ctx, ctx.expertTeam, id, events.ESCALATE());
@@ -81,7 +80,7 @@ describe('an escalation keeps the case in the region (§5.3)', () => {
       expect(answered.overdueDeadlines).toEqual([]);
       expect((await apply(ctx, ctx.expertTeam, id, events.SCHEDULE_OVERLEG())).state).toBe('overleg_scheduled');
     } finally {
-      regionSettings(ctx.db).set(REGION, { escalation: 'P21D' }, ctx.clock.now());
+      await ctx.regions.set(REGION, { escalation: 'P21D' });
     }
   });
 

@@ -6,7 +6,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, type EventType } from '../../machines/referral.schemas.ts';
-import { createClient, revokeClient } from '../../src/auth/api-clients.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import {
@@ -231,10 +230,9 @@ describe('every /api/v1 route without a valid token', () => {
   it('answers 401 once a token is revoked', async () => {
     const extra = await createTestContext();
     try {
-      const row = extra.db.$client.prepare("SELECT id FROM api_clients WHERE role = 'local_team' AND organisation = 'wt-noord'")
-        .get() as { id: string };
+      const { clientId } = await extra.actorOf(extra.localTeam);
       expect((await extra.call(extra.localTeam, get(`${API}/cases`))).statusCode).toBe(200);
-      expect(revokeClient(extra.db, row.id, extra.clock.now())).toBe(true);
+      expect(await extra.revokeClient(clientId)).toBe(true);
       expectProblem(await extra.call(extra.localTeam, get(`${API}/cases`)), 401, 'UNAUTHENTICATED');
     } finally {
       await extra.close();
@@ -298,8 +296,7 @@ describe('a local team with the same organisation id in another region', () => {
   it('sees none of the cases of the namesake team: 404 on read and write, absent from GET /cases', async () => {
     const id = await ctx.createCase();
     const namesake: Caller = {
-      token: createClient(ctx.db, { role: 'local_team', organisation: 'wt-noord', region: 'R02', name: 'elsewhere' },
-        ctx.clock.now()).token,
+      token: (await ctx.newClient({ role: 'local_team', organisation: 'wt-noord', region: 'R02', name: 'elsewhere' })).token,
       role: 'local_team', headers: {},
     };
     expect((await ctx.call(namesake, { method: 'GET', url: `/api/v1/cases/${id}` })).statusCode).toBe(404);

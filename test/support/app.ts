@@ -14,9 +14,10 @@ import * as pgSchema from '../../db/pg/schema.ts';
 import { openDatabase, type Db } from '../../db/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
-import { createClient, type NewClient } from '../../src/auth/api-clients.ts';
+import { createClient, revokeClient, type Actor, type NewClient } from '../../src/auth/api-clients.ts';
+import { regionSettings, type RegionSettings, type RegionUpdate } from '../../src/regions/region-settings.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { pgClients, postgresServices } from '../../src/pg/services.ts';
+import { pgClients, pgRegions, postgresServices } from '../../src/pg/services.ts';
 import { freshPgDatabase } from './postgres.ts';
 
 /** The PostgreSQL tables but the access log, each with an order that makes its rows' order fixed. */
@@ -67,6 +68,18 @@ export interface TestContext {
    * after means nothing changed. Reads are meant to add access-log lines (NEN 7513).
    */
   fingerprint(): Promise<string>;
+  /**
+   * A statement on either store, written with `?` placeholders (SQL both dialects read alike).
+   * Counts come back as numbers on both.
+   */
+  sql(text: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Region settings, changed as the command line changes them (audited). */
+  regions: { get(id: string): Promise<RegionSettings>; set(id: string, update: RegionUpdate): Promise<RegionSettings> };
+  /** The full actor (client id included) behind a caller's token. */
+  actorOf(caller: Caller): Promise<Actor>;
+  /** Another API client, made as the command line makes one; and revoking one. */
+  newClient(client: NewClient): Promise<{ token: string; actor: Actor }>;
+  revokeClient(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -81,14 +94,30 @@ export async function createTestContext(
   const config = { LOG_LEVEL: 'silent' as const, ...options.config };
   let db: Db;
   let app: App;
-  let newClient: (client: NewClient) => Promise<string>;
+  let newClient: (client: NewClient) => Promise<{ token: string; actor: Actor }>;
+  let revoke: (id: string) => Promise<boolean>;
+  let run: (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+  let regions: TestContext['regions'];
   let dispose: () => Promise<void>;
   let fingerprint: () => Promise<string>;
   if (STORE === 'postgres' && options.path === undefined) {
     const pg = await freshPgDatabase();
     const clients = pgClients(pg.db);
     app = await buildApp({ config, services: postgresServices(pg.db, clock), clock });
-    newClient = async (client) => (await clients.create(client, clock.now())).token;
+    newClient = (client) => clients.create(client, clock.now());
+    revoke = (id) => clients.revoke(id, clock.now());
+    run = async (text, params) => {
+      let n = 0;
+      const result = await pg.db.$client.query(text.replace(/\?/g, () => `$${++n}`), params);
+      // count(*) is a bigint, which pg hands back as text: a number, as on SQLite.
+      const counts = result.fields.filter((f) => f.dataTypeID === 20).map((f) => f.name);
+      return result.rows.map((row: Record<string, unknown>) => {
+        for (const name of counts) if (row[name] !== null) row[name] = Number(row[name]);
+        return row;
+      });
+    };
+    const pgRegionsOf = pgRegions(pg.db);
+    regions = { get: pgRegionsOf.get, set: (id, update) => pgRegionsOf.set(id, update, clock.now()) };
     db = new Proxy({}, { get() { throw new Error('this test reads SQLite directly: it is not in the PostgreSQL matrix'); } }) as Db;
     dispose = async () => { await pg.drop(); };
     fingerprint = async () => {
@@ -104,7 +133,18 @@ export async function createTestContext(
     const sqlite = openDatabase(options.path ?? ':memory:');
     db = sqlite;
     app = await buildApp({ config, db: sqlite, clock });
-    newClient = async (client) => createClient(sqlite, client, clock.now()).token;
+    newClient = async (client) => createClient(sqlite, client, clock.now());
+    revoke = async (id) => revokeClient(sqlite, id, clock.now());
+    run = async (text, params) => {
+      const statement = sqlite.$client.prepare(text);
+      if (!statement.reader) {
+        statement.run(...params);
+        return [];
+      }
+      return statement.all(...params) as Record<string, unknown>[];
+    };
+    const settings = regionSettings(sqlite);
+    regions = { get: async (id) => settings.get(id), set: async (id, update) => settings.set(id, update, clock.now()) };
     dispose = async () => { sqlite.$client.close(); };
     fingerprint = async () => {
       const tables = sqlite.$client.prepare(
@@ -119,7 +159,7 @@ export async function createTestContext(
     };
   }
   const caller = async (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Promise<Caller> => ({
-    token: await newClient({ role, organisation, region, name: `${role} ${organisation}` }),
+    token: (await newClient({ role, organisation, region, name: `${role} ${organisation}` })).token,
     role,
     headers,
   });
@@ -166,6 +206,15 @@ export async function createTestContext(
       return id;
     },
     fingerprint: () => fingerprint(),
+    sql: (text, ...params) => run(text, params),
+    regions,
+    async actorOf(who) {
+      const actor = await app.services.clients.lookup(who.token);
+      if (!actor) throw new Error('no active client for this token');
+      return actor;
+    },
+    newClient: (client) => newClient(client),
+    revokeClient: (id) => revoke(id),
     async close() {
       fixtureClock.now = previousFixtureClock;
       await app.close();
