@@ -16,6 +16,9 @@ const ON_POSTGRES = [
   'test/routes/roles.test.ts',
   'test/audit/access-log.test.ts',
   'test/audit/purpose-and-region.test.ts',
+  // The console: people, sign-in links and sessions on PostgreSQL, and Chromium through every page.
+  'test/console/console.test.ts',
+  'test/console/console.browser.test.ts',
   'test/routes/errors.test.ts',
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',

@@ -126,13 +126,15 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
       return access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
     }, { failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH, clientPerMinute: config.RATE_LIMIT_PER_CLIENT });
     // NEN 7513 logs attempts too: a read refused with 403, or 404 (a case the caller may not see
-    // answers as one that does not exist), leaves a `refused` line naming what was asked for.
-    api.addHook('onResponse', async (request, reply) => {
+    // answers as one that does not exist), leaves a `refused` line naming what was asked for,
+    // written before the answer leaves (onSend), as the lines of shown reads are.
+    api.addHook('onSend', async (request, reply, payload) => {
       const action = request.routeOptions.config.access;
-      if (!action || !request.actor || (reply.statusCode !== 403 && reply.statusCode !== 404)) return;
+      if (!action || !request.actor || (reply.statusCode !== 403 && reply.statusCode !== 404)) return payload;
       // Only an id of the form we give out: the path is the client's text.
       const asked = (request.params as { id?: string }).id;
       await access.record(request, request.actor, action, asked && UUID.test(asked) ? [asked] : [], 'refused');
+      return payload;
     });
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });

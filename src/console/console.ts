@@ -166,12 +166,13 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   });
 
   // NEN 7513 logs attempts too: a case page refused (403, or 404 for a case this person may not
-  // see) leaves a `refused` line, as on the API.
-  app.addHook('onResponse', async (request, reply) => {
+  // see) leaves a `refused` line, as on the API, written before the page leaves.
+  app.addHook('onSend', async (request, reply, payload) => {
     const action = REFUSED_ACTIONS[request.routeOptions.url ?? ''];
-    if (!action || !request.person || (reply.statusCode !== 403 && reply.statusCode !== 404)) return;
+    if (!action || !request.person || (reply.statusCode !== 403 && reply.statusCode !== 404)) return payload;
     const asked = (request.params as { id?: string }).id;
     await services.access.record(request, request.person.actor, action, asked && UUID.test(asked) ? [asked.toLowerCase()] : [], 'refused');
+    return payload;
   });
 
   app.setErrorHandler(async (error, request, reply) => {

@@ -9,11 +9,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createSignInLink, type User } from '../../src/auth/users.ts';
-import { regionSettings } from '../../src/regions/region-settings.ts';
+import type { User } from '../../src/auth/users.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { axeViolations, launchChromium, type AxeViolation } from './browser.ts';
-import { person } from './session.ts';
+import { person, signInLink } from './session.ts';
 
 let ctx: TestContext;
 let browser: Browser;
@@ -23,7 +22,7 @@ const checked = new Set<string>();
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  regionSettings(ctx.db).set('R01', { municipalities: ['GM0363', 'GM0344'] }, ctx.clock.now());
+  await ctx.regions.set('R01', { municipalities: ['GM0363', 'GM0344'] });
   await ctx.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   browser = await launchChromium();
@@ -48,7 +47,7 @@ async function signedIn(user: User): Promise<{ context: BrowserContext; page: Pa
   const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  const code = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+  const code = await signInLink(ctx, user);
   const landing = await page.goto(`${base}/inloggen?code=${code}`);
   expect(landing?.status()).toBe(200);
   expect(await page.getAttribute('html', 'lang')).toBe('nl');
@@ -102,7 +101,7 @@ describe('the console in Chromium', () => {
   let coordinator: User;
 
   it('a wijkteam worker submits a referral through the form, after fixing what the form says', async () => {
-    worker = person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
+    worker = await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
     const { context, page } = await signedIn(worker);
     // By keyboard alone: the first Tab reaches the skip link, Enter moves to the content.
     await page.keyboard.press('Tab');
@@ -138,7 +137,7 @@ describe('the console in Chromium', () => {
   }, 60_000);
 
   it('the coordinator finds it in the work queue and takes it from triage to follow-up through the forms', async () => {
-    coordinator = person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator');
+    coordinator = await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator');
     const { context, page } = await signedIn(coordinator);
     expect(await page.textContent('h1')).toBe('Werkvoorraad');
     await page.getByRole('link', { name: reference }).click();
@@ -196,7 +195,7 @@ describe('the console in Chromium', () => {
   }, 60_000);
 
   it('an inspector states a purpose, finds the case in the file review and reads its trail and access log', async () => {
-    const inspector = person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Ines');
+    const inspector = await person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Ines');
     const { context, page } = await signedIn(inspector);
     expect(new URL(page.url()).pathname).toBe('/doel');
     await page.fill('#doel', 'Toezicht regionale expertteams 2026');
@@ -228,7 +227,7 @@ describe('the console in Chromium', () => {
   }, 90_000);
 
   it('every page reachable by links from each role\'s start page answers 2xx and passes axe', async () => {
-    const admin = person(ctx, 'admin', 'beheer-r01', 'R01', 'Bea Beheer');
+    const admin = await person(ctx, 'admin', 'beheer-r01', 'R01', 'Bea Beheer');
     for (const user of [worker, coordinator, admin]) {
       const { context, page } = await signedIn(user);
       const pages = await crawl(page);

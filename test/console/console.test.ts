@@ -4,12 +4,9 @@
  * access log. test/console/console.browser.test.ts drives the same pages in Chromium.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { accessLog, auditLog, caseEvents } from '../../db/schema.ts';
-import { createSignInLink } from '../../src/auth/users.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { submission } from '../support/fixtures.ts';
-import { encodeForm, person, signIn } from './session.ts';
+import { encodeForm, person, signIn, signInLink } from './session.ts';
 
 let ctx: TestContext;
 beforeEach(async () => { ctx = await createTestContext(); });
@@ -17,10 +14,18 @@ afterEach(async () => { await ctx.close(); });
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
+/** A case's trail rows as stored, on either store. */
+const eventsOf = (id: string) => ctx.sql(`SELECT type, actor_name AS "actorName", actor_organisation AS "actorOrganisation",
+  actor_client_id AS "actorClientId" FROM case_events WHERE case_id = ? ORDER BY version`, id);
+/** Access log lines whose column equals the value, oldest first. */
+const linesWhere = async (column: 'actor_client_id' | 'actor_name', value: string) => await ctx.sql(`SELECT action, purpose,
+  outcome, case_ids AS "caseIds", actor_client_id AS "actorClientId" FROM access_log WHERE ${column} = ? ORDER BY seq`, value) as
+  { action: string; purpose: string | null; outcome: string; caseIds: string; actorClientId: string }[];
+
 describe('signing in', () => {
   it('a sign-in link opens a Dutch page with a button; the post sets an HttpOnly session cookie and leads to the role\'s page', async () => {
-    const user = person(ctx, 'expert_team', 'ret-r01');
-    const code = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+    const user = await person(ctx, 'expert_team', 'ret-r01');
+    const code = await signInLink(ctx, user);
     const landing = await ctx.app.inject({ url: `/inloggen?code=${code}` });
     expect(landing.statusCode).toBe(200);
     expect(landing.body).toContain('<html lang="nl"');
@@ -40,8 +45,8 @@ describe('signing in', () => {
   });
 
   it('a link works once, and not after 15 minutes', async () => {
-    const user = person(ctx, 'local_team', 'wt-noord');
-    const code = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+    const user = await person(ctx, 'local_team', 'wt-noord');
+    const code = await signInLink(ctx, user);
     const post = () => ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code }), headers: form });
     expect((await post()).statusCode).toBe(303);
     const again = await post();
@@ -49,14 +54,14 @@ describe('signing in', () => {
     expect(again.body).toContain('verlopen of al gebruikt');
     expect(again.headers['set-cookie']).toBeUndefined();
 
-    const late = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+    const late = await signInLink(ctx, user);
     ctx.clock.advance(15 * 60_000 + 1);
     expect((await ctx.app.inject({ url: `/inloggen?code=${late}` })).statusCode).toBe(400);
     expect((await ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code: late }), headers: form })).statusCode).toBe(400);
   });
 
   it('a session ends after 30 idle minutes and at sign-out', async () => {
-    const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const browser = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     expect((await browser.get('/casussen')).statusCode).toBe(200);
     ctx.clock.advance(29 * 60_000);
     expect((await browser.get('/casussen')).statusCode).toBe(200);
@@ -65,7 +70,7 @@ describe('signing in', () => {
     expect(idle.statusCode).toBe(303);
     expect(idle.headers.location).toBe('/');
 
-    const other = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const other = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     expect((await other.get('/casussen')).statusCode).toBe(200);
     expect((await other.post('/uitloggen', {})).statusCode).toBe(303);
     expect((await other.get('/casussen')).headers.location).toBe('/');
@@ -87,11 +92,11 @@ describe('pages that do not exist', () => {
 
 describe('housekeeping', () => {
   it('prunes sessions idle for a day and sign-in links past their time, and keeps those in use', async () => {
-    const idle = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
-    createSignInLink(ctx.db, idle.user.id, ctx.clock.now());
+    const idle = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
+    await signInLink(ctx, idle.user);
     ctx.clock.advance(25 * 3_600_000);
-    const active = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
-    const fresh = createSignInLink(ctx.db, active.user.id, ctx.clock.now())!;
+    const active = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
+    const fresh = await signInLink(ctx, active.user);
     // The first link was used by signIn and the second expired; each signIn made one more link.
     expect(await ctx.app.scheduler.housekeep()).toMatchObject({ sessions: 1, signInLinks: 2 });
     expect((await active.get('/casussen')).statusCode).toBe(200);
@@ -102,7 +107,7 @@ describe('housekeeping', () => {
 describe('forms are protected against cross-site posts', () => {
   it('a post without the CSRF token, with a wrong one, or from another origin is refused and changes nothing', async () => {
     const id = await ctx.createCase();
-    const browser = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    const browser = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
     await browser.get(`/casussen/${id}`);
     const event = { type: 'START_TRIAGE', versie: '1', coordinator: 'Procesregisseur A' };
     for (const res of [
@@ -113,28 +118,28 @@ describe('forms are protected against cross-site posts', () => {
       expect(res.statusCode).toBe(403);
       expect(res.body).toContain('Dit formulier is verlopen of kwam niet van deze site');
     }
-    expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(1);
+    expect(await eventsOf(id)).toHaveLength(1);
     const ok = await browser.post(`/casussen/${id}`, event);
     expect(ok.statusCode).toBe(303);
-    expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(2);
+    expect(await eventsOf(id)).toHaveLength(2);
   });
 
   it('behind a proxy that ends https, the Origin is compared with PUBLIC_URL and the cookie is Secure', async () => {
     await ctx.close();
     ctx = await createTestContext({ config: { PUBLIC_URL: 'https://passend.regio.nl' } });
-    const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const browser = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     await browser.get('/aanmelden');
     expect((await browser.post('/uitloggen', {}, { origin: 'https://passend.regio.nl' })).statusCode).toBe(303);
-    const other = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const other = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     expect((await other.post('/uitloggen', {}, { origin: 'http://localhost:80' })).statusCode).toBe(403);
     // With an https address the session cookie is Secure.
-    const code = createSignInLink(ctx.db, other.user.id, ctx.clock.now())!;
+    const code = await signInLink(ctx, other.user);
     const res = await ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code }), headers: form });
     expect(String(res.headers['set-cookie'])).toMatch(/; Secure/);
   });
 
   it('another content type than a form is refused with 415, not a 500', async () => {
-    const browser = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const browser = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     const res = await ctx.app.inject({
       method: 'POST', url: '/aanmelden', payload: '{"a":1}', headers: { cookie: browser.cookie, 'content-type': 'application/json' },
     });
@@ -145,37 +150,37 @@ describe('forms are protected against cross-site posts', () => {
 describe('who sees what', () => {
   it('a referral submitted through the API is in the expert team\'s work queue with its reference; another organisation\'s wijkteam does not see it', async () => {
     const id = await ctx.createCase(submission({ subject: { reference: 'WN-API-0007', birthYear: 2012, municipalityCode: 'GM0363' } }));
-    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
     const queue = await coordinator.get('/casussen');
     expect(queue.body).toContain('WN-API-0007');
     expect(queue.body).toContain(`/casussen/${id}`);
 
-    const own = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const own = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     expect((await own.get('/casussen')).body).toContain('WN-API-0007');
-    const other = await signIn(ctx, person(ctx, 'local_team', 'wt-zuid'));
+    const other = await signIn(ctx, await person(ctx, 'local_team', 'wt-zuid'));
     const list = await other.get('/casussen');
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain('WN-API-0007');
     expect((await other.get(`/casussen/${id}`)).statusCode).toBe(404);
     // The attempt is in the access log, as refused, with the id asked for.
-    const refused = ctx.db.select().from(accessLog).where(eq(accessLog.actorClientId, `user:${other.user.id}`)).all()
+    const refused = (await linesWhere('actor_client_id', `user:${other.user.id}`))
       .filter((l) => l.outcome === 'refused');
     expect(refused.map((l) => [l.action, JSON.parse(l.caseIds)])).toEqual([['case.read', [id]]]);
-    const elsewhere = await signIn(ctx, person(ctx, 'expert_team', 'ret-r02', 'R02'));
+    const elsewhere = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r02', 'R02'));
     expect((await elsewhere.get('/casussen')).body).not.toContain('WN-API-0007');
   });
 
   it('an admin reads no case, and a wijkteam no trail', async () => {
     const id = await ctx.createCase();
-    const admin = await signIn(ctx, person(ctx, 'admin', 'beheer'));
+    const admin = await signIn(ctx, await person(ctx, 'admin', 'beheer'));
     expect((await admin.get(`/casussen/${id}`)).statusCode).toBe(403);
-    const worker = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const worker = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     expect((await worker.get(`/casussen/${id}/verloop`)).statusCode).toBe(403);
   });
 
   it('an inspector states a purpose once per sign-in, and every read records it', async () => {
     const id = await ctx.createCase();
-    const inspector = await signIn(ctx, person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Jansen'));
+    const inspector = await signIn(ctx, await person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Jansen'));
     const first = await inspector.get(`/casussen/${id}`);
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe('/doel');
@@ -184,7 +189,7 @@ describe('who sees what', () => {
     expect((await inspector.get(`/casussen/${id}`)).statusCode).toBe(200);
     const trail = await inspector.get(`/casussen/${id}/verloop`);
     expect(trail.statusCode).toBe(200);
-    const lines = ctx.db.select().from(accessLog).where(eq(accessLog.actorName, 'Inspecteur Jansen')).all();
+    const lines = await linesWhere('actor_name', 'Inspecteur Jansen');
     // The case page shows the latest of the trail too: a case read and a trail read, then the trail page.
     expect(lines.map((l) => [l.action, l.purpose])).toEqual([
       ['case.read', 'Onderzoek 2026-17'], ['trail.read', 'Onderzoek 2026-17'], ['trail.read', 'Onderzoek 2026-17'],
@@ -195,7 +200,7 @@ describe('who sees what', () => {
 
 describe('acting as oneself', () => {
   it('an aanmelding through the form, with rule errors next to their fields first', async () => {
-    const worker = await signIn(ctx, person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam'));
+    const worker = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam'));
     const page = await worker.get('/aanmelden');
     expect(page.statusCode).toBe(200);
     const base = {
@@ -227,7 +232,7 @@ describe('acting as oneself', () => {
 
   it('an action of the case page names the person in the trail, the audit log and the access log', async () => {
     const id = await ctx.createCase();
-    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator'));
+    const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator'));
     const page = await coordinator.get(`/casussen/${id}`);
     expect(page.body).toContain('id="actie-START_TRIAGE"');
     // Exactly the actions allowedEvents gives: the API's view for an expert team client.
@@ -237,16 +242,16 @@ describe('acting as oneself', () => {
 
     const res = await coordinator.post(`/casussen/${id}`, { type: 'START_TRIAGE', versie: '1', coordinator: 'Carla' });
     expect(res.statusCode).toBe(303);
-    const entry = ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all().at(-1)!;
+    const entry = (await eventsOf(id)).at(-1)!;
     expect(entry).toMatchObject({ type: 'START_TRIAGE', actorName: 'Carla Coördinator', actorOrganisation: 'ret-r01',
       actorClientId: `user:${coordinator.user.id}` });
-    const audit = ctx.db.select().from(auditLog).where(eq(auditLog.caseId, id)).all().at(-1)!;
+    const audit = (await ctx.sql('SELECT actor_name AS "actorName" FROM audit_log WHERE case_id = ? ORDER BY seq', id)).at(-1)!;
     expect(audit.actorName).toBe('Carla Coördinator');
-    const read = ctx.db.select().from(accessLog).where(eq(accessLog.actorName, 'Carla Coördinator')).all();
+    const read = await linesWhere('actor_name', 'Carla Coördinator');
     expect(read.some((l) => l.action === 'case.read' && l.caseIds.includes(id))).toBe(true);
     // The wijkteam sees the notes and progress on the case page.
     await ctx.send(ctx.expertTeam, id, { type: 'ADD_NOTE', text: 'School gebeld over de terugkeer' });
-    const worker = await signIn(ctx, person(ctx, 'local_team', 'wt-noord'));
+    const worker = await signIn(ctx, await person(ctx, 'local_team', 'wt-noord'));
     expect((await worker.get(`/casussen/${id}`)).body).toContain('School gebeld over de terugkeer');
     const trailPage = await coordinator.get(`/casussen/${id}/verloop`);
     expect(trailPage.body).toContain('Carla Coördinator');
@@ -255,18 +260,18 @@ describe('acting as oneself', () => {
 
   it('an event sent on an old version is refused in Dutch and changes nothing', async () => {
     const id = await ctx.createCase();
-    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
     await coordinator.get(`/casussen/${id}`);
     expect((await coordinator.post(`/casussen/${id}`, { type: 'START_TRIAGE', versie: '1', coordinator: 'A' })).statusCode).toBe(303);
     const stale = await coordinator.post(`/casussen/${id}`, { type: 'ADD_NOTE', versie: '1', text: 'Notitie' });
     expect(stale.statusCode).toBe(412);
     expect(stale.body).toContain('Iemand anders heeft de casus intussen gewijzigd');
-    expect(ctx.db.select().from(caseEvents).where(eq(caseEvents.caseId, id)).all()).toHaveLength(2);
+    expect(await eventsOf(id)).toHaveLength(2);
   });
 
   it('bad input of any shape gets a 4xx page, never a 500', async () => {
     const id = await ctx.createCase();
-    const coordinator = await signIn(ctx, person(ctx, 'expert_team', 'ret-r01'));
+    const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
     await coordinator.get(`/casussen/${id}`);
     for (const body of [
       {}, { type: 'NOPE' }, { type: 'ACCEPT', versie: 'x' }, { type: 'ISSUE_ADVICE', 'helpItems.0.waitingWeeks': 'veel' },

@@ -1,7 +1,7 @@
 /** Signing people in to the console of a test app, and posting its forms as a browser would. */
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
-import { createSignInLink, createUser, type User } from '../../src/auth/users.ts';
+import type { User } from '../../src/auth/users.ts';
 import type { TestContext } from '../support/app.ts';
 
 export interface Browser {
@@ -14,8 +14,14 @@ export interface Browser {
 
 let n = 0;
 
-export function person(ctx: TestContext, role: Role, organisation: string, region = 'R01', name = `Persoon ${++n}`): User {
-  return createUser(ctx.db, { role, organisation, region, name, email: `p${++n}@example.nl` }, ctx.clock.now());
+/** A person of the console, made as the command line makes one, on the test's store. */
+export function person(ctx: TestContext, role: Role, organisation: string, region = 'R01', name = `Persoon ${++n}`): Promise<User> {
+  return ctx.app.services.people.create({ role, organisation, region, name, email: `p${++n}@example.nl` }, ctx.clock.now());
+}
+
+/** A one-time sign-in link's secret for the person. */
+export async function signInLink(ctx: TestContext, user: User): Promise<string> {
+  return (await ctx.app.services.people.signInLink(user.id, ctx.clock.now()))!;
 }
 
 export function encodeForm(form: Record<string, string | string[]>): string {
@@ -27,7 +33,7 @@ export function encodeForm(form: Record<string, string | string[]>): string {
 export const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 export async function signIn(ctx: TestContext, user: User): Promise<Browser> {
-  const code = createSignInLink(ctx.db, user.id, ctx.clock.now())!;
+  const code = await signInLink(ctx, user);
   const res = await ctx.app.inject({
     method: 'POST', url: '/inloggen', payload: encodeForm({ code }),
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
