@@ -13,9 +13,11 @@ const ON_POSTGRES = [
   'test/routes/idempotency.test.ts',
   'test/routes/intake.test.ts',
   'test/routes/lifecycle-2.test.ts',
+  'test/routes/notes.test.ts',
   'test/routes/roles.test.ts',
   'test/audit/access-log.test.ts',
   'test/audit/purpose-and-region.test.ts',
+  'test/audit/trail-export.test.ts',
   // The console: people, sign-in links and sessions on PostgreSQL, and Chromium through every page.
   'test/console/console.test.ts',
   'test/console/console.browser.test.ts',

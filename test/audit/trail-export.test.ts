@@ -14,7 +14,7 @@ import { TrailExportSchema, type TrailExport } from '../../src/audit/trail-expor
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { expectProblem, readTrail, trailUrl } from '../support/http.ts';
-import { actorFor, DAY, runVerifyExport, START, tempDir } from './support.ts';
+import { DAY, runVerifyExport, START, tempDir } from './support.ts';
 
 const tmp = tempDir('passend-export-');
 let ctx: TestContext;
@@ -74,8 +74,8 @@ describe('GET /cases/{id}/trail/export', () => {
     expect(TrailExportSchema.safeParse(exported).success).toBe(true);
   });
 
-  it('names the case, the moment, the exporter and how to verify', () => {
-    const actor = actorFor(ctx.db, ctx.inspector);
+  it('names the case, the moment, the exporter and how to verify', async () => {
+    const actor = await ctx.actorOf(ctx.inspector);
     expect(exported).toMatchObject({
       format: 'passend-trail-export/2', caseId, exportedAt,
       exportedBy: { role: 'inspector', organisation: actor.organisation, name: actor.name },
