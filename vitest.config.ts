@@ -16,6 +16,7 @@ const ON_POSTGRES = [
   'test/routes/notes.test.ts',
   'test/routes/roles.test.ts',
   'test/audit/access-log.test.ts',
+  'test/audit/audit-entries.test.ts',
   'test/audit/purpose-and-region.test.ts',
   'test/audit/trail-export.test.ts',
   // The console: people, sign-in links and sessions on PostgreSQL, and Chromium through every page.

@@ -8,34 +8,33 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REFERRAL_MACHINE_VERSION } from '../../machines/referral.machine.ts';
-import {
-  CLI_OPERATOR, createClient, hashToken, revokeClient, type Operator,
-} from '../../src/auth/api-clients.ts';
-import { regionSettings } from '../../src/regions/region-settings.ts';
-import { createTestContext, type TestContext } from '../support/app.ts';
+import { CLI_OPERATOR, hashToken, type Operator } from '../../src/auth/api-clients.ts';
+import { createTestContext, STORE, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import { API, caseUrl, eventsUrl, payloadOf, trailUrl } from '../support/http.ts';
-import { actorFor, auditRows, auditRowsOf, DAY, runCli, START, tempDir, type AuditRow } from './support.ts';
+import { auditRowsOf, DAY, runCli, START, tempDir, toAuditRow, type AuditRow, type RawAuditRow } from './support.ts';
 
 let ctx: TestContext;
 beforeAll(async () => { ctx = await createTestContext(); });
 afterAll(async () => { await ctx.close(); });
 beforeEach(() => { ctx.clock.set(START); });
 
-const rows = (): AuditRow[] => auditRows(ctx.db);
-const lastRow = (): AuditRow => rows().at(-1)!;
-const count = (table: string): number =>
-  (ctx.db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+/** Every audit row, in seq order, on either store. */
+const rows = async (): Promise<AuditRow[]> =>
+  (await ctx.sql('SELECT * FROM audit_log ORDER BY seq') as RawAuditRow[]).map(toAuditRow);
+const lastRow = async (): Promise<AuditRow> => (await rows()).at(-1)!;
+const count = async (table: string): Promise<number> =>
+  ((await ctx.sql(`SELECT count(*) AS n FROM ${table}`))[0] as { n: number }).n;
 /** Everything a write touches, to show a refused request touched nothing. */
-const footprint = () => ({
-  audit: count('audit_log'), events: count('case_events'), cases: count('cases'), timers: count('timers'),
-  outbox: count('outbox'), clients: count('api_clients'),
-  caseRows: JSON.stringify(ctx.db.$client.prepare('SELECT * FROM cases ORDER BY seq').all()),
+const footprint = async () => ({
+  audit: await count('audit_log'), events: await count('case_events'), cases: await count('cases'),
+  timers: await count('timers'), outbox: await count('outbox'), clients: await count('api_clients'),
+  caseRows: JSON.stringify(await ctx.sql('SELECT * FROM cases ORDER BY seq')),
 });
 
 async function verifyOk(): Promise<void> {
   const res = await ctx.call(ctx.nationalInspector, { method: 'GET', url: `${API}/audit/verify` });
-  expect(res.json()).toMatchObject({ ok: true, scope: '*', checked: rows().length });
+  expect(res.json()).toMatchObject({ ok: true, scope: '*', checked: (await rows()).length });
 }
 
 describe('case_created', () => {
@@ -45,8 +44,8 @@ describe('case_created', () => {
     const res = await ctx.call(ctx.localTeam, { method: 'POST', url: `${API}/cases`, payload: body });
     expect(res.statusCode).toBe(201);
     const id = res.json().id as string;
-    const actor = actorFor(ctx.db, ctx.localTeam);
-    const entry = lastRow();
+    const actor = await ctx.actorOf(ctx.localTeam);
+    const entry = await lastRow();
     expect(entry).toMatchObject({
       at: '2026-02-02T10:11:12.000Z', action: 'case_created', caseId: id, caseSeq: 1,
       actorRole: 'local_team', actorOrganisation: 'wt-noord', actorName: actor.name, actorClientId: actor.clientId,
@@ -54,7 +53,7 @@ describe('case_created', () => {
       machineVersion: REFERRAL_MACHINE_VERSION, prevCaseHash: '0'.repeat(64),
     });
     expect(JSON.parse(entry.payload)).toEqual(body);
-    expect(entry.seq).toBe(rows().length);
+    expect(entry.seq).toBe((await rows()).length);
   });
 
   it('records on whose behalf when the expert team submits for a parent or a youth', async () => {
@@ -63,9 +62,9 @@ describe('case_created', () => {
         method: 'POST', url: `${API}/cases`, payload: submission({ referrer: { kind } }),
       });
       expect(res.statusCode).toBe(201);
-      expect(lastRow()).toMatchObject({
+      expect(await lastRow()).toMatchObject({
         action: 'case_created', caseId: res.json().id, actorRole: 'expert_team',
-        actorClientId: actorFor(ctx.db, ctx.expertTeam).clientId, onBehalfOf: `referrer:${kind}`,
+        actorClientId: (await ctx.actorOf(ctx.expertTeam)).clientId, onBehalfOf: `referrer:${kind}`,
       });
     }
   });
@@ -92,8 +91,8 @@ describe('event_applied', () => {
       ctx.clock.advance(3_600_000);
       const res = await ctx.send(step.who, id, step.event);
       expect(res.statusCode, res.body).toBe(200);
-      const actor = actorFor(ctx.db, step.who);
-      const entry = lastRow();
+      const actor = await ctx.actorOf(step.who);
+      const entry = await lastRow();
       expect(entry, step.event.type).toMatchObject({
         at: ctx.clock.now().toISOString(), action: 'event_applied', caseId: id, caseSeq: i + 2,
         actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
@@ -111,7 +110,7 @@ describe('event_applied', () => {
     }
     // The trail shows the same writes, one for one.
     const trail = (await ctx.call(ctx.expertTeam, { method: 'GET', url: trailUrl(id) })).json();
-    const ofCase = rows().filter((r) => r.caseId === id);
+    const ofCase = (await rows()).filter((r) => r.caseId === id);
     expect(ofCase.map((r) => r.eventType)).toEqual(trail.entries.map((e: { type: string }) => e.type));
     expect(ofCase.map((r) => r.caseSeq)).toEqual(ofCase.map((_, i) => i + 1));
     await verifyOk();
@@ -124,11 +123,11 @@ describe('deadline_passed', () => {
     const view = (await ctx.call(ctx.expertTeam, { method: 'GET', url: caseUrl(id) })).json();
     const triage = view.deadlines.find((d: { name: string }) => d.name === 'triage');
     expect(triage).toBeDefined();
-    const before = rows().length;
+    const before = (await rows()).length;
     ctx.clock.advance(6 * DAY);
     const firedAt = ctx.clock.now().toISOString();
     await ctx.app.scheduler.runOnce();
-    const added = rows().slice(before).filter((r) => r.caseId === id);
+    const added = (await rows()).slice(before).filter((r) => r.caseId === id);
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({
       at: firedAt, action: 'deadline_passed', caseId: id, actorRole: 'system', actorOrganisation: null,
@@ -137,9 +136,9 @@ describe('deadline_passed', () => {
     });
     expect(JSON.parse(added[0]!.payload)).toEqual({ deadline: 'triage', dueAt: triage.dueAt });
     // Running the scheduler again adds nothing.
-    const after = rows().length;
+    const after = (await rows()).length;
     await ctx.app.scheduler.runOnce();
-    expect(rows().length).toBe(after);
+    expect((await rows()).length).toBe(after);
     await verifyOk();
   });
 });
@@ -147,11 +146,11 @@ describe('deadline_passed', () => {
 describe('token_created and token_revoked', () => {
   const operator: Operator = { role: 'admin', organisation: 'beheer', name: 'Beheerder', clientId: 'client-1' };
 
-  it('records a new token with its client, never the token or its hash', () => {
+  it('records a new token with its client, never the token or its hash', async () => {
     ctx.clock.set('2026-02-03T08:00:00.000Z');
-    const { token, actor } = createClient(ctx.db,
-      { role: 'inspector', organisation: 'igj', region: 'R07', name: 'Inspecteur Zeven' }, ctx.clock.now(), operator);
-    const entry = lastRow();
+    const { token, actor } = await ctx.newClient(
+      { role: 'inspector', organisation: 'igj', region: 'R07', name: 'Inspecteur Zeven' }, operator);
+    const entry = await lastRow();
     expect(entry).toMatchObject({
       at: '2026-02-03T08:00:00.000Z', action: 'token_created', caseId: null, caseSeq: null,
       actorRole: 'admin', actorOrganisation: 'beheer', actorName: 'Beheerder', actorClientId: 'client-1',
@@ -166,22 +165,22 @@ describe('token_created and token_revoked', () => {
     expect(everything).not.toContain(hashToken(token));
   });
 
-  it('records a revocation with the client id only; a second revocation writes nothing', () => {
-    const { token, actor } = createClient(ctx.db,
-      { role: 'local_team', organisation: 'wt-oost', region: 'R01', name: 'Oost' }, ctx.clock.now(), CLI_OPERATOR);
+  it('records a revocation with the client id only; a second revocation writes nothing', async () => {
+    const { token, actor } = await ctx.newClient(
+      { role: 'local_team', organisation: 'wt-oost', region: 'R01', name: 'Oost' }, CLI_OPERATOR);
     ctx.clock.set('2026-02-04T08:00:00.000Z');
-    expect(revokeClient(ctx.db, actor.clientId, ctx.clock.now())).toBe(true);
-    const entry = lastRow();
+    expect(await ctx.revokeClient(actor.clientId)).toBe(true);
+    const entry = await lastRow();
     expect(entry).toMatchObject({
       at: '2026-02-04T08:00:00.000Z', action: 'token_revoked', caseId: null,
       actorRole: 'operator', actorOrganisation: null, actorName: 'cli', actorClientId: null,
     });
     expect(JSON.parse(entry.payload)).toEqual({ clientId: actor.clientId });
     expect(JSON.stringify(entry)).not.toContain(hashToken(token));
-    const before = footprint();
-    expect(revokeClient(ctx.db, actor.clientId, ctx.clock.now())).toBe(false);
-    expect(revokeClient(ctx.db, 'no-such-client', ctx.clock.now())).toBe(false);
-    expect(footprint()).toEqual(before);
+    const before = await footprint();
+    expect(await ctx.revokeClient(actor.clientId)).toBe(false);
+    expect(await ctx.revokeClient('no-such-client')).toBe(false);
+    expect(await footprint()).toEqual(before);
   });
 
   it('the command line records both, and its printed token appears nowhere in the database', async () => {
@@ -220,11 +219,10 @@ describe('token_created and token_revoked', () => {
 });
 
 describe('region_updated', () => {
-  it('records a change of region settings by the operator, leaving the webhook secret out', () => {
-    const before = rows().length;
-    regionSettings(ctx.db).set('R7', { triage: 'P3D', webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 's3cr3t-value' },
-      ctx.clock.now());
-    const added = rows().slice(before);
+  it('records a change of region settings by the operator, leaving the webhook secret out', async () => {
+    const before = (await rows()).length;
+    await ctx.regions.set('R7', { triage: 'P3D', webhookUrl: 'http://127.0.0.1:9/hook', webhookSecret: 's3cr3t-value' });
+    const added = (await rows()).slice(before);
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ action: 'region_updated', caseId: null, actorRole: 'operator', actorName: 'cli' });
     expect(JSON.parse(added[0]!.payload)).toEqual({
@@ -238,23 +236,23 @@ describe('one entry per write, none for a refused request', () => {
   it('adds exactly one entry for each successful write, with no gap in seq', async () => {
     const id = await ctx.createCase();
     for (const event of [events.START_TRIAGE(), events.ADD_NOTE(), events.ADD_NOTE()]) {
-      const before = footprint();
+      const before = await footprint();
       const res = await ctx.send(ctx.expertTeam, id, event);
       expect(res.statusCode).toBe(200);
-      const after = footprint();
+      const after = await footprint();
       expect(after.audit).toBe(before.audit + 1);
       expect(after.events).toBe(before.events + 1);
     }
-    expect(rows().map((r) => r.seq)).toEqual(rows().map((_, i) => i + 1));
+    expect((await rows()).map((r) => r.seq)).toEqual((await rows()).map((_, i) => i + 1));
   });
 
   it('reads add no audit entry', async () => {
     const id = await ctx.caseIn('triage');
-    const before = count('audit_log');
+    const before = await count('audit_log');
     for (const url of [caseUrl(id), trailUrl(id), `${trailUrl(id)}/export`, `${API}/cases`, `${API}/access-log`, `${API}/audit/verify`]) {
       expect((await ctx.call(ctx.inspector, { method: 'GET', url })).statusCode, url).toBe(200);
     }
-    expect(count('audit_log')).toBe(before);
+    expect(await count('audit_log')).toBe(before);
   });
 
   it.each([
@@ -269,24 +267,24 @@ describe('one entry per write, none for a refused request', () => {
     ['400 a missing field', 'expertTeam', () => ({ type: 'ACCEPT', rationale: 'no findings' }), {}],
   ] as const)('%s: nothing written, no entry', async (_name, who, event, headers) => {
     const id = await ctx.caseIn('triage');
-    const before = footprint();
+    const before = await footprint();
     const caller = who === 'none' ? null : ctx[who];
     const res = await ctx.call(caller, { method: 'POST', url: eventsUrl(id), payload: event() as object, headers });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 
   it('422 rules of the statechart: nothing written, no entry', async () => {
     const id = await ctx.caseIn('advising');
-    const before = footprint();
+    const before = await footprint();
     const res = await ctx.send(ctx.expertTeam, id, events.ISSUE_ADVICE({ helpItems: [{ ...helpItem(0), fitRationale: ' ' }] }));
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('FIT_RATIONALE_REQUIRED');
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 
   it('a refused submission (403, 400, 422 consent) writes nothing', async () => {
-    const before = footprint();
+    const before = await footprint();
     const refused = [
       await ctx.call(ctx.inspector, { method: 'POST', url: `${API}/cases`, payload: submission() }),
       await ctx.call(ctx.admin, { method: 'POST', url: `${API}/cases`, payload: submission() }),
@@ -297,87 +295,96 @@ describe('one entry per write, none for a refused request', () => {
       }),
     ];
     expect(refused.map((r) => r.statusCode)).toEqual([403, 403, 400, 422]);
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 });
 
 describe('the entry is written in the same transaction as the write', () => {
   /** Makes every insert into `table` fail, as a full disk or a crash between the two would. */
-  const failInserts = (table: string) => ctx.db.$client.exec(
-    `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
-  const restore = (table: string) => ctx.db.$client.exec(`DROP TRIGGER fail_${table}`);
+  const failInserts = async (table: string) => {
+    if (STORE === 'postgres') {
+      await ctx.sql(`CREATE OR REPLACE FUNCTION fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'disk full'; END $$`);
+      await ctx.sql(`CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION fail_insert()`);
+    } else {
+      await ctx.sql(`CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    }
+  };
+  const restore = (table: string) => ctx.sql(`DROP TRIGGER fail_${table}${STORE === 'postgres' ? ` ON ${table}` : ''}`);
+  /** The failure, whichever layer wraps it (drizzle names the failed query and keeps the cause). */
+  const diskFull = (error: unknown): boolean =>
+    /disk full/.test(`${(error as Error).message} ${((error as { cause?: Error }).cause)?.message ?? ''}`);
 
   it('a submission whose audit entry cannot be stored is not stored either', async () => {
-    const before = footprint();
-    failInserts('audit_log');
+    const before = await footprint();
+    await failInserts('audit_log');
     try {
       const res = await ctx.call(ctx.localTeam, { method: 'POST', url: `${API}/cases`, payload: submission() });
       expect(res.statusCode).toBe(500);
     } finally {
-      restore('audit_log');
+      await restore('audit_log');
     }
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
   });
 
   it('an event whose audit entry cannot be stored is not applied', async () => {
     const id = await ctx.caseIn('triage');
-    const before = footprint();
-    failInserts('audit_log');
+    const before = await footprint();
+    await failInserts('audit_log');
     try {
       const res = await ctx.send(ctx.expertTeam, id, events.ACCEPT());
       expect(res.statusCode).toBe(500);
     } finally {
-      restore('audit_log');
+      await restore('audit_log');
     }
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
     expect((await ctx.call(ctx.expertTeam, { method: 'GET', url: caseUrl(id) })).json()).toMatchObject({ state: 'triage', version: 2 });
   });
 
   it('a passed deadline whose audit entry cannot be stored stays due, and fires once later', async () => {
     const id = await ctx.caseIn('triage');
     ctx.clock.advance(6 * DAY);
-    const before = footprint();
-    failInserts('audit_log');
+    const before = await footprint();
+    await failInserts('audit_log');
     try {
       expect((await ctx.app.scheduler.runOnce()).timersFired).toBe(0);
     } finally {
-      restore('audit_log');
+      await restore('audit_log');
     }
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
     await ctx.app.scheduler.runOnce();
-    const passed = rows().filter((r) => r.caseId === id && r.action === 'deadline_passed');
+    const passed = (await rows()).filter((r) => r.caseId === id && r.action === 'deadline_passed');
     expect(passed).toHaveLength(1);
     await ctx.app.scheduler.runOnce();
-    expect(rows().filter((r) => r.caseId === id && r.action === 'deadline_passed')).toHaveLength(1);
+    expect((await rows()).filter((r) => r.caseId === id && r.action === 'deadline_passed')).toHaveLength(1);
   });
 
-  it('a token whose audit entry cannot be stored is not created, nor revoked', () => {
-    const { actor } = createClient(ctx.db, { role: 'local_team', organisation: 'wt-x', region: 'R01', name: 'X' }, ctx.clock.now());
-    const before = footprint();
-    failInserts('audit_log');
+  it('a token whose audit entry cannot be stored is not created, nor revoked', async () => {
+    const { actor } = await ctx.newClient({ role: 'local_team', organisation: 'wt-x', region: 'R01', name: 'X' });
+    const before = await footprint();
+    await failInserts('audit_log');
     try {
-      expect(() => createClient(ctx.db, { role: 'local_team', organisation: 'wt-y', region: 'R01', name: 'Y' }, ctx.clock.now()))
-        .toThrow(/disk full/);
-      expect(() => revokeClient(ctx.db, actor.clientId, ctx.clock.now())).toThrow(/disk full/);
+      await expect(ctx.newClient({ role: 'local_team', organisation: 'wt-y', region: 'R01', name: 'Y' })).rejects.toSatisfy(diskFull);
+      await expect(ctx.revokeClient(actor.clientId)).rejects.toSatisfy(diskFull);
     } finally {
-      restore('audit_log');
+      await restore('audit_log');
     }
-    expect(footprint()).toEqual(before);
-    const revokedAt = ctx.db.$client.prepare('SELECT revoked_at FROM api_clients WHERE id = ?').get(actor.clientId);
+    expect(await footprint()).toEqual(before);
+    const [revokedAt] = await ctx.sql('SELECT revoked_at FROM api_clients WHERE id = ?', actor.clientId);
     expect(revokedAt).toEqual({ revoked_at: null });
   });
 
   it('a write that fails after its entry leaves no entry behind', async () => {
     const id = await ctx.caseIn('triage');
-    const before = footprint();
-    failInserts('outbox');
+    const before = await footprint();
+    await failInserts('outbox');
     try {
       const res = await ctx.send(ctx.expertTeam, id, events.ACCEPT());
       expect(res.statusCode).toBe(500);
     } finally {
-      restore('outbox');
+      await restore('outbox');
     }
-    expect(footprint()).toEqual(before);
+    expect(await footprint()).toEqual(before);
     await verifyOk();
   });
 });

@@ -14,7 +14,7 @@ import * as pgSchema from '../../db/pg/schema.ts';
 import { openDatabase, type Db } from '../../db/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
-import { createClient, revokeClient, type Actor, type NewClient } from '../../src/auth/api-clients.ts';
+import { createClient, revokeClient, type Actor, type NewClient, type Operator } from '../../src/auth/api-clients.ts';
 import { regionSettings, type RegionSettings, type RegionUpdate } from '../../src/regions/region-settings.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { pgClients, pgRegions, postgresServices } from '../../src/pg/services.ts';
@@ -78,7 +78,7 @@ export interface TestContext {
   /** The full actor (client id included) behind a caller's token. */
   actorOf(caller: Caller): Promise<Actor>;
   /** Another API client, made as the command line makes one; and revoking one. */
-  newClient(client: NewClient): Promise<{ token: string; actor: Actor }>;
+  newClient(client: NewClient, operator?: Operator): Promise<{ token: string; actor: Actor }>;
   revokeClient(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -94,7 +94,7 @@ export async function createTestContext(
   const config = { LOG_LEVEL: 'silent' as const, ...options.config };
   let db: Db;
   let app: App;
-  let newClient: (client: NewClient) => Promise<{ token: string; actor: Actor }>;
+  let newClient: (client: NewClient, operator?: Operator) => Promise<{ token: string; actor: Actor }>;
   let revoke: (id: string) => Promise<boolean>;
   let run: (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
   let regions: TestContext['regions'];
@@ -104,7 +104,7 @@ export async function createTestContext(
     const pg = await freshPgDatabase();
     const clients = pgClients(pg.db);
     app = await buildApp({ config, services: postgresServices(pg.db, clock), clock });
-    newClient = (client) => clients.create(client, clock.now());
+    newClient = (client, operator) => clients.create(client, clock.now(), operator);
     revoke = (id) => clients.revoke(id, clock.now());
     run = async (text, params) => {
       let n = 0;
@@ -133,7 +133,7 @@ export async function createTestContext(
     const sqlite = openDatabase(options.path ?? ':memory:');
     db = sqlite;
     app = await buildApp({ config, db: sqlite, clock });
-    newClient = async (client) => createClient(sqlite, client, clock.now());
+    newClient = async (client, operator) => createClient(sqlite, client, clock.now(), operator);
     revoke = async (id) => revokeClient(sqlite, id, clock.now());
     run = async (text, params) => {
       const statement = sqlite.$client.prepare(text);
@@ -213,7 +213,7 @@ export async function createTestContext(
       if (!actor) throw new Error('no active client for this token');
       return actor;
     },
-    newClient: (client) => newClient(client),
+    newClient: (client, operator) => newClient(client, operator),
     revokeClient: (id) => revoke(id),
     async close() {
       fixtureClock.now = previousFixtureClock;
