@@ -5,8 +5,7 @@
  * each call still does its work synchronously when it is made (`asAsync`), so the group commit of
  * the turn's writes (src/db/group-commit.ts) and the engine's transactions work as before.
  *
- * Built for SQLite here; the PostgreSQL engine is src/pg/case-engine.ts (its read side, access log,
- * people and reports are still to come, see README "PostgreSQL").
+ * Built for SQLite here; for PostgreSQL in src/pg/services.ts (`postgresServices`).
  */
 import type { Db } from '../db/client.ts';
 import { accessLogRepository } from './audit/access-log.ts';
