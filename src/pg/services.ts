@@ -5,7 +5,8 @@
  * notification outbox (claimed with FOR UPDATE SKIP LOCKED, so instances never deliver the same
  * notification at once) and housekeeping.
  *
- * Not on PostgreSQL yet: the signalering report (its SQL is SQLite's) and the retention command. Until they are, the service does not select PostgreSQL by itself.
+ * The signalering report runs PostgreSQL's dialect of the same statements (signalering.ts,
+ * signalering-sql.ts); retention is retention.ts (the command line's).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
