@@ -16,7 +16,8 @@ import { ManualClock } from '../src/clock.ts';
 import { percentile } from './stats.ts';
 
 const NOTE = { type: 'ADD_NOTE', text: 'Gesprek met de school gehad over de terugkeer na de vakantie; volgende week verder.' };
-const SUBMISSION = {
+/** A submission the benches use (also bench/pg.ts). */
+export const SUBMISSION = {
   referrer: { kind: 'professional', organisation: 'Wijkteam Noord' },
   subject: { reference: 'BENCH-1', birthYear: 2012, municipalityCode: 'GM0363' },
   consent: { youth: 'given', parents: 'given' },

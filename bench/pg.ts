@@ -25,6 +25,7 @@ import type { Actor } from '../src/auth/api-clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { pgCaseEngine } from '../src/pg/case-engine.ts';
 import { postgresBinaries, startCluster, type Cluster } from '../test/support/pg-cluster.ts';
+import { SUBMISSION } from './history.ts';
 import { round } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,14 +35,6 @@ export const PG_START = '2026-03-02T09:00:00.000Z';
 
 export const LOCAL: Actor = { clientId: 'bench-local', role: 'local_team', organisation: 'wt-noord', region: 'R01', name: 'Wijkteam' };
 export const EXPERT: Actor = { clientId: 'bench-expert', role: 'expert_team', organisation: 'ret-r01', region: 'R01', name: 'Expertteam' };
-export const SUBMISSION = {
-  referrer: { kind: 'professional', organisation: 'Wijkteam Noord' },
-  subject: { reference: 'BENCH-PG', birthYear: 2012, municipalityCode: 'GM0363' },
-  consent: { youth: 'given', parents: 'given' },
-  requestForHelp: { summary: 'Vastgelopen casus voor de bench.' },
-  problemAreas: ['education'], triedSoFar: 'Schoolmaatschappelijk werk en ambulante hulp.',
-  school: { status: 'attending' }, urgency: 'regular', safetyConcern: false,
-};
 /** The plan of one case: two events. */
 export const PLAN = [
   { type: 'START_TRIAGE', coordinator: 'Procesregisseur A' },

@@ -29,6 +29,14 @@ const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 /** What the queries read, from either store (SQLite: case-repository.ts; PostgreSQL: src/pg/case-reads.ts). */
 export type CaseReads = Async<Pick<CaseRepository, 'find' | 'list' | 'notes' | 'noteCount' | 'worklist' | 'events'>>;
 
+/** The case view with its latest notes (NOTES_IN_VIEW, oldest of them first) and how many it has. */
+export async function viewWithNotes(reads: Pick<CaseReads, 'notes' | 'noteCount'>, row: CaseRow,
+  persisted: PersistedReferral, actor: Actor, now: string): Promise<CaseView> {
+  const latest = (await reads.notes(row.id, NOTES_IN_VIEW)).reverse().map(({ type, text, at }) => ({ type, text, at }));
+  const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : await reads.noteCount(row.id);
+  return caseView(row, withNotes(persisted, latest), actor.role, now, notesTotal);
+}
+
 /** The read side of cases, for either store: what a caller may see, and nothing else. */
 export function caseQueries(repo: CaseReads, clock: Clock) {
   async function visibleCase(actor: Actor, id: string): Promise<CaseRow> {
@@ -49,10 +57,7 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
   return {
     async get(actor: Actor, id: string): Promise<CaseView> {
       const row = await visibleCase(actor, id);
-      const latest = (await repo.notes(row.id, NOTES_IN_VIEW)).reverse().map(({ type, text, at }) => ({ type, text, at }));
-      const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : await repo.noteCount(row.id);
-      return caseView(row, withNotes(JSON.parse(row.snapshot) as PersistedReferral, latest), actor.role,
-        clock.now().toISOString(), notesTotal);
+      return viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor, clock.now().toISOString());
     },
 
     async list(actor: Actor, query: ListQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, cases, outbox, timers } from '../../db/schema.ts';
-import type { CaseScope } from './access.ts';
+import { scopeWhere, type CaseScope } from './access.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
 export interface StampedNote { type: 'ADD_NOTE'; text: string; at: string }
@@ -143,7 +143,7 @@ export function caseRepository(db: Db) {
       const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
         WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
       // A destroyed file is no longer listed.
-      const where: (SQL | undefined)[] = [scopeCondition(scope), isNull(cases.erasedAt)];
+      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
       if (filter.state) where.push(eq(cases.state, filter.state));
       if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
@@ -161,7 +161,7 @@ export function caseRepository(db: Db) {
       const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
         WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
       const facts = (path: string) => sql`json_extract(${cases.facts}, ${path})`;
-      const where: (SQL | undefined)[] = [scopeCondition(scope), isNull(cases.erasedAt)];
+      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
       if (filter.state) where.push(eq(cases.state, filter.state));
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
       if (filter.overdue) where.push(sql`${overdue} = 1`);
@@ -221,16 +221,3 @@ export interface WorkItem {
 }
 
 export type CaseRepository = ReturnType<typeof caseRepository>;
-
-function scopeCondition(scope: CaseScope): SQL | undefined {
-  switch (scope.kind) {
-    case 'organisation':
-      return and(eq(cases.organisation, scope.organisation), eq(cases.region, scope.region));
-    case 'region':
-      return eq(cases.region, scope.region);
-    case 'all':
-      return undefined;
-    case 'none':
-      return sql`0`;
-  }
-}

@@ -21,7 +21,7 @@
  * instances cannot deadlock each other.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
 import { caseEvents, cases, idempotencyKeys, outbox, regions, timers } from '../../db/pg/schema.ts';
 import type { TimerChange } from '../../machines/referral.ts';
@@ -36,12 +36,13 @@ import { checkEvent, decideEvent, decideSubmission, decideTimer, type Applied } 
 import type { EventRequest, TimerOutcome } from '../cases/case-engine.ts';
 import type { CaseRow, NewCaseRow } from '../cases/case-repository.ts';
 import {
-  advancedRow, entryWrites, NOTES_IN_VIEW, notification, persistedColumns, SCHEDULER, withNotes,
+  advancedRow, entryWrites, notification, persistedColumns, SCHEDULER,
   type Entry, type EntryWrites, type NotificationRow,
 } from '../cases/case-writer.ts';
 import { caseView, type CaseView } from '../cases/case-view.ts';
+import { viewWithNotes } from '../cases/case-queries.ts';
+import { pgCaseReads } from './case-reads.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../cases/idempotency.ts';
-import type { PersistedReferral } from '../../machines/referral.ts';
 
 type Tx = PgTx;
 
@@ -139,17 +140,6 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
     return { outcome: 'fired', row: next };
   }
 
-  /** The case view with the latest notes, read in the transaction that wrote it. */
-  async function viewOf(tx: Tx, row: CaseRow, persisted: PersistedReferral, actor: Actor, at: string): Promise<CaseView> {
-    const notes = await tx.select({ at: caseEvents.at, text: sql<string>`${caseEvents.payload}::jsonb ->> 'text'` })
-      .from(caseEvents).where(and(eq(caseEvents.caseId, row.id), eq(caseEvents.type, 'ADD_NOTE')))
-      .orderBy(desc(caseEvents.version)).limit(NOTES_IN_VIEW);
-    const total = notes.length < NOTES_IN_VIEW ? notes.length : (await tx.select({ n: count() }).from(caseEvents)
-      .where(and(eq(caseEvents.caseId, row.id), eq(caseEvents.type, 'ADD_NOTE'))))[0]!.n;
-    const latest = notes.reverse().map((n) => ({ type: 'ADD_NOTE' as const, text: n.text, at: n.at }));
-    return caseView(row, withNotes(persisted, latest), actor.role, at, total);
-  }
-
   /** Idempotency (§5.6) inside the write's transaction; a raced first use is tried again and then answered. */
   async function once(tx: Tx, request: KeyedRequest | undefined, now: string, status: number,
     write: () => Promise<CaseView>): Promise<CaseView> {
@@ -220,7 +210,8 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
             const settings = await settingsOf(w.tx, row.region);
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
             const next = await advance(w, row, result, entry);
-            return viewOf(w.tx, next, result.persisted, actor, at);
+            // The view with the latest notes, read in the transaction that wrote it.
+            return viewWithNotes(pgCaseReads(w.tx), next, result.persisted, actor, at);
           });
       });
     },

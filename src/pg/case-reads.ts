@@ -5,15 +5,17 @@
  */
 import { and, asc, count, desc, eq, getTableColumns, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
+import type { PgTx } from './audit.ts';
 import { caseEvents, cases } from '../../db/pg/schema.ts';
-import type { CaseScope } from '../cases/access.ts';
+import { scopeWhere, type CaseScope } from '../cases/access.ts';
 import type { CaseReads } from '../cases/case-queries.ts';
 import type { CaseFilter, StampedNote, WorkFilter, WorkItem } from '../cases/case-repository.ts';
 import { UUID } from '../validation.ts';
 
 const notesOf = (caseId: string) => and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'ADD_NOTE'));
 
-export function pgCaseReads(db: PgDb): CaseReads {
+/** Over the pool, or inside a transaction (the engine reads the view it answers with in its own). */
+export function pgCaseReads(db: PgDb | PgTx): CaseReads {
   const overdueOf = (now: string) => sql<number>`(CASE WHEN ${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
     WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${now}) THEN 1 ELSE 0 END)`;
   return {
@@ -22,7 +24,7 @@ export function pgCaseReads(db: PgDb): CaseReads {
 
     async list(scope: CaseScope, filter: CaseFilter & { now: string }) {
       const overdue = overdueOf(filter.now);
-      const where: (SQL | undefined)[] = [scopeCondition(scope), isNull(cases.erasedAt)];
+      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
       if (filter.state) where.push(eq(cases.state, filter.state));
       if (filter.overdue !== undefined) where.push(filter.overdue ? sql`${overdue} = 1` : sql`${overdue} = 0`);
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
@@ -47,7 +49,7 @@ export function pgCaseReads(db: PgDb): CaseReads {
       const nextDue = sql<string | null>`(SELECT MIN(t.due_at) FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending')`;
       const overdue = overdueOf(filter.now);
       const facts = sql`${cases.facts}::jsonb`;
-      const where: (SQL | undefined)[] = [scopeCondition(scope), isNull(cases.erasedAt)];
+      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
       if (filter.state) where.push(eq(cases.state, filter.state));
       if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
       if (filter.overdue) where.push(sql`${overdue} = 1`);
@@ -74,17 +76,4 @@ export function pgCaseReads(db: PgDb): CaseReads {
         .orderBy(desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)).limit(filter.limit);
     },
   };
-}
-
-function scopeCondition(scope: CaseScope): SQL | undefined {
-  switch (scope.kind) {
-    case 'organisation':
-      return and(eq(cases.organisation, scope.organisation), eq(cases.region, scope.region));
-    case 'region':
-      return eq(cases.region, scope.region);
-    case 'all':
-      return undefined;
-    case 'none':
-      return sql`false`;
-  }
 }
