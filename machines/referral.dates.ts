@@ -8,14 +8,15 @@
  * hour is looked up once (luxon) and kept: the day is then plain arithmetic.
  */
 import { DateTime } from 'luxon';
-import { ZONE } from './referral.deadlines.ts';
+
+export const ZONE = 'Europe/Amsterdam';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const HOUR_MS = 3_600_000;
 const offsets = new Map<number, number>();
 
 /** The offset of Amsterdam from UTC, in ms, during the UTC hour of `ms`. */
-function offsetAt(ms: number): number {
+export function offsetAt(ms: number): number {
   const hour = Math.floor(ms / HOUR_MS);
   let offset = offsets.get(hour);
   if (offset === undefined) {

@@ -7,6 +7,9 @@
  * (or the month's last day).
  */
 import { DateTime, Duration } from 'luxon';
+import { daysInMonth, offsetAt, ZONE } from './referral.dates.ts';
+
+export { ZONE };
 
 export const DEADLINE_NAMES = ['triage', 'overleg', 'checkpoint', 'reassessment', 'bridging_review', 'escalation'] as const;
 export type DeadlineName = (typeof DEADLINE_NAMES)[number];
@@ -74,10 +77,64 @@ export function isIsoDuration(value: string): boolean {
   return duration.isValid && duration.toMillis() > 0 && duration.as('days') <= MAX_DURATION_DAYS;
 }
 
-export const ZONE = 'Europe/Amsterdam';
+/*
+ * Deadlines are computed on most steps (every deadline a step arms), and luxon's time-zone
+ * arithmetic through Intl was the dearest part of such a step (bench/README.md, (j)). The two
+ * functions below do the same arithmetic as luxon's `plus` (calendar units shift the Amsterdam
+ * wall clock, a day past the month's end is clamped, time units add real milliseconds, a wall-clock
+ * time in the spring-forward hole moves forward) with Amsterdam's offset per UTC hour from
+ * referral.dates.ts. Inputs of another shape than the service's own (a UTC instant `…Z`, a plain
+ * day) still go through luxon; test/machine/deadlines.test.ts holds both equal to luxon over
+ * twenty years of instants, every change of summer time and every duration shape.
+ */
+const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+const PLAIN_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+interface ParsedDuration { years: number; months: number; days: number; ms: number }
+const durations = new Map<string, ParsedDuration | null>();
+
+/** An ISO duration's calendar part and time part; null for a shape the fast path leaves to luxon. */
+function parseDuration(duration: string): ParsedDuration | null {
+  let parsed = durations.get(duration);
+  if (parsed === undefined) {
+    const m = ISO_DURATION.exec(duration);
+    const n = (part: string | undefined) => (part === undefined ? 0 : Number(part.slice(0, -1)));
+    parsed = m ? {
+      years: n(m[1]), months: n(m[2]), days: n(m[3]) * 7 + n(m[4]),
+      // As luxon: whole seconds, and milliseconds from the first three digits of a fraction.
+      ms: n(m[6]) * 3_600_000 + n(m[7]) * 60_000 + Math.trunc(n(m[8])) * 1000 +
+        (m[9] === undefined ? 0 : Math.floor(parseFloat(`0${m[9]}`) * 1000)),
+    } : null;
+    if (durations.size < 1000) durations.set(duration, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * The UTC instant of an Amsterdam wall-clock time (`local`: its components read as if UTC), as
+ * luxon's fixOffset: the offset guessed, checked, and in the spring-forward hole the later time.
+ */
+function fromWallClock(local: number, guess: number): number {
+  let utc = local - guess;
+  const o2 = offsetAt(utc);
+  if (o2 === guess) return utc;
+  utc -= o2 - guess;
+  const o3 = offsetAt(utc);
+  if (o3 === o2) return utc;
+  return local - Math.min(o2, o3);
+}
+
+const isoOf = (ms: number): string => new Date(ms).toISOString();
 
 /** The end of an Amsterdam calendar day (the first instant of the next): when a review day has passed. */
 export function endOfDay(day: string): string {
+  const m = PLAIN_DAY.exec(day.slice(0, 10));
+  const y = Number(m?.[1]), mo = Number(m?.[2]), d = Number(m?.[3]);
+  if (m && y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) {
+    // Midnight is never in Amsterdam's summer-time hole or overlap: one offset fits.
+    const local = Date.UTC(y, mo - 1, d + 1);
+    return isoOf(fromWallClock(local, offsetAt(local)));
+  }
   const end = DateTime.fromISO(day.slice(0, 10), { zone: ZONE }).plus({ days: 1 }).startOf('day');
   if (!end.isValid) throw new Error(`not a day: ${day}`);
   return end.toUTC().toISO({ suppressMilliseconds: false }) as string;
@@ -85,6 +142,24 @@ export function endOfDay(day: string): string {
 
 /** The ISO instant `duration` after `now`, in Amsterdam calendar time. */
 export function dueAfter(now: string, duration: string): string {
+  const parsed = parseDuration(duration);
+  let start = UTC_INSTANT.test(now) && now >= '1000' ? Date.parse(now) : NaN;
+  // A day the month does not have (2026-02-30) is luxon's to refuse.
+  if (!Number.isNaN(start) && isoOf(start).slice(0, 19) !== now.slice(0, 19)) start = NaN;
+  if (parsed && !Number.isNaN(start)) {
+    const offset = offsetAt(start);
+    const wall = new Date(start + offset);
+    const year = wall.getUTCFullYear() + parsed.years;
+    const month = wall.getUTCMonth() + 1 + parsed.months;
+    // As luxon: the day clamped to the target month's length, then the days added.
+    const targetYear = year + Math.floor((month - 1) / 12);
+    const targetMonth = ((month - 1) % 12 + 12) % 12 + 1;
+    const day = Math.min(wall.getUTCDate(), daysInMonth(targetYear, targetMonth)) + parsed.days;
+    const local = Date.UTC(targetYear, targetMonth - 1, day, wall.getUTCHours(), wall.getUTCMinutes(),
+      wall.getUTCSeconds(), wall.getUTCMilliseconds());
+    const due = fromWallClock(local, offset) + parsed.ms;
+    if (due < Date.UTC(10000, 0, 1)) return isoOf(due);
+  }
   const due = DateTime.fromISO(now, { zone: ZONE }).plus(Duration.fromISO(duration));
   if (!due.isValid) throw new Error(`cannot add ${duration} to ${now}`);
   return due.toUTC().toISO({ suppressMilliseconds: false }) as string;

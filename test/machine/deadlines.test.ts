@@ -7,12 +7,13 @@
  * planning_overleg, a checkpoint 28 days after entering follow_up or after the last progress
  * report, reassessment 3 calendar months (Europe/Amsterdam) after the advice.
  */
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_DEADLINES,
   DEFAULT_ENV_SETTINGS,
   dueAfter,
+  endOfDay,
   isCalendarPeriod,
   isIsoDuration,
   type DeadlineName,
@@ -633,6 +634,64 @@ describe('calendar arithmetic (Europe/Amsterdam)', () => {
     const [, armed] = accepted.timers;
     expect(armed).toEqual(arm('overleg', accepted.persisted.context.deadlines.overleg ?? ''));
     expect(local(armed?.kind === 'arm' ? armed.dueAt : '')).toBe('2026-04-10T10:00:00.000');
+  });
+
+  // dueAfter and endOfDay do their own arithmetic with Amsterdam's offset per UTC hour, for speed;
+  // luxon (how they were written before) is the reference they must equal.
+  const luxonDueAfter = (now: string, duration: string) =>
+    DateTime.fromISO(now, { zone: ZONE }).plus(Duration.fromISO(duration)).toUTC().toISO({ suppressMilliseconds: false });
+  const luxonEndOfDay = (day: string) => DateTime.fromISO(day.slice(0, 10), { zone: ZONE }).plus({ days: 1 })
+    .startOf('day').toUTC().toISO({ suppressMilliseconds: false });
+  const SHAPES = ['P5D', 'P1D', 'P14D', 'P21D', 'P28D', 'P3M', 'P1M', 'P2M', 'P13M', 'P1Y', 'P20Y', 'P1W', 'P2W3D',
+    'P1Y2M3D', 'PT2S', 'PT1H', 'PT1H30M', 'PT120H', 'PT25H', 'P1DT12H', 'P1MT1.5S', 'PT0.5S', 'PT0.0005S',
+    'PT1.9999S', 'P31D', 'P3660D', 'PT59M59S'];
+
+  it('dueAfter equals luxon on every change of summer time 2020–2040, every hour around it, every duration shape', () => {
+    let compared = 0;
+    for (let year = 2020; year <= 2040; year++) {
+      for (const month of [2, 9]) {
+        // The last Sunday of March / October, 01:00 UTC: the instant Amsterdam's offset changes.
+        const lastDay = new Date(Date.UTC(year, month + 1, 0));
+        const sunday = Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+        for (let h = -30; h <= 30; h++) {
+          for (const extra of [0, 59 * 60_000 + 59_999]) {
+            const now = new Date(sunday + h * 3_600_000 + extra).toISOString();
+            for (const shape of SHAPES) {
+              expect(dueAfter(now, shape), `${shape} after ${now}`).toBe(luxonDueAfter(now, shape));
+              compared++;
+            }
+          }
+        }
+      }
+    }
+    expect(compared).toBe(21 * 2 * 61 * 2 * SHAPES.length);
+  });
+
+  it('dueAfter equals luxon at the ends of months and on leap days (the day clamped, as luxon)', () => {
+    const starts = ['2024-01-31T10:00:00.000Z', '2024-02-29T23:30:00.000Z', '2023-01-29T12:00:00.000Z',
+      '2025-08-31T22:15:00.000Z', '2026-12-31T23:59:59.999Z', '2028-02-28T23:00:00.000Z', '2026-05-31T00:00:00Z'];
+    for (const now of starts) {
+      for (const shape of SHAPES) expect(dueAfter(now, shape), `${shape} after ${now}`).toBe(luxonDueAfter(now, shape));
+    }
+    // Pseudo-random instants over twenty years (fixed seed: the same every run).
+    let seed = 12345;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 5000; i++) {
+      const now = new Date(Date.UTC(2020, 0, 1) + Math.floor(next() * 20 * 365 * DAY)).toISOString();
+      const shape = SHAPES[Math.floor(next() * SHAPES.length)]!;
+      expect(dueAfter(now, shape), `${shape} after ${now}`).toBe(luxonDueAfter(now, shape));
+    }
+  });
+
+  it('endOfDay equals luxon on every day 2020–2040, and both refuse what is not a day', () => {
+    for (let ms = Date.UTC(2020, 0, 1); ms < Date.UTC(2041, 0, 1); ms += DAY) {
+      const day = new Date(ms).toISOString().slice(0, 10);
+      expect(endOfDay(day), day).toBe(luxonEndOfDay(day));
+    }
+    expect(endOfDay('2026-03-28T23:30:00.000Z')).toBe(luxonEndOfDay('2026-03-28T23:30:00.000Z'));
+    for (const bad of ['2026-02-30', '2026-13-01', 'not a day', '']) expect(() => endOfDay(bad), bad).toThrow();
+    expect(() => dueAfter('2026-02-30T10:00:00.000Z', 'P1D')).toThrow();
+    expect(() => dueAfter('yesterday', 'P1D')).toThrow();
   });
 
   it('recognises the ISO 8601 durations the region settings accept, and only positive ones', () => {
