@@ -308,9 +308,11 @@ async function main(): Promise<void> {
   if (PEER) {
     t = performance.now();
     peer = await benchBpmnPeer(tempDir);
-    log(`\n(j) lifecycle submission to follow-up, synchronous=OFF: passend ${peer.passendLifecyclesPerSec}/s, ` +
-      `bpmn-engine with its state saved to SQLite after each step ${peer.bpmnLifecyclesPerSec}/s: ` +
-      `passendToBpmnEngine ${peer.passendToBpmnEngine} (${secondsSince(t)} s)`);
+    log(`\n(j) lifecycle submission to follow-up, synchronous=OFF: passend ${peer.passendLifecyclesPerSec}/s; ` +
+      `bpmn-engine recovered from its state in SQLite for every step and saving it after, as a service runs it, ` +
+      `${peer.bpmnLifecyclesPerSec}/s: passendToBpmnEngine ${peer.passendToBpmnEngine}; one live bpmn-engine per ` +
+      `lifecycle, its state only saved after each step, ${peer.bpmnLiveLifecyclesPerSec}/s: ` +
+      `passendToBpmnEngineLive ${peer.passendToBpmnEngineLive} (${secondsSince(t)} s)`);
   }
 
   // --- (k) the engine on PostgreSQL, one and two instances ---
@@ -482,6 +484,7 @@ async function main(): Promise<void> {
     engineCpuUs: opt(cpu?.engineOffUs, 1),
     rawCpuUs: opt(cpu?.rawOffWithAuditUs, 1),
     passendToBpmnEngine: peer?.passendToBpmnEngine ?? null,
+    passendToBpmnEngineLive: peer?.passendToBpmnEngineLive ?? null,
     pgEngineToRaw: postgres?.pgEngineToRaw ?? null,
     pgTwoInstancesToOne: postgres?.pgTwoInstancesToOne ?? null,
     pgEnginePerSec: postgres?.pgEnginePerSec ?? null,
