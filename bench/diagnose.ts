@@ -5,12 +5,14 @@
  *
  * raw     the raw writes of bench/raw.ts
  * engine  caseEngine.applyEvent
+ * profile the same, with a CPU profile of the timed events only (PROFILE_OUT, engine.cpuprofile)
  * phases  the steps of the engine's applyTx, replayed with the same functions and timed one by one
  *
  * ckpt: wal_autocheckpoint 0 + the service's checkpoint worker (messages counted);
  * nockpt: wal_autocheckpoint 0 and no checkpoints at all; auto: SQLite's default autocheckpoint.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -28,6 +30,8 @@ import { MIX, bodyOf, cloneDatabase, memoryCopy, eventsFor, planned, seedDatabas
 
 const [mode = 'engine', sync = 'FULL', ckpt = 'ckpt', casesArg = '5000'] = process.argv.slice(2);
 const cases = Number(casesArg);
+const post = (session: Session, method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
 const dir = mkdtempSync(join(tmpdir(), 'passend-diag-'));
 let worker: Worker | undefined;
 process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -68,12 +72,26 @@ if (mode === 'raw') {
   gc();
   const run = timeEach(captured!.timed, apply);
   describe('raw event', run.perItemMs, run.seconds);
-} else if (mode === 'engine') {
+} else if (mode === 'engine' || mode === 'profile') {
   const apply = engineApplier(seeded);
   for (const r of engineRequests(seeded.warmupIds)) apply(r);
   gc();
+  const session = mode === 'profile' ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await post(session, 'Profiler.enable');
+    await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
+    await post(session, 'Profiler.start');
+  }
   const run = timeEach(engineRequests(seeded.caseIds), apply);
   describe('engine event', run.perItemMs, run.seconds);
+  if (session) {
+    const { profile } = await post(session, 'Profiler.stop') as { profile: unknown };
+    const file = process.env.PROFILE_OUT ?? 'engine.cpuprofile';
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`profile of the timed events only: ${file} (node --import tsx bench/profile-summary.ts ${file})`);
+    session.disconnect();
+  }
 } else {
   // The engine's applyTx, stage by stage, with the same functions (src/cases/case-engine.ts).
   const repo = caseRepository(seeded.db);
@@ -135,4 +153,5 @@ if (worker) {
   console.log(`checkpoints run: ${checkpoints}`);
 }
 void checkpointMs;
+console.log(`wal frames: ${JSON.stringify(sqlite.pragma("wal_checkpoint(PASSIVE)"))}`);
 sqlite.close();

@@ -79,3 +79,34 @@ profile.samples.forEach((id, i) => {
 });
 console.log('\ninclusive time of selected functions');
 for (const [f, us] of [...inclusive].sort((x, y) => y[1] - x[1])) console.log(`${pct(us)}  ${f}`);
+
+// PROFILE_TREE=applyNew[,depth]: the call tree under a function, inclusive time per child, to `depth` levels.
+if (process.env.PROFILE_TREE) {
+  const [root, depthArg = '3'] = process.env.PROFILE_TREE.split(',');
+  const maxDepth = Number(depthArg);
+  const inclusiveOf = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      inclusiveOf.set(cur, (inclusiveOf.get(cur) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
+  });
+  // Children of equal label merged, so a function reached by several paths shows once per level.
+  const print = (ids: number[], depth: number) => {
+    const merged = new Map<string, { us: number; ids: number[] }>();
+    for (const id of ids) {
+      const n = byId.get(id)!;
+      const m = merged.get(label(n)) ?? { us: 0, ids: [] };
+      m.us += inclusiveOf.get(id) ?? 0;
+      m.ids.push(...(n.children ?? []));
+      merged.set(label(n), m);
+    }
+    for (const [l, m] of [...merged].sort((a, b) => b[1].us - a[1].us)) {
+      if (m.us < totalUs * 0.002) continue;
+      console.log(`${pct(m.us)}  ${'  '.repeat(depth)}${l}`);
+      if (depth < maxDepth) print(m.ids, depth + 1);
+    }
+  };
+  const roots = profile.nodes.filter((n) => n.callFrame.functionName === root).map((n) => n.id);
+  console.log(`\ncall tree under ${root}`);
+  print(roots, 0);
+}
