@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema.ts';
+import { insertSql } from '../../db/statements.ts';
 import {
   chain,
   GENESIS,
@@ -27,14 +28,11 @@ export type NewAuditEntry = Omit<AuditFields, 'seq' | 'caseSeq' | 'payloadHash'>
 export type { VerifyResult };
 
 export function auditTrail(db: Db) {
-  const lastOfLog = db.select({ seq: auditLog.seq, logHash: auditLog.logHash })
-    .from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare();
-  const lastOfCase = db.select({ caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash })
-    .from(auditLog).where(eq(auditLog.caseId, sql.placeholder('caseId')))
-    .orderBy(desc(auditLog.caseSeq)).limit(1).prepare();
-  const insert = db.insert(auditLog)
-    .values(Object.fromEntries(COLUMNS.map(([key]) => [key, sql.placeholder(key)])) as never)
-    .prepare();
+  // On every write: straight to better-sqlite3 (db/statements.ts), rows with the schema's keys.
+  const lastOfLog = db.$client.prepare('SELECT "seq", "log_hash" AS "logHash" FROM "audit_log" ORDER BY "seq" DESC LIMIT 1');
+  const lastOfCase = db.$client.prepare(`SELECT "case_seq" AS "caseSeq", "case_hash" AS "caseHash" FROM "audit_log"
+    WHERE "case_id" = ? ORDER BY "case_seq" DESC LIMIT 1`);
+  const insert = db.$client.prepare(insertSql(auditLog));
   const regionCount = db.$client.prepare(`SELECT count(*) AS n FROM audit_log a
     JOIN cases c ON c.id = a.case_id WHERE c.region = @region AND a.seq < @before`);
   const regionHeads = db.$client.prepare(`SELECT a.case_id AS caseId, a.case_hash AS caseHash
@@ -47,8 +45,9 @@ export function auditTrail(db: Db) {
   return {
     /** Appends one entry, chained to its case and to the log. Call inside a write transaction. */
     append(entry: NewAuditEntry): AuditEntry {
-      const log = lastOfLog.get();
-      const head = entry.caseId === null ? undefined : lastOfCase.get({ caseId: entry.caseId });
+      const log = lastOfLog.get() as { seq: number; logHash: string } | undefined;
+      const head = entry.caseId === null ? undefined
+        : lastOfCase.get(entry.caseId) as { caseSeq: number; caseHash: string } | undefined;
       const row = chainedEntry(entry, log, head);
       insert.run(row);
       return row;

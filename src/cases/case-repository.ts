@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { caseEvents, cases, outbox, timers } from '../../db/schema.ts';
+import { insertSql, selectList } from '../../db/statements.ts';
 import { scopeWhere, type CaseScope } from './access.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
@@ -26,44 +27,17 @@ export interface CaseFilter {
 }
 
 export function caseRepository(db: Db) {
-  const findById = db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare();
-  const insertCase = db.insert(cases).values({
-    id: sql.placeholder('id'),
-    state: sql.placeholder('state'),
-    version: sql.placeholder('version'),
-    machineVersion: sql.placeholder('machineVersion'),
-    region: sql.placeholder('region'),
-    organisation: sql.placeholder('organisation'),
-    municipality: sql.placeholder('municipality'),
-    snapshot: sql.placeholder('snapshot'),
-    facts: sql.placeholder('facts'),
-    overdue: sql.placeholder('overdue'),
-    createdAt: sql.placeholder('createdAt'),
-    updatedAt: sql.placeholder('updatedAt'),
-  }).prepare();
-  const updateCase = db.update(cases)
-    .set({
-      state: sql`${sql.placeholder('state')}`,
-      version: sql`${sql.placeholder('version')}`,
-      snapshot: sql`${sql.placeholder('snapshot')}`,
-      facts: sql`${sql.placeholder('facts')}`,
-      overdue: sql`${sql.placeholder('overdue')}`,
-      updatedAt: sql`${sql.placeholder('updatedAt')}`,
-    })
-    .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
-    .prepare();
-  const insertEvent = db.insert(caseEvents).values({
-    caseId: sql.placeholder('caseId'),
-    version: sql.placeholder('version'),
-    type: sql.placeholder('type'),
-    at: sql.placeholder('at'),
-    actorRole: sql.placeholder('actorRole'),
-    actorOrganisation: sql.placeholder('actorOrganisation'),
-    actorName: sql.placeholder('actorName'),
-    actorClientId: sql.placeholder('actorClientId'),
-    payload: sql.placeholder('payload'),
-    state: sql.placeholder('state'),
-  }).prepare();
+  // The statements of every event go straight to better-sqlite3 (db/statements.ts); the rest
+  // through drizzle.
+  const sqlite = db.$client;
+  const findById = sqlite.prepare(`SELECT ${selectList(cases)} FROM "cases" WHERE "id" = ?`);
+  const insertCase = sqlite.prepare(insertSql(cases, ['id', 'state', 'version', 'machineVersion', 'region',
+    'organisation', 'municipality', 'snapshot', 'facts', 'overdue', 'createdAt', 'updatedAt']));
+  const updateCase = sqlite.prepare(`UPDATE "cases" SET "state" = @state, "version" = @version,
+    "snapshot" = @snapshot, "facts" = @facts, "overdue" = @overdue, "updated_at" = @updatedAt
+    WHERE "id" = @id AND "version" = @expectedVersion`);
+  const insertEvent = sqlite.prepare(insertSql(caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
+    'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']));
   const eventsOf = db.select().from(caseEvents)
     .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
     .orderBy(asc(caseEvents.version))
@@ -75,19 +49,10 @@ export function caseRepository(db: Db) {
     WHERE case_id = ? AND type = 'ADD_NOTE' AND version < ? ORDER BY version DESC LIMIT ?`).raw();
   const noteCount = db.$client.prepare(`SELECT count(*) FROM case_events
     WHERE case_id = ? AND type = 'ADD_NOTE'`).pluck();
-  const armTimer = db.insert(timers).values({
-    caseId: sql.placeholder('caseId'),
-    name: sql.placeholder('name'),
-    dueAt: sql.placeholder('dueAt'),
-    event: sql.placeholder('event'),
-    status: 'pending',
-    armedAt: sql.placeholder('armedAt'),
-  }).prepare();
-  const cancelTimer = db.update(timers)
-    .set({ status: 'cancelled', settledAt: sql`${sql.placeholder('at')}` })
-    .where(and(eq(timers.caseId, sql.placeholder('caseId')), eq(timers.name, sql.placeholder('name')),
-      eq(timers.status, 'pending')))
-    .prepare();
+  const armTimer = sqlite.prepare(`INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
+    VALUES (@caseId, @name, @dueAt, @event, 'pending', @armedAt)`);
+  const cancelTimer = sqlite.prepare(`UPDATE "timers" SET "status" = 'cancelled', "settled_at" = ?
+    WHERE "case_id" = ? AND "name" = ? AND "status" = 'pending'`);
   const settleTimer = db.update(timers)
     .set({ status: sql`${sql.placeholder('status')}`, settledAt: sql`${sql.placeholder('at')}` })
     .where(and(eq(timers.seq, sql.placeholder('seq')), eq(timers.status, 'pending')))
@@ -96,23 +61,14 @@ export function caseRepository(db: Db) {
   const dueTimers = db.select({ seq: timers.seq }).from(timers)
     .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, sql.placeholder('now'))))
     .orderBy(asc(timers.dueAt)).limit(sql.placeholder('limit')).prepare();
-  const dueTimersOf = db.select({ seq: timers.seq }).from(timers)
-    .where(and(eq(timers.caseId, sql.placeholder('caseId')), eq(timers.status, 'pending'),
-      lte(timers.dueAt, sql.placeholder('now'))))
-    .orderBy(asc(timers.dueAt)).prepare();
-  const insertOutbox = db.insert(outbox).values({
-    id: sql.placeholder('id'),
-    caseId: sql.placeholder('caseId'),
-    region: sql.placeholder('region'),
-    kind: sql.placeholder('kind'),
-    payload: sql.placeholder('payload'),
-    createdAt: sql.placeholder('createdAt'),
-    status: 'pending',
-    nextAttemptAt: sql.placeholder('createdAt'),
-  }).prepare();
+  const dueTimersOf = sqlite.prepare(`SELECT "seq" FROM "timers"
+    WHERE "case_id" = ? AND "status" = 'pending' AND "due_at" <= ? ORDER BY "due_at"`).pluck();
+  const insertOutbox = sqlite.prepare(`INSERT INTO "outbox"
+    ("id", "case_id", "region", "kind", "payload", "created_at", "status", "next_attempt_at")
+    VALUES (@id, @caseId, @region, @kind, @payload, @createdAt, 'pending', @createdAt)`);
 
   return {
-    find: (id: string): CaseRow | undefined => findById.get({ id }),
+    find: (id: string): CaseRow | undefined => findById.get(id) as CaseRow | undefined,
     insert: (row: NewCaseRow): void => void insertCase.run(row),
     /** Optimistic: writes only when the stored version is still `expectedVersion`. */
     update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'facts' | 'overdue' | 'updatedAt'> & {
@@ -127,13 +83,13 @@ export function caseRepository(db: Db) {
     noteCount: (caseId: string): number => noteCount.get(caseId) as number,
     armTimer: (row: { caseId: string; name: string; dueAt: string; event: string; armedAt: string }): void =>
       void armTimer.run(row),
-    cancelTimer: (caseId: string, name: string, at: string): void => void cancelTimer.run({ caseId, name, at }),
+    cancelTimer: (caseId: string, name: string, at: string): void => void cancelTimer.run(at, caseId, name),
     /** Marks a pending timer fired or cancelled; false when it was no longer pending. */
     settleTimer: (seq: number, status: 'fired' | 'cancelled', at: string): boolean =>
       settleTimer.run({ seq, status, at }).changes === 1,
     timer: (seq: number): TimerRow | undefined => timerBySeq.get({ seq }),
     dueTimers: (now: string, limit: number): number[] => dueTimers.all({ now, limit }).map((t) => t.seq),
-    dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all({ caseId, now }).map((t) => t.seq),
+    dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all(caseId, now) as number[],
     enqueueNotification: (row: Omit<OutboxRow, 'status' | 'nextAttemptAt'>): void => void insertOutbox.run(row),
     /**
      * A page of cases. `overdue` is as exact as the case view: recorded as passed, or with a
