@@ -141,7 +141,7 @@ export function step(
     if (broken) return broken;
   }
   const machine = machineFor(version);
-  const current = machine.resolveState({ value: persisted.value, context: { ...persisted.context, env } });
+  const current = resolveSnapshot(machine, persisted.value, { ...persisted.context, env });
   const [next, actions] = pureTransition(machine, current, event);
   if (next.context === current.context && next.value === current.value) {
     return { outcome: 'ignored', state };
@@ -168,6 +168,28 @@ export function ruleBroken(
   if (code) return { outcome: 'rule_broken', code };
   const breach = dateOrderBreach(event as ReferralEvent & { at: string }, record);
   return breach ? { outcome: 'rule_broken', code: 'DATE_ORDER', breach } : undefined;
+}
+
+const resolved = new WeakMap<ReferralMachine, Map<string, ReferralSnapshot>>();
+
+/**
+ * `machine.resolveState({ value, context })`, with the state nodes of each state value resolved
+ * once per machine: what resolveState works out (the active nodes, their value, tags and status)
+ * depends on the value alone, and it was a tenth of a step's CPU. The snapshot gets its own
+ * context and fresh `children` and `historyValue` (XState copies those before changing them, but
+ * a snapshot shares nothing it could change). test/machine/pure-transition.test.ts holds it equal
+ * to resolveState for every lifecycle state.
+ */
+export function resolveSnapshot(machine: ReferralMachine, value: StateValue, context: ReferralContext): ReferralSnapshot {
+  let byValue = resolved.get(machine);
+  if (!byValue) resolved.set(machine, byValue = new Map());
+  const key = typeof value === 'string' ? value : JSON.stringify(value);
+  let template = byValue.get(key);
+  if (!template) {
+    template = machine.resolveState({ value, context: {} as ReferralContext });
+    byValue.set(key, template);
+  }
+  return { ...template, context, children: {}, historyValue: {} } as ReferralSnapshot;
 }
 
 const scopes = new WeakMap<ReferralMachine, AnyActorScope>();

@@ -5,6 +5,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
+import { selectList } from '../../db/statements.ts';
 import { auditTrail, type NewAuditEntry } from '../audit/audit-log.ts';
 import { DEFAULT_HOUSEKEEPING, isHousekeepingPeriod } from '../housekeeping.ts';
 import { DEFAULT_RETENTION, isRetention } from '../retention/retention.ts';
@@ -66,9 +67,11 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
 }
 
 export function regionSettings(db: Db) {
-  const byId = db.select().from(regions).where(eq(regions.id, sql.placeholder('id'))).prepare();
+  // Read on every write: straight to better-sqlite3 (db/statements.ts).
+  const byId = db.$client.prepare(`SELECT ${selectList(regions)} FROM "regions" WHERE "id" = ?`);
+  const row = (id: string) => byId.get(id) as RegionRow | undefined;
   return {
-    get: (id: string): RegionSettings => toSettings(byId.get({ id })),
+    get: (id: string): RegionSettings => toSettings(row(id)),
     set(id: string, update: RegionUpdate, now: Date, operator: Operator = CLI_OPERATOR): RegionSettings {
       const values = regionValues(update, now);
       db.$client.transaction(() => {
@@ -77,7 +80,7 @@ export function regionSettings(db: Db) {
           .run();
         auditTrail(db).append(regionAudit(id, update, values.updatedAt, operator));
       }).immediate();
-      return toSettings(byId.get({ id }));
+      return toSettings(row(id));
     },
   };
 }
