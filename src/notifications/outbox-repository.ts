@@ -16,6 +16,10 @@ export function outboxRepository(db: Db) {
     .set({ nextAttemptAt: sql`${sql.placeholder('until')}` })
     .where(and(eq(outbox.seq, sql.placeholder('seq')), eq(outbox.status, 'pending')))
     .prepare();
+  const skipOne = db.$client.prepare(`UPDATE "outbox" SET "status" = 'skipped' WHERE "seq" = ?`);
+  const skipAll = db.$client.transaction((seqs: readonly number[]) => {
+    for (const seq of seqs) skipOne.run(seq);
+  });
 
   return {
     /**
@@ -33,6 +37,13 @@ export function outboxRepository(db: Db) {
     record(seq: number, change: Partial<Pick<OutboxEntry,
       'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>): void {
       db.update(outbox).set(change).where(eq(outbox.seq, seq)).run();
+    },
+    /**
+     * Marks these notifications skipped (their region has no webhook), in one transaction: one
+     * COMMIT for a round's worth, not one per notification.
+     */
+    skip(seqs: readonly number[]): void {
+      if (seqs.length > 0) skipAll.immediate(seqs);
     },
     failed(region: string | '*', limit: number): OutboxEntry[] {
       const where = region === '*'

@@ -37,7 +37,7 @@ export interface DeliveryRound {
 
 /** The outbox and the region settings it reads, from either store (src/services.ts). */
 export interface DelivererStore {
-  box: Pick<Async<OutboxRepository>, 'claimDue' | 'record'>;
+  box: Pick<Async<OutboxRepository>, 'claimDue' | 'record' | 'skip'>;
   regions: Pick<Async<ReturnType<typeof regionSettings>>, 'get'>;
 }
 
@@ -64,13 +64,7 @@ export function webhookDeliverer({ box, regions }: DelivererStore, clock: Clock,
     }
   }
 
-  async function deliver(entry: OutboxEntry, round: DeliveryRound): Promise<void> {
-    const webhook = (await regions.get(entry.region)).webhook;
-    if (!webhook) {
-      await box.record(entry.seq, { status: 'skipped' });
-      round.skipped += 1;
-      return;
-    }
+  async function deliver(entry: OutboxEntry, webhook: Webhook, round: DeliveryRound): Promise<void> {
     const error = await attempt(entry, webhook);
     const attempts = entry.attempts + 1;
     const now = clock.now();
@@ -108,7 +102,14 @@ export function webhookDeliverer({ box, regions }: DelivererStore, clock: Clock,
       }
       const started = [...byRegion].map(([region, entries]) => {
         const run = (async () => {
-          for (const entry of entries) await deliver(entry, round);
+          const { webhook } = await regions.get(region);
+          if (!webhook) {
+            // No receiver: the region's notifications of this round are skipped in one write.
+            await box.skip(entries.map((entry) => entry.seq));
+            round.skipped += entries.length;
+            return;
+          }
+          for (const entry of entries) await deliver(entry, webhook, round);
         })().finally(() => busy.delete(region));
         busy.set(region, run);
         return run;

@@ -132,6 +132,9 @@ export function pgOutbox(db: PgDb): Outbox {
     async record(seq, change) {
       await db.update(outbox).set(change).where(eq(outbox.seq, seq));
     },
+    async skip(seqs) {
+      if (seqs.length > 0) await db.update(outbox).set({ status: 'skipped' }).where(inArray(outbox.seq, [...seqs]));
+    },
     failed: async (region, limit) => db.select().from(outbox)
       .where(region === '*' ? eq(outbox.status, 'failed') : and(eq(outbox.status, 'failed'), eq(outbox.region, region)))
       .orderBy(desc(outbox.seq)).limit(limit),
