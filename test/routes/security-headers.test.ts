@@ -23,6 +23,16 @@ function expectHardened(res: LightMyRequestResponse, what: string): string {
   expect(csp, what).toMatch(/default-src '(self|none)'/);
   expect(res.headers['x-content-type-options'], what).toBe('nosniff');
   expect(res.headers['x-frame-options'], what).toBe('SAMEORIGIN');
+  // The rest of helmet's set (set once from helmet's middleware, src/app.ts).
+  expect(res.headers['referrer-policy'], what).toBe('no-referrer');
+  expect(res.headers['strict-transport-security'], what).toMatch(/^max-age=\d+; includeSubDomains$/);
+  expect(res.headers['cross-origin-opener-policy'], what).toBe('same-origin');
+  expect(res.headers['cross-origin-resource-policy'], what).toBe('same-origin');
+  expect(res.headers['origin-agent-cluster'], what).toBe('?1');
+  expect(res.headers['x-dns-prefetch-control'], what).toBe('off');
+  expect(res.headers['x-permitted-cross-domain-policies'], what).toBe('none');
+  expect(res.headers['x-xss-protection'], what).toBe('0');
+  expect(res.headers['x-powered-by'], what).toBeUndefined();
   return csp;
 }
 
