@@ -4,9 +4,12 @@
  * answers are 500; over HTTP, simultaneous requests share batches and no answer leaves before its
  * COMMIT. The kill -9 tests in test/crash run the real server, which commits in groups.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupCommit } from '../../src/db/group-commit.ts';
+import { DurabilityLost, groupCommit, walSyncer } from '../../src/db/group-commit.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 
@@ -66,6 +69,104 @@ describe('groupCommit', () => {
       expect(commits.settled()).toBeUndefined();
     })();
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
+  });
+});
+
+describe('groupCommit: the fsync off the event loop', () => {
+  const dirs: string[] = [];
+  const open: Database.Database[] = [];
+  afterEach(() => {
+    for (const db of open.splice(0)) db.close();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  /** A WAL database file, as the service opens it. */
+  const fileDatabase = (synchronous = 'FULL') => {
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-'));
+    dirs.push(dir);
+    const db = new Database(join(dir, 'db.sqlite'));
+    open.push(db);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous}`);
+    db.exec('CREATE TABLE t (x INTEGER NOT NULL)');
+    return db;
+  };
+  /** A WAL sync the test lets finish (or fail) when it wants. */
+  const heldSync = () => {
+    const calls: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const syncWal = () => new Promise<void>((resolve, reject) => { calls.push({ resolve, reject }); });
+    return { calls, syncWal };
+  };
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('commits a batch without syncing, answers only after the WAL is synced, and runs the next batch meanwhile', async () => {
+    const db = fileDatabase();
+    const sync = heldSync();
+    const commits = groupCommit(db, { syncWal: sync.syncWal });
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+    // Inside the batch SQLite does not sync (NORMAL); outside it keeps FULL (2).
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    let firstDurable = false;
+    void commits.settled()!.then(() => { firstDurable = true; });
+    await turn();
+    expect(db.inTransaction).toBe(false);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(sync.calls).toHaveLength(1);
+    // Committed but not yet synced: nothing that could show it may be answered yet.
+    const waiting = commits.settled();
+    expect(waiting).toBeDefined();
+    // The next batch runs while the first is being synced.
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run());
+    await turn();
+    expect(db.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([1, 2]);
+    expect(sync.calls).toHaveLength(2);
+    expect(firstDurable).toBe(false);
+    sync.calls[0]!.resolve();
+    await turn();
+    expect(firstDurable).toBe(true);
+    // Still waiting for the second batch's sync.
+    let allDurable = false;
+    void commits.settled()!.then(() => { allDurable = true; });
+    await turn();
+    expect(allDurable).toBe(false);
+    sync.calls[1]!.resolve();
+    await waiting;
+    await turn();
+    expect(allDurable).toBe(true);
+    expect(commits.settled()).toBeUndefined();
+  });
+
+  it('a failed sync answers the batch with an error and refuses every later write', async () => {
+    const db = fileDatabase();
+    const sync = heldSync();
+    const commits = groupCommit(db, { syncWal: sync.syncWal });
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+    const settled = commits.settled()!;
+    await turn();
+    sync.calls[0]!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(settled).rejects.toBeInstanceOf(DurabilityLost);
+    expect(() => commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run())).toThrow(DurabilityLost);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
+  });
+
+  it('with synchronous NORMAL or OFF chosen by the operator, nothing is synced', async () => {
+    for (const level of ['NORMAL', 'OFF']) {
+      const db = fileDatabase(level);
+      const sync = heldSync();
+      const commits = groupCommit(db, { syncWal: sync.syncWal });
+      commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+      await commits.settled();
+      expect(sync.calls).toHaveLength(0);
+    }
+  });
+
+  it('the real sync fdatasyncs the -wal file beside the database', async () => {
+    const db = fileDatabase();
+    const commits = groupCommit(db);
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+    await commits.settled();
+    expect(commits.settled()).toBeUndefined();
+    await walSyncer(db.name)();
+    await expect(walSyncer(join(dirs[0]!, 'missing.sqlite'))()).rejects.toThrow(/ENOENT/);
   });
 });
 
