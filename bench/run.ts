@@ -60,7 +60,7 @@ import { load, startServer, type LoadResult, type ServerChild } from './http.ts'
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
 import { timerFirer, timerVolume } from './timers.ts';
-import { describePressure, fmtMs, fmtRate, gc, percentile, pressureTotals, round, timeEach } from './stats.ts';
+import { describePressure, fmtMs, fmtRate, gc, percentile, pressureTotals, processCpuSeconds, round, timeEach } from './stats.ts';
 import {
   CASES, CHECKPOINT_INTERVAL_MS, CONNECTIONS, MIX, MIX_LABEL, WARMUP_CASES, eventsFor,
   assertServicePragmas, cloneDatabase, memoryCopy, seedDatabase, writtenVolume, type Seeded,
@@ -216,10 +216,17 @@ async function main(): Promise<void> {
     (entry === 'src/server.ts' ? '' : ' -- EXPERIMENT, not the service') +
     (cpuProfDir ? `, CPU profile to ${cpuProfDir}` : ''));
   const httpRuns: LoadResult[] = [];
+  // CPU seconds of the server (all its threads) and of this process (autocannon) during (c).
+  const httpCpu = { server: 0, client: 0 };
   const http: Phase = {
     name: 'http', seconds: 0, events: 0, perEventMs: [], blockRates: [],
     block: async (from, to) => {
+      const serverBefore = processCpuSeconds(server!.child.pid!);
+      const clientBefore = process.cpuUsage();
       const r = await load(port, caseIds, clients, from, to - from, 120);
+      const client = process.cpuUsage(clientBefore);
+      httpCpu.server += processCpuSeconds(server!.child.pid!) - serverBefore;
+      httpCpu.client += (client.user + client.system) / 1e6;
       httpRuns.push(r);
       return { seconds: r.seconds, perEventMs: r.latencies };
     },
@@ -417,6 +424,11 @@ async function main(): Promise<void> {
   log(`  (c) httpEventsPerSec   ${fmtRate(httpEventsPerSec)}   (${httpOk} 2xx in ${round(http.seconds, 2)} s; non-2xx ${non2xx})`);
   log(`      httpP50Ms ${fmtMs(c.p50)}, httpP99Ms ${fmtMs(c.p99)}, max ${fmtMs(c.max)} at ${CONNECTIONS} connections ` +
     `(autocannon's integer-ms histogram, last block: p50 ${httpRuns.at(-1)!.autocannonP50} ms, p99 ${httpRuns.at(-1)!.autocannonP99} ms)`);
+  const httpServerCpuUs = (httpCpu.server / http.events) * 1e6;
+  const httpClientCpuUs = (httpCpu.client / http.events) * 1e6;
+  log(`      CPU per request: server ${round(httpServerCpuUs, 0)} µs (all its threads), autocannon in this process ` +
+    `${round(httpClientCpuUs, 0)} µs; together ${round(((httpCpu.server + httpCpu.client) / http.seconds) * 100, 0)}% ` +
+    `of one core during (c), on ${availableParallelism()} cores`);
   log(`  engineToRaw  = b/a = ${round(engineToRaw, 3)}  (aim >= 0.6: ${engineToRaw >= 0.6 ? 'met' : 'NOT met'})`);
   log(`  httpToEngine = c/b = ${round(httpToEngine, 3)}  (aim >= 0.7: ${httpToEngine >= 0.7 ? 'met' : 'NOT met'})`);
   log(`  median over blocks: b/a ${round(blockEngineToRaw, 3)}, c/b ${round(blockHttpToEngine, 3)}; fastest block: ` +
@@ -505,6 +517,8 @@ async function main(): Promise<void> {
     engineToRawMedianBlock: round(blockEngineToRaw, 3),
     httpToEngineMedianBlock: round(blockHttpToEngine, 3),
     httpNon2xx: non2xx,
+    httpServerCpuUs: round(httpServerCpuUs, 0),
+    httpClientCpuUs: round(httpClientCpuUs, 0),
     timers: timers.events,
     timersToEventsMedianBlock: round(blockTimersToEvents, 3),
     rawWithoutAuditP50Ms: round(aNoAudit.p50, 3),

@@ -59,3 +59,16 @@ export function describePressure(before: { cpu?: number; io?: number }, after: {
   return `load average ${loadavg().map((l) => round(l, 2)).join(' ')} on ${availableParallelism()} cores; ` +
     `time some task waited for CPU ${share('cpu')}, for IO ${share('io')}`;
 }
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat; NaN where absent. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
