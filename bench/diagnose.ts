@@ -56,6 +56,40 @@ if (mode === 'raw') {
 const seeded: Seeded = cloneDatabase(template, join(dir, 'diag.db'));
 const sqlite = seeded.db.$client;
 sqlite.pragma(`synchronous = ${sync}`);
+// DIAG_SPLIT=1 (raw, engine, profile): each event's time split into BEGIN, the work inside the
+// transaction and COMMIT, by a transaction wrapper of the same shape as better-sqlite3's.
+const split = { on: process.env.DIAG_SPLIT === '1', begin: 0, inside: 0, commit: 0 };
+if (split.on) {
+  const begin = sqlite.prepare('BEGIN IMMEDIATE');
+  const commit = sqlite.prepare('COMMIT');
+  (sqlite as { transaction: unknown }).transaction = (fn: (...args: unknown[]) => unknown) => {
+    const wrapped = (...args: unknown[]) => {
+      const t0 = performance.now();
+      begin.run();
+      const t1 = performance.now();
+      let result: unknown;
+      try {
+        result = fn(...args);
+      } catch (error) {
+        sqlite.exec('ROLLBACK');
+        throw error;
+      }
+      const t2 = performance.now();
+      commit.run();
+      split.begin += t1 - t0;
+      split.inside += t2 - t1;
+      split.commit += performance.now() - t2;
+      return result;
+    };
+    return Object.assign(wrapped, { immediate: wrapped });
+  };
+}
+const resetSplit = () => { split.begin = 0; split.inside = 0; split.commit = 0; };
+const describeSplit = (events: number) => {
+  if (!split.on) return;
+  const us = (ms: number) => round((ms * 1000) / events, 1);
+  console.log(`per event: BEGIN ${us(split.begin)} µs, inside the transaction ${us(split.inside)} µs, COMMIT ${us(split.commit)} µs`);
+};
 if (ckpt === 'auto') sqlite.pragma('wal_autocheckpoint = 1000');
 let checkpoints = 0;
 const checkpointMs: number[] = [];
@@ -70,8 +104,10 @@ if (mode === 'raw') {
   const apply = rawReplayer(seeded);
   for (const x of captured!.warmup) apply(x);
   gc();
+  resetSplit();
   const run = timeEach(captured!.timed, apply);
   describe('raw event', run.perItemMs, run.seconds);
+  describeSplit(captured!.timed.length);
 } else if (mode === 'engine' || mode === 'profile') {
   const apply = engineApplier(seeded);
   for (const r of engineRequests(seeded.warmupIds)) apply(r);
@@ -83,8 +119,10 @@ if (mode === 'raw') {
     await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
     await post(session, 'Profiler.start');
   }
+  resetSplit();
   const run = timeEach(engineRequests(seeded.caseIds), apply);
   describe('engine event', run.perItemMs, run.seconds);
+  describeSplit(run.perItemMs.length);
   if (session) {
     const { profile } = await post(session, 'Profiler.stop') as { profile: unknown };
     const file = process.env.PROFILE_OUT ?? 'engine.cpuprofile';
