@@ -21,7 +21,16 @@ const spins = (process.argv[3] ?? '0,50,100,200').split(',').map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'passend-commit-'));
 process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-const spin = (us: number) => { const end = performance.now() + us / 1000; while (performance.now() < end) { /* busy */ } };
+// SPIN=memory: the busy-wait allocates and walks fresh objects (as the engine's JavaScript does)
+// instead of only reading the clock.
+const memorySpin = process.env.SPIN === 'memory';
+let sink = 0;
+const spin = (us: number) => {
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end) {
+    if (memorySpin) sink += JSON.stringify(JSON.parse(`{"a":[${'1,'.repeat(200)}2],"b":"${sink}"}`)).length;
+  }
+};
 
 const { db: templateDb, ...template } = seedDatabase(join(dir, 'template.db'), cases, 1);
 templateDb.$client.close();
