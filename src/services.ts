@@ -113,13 +113,15 @@ export function sqlitePeople(db: Db): People {
 
 export interface SqliteOptions {
   groupCommit?: boolean;
+  /** How the group commit syncs the WAL (group-commit.ts); tests make it fail. */
+  syncWal?: () => Promise<void>;
   sessionIdleMinutes?: number;
   logger?: FastifyBaseLogger;
 }
 
 export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}): Services {
   // Group commit (src/db/group-commit.ts): the writes of one turn share a COMMIT.
-  const commits = options.groupCommit === false ? null : groupCommit(db.$client);
+  const commits = options.groupCommit === false ? null : groupCommit(db.$client, { syncWal: options.syncWal });
   const engine = caseEngine(db, clock);
   const batched: CaseEngine = commits ? {
     ...engine,
@@ -148,7 +150,12 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
     signalering,
     deliverer: webhookDeliverer({ box: outbox, regions }, clock, options.logger),
     housekeeping: asAsync(housekeeping(db, clock)),
-    ping: async () => ping.get() === 1,
+    ping: async () => {
+      // A WAL that could not be synced (group-commit.ts) makes the service unavailable until restarted.
+      const lost = commits?.lost();
+      if (lost) throw lost;
+      return ping.get() === 1;
+    },
     commits,
     async close() {
       await verifier.close();

@@ -35,6 +35,8 @@ export interface GroupCommit {
   settled(): Promise<void> | undefined;
   /** Batches committed and writes in them, since start. */
   stats(): { batches: number; writes: number };
+  /** Set once a sync failed: writes are refused and /health says unavailable until a restart. */
+  lost(): DurabilityLost | undefined;
 }
 
 export interface GroupCommitOptions {
@@ -45,10 +47,21 @@ export interface GroupCommitOptions {
 /** SQLite's numbers for PRAGMA synchronous. */
 const NORMAL = 1;
 
-/** fdatasync of the database's -wal file on libuv's thread pool (fsync is per file, not per descriptor). */
+/**
+ * fdatasync of the database's -wal file on libuv's thread pool (fsync is per file, not per
+ * descriptor). A -wal file that is gone has nothing left to sync: SQLite removes it only when the
+ * last connection closes, after checkpointing every frame into the database file and syncing that.
+ * (A checkpoint in between syncs the WAL before copying it, and the database file after.)
+ */
 export function walSyncer(path: string): () => Promise<void> {
   return async () => {
-    const file = await openFile(`${path}-wal`, 'r');
+    let file;
+    try {
+      file = await openFile(`${path}-wal`, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
     try {
       await file.datasync();
     } finally {
@@ -133,5 +146,6 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       return Promise.all(waits).then(() => undefined);
     },
     stats: () => ({ batches, writes }),
+    lost: () => lost,
   };
 }

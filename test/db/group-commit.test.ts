@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/client.ts';
+import { buildApp } from '../../src/app.ts';
+import { createClient } from '../../src/auth/api-clients.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { DurabilityLost, groupCommit, walSyncer } from '../../src/db/group-commit.ts';
+import { sqliteServices } from '../../src/services.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 
@@ -144,6 +149,7 @@ describe('groupCommit: the fsync off the event loop', () => {
     await turn();
     sync.calls[0]!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(settled).rejects.toBeInstanceOf(DurabilityLost);
+    expect(commits.lost()).toBeInstanceOf(DurabilityLost);
     expect(() => commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run())).toThrow(DurabilityLost);
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
   });
@@ -166,13 +172,43 @@ describe('groupCommit: the fsync off the event loop', () => {
     await commits.settled();
     expect(commits.settled()).toBeUndefined();
     await walSyncer(db.name)();
-    await expect(walSyncer(join(dirs[0]!, 'missing.sqlite'))()).rejects.toThrow(/ENOENT/);
+    // No -wal file (SQLite removes it after the last connection's closing checkpoint): nothing to sync.
+    await expect(walSyncer(join(dirs[0]!, 'missing.sqlite'))()).resolves.toBeUndefined();
+    // Any other failure to open it is a failure (here a path through the database file: ENOTDIR).
+    await expect(walSyncer(join(db.name, 'x.sqlite'))()).rejects.toThrow(/ENOTDIR/);
   });
 });
 
 describe('group commit over HTTP', () => {
   let ctx: TestContext;
   afterEach(async () => { await ctx.close(); });
+
+  it('a WAL sync that fails: the answer is 500, /health says unavailable, later writes are refused', async () => {
+    ctx = await createTestContext();
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-app-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    const services = sqliteServices(db, clock, {
+      syncWal: () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })),
+    });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, services, clock });
+    try {
+      const { token } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+      const post = () => app.inject({ method: 'POST', url: '/api/v1/cases', payload: submission(),
+        headers: { authorization: `Bearer ${token}` } });
+      expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+      const first = await post();
+      expect(first.statusCode).toBe(500);
+      expect(first.body).not.toContain('EIO');
+      expect((await app.inject({ url: '/health' })).json()).toMatchObject({ status: 'unavailable' });
+      expect((await post()).statusCode).toBe(500);
+      // The first write was committed (the database holds it) but never acknowledged.
+      expect(db.$client.prepare('SELECT count(*) FROM cases').pluck().get()).toBe(1);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('simultaneous submissions share batches; each answer comes after its COMMIT', async () => {
     ctx = await createTestContext();
