@@ -7,7 +7,7 @@
  * inline under the case's row lock; the log chain moves to a sealer.
  */
 import { createHash } from 'node:crypto';
-import { asc, desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema.ts';
 import { insertSql } from '../../db/statements.ts';

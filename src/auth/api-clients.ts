@@ -3,7 +3,7 @@
  * so the database never holds a usable token and a lookup is one indexed read.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { apiClients } from '../../db/schema.ts';
 import { auditTrail } from '../audit/audit-log.ts';
@@ -86,14 +86,9 @@ export function listClients(db: Db) {
   }).from(apiClients).all();
 }
 
-/** Prepared once per app: the lookup runs on every request. */
+/** Prepared once per app, straight on better-sqlite3 (db/statements.ts): the lookup runs on every request. */
 export function clientLookup(db: Db): (token: string) => Actor | undefined {
-  const query = db.select({
-    clientId: apiClients.id, role: apiClients.role, organisation: apiClients.organisation,
-    region: apiClients.region, name: apiClients.name,
-  })
-    .from(apiClients)
-    .where(and(eq(apiClients.tokenHash, sql.placeholder('hash')), isNull(apiClients.revokedAt)))
-    .prepare();
-  return (token) => query.get({ hash: hashToken(token) });
+  const query = db.$client.prepare(`SELECT "id" AS "clientId", "role", "organisation", "region", "name"
+    FROM "api_clients" WHERE "token_hash" = ? AND "revoked_at" IS NULL`);
+  return (token) => query.get(hashToken(token)) as Actor | undefined;
 }

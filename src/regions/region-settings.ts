@@ -2,7 +2,6 @@
  * A region's settings: deadline durations, bridging threshold and webhook. Read on every write,
  * so a change takes effect for the next deadline armed, without a restart.
  */
-import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { regions } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
