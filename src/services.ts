@@ -21,7 +21,7 @@ import { caseEngine, type CaseEngine } from './cases/case-engine.ts';
 import { caseQueries } from './cases/case-queries.ts';
 import { caseRepository } from './cases/case-repository.ts';
 import type { Clock } from './clock.ts';
-import { groupCommit, type GroupCommit } from './db/group-commit.ts';
+import { groupCommit, type GroupCommit, type WalSync } from './db/group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
 import { outboxRepository } from './notifications/outbox-repository.ts';
 import { webhookDeliverer } from './notifications/webhook-deliverer.ts';
@@ -114,7 +114,7 @@ export function sqlitePeople(db: Db): People {
 export interface SqliteOptions {
   groupCommit?: boolean;
   /** How the group commit syncs the WAL (group-commit.ts); tests make it fail. */
-  syncWal?: () => Promise<void>;
+  syncWal?: WalSync;
   sessionIdleMinutes?: number;
   logger?: FastifyBaseLogger;
 }
@@ -160,6 +160,7 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
     async close() {
       await verifier.close();
       await signalering.close();
+      await commits?.close();
     },
   };
 }

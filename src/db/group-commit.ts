@@ -22,7 +22,7 @@
  * Writers outside HTTP (the scheduler, the command line) keep their own transactions; one that
  * runs while a batch is open joins it as a savepoint.
  */
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 
 export interface GroupCommit {
@@ -37,37 +37,59 @@ export interface GroupCommit {
   stats(): { batches: number; writes: number };
   /** Set once a sync failed: writes are refused and /health says unavailable until a restart. */
   lost(): DurabilityLost | undefined;
+  /** Waits for the syncs under way and lets go of the -wal file; before the database is closed. */
+  close(): Promise<void>;
 }
 
 export interface GroupCommitOptions {
   /** Makes the WAL durable (fdatasync of the -wal file); replaceable in tests. */
-  syncWal?: () => Promise<void>;
+  syncWal?: WalSync;
 }
 
 /** SQLite's numbers for PRAGMA synchronous. */
 const NORMAL = 1;
 
+/** A WAL sync: resolves once the -wal file is on disk. */
+export interface WalSync {
+  (): Promise<void>;
+  /** Lets go of what the sync holds open. */
+  close?(): Promise<void>;
+}
+
 /**
  * fdatasync of the database's -wal file on libuv's thread pool (fsync is per file, not per
- * descriptor). A -wal file that is gone has nothing left to sync: SQLite removes it only when the
- * last connection closes, after checkpointing every frame into the database file and syncing that.
- * (A checkpoint in between syncs the WAL before copying it, and the database file after.)
+ * descriptor), through one descriptor kept open: SQLite keeps the file (truncating it at most)
+ * while any connection is open, and ours is. A -wal file that is gone has nothing left to sync:
+ * SQLite removes it only when the last connection closes, after checkpointing every frame into the
+ * database file and syncing that. (A checkpoint in between syncs the WAL before copying it, and
+ * the database file after.)
  */
-export function walSyncer(path: string): () => Promise<void> {
-  return async () => {
-    let file;
+export function walSyncer(path: string): WalSync {
+  let handle: Promise<FileHandle | null> | undefined;
+  const sync: WalSync = async () => {
+    handle ??= openFile(`${path}-wal`, 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    let file: FileHandle | null;
     try {
-      file = await openFile(`${path}-wal`, 'r');
+      file = await handle;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      handle = undefined;
       throw error;
     }
-    try {
-      await file.datasync();
-    } finally {
-      await file.close();
+    if (file === null) {
+      handle = undefined;
+      return;
     }
+    await file.datasync();
   };
+  sync.close = async () => {
+    const file = await handle?.catch(() => null);
+    handle = undefined;
+    await file?.close();
+  };
+  return sync;
 }
 
 export class DurabilityLost extends Error {
@@ -147,5 +169,9 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
     },
     stats: () => ({ batches, writes }),
     lost: () => lost,
+    async close() {
+      await Promise.allSettled([...syncing]);
+      await syncWal?.close?.();
+    },
   };
 }

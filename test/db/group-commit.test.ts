@@ -171,7 +171,11 @@ describe('groupCommit: the fsync off the event loop', () => {
     commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
     await commits.settled();
     expect(commits.settled()).toBeUndefined();
-    await walSyncer(db.name)();
+    await commits.close();
+    const sync = walSyncer(db.name);
+    await sync();
+    await sync();
+    await sync.close!();
     // No -wal file (SQLite removes it after the last connection's closing checkpoint): nothing to sync.
     await expect(walSyncer(join(dirs[0]!, 'missing.sqlite'))()).resolves.toBeUndefined();
     // Any other failure to open it is a failure (here a path through the database file: ENOTDIR).
