@@ -60,7 +60,7 @@ import { load, startServer, type LoadResult, type ServerChild } from './http.ts'
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
 import { timerFirer, timerVolume } from './timers.ts';
-import { describePressure, fmtMs, fmtRate, gc, percentile, pressureTotals, processCpuSeconds, round, timeEach } from './stats.ts';
+import { describePressure, fmtMs, fmtRate, gc, percentile, pressureTotals, mainThreadCpuSeconds, processCpuSeconds, round, timeEach } from './stats.ts';
 import {
   CASES, CHECKPOINT_INTERVAL_MS, CONNECTIONS, MIX, MIX_LABEL, WARMUP_CASES, eventsFor,
   assertServicePragmas, cloneDatabase, memoryCopy, seedDatabase, writtenVolume, type Seeded,
@@ -217,15 +217,17 @@ async function main(): Promise<void> {
     (cpuProfDir ? `, CPU profile to ${cpuProfDir}` : ''));
   const httpRuns: LoadResult[] = [];
   // CPU seconds of the server (all its threads) and of this process (autocannon) during (c).
-  const httpCpu = { server: 0, client: 0 };
+  const httpCpu = { server: 0, serverMain: 0, client: 0 };
   const http: Phase = {
     name: 'http', seconds: 0, events: 0, perEventMs: [], blockRates: [],
     block: async (from, to) => {
       const serverBefore = processCpuSeconds(server!.child.pid!);
+      const mainBefore = mainThreadCpuSeconds(server!.child.pid!);
       const clientBefore = process.cpuUsage();
       const r = await load(port, caseIds, clients, from, to - from, 120);
       const client = process.cpuUsage(clientBefore);
       httpCpu.server += processCpuSeconds(server!.child.pid!) - serverBefore;
+      httpCpu.serverMain += mainThreadCpuSeconds(server!.child.pid!) - mainBefore;
       httpCpu.client += (client.user + client.system) / 1e6;
       httpRuns.push(r);
       return { seconds: r.seconds, perEventMs: r.latencies };
@@ -426,7 +428,9 @@ async function main(): Promise<void> {
     `(autocannon's integer-ms histogram, last block: p50 ${httpRuns.at(-1)!.autocannonP50} ms, p99 ${httpRuns.at(-1)!.autocannonP99} ms)`);
   const httpServerCpuUs = (httpCpu.server / http.events) * 1e6;
   const httpClientCpuUs = (httpCpu.client / http.events) * 1e6;
-  log(`      CPU per request: server ${round(httpServerCpuUs, 0)} µs (all its threads), autocannon in this process ` +
+  const httpServerMainCpuUs = (httpCpu.serverMain / http.events) * 1e6;
+  log(`      CPU per request: server ${round(httpServerCpuUs, 0)} µs (all its threads; its event loop ` +
+    `${round(httpServerMainCpuUs, 0)} µs, busy ${round((httpCpu.serverMain / http.seconds) * 100, 0)}% of (c)), autocannon in this process ` +
     `${round(httpClientCpuUs, 0)} µs; together ${round(((httpCpu.server + httpCpu.client) / http.seconds) * 100, 0)}% ` +
     `of one core during (c), on ${availableParallelism()} cores`);
   log(`  engineToRaw  = b/a = ${round(engineToRaw, 3)}  (aim >= 0.6: ${engineToRaw >= 0.6 ? 'met' : 'NOT met'})`);
@@ -519,6 +523,7 @@ async function main(): Promise<void> {
     httpNon2xx: non2xx,
     httpServerCpuUs: round(httpServerCpuUs, 0),
     httpClientCpuUs: round(httpClientCpuUs, 0),
+    httpServerMainCpuUs: round(httpServerMainCpuUs, 0),
     timers: timers.events,
     timersToEventsMedianBlock: round(blockTimersToEvents, 3),
     rawWithoutAuditP50Ms: round(aNoAudit.p50, 3),

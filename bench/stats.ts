@@ -60,10 +60,10 @@ export function describePressure(before: { cpu?: number; io?: number }, after: {
     `time some task waited for CPU ${share('cpu')}, for IO ${share('io')}`;
 }
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat; NaN where absent. */
-export function processCpuSeconds(pid: number): number {
+/** CPU seconds (user + system) of a /proc stat file; NaN where absent. */
+function statCpuSeconds(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // The fields after the command name (which may hold spaces) start after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
@@ -71,4 +71,14 @@ export function processCpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat; NaN where absent. */
+export function processCpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** CPU seconds of a process's main thread alone (its event loop), from /proc/<pid>/task/<pid>/stat. */
+export function mainThreadCpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
 }
