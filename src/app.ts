@@ -182,16 +182,6 @@ function registerJsonParser(app: FastifyInstance): void {
   });
 }
 
-/**
- * Security headers on every answer, from helmet: a content security policy without inline script
- * (pages with their own style replace it with a stricter one, src/http/html.ts), nosniff, no
- * framing, no referrer. Everything under the API is `Cache-Control: no-store`: case data must not
- * stay in a browser's or a proxy's cache.
- *
- * The headers are the same on every answer, so helmet's middleware runs once, at start-up, and its
- * headers are set from that list. (@fastify/helmet, used before, built helmet's middleware anew on
- * every request: about 50 µs of each request's CPU under load, bench/README.md.)
- */
 /** The headers helmet's middleware sets for these options, read off a stand-in response once. */
 function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -208,6 +198,17 @@ function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<string, st
   return headers;
 }
 
+/**
+ * Security headers on every answer, from helmet: a content security policy without inline script
+ * (pages with their own style replace it with a stricter one, src/http/html.ts), nosniff, no
+ * framing, no referrer. Everything under the API is `Cache-Control: no-store`: case data must not
+ * stay in a browser's or a proxy's cache.
+ *
+ * The headers are the same on every answer, so helmet's middleware runs once, at start-up, and its
+ * headers are set from that list. (@fastify/helmet, used before, built helmet's middleware anew on
+ * every request: about 50 µs of each request's CPU under load, in a CPU profile of the server
+ * during `npm run bench` with BENCH_CPU_PROF_DIR.)
+ */
 async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   const headers = helmetHeaders({
     contentSecurityPolicy: {

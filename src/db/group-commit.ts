@@ -117,7 +117,13 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
 
   function openBatch(): void {
     if (syncWal) setLevel(NORMAL);
-    begin.run();
+    try {
+      begin.run();
+    } catch (error) {
+      // Not begun (the write lock is busy, say): the level goes back at once.
+      if (syncWal) setLevel(level);
+      throw error;
+    }
     size = 0;
     let settle!: (error?: unknown) => void;
     const durable = new Promise<void>((resolve, reject) => {

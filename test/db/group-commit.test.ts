@@ -154,6 +154,19 @@ describe('groupCommit: the fsync off the event loop', () => {
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
   });
 
+  it('a batch that cannot begin (the write lock is held elsewhere) leaves the sync level as it was', () => {
+    const db = fileDatabase();
+    db.pragma('busy_timeout = 0');
+    const other = new Database(db.name);
+    open.push(other);
+    other.exec('BEGIN IMMEDIATE');
+    const commits = groupCommit(db, { syncWal: heldSync().syncWal });
+    expect(() => commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run())).toThrow(/locked|busy/i);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.inTransaction).toBe(false);
+    other.exec('ROLLBACK');
+  });
+
   it('with synchronous NORMAL or OFF chosen by the operator, nothing is synced', async () => {
     for (const level of ['NORMAL', 'OFF']) {
       const db = fileDatabase(level);
