@@ -1,16 +1,29 @@
 /**
- * Phase (c): the real server as a child process (node --import tsx src/server.ts), loaded with
+ * Phase (c): the real server as a child process, started as `npm start` starts it, loaded with
  * autocannon from this process over 127.0.0.1, so the load generator never shares the server's
  * event loop. Every request is POST /api/v1/cases/{id}/events; a shared counter hands each
  * request the next event of the plan, so no two in-flight requests touch the same case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { MIX, CONNECTIONS, CHECKPOINT_INTERVAL_MS, planned, bodyOf, type Client, type Sender } from './workload.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The node options `npm start` runs the server with (package.json's start script, up to the
+ * entry), so the bench measures the service as it is started.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'node' || !words.includes('src/server.ts')) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return words.slice(1, words.indexOf('src/server.ts'));
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +50,7 @@ export interface ServerChild {
 export async function startServer(databasePath: string, cpuProfDir?: string, entry = 'src/server.ts',
   env: Record<string, string> = {}): Promise<ServerChild> {
   const port = await freePort();
-  const args = ['--import', 'tsx'];
+  const args = startFlags();
   if (cpuProfDir) args.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   args.push(entry);
   const child = spawn(process.execPath, args, {

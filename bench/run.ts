@@ -56,7 +56,7 @@ import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
 import { benchHistory, type HistoryCost } from './history.ts';
 import { benchBpmnPeer, type PeerFigures } from './bpmn-peer.ts';
 import { benchPostgres, type PgFigures } from './pg.ts';
-import { load, startServer, type LoadResult, type ServerChild } from './http.ts';
+import { load, startFlags, startServer, type LoadResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
 import { timerFirer, timerVolume } from './timers.ts';
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   const groupCommitMode = process.env.BENCH_GROUP_COMMIT === 'off' ? 'off' : 'on';
   server = await startServer(httpPath, cpuProfDir, entry, { GROUP_COMMIT: groupCommitMode });
   const port = server.port;
-  log(`server child pid ${server.child.pid} on 127.0.0.1:${port} (node --import tsx ${entry}, LOG_LEVEL=warn, ` +
+  log(`server child pid ${server.child.pid} on 127.0.0.1:${port} (node ${startFlags().join(' ')} ${entry}, LOG_LEVEL=warn, ` +
     `GROUP_COMMIT=${groupCommitMode})` +
     (entry === 'src/server.ts' ? '' : ' -- EXPERIMENT, not the service') +
     (cpuProfDir ? `, CPU profile to ${cpuProfDir}` : ''));
