@@ -85,6 +85,28 @@ if (split.on) {
   };
 }
 const resetSplit = () => { split.begin = 0; split.inside = 0; split.commit = 0; };
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** The functions that allocated most, in bytes per event, from a sampling heap profile. */
+function allocationsByFunction(profile: { head?: HeapNode } & Partial<HeapNode>, events: number): string {
+  const bytes = new Map<string, number>();
+  let total = 0;
+  const walk = (node: HeapNode) => {
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}`;
+    bytes.set(name, (bytes.get(name) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    for (const child of node.children) walk(child);
+  };
+  walk((profile.head ?? profile) as HeapNode);
+  const top = [...bytes].sort((a, b) => b[1] - a[1]).slice(0, 12)
+    .map(([name, b]) => `${name} ${round(b / events, 0)} B`).join('; ');
+  return `${round(total / events, 0)} B per event; ${top}`;
+}
+
 const describeSplit = (events: number) => {
   if (!split.on) return;
   const us = (ms: number) => round((ms * 1000) / events, 1);
@@ -118,6 +140,10 @@ if (mode === 'raw') {
     await post(session, 'Profiler.enable');
     await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
     await post(session, 'Profiler.start');
+    // What the events allocate, sampled every 4 KiB, by function (PROFILE_HEAP_OUT).
+    await post(session, 'HeapProfiler.enable');
+    await post(session, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true });
   }
   resetSplit();
   const run = timeEach(engineRequests(seeded.caseIds), apply);
@@ -128,6 +154,11 @@ if (mode === 'raw') {
     const file = process.env.PROFILE_OUT ?? 'engine.cpuprofile';
     writeFileSync(file, JSON.stringify(profile));
     console.log(`profile of the timed events only: ${file} (node --import tsx bench/profile-summary.ts ${file})`);
+    const { profile: heap } = await post(session, 'HeapProfiler.stopSampling') as { profile: HeapNode & { head?: HeapNode } };
+    const heapFile = process.env.PROFILE_HEAP_OUT ?? 'engine.heapprofile';
+    writeFileSync(heapFile, JSON.stringify(heap));
+    console.log(`allocations of the timed events, by function: ${allocationsByFunction(heap, run.perItemMs.length)}` +
+      ` (whole profile: ${heapFile}, opens in Chrome DevTools)`);
     session.disconnect();
   }
 } else {
