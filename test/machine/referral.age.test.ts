@@ -13,6 +13,25 @@ import { parsedSubmission } from '../support/fixtures.ts';
 const DEC_3 = '2026-12-03T10:00:00Z';
 
 describe('possibleAges', () => {
+  it('with a birth year, is the set of ages of every date of that year, on every day of 2024–2026', () => {
+    const DAY = 86_400_000;
+    for (const year of [2005, 2008, 2012]) {
+      const births: [number, number][] = [];
+      for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += DAY) {
+        const b = new Date(t);
+        births.push([b.getUTCMonth() + 1, b.getUTCDate()]);
+      }
+      for (let t = Date.UTC(2024, 0, 1); t < Date.UTC(2027, 0, 1); t += DAY) {
+        const d = new Date(t);
+        const [m, day] = [d.getUTCMonth() + 1, d.getUTCDate()];
+        const ages = new Set(births.map(([bm, bd]) => d.getUTCFullYear() - year - (bm > m || (bm === m && bd > day) ? 1 : 0)));
+        // Noon UTC is the same calendar day in Amsterdam.
+        const iso = `${d.toISOString().slice(0, 10)}T12:00:00Z`;
+        expect(possibleAges({ birthYear: year }, iso), `${year} on ${iso}`).toEqual([...ages].sort((a, b) => a - b));
+      }
+    }
+  });
+
   it('gives the issue\'s examples on 3 December 2026', () => {
     expect(possibleAges({ birthMonth: '2010-11' }, DEC_3)).toEqual([16]);
     expect(possibleAges({ birthYear: 2010 }, DEC_3)).toEqual([15, 16]);
