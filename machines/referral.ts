@@ -64,16 +64,23 @@ const MACHINES: Readonly<Record<string, ReferralMachine>> = {
 
 export const MACHINE_VERSIONS: readonly string[] = Object.keys(MACHINES);
 
+/** The lists of a record that 2.0.0 added. */
+const LISTS_SINCE_2 = ['consentUpdates', 'schoolUpdates', 'helpItems', 'helpItemUpdates', 'escalations',
+  'escalationOutcomes'] as const;
+
 /**
  * A case's record with every field of the current version: a 1.0.0 record lacks the consent,
  * school, help item and escalation lists, which are then empty. What reads a record (the rules,
  * the case view) reads it through this, so it need not know the version.
  */
 export function recordOf(persisted: PersistedReferral): CaseRecord {
+  const record = persisted.context.record as Partial<CaseRecord>;
+  // A record that has them all (every 2.0.0 case) is returned as it is: readers never change it.
+  if (LISTS_SINCE_2.every((list) => record[list] !== undefined)) return record as CaseRecord;
   return {
     consentUpdates: [], schoolUpdates: [], helpItems: [], helpItemUpdates: [], escalations: [],
     escalationOutcomes: [],
-    ...(persisted.context.record as Partial<CaseRecord>),
+    ...record,
   } as CaseRecord;
 }
 
