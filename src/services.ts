@@ -148,7 +148,11 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
     regions,
     outbox,
     signalering,
-    deliverer: webhookDeliverer({ box: outbox, regions }, clock, options.logger),
+    // A notification leaves the process only once the batch that wrote it is on disk, as an answer does.
+    deliverer: webhookDeliverer({
+      box: { ...outbox, claimDue: async (...args) => { await commits?.settled(); return outbox.claimDue(...args); } },
+      regions,
+    }, clock, options.logger),
     housekeeping: asAsync(housekeeping(db, clock)),
     ping: async () => {
       // A WAL that could not be synced (group-commit.ts) makes the service unavailable until restarted.

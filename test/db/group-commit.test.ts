@@ -196,6 +196,39 @@ describe('groupCommit: the fsync off the event loop', () => {
   });
 });
 
+describe('group commit and the notifications', () => {
+  it('a notification is not sent before the batch that wrote it is synced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-notify-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    const syncs: (() => void)[] = [];
+    const services = sqliteServices(db, clock, { syncWal: () => new Promise<void>((resolve) => { syncs.push(resolve); }) });
+    try {
+      const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+      await services.engine.submit(actor, submission());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(syncs).toHaveLength(1);
+      const pending = () => db.$client.prepare(`SELECT count(*) FROM outbox WHERE status = 'pending'`).pluck().get();
+      expect(pending()).toBe(1);
+      let round: { skipped: number } | undefined;
+      const delivery = services.deliverer.deliverDue().then((r) => { round = r; });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Committed, not yet on disk: not claimed, not sent (here: not skipped either).
+      expect(round).toBeUndefined();
+      expect(pending()).toBe(1);
+      syncs[0]!();
+      await delivery;
+      expect(round).toMatchObject({ skipped: 1 });
+      expect(pending()).toBe(0);
+    } finally {
+      for (const sync of syncs) sync();
+      await services.close();
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('group commit over HTTP', () => {
   let ctx: TestContext;
   afterEach(async () => { await ctx.close(); });
