@@ -222,5 +222,4 @@ if (worker) {
   console.log(`checkpoints run: ${checkpoints}`);
 }
 void checkpointMs;
-console.log(`wal frames: ${JSON.stringify(sqlite.pragma("wal_checkpoint(PASSIVE)"))}`);
 sqlite.close();
