@@ -36,8 +36,23 @@ export interface CalendarDay {
   iso: string;
 }
 
-/** The Amsterdam calendar day of an instant (a Date, or an ISO date-time or date). */
+/** The last instant asked for as text, and its day: one event asks for its own time's day many times. */
+let lastText: string | undefined;
+let lastDay: CalendarDay | undefined;
+
+/** The Amsterdam calendar day of an instant (a Date, or an ISO date-time or date). Do not change the result. */
 export function amsterdamDay(value: string | Date): CalendarDay {
+  if (typeof value === 'string') {
+    if (value === lastText) return lastDay!;
+    const day = dayOf(value);
+    lastText = value;
+    lastDay = Object.freeze(day);
+    return lastDay;
+  }
+  return dayOf(value);
+}
+
+function dayOf(value: string | Date): CalendarDay {
   if (typeof value === 'string' && DATE_ONLY.test(value)) {
     return { year: Number(value.slice(0, 4)), month: Number(value.slice(5, 7)), day: Number(value.slice(8, 10)), iso: value };
   }

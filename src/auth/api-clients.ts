@@ -2,7 +2,8 @@
  * API clients and their bearer tokens. A token is 256 random bits; only its SHA-256 is stored,
  * so the database never holds a usable token and a lookup is one indexed read.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256 } from '../audit/audit-hash.ts';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { apiClients } from '../../db/schema.ts';
@@ -21,7 +22,7 @@ export interface Actor {
 export const TOKEN_PREFIX = 'psd_';
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256(token);
 }
 
 export interface NewClient {
