@@ -6,9 +6,11 @@
  * `CREATE DATABASE … TEMPLATE`, so every run starts from the same rows:
  *
  * - capture: the engine applies the plan (per case START_TRIAGE, then ADD_NOTE) one event at a
- *   time, and drizzle's logger records each event's statements with their parameters;
- * - raw: those statements replayed with `pg` alone, one BEGIN … COMMIT per event, the same
- *   concurrency as the engine: the rate of the engine's own writes without the engine;
+ *   time, and each statement it sends is recorded as it reaches the connection (name, text and
+ *   parameters);
+ * - raw: those statements replayed with `pg` alone, under the same names (so prepared once per
+ *   connection as in the engine), one BEGIN … COMMIT per event, the same concurrency as the
+ *   engine: the rate of the engine's own writes without the engine;
  * - one instance: a child process running pgCaseEngine over the plan with BENCH_PG_CONCURRENCY
  *   requests in flight;
  * - two instances: two such child processes on one database, each with half the cases and the
@@ -51,6 +53,8 @@ export interface PgFigures {
   pgEngineCpuUs: number;
 }
 
+interface Captured { name: string | undefined; sql: string; params: unknown[] }
+
 /** Runs `work` over `items` with `concurrency` in flight; returns events per second. */
 export async function inFlight<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<number> {
   let next = 0;
@@ -76,7 +80,10 @@ const databaseUrl = (base: string, name: string): string => {
 /** One instance as its own process (bench/pg-instance.ts); resolves with its events per second. */
 function instance(url: string, ids: string[], startAt: number): Promise<{ perSec: number; events: number; cpuUs: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/pg-instance.ts', url, String(CONCURRENCY), String(startAt)],
+    // BENCH_CPU_PROF_DIR (as for the server in (c)): a CPU profile of each instance.
+    const prof = process.env.BENCH_CPU_PROF_DIR;
+    const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'bench/pg-instance.ts', url, String(CONCURRENCY), String(startAt)],
       { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -107,11 +114,21 @@ export async function benchPostgres(): Promise<PgFigures | null> {
     };
     const events = PLAN.flatMap((body) => ids.map((caseId) => ({ caseId, body })));
 
-    // Capture each event's statements (one at a time, so they can be told apart).
-    const captured: { sql: string; params: unknown[] }[][] = [];
-    let sink: { sql: string; params: unknown[] }[] = [];
-    const capDb = await openPostgres(await copy('bench_capture'), {
-      migrate: false, logger: { logQuery: (sql, params) => { sink.push({ sql, params }); } },
+    // Capture each event's statements (one at a time, so they can be told apart), as they reach
+    // the connection: drizzle's and the engine's named ones alike, without BEGIN and COMMIT.
+    const captured: Captured[][] = [];
+    let sink: Captured[] = [];
+    const capDb = await openPostgres(await copy('bench_capture'), { migrate: false });
+    capDb.$client.on('connect', (client) => {
+      const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (config: string | pg.QueryConfig, values?: unknown[], ...rest: unknown[]) => {
+        const sql = typeof config === 'string' ? config : config.text;
+        if (!/^(begin|commit|rollback)$/i.test(sql.trim())) {
+          sink.push({ name: typeof config === 'string' ? undefined : config.name, sql,
+            params: Array.isArray(values) ? values : (typeof config === 'string' ? [] : config.values ?? []) });
+        }
+        return send(config, values, ...rest);
+      };
     });
     const capture = pgCaseEngine(capDb, new ManualClock(PG_START));
     for (const e of events) {
@@ -127,7 +144,8 @@ export async function benchPostgres(): Promise<PgFigures | null> {
       const client = await rawPool.connect();
       try {
         await client.query('BEGIN');
-        for (const s of statements) await client.query(s.sql, s.params);
+        // Named as the engine named them: prepared once per connection, as there.
+        for (const s of statements) await client.query({ name: s.name, text: s.sql, values: s.params });
         await client.query('COMMIT');
       } finally {
         client.release();

@@ -3,13 +3,14 @@
  * audit lock), and what readers are shown of it, as src/audit/audit-log.ts does on SQLite.
  */
 import { createHash } from 'node:crypto';
-import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
 import { auditLog } from '../../db/pg/schema.ts';
 import { GENESIS } from '../audit/audit-hash.ts';
 import type { VerifyResult } from '../audit/audit-contract.ts';
 import { chainedEntry, freshVerification, type AuditEntry, type NewAuditEntry, type VerifyState } from '../audit/audit-log.ts';
 import { verifyPostgres } from '../audit/verify-postgres.ts';
+import { execute, query, statement, type Statement } from './statements.ts';
 import type { AuditVerifier } from '../audit/verifier.ts';
 import type { AuditReader } from '../services.ts';
 
@@ -29,14 +30,12 @@ export async function appendAudit(tx: PgTx, entries: readonly NewAuditEntry[]): 
   const caseIds = [...new Set(entries.map((e) => e.caseId).filter((id): id is string => id !== null))];
   const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();
   if (caseIds.length > 0) {
-    const found = await tx.selectDistinctOn([auditLog.caseId], {
-      caseId: auditLog.caseId, caseSeq: auditLog.caseSeq, caseHash: auditLog.caseHash,
-    }).from(auditLog).where(inArray(auditLog.caseId, caseIds)).orderBy(auditLog.caseId, desc(auditLog.caseSeq));
-    for (const head of found) heads.set(head.caseId!, head);
+    const found = await query<{ caseId: string; caseSeq: number | null; caseHash: string | null }>(tx, SQL.caseHeads, [caseIds]);
+    for (const head of found) heads.set(head.caseId, head);
   }
   // Then the lock and the log's head in one round trip (migration 0002), and every entry in one INSERT:
   // the lock is held for those two statements and the COMMIT.
-  const { rows: [head] } = await tx.execute<{ seq: number; log_hash: string }>(sql`SELECT * FROM passend_audit_head(${AUDIT_LOCK})`);
+  const [head] = await query<{ seq: number; log_hash: string }>(tx, SQL.logHead, [AUDIT_LOCK]);
   let log = head ? { seq: head.seq, logHash: head.log_hash } : undefined;
   const rows: AuditEntry[] = [];
   for (const entry of entries) {
@@ -45,7 +44,34 @@ export async function appendAudit(tx: PgTx, entries: readonly NewAuditEntry[]): 
     log = { seq: row.seq, logHash: row.logHash };
     if (entry.caseId !== null) heads.set(entry.caseId, { caseSeq: row.caseSeq, caseHash: row.caseHash });
   }
-  await tx.insert(auditLog).values(rows);
+  await execute(tx, insertRows(rows.length), rows.flatMap((row) => AUDIT_COLUMNS.map((key) => row[key] ?? null)));
+}
+
+/** The columns of a new entry, in the schema's order (erasure columns stay null). */
+const AUDIT_COLUMNS = (Object.keys(getTableColumns(auditLog)) as (keyof AuditEntry)[])
+  .filter((key) => key !== 'erasedAt' && key !== 'entryHash');
+
+const SQL = {
+  caseHeads: statement('audit_case_heads', `SELECT DISTINCT ON ("case_id") "case_id" AS "caseId",
+    "case_seq" AS "caseSeq", "case_hash" AS "caseHash" FROM "audit_log" WHERE "case_id" = ANY($1)
+    ORDER BY "case_id", "case_seq" DESC`),
+  logHead: statement('audit_log_head', 'SELECT * FROM passend_audit_head($1)'),
+};
+
+/** The INSERT of `n` entries; an event writes one, a caught-up deadline and its event two. */
+const inserts = new Map<number, Statement>();
+function insertRows(n: number): Statement {
+  let s = inserts.get(n);
+  if (!s) {
+    const columns = getTableColumns(auditLog);
+    const names = AUDIT_COLUMNS.map((key) => `"${columns[key].name}"`).join(', ');
+    const tuples = Array.from({ length: n }, (_, row) =>
+      `(${AUDIT_COLUMNS.map((_, i) => `$${row * AUDIT_COLUMNS.length + i + 1}`).join(', ')})`);
+    s = statement(`audit_insert_${n}`, `INSERT INTO "audit_log" (${names}) VALUES ${tuples.join(', ')}`);
+    if (n <= 8) inserts.set(n, s);
+    else s = { name: '', text: s.text };
+  }
+  return s;
 }
 
 export function pgAuditReader(db: PgDb): AuditReader {

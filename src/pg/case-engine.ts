@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
-import { caseEvents, cases, idempotencyKeys, outbox, regions, timers } from '../../db/pg/schema.ts';
+import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../db/pg/schema.ts';
 import type { TimerChange } from '../../machines/referral.ts';
 import type { NewAuditEntry } from '../audit/audit-log.ts';
 import { appendAudit, type PgTx } from './audit.ts';
@@ -31,20 +31,46 @@ import type { Actor } from '../auth/api-clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
-import { toSettings, type RegionSettings } from '../regions/region-settings.ts';
+import { toSettings, type RegionRow, type RegionSettings } from '../regions/region-settings.ts';
 import { checkEvent, decideEvent, decideSubmission, decideTimer, type Applied } from '../cases/case-decisions.ts';
 import type { EventRequest, TimerOutcome } from '../cases/case-engine.ts';
-import type { CaseRow, NewCaseRow } from '../cases/case-repository.ts';
+import type { CaseEventRow, CaseRow, NewCaseRow, StampedNote, TimerRow } from '../cases/case-repository.ts';
 import {
   advancedRow, entryWrites, notification, persistedColumns, SCHEDULER,
   type Entry, type EntryWrites, type NotificationRow,
 } from '../cases/case-writer.ts';
 import { caseView, type CaseView } from '../cases/case-view.ts';
 import { viewWithNotes } from '../cases/case-queries.ts';
-import { pgCaseReads } from './case-reads.ts';
+import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../cases/idempotency.ts';
 
 type Tx = PgTx;
+
+/** The statements of every event, named and prepared once per connection (statements.ts). */
+const SQL = {
+  lockCase: statement('lock_case', selectFrom(cases, 'WHERE "id" = $1 FOR UPDATE')),
+  dueOfCase: statement('due_of_case', `SELECT "seq" FROM "timers"
+    WHERE "case_id" = $1 AND "status" = 'pending' AND "due_at" <= $2 ORDER BY "due_at"`),
+  region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
+  advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
+    "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8`),
+  insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
+    'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']),
+  cancelTimer: statement('cancel_timer', `UPDATE "timers" SET "status" = 'cancelled', "settled_at" = $1
+    WHERE "case_id" = $2 AND "name" = $3 AND "status" = 'pending'`),
+  armTimer: statement('arm_timer', `INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
+    VALUES ($1, $2, $3, $4, 'pending', $5)`),
+  lockTimer: statement('lock_timer', selectFrom(timers, 'WHERE "seq" = $1 FOR UPDATE')),
+  settleTimer: statement('settle_timer', 'UPDATE "timers" SET "status" = $1, "settled_at" = $2 WHERE "seq" = $3'),
+  notify: statement('notify', `INSERT INTO "outbox"
+    ("id", "case_id", "region", "kind", "payload", "created_at", "status", "next_attempt_at")
+    VALUES ($1, $2, $3, $4, $5, $6, 'pending', $6)`),
+  // The view's notes, as pgCaseReads reads them (case-reads.ts), inside the writing transaction.
+  notes: statement('notes_of_case', `SELECT "version", "at", "payload"::jsonb ->> 'text' AS "text" FROM "case_events"
+    WHERE "case_id" = $1 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $2`),
+  noteCount: statement('note_count', `SELECT count(*)::int AS "n" FROM "case_events"
+    WHERE "case_id" = $1 AND "type" = 'ADD_NOTE'`),
+};
 
 /** What one transaction has decided to write, in order: the audit entries go last. */
 class Writes {
@@ -52,24 +78,19 @@ class Writes {
   constructor(readonly tx: Tx) {}
 
   async entry(w: EntryWrites): Promise<void> {
-    await this.tx.insert(caseEvents).values(w.event);
+    await execute(this.tx, SQL.insertEvent, SQL.insertEvent.values(w.event));
     for (const change of w.timers) await this.timer(w.event.caseId, w.event.at, change);
     if (w.notification) await this.notify(w.notification);
     this.audit.push(w.audit);
   }
 
   private async timer(caseId: string, at: string, change: TimerChange): Promise<void> {
-    if (change.kind === 'cancel') {
-      await this.tx.update(timers).set({ status: 'cancelled', settledAt: at })
-        .where(and(eq(timers.caseId, caseId), eq(timers.name, change.name), eq(timers.status, 'pending')));
-    } else {
-      await this.tx.insert(timers).values({ caseId, name: change.name, dueAt: change.dueAt,
-        event: JSON.stringify(change.event), status: 'pending', armedAt: at });
-    }
+    if (change.kind === 'cancel') await execute(this.tx, SQL.cancelTimer, [at, caseId, change.name]);
+    else await execute(this.tx, SQL.armTimer, [caseId, change.name, change.dueAt, JSON.stringify(change.event), at]);
   }
 
   async notify(row: NotificationRow): Promise<void> {
-    await this.tx.insert(outbox).values({ ...row, status: 'pending', nextAttemptAt: row.createdAt });
+    await execute(this.tx, SQL.notify, [row.id, row.caseId, row.region, row.kind, row.payload, row.createdAt]);
   }
 
   /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
@@ -77,6 +98,14 @@ class Writes {
     return appendAudit(this.tx, this.audit);
   }
 }
+
+/** The case's latest notes and their count, read in the transaction that wrote them. */
+const notesIn = (tx: Tx) => ({
+  notes: async (caseId: string, limit: number) =>
+    (await query<{ version: number; at: string; text: string }>(tx, SQL.notes, [caseId, limit]))
+      .map((r): StampedNote & { version: number } => ({ type: 'ADD_NOTE', ...r })),
+  noteCount: async (caseId: string) => (await query<{ n: number }>(tx, SQL.noteCount, [caseId]))[0]!.n,
+});
 
 /** PostgreSQL error codes a transaction is tried again after: serialization, deadlock, a raced unique key. */
 const RETRIED = new Set(['40001', '40P01', '23505']);
@@ -103,33 +132,29 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   }
 
   async function settingsOf(tx: Tx, region: string): Promise<RegionSettings> {
-    const [row] = await tx.select().from(regions).where(eq(regions.id, region));
-    return toSettings(row);
+    return toSettings((await query<RegionRow>(tx, SQL.region, [region]))[0]);
   }
 
   // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
   const lockCase = async (tx: Tx, id: string): Promise<CaseRow | undefined> =>
-    (UUID.test(id) ? (await tx.select().from(cases).where(eq(cases.id, id)).for('update'))[0] : undefined);
+    (UUID.test(id) ? (await query<CaseRow>(tx, SQL.lockCase, [id]))[0] : undefined);
 
   /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
   async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
     const next = advancedRow(row, result, entry.at);
-    const updated = await w.tx.update(cases).set({
-      state: next.state, version: next.version, snapshot: next.snapshot, facts: next.facts,
-      overdue: next.overdue, updatedAt: next.updatedAt,
-    }).where(and(eq(cases.id, row.id), eq(cases.version, row.version))).returning({ seq: cases.seq });
-    if (updated.length !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+    const updated = await execute(w.tx, SQL.advanceCase, [next.state, next.version, next.snapshot, next.facts,
+      next.overdue, next.updatedAt, row.id, row.version]);
+    if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
     await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
     return next;
   }
 
   /** A due timer of a locked case: fired or stale, settled in the same transaction. */
   async function fire(w: Writes, row: CaseRow, seq: number, at: string): Promise<{ outcome: TimerOutcome; row: CaseRow }> {
-    const [timer] = await w.tx.select().from(timers).where(eq(timers.seq, seq)).for('update');
+    const [timer] = await query<TimerRow>(w.tx, SQL.lockTimer, [seq]);
     if (!timer || timer.status !== 'pending') return { outcome: 'gone', row };
     const decided = decideTimer(timer, row, at, await settingsOf(w.tx, row.region), SCHEDULER);
-    const settle = (status: 'fired' | 'cancelled') =>
-      w.tx.update(timers).set({ status, settledAt: at }).where(eq(timers.seq, seq));
+    const settle = (status: 'fired' | 'cancelled') => execute(w.tx, SQL.settleTimer, [status, at, seq]);
     if (decided.outcome === 'stale') {
       await settle('cancelled');
       return { outcome: 'stale', row };
@@ -203,15 +228,13 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
           at, 200, async () => {
             const checked = checkEvent(actor, await lockCase(w.tx, request.caseId), request.body, request.ifMatch);
             let { row } = checked;
-            const due = await w.tx.select({ seq: timers.seq }).from(timers)
-              .where(and(eq(timers.caseId, row.id), eq(timers.status, 'pending'), lte(timers.dueAt, at)))
-              .orderBy(asc(timers.dueAt));
+            const due = await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at]);
             for (const { seq } of due) row = (await fire(w, row, seq, at)).row;
             const settings = await settingsOf(w.tx, row.region);
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
             const next = await advance(w, row, result, entry);
             // The view with the latest notes, read in the transaction that wrote it.
-            return viewWithNotes(pgCaseReads(w.tx), next, result.persisted, actor, at);
+            return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at);
           });
       });
     },

@@ -41,7 +41,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
   housekeeping?: string;
 };
 
-type RegionRow = typeof regions.$inferSelect;
+export type RegionRow = typeof regions.$inferSelect;
 
 const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'checkpoint', 'reassessment', 'escalation'] as const;
 
