@@ -5,6 +5,7 @@
  * request the next event of the plan, so no two in-flight requests touch the same case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -185,4 +186,91 @@ export async function load(port: number, ids: string[], clients: Record<Sender, 
     autocannonP50: result.latency.p50,
     autocannonP99: result.latency.p99,
   };
+}
+
+export interface PacedResult {
+  ok: number;
+  requests: number;
+  statusCounts: Record<string, number>;
+  errors: number;
+  /** ms from each request's planned send time to its answer, 2xx only, after the first half second, sorted. */
+  latencies: Float64Array;
+}
+
+/**
+ * Open-loop load: sends events [from, from + amount) of the plan at `rate` requests per second,
+ * evenly spaced, over at most CONNECTIONS kept-alive connections, whether or not earlier answers
+ * are in. Each latency runs from the time the request was planned to be sent, so a request that
+ * waited for a free connection counts its wait (no coordinated omission). autocannon's own rate
+ * option sends each second's requests in a burst at the start of the second, which is not this.
+ */
+export async function pacedLoad(port: number, ids: string[], clients: Record<Sender, Client>,
+  from: number, amount: number, rate: number, onAnswer?: (at: number, ms: number) => void): Promise<PacedResult> {
+  // The first half second opens the connections (a new connection's first answers are slow on
+  // either side): sent and checked, not timed.
+  const untimed = Math.ceil(rate / 2);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const bodies = MIX.map((_, step) => JSON.stringify(bodyOf(step)));
+  const statusCounts: Record<string, number> = {};
+  const latencies: number[] = [];
+  let errors = 0;
+  let ok = 0;
+  const send = (i: number, plannedAt: number) => new Promise<void>((resolve) => {
+    const { caseIndex, step } = planned(i, ids.length);
+    const req = request({
+      agent, host: '127.0.0.1', port, method: 'POST', path: `/api/v1/cases/${ids[caseIndex]}/events`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${clients[MIX[step]!.as].token}` },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        const now = performance.now();
+        if (i - from >= untimed) {
+          if (status >= 200 && status < 300) latencies.push(now - plannedAt);
+          onAnswer?.(now, now - plannedAt);
+        }
+        if (status >= 200 && status < 300) ok += 1;
+        resolve();
+      });
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    req.on('error', () => { errors += 1; resolve(); });
+    req.end(bodies[step]);
+  });
+  const interval = 1000 / rate;
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < amount) {
+    const now = performance.now();
+    // Every request whose planned time has come goes now (a late timer sends the ones it owes).
+    while (sent < amount && start + sent * interval <= now) {
+      inFlight.push(send(from + sent, start + sent * interval));
+      sent += 1;
+    }
+    if (sent < amount) await new Promise((r) => setTimeout(r, Math.max(0, start + sent * interval - performance.now())));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return {
+    ok, requests: Object.values(statusCounts).reduce((a, b) => a + b, 0), statusCounts, errors,
+    latencies: Float64Array.from(latencies).sort(),
+  };
+}
+
+/**
+ * A Node.js HTTP server as a child process that answers every request at once and does nothing
+ * else: the floor of what a client on this machine can see from any server.
+ */
+export async function startNullServer(): Promise<{ port: number; stop(): void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-e', "require('node:http').createServer((q, s) => { q.resume(); " +
+    `q.on('end', () => s.end('{}')); }).listen(${port}, '127.0.0.1', () => console.log('ready'))`],
+  { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout!.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`null server exited ${code}`)));
+  });
+  return { port, stop: () => void child.kill() };
 }

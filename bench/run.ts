@@ -42,6 +42,7 @@
  * BENCH_REPORT_WORKERS (2: threads of the report's bulk load),
  * BENCH_CPU_PROF_DIR (run the server child with --cpu-prof, profiles there),
  * BENCH_GROUP_COMMIT (on; off: the server commits each event on its own, to compare),
+ * BENCH_PACED_EVENTS (3000; 0 skips (c'), the server paced at half the rate (c) reached),
  * BENCH_SERVER_ENTRY (default src/server.ts).
  */
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
@@ -56,13 +57,13 @@ import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
 import { benchHistory, type HistoryCost } from './history.ts';
 import { benchBpmnPeer, type PeerFigures } from './bpmn-peer.ts';
 import { benchPostgres, type PgFigures } from './pg.ts';
-import { load, startFlags, startServer, type LoadResult, type ServerChild } from './http.ts';
+import { load, pacedLoad, startFlags, startNullServer, startServer, type LoadResult, type PacedResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
 import { timerFirer, timerVolume } from './timers.ts';
 import { describePressure, fmtMs, fmtRate, gc, percentile, pressureTotals, mainThreadCpuSeconds, processCpuSeconds, round, timeEach } from './stats.ts';
 import {
-  CASES, CHECKPOINT_INTERVAL_MS, CONNECTIONS, MIX, MIX_LABEL, WARMUP_CASES, eventsFor,
+  CASES, CHECKPOINT_INTERVAL_MS, CONNECTIONS, MIX, MIX_LABEL, ROUNDS, WARMUP_CASES, eventsFor,
   assertServicePragmas, cloneDatabase, memoryCopy, seedDatabase, writtenVolume, type Seeded,
 } from './workload.ts';
 
@@ -76,6 +77,8 @@ const PEER = on('BENCH_PEER');
 const PG = on('BENCH_PG');
 const AUDIT_CPU = on('BENCH_AUDIT_CPU');
 const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
+/** Events of (c'), the server paced at half of (c)'s rate; 0 skips it. */
+const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 3_000);
 const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
 const benchStart = performance.now();
 const log = (line: string): void => console.log(line);
@@ -270,6 +273,33 @@ async function main(): Promise<void> {
   log(`  machine during the timed blocks: ${describePressure(pressureBefore, pressureTotals(), (performance.now() - timedStart) / 1000)}`);
   log('  (anything else on these cores or this disk moves the figures; interleaving makes it move all phases alike)');
 
+  // (c') The same server paced at half the rate (c) reached: the latency a region sees when the
+  // service is not saturated. With 10 connections each sending its next request as soon as its
+  // answer is in, (c) keeps the server busy all the time, so its p50 is at least 10 / rate
+  // (Little's law) whatever one request costs. Round two of the plan (the other event of the mix
+  // on the first cases) keeps every request valid; only with BENCH_ROUNDS=1.
+  let paced: { rate: number; amount: number; result: PacedResult } | undefined;
+  let pacedFloor: PacedResult | undefined;
+  if (ROUNDS === 1 && PACED_EVENTS > 0) {
+    const rate = Math.max(1, Math.round((http.events / http.seconds) / 2));
+    const amount = Math.min(PACED_EVENTS, caseIds.length);
+    paced = { rate, amount, result: await pacedLoad(port, caseIds, clients, eventsFor(caseIds.length), amount, rate) };
+    const l = paced.result.latencies;
+    log(`  (c') the server paced at ${rate} requests/s (half of (c)), evenly spaced, ${amount} events over at most ` +
+      `${CONNECTIONS} connections: p50 ${fmtMs(percentile(l, 50))}, p99 ${fmtMs(percentile(l, 99))}, max ${fmtMs(l[l.length - 1] ?? NaN)} ` +
+      '(from each request\'s planned send time; the first half second, which opens the connections, not timed)');
+    // The same client, paced alike, against a server that does nothing: this machine's floor.
+    const nullServer = await startNullServer();
+    try {
+      pacedFloor = await pacedLoad(nullServer.port, caseIds, clients, eventsFor(caseIds.length), amount, rate);
+    } finally {
+      nullServer.stop();
+    }
+    const f = pacedFloor.latencies;
+    log(`      the floor, the same paced client against a Node.js server that answers at once and does nothing: ` +
+      `p50 ${fmtMs(percentile(f, 50))}, p99 ${fmtMs(percentile(f, 99))}, max ${fmtMs(f[f.length - 1] ?? NaN)}`);
+  }
+
   for (const c of phaseCheckpointers) await stopCheckpointer(c);
   const serverOutput = server.output;
   const serverExit = await server.stop();
@@ -459,7 +489,11 @@ async function main(): Promise<void> {
   }
   if (httpOk !== total) failures.push(`HTTP: ${httpOk} 2xx in the timed blocks, expected ${total}`);
   const expectedStored = total + eventsFor(WARMUP_CASES);
-  if (httpStored !== expectedStored) failures.push(`the server stored ${httpStored} events, expected ${expectedStored}`);
+  const pacedOk = paced ? paced.result.ok : 0;
+  if (paced && (paced.result.ok !== paced.amount || paced.result.errors > 0)) {
+    failures.push(`(c') paced: ${paced.result.ok} 2xx of ${paced.result.requests} (statuses ${JSON.stringify(paced.result.statusCounts)})`);
+  }
+  if (httpStored !== expectedStored + pacedOk) failures.push(`the server stored ${httpStored} events, expected ${expectedStored + pacedOk}`);
   if (!sameVolume) failures.push('(a) and (b) wrote different volumes');
   if (!sameVolumeNoAudit) failures.push('(a-) did not write what (a) wrote besides the audit');
   if (auditRowsOmitted !== expectedStored) failures.push(`(a-) left out ${auditRowsOmitted} audit entries, expected ${expectedStored}`);
@@ -483,6 +517,10 @@ async function main(): Promise<void> {
     httpEventsPerSec: round(httpEventsPerSec, 1),
     httpP50Ms: round(c.p50, 3),
     httpP99Ms: round(c.p99, 3),
+    httpPacedRate: paced?.rate ?? null,
+    httpPacedP50Ms: paced ? round(percentile(paced.result.latencies, 50), 3) : null,
+    httpPacedP99Ms: paced ? round(percentile(paced.result.latencies, 99), 3) : null,
+    httpPacedFloorP99Ms: pacedFloor ? round(percentile(pacedFloor.latencies, 99), 3) : null,
     groupCommit: groupCommitMode,
     engineToRaw: round(engineToRaw, 3),
     httpToEngine: round(httpToEngine, 3),
