@@ -123,17 +123,28 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
   // Group commit (src/db/group-commit.ts): the writes of one turn share a COMMIT.
   const commits = options.groupCommit === false ? null : groupCommit(db.$client, { syncWal: options.syncWal });
   const engine = caseEngine(db, clock);
+  // Every write of the service goes through the batches, the scheduler's and the deliverer's too:
+  // on its own, each of their transactions would fsync on the event loop (synchronous FULL), and a
+  // round of due deadlines one fsync per deadline, while every request waited.
   const batched: CaseEngine = commits ? {
     ...engine,
     submit: (...args) => commits.write(() => engine.submit(...args)),
     applyEvent: (...args) => commits.write(() => engine.applyEvent(...args)),
+    fireTimer: (...args) => commits.write(() => engine.fireTimer(...args)),
+    fireDueTimers: (...args) => commits.write(() => engine.fireDueTimers(...args)),
   } : engine;
   let auditState: VerifyResult | null = null;
   const verifier = auditVerifier(db, (result) => { auditState = result; });
   const signalering = signaleringService(signaleringReader(db), clock);
   const lookup = clientLookup(db);
   const ping = db.$client.prepare('SELECT 1 AS ok').pluck();
-  const outbox = asAsync(outboxRepository(db));
+  const outboxWrites = outboxRepository(db);
+  const outbox = asAsync(commits ? {
+    ...outboxWrites,
+    claimDue: (...args: Parameters<typeof outboxWrites.claimDue>) => commits.write(() => outboxWrites.claimDue(...args)),
+    record: (...args: Parameters<typeof outboxWrites.record>) => commits.write(() => outboxWrites.record(...args)),
+    skip: (...args: Parameters<typeof outboxWrites.skip>) => commits.write(() => outboxWrites.skip(...args)),
+  } : outboxWrites);
   const regions = asAsync(regionSettings(db));
   return {
     store: 'sqlite',

@@ -41,7 +41,7 @@ export interface GroupCommit {
   stats(): { batches: number; writes: number };
   /** Set once a sync failed: writes are refused and /health says unavailable until a restart. */
   lost(): DurabilityLost | undefined;
-  /** Waits for the syncs under way and lets go of the -wal file; before the database is closed. */
+  /** Waits for the open batch and the syncs under way and lets go of the -wal file; before the database is closed. */
   close(): Promise<void>;
 }
 
@@ -140,6 +140,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       open = undefined;
       batches += 1;
       writes += size;
+      // Closed under an open batch (close() waits for it; a caller that did not): SQLite has rolled it back.
+      if (!sqlite.open) return settle(new Error('the database was closed before this batch was committed'));
       try {
         commit.run();
       } catch (error) {
@@ -180,6 +182,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
     stats: () => ({ batches, writes }),
     lost: () => lost,
     async close() {
+      // The batch open now commits on its turn; then every sync under way.
+      await open?.catch(() => {});
       await Promise.allSettled([...syncing]);
       await syncWal?.close?.();
     },

@@ -202,7 +202,11 @@ describe('group commit and the notifications', () => {
     const db = openDatabase(join(dir, 'db.sqlite'));
     const clock = new ManualClock('2026-01-05T09:00:00Z');
     const syncs: (() => void)[] = [];
-    const services = sqliteServices(db, clock, { syncWal: () => new Promise<void>((resolve) => { syncs.push(resolve); }) });
+    // Held until the test lets go; the deliverer's own writes (claim, skip) are batches too.
+    let holding = true;
+    const services = sqliteServices(db, clock, {
+      syncWal: () => new Promise<void>((resolve) => { if (holding) syncs.push(resolve); else resolve(); }),
+    });
     try {
       const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
       await services.engine.submit(actor, submission());
@@ -220,8 +224,42 @@ describe('group commit and the notifications', () => {
       await delivery;
       expect(round).toMatchObject({ skipped: 1 });
       expect(pending()).toBe(0);
+      // The claim and the skip went into a batch of their own (not a COMMIT and fsync each on the event loop).
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(syncs).toHaveLength(2);
     } finally {
+      holding = false;
       for (const sync of syncs) sync();
+      await services.close();
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('group commit and the scheduler', () => {
+  it('a round of due deadlines is one batch: one COMMIT and one sync, off the event loop, each deadline fired once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-timers-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    let syncs = 0;
+    const services = sqliteServices(db, clock, { syncWal: async () => { syncs += 1; } });
+    try {
+      const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+      for (let i = 0; i < 3; i++) await services.engine.submit(actor, submission());
+      await services.commits!.settled();
+      const before = syncs;
+      clock.advance(30 * 86_400_000);
+      const round = await services.engine.fireDueTimers();
+      expect(round).toEqual({ settled: 3, fired: 3 });
+      // Not yet committed: the round waits in its batch, as the events of a turn do.
+      expect(db.$client.inTransaction).toBe(true);
+      await services.commits!.settled();
+      expect(db.$client.inTransaction).toBe(false);
+      expect(syncs - before).toBe(1);
+      expect(db.$client.prepare(`SELECT count(*) FROM timers WHERE status = 'fired'`).pluck().get()).toBe(3);
+      expect(await services.engine.fireDueTimers()).toEqual({ settled: 0, fired: 0 });
+    } finally {
       await services.close();
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
