@@ -51,6 +51,8 @@ export interface PgFigures {
   pgTwoInstancesToOne: number;
   /** CPU time of the instance process per event (the server's is not counted). */
   pgEngineCpuUs: number;
+  /** Statements the engine sends per event, BEGIN and COMMIT not counted: each is a round trip. */
+  pgStatementsPerEvent: number;
 }
 
 interface Captured { name: string | undefined; sql: string; params: unknown[] }
@@ -171,6 +173,7 @@ export async function benchPostgres(): Promise<PgFigures | null> {
       pgEngineToRaw: round(one.perSec / rawPerSec, 3),
       pgTwoInstancesToOne: round(twoPerSec / one.perSec, 3),
       pgEngineCpuUs: round(one.cpuUs, 1),
+      pgStatementsPerEvent: round(captured.reduce((n, e) => n + e.length, 0) / captured.length, 2),
     };
   } finally {
     cluster?.stop();

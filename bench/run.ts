@@ -361,7 +361,8 @@ async function main(): Promise<void> {
     postgres = await benchPostgres();
     log(postgres
       ? `\n(k) PostgreSQL: raw replay of the engine's statements ${postgres.pgRawPerSec}/s, engine (one instance) ` +
-        `${postgres.pgEnginePerSec}/s (${postgres.pgEngineCpuUs} µs CPU per event in the instance), two instances ` +
+        `${postgres.pgEnginePerSec}/s (${postgres.pgEngineCpuUs} µs CPU per event in the instance, ` +
+        `${postgres.pgStatementsPerEvent} statements per event besides BEGIN and COMMIT), two instances ` +
         `${postgres.pgTwoInstancesPerSec}/s: pgEngineToRaw ${postgres.pgEngineToRaw}, pgTwoInstancesToOne ` +
         `${postgres.pgTwoInstancesToOne} (${secondsSince(t)} s)`
       : '\n(k) PostgreSQL: no server found (apt-get install postgresql, or BENCH_PG_URL): skipped');
@@ -544,6 +545,7 @@ async function main(): Promise<void> {
     pgEnginePerSec: postgres?.pgEnginePerSec ?? null,
     pgRawPerSec: postgres?.pgRawPerSec ?? null,
     pgEngineCpuUs: postgres?.pgEngineCpuUs ?? null,
+    pgStatementsPerEvent: postgres?.pgStatementsPerEvent ?? null,
     eventUsAt10: history?.eventUsAt10 ?? null,
     eventUsAt1000: history?.eventUsAt1000 ?? null,
     healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,

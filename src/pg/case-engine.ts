@@ -21,7 +21,7 @@
  * instances cannot deadlock each other.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { PgDb } from '../../db/pg/client.ts';
 import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../db/pg/schema.ts';
 import type { TimerChange } from '../../machines/referral.ts';
@@ -41,6 +41,7 @@ import {
 } from '../cases/case-writer.ts';
 import { caseView, type CaseView } from '../cases/case-view.ts';
 import { viewWithNotes } from '../cases/case-queries.ts';
+import { selectList } from '../../db/statements.ts';
 import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../cases/idempotency.ts';
 
@@ -48,9 +49,15 @@ type Tx = PgTx;
 
 /** The statements of every event, named and prepared once per connection (statements.ts). */
 const SQL = {
-  lockCase: statement('lock_case', selectFrom(cases, 'WHERE "id" = $1 FOR UPDATE')),
-  dueOfCase: statement('due_of_case', `SELECT "seq" FROM "timers"
-    WHERE "case_id" = $1 AND "status" = 'pending' AND "due_at" <= $2 ORDER BY "due_at"`),
+  // An event's first round trip: the case locked, with its deadlines due by $2 (oldest first) and
+  // its region's settings, which it would otherwise take two more to read.
+  lockCaseForEvent: statement('lock_case_for_event', `SELECT ${selectList(cases)},
+    ARRAY(SELECT t."seq" FROM "timers" t WHERE t."case_id" = "cases"."id" AND t."status" = 'pending'
+      AND t."due_at" <= $2 ORDER BY t."due_at") AS "dueTimers",
+    (SELECT json_build_object(${Object.entries(getTableColumns(regions))
+    .map(([key, column]) => `'${key}', r."${column.name}"`).join(', ')}) FROM "regions" r
+      WHERE r."id" = "cases"."region") AS "regionRow"
+    FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
   region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
   advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
     "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8`),
@@ -134,10 +141,6 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   async function settingsOf(tx: Tx, region: string): Promise<RegionSettings> {
     return toSettings((await query<RegionRow>(tx, SQL.region, [region]))[0]);
   }
-
-  // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
-  const lockCase = async (tx: Tx, id: string): Promise<CaseRow | undefined> =>
-    (UUID.test(id) ? (await query<CaseRow>(tx, SQL.lockCase, [id]))[0] : undefined);
 
   /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
   async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
@@ -226,11 +229,15 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
         const at = clock.now().toISOString();
         return once(w.tx, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
           at, 200, async () => {
-            const checked = checkEvent(actor, await lockCase(w.tx, request.caseId), request.body, request.ifMatch);
+            // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
+            const [locked] = UUID.test(request.caseId)
+              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null }>(w.tx, SQL.lockCaseForEvent, [request.caseId, at])
+              : [];
+            const { dueTimers = [], regionRow = null, ...found } = locked ?? {};
+            const checked = checkEvent(actor, locked ? found as CaseRow : undefined, request.body, request.ifMatch);
             let { row } = checked;
-            const due = await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at]);
-            for (const { seq } of due) row = (await fire(w, row, seq, at)).row;
-            const settings = await settingsOf(w.tx, row.region);
+            for (const seq of dueTimers) row = (await fire(w, row, seq, at)).row;
+            const settings = dueTimers.length > 0 ? await settingsOf(w.tx, row.region) : toSettings(regionRow ?? undefined);
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
             const next = await advance(w, row, result, entry);
             // The view with the latest notes, read in the transaction that wrote it.

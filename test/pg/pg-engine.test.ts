@@ -104,6 +104,11 @@ describe.skipIf(!pgUrl)('the engine on PostgreSQL', () => {
     const liteClock = new ManualClock(start);
     const pgClock = new ManualClock(start);
     const lite = openDatabase(':memory:');
+    // The region's own overleg deadline (not the default P14D): both engines must read it per event.
+    const region = `INSERT INTO regions (id, bridging_threshold_weeks, overleg, updated_at)
+      VALUES ('R01', 0, 'P3D', '2026-03-01T00:00:00.000Z')`;
+    lite.$client.exec(region);
+    await t.db.$client.query(region);
     const seenLite = await script(caseEngine(lite, liteClock) as never, liteClock);
     const seenPg = await script(pgCaseEngine(t.db, pgClock) as never, pgClock);
     expect(seenLite[0]).toBe('same answer');
@@ -114,6 +119,8 @@ describe.skipIf(!pgUrl)('the engine on PostgreSQL', () => {
     const rowsPg = await storedRows(async (text) => (await t.db.$client.query(text)).rows);
     expect(rowsPg).toEqual(rowsLite);
     expect(rowsPg.trail.map((r) => r.type)).toContain('DEADLINE_PASSED');
+    const overleg = rowsPg.timers.find((r) => r.name === 'overleg')!;
+    expect(Date.parse(String(overleg.due_at)) - Date.parse(String(overleg.armed_at))).toBe(3 * 24 * HOUR);
     expect(auditTrail(lite).verify().ok).toBe(true);
     expect((await verifyPostgres(t.db)).result.ok).toBe(true);
     lite.$client.close();
