@@ -123,7 +123,8 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
   // Group commit (src/db/group-commit.ts): the writes of one turn share a COMMIT.
   const commits = options.groupCommit === false ? null : groupCommit(db.$client, { syncWal: options.syncWal });
   const engine = caseEngine(db, clock);
-  // Every write of the service goes through the batches, the scheduler's and the deliverer's too:
+  // The writes of the service go through the batches, the scheduler's, the deliverer's and the
+  // access log's too (sessions and the command line keep their own transactions):
   // on its own, each of their transactions would fsync on the event loop (synchronous FULL), and a
   // round of due deadlines one fsync per deadline, while every request waited.
   const batched: CaseEngine = commits ? {
@@ -138,6 +139,7 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
   const signalering = signaleringService(signaleringReader(db), clock);
   const lookup = clientLookup(db);
   const ping = db.$client.prepare('SELECT 1 AS ok').pluck();
+  const accessLog = accessLogRepository(db, clock);
   const outboxWrites = outboxRepository(db);
   const outbox = asAsync(commits ? {
     ...outboxWrites,
@@ -150,7 +152,12 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
     store: 'sqlite',
     engine: asAsync(batched),
     queries: caseQueries(asAsync(caseRepository(db)), clock),
-    access: asAsync(accessLogRepository(db, clock)),
+    // A read is logged (NEN 7513) in the batch of its turn: its answer waits for that batch's sync,
+    // as before it waited for the log's own COMMIT and fsync on the event loop.
+    access: asAsync(commits ? {
+      ...accessLog,
+      record: (...args: Parameters<typeof accessLog.record>) => commits.write(() => accessLog.record(...args)),
+    } : accessLog),
     audit: asAsync(auditTrail(db)),
     verifier: Object.assign(verifier, { state: () => auditState }),
     clients: asAsync({ lookup, list: () => listClients(db) }),

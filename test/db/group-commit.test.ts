@@ -271,6 +271,30 @@ describe('group commit over HTTP', () => {
   let ctx: TestContext;
   afterEach(async () => { await ctx.close(); });
 
+  it('a read is logged in a batch: its answer comes after the batch is synced, not after an fsync of its own', async () => {
+    ctx = await createTestContext();
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-read-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    let syncs = 0;
+    const services = sqliteServices(db, clock, { syncWal: async () => { syncs += 1; } });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, services, clock });
+    try {
+      const { token } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+      const headers = { authorization: `Bearer ${token}` };
+      const created = await app.inject({ method: 'POST', url: '/api/v1/cases', payload: submission(), headers });
+      expect(created.statusCode).toBe(201);
+      const before = syncs;
+      const read = await app.inject({ url: `/api/v1/cases/${created.json<{ id: string }>().id}`, headers });
+      expect(read.statusCode).toBe(200);
+      expect(syncs - before).toBe(1);
+      expect(db.$client.prepare(`SELECT action, outcome FROM access_log`).all()).toEqual([{ action: 'case.read', outcome: 'shown' }]);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a WAL sync that fails: the answer is 500, /health says unavailable, later writes are refused', async () => {
     ctx = await createTestContext();
     const dir = mkdtempSync(join(tmpdir(), 'passend-gc-app-'));
