@@ -16,6 +16,8 @@
  * - two instances: two such child processes on one database, each with half the cases and the
  *   same concurrency each, started together.
  *
+ * The events of the first quarter of the cases warm up raw and each instance, untimed.
+ *
  * `pgEngineToRaw` = engine rate / raw rate; `pgTwoInstancesToOne` = the two instances' combined
  * rate / one instance's rate. All processes share this machine's cores with the server.
  */
@@ -31,8 +33,10 @@ import { SUBMISSION } from './history.ts';
 import { round } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CASES = Number(process.env.BENCH_PG_CASES || 2_000);
+const CASES = Number(process.env.BENCH_PG_CASES || 4_000);
 const CONCURRENCY = Number(process.env.BENCH_PG_CONCURRENCY || 10);
+/** Cases whose events warm up raw and each instance, untimed (a quarter: without, JIT warm-up filled the figures). */
+const WARM = Math.floor(CASES / 4);
 export const PG_START = '2026-03-02T09:00:00.000Z';
 
 export const LOCAL: Actor = { clientId: 'bench-local', role: 'local_team', organisation: 'wt-noord', region: 'R01', name: 'Wijkteam' };
@@ -80,12 +84,12 @@ const databaseUrl = (base: string, name: string): string => {
 };
 
 /** One instance as its own process (bench/pg-instance.ts); resolves with its events per second. */
-function instance(url: string, ids: string[], startAt: number): Promise<{ perSec: number; events: number; cpuUs: number }> {
+function instance(url: string, ids: string[], startAt: number, warm: number): Promise<{ perSec: number; events: number; cpuUs: number }> {
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF_DIR (as for the server in (c)): a CPU profile of each instance.
     const prof = process.env.BENCH_CPU_PROF_DIR;
     const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'bench/pg-instance.ts', url, String(CONCURRENCY), String(startAt)],
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'bench/pg-instance.ts', url, String(CONCURRENCY), String(startAt), String(warm)],
       { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -140,9 +144,11 @@ export async function benchPostgres(): Promise<PgFigures | null> {
     }
     await capDb.$client.end();
 
-    // Raw: the same statements, one transaction per event, the same concurrency.
+    // Raw: the same statements, one transaction per event, the same concurrency; the events of the
+    // warm-up cases first, untimed, as the instances do.
     const rawPool = new pg.Pool({ connectionString: await copy('bench_raw'), max: CONCURRENCY });
-    const rawPerSec = await inFlight(captured, CONCURRENCY, async (statements) => {
+    const isWarm = (_: unknown, k: number) => k % ids.length < WARM;
+    const replay = async (statements: Captured[]) => {
       const client = await rawPool.connect();
       try {
         await client.query('BEGIN');
@@ -152,14 +158,16 @@ export async function benchPostgres(): Promise<PgFigures | null> {
       } finally {
         client.release();
       }
-    });
+    };
+    await inFlight(captured.filter(isWarm), CONCURRENCY, replay);
+    const rawPerSec = await inFlight(captured.filter((c, k) => !isWarm(c, k)), CONCURRENCY, replay);
     await rawPool.end();
 
-    const one = await instance(await copy('bench_one'), ids, Date.parse(PG_START));
+    const one = await instance(await copy('bench_one'), ids, Date.parse(PG_START), WARM);
     const twoUrl = await copy('bench_two');
     const half = Math.floor(ids.length / 2);
-    const two = await Promise.all([instance(twoUrl, ids.slice(0, half), Date.parse(PG_START)),
-      instance(twoUrl, ids.slice(half), Date.parse(PG_START))]);
+    const two = await Promise.all([instance(twoUrl, ids.slice(0, half), Date.parse(PG_START), Math.floor(WARM / 2)),
+      instance(twoUrl, ids.slice(half), Date.parse(PG_START), Math.floor(WARM / 2))]);
     // Together: all their events over the longer of the two runs.
     const twoSeconds = Math.max(...two.map((r) => r.events / r.perSec));
     const twoPerSec = (two[0]!.events + two[1]!.events) / twoSeconds;

@@ -32,7 +32,7 @@
  * BENCH_ROUNDS (1: one event per case; 2: two), BENCH_BLOCKS (10),
  * BENCH_PEER (1; 0 skips (j), the same lifecycle on bpmn-engine),
  * BENCH_PG (1; 0 skips (k), the engine on PostgreSQL: one and two instances against the raw rate of
- * its statements, on a throwaway cluster, or on BENCH_PG_URL; BENCH_PG_CASES (2000),
+ * its statements, on a throwaway cluster, or on BENCH_PG_URL; BENCH_PG_CASES (4000),
  * BENCH_PG_CONCURRENCY (10)),
  * BENCH_HISTORY (1; 0 skips (i), one event on a short and on a long case),
  * BENCH_HEAVY (1; 0 skips (h), /health during a verification and reports on the report's database),
