@@ -131,9 +131,18 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
     ...engine,
     submit: (...args) => commits.write(() => engine.submit(...args)),
     applyEvent: (...args) => commits.write(() => engine.applyEvent(...args)),
-    fireTimer: (...args) => commits.write(() => engine.fireTimer(...args)),
-    fireDueTimers: (...args) => commits.write(() => engine.fireDueTimers(...args)),
   } : engine;
+  /**
+   * A write of a background writer in the batch of its turn, returned once that batch is synced;
+   * a batch that fails rejects it (a round of deadlines that cannot be committed must fail, not
+   * report timers settled that the failed COMMIT took back, and be tried again forever).
+   */
+  const durably = async <T>(write: () => T): Promise<T> => {
+    if (!commits) return write();
+    const result = commits.write(write);
+    await commits.settled();
+    return result;
+  };
   let auditState: VerifyResult | null = null;
   const verifier = auditVerifier(db, (result) => { auditState = result; });
   const signalering = signaleringService(signaleringReader(db), clock);
@@ -141,23 +150,29 @@ export function sqliteServices(db: Db, clock: Clock, options: SqliteOptions = {}
   const ping = db.$client.prepare('SELECT 1 AS ok').pluck();
   const accessLog = accessLogRepository(db, clock);
   const outboxWrites = outboxRepository(db);
-  const outbox = asAsync(commits ? {
-    ...outboxWrites,
-    claimDue: (...args: Parameters<typeof outboxWrites.claimDue>) => commits.write(() => outboxWrites.claimDue(...args)),
-    record: (...args: Parameters<typeof outboxWrites.record>) => commits.write(() => outboxWrites.record(...args)),
-    skip: (...args: Parameters<typeof outboxWrites.skip>) => commits.write(() => outboxWrites.skip(...args)),
-  } : outboxWrites);
+  const outbox = {
+    ...asAsync(outboxWrites),
+    claimDue: (...args: Parameters<typeof outboxWrites.claimDue>) => durably(() => outboxWrites.claimDue(...args)),
+    record: (...args: Parameters<typeof outboxWrites.record>) => durably(() => outboxWrites.record(...args)),
+    skip: (...args: Parameters<typeof outboxWrites.skip>) => durably(() => outboxWrites.skip(...args)),
+  };
   const regions = asAsync(regionSettings(db));
   return {
     store: 'sqlite',
-    engine: asAsync(batched),
+    engine: {
+      ...asAsync(batched),
+      fireTimer: (...args: Parameters<CaseEngine['fireTimer']>) => durably(() => engine.fireTimer(...args)),
+      fireDueTimers: (...args: Parameters<CaseEngine['fireDueTimers']>) => durably(() => engine.fireDueTimers(...args)),
+    },
     queries: caseQueries(asAsync(caseRepository(db)), clock),
     // A read is logged (NEN 7513) in the batch of its turn: its answer waits for that batch's sync,
     // as before it waited for the log's own COMMIT and fsync on the event loop.
-    access: asAsync(commits ? {
-      ...accessLog,
-      record: (...args: Parameters<typeof accessLog.record>) => commits.write(() => accessLog.record(...args)),
-    } : accessLog),
+    // (A refused read is logged from an onSend hook that runs after the hook that waits for the
+    // batch: so the record itself waits.)
+    access: {
+      ...asAsync(accessLog),
+      record: (...args: Parameters<typeof accessLog.record>) => durably(() => accessLog.record(...args)),
+    },
     audit: asAsync(auditTrail(db)),
     verifier: Object.assign(verifier, { state: () => auditState }),
     clients: asAsync({ lookup, list: () => listClients(db) }),

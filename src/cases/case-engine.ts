@@ -95,8 +95,9 @@ export function caseEngine(db: Db, clock: Clock) {
     applyEvent: (actor: Actor, request: EventRequest): CaseView => applyTx.immediate(actor, request),
     fireTimer: (seq: number): TimerOutcome => fireTx.immediate(seq),
     /**
-     * Settles up to `limit` timers due by now, each in its own transaction. A timer that fails is
-     * rolled back, reported to `onError` and left pending; the others still fire.
+     * Settles up to `limit` timers due by now, each in its own transaction (a savepoint, when the
+     * service runs the round in a group-commit batch). A timer that fails is rolled back, reported
+     * to `onError` and left pending; the others still fire.
      */
     fireDueTimers(limit = 500, onError?: (seq: number, error: unknown) => void): { settled: number; fired: number } {
       let settled = 0;

@@ -23,8 +23,10 @@
  *   through the same wait, but another process (a command-line backup) could copy an event that a
  *   power cut in that fraction of a millisecond then takes back.
  *
- * Writers outside HTTP (the scheduler, the command line) keep their own transactions; one that
- * runs while a batch is open joins it as a savepoint.
+ * The service's background writers (the scheduler's deadlines, the deliverer's claims, the access
+ * log) write through the batches too and wait for them (services.ts). The command line and the
+ * sessions keep their own transactions; one that runs while a batch is open joins it as a
+ * savepoint. A batch that changed nothing (an idle scheduler round) commits without a sync.
  */
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
@@ -105,6 +107,7 @@ export class DurabilityLost extends Error {
 export function groupCommit(sqlite: Database.Database, options: GroupCommitOptions = {}): GroupCommit {
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
+  const changes = sqlite.prepare('SELECT total_changes()').pluck();
   // Only a connection that syncs every commit (FULL or EXTRA) and has a file is synced here;
   // with NORMAL or OFF the operator chose not to wait for the disk, and COMMIT stays as it is.
   const level = sqlite.pragma('synchronous', { simple: true }) as number;
@@ -129,6 +132,7 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       throw error;
     }
     size = 0;
+    const changesBefore = changes.get() as number;
     let settle!: (error?: unknown) => void;
     const durable = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -142,17 +146,20 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       writes += size;
       // Closed under an open batch (close() waits for it; a caller that did not): SQLite has rolled it back.
       if (!sqlite.open) return settle(new Error('the database was closed before this batch was committed'));
+      let changed = true;
       try {
+        changed = changes.get() !== changesBefore;
         commit.run();
       } catch (error) {
         if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
         settle(error);
         return;
       } finally {
-        // Writers outside the batches (scheduler, access log, sessions) keep the configured level.
+        // Writers outside the batches (the command line, sessions) keep the configured level.
         if (syncWal) setLevel(level);
       }
-      if (!syncWal) return settle();
+      // Nothing written, nothing to sync (the WAL holds no frame of this batch).
+      if (!syncWal || !changed) return settle();
       syncing.add(durable);
       syncWal().then(() => {
         syncing.delete(durable);

@@ -204,8 +204,9 @@ describe('group commit and the notifications', () => {
     const syncs: (() => void)[] = [];
     // Held until the test lets go; the deliverer's own writes (claim, skip) are batches too.
     let holding = true;
+    let calls = 0;
     const services = sqliteServices(db, clock, {
-      syncWal: () => new Promise<void>((resolve) => { if (holding) syncs.push(resolve); else resolve(); }),
+      syncWal: () => new Promise<void>((resolve) => { calls += 1; if (holding) syncs.push(resolve); else resolve(); }),
     });
     try {
       const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
@@ -220,13 +221,15 @@ describe('group commit and the notifications', () => {
       // Committed, not yet on disk: not claimed, not sent (here: not skipped either).
       expect(round).toBeUndefined();
       expect(pending()).toBe(1);
+      holding = false;
       syncs[0]!();
       await delivery;
       expect(round).toMatchObject({ skipped: 1 });
       expect(pending()).toBe(0);
-      // The claim and the skip went into a batch of their own (not a COMMIT and fsync each on the event loop).
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(syncs).toHaveLength(2);
+      // The claim and the skip were batches, each synced before the deliverer went on (not a
+      // COMMIT and an fsync each on the event loop).
+      expect(calls).toBe(3);
+      expect(db.$client.inTransaction).toBe(false);
     } finally {
       holding = false;
       for (const sync of syncs) sync();
@@ -252,13 +255,37 @@ describe('group commit and the scheduler', () => {
       clock.advance(30 * 86_400_000);
       const round = await services.engine.fireDueTimers();
       expect(round).toEqual({ settled: 3, fired: 3 });
-      // Not yet committed: the round waits in its batch, as the events of a turn do.
-      expect(db.$client.inTransaction).toBe(true);
-      await services.commits!.settled();
+      // Answered once its batch is committed and synced: one sync for the round.
       expect(db.$client.inTransaction).toBe(false);
       expect(syncs - before).toBe(1);
       expect(db.$client.prepare(`SELECT count(*) FROM timers WHERE status = 'fired'`).pluck().get()).toBe(3);
+      // An idle round changes nothing: committed without a sync.
       expect(await services.engine.fireDueTimers()).toEqual({ settled: 0, fired: 0 });
+      expect(syncs - before).toBe(1);
+    } finally {
+      await services.close();
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('group commit and the scheduler: a round that cannot be made durable', () => {
+  it('rejects, so the scheduler does not take its deadlines for settled and go round again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-timers-fail-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    let failing = false;
+    const services = sqliteServices(db, clock, {
+      syncWal: async () => { if (failing) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }); },
+    });
+    try {
+      const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+      await services.engine.submit(actor, submission());
+      await services.commits!.settled();
+      clock.advance(30 * 86_400_000);
+      failing = true;
+      await expect(services.engine.fireDueTimers()).rejects.toBeInstanceOf(DurabilityLost);
     } finally {
       await services.close();
       db.$client.close();
@@ -289,8 +316,15 @@ describe('group commit over HTTP', () => {
       expect(read.statusCode).toBe(200);
       expect(syncs - before).toBe(1);
       expect(db.$client.prepare(`SELECT action, outcome FROM access_log`).all()).toEqual([{ action: 'case.read', outcome: 'shown' }]);
+      // A refused read is logged from a later onSend hook: it too is on disk before the answer leaves.
+      const refused = await app.inject({ url: '/api/v1/cases/00000000-0000-4000-8000-000000000000', headers });
+      expect(refused.statusCode).toBe(404);
+      expect(db.$client.inTransaction).toBe(false);
+      expect(syncs - before).toBe(2);
+      expect(db.$client.prepare(`SELECT outcome FROM access_log ORDER BY seq`).pluck().all()).toEqual(['shown', 'refused']);
     } finally {
       await app.close();
+      db.$client.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
