@@ -50,13 +50,18 @@ type Tx = PgTx;
 /** The statements of every event, named and prepared once per connection (statements.ts). */
 const SQL = {
   // An event's first round trip: the case locked, with its deadlines due by $2 (oldest first) and
-  // its region's settings, which it would otherwise take two more to read.
+  // its region's settings, which it would otherwise take two more to read. The sub-selects read as
+  // of the statement's start: when the lock had to wait for another transaction on the case, the
+  // locked row is newer than they are ("seenVersion" tells), and they are read again.
+  dueOfCase: statement('due_of_case', `SELECT "seq" FROM "timers"
+    WHERE "case_id" = $1 AND "status" = 'pending' AND "due_at" <= $2 ORDER BY "due_at"`),
   lockCaseForEvent: statement('lock_case_for_event', `SELECT ${selectList(cases)},
     ARRAY(SELECT t."seq" FROM "timers" t WHERE t."case_id" = "cases"."id" AND t."status" = 'pending'
       AND t."due_at" <= $2 ORDER BY t."due_at") AS "dueTimers",
     (SELECT json_build_object(${Object.entries(getTableColumns(regions))
     .map(([key, column]) => `'${key}', r."${column.name}"`).join(', ')}) FROM "regions" r
-      WHERE r."id" = "cases"."region") AS "regionRow"
+      WHERE r."id" = "cases"."region") AS "regionRow",
+    (SELECT c."version" FROM "cases" c WHERE c."id" = "cases"."id") AS "seenVersion"
     FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
   region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
   advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
@@ -231,13 +236,16 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
           at, 200, async () => {
             // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
             const [locked] = UUID.test(request.caseId)
-              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null }>(w.tx, SQL.lockCaseForEvent, [request.caseId, at])
+              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null; seenVersion: number }>(
+                w.tx, SQL.lockCaseForEvent, [request.caseId, at])
               : [];
-            const { dueTimers = [], regionRow = null, ...found } = locked ?? {};
+            const { dueTimers = [], regionRow = null, seenVersion, ...found } = locked ?? {};
             const checked = checkEvent(actor, locked ? found as CaseRow : undefined, request.body, request.ifMatch);
             let { row } = checked;
-            for (const seq of dueTimers) row = (await fire(w, row, seq, at)).row;
-            const settings = dueTimers.length > 0 ? await settingsOf(w.tx, row.region) : toSettings(regionRow ?? undefined);
+            const current = seenVersion === row.version;
+            const due = current ? dueTimers : (await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
+            for (const seq of due) row = (await fire(w, row, seq, at)).row;
+            const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.tx, row.region);
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
             const next = await advance(w, row, result, entry);
             // The view with the latest notes, read in the transaction that wrote it.
