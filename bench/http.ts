@@ -222,6 +222,8 @@ export async function pacedLoad(port: number, ids: string[], clients: Record<Sen
       headers: { 'content-type': 'application/json', authorization: `Bearer ${clients[MIX[step]!.as].token}` },
     }, (res) => {
       res.resume();
+      // An answer cut off mid-body counts as an error (and the run still ends).
+      res.on('error', () => { errors += 1; resolve(); });
       res.on('end', () => {
         const status = res.statusCode ?? 0;
         statusCounts[status] = (statusCounts[status] ?? 0) + 1;

@@ -21,7 +21,7 @@ export interface PgOpenOptions {
   migrate?: boolean;
   /** Connections in the pool (default 10). */
   max?: number;
-  /** drizzle's query logger (the bench records statements with it). */
+  /** drizzle's query logger (sees only the statements drizzle builds, not src/pg/statements.ts's). */
   logger?: Logger;
 }
 

@@ -48,8 +48,9 @@ export const selectFrom = (table: Table, rest: string): string =>
  */
 export function connectionOf(tx: PgTx): pg.ClientBase {
   const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
-  // A pool would send each statement on whichever connection is free: outside the transaction.
-  if (!(client instanceof pg.Client) || client instanceof pg.Pool) {
+  // One connection (a pool's client is a pg.Client); a pool would send each statement on whichever
+  // connection is free, outside the transaction.
+  if (!(client instanceof pg.Client)) {
     throw new Error('no pg connection under this drizzle transaction');
   }
   return client;
