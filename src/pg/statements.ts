@@ -56,14 +56,15 @@ export function connectionOf(tx: PgTx): pg.ClientBase {
   return client;
 }
 
+const send = (tx: PgTx, s: Statement, values: readonly unknown[]) =>
+  connectionOf(tx).query({ name: s.name, text: s.text, values: values as unknown[] });
+
 /** Runs a named statement in the transaction; the rows. */
 export async function query<Row>(tx: PgTx, s: Statement, values: readonly unknown[]): Promise<Row[]> {
-  const result = await connectionOf(tx).query({ name: s.name, text: s.text, values: values as unknown[] });
-  return result.rows as Row[];
+  return (await send(tx, s, values)).rows as Row[];
 }
 
 /** Runs a named statement in the transaction; the number of rows it changed. */
 export async function execute(tx: PgTx, s: Statement, values: readonly unknown[]): Promise<number> {
-  const result = await connectionOf(tx).query({ name: s.name, text: s.text, values: values as unknown[] });
-  return result.rowCount ?? 0;
+  return (await send(tx, s, values)).rowCount ?? 0;
 }

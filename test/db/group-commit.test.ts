@@ -11,9 +11,9 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
 import { buildApp } from '../../src/app.ts';
-import { createClient } from '../../src/auth/api-clients.ts';
+import { createClient, type Actor } from '../../src/auth/api-clients.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { DurabilityLost, groupCommit, walSyncer } from '../../src/db/group-commit.ts';
+import { DurabilityLost, groupCommit, walSyncer, type WalSync } from '../../src/db/group-commit.ts';
 import { sqliteServices } from '../../src/services.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
@@ -196,20 +196,36 @@ describe('groupCommit: the fsync off the event loop', () => {
   });
 });
 
+/**
+ * The service's SQLite services on a file database with this WAL sync, a local team's actor, and
+ * everything closed and removed afterwards (`beforeClose` first: a test that holds syncs lets go).
+ */
+async function withServices(syncWal: WalSync,
+  body: (s: { db: ReturnType<typeof openDatabase>; clock: ManualClock; services: ReturnType<typeof sqliteServices>; actor: Actor }) => Promise<void>,
+  beforeClose: () => void = () => {}): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'passend-gc-services-'));
+  const db = openDatabase(join(dir, 'db.sqlite'));
+  const clock = new ManualClock('2026-01-05T09:00:00Z');
+  const services = sqliteServices(db, clock, { syncWal });
+  try {
+    const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+    await body({ db, clock, services, actor });
+  } finally {
+    beforeClose();
+    await services.close();
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('group commit and the notifications', () => {
   it('a notification is not sent before the batch that wrote it is synced', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-notify-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
-    const clock = new ManualClock('2026-01-05T09:00:00Z');
     const syncs: (() => void)[] = [];
     // Held until the test lets go; the deliverer's own writes (claim, skip) are batches too.
     let holding = true;
     let calls = 0;
-    const services = sqliteServices(db, clock, {
-      syncWal: () => new Promise<void>((resolve) => { calls += 1; if (holding) syncs.push(resolve); else resolve(); }),
-    });
-    try {
-      const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+    const syncWal = () => new Promise<void>((resolve) => { calls += 1; if (holding) syncs.push(resolve); else resolve(); });
+    await withServices(syncWal, async ({ db, services, actor }) => {
       await services.engine.submit(actor, submission());
       await new Promise((resolve) => setImmediate(resolve));
       expect(syncs).toHaveLength(1);
@@ -230,25 +246,17 @@ describe('group commit and the notifications', () => {
       // COMMIT and an fsync each on the event loop).
       expect(calls).toBe(3);
       expect(db.$client.inTransaction).toBe(false);
-    } finally {
+    }, () => {
       holding = false;
       for (const sync of syncs) sync();
-      await services.close();
-      db.$client.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('group commit and the scheduler', () => {
   it('a round of due deadlines is one batch: one COMMIT and one sync, off the event loop, each deadline fired once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-timers-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
-    const clock = new ManualClock('2026-01-05T09:00:00Z');
     let syncs = 0;
-    const services = sqliteServices(db, clock, { syncWal: async () => { syncs += 1; } });
-    try {
-      const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+    await withServices(async () => { syncs += 1; }, async ({ db, clock, services, actor }) => {
       for (let i = 0; i < 3; i++) await services.engine.submit(actor, submission());
       await services.commits!.settled();
       const before = syncs;
@@ -262,35 +270,19 @@ describe('group commit and the scheduler', () => {
       // An idle round changes nothing: committed without a sync.
       expect(await services.engine.fireDueTimers()).toEqual({ settled: 0, fired: 0 });
       expect(syncs - before).toBe(1);
-    } finally {
-      await services.close();
-      db.$client.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('group commit and the scheduler: a round that cannot be made durable', () => {
-  it('rejects, so the scheduler does not take its deadlines for settled and go round again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-timers-fail-'));
-    const db = openDatabase(join(dir, 'db.sqlite'));
-    const clock = new ManualClock('2026-01-05T09:00:00Z');
-    let failing = false;
-    const services = sqliteServices(db, clock, {
-      syncWal: async () => { if (failing) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }); },
     });
-    try {
-      const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+  });
+
+  it('a round that cannot be made durable rejects, so the scheduler does not take its deadlines for settled and go round again', async () => {
+    let failing = false;
+    const syncWal = async () => { if (failing) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }); };
+    await withServices(syncWal, async ({ clock, services, actor }) => {
       await services.engine.submit(actor, submission());
       await services.commits!.settled();
       clock.advance(30 * 86_400_000);
       failing = true;
       await expect(services.engine.fireDueTimers()).rejects.toBeInstanceOf(DurabilityLost);
-    } finally {
-      await services.close();
-      db.$client.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
