@@ -9,6 +9,10 @@
  *
  *   node --import tsx bench/latency.ts <rate|closed> [events] [NAME=value ...]
  *   e.g. node --import tsx bench/latency.ts 600 3000 CHECKPOINT_INTERVAL_MS=5000
+ *
+ * BENCH_CPU_PROF_DIR=dir profiles the server (--cpu-prof). With LOG_LEVEL=info among the pairs
+ * the server logs every request (dearer) and, when it stops, how many WAL
+ * syncs its batches took and how long they took, printed here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +31,7 @@ const { db, ...template } = seedDatabase(join(dir, 'template.db'), Math.max(even
 db.$client.close();
 const seeded = cloneDatabase(template, join(dir, 'http.db'));
 seeded.db.$client.close();
-const server = await startServer(seeded.path, undefined, 'src/server.ts', env);
+const server = await startServer(seeded.path, process.env.BENCH_CPU_PROF_DIR, 'src/server.ts', env);
 try {
   await load(server.port, seeded.warmupIds, seeded.clients, 0, eventsFor(seeded.warmupIds.length), 60);
   const started = performance.now();
@@ -51,6 +55,12 @@ try {
   }
 } finally {
   await server.stop();
+  // With LOG_LEVEL=info among the pairs, the server logs its WAL syncs when it stops (app.ts).
+  const commits = /\{[^\n]*"msg":"group commit"\}/.exec(server.output())?.[0];
+  if (commits) {
+    const { batches, writes, syncs, syncMs } = JSON.parse(commits) as Record<string, unknown>;
+    console.log(`server's group commit: ${JSON.stringify({ batches, writes, syncs, syncMs })}`);
+  }
 }
 
 if (mode !== 'closed') {

@@ -116,6 +116,8 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
   app.addHook('onClose', async () => {
     await startup;
     await services.close();
+    // How long the disk took to make the batches durable: what an answer's latency cannot go below.
+    if (services.commits) app.log.info(services.commits.stats(), 'group commit');
   });
   await app.register(healthRoute, {
     ping: services.ping,

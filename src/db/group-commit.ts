@@ -39,13 +39,24 @@ export interface GroupCommit {
    * rejects when one of them failed. Undefined when there is nothing to wait for.
    */
   settled(): Promise<void> | undefined;
-  /** Batches committed and writes in them, since start. */
-  stats(): { batches: number; writes: number };
+  /** Batches committed and writes in them, WAL syncs and how long the latest took, since start. */
+  stats(): CommitStats;
   /** Set once a sync failed: writes are refused and /health says unavailable until a restart. */
   lost(): DurabilityLost | undefined;
   /** Waits for the open batch and the syncs under way and lets go of the -wal file; before the database is closed. */
   close(): Promise<void>;
 }
+
+export interface CommitStats {
+  batches: number;
+  writes: number;
+  syncs: number;
+  /** Milliseconds per WAL sync over the latest (up to SYNC_SAMPLES) syncs; null before the first. */
+  syncMs: { p50: number; p99: number; max: number } | null;
+}
+
+/** How many of the latest sync durations `stats()` summarises. */
+const SYNC_SAMPLES = 1024;
 
 export interface GroupCommitOptions {
   /** Makes the WAL durable (fdatasync of the -wal file); replaceable in tests. */
@@ -115,12 +126,17 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
   // PRAGMA synchronous takes effect when the statement is prepared: it cannot be kept prepared.
   const setLevel = (to: number) => sqlite.exec(`PRAGMA synchronous = ${to}`);
   let open: Promise<void> | undefined;
-  /** Batches committed whose fsync is under way. */
+  /** Batches committed and not yet synced. */
   const syncing = new Set<Promise<void>>();
+  /** The settling of the batches committed since the sync under way began: the next sync's. */
+  let queued: ((error?: unknown) => void)[] = [];
+  let syncRunning = false;
   let lost: DurabilityLost | undefined;
   let batches = 0;
   let writes = 0;
   let size = 0;
+  let syncs = 0;
+  const syncDurations = new Float64Array(SYNC_SAMPLES);
 
   function openBatch(): void {
     if (syncWal) setLevel(NORMAL);
@@ -161,14 +177,38 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       // Nothing written, nothing to sync (the WAL holds no frame of this batch).
       if (!syncWal || !changed) return settle();
       syncing.add(durable);
-      syncWal().then(() => {
+      queued.push((error) => {
         syncing.delete(durable);
-        settle();
-      }, (error: unknown) => {
-        syncing.delete(durable);
-        lost ??= new DurabilityLost(error);
-        settle(lost);
+        settle(error);
       });
+      if (!syncRunning) runSync(syncWal);
+    });
+  }
+
+  /**
+   * One fdatasync at a time, covering every batch committed before it began; the batches
+   * committed meanwhile wait for the next one, which covers them all. Syncs of one file queue in
+   * the kernel anyway: one per batch, a few in flight, made each answer wait for all of them.
+   */
+  function runSync(sync: WalSync): void {
+    const group = queued;
+    queued = [];
+    syncRunning = true;
+    const started = performance.now();
+    sync().then(() => {
+      syncDurations[syncs % SYNC_SAMPLES] = performance.now() - started;
+      syncs += 1;
+      syncRunning = false;
+      for (const settle of group) settle();
+      if (queued.length > 0) runSync(sync);
+    }, (error: unknown) => {
+      syncRunning = false;
+      lost ??= new DurabilityLost(error);
+      // After a failed fsync Linux may have dropped the pages: a later sync proves nothing, so
+      // the batches waiting for it fail too.
+      const waiting = queued;
+      queued = [];
+      for (const settle of [...group, ...waiting]) settle(lost);
     });
   }
 
@@ -186,7 +226,11 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       if (open) waits.push(open);
       return Promise.all(waits).then(() => undefined);
     },
-    stats: () => ({ batches, writes }),
+    stats(): CommitStats {
+      const durations = syncDurations.slice(0, Math.min(syncs, SYNC_SAMPLES)).sort();
+      const at = (q: number) => Math.round(durations[Math.floor(q * (durations.length - 1))]! * 100) / 100;
+      return { batches, writes, syncs, syncMs: durations.length === 0 ? null : { p50: at(0.5), p99: at(0.99), max: at(1) } };
+    },
     lost: () => lost,
     async close() {
       // The batch open now commits on its turn; then every sync under way.

@@ -5,9 +5,11 @@
  * COMMIT. The kill -9 tests in test/crash run the real server, which commits in groups.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
 import { buildApp } from '../../src/app.ts';
@@ -45,11 +47,11 @@ describe('groupCommit', () => {
     await commits.settled();
     expect(db.inTransaction).toBe(false);
     expect(db.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([1, 3]);
-    expect(commits.stats()).toEqual({ batches: 1, writes: 3 });
+    expect(commits.stats()).toEqual({ batches: 1, writes: 3, syncs: 0, syncMs: null });
     // The next turn opens a new batch.
     commits.write(() => insert(4));
     await commits.settled();
-    expect(commits.stats()).toEqual({ batches: 2, writes: 4 });
+    expect(commits.stats()).toEqual({ batches: 2, writes: 4, syncs: 0, syncMs: null });
   });
 
   it('a COMMIT that fails takes the whole batch back and rejects, and the next batch works', async () => {
@@ -119,15 +121,16 @@ describe('groupCommit: the fsync off the event loop', () => {
     // Committed but not yet synced: nothing that could show it may be answered yet.
     const waiting = commits.settled();
     expect(waiting).toBeDefined();
-    // The next batch runs while the first is being synced.
+    // The next batch runs while the first is being synced; its own sync starts after that one.
     commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run());
     await turn();
     expect(db.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual([1, 2]);
-    expect(sync.calls).toHaveLength(2);
+    expect(sync.calls).toHaveLength(1);
     expect(firstDurable).toBe(false);
     sync.calls[0]!.resolve();
     await turn();
     expect(firstDurable).toBe(true);
+    expect(sync.calls).toHaveLength(2);
     // Still waiting for the second batch's sync.
     let allDurable = false;
     void commits.settled()!.then(() => { allDurable = true; });
@@ -137,6 +140,56 @@ describe('groupCommit: the fsync off the event loop', () => {
     await waiting;
     await turn();
     expect(allDurable).toBe(true);
+    expect(commits.settled()).toBeUndefined();
+  });
+
+  it('batches committed while a sync runs share the next sync, begun after that one', async () => {
+    const db = fileDatabase();
+    const sync = heldSync();
+    const commits = groupCommit(db, { syncWal: sync.syncWal });
+    const batch = async (x: number) => {
+      commits.write(() => db.prepare('INSERT INTO t (x) VALUES (?)').run(x));
+      const durable = commits.settled()!;
+      let done = false;
+      void durable.then(() => { done = true; });
+      await turn();
+      return { durable, done: () => done };
+    };
+    const first = await batch(1);
+    const second = await batch(2);
+    const third = await batch(3);
+    // Three batches committed, one sync under way: the other two wait for the next.
+    expect(commits.stats()).toMatchObject({ batches: 3, syncs: 0 });
+    expect(sync.calls).toHaveLength(1);
+    sync.calls[0]!.resolve();
+    await first.durable;
+    await turn();
+    expect([first.done(), second.done(), third.done()]).toEqual([true, false, false]);
+    expect(sync.calls).toHaveLength(2);
+    sync.calls[1]!.resolve();
+    await Promise.all([second.durable, third.durable]);
+    expect(sync.calls).toHaveLength(2);
+    const stats = commits.stats();
+    expect(stats).toMatchObject({ batches: 3, writes: 3, syncs: 2 });
+    expect(stats.syncMs!.p50).toBeGreaterThanOrEqual(0);
+    expect(stats.syncMs!.max).toBeGreaterThanOrEqual(stats.syncMs!.p99);
+    expect(commits.settled()).toBeUndefined();
+  });
+
+  it('a failed sync also fails the batches waiting for the next one: a later sync would prove nothing', async () => {
+    const db = fileDatabase();
+    const sync = heldSync();
+    const commits = groupCommit(db, { syncWal: sync.syncWal });
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (1)').run());
+    const first = commits.settled()!;
+    await turn();
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run());
+    const second = commits.settled()!;
+    await turn();
+    sync.calls[0]!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(first).rejects.toBeInstanceOf(DurabilityLost);
+    await expect(second).rejects.toBeInstanceOf(DurabilityLost);
+    expect(sync.calls).toHaveLength(1);
     expect(commits.settled()).toBeUndefined();
   });
 
@@ -319,6 +372,34 @@ describe('group commit over HTTP', () => {
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('on close, the service logs how many batches and WAL syncs it made and how long the syncs took', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passend-gc-log-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const clock = new ManualClock('2026-01-05T09:00:00Z');
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
+    const app = await buildApp({ config: { LOG_LEVEL: 'info' }, db, clock, logger });
+    try {
+      const { token } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
+      const created = await app.inject({ method: 'POST', url: '/api/v1/cases', payload: submission(),
+        headers: { authorization: `Bearer ${token}` } });
+      expect(created.statusCode).toBe(201);
+    } finally {
+      await app.close();
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'group commit');
+    expect(logged).toHaveLength(1);
+    const { batches, writes, syncs, syncMs } = logged[0] as { batches: number; writes: number; syncs: number;
+      syncMs: { p50: number; p99: number; max: number } };
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(syncMs.p50).toBeGreaterThan(0);
+    expect(syncMs.max).toBeGreaterThanOrEqual(syncMs.p50);
   });
 
   it('a WAL sync that fails: the answer is 500, /health says unavailable, later writes are refused', async () => {
