@@ -176,6 +176,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       }
       // Nothing written, nothing to sync (the WAL holds no frame of this batch).
       if (!syncWal || !changed) return settle();
+      // Begun before a sync failed: no later sync can vouch for it either.
+      if (lost) return settle(lost);
       syncing.add(durable);
       queued.push((error) => {
         syncing.delete(durable);

@@ -186,9 +186,15 @@ describe('groupCommit: the fsync off the event loop', () => {
     commits.write(() => db.prepare('INSERT INTO t (x) VALUES (2)').run());
     const second = commits.settled()!;
     await turn();
+    // A third batch is open (it commits on this turn's setImmediate) when the sync fails.
+    commits.write(() => db.prepare('INSERT INTO t (x) VALUES (3)').run());
     sync.calls[0]!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(first).rejects.toBeInstanceOf(DurabilityLost);
     await expect(second).rejects.toBeInstanceOf(DurabilityLost);
+    // Only the third is left, still open: it commits, and fails without a sync of its own.
+    expect(db.inTransaction).toBe(true);
+    const third = commits.settled()!;
+    await expect(third).rejects.toBeInstanceOf(DurabilityLost);
     expect(sync.calls).toHaveLength(1);
     expect(commits.settled()).toBeUndefined();
   });
