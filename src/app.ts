@@ -114,10 +114,13 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
     (err: unknown) => app.log.error({ err }, 'the audit verification failed'),
   );
   app.addHook('onClose', async () => {
-    await startup;
-    await services.close();
-    // How long the disk took to make the batches durable: what an answer's latency cannot go below.
-    if (services.commits) app.log.info(services.commits.stats(), 'group commit');
+    try {
+      await startup;
+      await services.close();
+    } finally {
+      // How long the disk took to make the batches durable, which every write's answer waited for.
+      if (services.commits) app.log.info(services.commits.stats(), 'group commit');
+    }
   });
   await app.register(healthRoute, {
     ping: services.ping,

@@ -39,7 +39,7 @@ export interface GroupCommit {
    * rejects when one of them failed. Undefined when there is nothing to wait for.
    */
   settled(): Promise<void> | undefined;
-  /** Batches committed and writes in them, WAL syncs and how long the latest took, since start. */
+  /** Batches committed and writes in them, and WAL syncs, since start; durations of the latest syncs. */
   stats(): CommitStats;
   /** Set once a sync failed: writes are refused and /health says unavailable until a restart. */
   lost(): DurabilityLost | undefined;
@@ -164,6 +164,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       if (!sqlite.open) return settle(new Error('the database was closed before this batch was committed'));
       let changed = true;
       try {
+        // Begun before a sync failed: no later sync could vouch for it, so it is taken back.
+        if (lost) throw lost;
         changed = changes.get() !== changesBefore;
         commit.run();
       } catch (error) {
@@ -176,8 +178,6 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       }
       // Nothing written, nothing to sync (the WAL holds no frame of this batch).
       if (!syncWal || !changed) return settle();
-      // Begun before a sync failed: no later sync can vouch for it either.
-      if (lost) return settle(lost);
       syncing.add(durable);
       queued.push((error) => {
         syncing.delete(durable);
@@ -197,7 +197,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
     queued = [];
     syncRunning = true;
     const started = performance.now();
-    sync().then(() => {
+    // Through a promise, so that a sync that throws instead of rejecting fails its batches too.
+    Promise.resolve().then(sync).then(() => {
       syncDurations[syncs % SYNC_SAMPLES] = performance.now() - started;
       syncs += 1;
       syncRunning = false;
@@ -230,7 +231,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
     },
     stats(): CommitStats {
       const durations = syncDurations.slice(0, Math.min(syncs, SYNC_SAMPLES)).sort();
-      const at = (q: number) => Math.round(durations[Math.floor(q * (durations.length - 1))]! * 100) / 100;
+      // Nearest rank: the smallest duration that at least this share of the syncs did not exceed.
+      const at = (q: number) => Math.round(durations[Math.max(0, Math.ceil(q * durations.length) - 1)]! * 100) / 100;
       return { batches, writes, syncs, syncMs: durations.length === 0 ? null : { p50: at(0.5), p99: at(0.99), max: at(1) } };
     },
     lost: () => lost,
