@@ -11,8 +11,8 @@
  *   e.g. node --import tsx bench/latency.ts 600 3000 CHECKPOINT_INTERVAL_MS=5000
  *
  * BENCH_CPU_PROF_DIR=dir profiles the server (--cpu-prof). With LOG_LEVEL=info among the pairs
- * the server logs every request (dearer) and, when it stops, how many WAL
- * syncs its batches took and how long they took, printed here.
+ * the server logs every request (dearer) and, when it stops, how many WAL syncs its batches took
+ * and how long they took, printed here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
