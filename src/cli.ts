@@ -5,7 +5,7 @@
  *   token list
  *   token revoke <clientId>
  *   region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
- *              [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
+ *              [--advice P14D] [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
  *              [--municipalities GM0153,GM0164,…]
  *   region show <regionId>
  *   notifications retry [<notificationId>]   (puts failed notifications back in the queue)
@@ -56,7 +56,7 @@ const USAGE = `usage:
   npm run cli -- token list
   npm run cli -- token revoke <clientId>
   npm run cli -- region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
-                 [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
+                 [--advice P14D] [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
                  [--municipalities GM0153,GM0164,...]
   npm run cli -- region show <regionId>
   npm run cli -- notifications retry [<notificationId>]
@@ -309,7 +309,7 @@ async function backupCommand(path: string, target: string | undefined): Promise<
 }
 
 const REGION_FLAGS = [
-  'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment', 'escalation',
+  'triage', 'triage-urgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation',
   'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
 ] as const;
 
@@ -318,7 +318,7 @@ async function regionCommand({ regions }: Admin, command: string | undefined, re
   const id = required(regionId, 'regionId');
   if (command === 'set') {
     const update: RegionUpdate = {};
-    const durations = { triage: 'triage', 'triage-urgent': 'triageUrgent', overleg: 'overleg',
+    const durations = { triage: 'triage', 'triage-urgent': 'triageUrgent', overleg: 'overleg', advice: 'advice',
       checkpoint: 'checkpoint', reassessment: 'reassessment', escalation: 'escalation' } as const;
     for (const [flag, key] of Object.entries(durations)) {
       const value = values[flag as keyof typeof durations];

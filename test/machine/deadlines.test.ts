@@ -129,7 +129,7 @@ function inFollowUpReported(): PersistedReferral {
   return applied(inFollowUp(), progressAt(T.report1, false)).persisted;
 }
 /** A CLOSE that §5.2 lets through without every help item started. */
-const closeAt = (at: string) => ev('CLOSE', at, { outcome: 'no_longer_needed' });
+const closeAt = (at: string) => ev('CLOSE', at, { outcome: 'no_longer_needed', explanation: 'The family found help themselves' });
 /** UPDATE_HELP_ITEM taking every help item of the case's advice to started on `at`. */
 function startAll(persisted: PersistedReferral, at: string): Applied {
   let result: Applied | undefined;
@@ -293,11 +293,23 @@ describe('overleg deadline', () => {
     expect(after.persisted.context.deadlines).toEqual({});
   });
 
-  it('no deadline is open while the overleg is scheduled or the advice is written', () => {
+  it('no deadline is open while the overleg is scheduled; recording it arms the advice deadline, 14 days (§6.1)', () => {
     expect(inOverlegScheduled().context.deadlines).toEqual({});
     const advising = applied(inOverlegScheduled(), ev('RECORD_OVERLEG', T.record));
-    expect(advising.timers).toEqual([]);
-    expect(advising.persisted.context.deadlines).toEqual({});
+    expect(advising.timers).toEqual([arm('advice', plus(T.record, 14 * DAY))]);
+    expect(advising.persisted.context.deadlines).toEqual({ advice: plus(T.record, 14 * DAY) });
+  });
+
+  it('the advice meets the advice deadline; it passes without changing the state, and its region setting counts', () => {
+    const advised = applied(inAdvising(), adviceAt(T.advice));
+    expect(advised.timers).toContainEqual(cancel('advice'));
+    expect(advised.persisted.context.deadlines.advice).toBeUndefined();
+    const overdue = applied(inAdvising(), passed('advice', plus(T.record, 14 * DAY)));
+    expect(overdue.state).toBe('advising');
+    expect(overdue.persisted.context.overdue).toEqual({ advice: plus(T.record, 14 * DAY) });
+    const quick = applied(inOverlegScheduled(), ev('RECORD_OVERLEG', T.record),
+      { ...DEFAULT_ENV_SETTINGS, now: T.record, deadlines: { ...DEFAULT_DEADLINES, advice: 'P7D' } });
+    expect(quick.persisted.context.deadlines).toEqual({ advice: plus(T.record, 7 * DAY) });
   });
 
   it('is armed again, 14 days after REQUEST_REASSESSMENT, when follow-up loops back', () => {
@@ -336,7 +348,8 @@ describe('follow-up checkpoint', () => {
   it('is armed 28 days after entering follow_up from advising, with the reassessment deadline', () => {
     const result = applied(inAdvising(), adviceAt(T.advice));
     expect(result.state).toBe('follow_up');
-    expect(result.timers).toHaveLength(2);
+    expect(result.timers).toHaveLength(3);
+    expect(result.timers).toContainEqual(cancel('advice'));
     expect(result.timers).toContainEqual(arm('checkpoint', days(T.advice, 28)));
     expect(result.timers).toContainEqual(arm('reassessment', REASSESSMENT_DUE));
     expect(result.persisted.context.deadlines).toEqual({
@@ -347,7 +360,7 @@ describe('follow-up checkpoint', () => {
   it('is not armed in bridging; entering follow_up with the bridging plan arms it 28 days after the plan', () => {
     const bridging = applied(inAdvising(), adviceAt(T.advice, 6));
     expect(bridging.state).toBe('bridging');
-    expect(bridging.timers).toEqual([arm('reassessment', REASSESSMENT_DUE)]);
+    expect(bridging.timers).toEqual([cancel('advice'), arm('reassessment', REASSESSMENT_DUE)]);
     const planned = applied(bridging.persisted, ev('SET_BRIDGING_PLAN', T.plan));
     expect(planned.state).toBe('follow_up');
     // The plan's review is due when its review day (the day of T.plan here) has passed.

@@ -149,7 +149,7 @@ describe('every state change and every passed deadline is one notification, writ
     fired = await round();
     expect(fired.timersFired).toBe(1);
     await send(ctx.localTeam, a, events.REPORT_PROGRESS(), 0); // follow_up → follow_up
-    await send(ctx.expertTeam, a, events.CLOSE({ outcome: 'no_longer_needed' }), 1);
+    await send(ctx.expertTeam, a, events.CLOSE({ outcome: 'no_longer_needed', explanation: 'The family found help on their own' }), 1);
 
     const b = await ctx.createCase();
     await send(ctx.localTeam, b, events.WITHDRAW(), 1);
