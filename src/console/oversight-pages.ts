@@ -164,7 +164,7 @@ ${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'In
 ${dataList([
     ['Termijn triage', esc(settings.env.deadlines.triage)], ['Termijn triage bij spoed', esc(settings.env.deadlines.triageUrgent)],
     ['Termijn overleg', esc(settings.env.deadlines.overleg)], ['Controlemoment', esc(settings.env.deadlines.checkpoint)],
-    ['Herbeoordeling', esc(settings.env.deadlines.reassessment)], ['Antwoord op opschaling', esc(settings.env.deadlines.escalation)],
+    ['Advies na het overleg', esc(settings.env.deadlines.advice)], ['Herbeoordeling', esc(settings.env.deadlines.reassessment)], ['Antwoord op opschaling', esc(settings.env.deadlines.escalation)],
     ['Overbrugging vanaf (weken wachttijd)', esc(settings.env.bridgingThresholdWeeks)],
     ['Gemeenten', esc(settings.municipalities ? settings.municipalities.map((c) => municipalityName(c) ?? c).join(', ') : 'alle')],
     ['Bewaartermijn', esc(settings.retention)], ['Opruimen na', esc(settings.housekeeping)],
