@@ -13,6 +13,7 @@ const ON_POSTGRES = [
   'test/routes/idempotency.test.ts',
   'test/routes/intake.test.ts',
   'test/routes/lifecycle-2.test.ts',
+  'test/routes/loose-ends.test.ts',
   'test/routes/notes.test.ts',
   'test/routes/roles.test.ts',
   'test/audit/access-log.test.ts',
