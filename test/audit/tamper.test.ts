@@ -445,7 +445,7 @@ describe('tampering with the file, around the triggers', () => {
   });
 
   it('a forged entry appended to both the audit and the case trail verifies, but moves the head noted before', async () => {
-    // No chain can see this on its own (README: note the head down elsewhere); the reported head must show it.
+    // No chain can see this on its own (docs/audit.md: note the head down elsewhere); the reported head must show it.
     const { path, last } = appendForgedNote(true);
     const result = await verifyEverywhere(path);
     expect(result.inspector.body.ok).toBe(true);
