@@ -67,24 +67,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   let name: string | undefined;
   try {
     const { positionals, values, tokens } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, tokens: true });
-    if (positionals[0] === 'help' || (values.help && positionals.length === 0)) {
-      const topic = positionals.slice(1).join(' ') || undefined;
-      const text = usage(topic);
-      if (text === undefined) throw new UsageError(`unknown command: ${topic}`);
-      io.out(`${text}\n`);
+    const asked = askedUsage(positionals, values.help);
+    if (asked !== undefined) {
+      io.out(`${asked}\n`);
       return 0;
     }
     name = commandOf(positionals);
     if (name === undefined) {
-      if (values.help && usage(positionals[0])) {
-        io.out(`${usage(positionals[0])}\n`);
-        return 0;
-      }
       throw new UsageError(positionals.length ? `unknown command: ${positionals.slice(0, 2).join(' ')}` : 'no command given');
-    }
-    if (values.help) {
-      io.out(`${usage(name)}\n`);
-      return 0;
     }
     const allowed = new Set(COMMANDS[name]!.flags);
     const stray = tokens.filter((t) => t.kind === 'option' && t.name !== 'help' && !allowed.has(t.name));
@@ -99,6 +89,23 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
     throw error;
   }
+}
+
+/**
+ * The usage asked for: all of it (`help`, `--help`), or of a command or group (`help region set`,
+ * `region set --help`, `help user`); undefined when none was asked for, or for an unknown command
+ * with --help (refused as unknown).
+ */
+function askedUsage(positionals: string[], help: boolean | undefined): string | undefined {
+  if (positionals[0] === 'help') {
+    const topic = positionals.slice(1).join(' ') || undefined;
+    const text = usage(topic);
+    if (text === undefined) throw new UsageError(`unknown command: ${topic}`);
+    return text;
+  }
+  if (!help) return undefined;
+  if (positionals.length === 0) return usage();
+  return usage(commandOf(positionals) ?? positionals[0]);
 }
 
 /** Node's own message for an unknown flag is long; this one names the flag first. */
