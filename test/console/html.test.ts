@@ -128,6 +128,17 @@ describe('the printable signalering report', () => {
     expect(await errorsIn(res.body)).toEqual([]);
   });
 
+  it('and so is the printable trail of a case that went the whole way', async () => {
+    const closed = await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/cases?state=closed&limit=50' });
+    const ids = (closed.json() as { items: { id: string }[] }).items.map((c) => c.id);
+    expect(ids.length).toBeGreaterThan(5);
+    for (const id of ids.slice(0, 6)) {
+      const trail = await ctx.call(ctx.expertTeam, { method: 'GET', url: `/api/v1/cases/${id}/trail`, headers: { accept: 'text/html' } });
+      expect(trail.statusCode).toBe(200);
+      expect(await errorsIn(trail.body), id).toEqual([]);
+    }
+  });
+
   it('in the console, it is valid HTML too', async () => {
     const expert = await signIn(ctx, people.expert!);
     const res = await expert.get('/signalering?van=2026-01&tot=2026-06');
