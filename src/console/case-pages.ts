@@ -266,7 +266,7 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
 <form method="post" action="/casussen/${view.id}" novalidate>${csrfField(person.session.csrf)}
 <input type="hidden" name="type" value="${type}"><input type="hidden" name="versie" value="${view.version}">
 ${open && errors[''] ? alert('error', errors[''], 'alert') : ''}
-${renderFields(eventForm(type, view.data), values, errors, '')}
+${renderFields(eventForm(type, view.data), values, errors, '', `${type}-`)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">${esc(ACTION_LABELS[type] ?? type)}</button></form></details>`;
     });
     return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>

@@ -138,8 +138,12 @@ function errorAt(errors: FieldErrors, path: string, exact: boolean): string | un
   return key === undefined ? undefined : errors[key];
 }
 
-export function renderFields(fields: readonly Field[], values: FormValues, errors: FieldErrors, prefix = ''): string {
-  return fields.map((f) => renderField(f, values, errors, prefix + f.name)).join('\n');
+/**
+ * The fields as HTML. `scope` keeps the ids of one form apart from another's on the same page (the
+ * case page has a form per action, several with a `reason`).
+ */
+export function renderFields(fields: readonly Field[], values: FormValues, errors: FieldErrors, prefix = '', scope = ''): string {
+  return fields.map((f) => renderField(f, values, errors, prefix + f.name, scope)).join('\n');
 }
 
 function describedBy(id: string, hint: boolean, error: boolean): string {
@@ -156,15 +160,15 @@ function hintText(id: string, hint: string | undefined): string {
   return hint === undefined ? '' : `<p class="utrecht-form-field-description" id="${id}-uitleg">${esc(hint)}</p>`;
 }
 
-function renderField(field: Field, values: FormValues, errors: FieldErrors, path: string): string {
-  const id = idOf(path);
+function renderField(field: Field, values: FormValues, errors: FieldErrors, path: string, scope: string): string {
+  const id = idOf(scope + path);
   if (field.kind === 'group' || field.kind === 'rows') {
     const error = errorAt(errors, path, true);
     const inner = field.kind === 'group'
-      ? renderFields(field.fields, values, errors, `${path}.`)
+      ? renderFields(field.fields, values, errors, `${path}.`, scope)
       : Array.from({ length: rowCount(field, values, path) }, (_, i) =>
         `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset console-row"><legend class="utrecht-form-fieldset__legend">${esc(field.rowLabel)} ${i + 1}</legend>
-${renderFields(field.fields, values, errors, `${path}.${i}.`)}</fieldset>`).join('\n') +
+${renderFields(field.fields, values, errors, `${path}.${i}.`, scope)}</fieldset>`).join('\n') +
         (field.addMore
           ? `\n<p class="utrecht-paragraph"><button class="utrecht-button utrecht-button--secondary-action" type="submit" name="${MORE_ROWS}" value="${esc(path)}">Nog een ${esc(field.rowLabel.toLowerCase())} toevoegen</button></p>`
           : '');

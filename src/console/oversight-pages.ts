@@ -147,7 +147,7 @@ ${created ? `<section aria-labelledby="kop-link"><h2 class="utrecht-heading-2" i
 <p class="utrecht-paragraph">Geef deze link persoonlijk door. Hij werkt één keer en ${SIGN_IN_LINK_MINUTES} minuten lang, en wordt niet nog eens getoond.</p>
 <p class="utrecht-paragraph"><code class="utrecht-code console-hash">${esc(created.url)}</code></p></section>` : ''}
 <section aria-labelledby="kop-mensen"><h2 class="utrecht-heading-2" id="kop-mensen">Mensen</h2>
-${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', ''], people.map((u) => [
+${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'], people.map((u) => [
     esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(u.organisation), when(u.createdAt, false),
     u.disabledAt ? 'Uitgeschakeld' : u.id === person.session.user.id ? 'Dat bent u' :
       `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,

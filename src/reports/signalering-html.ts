@@ -113,7 +113,7 @@ bij de regio tot de hulp er is.</p>${chart('Waarheen', r.escalations.byTo)}
 ${chart('Antwoord (stand aan het eind van de periode)', r.escalations.byAnswer)}`;
 }
 
-const EXPLANATION = `<h2>Toelichting</h2><p class="note">${SUPPRESSED_MARK}: minder dan 5, of weggelaten zodat een
+const EXPLANATION = `<h2>Toelichting</h2><p class="note">${esc(SUPPRESSED_MARK)}: minder dan 5, of weggelaten zodat een
 klein aantal niet uit het totaal en de andere cellen te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen
 die op minder dan 5 casussen rusten worden niet getoond. Mediaan en 90e percentiel volgens de nearest-rank-methode
 (bij een even aantal de lagere middelste waarde). De periode loopt van de eerste tot en met de laatste dag, in
