@@ -35,6 +35,7 @@ const ON_POSTGRES = [
   'test/reports/signalering.test.ts',
   'test/reports/signalering-access.test.ts',
   'test/reports/signalering-escalations.test.ts',
+  'test/reports/signalering-commitments.test.ts',
   'test/reports/suppression.test.ts',
   // Bad input of any shape: a 4xx, and the store exactly as it was (ctx.fingerprint on either store).
   'test/fuzz/*.test.ts',
