@@ -22,7 +22,8 @@ import { fieldErrorsOf } from './errors-nl.ts';
 import {
   describeValue, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
-import { eventForm, PARTICIPANT_OPTIONS, PARTICIPATION_OPTIONS, submissionForm } from './forms-nl.ts';
+import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
+import { eventForm, submissionForm } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 
@@ -30,7 +31,6 @@ const WORKERS = ['local_team', 'expert_team'] as const;
 const TRAIL_READERS = ['expert_team', 'inspector'] as const;
 const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
 
-const optionLabel = (options: Options, value: string): string => options.find(([v]) => v === value)?.[1] ?? value;
 const link = (href: string, text: string): string => `<a class="utrecht-link utrecht-link--html-a" href="${esc(href)}">${esc(text)}</a>`;
 /** The state in words; a closed case says how it ended (§6.1), never just "Afgesloten". */
 const stateBadge = (state: string, closedAs?: string | null): string =>
@@ -233,21 +233,33 @@ ${dataList([
     ['Urgentie', esc(record.submission.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
     ['Leefgebieden', esc(record.submission.problemAreas.map(label).join(', '))],
     ['Hulpvraag', esc(record.submission.requestForHelp.summary)],
-    ['Versie', esc(view.version)],
+    ...(role === 'inspector' ? [] : [['Uw volgende stap', nextStep(view)] as [string, string]]),
   ])}
 ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
 </section>
 ${ending(view)}
 ${actions(person, view, failed)}
+${intake(record)}
+${consentAndAuthority(record, clock.now())}
+${triage(record)}
 ${questions(record)}
-${progress(record, view.notesTotal)}
-${help(record)}
 ${overleg(record)}
+${advice(record)}
+${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}
+${progress(record, view.notesTotal)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
+  }
+
+  /** The steps this person can take now, each a link to its form; the notes and consent changes that are always there last. */
+  function nextStep(view: CaseView): string {
+    const always = ['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW'];
+    const steps = EVENT_TYPES.filter((t) => view.allowedEvents.includes(t) && !always.includes(t));
+    if (steps.length === 0) return esc(view.state === 'closed' ? 'Geen: de casus is afgesloten.' : 'Voor u is er nu geen stap; een notitie kan altijd.');
+    return steps.map((t) => `<a class="utrecht-link utrecht-link--html-a" href="#actie-${t}">${esc(ACTION_LABELS[t] ?? t)}</a>`).join(', ');
   }
 
   function actions(person: Person, view: CaseView, failed?: Failed): string {
@@ -323,36 +335,14 @@ ${table(total > shown.length ? `De laatste ${shown.length} van ${total}` : 'Nieu
     shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]))}</section>`;
   }
 
-  function help(record: CaseRecord): string {
-    if (record.helpItems.length === 0) return '';
-    const rows = record.helpItems.map((i) => [
-      esc(i.description), esc(i.responsibleOrganisation), esc(`${i.waitingWeeks} weken`),
-      esc(label(i.status)), when(i.statusSince, false),
-    ]);
-    return `<section aria-labelledby="kop-hulp"><h2 class="utrecht-heading-2" id="kop-hulp">Hulp uit het advies</h2>
-${table('Hulponderdelen en hun stand', ['Omschrijving', 'Verantwoordelijk', 'Wachttijd', 'Stand', 'Sinds'], rows)}</section>`;
-  }
-
-  function overleg(record: CaseRecord): string {
-    const planned = record.overlegSchedules.at(-1);
-    const held = record.overlegRecords.at(-1);
-    if (!planned && !held) return '';
-    const who = (role: string) => optionLabel(PARTICIPANT_OPTIONS, role);
-    const takesPart = (p: string) => optionLabel(PARTICIPATION_OPTIONS, p).toLowerCase();
-    return `<section aria-labelledby="kop-overleg"><h2 class="utrecht-heading-2" id="kop-overleg">Overleg</h2>
-${planned ? `<p class="utrecht-paragraph">Gepland op ${when(planned.scheduledAt)}.</p>
-${table('Deelnemers', ['Wie', 'Organisatie', 'Discipline'], planned.participants.map((p) => [esc(who(p.role)), esc(p.organisation ?? '—'), esc(p.discipline ?? '—')]))}` : ''}
-${held ? `<p class="utrecht-paragraph">Gehouden op ${when(held.heldAt)}: jongere ${esc(takesPart(held.youth.participation))}, ouders ${esc(takesPart(held.parents.participation))}.</p>
-${table('Professionals aan tafel', ['Organisatie', 'Discipline'], held.professionals.map((p) => [esc(p.organisation), esc(p.discipline)]))}` : ''}
-</section>`;
-  }
-
   function escalation(view: CaseView): string {
     const e = view.escalation;
     if (!e) return '';
+    const latestReason = view.data.escalations.at(-1)?.reason;
     return `<section aria-labelledby="kop-opschaling"><h2 class="utrecht-heading-2" id="kop-opschaling">Opschaling</h2>
 ${dataList([
     ['Naar', esc(label(e.to))], ['Aan', esc(e.target)], ['Vraag', esc(e.question)], ['Sinds', when(e.since)],
+    ...(latestReason ? [['Waarom opgeschaald', esc(latestReason)] as [string, string]] : []),
     ['Stand', esc(e.status === 'answered' ? 'Beantwoord' : e.status === 'withdrawn' ? 'Ingetrokken' : 'Nog niet beantwoord')],
     ...(e.status === 'open' ? [['Antwoord uiterlijk', e.dueAt ? when(e.dueAt) : '—'] as [string, string]] : []),
     ...(e.outcome ? [['Besluit', esc(e.outcome.decision)], ['Besloten door', esc(e.outcome.decidedBy)]] as [string, string][] : []),

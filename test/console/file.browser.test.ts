@@ -1,0 +1,160 @@
+/**
+ * The file on the case page (DESIGN §6.2), in Chromium as its people read it: a case taken over the
+ * API to a bridging plan shows the referring local team the family's own words, the overleg's wish,
+ * the advice with each help item's provider, fit rationale and kind, and the bridging measures; the
+ * expert team reads what was tried and the analysis there too. A declined case shows the reason and
+ * the advice to the referrer; a consultation its advice. axe-core checks every page shown.
+ */
+import type { AddressInfo } from 'node:net';
+import { HtmlValidate } from 'html-validate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { User } from '../../src/auth/users.ts';
+import { createTestContext, type TestContext } from '../support/app.ts';
+import { events, helpItem, submission } from '../support/fixtures.ts';
+import { axeViolations, launchChromium, type AxeViolation } from './browser.ts';
+import { person, signInLink } from './session.ts';
+
+let ctx: TestContext;
+let browser: Browser;
+let base: string;
+let worker: User;
+let coordinator: User;
+const violations: { url: string; violations: AxeViolation[] }[] = [];
+const invalid: { url: string; errors: string[] }[] = [];
+const validator = new HtmlValidate({ extends: ['html-validate:recommended'],
+  rules: { 'form-dup-name': ['error', { shared: ['radio', 'button', 'reset', 'submit', 'checkbox'] }] } });
+
+const WORDS = {
+  youth: 'Ik wil gewoon weer naar mijn eigen klas',
+  parents: 'Wij kloppen al een jaar overal aan',
+  tried: 'Twee aanbieders geprobeerd, allebei een wachtlijst van maanden',
+  wish: 'Terug naar school, niet naar een kliniek',
+  analysis: 'De vraag loopt vast op de discussie welke wet betaalt',
+  summary: 'Een arrangement van school en zorg samen, op maat',
+  provider: 'Zorgaanbieder Zuid',
+  fit: 'Past bij de wens om stap voor stap terug te gaan naar school',
+  measures: ['Elke week contact met de procesregisseur', 'Twee ochtenden school met begeleiding'],
+};
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  await ctx.regions.set('R01', { municipalities: ['GM0363', 'GM0344'] });
+  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  // The API's local team is organisation wt-noord of R01: this person refers for that team.
+  worker = await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
+  coordinator = await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+});
+
+async function send(id: string, event: unknown): Promise<void> {
+  const res = await ctx.send(ctx.expertTeam, id, event);
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+/** The case page as `user` sees it in Chromium, checked by axe; its sections' text by heading id. */
+async function casePage(user: User, id: string): Promise<{ page: Page; section(id: string): Promise<string>; close(): Promise<void> }> {
+  const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const code = await signInLink(ctx, user);
+  await page.goto(`${base}/inloggen?code=${code}`);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
+  const res = await page.goto(`${base}/casussen/${id}`);
+  expect(res?.status()).toBe(200);
+  const report = await validator.validateString(await res!.text());
+  const errors = report.results.flatMap((r) => r.messages).filter((m) => m.severity === 2).map((m) => `${m.line}: ${m.ruleId} ${m.message}`);
+  if (errors.length > 0) invalid.push({ url: `${user.role} /casussen/${id}`, errors });
+  const found = await axeViolations(page);
+  if (found.length > 0) violations.push({ url: `${user.role} /casussen/${id}`, violations: found });
+  return {
+    page,
+    section: async (heading) => (await page.locator(`section[aria-labelledby="kop-${heading}"]`).textContent()) ?? '',
+    close: () => context.close(),
+  };
+}
+
+describe('the case page as a file', () => {
+  let bridged = '';
+
+  beforeAll(async () => {
+    bridged = await ctx.createCase(submission({
+      requestForHelp: { summary: 'Vastgelopen tussen ggz en school', inWordsOfYouth: WORDS.youth, inWordsOfParents: WORDS.parents },
+      triedSoFar: WORDS.tried,
+    }));
+    await send(bridged, events.START_TRIAGE());
+    await send(bridged, events.ACCEPT());
+    await send(bridged, events.SCHEDULE_OVERLEG());
+    await send(bridged, events.RECORD_OVERLEG({
+      youth: { participation: 'present', wish: WORDS.wish }, analysis: WORDS.analysis,
+    }));
+    // A wait of half a year: the case goes to bridging, and the plan takes it to follow-up.
+    await send(bridged, events.ISSUE_ADVICE({
+      summary: WORDS.summary, helpItems: [{ ...helpItem(26), provider: WORDS.provider, fitRationale: WORDS.fit }],
+    }));
+    await send(bridged, events.SET_BRIDGING_PLAN({ measures: WORDS.measures }));
+  }, 60_000);
+
+  it('shows the referring local team the family\'s words, the wish, the advice with maatwerk, and the bridging measures', async () => {
+    const { section, close } = await casePage(worker, bridged);
+    const intake = await section('aanmelding');
+    expect(intake).toContain(WORDS.youth);
+    expect(intake).toContain(WORDS.parents);
+    expect(await section('overleg')).toContain(WORDS.wish);
+    const advice = await section('advies');
+    expect(advice).toContain(WORDS.summary);
+    expect(advice).toContain(WORDS.provider);
+    expect(advice).toContain(WORDS.fit);
+    expect(advice).toContain('Maatwerk');
+    expect(advice).toContain('26 weken');
+    const bridging = await section('overbrugging');
+    for (const measure of WORDS.measures) expect(bridging).toContain(measure);
+    const consent = await section('toestemming');
+    expect(consent).toContain('13 of 14 jaar');
+    expect(consent).toContain('de jongere en de ouders');
+    await close();
+  }, 120_000);
+
+  it('shows the expert team what was tried and the overleg\'s analysis', async () => {
+    const { section, close } = await casePage(coordinator, bridged);
+    expect(await section('aanmelding')).toContain(WORDS.tried);
+    expect(await section('overleg')).toContain(WORDS.analysis);
+    expect(await section('advies')).toContain(WORDS.fit);
+    await close();
+  }, 120_000);
+
+  it('shows a declined referral as "Afgewezen", with the reason and the advice to the referrer', async () => {
+    const id = await ctx.createCase();
+    await send(id, events.START_TRIAGE());
+    await send(id, events.DECLINE({ reason: 'De gewone routes zijn nog niet geprobeerd', adviceToReferrer: 'Vraag eerst het zorgteam van de school' }));
+    const { page, section, close } = await casePage(worker, id);
+    expect(await page.textContent('#kop-stand ~ dl')).toContain('Afgewezen');
+    const ending = await section('afsluiting');
+    expect(ending).toContain('Afgewezen');
+    expect(ending).toContain('De gewone routes zijn nog niet geprobeerd');
+    expect(ending).toContain('Vraag eerst het zorgteam van de school');
+    await close();
+  }, 120_000);
+
+  it('shows a consultation\'s advice to the referring local team', async () => {
+    const id = await ctx.createCase();
+    await send(id, events.START_TRIAGE());
+    await send(id, events.CONSULT({ advice: 'Combineer de twee aanbieders die u al vond, met een gedeeld plan' }));
+    const { section, close } = await casePage(worker, id);
+    const ending = await section('afsluiting');
+    expect(ending).toContain('Consultatie gegeven');
+    expect(ending).toContain('Combineer de twee aanbieders die u al vond, met een gedeeld plan');
+    await close();
+  }, 120_000);
+
+  it('no case page shown has an axe-core violation, and each is valid HTML (html-validate, recommended)', () => {
+    expect(violations, JSON.stringify(violations, null, 1).slice(0, 4000)).toEqual([]);
+    expect(invalid, JSON.stringify(invalid, null, 1).slice(0, 4000)).toEqual([]);
+  });
+});
