@@ -99,6 +99,9 @@ const SubjectSchema = z
   .refine((s) => (s.birthMonth === undefined) !== (s.birthYear === undefined), {
     message: 'give exactly one of birthMonth and birthYear',
     path: ['birthMonth'],
+    // Also when other members of the subject are wrong, so that a form names every error at once.
+    when: ({ value, issues }) => typeof value === 'object' && value !== null &&
+      !issues.some((i) => i.path?.[0] === 'birthMonth' || i.path?.[0] === 'birthYear'),
   })
   .refine((s) => !needsGuardianOrganisation(s) || s.guardianOrganisation !== undefined, {
     message: 'required with authority guardian or a protection measure ots or guardianship',

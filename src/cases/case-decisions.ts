@@ -5,7 +5,7 @@
  * PostgreSQL engine (src/pg/case-engine.ts) load, call these, and store the result in one
  * transaction each, so the two stores cannot decide differently.
  */
-import { intakeBreach } from './intake-checks.ts';
+import { intakeBreach, ruleParamsOfParts } from './intake-checks.ts';
 import {
   CaseSubmissionSchema,
   EVENT_SCHEMAS,
@@ -21,7 +21,7 @@ import {
   recordOf, stamp, step, submit, type PersistedReferral, type StepResult, type TimerChange,
 } from '../../machines/referral.ts';
 import type { Actor } from '../auth/api-clients.ts';
-import { AppError } from '../errors.ts';
+import { AppError, type InvalidParam } from '../errors.ts';
 import type { RegionSettings } from '../regions/region-settings.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
@@ -46,12 +46,29 @@ export interface SubmissionDecision {
   entry: Entry;
 }
 
+/**
+ * A schema refusal with the breaches of every rule whose inputs were valid added (§6.2: all errors
+ * in one round); each field named once, the schema's error first.
+ */
+function withRuleParams<T>(parse: () => T, rules: () => InvalidParam[]): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'VALIDATION_FAILED') throw err;
+    const params = err.extensions.invalidParams ?? [];
+    const extra = rules().filter((r) => !params.some((p) => p.name === r.name));
+    if (extra.length === 0) throw err;
+    throw new AppError('VALIDATION_FAILED', err.detail, { ...err.extensions, invalidParams: [...params, ...extra] });
+  }
+}
+
 export function decideSubmission(actor: Actor, body: unknown, at: string, settings: RegionSettings,
   id: string): SubmissionDecision {
   if (!SUBMITTING_ROLES.has(actor.role)) {
     throw new AppError('FORBIDDEN', `a ${actor.role} does not submit cases`);
   }
-  const submission = parseBody(CaseSubmissionSchema, body);
+  const submission = withRuleParams(() => parseBody(CaseSubmissionSchema, body),
+    () => ruleParamsOfParts(body, at, settings.municipalities));
   intakeBreach(submission, at, settings.municipalities);
   const { persisted, state, timers } = submit({ submission, env: envFor(settings, at) });
   return {

@@ -20,7 +20,7 @@ import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
 import { fieldErrorsOf } from './errors-nl.ts';
 import {
-  describeValue, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
+  describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
 import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
 import { eventForm, submissionForm } from './forms-nl.ts';
@@ -107,8 +107,8 @@ ${table(`${items.length} casus${items.length === 1 ? '' : 'sen'}`, ['Kenmerk', '
       : 'Meld een vastgelopen casus aan bij het regionaal expertteam. Beschrijf de vraag, niet het aanbod dat u zoekt.';
     return ctx.send(reply, page({
       title: 'Nieuwe aanmelding', user: ctx.pageUser(person), path: '/aanmelden',
-      notice: errors[''] ? { kind: 'error', text: errors[''] } : null,
-    }, `<p class="utrecht-paragraph">${esc(lead)}</p>
+    }, `${errorSummary(errorItems(fields, values, errors), errors[''])}
+<p class="utrecht-paragraph">${esc(lead)}</p>
 <form method="post" action="/aanmelden" novalidate>${csrfField(person.session.csrf)}
 ${renderFields(fields, values, errors)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Aanmelden</button></form>`), status);
@@ -169,8 +169,7 @@ ${renderFields(fields, values, errors)}
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
       await access.record(request, person.actor, 'case.read', [current.id]);
-      return ctx.send(reply, casePage(person, current, { kind: 'error', text: fieldErrorsOf(err)[''] ?? '' },
-        { type, values, errors: fieldErrorsOf(err) }), err.status);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors: fieldErrorsOf(err) }), err.status);
     }
   });
 
@@ -221,7 +220,10 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
     ].filter(Boolean);
     const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
       view.state !== 'closed';
-    return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `
+    const summary = failed
+      ? errorSummary(errorItems(eventForm(failed.type, record), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
+      : '';
+    return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `${summary}
 ${view.overdueDeadlines.length > 0 ? alert('warning', `Termijn verstreken: ${view.overdueDeadlines.map((d) => label(d.name)).join(', ')}.`) : ''}
 ${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot die er is (of een grondslag), kunt u alleen de toestemming wijzigen, een notitie maken of intrekken.') : ''}
 ${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
@@ -277,7 +279,6 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
       return `<details class="console-action" id="actie-${type}"${open ? ' open' : ''}><summary>${esc(ACTION_LABELS[type] ?? type)}</summary>
 <form method="post" action="/casussen/${view.id}" novalidate>${csrfField(person.session.csrf)}
 <input type="hidden" name="type" value="${type}"><input type="hidden" name="versie" value="${view.version}">
-${open && errors[''] ? alert('error', errors[''], 'alert') : ''}
 ${renderFields(eventForm(type, view.data), values, errors, '', `${type}-`)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">${esc(ACTION_LABELS[type] ?? type)}</button></form></details>`;
     });

@@ -3,6 +3,7 @@
  * reasons per field shown next to the field they concern.
  */
 import { AppError, type ErrorCode } from '../errors.ts';
+import { dutchDate } from '../http/labels-nl.ts';
 import type { FieldErrors } from './form.ts';
 
 const NL: Record<ErrorCode, string> = {
@@ -59,10 +60,16 @@ const RULE_FIELD: Partial<Record<ErrorCode, string>> = {
 /** A reason of the service in Dutch; a reason we do not know in Dutch gets a general sentence. */
 function reasonNl(reason: string): string {
   if (/^must explain/.test(reason)) return 'Leg dit uit in minstens 10 tekens, met letters.';
-  const after = /must not be after today \(([\d-]+)\)/.exec(reason);
-  if (after) return `Mag niet na vandaag (${after[1]}) liggen.`;
-  const before = /must not be before (.*?)\(([\d-]+)\)/.exec(reason);
-  if (before) return `Mag niet vóór ${before[2]} liggen.`;
+  const after = /must not be after today \((\d{4}-\d{2}-\d{2})\)/.exec(reason);
+  if (after) return `Deze datum ligt in de toekomst: hij mag niet na vandaag (${dutchDate(after[1]!)}) liggen.`;
+  const before = /must not be before (.*?)\((\d{4}-\d{2}-\d{2})\)/.exec(reason);
+  if (before) return `Mag niet vóór ${dutchDate(before[2]!)} liggen.`;
+  const consent = /^consent of the (youth|parents) is required at age ([\d or]+), or a legal ground$/.exec(reason);
+  if (consent) {
+    return `De toestemming van ${consent[1] === 'youth' ? 'de jongere' : 'de ouders (of voogd)'} is nodig: de jongere is ` +
+      `${consent[2]!.replace(/ or /g, ' of ')} jaar. Leg die toestemming vast, of de grondslag om zonder te werken.`;
+  }
+  if (/expected array to have >=1/.test(reason)) return 'Kies er ten minste één.';
   if (/received undefined|required|Too small/i.test(reason)) return 'Vul dit in.';
   if (/YYYY-MM-DD|date/i.test(reason)) return 'Vul een geldige datum in.';
   if (/exactly one of birthMonth/.test(reason)) return 'Vul de geboortemaand in.';

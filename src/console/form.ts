@@ -172,7 +172,7 @@ ${renderFields(field.fields, values, errors, `${path}.${i}.`, scope)}</fieldset>
         (field.addMore
           ? `\n<p class="utrecht-paragraph"><button class="utrecht-button utrecht-button--secondary-action" type="submit" name="${MORE_ROWS}" value="${esc(path)}">Nog een ${esc(field.rowLabel.toLowerCase())} toevoegen</button></p>`
           : '');
-    return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}"${describedBy(id, field.hint !== undefined, error !== undefined)}>
+    return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}" id="${id}"${describedBy(id, field.hint !== undefined, error !== undefined)}>
 <legend class="utrecht-form-fieldset__legend">${esc(field.label)}</legend>
 ${hintText(id, field.hint)}${errorText(id, error)}${inner}</fieldset>`;
   }
@@ -203,7 +203,7 @@ ${hintText(id, field.hint)}${errorText(id, error)}${inner}</fieldset>`;
 ${hintText(id, field.hint)}${errorText(id, error)}</div>`;
     case 'multi': {
       const ticked = new Set(Array.isArray(value) ? value : value === undefined ? [] : [value]);
-      return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${invalid ? ' utrecht-form-fieldset--invalid' : ''}"${describedBy(id, field.hint !== undefined, invalid)}>
+      return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${invalid ? ' utrecht-form-fieldset--invalid' : ''}" id="${id}"${describedBy(id, field.hint !== undefined, invalid)}>
 <legend class="utrecht-form-fieldset__legend">${esc(field.label)}</legend>${hintText(id, field.hint)}${errorText(id, error)}
 ${field.options.map(([v, l], i) => `<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="${id}-${i}" name="${esc(path)}" value="${esc(v)}"${ticked.has(v) ? ' checked' : ''}></p>
 <p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="${id}-${i}">${esc(l)}</label></p></div>`).join('\n')}</fieldset>`;
@@ -217,6 +217,48 @@ ${field.options.map(([v, l], i) => `<div class="utrecht-form-field utrecht-form-
   return `<div class="utrecht-form-field${invalid ? ' utrecht-form-field--invalid' : ''}">
 <p class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${esc(field.label)}${'required' in field && field.required ? '' : ' <span class="console-optional">(niet verplicht)</span>'}</label></p>
 ${hintText(id, field.hint)}${errorText(id, error)}<p class="utrecht-form-field__input">${control}</p></div>`;
+}
+
+export interface SummaryItem { id: string; text: string }
+
+/**
+ * Every field the form marks invalid, in the form's order, each with the id of its control (or
+ * fieldset) and its error named after the field: the items of the error summary (§6.2). It walks
+ * the fields exactly as `renderFields` does, so each item's link has a target on the page.
+ */
+export function errorItems(fields: readonly Field[], values: FormValues, errors: FieldErrors, prefix = '', scope = '',
+  context = ''): SummaryItem[] {
+  return fields.flatMap((field) => {
+    const path = prefix + field.name;
+    const id = idOf(scope + path);
+    const named = context ? `${context}: ${field.label}` : field.label;
+    if (field.kind === 'group' || field.kind === 'rows') {
+      const error = errorAt(errors, path, true);
+      const own = error === undefined ? [] : [{ id, text: `${named}: ${error}` }];
+      const inner = field.kind === 'group'
+        ? errorItems(field.fields, values, errors, `${path}.`, scope, field.label)
+        : Array.from({ length: rowCount(field, values, path) }, (_, i) =>
+          errorItems(field.fields, values, errors, `${path}.${i}.`, scope, `${field.rowLabel} ${i + 1}`)).flat();
+      return [...own, ...inner];
+    }
+    const error = errorAt(errors, path, field.kind !== 'multi' && field.kind !== 'lines');
+    return error === undefined ? [] : [{ id: field.kind === 'multi' ? `${id}-0` : id, text: `${named}: ${error}` }];
+  });
+}
+
+/**
+ * The error summary at the top of a page (the NL Design System and GOV.UK pattern): a heading, what
+ * went wrong in general, and a link to each invalid field. Empty when no field is marked.
+ */
+export function errorSummary(items: readonly SummaryItem[], general: string | undefined): string {
+  if (items.length === 0 && !general) return '';
+  return `<div class="utrecht-alert utrecht-alert--error console-error-summary" role="alert" aria-labelledby="fouten-kop">
+<div class="utrecht-alert__content"><div class="utrecht-alert__message">
+<h2 class="utrecht-heading-2" id="fouten-kop">Er ging iets mis</h2>
+${general ? `<p class="utrecht-paragraph">${esc(general)}</p>` : ''}
+${items.length > 0 ? `<ul class="utrecht-unordered-list">${items.map((i) =>
+    `<li><a class="utrecht-link utrecht-link--html-a" href="#${esc(i.id)}">${esc(i.text)}</a></li>`).join('')}</ul>` : ''}
+</div></div></div>`;
 }
 
 /** Flattens a posted form (fast-querystring gives strings or lists) to FormValues. */

@@ -158,3 +158,53 @@ describe('the case page as a file', () => {
     expect(invalid, JSON.stringify(invalid, null, 1).slice(0, 4000)).toEqual([]);
   });
 });
+
+describe('errors in one round', () => {
+  it('an aanmelding sent empty with a school date in the future answers with a summary that links to every invalid field, the date among them', async () => {
+    const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const code = await signInLink(ctx, worker);
+    await page.goto(`${base}/inloggen?code=${code}`);
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
+    await page.goto(`${base}/aanmelden`);
+    await page.selectOption('[name="school.status"]', 'not_attending');
+    // The test clock stands at 5 January 2026: March is in the future.
+    await page.fill('[name="school.notAttendingSince"]', '2026-03-01');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Aanmelden' }).click()]);
+    await page.waitForSelector('#fouten-kop');
+    const summary = page.locator('[aria-labelledby="fouten-kop"]');
+    expect(await summary.getAttribute('role')).toBe('alert');
+    const links = await summary.locator('a').evaluateAll((as) => as.map((a) => ({
+      href: a.getAttribute('href') ?? '', text: a.textContent ?? '',
+    })));
+    const targets = links.map((l) => l.href.slice(1));
+    // Every link has its field on the page, and every field marked invalid is linked (a group
+    // by itself or by a control inside it).
+    const marked = await page.evaluate((linked) => {
+      const orphans: string[] = [];
+      for (const el of document.querySelectorAll('[aria-invalid="true"], .utrecht-form-fieldset--invalid')) {
+        const inside = [...el.querySelectorAll('[id]')].map((e) => e.id);
+        if (!linked.includes(el.id) && !inside.some((id) => linked.includes(id))) orphans.push(el.id || el.outerHTML.slice(0, 80));
+      }
+      const missing = linked.filter((id) => document.getElementById(id) === null);
+      return { count: document.querySelectorAll('[aria-invalid="true"], .utrecht-form-fieldset--invalid').length, orphans, missing };
+    }, targets);
+    expect(marked.orphans).toEqual([]);
+    expect(marked.missing).toEqual([]);
+    expect(marked.count).toBeGreaterThanOrEqual(5);
+    for (const field of ['subject-reference', 'subject-birthMonth', 'requestForHelp-summary', 'triedSoFar', 'school-notAttendingSince']) {
+      expect(targets).toContain(`veld-${field}`);
+    }
+    // Each message names the field and what is wrong with it; the date in Dutch.
+    const date = links.find((l) => l.href === '#veld-school-notAttendingSince')!;
+    expect(date.text).toContain('Niet naar school sinds');
+    expect(date.text).toContain('5 januari 2026');
+    expect(await page.getAttribute('#veld-school-notAttendingSince', 'aria-invalid')).toBe('true');
+    expect(links.find((l) => l.href === '#veld-problemAreas-0')?.text).toContain('Kies er ten minste één');
+    const found = await axeViolations(page);
+    if (found.length > 0) violations.push({ url: '/aanmelden (refused)', violations: found });
+    expect(found).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
