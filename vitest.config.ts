@@ -36,6 +36,7 @@ const ON_POSTGRES = [
   'test/reports/signalering-access.test.ts',
   'test/reports/signalering-escalations.test.ts',
   'test/reports/signalering-commitments.test.ts',
+  'test/reports/signalering-audience.test.ts',
   'test/reports/suppression.test.ts',
   // Bad input of any shape: a 4xx, and the store exactly as it was (ctx.fingerprint on either store).
   'test/fuzz/*.test.ts',

@@ -112,7 +112,7 @@ ${result}`));
     } as Parameters<typeof ctx.signalering.report>[1]);
     await access.record(request, person.actor, 'report.read', []);
     return ctx.send(reply, page({ title: `Signalering ${report.region === '*' ? 'alle regio\'s' : `regio ${report.region}`}`, user: ctx.pageUser(person), path: '/signalering' }, `
-<p class="utrecht-paragraph">Hoeveel kinderen vastlopen, waar en hoe lang. Aantallen onder de 5 worden niet getoond, zodat niemand herkenbaar is.</p>
+<p class="utrecht-paragraph">Hoeveel kinderen vastlopen, waar en hoe lang: de exacte aantallen van uw regio. Niet om zo te publiceren; cijfers voor publicatie laten kleine aantallen weg.</p>
 <form method="get" action="/signalering" class="console-filters">
 <div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="van">Van maand</label></p>
 <p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="month" id="van" name="van" value="${esc(report.period.from.slice(0, 7))}"></p></div>

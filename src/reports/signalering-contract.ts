@@ -18,6 +18,10 @@ export const SignaleringQuerySchema = z.object({
   region: z.string().min(1).max(64)
     .describe('For a national inspector: one region, or `*` (the default) for all. Others may only name their own.')
     .optional(),
+  publication: z.enum(['true', 'false'])
+    .describe('`true`: the figures for publication, small counts suppressed (threshold 5). Default `false`: exact ' +
+      'counts of the caller\'s scope, for the expert team and inspectors, who may open every file anyway (§6.2).')
+    .optional(),
 });
 export type SignaleringQuery = z.infer<typeof SignaleringQuerySchema>;
 
@@ -55,7 +59,9 @@ export const SignaleringReportSchema = z.object({
     asOf: z.iso.date().describe('The day the open-case figures describe: `to`, or today if that is earlier'),
   }),
   generatedAt: z.iso.datetime(),
-  suppressionThreshold: z.literal(5),
+  publication: z.boolean().describe('Whether these are the figures for publication (small counts suppressed)'),
+  suppressionThreshold: z.union([z.literal(0), z.literal(5)])
+    .describe('5 for publication: counts below it are suppressed; 0 for the exact figures'),
   submitted: z.object({
     total: z.int().min(0).describe('Cases submitted in the period (exact)'),
     byReferrerKind: cells('Who brought the case in'),

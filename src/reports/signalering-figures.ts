@@ -34,7 +34,16 @@ const TOOK_PART = ['present', 'heard_beforehand', 'represented'];
 export const P90_MINIMUM = 10;
 
 export class Figures {
-  constructor(private readonly raw: RawFigures) {}
+  /**
+   * `threshold`: below it a figure is suppressed, SUPPRESSION_THRESHOLD for publication (§4); 0 for
+   * the region's expert team and inspectors, who may open every file anyway and see exact counts (§6.2).
+   */
+  constructor(private readonly raw: RawFigures, readonly threshold: number = SUPPRESSION_THRESHOLD) {}
+
+  /** A breakdown of raw cells with this report's suppression. */
+  suppress(cells: readonly RawCell[]) {
+    return suppressBreakdown(cells, this.threshold);
+  }
 
   counts(figure: string): Map<string, number> {
     return this.raw.counts.get(figure) ?? new Map();
@@ -66,7 +75,7 @@ export class Figures {
   }
 
   breakdown(figure: string, categories: readonly string[]) {
-    return suppressBreakdown(this.cells(figure, categories));
+    return this.suppress(this.cells(figure, categories));
   }
 
   /**
@@ -74,7 +83,9 @@ export class Figures {
    * least the threshold too, or the share would publish a small count.
    */
   share(part: number, whole: number) {
-    const small = [part, whole - part].some((n) => n < SUPPRESSION_THRESHOLD);
+    // Exact figures of no cases: no share, and nothing withheld.
+    if (whole === 0 && this.threshold === 0) return { share: null, suppressed: false };
+    const small = whole === 0 || [part, whole - part].some((n) => n < this.threshold);
     return small
       ? { share: null, suppressed: true }
       : { share: Math.round((part / whole) * 1000) / 1000, suppressed: false };
@@ -85,9 +96,14 @@ export class Figures {
     return this.share(TOOK_PART.reduce((sum, k) => sum + (counts.get(k) ?? 0), 0), this.total(`overleg.${who}`));
   }
 
+  /** For publication a 90th percentile needs P90_MINIMUM values (else it is one child's); exact figures show it. */
+  p90Shown(d: Distribution): boolean {
+    return this.threshold === 0 || d.n >= P90_MINIMUM;
+  }
+
   distribution(kind: string): Distribution | undefined {
     const d = this.raw.distributions.get(kind);
-    return d && d.n >= SUPPRESSION_THRESHOLD ? d : undefined;
+    return d && d.n > 0 && d.n >= this.threshold ? d : undefined;
   }
 
   /**
@@ -97,8 +113,8 @@ export class Figures {
   leadTime(kind: string) {
     const d = this.distribution(kind);
     return d
-      ? { medianDays: d.p50, p90Days: d.n >= P90_MINIMUM ? d.p90 : null, suppressed: false }
-      : { medianDays: null, p90Days: null, suppressed: true };
+      ? { medianDays: d.p50, p90Days: this.p90Shown(d) ? d.p90 : null, suppressed: false }
+      : { medianDays: null, p90Days: null, suppressed: this.threshold > 0 };
   }
 
   get municipalities(): string[] {

@@ -8,6 +8,7 @@ import { SUPPRESSED_MARK } from './signalering-csv.ts';
 import { CLOSED_AS_LABELS, decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from '../http/labels-nl.ts';
 import { escapeHtml as esc } from '../http/html.ts';
 import { barChart, type Bar } from './signalering-svg.ts';
+import { municipalityName } from '../../machines/referral.municipalities.ts';
 
 type Cell = SignaleringReport['submitted']['byReferrerKind'][number];
 type Share = SignaleringReport['overleggen']['youthTookPart'];
@@ -20,7 +21,9 @@ svg{display:block;margin:.5rem 0;font-size:12px}svg .bar{fill:#154273}.meta,.not
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}svg,table{break-inside:avoid}}`;
 
 const countText = (cell: Cell): string => (cell.suppressed ? SUPPRESSED_MARK : String(cell.count));
-const shareText = (share: Share): string => (share.share === null ? SUPPRESSED_MARK : percent(share.share));
+/** A missing value: withheld in the figures for publication, else there were no cases to compute it from. */
+const missing = (r: SignaleringReport): string => (r.publication ? SUPPRESSED_MARK : '—');
+const shareText = (share: Share, r: SignaleringReport): string => (share.share === null ? missing(r) : percent(share.share));
 const bars = (cells: Cell[], name: (key: string) => string = label): Bar[] =>
   cells.map((c) => ({ label: name(c.key), value: c.count, text: countText(c) }));
 
@@ -30,8 +33,14 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${th}</tr></thead><tbody>${trs.join('')}</tbody></table>`;
 }
 
-const cellTable = (what: string, cells: Cell[]): string =>
-  table([what, 'Aantal'], cells.map((c) => [label(c.key), countText(c)]));
+const cellTable = (what: string, cells: Cell[], name: (key: string) => string = label): string =>
+  table([what, 'Aantal'], cells.map((c) => [name(c.key), countText(c)]));
+
+/** A municipality by its name and code: "Amsterdam (GM0363)". */
+const municipality = (code: string): string => {
+  const name = municipalityName(code);
+  return name ? `${name} (${code})` : label(code);
+};
 
 const chart = (title: string, cells: Cell[], name?: (key: string) => string): string =>
   `<h3>${esc(title)}</h3>${barChart(title, bars(cells, name))}`;
@@ -47,7 +56,7 @@ function submitted(r: SignaleringReport): string {
   const s = r.submitted;
   return `<h2>Aanmeldingen</h2><p>Aangemeld in de periode: <strong>${s.total}</strong></p>
 ${chart('Per aanmelder', s.byReferrerKind)}${chart('Per probleemgebied (een casus telt bij elk gebied)', s.byProblemArea)}
-<h3>Per gemeente</h3>${cellTable('Gemeente (CBS-code)', s.byMunicipality)}`;
+<h3>Per gemeente</h3>${cellTable('Gemeente', s.byMunicipality, municipality)}`;
 }
 
 function decisions(r: SignaleringReport): string {
@@ -70,9 +79,9 @@ ${cellTable('Thuiszitter sinds', nested(o.bySchoolStatus, 'not_attending', 'byDu
 function leadTimes(r: SignaleringReport): string {
   const entries = Object.entries(LEAD_TIME_LABELS).map(([key, name]) =>
     [name, r.leadTimes[key as keyof typeof LEAD_TIME_LABELS]] as const);
-  const days = (v: number | null): string => (v === null ? SUPPRESSED_MARK : decimal(v));
+  const days = (v: number | null): string => (v === null ? missing(r) : decimal(v));
   const chartBars = entries.map(([name, t]) => ({ label: name, value: t.medianDays,
-    text: t.medianDays === null ? SUPPRESSED_MARK : `${decimal(t.medianDays)} dagen` }));
+    text: t.medianDays === null ? missing(r) : `${decimal(t.medianDays)} dagen` }));
   return `<h2>Doorlooptijden</h2><p class="note">In dagen, over de trajecten die in de periode afliepen.</p>
 ${table(['Traject', 'Mediaan', '90e percentiel'], entries.map(([name, t]) => [name, days(t.medianDays), days(t.p90Days)]))}
 ${barChart('Mediane doorlooptijd in dagen', chartBars)}`;
@@ -81,7 +90,7 @@ ${barChart('Mediane doorlooptijd in dagen', chartBars)}`;
 function participation(r: SignaleringReport): string {
   const o = r.overleggen;
   const shares: Bar[] = [['Jongere nam deel', o.youthTookPart], ['Ouders namen deel', o.parentsTookPart]]
-    .map(([name, s]) => ({ label: name as string, value: (s as Share).share, text: shareText(s as Share) }));
+    .map(([name, s]) => ({ label: name as string, value: (s as Share).share, text: shareText(s as Share, r) }));
   return `<h2>Betrokkenheid van jongere en ouders</h2><p>Overleggen in de periode: <strong>${o.total}</strong>
 (deelname: aanwezig, vooraf gehoord of vertegenwoordigd)</p>${barChart('Deelname aan het overleg', shares, 1)}
 ${chart('Waarom de jongere niet betrokken was', o.youthNotInvolvedByReason)}
@@ -93,8 +102,8 @@ function advice(r: SignaleringReport): string {
   const a = r.advice;
   const shares: Bar[] = ([['Maatwerk', a.customArrangements], ['Met wachttijd', a.withWaitingTime],
     ['Overbruggingsplan bij wachttijd', a.bridgingPlanWhenWaiting]] as const)
-    .map(([name, s]) => ({ label: name, value: s.share, text: shareText(s) }));
-  const weeks = a.medianWaitingWeeks.weeks === null ? SUPPRESSED_MARK : `${decimal(a.medianWaitingWeeks.weeks)} weken`;
+    .map(([name, s]) => ({ label: name, value: s.share, text: shareText(s, r) }));
+  const weeks = a.medianWaitingWeeks.weeks === null ? missing(r) : `${decimal(a.medianWaitingWeeks.weeks)} weken`;
   return `<h2>Advies</h2><p>Adviezen: <strong>${a.advices}</strong>, met <strong>${a.helpItems}</strong> hulponderdelen.
 Mediane wachttijd (van de onderdelen met een wachttijd): <strong>${esc(weeks)}</strong>.</p>
 ${barChart('Aandeel hulponderdelen en casussen', shares, 1)}`;
@@ -110,7 +119,7 @@ gestart): <strong>${esc(reassess)}</strong>.</p>${chart('Casussen over een termi
 
 function followUp(r: SignaleringReport): string {
   const w = r.helpItems.weeksFromAdviceToStart;
-  const weeks = w.medianWeeks === null ? SUPPRESSED_MARK : `${decimal(w.medianWeeks)} weken`;
+  const weeks = w.medianWeeks === null ? missing(r) : `${decimal(w.medianWeeks)} weken`;
   return `<h2>Hulp na het advies</h2><p>Mediane tijd van advies tot start van een hulponderdeel:
 <strong>${esc(weeks)}</strong>.</p>${chart('Wijzigingen van hulponderdelen in de periode', r.helpItems.changesByStatus)}
 <h2>Opschalingen</h2><p>Opschalingen in de periode: <strong>${r.escalations.total}</strong>. De casus blijft
@@ -122,15 +131,24 @@ ${chart('Gemaakt bij', r.commitments.bySource, (key) => SOURCE_NAMES[key] ?? key
 ${chart('Afgehandeld (stand aan het eind van de periode)', r.commitments.bySettlement)}`;
 }
 
-const EXPLANATION = `<h2>Toelichting</h2><p class="note">${esc(SUPPRESSED_MARK)}: minder dan 5, of weggelaten zodat een
-klein aantal niet uit het totaal en de andere cellen te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen
-die op minder dan 5 casussen rusten worden niet getoond. Mediaan en 90e percentiel volgens de nearest-rank-methode
-(bij een even aantal de lagere middelste waarde). De periode loopt van de eerste tot en met de laatste dag, in
-Nederlandse tijd.</p>`;
+/** What the figures are: exact for the region's own people, or suppressed for publication. */
+const audience = (r: SignaleringReport): string => (r.publication
+  ? '<p class="note">Cijfers voor publicatie: kleine aantallen zijn weggelaten (zie de toelichting onderaan).</p>'
+  : '<p class="note">Exacte aantallen, voor het expertteam en de inspectie van de regio: niet om te publiceren. ' +
+    'De cijfers voor publicatie, met kleine aantallen weggelaten, geeft de API met <code>?publication=true</code>.</p>');
+
+const METHOD = `Mediaan en 90e percentiel volgens de nearest-rank-methode (bij een even aantal de lagere middelste
+waarde). De periode loopt van de eerste tot en met de laatste dag, in Nederlandse tijd.`;
+
+/** How to read the figures: what is withheld for publication, or that nothing is. */
+const explanation = (r: SignaleringReport): string => `<h2>Toelichting</h2><p class="note">${r.publication
+  ? `${esc(SUPPRESSED_MARK)}: minder dan 5, of weggelaten zodat een klein aantal niet uit het totaal en de andere cellen
+te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen die op minder dan 5 casussen rusten worden niet getoond.`
+  : 'Exacte aantallen: niets is weggelaten. Een streepje (—): geen casussen om het uit te rekenen.'} ${METHOD}</p>`;
 
 /** The report's sections without the page around them (the console shows them in its own frame). */
 export function signaleringSections(r: SignaleringReport): string {
-  return `${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${followUp(r)}${deadlines(r)}${EXPLANATION}`;
+  return `${audience(r)}${submitted(r)}${decisions(r)}${open(r)}${leadTimes(r)}${participation(r)}${advice(r)}${followUp(r)}${deadlines(r)}${explanation(r)}`;
 }
 
 export function signaleringHtml(r: SignaleringReport): string {

@@ -23,7 +23,8 @@ const DESCRIPTION = 'Regional figures of a period (signalering): submissions, de
   'The period runs from the start of `from` to the end of `to`, both included, as calendar days in ' +
   'Europe/Amsterdam, and covers whole months: `from` the first day of a month, `to` the last day of one ' +
   '(else 400 PERIOD_NOT_WHOLE_MONTHS), so that overlapping periods cannot single out a few cases; a figure belongs to the period in which its event happened, and open cases are ' +
-  'counted as at the end of the period. Every count below 5 in a breakdown is suppressed (`count: null, ' +
+  'counted as at the end of the period. By default the counts are exact: the expert team and inspectors see their ' +
+  'scope as it is (§6.2). With `publication=true` (the figures to publish) every count below 5 in a breakdown is suppressed (`count: null, ' +
   'suppressed: true`; `<5` in CSV), with complementary suppression so that no suppressed count can be ' +
   'worked back from the total and the other cells; totals are exact. Lead times and shares that rest on ' +
   'fewer than 5 cases are suppressed too. Percentiles are nearest-rank. Answers JSON, CSV (Accept: ' +

@@ -9,12 +9,12 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
 import type { SignaleringQuery, SignaleringReport } from './signalering-contract.ts';
-import { CATEGORIES, DECISIONS, Figures, P90_MINIMUM } from './signalering-figures.ts';
+import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
 import { CLOSED_AS } from '../cases/case-contract.ts';
 import type { ReportScope } from './signalering-queries.ts';
 import type { SignaleringReader } from './signalering-reader.ts';
-import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
+import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 
 /**
  * Whose cases the caller may count: an expert team and a regional inspector their own region's;
@@ -40,8 +40,9 @@ export function signaleringService(reader: SignaleringReader, clock: Clock) {
       const scope = reportScope(actor, query.region);
       const now = clock.now();
       const period = resolvePeriod(query, now);
-      const figures = new Figures(await reader.figures(scope, period));
-      return buildReport(scope, period, now, figures);
+      const publication = query.publication === 'true';
+      const figures = new Figures(await reader.figures(scope, period), publication ? SUPPRESSION_THRESHOLD : 0);
+      return buildReport(scope, period, now, figures, publication);
     },
     close: () => reader.close(),
   };
@@ -49,13 +50,14 @@ export function signaleringService(reader: SignaleringReader, clock: Clock) {
 
 export type SignaleringService = ReturnType<typeof signaleringService>;
 
-function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures): SignaleringReport {
+function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures, publication: boolean): SignaleringReport {
   return {
     region: scope.kind === 'all' ? '*' : scope.region,
     period: { from: period.from, to: period.to, timeZone: TIME_ZONE, startsAt: period.startsAt,
       endsBefore: period.endsBefore, asOf: period.asOf },
     generatedAt: now.toISOString(),
-    suppressionThreshold: SUPPRESSION_THRESHOLD,
+    publication,
+    suppressionThreshold: publication ? SUPPRESSION_THRESHOLD : 0,
     submitted: submitted(f, period),
     decisions: decisions(f),
     openAtEnd: openAtEnd(f),
@@ -96,7 +98,7 @@ function submitted(f: Figures, period: Period): SignaleringReport['submitted'] {
   return {
     total: f.total('submitted.referrerKind'),
     byReferrerKind: f.breakdown('submitted.referrerKind', CATEGORIES.referrerKind),
-    byMunicipality: suppressBreakdown(f.cellsMerged('submitted.municipality',
+    byMunicipality: f.suppress(f.cellsMerged('submitted.municipality',
       f.municipalities.filter(inForce), inForce, 'unknown')),
     byProblemArea: f.breakdown('submitted.problemArea', CATEGORIES.problemArea),
   };
@@ -111,7 +113,7 @@ function decisions(f: Figures): SignaleringReport['decisions'] {
     byFamilyViewOfFit: f.cells('closed.familyViewOfFit', CATEGORIES.familyViewOfFit),
   } }));
   return {
-    total: f.total('decision'), byDecision: suppressBreakdown(withSplits),
+    total: f.total('decision'), byDecision: f.suppress(withSplits),
     closedByHowItEnded: f.breakdown('closed.as', CLOSED_AS),
   };
 }
@@ -123,7 +125,7 @@ function openAtEnd(f: Figures): SignaleringReport['openAtEnd'] {
   return {
     total: f.total('open.state'),
     byState: f.breakdown('open.state', CATEGORIES.openState),
-    bySchoolStatus: suppressBreakdown(school),
+    bySchoolStatus: f.suppress(school),
   };
 }
 
@@ -135,7 +137,7 @@ function advice(f: Figures): SignaleringReport['advice'] {
     helpItems: items,
     customArrangements: f.share(f.count('helpItem.kind', 'custom_arrangement'), items),
     withWaitingTime: f.share(f.count('helpItem.waiting', '1'), items),
-    medianWaitingWeeks: waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: true },
+    medianWaitingWeeks: waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: f.threshold > 0 },
     bridgingPlanWhenWaiting: f.share(f.count('waitingCase.bridged', '1'), f.total('waitingCase.bridged')),
   };
 }
@@ -147,8 +149,8 @@ function helpItemFigures(f: Figures): SignaleringReport['helpItems'] {
   return {
     changesByStatus: f.breakdown('helpItem.change', ['arranged', 'started', 'not_started', 'stopped']),
     weeksFromAdviceToStart: weeks
-      ? { medianWeeks: weeks.p50, p90Weeks: weeks.n >= P90_MINIMUM ? weeks.p90 : null, suppressed: false }
-      : { medianWeeks: null, p90Weeks: null, suppressed: true },
+      ? { medianWeeks: weeks.p50, p90Weeks: f.p90Shown(weeks) ? weeks.p90 : null, suppressed: false }
+      : { medianWeeks: null, p90Weeks: null, suppressed: f.threshold > 0 },
   };
 }
 

@@ -119,9 +119,9 @@ describe('the console\'s pages, checked by html-validate (recommended)', () => {
 });
 
 describe('the printable signalering report', () => {
-  it('is valid HTML, the suppressed mark escaped in its explanation too', async () => {
+  it('is valid HTML, the suppressed mark escaped in its explanation too (the figures for publication)', async () => {
     const res = await ctx.call(ctx.expertTeam, {
-      method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30', headers: { accept: 'text/html' },
+      method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30&publication=true', headers: { accept: 'text/html' },
     });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<p class="note">&lt;5: minder dan 5');
@@ -143,7 +143,9 @@ describe('the printable signalering report', () => {
     const expert = await signIn(ctx, people.expert!);
     const res = await expert.get('/signalering?van=2026-01&tot=2026-06');
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('&lt;5: minder dan 5');
+    // The region's own expert team sees exact figures (§6.2): nothing withheld, and the page says so.
+    expect(res.body).toContain('Exacte aantallen: niets is weggelaten.');
+    expect(res.body).not.toContain('&lt;5');
     expect(await errorsIn(res.body)).toEqual([]);
   });
 });

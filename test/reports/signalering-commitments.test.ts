@@ -42,7 +42,7 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) await apply(ctx, ctx.expertTeam, await ctx.caseIn('triage'), events.CONSULT());
   for (let i = 0; i < 4; i++) await apply(ctx, ctx.localTeam, await ctx.caseIn('submitted'), events.WITHDRAW());
   ctx.clock.advance(DAY);
-  const res = await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31' });
+  const res = await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31&publication=true' });
   expect(res.statusCode, res.body).toBe(200);
   report = res.json();
 });

@@ -6,7 +6,8 @@ import { createTestContext, type Caller, type TestContext } from '../support/app
 import { submission } from '../support/fixtures.ts';
 import { buildSignaleringData } from './signalering-data.ts';
 
-const URL = '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30';
+/** The figures for publication (§4): small counts suppressed. The exact figures are checked below. */
+const URL = '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30&publication=true';
 const ODD_REGION = 'Regio "Noord", <b>1</b>';
 
 /** A strict RFC 4180 reader: CRLF records, quoted fields with doubled quotes. */

@@ -21,7 +21,7 @@ describe('GET /reports/signalering for a past period', () => {
   beforeAll(async () => {
     ctx = await createTestContext();
     await buildSignaleringData(ctx);
-    const res = await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31' });
+    const res = await ctx.call(ctx.expertTeam, { method: 'GET', url: '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31&publication=true' });
     january = res.json();
   });
   afterAll(() => ctx.close());

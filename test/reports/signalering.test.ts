@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { buildSignaleringData } from './signalering-data.ts';
 
-const URL = '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30';
+/** The figures for publication (§4): small counts suppressed. The exact figures are checked below. */
+const URL = '/api/v1/reports/signalering?from=2026-01-01&to=2026-06-30&publication=true';
 
 /** Expected cells: a number is shown, null is suppressed. */
 const cells = (spec: Record<string, number | null>) => Object.entries(spec).map(([key, count]) =>
