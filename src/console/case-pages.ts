@@ -250,7 +250,7 @@ ${advice(record)}
 ${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}
-${progress(record, view.notesTotal)}
+${progress(record, view.notesTotal, entries)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
@@ -317,23 +317,30 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
 
   /**
    * Progress reports and notes, newest first: what the people around the case wrote down. The
-   * record carries the latest notes only; `notesTotal` counts them all.
+   * record carries the latest notes only; `notesTotal` counts them all. Who wrote each one comes
+   * from the trail, so it shows for those who read the trail (expert team, inspector); the record
+   * itself keeps no author.
    */
-  function progress(record: CaseRecord, notesTotal: number): string {
+  function progress(record: CaseRecord, notesTotal: number, entries?: Trail['entries']): string {
+    const authors = new Map((entries ?? []).filter((e) => e.type === 'ADD_NOTE' || e.type === 'REPORT_PROGRESS')
+      .map((e) => [`${e.type}@${e.at}`, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
     const items = [
-      ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', text: [
+      ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', key: `REPORT_PROGRESS@${p.at}`, text: [
         p.helpStarted ? 'De hulp is gestart.' : 'De hulp is nog niet gestart.',
         p.onTrack ? 'Het loopt volgens plan.' : 'Het loopt niet volgens plan.',
         p.familyView ? `Jongere en ouders: ${p.familyView}` : '', p.notes ?? '',
       ].filter(Boolean).join(' ') })),
-      ...record.notes.map((n) => ({ at: n.at, what: 'Notitie', text: n.text })),
+      ...record.notes.map((n) => ({ at: n.at, what: 'Notitie', key: `ADD_NOTE@${n.at}`, text: n.text })),
     ].sort((a, b) => b.at.localeCompare(a.at));
     if (items.length === 0) return '';
     const shown = items.slice(0, 20);
     const total = record.progressReports.length + notesTotal;
+    const caption = total > shown.length ? `De laatste ${shown.length} van ${total}` : 'Nieuwste eerst';
+    const body = entries
+      ? table(caption, ['Wanneer', 'Wat', 'Door', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(authors.get(i.key) ?? '—'), esc(i.text)]))
+      : table(caption, ['Wanneer', 'Wat', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]));
     return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>
-${table(total > shown.length ? `De laatste ${shown.length} van ${total}` : 'Nieuwste eerst', ['Wanneer', 'Wat', 'Tekst'],
-    shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]))}</section>`;
+${body}</section>`;
   }
 
   function escalation(view: CaseView): string {

@@ -99,6 +99,8 @@ describe('the case page as a file', () => {
       summary: WORDS.summary, helpItems: [{ ...helpItem(26), provider: WORDS.provider, fitRationale: WORDS.fit }],
     }));
     await send(bridged, events.SET_BRIDGING_PLAN({ measures: WORDS.measures }));
+    const noted = await ctx.send(ctx.localTeam, bridged, events.ADD_NOTE({ text: 'Gebeld met de mentor van school' }));
+    expect(noted.statusCode, noted.body).toBe(200);
   }, 60_000);
 
   it('shows the referring local team the family\'s words, the wish, the advice with maatwerk, and the bridging measures', async () => {
@@ -126,6 +128,10 @@ describe('the case page as a file', () => {
     expect(await section('aanmelding')).toContain(WORDS.tried);
     expect(await section('overleg')).toContain(WORDS.analysis);
     expect(await section('advies')).toContain(WORDS.fit);
+    // Who wrote the note, from the trail the expert team reads.
+    const notes = await section('voortgang');
+    expect(notes).toContain('Gebeld met de mentor van school');
+    expect(notes).toContain((await ctx.actorOf(ctx.localTeam)).name);
     await close();
   }, 120_000);
 
