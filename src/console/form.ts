@@ -160,6 +160,17 @@ function hintText(id: string, hint: string | undefined): string {
   return hint === undefined ? '' : `<p class="utrecht-form-field-description" id="${id}-uitleg">${esc(hint)}</p>`;
 }
 
+/**
+ * Whether a label says "(niet verplicht)": not for a required field, nor for one a rule requires
+ * in some cases (its hint says when: "Verplicht als …"), nor for a choice in a row of a list (its
+ * empty option is how a row is left out; once the row is used the choice is needed).
+ */
+function optional(field: Field, path: string): boolean {
+  if ('required' in field && field.required) return false;
+  if (/^(Verplicht|Bij maatwerk verplicht)/.test(field.hint ?? '')) return false;
+  return !(field.kind === 'select' && /\.\d+\./.test(path));
+}
+
 function renderField(field: Field, values: FormValues, errors: FieldErrors, path: string, scope: string): string {
   const id = idOf(scope + path);
   if (field.kind === 'group' || field.kind === 'rows') {
@@ -183,7 +194,8 @@ ${hintText(id, field.hint)}${errorText(id, error)}${inner}</fieldset>`;
   const text = single(value);
   // aria-required, not required: the form is checked by the service, and `:invalid` would paint
   // empty fields red before anyone typed.
-  const required = 'required' in field && field.required ? ' aria-required="true"' : '';
+  // In a row of a list a field is needed only once the row is used: no aria-required there.
+  const required = 'required' in field && field.required && !/\.\d+\./.test(path) ? ' aria-required="true"' : '';
   let control: string;
   switch (field.kind) {
     case 'textarea': case 'lines':
@@ -215,7 +227,7 @@ ${field.options.map(([v, l], i) => `<div class="utrecht-form-field utrecht-form-
     }
   }
   return `<div class="utrecht-form-field${invalid ? ' utrecht-form-field--invalid' : ''}">
-<p class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${esc(field.label)}${'required' in field && field.required ? '' : ' <span class="console-optional">(niet verplicht)</span>'}</label></p>
+<p class="utrecht-form-field__label"><label class="utrecht-form-label" for="${id}">${esc(field.label)}${optional(field, path) ? ' <span class="console-optional">(niet verplicht)</span>' : ''}</label></p>
 ${hintText(id, field.hint)}${errorText(id, error)}<p class="utrecht-form-field__input">${control}</p></div>`;
 }
 

@@ -61,9 +61,9 @@ export const PARTICIPATION_OPTIONS: Options = [
 const commitments = (hint: string): Field => ({
   kind: 'rows', name: 'commitments', label: 'Afspraken', rowLabel: 'Afspraak', rows: 2, addMore: true, hint,
   fields: [
-    { kind: 'text', name: 'organisation', label: 'Wie (organisatie)' },
-    { kind: 'textarea', name: 'action', label: 'Wat' },
-    { kind: 'date', name: 'dueAt', label: 'Uiterlijk op', hint: 'Niet vóór vandaag.' },
+    { kind: 'text', name: 'organisation', label: 'Wie (organisatie)', required: true },
+    { kind: 'textarea', name: 'action', label: 'Wat', required: true },
+    { kind: 'date', name: 'dueAt', label: 'Uiterlijk op', hint: 'Niet vóór vandaag.', required: true },
   ],
 });
 
@@ -180,8 +180,8 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         participation('youth', 'De jongere'),
         participation('parents', 'De ouders'),
         { kind: 'rows', name: 'professionals', label: 'Professionals aan tafel', rowLabel: 'Professional', rows: 5, fields: [
-          { kind: 'text', name: 'organisation', label: 'Organisatie' },
-          { kind: 'text', name: 'discipline', label: 'Discipline' },
+          { kind: 'text', name: 'organisation', label: 'Organisatie', required: true },
+          { kind: 'text', name: 'discipline', label: 'Discipline', required: true },
         ] },
         { kind: 'textarea', name: 'analysis', label: 'Analyse', required: true },
         { kind: 'multi', name: 'disruptions', label: 'Verstoringen', options: labelled(DISRUPTIONS) },
@@ -193,18 +193,18 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         { kind: 'rows', name: 'helpItems', label: 'Hulp die nodig is', rowLabel: 'Hulponderdeel', rows: 3,
           hint: 'Vertrek vanuit de vraag, niet vanuit het bestaande aanbod.', fields: [
             { kind: 'select', name: 'kind', label: 'Soort', options: [['existing_offer', 'Bestaand aanbod'], ['custom_arrangement', 'Maatwerk']] },
-            { kind: 'textarea', name: 'description', label: 'Omschrijving' },
+            { kind: 'textarea', name: 'description', label: 'Omschrijving', required: true },
             { kind: 'text', name: 'provider', label: 'Aanbieder' },
-            { kind: 'textarea', name: 'fitRationale', label: 'Waarom past dit bij de vraag?' },
-            { kind: 'number', name: 'waitingWeeks', label: 'Wachttijd in weken' },
+            { kind: 'textarea', name: 'fitRationale', label: 'Waarom past dit bij de vraag?', required: true },
+            { kind: 'number', name: 'waitingWeeks', label: 'Wachttijd in weken', required: true },
             { kind: 'select', name: 'waitingWeeksSource', label: 'Bron van de wachttijd', options: [
               ['provider', 'De aanbieder'], ['waiting_list', 'De wachtlijst'], ['estimate', 'Een schatting'],
             ] },
-            { kind: 'text', name: 'responsibleOrganisation', label: 'Verantwoordelijke organisatie' },
+            { kind: 'text', name: 'responsibleOrganisation', label: 'Verantwoordelijke organisatie', required: true },
             { kind: 'rows', name: 'financing', label: 'Financiering', rowLabel: 'Financier', rows: 2,
               hint: 'Bij maatwerk verplicht: wet en financier.', fields: [
                 { kind: 'select', name: 'law', label: 'Wet', options: LAWS },
-                { kind: 'text', name: 'funder', label: 'Financier' },
+                { kind: 'text', name: 'funder', label: 'Financier', hint: 'Bij maatwerk verplicht: wie betaalt.' },
               ] },
           ] },
         { kind: 'group', name: 'familyResponse', label: 'Wat vinden jongere en ouders van het advies?', fields: [

@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { CaseSubmissionSchema, EVENT_SCHEMAS, EVENT_TYPES, type EventType } from '../../machines/referral.schemas.ts';
 import type { CaseRecord } from '../../machines/referral.types.ts';
-import { readForm, type Field, type FormValues } from '../../src/console/form.ts';
+import { readForm, renderFields, type Field, type FormValues } from '../../src/console/form.ts';
 import { eventForm, submissionForm } from '../../src/console/forms-nl.ts';
 import { events, submission } from '../support/fixtures.ts';
 
@@ -99,5 +99,26 @@ describe('the console\'s forms hold every field of the contract', () => {
       const read = CaseSubmissionSchema.parse(readForm(fields, toFormValues(fields, original)));
       expect(read).toEqual(original);
     }
+  });
+});
+
+describe('the labels of the console\'s forms', () => {
+  /** The label of the field at this path, as rendered, without markup. */
+  const labelOf = (html: string, path: string): string => {
+    const id = `veld-${path.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+    const match = new RegExp(`<label class="utrecht-form-label" for="${id}">(.*?)</label>`).exec(html);
+    return (match?.[1] ?? '').replace(/<[^>]+>/g, '');
+  };
+
+  it('never say "(niet verplicht)" for a field a rule requires, and still do for a field that is optional', () => {
+    const advice = renderFields(eventForm('ISSUE_ADVICE', RECORD), {}, {});
+    expect(labelOf(advice, 'helpItems.0.fitRationale')).toBe('Waarom past dit bij de vraag?');
+    expect(labelOf(advice, 'helpItems.0.kind')).toBe('Soort');
+    expect(labelOf(advice, 'helpItems.0.financing.0.funder')).toBe('Financier');
+    expect(labelOf(advice, 'helpItems.0.provider')).toBe('Aanbieder (niet verplicht)');
+    const intake = renderFields(submissionForm([['GM0363', 'Amsterdam']]), {}, {});
+    expect(labelOf(intake, 'school.notAttendingSince')).toBe('Niet naar school sinds');
+    expect(labelOf(intake, 'subject.guardianOrganisation')).toBe('Gecertificeerde instelling');
+    expect(labelOf(intake, 'requestForHelp.inWordsOfYouth')).toBe('De vraag in de woorden van de jongere (niet verplicht)');
   });
 });
