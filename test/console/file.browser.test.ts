@@ -123,6 +123,18 @@ describe('the case page as a file', () => {
     await close();
   }, 120_000);
 
+  it('gives the referring local team the same file in the API\'s case view', async () => {
+    const res = await ctx.call(ctx.localTeam, { method: 'GET', url: `/api/v1/cases/${bridged}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const data = res.json().data;
+    expect(data.submission.requestForHelp).toMatchObject({ inWordsOfYouth: WORDS.youth, inWordsOfParents: WORDS.parents });
+    expect(data.submission.triedSoFar).toBe(WORDS.tried);
+    expect(data.overlegRecords[0]).toMatchObject({ analysis: WORDS.analysis, youth: { wish: WORDS.wish } });
+    expect(data.advices[0]).toMatchObject({ summary: WORDS.summary });
+    expect(data.advices[0].helpItems[0]).toMatchObject({ kind: 'custom_arrangement', provider: WORDS.provider, fitRationale: WORDS.fit });
+    expect(data.bridgingPlans[0].measures).toEqual(WORDS.measures);
+  });
+
   it('shows the expert team what was tried and the overleg\'s analysis', async () => {
     const { section, close } = await casePage(coordinator, bridged);
     expect(await section('aanmelding')).toContain(WORDS.tried);
