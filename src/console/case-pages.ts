@@ -18,7 +18,7 @@ import {
 } from '../http/labels-nl.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
-import { fieldErrorsOf } from './errors-nl.ts';
+import { fieldErrorsOf, ruleErrorsOf } from './errors-nl.ts';
 import {
   describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
@@ -161,15 +161,14 @@ ${renderFields(fields, values, errors)}
       return ctx.send(reply, casePage(person, current, null, { type, values, errors: {} }));
     }
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
+    const body = readForm(eventForm(type, current.data), values);
     try {
-      await engine.applyEvent(person.actor, {
-        caseId: id, body: { type, ...readForm(eventForm(type, current.data), values) }, ifMatch: `"${version}"`,
-      });
+      await engine.applyEvent(person.actor, { caseId: id, body: { type, ...body }, ifMatch: `"${version}"` });
       throw new SeeOther(`/casussen/${id}?gedaan=${type}`);
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
       await access.record(request, person.actor, 'case.read', [current.id]);
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors: fieldErrorsOf(err) }), err.status);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors: ruleErrorsOf(err, body, current.data.submission.subject) }), err.status);
     }
   });
 

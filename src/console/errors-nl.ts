@@ -3,6 +3,8 @@
  * reasons per field shown next to the field they concern.
  */
 import { AppError, type ErrorCode } from '../errors.ts';
+import { needsGuardianOrganisation } from '../../machines/referral.schemas.ts';
+import { explains } from '../../machines/referral.text.ts';
 import { dutchDate } from '../http/labels-nl.ts';
 import type { FieldErrors } from './form.ts';
 
@@ -90,5 +92,63 @@ export function fieldErrorsOf(error: AppError): FieldErrors {
     errors['youth.reason'] = NL[error.code];
     errors['parents.reason'] = NL[error.code];
   }
+  return errors;
+}
+
+type Body = Record<string, unknown>;
+const list = (value: unknown): Body[] => (Array.isArray(value) ? value.filter((v): v is Body => typeof v === 'object' && v !== null) : []);
+
+/**
+ * A rule's refusal named at the fields it concerns, from the body the form sent (§6.2: which help
+ * item lacks a fit rationale or a funder, who was not involved without a reason). The engine names
+ * only the rule; the console knows the rows.
+ */
+export function ruleErrorsOf(error: AppError, body: Body,
+  subject?: { authority?: string; protectionMeasure?: string }): FieldErrors {
+  const errors = fieldErrorsOf(error);
+  const items = list(body.helpItems);
+  const row = (i: number) => `Hulponderdeel ${i + 1}`;
+  if (error.code === 'FIT_RATIONALE_REQUIRED') {
+    items.forEach((item, i) => {
+      if (!explains(typeof item.fitRationale === 'string' ? item.fitRationale : undefined)) {
+        errors[`helpItems.${i}.fitRationale`] = `${row(i)} mist een onderbouwing: schrijf waarom het bij de vraag past (minstens 10 tekens, met letters).`;
+      }
+    });
+  }
+  if (error.code === 'FUNDER_REQUIRED') {
+    items.forEach((item, i) => {
+      const funded = list(item.financing).some((f) => typeof f.funder === 'string' && f.funder.trim() !== '');
+      if (item.kind === 'custom_arrangement' && !funded) {
+        errors[`helpItems.${i}.financing`] = `${row(i)} is maatwerk zonder financier: noem de wet en wie het betaalt.`;
+      }
+    });
+  }
+  if (error.code === 'PARTICIPATION_REASON_REQUIRED' && 'participants' in body) {
+    // Planning: who is neither invited nor named with a reason; the GI with a guardian or a measure.
+    const roles = subject && needsGuardianOrganisation(subject) ? ['youth', 'parents', 'guardian'] : ['youth', 'parents'];
+    const names: Record<string, string> = { youth: 'de jongere', parents: 'de ouders', guardian: 'de gecertificeerde instelling (GI)' };
+    const invited = new Set(list(body.participants).map((p) => p.role));
+    const excused = new Set(list(body.notInvited).filter((n) => {
+      const reason = n.reason as Body | undefined;
+      return typeof reason?.code === 'string' && (reason.code !== 'other' || explains(reason.explanation as string | undefined));
+    }).map((n) => n.role));
+    const missing = roles.filter((r) => !invited.has(r) && !excused.has(r));
+    delete errors['youth.reason'];
+    delete errors['parents.reason'];
+    if (missing.length > 0) {
+      errors.notInvited = `Niet uitgenodigd zonder reden: ${missing.map((r) => names[r]).join(', ')}. Nodig uit, of noem hier de reden.`;
+    }
+  } else if (error.code === 'PARTICIPATION_REASON_REQUIRED') {
+    for (const [who, name] of [['youth', 'De jongere'], ['parents', 'De ouders']] as const) {
+      const part = body[who] as Body | undefined;
+      if (part?.participation === 'not_involved') {
+        errors[`${who}.reason`] = `${name} ${who === 'youth' ? 'was' : 'waren'} niet betrokken: noem de reden.`;
+      } else {
+        delete errors[`${who}.reason`];
+      }
+    }
+  }
+  // A field named now makes the general field of the rule superfluous.
+  if (Object.keys(errors).some((k) => k.startsWith('helpItems.'))) delete errors.helpItems;
   return errors;
 }

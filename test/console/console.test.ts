@@ -269,6 +269,37 @@ describe('acting as oneself', () => {
     expect(await eventsOf(id)).toHaveLength(2);
   });
 
+  it('a rule\'s refusal names the help item and the person it concerns, linked from the error summary', async () => {
+    const advising = await ctx.caseIn('advising');
+    const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
+    const version = String((await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${advising}` })).json().version);
+    await coordinator.get(`/casussen/${advising}`);
+    const item = (i: number, kind: string, fit: string) => ({
+      [`helpItems.${i}.kind`]: kind, [`helpItems.${i}.description`]: `Onderdeel ${i + 1}`, [`helpItems.${i}.fitRationale`]: fit,
+      [`helpItems.${i}.waitingWeeks`]: '0', [`helpItems.${i}.responsibleOrganisation`]: 'Gemeente',
+    });
+    const advice = await coordinator.post(`/casussen/${advising}`, {
+      type: 'ISSUE_ADVICE', versie: version, summary: 'Een advies op maat',
+      ...item(0, 'existing_offer', 'Past bij de wens om naar school te gaan'), ...item(1, 'existing_offer', 'ok'),
+      'familyResponse.youth': 'agrees', 'familyResponse.parents': 'agrees',
+    });
+    expect(advice.statusCode).toBe(422);
+    expect(advice.body).toMatch(/<a [^>]*href="#veld-ISSUE_ADVICE-helpItems-1-fitRationale">[^<]*Hulponderdeel 2 mist een onderbouwing/);
+    expect(advice.body).not.toContain('href="#veld-ISSUE_ADVICE-helpItems-0-fitRationale"');
+
+    // Planning an overleg for a youth with a guardian: the GI is named as missing.
+    const planning = await ctx.createCase(submission({ subject: { ...submission().subject, authority: 'guardian', guardianOrganisation: 'GI Noord' } }));
+    await ctx.send(ctx.expertTeam, planning, { type: 'START_TRIAGE', coordinator: 'A' });
+    await ctx.send(ctx.expertTeam, planning, { type: 'ACCEPT', findings: { regularRoutesTried: true, questionClear: true, urgent: false }, rationale: 'De gewone routes zijn uitgeput' });
+    const planVersion = String((await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${planning}` })).json().version);
+    const plan = await coordinator.post(`/casussen/${planning}`, {
+      type: 'SCHEDULE_OVERLEG', versie: planVersion, scheduledAt: '2026-01-12T10:00',
+      'participants.0.role': 'youth', 'participants.1.role': 'parents',
+    });
+    expect(plan.statusCode).toBe(422);
+    expect(plan.body).toMatch(/href="#veld-SCHEDULE_OVERLEG-notInvited">[^<]*de gecertificeerde instelling \(GI\)/);
+  });
+
   it('bad input of any shape gets a 4xx page, never a 500', async () => {
     const id = await ctx.createCase();
     const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
