@@ -80,7 +80,7 @@ export function consentAndAuthority(record: CaseRecord, now: Date): string {
     ['Toestemming nodig van', esc(needed.map((p) => PARTIES[p]).join(' en '))],
     ['Toestemming van de jongere', esc(CONSENT[consent.youth] ?? consent.youth)],
     ['Toestemming van de ouders (of voogd)', esc(CONSENT[consent.parents] ?? consent.parents)],
-    ground !== undefined && ['Grondslag zonder toestemming', `${esc(LEGAL_BASIS[ground.basis] ?? ground.basis)}: ${prose(ground.explanation)}`],
+    ground !== undefined && ['Grondslag zonder toestemming', legalGround(ground)],
     record.consentUpdates.length > 0 && ['Toestemming gewijzigd', when(record.consentUpdates.at(-1)!.at)],
     ['Gezag', esc(AUTHORITY[subject.authority] ?? subject.authority)],
     ['Kinderbeschermingsmaatregel', esc(MEASURE[subject.protectionMeasure] ?? subject.protectionMeasure)],
@@ -106,10 +106,24 @@ export function triage(record: CaseRecord): string {
 
 type Participation = CaseRecord['overlegRecords'][number]['youth'];
 
+/**
+ * A reason or a legal ground as recorded: a code with an explanation, or (a case from before
+ * machine 2.0.0, read as stored) a bare text.
+ */
+function reasonText(reason: { code?: string; explanation?: string } | string): string {
+  if (typeof reason === 'string') return prose(reason);
+  return `${esc(reason.code ? label(reason.code) : '')}${reason.explanation ? `: ${prose(reason.explanation)}` : ''}`;
+}
+
+function legalGround(ground: { basis?: string; explanation?: string } | string): string {
+  if (typeof ground === 'string') return prose(ground);
+  return `${esc(ground.basis ? LEGAL_BASIS[ground.basis] ?? ground.basis : '')}${ground.explanation ? `: ${prose(ground.explanation)}` : ''}`;
+}
+
 function takingPart(who: string, p: Participation): Item[] {
   return given([
     [who, esc(optionLabel(PARTICIPATION_OPTIONS, p.participation))],
-    p.reason !== undefined && [`${who}: waarom niet betrokken`, `${esc(label(p.reason.code))}${p.reason.explanation ? `: ${prose(p.reason.explanation)}` : ''}`],
+    p.reason !== undefined && [`${who}: waarom niet betrokken`, reasonText(p.reason)],
     p.wish !== undefined && [`${who}: wens in eigen woorden`, prose(p.wish)],
   ]);
 }
@@ -154,7 +168,7 @@ ${dataList(given([
     ['Waarom dit past', prose(item.fitRationale)],
     ['Verantwoordelijk', esc(item.responsibleOrganisation)],
     ['Financiering', financing(item)],
-    ['Wachttijd', esc(`${item.waitingWeeks} ${item.waitingWeeks === 1 ? 'week' : 'weken'} (${WAITING_SOURCE[item.waitingWeeksSource] ?? item.waitingWeeksSource})`)],
+    ['Wachttijd', esc(`${item.waitingWeeks} ${item.waitingWeeks === 1 ? 'week' : 'weken'}${item.waitingWeeksSource ? ` (${WAITING_SOURCE[item.waitingWeeksSource] ?? item.waitingWeeksSource})` : ''}`)],
     state !== undefined && ['Stand', `${esc(label(state.status))} sinds ${when(state.statusSince, false)}`],
     state !== undefined && ['Verloop', history(state)],
   ]))}`;

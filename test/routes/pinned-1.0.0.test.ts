@@ -94,3 +94,22 @@ describe('cases of machine 1.0.0, opened by machine 2.0.0', () => {
     expect(res.json()).toMatchObject({ ok: true });
   });
 });
+
+describe('the console\'s case page of a machine 1.0.0 case', () => {
+  it('shows the file of every case of the first release to the expert team and the local team, with nothing undefined', async () => {
+    const { person, signIn } = await import('../console/session.ts');
+    const readers = [
+      await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator')),
+      await signIn(ctx, await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam')),
+    ];
+    for (const reader of readers) {
+      for (const [name, id] of Object.entries(ids)) {
+        const page = await reader.get(`/casussen/${id}`);
+        expect(page.statusCode, `${name}: ${page.body.slice(0, 300)}`).toBe(200);
+        expect(page.body, name).toContain('id="kop-aanmelding"');
+        expect(page.body, name).toContain('id="kop-toestemming"');
+        expect(page.body, name).not.toMatch(/undefined|NaN|\[object Object\]/);
+      }
+    }
+  });
+});
