@@ -22,7 +22,7 @@
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../db/connection.ts';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
@@ -233,7 +233,7 @@ async function storeCommand(path: string, command: string | undefined, to: strin
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
   // Migrated first, so that a file of an older version is copied with every column filled.
   openDatabase(path).$client.close();
-  const sqlite = new Database(path, { fileMustExist: true });
+  const sqlite = openSqlite(path, { fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
   const target = await openPostgres(to);
   try {
@@ -275,7 +275,7 @@ async function auditCommand(config: Config, command: string | undefined): Promis
 }
 
 function verifyFile(path: string): ReturnType<ReturnType<typeof auditTrail>['verify']> {
-  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  const sqlite = openSqlite(path, { readonly: true, fileMustExist: true });
   try {
     return auditTrail(drizzle({ client: sqlite, schema }) as Db).verify();
   } finally {
@@ -295,7 +295,7 @@ async function backupCommand(path: string, target: string | undefined): Promise<
   if (existsSync(target)) throw new UsageError(`${target} exists: a backup never overwrites a file`);
   const partial = `${target}.partial`;
   rmSync(partial, { force: true });
-  const source = new Database(path, { fileMustExist: true });
+  const source = openSqlite(path, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
     await source.backup(partial, { progress: ({ remainingPages }) => Math.max(remainingPages, 1) });

@@ -11,8 +11,12 @@
  * verify (an entry's hash covers its payload's hash, src/audit/audit-hash.ts). The database's
  * triggers allow these changes for an erased case and for nothing else (migration 0011).
  *
- * One transaction per case. With `secure_delete` the freed pages are zeroed; a checkpoint after
- * the run moves that into the database file and empties the WAL.
+ * One transaction per case. Erased means gone from the file too (issue 29): every connection has
+ * `secure_delete` (db/connection.ts), so what the erasure frees is zeroed; but copies of the words
+ * that page splits moved earlier, or that a file written before secure_delete keeps in free space
+ * and on the freelist, are out of its reach. So once anything was erased the whole file is
+ * rewritten (VACUUM: only live rows are copied), and a TRUNCATE checkpoint moves the rewrite into
+ * the file and empties the WAL. `rewrite` alone does the same for a file erased by an older version.
  */
 import { DateTime, Duration } from 'luxon';
 import type { Db } from '../../db/client.ts';
@@ -102,15 +106,21 @@ export function retention(db: Db) {
     return true;
   });
 
-  function withSecureDelete<T>(work: () => T): T {
-    const before = sqlite.pragma('secure_delete', { simple: true }) as number;
+  /**
+   * VACUUM, then a TRUNCATE checkpoint. VACUUM holds the write lock while it runs (the service's
+   * writes wait, up to its busy_timeout); the checkpoint waits for readers on older snapshots.
+   * `walEmptied` false: a reader kept the checkpoint from finishing (the next one empties it).
+   */
+  function rewrite(): { walEmptied: boolean } {
     sqlite.pragma('secure_delete = ON');
-    try {
-      return work();
-    } finally {
-      sqlite.pragma(`secure_delete = ${before}`);
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    }
+    sqlite.exec('VACUUM');
+    const [result] = sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    return { walEmptied: result !== undefined && result.busy === 0 && result.log <= 0 };
+  }
+
+  function thenRewrite(erased: string[]): string[] {
+    if (erased.length > 0) rewrite();
+    return erased;
   }
 
   return {
@@ -127,12 +137,16 @@ export function retention(db: Db) {
     /** Destroys the content of every case due on `asOf`; `at` is when it happens. */
     run(asOf: Date, at: Date, operator: Operator): string[] {
       const due = this.due(asOf);
-      return withSecureDelete(() => due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator)));
+      return thenRewrite(due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator)));
     },
 
     /** An erasure the law requires before the retention period ends; `reference`: the decision's number. */
     erase(id: string, at: Date, operator: Operator, reference?: string): boolean {
-      return withSecureDelete(() => eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference));
+      return thenRewrite(eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference) ? [id] : [])
+        .length > 0;
     },
+
+    /** Rewrites the file now, for erasures made before this version: what VACUUM did and whether the WAL is empty. */
+    rewrite,
   };
 }
