@@ -14,9 +14,10 @@
  * One transaction per case. Erased means gone from the file too (issue 29): every connection has
  * `secure_delete` (db/connection.ts), so what the erasure frees is zeroed; but copies of the words
  * that page splits moved earlier, or that a file written before secure_delete keeps in free space
- * and on the freelist, are out of its reach. So once anything was erased the whole file is
- * rewritten (VACUUM: only live rows are copied), and a TRUNCATE checkpoint moves the rewrite into
- * the file and empties the WAL. `rewrite` alone does the same for a file erased by an older version.
+ * and on the freelist, are out of its reach. So the whole file is rewritten (VACUUM: only live rows
+ * are copied) after every `run` and after an `erase`, and a TRUNCATE checkpoint moves the rewrite
+ * into the file and empties the WAL. `run` rewrites even when nothing was due, so that one run
+ * after an upgrade cleans what erasures by an older version left.
  */
 import { DateTime, Duration } from 'luxon';
 import type { Db } from '../../db/client.ts';
@@ -118,10 +119,6 @@ export function retention(db: Db) {
     return { walEmptied: result !== undefined && result.busy === 0 && result.log <= 0 };
   }
 
-  function thenRewrite(erased: string[]): string[] {
-    if (erased.length > 0) rewrite();
-    return erased;
-  }
 
   return {
     /** The cases whose last change lies more than their region's retention period before `asOf`. */
@@ -137,16 +134,16 @@ export function retention(db: Db) {
     /** Destroys the content of every case due on `asOf`; `at` is when it happens. */
     run(asOf: Date, at: Date, operator: Operator): string[] {
       const due = this.due(asOf);
-      return thenRewrite(due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator)));
+      const erased = due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator));
+      rewrite();
+      return erased;
     },
 
     /** An erasure the law requires before the retention period ends; `reference`: the decision's number. */
     erase(id: string, at: Date, operator: Operator, reference?: string): boolean {
-      return thenRewrite(eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference) ? [id] : [])
-        .length > 0;
+      if (!eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference)) return false;
+      rewrite();
+      return true;
     },
-
-    /** Rewrites the file now, for erasures made before this version: what VACUUM did and whether the WAL is empty. */
-    rewrite,
   };
 }
