@@ -35,7 +35,7 @@ export interface AppDependencies {
    */
   config: Pick<Config, 'LOG_LEVEL'> &
     Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' | 'GROUP_COMMIT' |
-      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
+      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'TRUST_PROXY'>>;
   /** The SQLite store the services are built from, unless `services` is given. */
   db?: Db;
   /** Services built elsewhere (another store). */
@@ -52,6 +52,9 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
       : { logger: logger as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
+    // The client's address (rate limits, the access log) from X-Forwarded-For only when the
+    // connection comes from a proxy named in TRUST_PROXY; otherwise the connection's own address.
+    ...(config.TRUST_PROXY && config.TRUST_PROXY.length > 0 ? { trustProxy: config.TRUST_PROXY } : {}),
     clientErrorHandler: clientErrorProblem,
     genReqId: () => randomUUID(),
     requestIdHeader: false,

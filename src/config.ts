@@ -2,7 +2,17 @@
  * Configuration from the environment, validated once. Only src/server.ts and src/cli.ts read
  * process.env; everything else receives a Config.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** An address, or an address with a prefix length (CIDR), as proxy-addr reads them. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000)
@@ -23,6 +33,10 @@ export const ConfigSchema = z.object({
     .describe('Failed authentications per address per minute before that address gets 429; 0: no limit'),
   RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(0).default(3000)
     .describe('Requests per API client per minute before 429; 0: no limit'),
+  TRUST_PROXY: z.string().trim().optional()
+    .transform((value) => (value ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : []))
+    .refine((entries) => entries.every(isAddressOrRange), 'a comma-separated list of addresses or CIDR ranges, e.g. 10.0.0.5,10.0.1.0/24')
+    .describe('The load balancers or proxies in front of the service (addresses or CIDR ranges, comma-separated): their X-Forwarded-For names the client; from anyone else it is ignored'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
     .describe('The address people open the console at, for sign-in links; default http://HOST:PORT'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional()

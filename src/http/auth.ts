@@ -26,7 +26,11 @@ const MAX_PURPOSE = 200;
 
 /** Requests per minute; 0 or undefined: no limit. */
 export interface RateLimits {
-  /** Failed authentications an address may make per minute; then every request of it is 429. */
+  /**
+   * Failed authentications an address may make per minute; then its further failures are 429.
+   * A valid token is never refused for its address's failures (issue 29: behind a load balancer
+   * all clients share one address, and 30 bad requests locked every client out).
+   */
   failedAuthPerMinute?: number;
   /** Requests an authenticated client may make per minute. */
   clientPerMinute?: number;
@@ -54,12 +58,11 @@ export async function registerAuth(
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
-    // A look without counting: the address has no failures left in this minute.
-    if (failures) refuseWhen(reply, await failures(request, { increment: false }), (l) => l.remaining === 0);
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const actor = token === undefined ? undefined : await lookup(token);
     if (!actor) {
-      if (failures) await failures(request);
+      // Counted per client address (request.ip: behind TRUST_PROXY, the address the proxy saw).
+      if (failures) refuseWhen(reply, await failures(request), (l) => l.isExceeded === true);
       reply.header('WWW-Authenticate', 'Bearer realm="passend"');
       throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <token> with a valid token');
     }
