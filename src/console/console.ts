@@ -200,8 +200,8 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     return context.send(reply, page({ title: 'Inloggen' }, `
 <p class="utrecht-paragraph utrecht-paragraph--lead">passend is de werkplaats van het regionaal expertteam jeugd:
 aanmelden, triage, overleg, advies en monitoren tot de hulp echt is gestart.</p>
-<p class="utrecht-paragraph">Open de inloglink die u van de beheerder van uw regio kreeg. Een link werkt één keer
-en ${SIGN_IN_LINK_MINUTES} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>
+<p class="utrecht-paragraph">Open de inloglink die u kreeg van wie passend voor uw regio draait. Een link werkt één keer
+en ${SIGN_IN_LINK_MINUTES} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag om een nieuwe.</p>
 ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/inloggen/oidc">Inloggen via de inlogdienst van uw organisatie</a></p>' : ''}`));
   });
 
