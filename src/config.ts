@@ -38,7 +38,9 @@ export const ConfigSchema = z.object({
     .refine((entries) => entries.every(isAddressOrRange), 'a comma-separated list of addresses or CIDR ranges, e.g. 10.0.0.5,10.0.1.0/24')
     .describe('The load balancers or proxies in front of the service (addresses or CIDR ranges, comma-separated): their X-Forwarded-For names the client; from anyone else it is ignored'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
-    .describe('The address people open the console at, for sign-in links; default http://HOST:PORT'),
+    .describe('The address people open the console at: sign-in links and the OpenID Connect redirect are built from it, never from a request; required when NODE_ENV=production, else default http://HOST:PORT'),
+  NODE_ENV: z.string().optional()
+    .describe('production: PUBLIC_URL must be set'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional()
     .describe('An OpenID Connect provider for console sign-in; people are matched by email'),
   OIDC_CLIENT_ID: z.string().min(1).optional().describe('The console\'s client id at the provider'),
@@ -64,6 +66,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  if (result.data.NODE_ENV === 'production' && result.data.PUBLIC_URL === undefined) {
+    throw new Error('invalid configuration: PUBLIC_URL is required when NODE_ENV=production (sign-in links and the OpenID Connect redirect are built from it)');
   }
   if (!oidcComplete(result.data)) {
     throw new Error('invalid configuration: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');

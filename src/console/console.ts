@@ -10,23 +10,26 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { timingSafeEqual } from 'node:crypto';
-import formBody from '@fastify/formbody';
+import { parse as parseQueryString } from 'node:querystring';
+import rateLimit from '@fastify/rate-limit';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 import type { AccessAction } from '../audit/access-log.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import { personActor, SIGN_IN_LINK_MINUTES, type Session, type User } from '../auth/users.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { UUID } from '../validation.ts';
+import { utf8Text, UUID } from '../validation.ts';
 import { ROLE_LABELS } from '../http/labels-nl.ts';
 import type { Services } from '../services.ts';
 import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
+import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
 
 export const SESSION_COOKIE = 'passend_sessie';
@@ -34,7 +37,8 @@ export const SESSION_COOKIE = 'passend_sessie';
 export interface ConsoleOptions {
   services: Services;
   clock: Clock;
-  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
+  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' |
+    'HOST' | 'PORT' | 'RATE_LIMIT_FAILED_AUTH'>>;
 }
 
 /** The signed-in person of a console request. */
@@ -62,7 +66,7 @@ export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'a
   /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
   person(request: FastifyRequest, roles?: readonly Role[]): Person;
   pageUser(person: Person): PageUser;
-  /** Where the browser reaches us: PUBLIC_URL, else the address it used. */
+  /** What links are built from: PUBLIC_URL, else http://HOST:PORT; never the request's Host header. */
   baseOf(request: FastifyRequest): string;
   /** Sends a page: HTML, no-store. */
   send(reply: FastifyReply, html: string, status?: number): FastifyReply;
@@ -93,9 +97,18 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const oidc = config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
     ? oidcClient({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET })
     : null;
-  /** Where the browser reaches us: the configured public address, else the one it used. */
-  const baseOf = (request: FastifyRequest): string =>
+  /**
+   * Where the browser reaches us, for the Origin check of posts: the configured public address,
+   * else the one it used (a browser's Origin names the site it posts to, whatever Host says).
+   */
+  const originBase = (request: FastifyRequest): string =>
     (config.PUBLIC_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+  /**
+   * What links are built from (the OpenID Connect redirect): PUBLIC_URL, else http://HOST:PORT;
+   * never the request's Host header, which the client chooses (issue 29: `Host: evil.example` gave
+   * a link to evil.example). In production PUBLIC_URL is required (src/config.ts).
+   */
+  const linkBase = publicUrl({ PUBLIC_URL: config.PUBLIC_URL, HOST: config.HOST ?? '127.0.0.1', PORT: config.PORT ?? 3000 });
   /** A new session on every sign-in: a session id known before it is never carried over. */
   const startSession = async (request: FastifyRequest, reply: FastifyReply, user: User): Promise<FastifyReply> => {
     const old = sessionIdOf(request);
@@ -107,14 +120,20 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
 
   // The console is not part of the API's contract: its routes stay out of the OpenAPI document.
   app.addHook('onRoute', (route) => { route.schema = { ...(route.schema ?? {}), hide: true }; });
-  await app.register(formBody, { bodyLimit: 256 * 1024 });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: 256 * 1024 },
+    (_request, body, done) => {
+      const form = formOf(body as Buffer);
+      if (form) done(null, form);
+      else done(new AppError('VALIDATION_FAILED', 'the form is not valid UTF-8'), undefined);
+    });
   app.decorateRequest('person', null);
+  const codes = await signInCodeLimit(app, config.RATE_LIMIT_FAILED_AUTH);
 
   const context: ConsoleContext = {
     engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
     people, clients: services.clients, sessions, clock,
-    baseOf,
+    baseOf: () => linkBase,
     person(request, roles) {
       const person = request.person;
       if (!person) throw new SeeOther('/');
@@ -155,7 +174,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'a form');
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== new URL(baseOf(request)).origin) {
+    if (origin !== undefined && origin !== new URL(originBase(request)).origin) {
       throw new AppError('FORBIDDEN', 'csrf');
     }
     if (request.url.split('?')[0] === '/inloggen') return;
@@ -206,8 +225,12 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   });
 
   app.get('/inloggen', async (request, reply) => {
+    if (await codes.exhausted(request)) return tooManyCodes(reply);
     const code = (request.query as { code?: unknown }).code;
-    if (typeof code !== 'string' || !await people.linkUsable(code, clock.now())) return expiredLink(reply);
+    if (typeof code !== 'string' || !await people.linkUsable(code, clock.now())) {
+      await codes.failed(request);
+      return expiredLink(reply);
+    }
     return context.send(reply, page({ title: 'Inloggen' }, `
 <p class="utrecht-paragraph">Met deze knop logt u in. De link werkt daarna niet meer.</p>
 <form method="post" action="/inloggen"><input type="hidden" name="code" value="${esc(code)}">
@@ -215,9 +238,14 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   });
 
   app.post('/inloggen', async (request, reply) => {
+    if (await codes.exhausted(request)) return tooManyCodes(reply);
     const code = (request.body as { code?: unknown } | undefined)?.code;
     const user = typeof code === 'string' ? await people.redeem(code, clock.now()) : undefined;
-    if (!user) return expiredLink(reply);
+    if (!user) {
+      await codes.failed(request);
+      return expiredLink(reply);
+    }
+    request.log.info({ attempt: 'sign_in_code', outcome: 'signed_in', userId: user.id }, 'signed in with a sign-in code');
     return startSession(request, reply, user);
   });
 
@@ -225,7 +253,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   // here, the person is matched by email to an active user.
   app.get('/inloggen/oidc', async (request, reply) => {
     if (!oidc) throw new AppError('NOT_FOUND', 'no provider');
-    const { url, pending } = await oidc.start(baseOf(request));
+    const { url, pending } = await oidc.start(linkBase);
     reply.header('Set-Cookie', serializeCookie(OIDC_COOKIE, JSON.stringify(pending), {
       httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH, maxAge: 600,
     }));
@@ -238,7 +266,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
     reply.header('Set-Cookie', serializeCookie(OIDC_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH, maxAge: 0 }));
     let email: string | undefined;
     try {
-      email = pending ? await oidc.finish(new URL(`${baseOf(request)}${request.url}`), pending) : undefined;
+      email = pending ? await oidc.finish(new URL(`${linkBase}${request.url}`), pending) : undefined;
     } catch (err) {
       // The provider's or the flow's error: logged without the URL (it carries the code).
       request.log.warn({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code } }, 'OpenID Connect sign-in failed');
@@ -272,7 +300,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
     if (person.actor.role !== 'inspector') throw new AppError('FORBIDDEN', 'role');
     const purpose = (request.body as { doel?: unknown } | undefined)?.doel;
     const text = typeof purpose === 'string' ? purpose.trim() : '';
-    if (text.length === 0 || text.length > 200) {
+    if (text.length === 0 || text.length > 200 || !isCleanText(text, 200)) {
       return context.send(reply, purposePage(context.pageUser(person), null, true), 400);
     }
     await sessions.setPurpose(person.sessionId, text);
@@ -282,10 +310,46 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   await casePages(app, context);
   await oversightPages(app, context);
 
+  function tooManyCodes(reply: FastifyReply): FastifyReply {
+    reply.header('Retry-After', '60');
+    return context.send(reply, page({ title: 'Even wachten' }, alert('error',
+      'Er zijn vanaf dit adres te veel inlogcodes geprobeerd. Probeer het over een minuut opnieuw; een geldige link blijft zo lang werken als hij werkte.',
+      'alert')), 429);
+  }
+
   function expiredLink(reply: FastifyReply): FastifyReply {
     return context.send(reply, page({ title: 'Deze link werkt niet meer' },
       alert('error', 'Deze inloglink is verlopen of al gebruikt. Vraag de beheerder van uw regio om een nieuwe.', 'alert')), 400);
   }
+}
+
+/**
+ * Sign-in codes tried per address (issue 29: 200 guesses took 352 ms, and none was logged). Each
+ * code that does not work is logged as an attempt (the address, never the code: it stays out of
+ * every log line) and counted; after `perMinute` of them in a minute the address may try no code,
+ * valid or not, until the minute is over. A code is 32 random bytes, so this is not what keeps
+ * guessing out of reach; it keeps a guesser slow and visible. 0 or undefined: not throttled.
+ */
+async function signInCodeLimit(app: FastifyInstance, perMinute: number | undefined) {
+  await app.register(rateLimit, { global: false });
+  type Limit = { isAllowed: boolean; remaining?: number };
+  const limit = perMinute
+    ? app.createRateLimit({ max: perMinute, timeWindow: 60_000, keyGenerator: (request) => `sign-in-code:${request.ip}` }) as
+      (request: FastifyRequest, options?: { increment?: boolean }) => Promise<Limit>
+    : null;
+  return {
+    async exhausted(request: FastifyRequest): Promise<boolean> {
+      if (!limit) return false;
+      const state = await limit(request, { increment: false });
+      if (state.isAllowed || state.remaining !== 0) return false;
+      request.log.warn({ attempt: 'sign_in_code', outcome: 'throttled', address: request.ip }, 'sign-in code attempt refused: too many from this address');
+      return true;
+    },
+    async failed(request: FastifyRequest): Promise<void> {
+      request.log.warn({ attempt: 'sign_in_code', outcome: 'refused', address: request.ip }, 'sign-in code refused');
+      if (limit) await limit(request);
+    },
+  };
 }
 
 /** The page a browser gets for a path that is neither the console's nor the API's. */
@@ -319,6 +383,24 @@ function pendingOf(request: FastifyRequest): OidcPending | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A form body, or null when it is not UTF-8: neither its bytes nor its percent-escapes may be
+ * anything else (issue 29). A decoder that replaces them with U+FFFD would store something else
+ * than what was typed.
+ */
+function formOf(body: Buffer): Record<string, unknown> | null {
+  const text = utf8Text(body);
+  if (text === null) return null;
+  for (const part of text.split(/[&=]/)) {
+    try {
+      decodeURIComponent(part.replaceAll('+', ' '));
+    } catch {
+      return null;
+    }
+  }
+  return parseQueryString(text) as Record<string, unknown>;
 }
 
 function sessionIdOf(request: FastifyRequest): string | undefined {

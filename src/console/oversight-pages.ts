@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { municipalityName } from '../../machines/referral.municipalities.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { endOfMonth } from '../reports/period.ts';
 import { signaleringSections } from '../reports/signalering-html.ts';
@@ -200,7 +201,10 @@ ${dataList([
     const values = formValues(request.body);
     const v = (k: string): string => (typeof values[k] === 'string' ? (values[k] as string).trim() : '');
     const errors: FieldErrors = {};
-    for (const k of ['name', 'organisation']) if (v(k) === '' || v(k).length > 200) errors[k] = 'Vul dit in (hooguit 200 tekens).';
+    for (const k of ['name', 'organisation']) {
+      if (v(k) === '' || v(k).length > 200) errors[k] = 'Vul dit in (hooguit 200 tekens).';
+      else if (!isCleanText(v(k), 200)) errors[k] = 'Gebruik gewone tekens: geen stuurtekens, tabs of regeleinden.';
+    }
     if (!isEmail(v('email'))) errors.email = 'Vul een geldig e-mailadres in.';
     const role = v('role');
     // A regional admin who asks for an inspector or admin is refused outright: not a typing error.

@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessAction } from '../audit/access-log.ts';
 import type { Actor } from '../auth/api-clients.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 import { AppError } from '../errors.ts';
 
 declare module 'fastify' {
@@ -82,13 +83,13 @@ async function requirePurpose(request: FastifyRequest, actor: Actor,
   onMissing: (request: FastifyRequest, actor: Actor) => Promise<void>): Promise<string> {
   const header = request.headers['x-purpose'];
   const purpose = typeof header === 'string' ? header.trim() : '';
-  if (purpose.length === 0 || purpose.length > MAX_PURPOSE) {
+  if (purpose.length === 0 || purpose.length > MAX_PURPOSE || !isCleanText(purpose, MAX_PURPOSE)) {
     // The attempt is logged; the purpose text itself is not (it may name a person).
     request.log.warn({ clientId: actor.clientId, route: request.routeOptions.url },
       'inspector request without a valid purpose');
     await onMissing(request, actor);
     throw new AppError('PURPOSE_REQUIRED',
-      `an inspector states the purpose of every request in X-Purpose (1 to ${MAX_PURPOSE} characters)`);
+      `an inspector states the purpose of every request in X-Purpose (1 to ${MAX_PURPOSE} characters, no control characters)`);
   }
   return purpose;
 }
