@@ -4,16 +4,20 @@
  * that earlier page splits left behind, and in every backup made later. This reproduces it as a
  * user would: 80 cases with distinctive references (enough for many page splits), four erased
  * with `retention erase` while the service runs, a backup made after, the service stopped cleanly;
- * then the raw bytes of the file, its WAL and the backup are searched. Twice: on a file this version
- * wrote (secure_delete on every connection), and on one an older version wrote without it, whose
- * free space already holds the words when the erasure comes (the rewrite after it reaches those).
+ * then the raw bytes of the file, its WAL and the backup are searched. Twice in process: on a file
+ * this version wrote (secure_delete on every connection), and on one an older version wrote without
+ * it, whose free space already holds the words when the erasure comes (the rewrite after it reaches
+ * those); and once against the real service process (its checkpoint and read threads included),
+ * stopped with SIGTERM.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from './support/app.ts';
 import type { EventType } from '../machines/referral.schemas.ts';
-import { events, PATH_TO, submission } from './support/fixtures.ts';
+import { events, fixtureClock, PATH_TO, submission } from './support/fixtures.ts';
+import { createToken, killAll, startService, waitHealthy, type ServiceProcess } from './crash/harness.ts';
 import { runCli, tempDir } from './audit/support.ts';
 
 const CASES = 80;
@@ -88,3 +92,70 @@ function erasureScenario(name: string, { writtenBefore }: { writtenBefore: boole
 
 erasureScenario('retention erase on a file this version wrote, then a clean stop', { writtenBefore: false });
 erasureScenario('retention erase on a file written before secure_delete, then a clean stop', { writtenBefore: true });
+
+describe('the real service: 80 cases over HTTP, four erased with the CLI while it runs, SIGTERM', () => {
+  const tmp = tempDir('passend-erasure-service-');
+  const path = join(tmp.dir, 'passend.db');
+  const backup = join(tmp.dir, 'after-erasure.db');
+  const previousFixtureClock = fixtureClock.now;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    // The service runs on the real clock: the fixtures' dates follow it.
+    fixtureClock.now = () => new Date();
+    service = await startService(path, { SCHEDULER_INTERVAL_MS: '1000' });
+    await waitHealthy(service);
+    const local = await createToken(path, 'local_team', 'wt-noord', 'R01');
+    const expert = await createToken(path, 'expert_team', 'ret-r01', 'R01');
+    const post = async (token: string, url: string, body: unknown) => {
+      const res = await fetch(`${service.url}/api/v1${url}`, {
+        method: 'POST', body: JSON.stringify(body),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      return { status: res.status, body: await res.json() as { id?: string } };
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < CASES; i++) {
+      const base = submission();
+      const res = await post(local, '/cases', submission({
+        subject: { ...base.subject, reference: referenceOf(i) },
+        requestForHelp: { ...base.requestForHelp, summary: questionOf(i) },
+      }));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      ids.push(res.body.id!);
+    }
+    for (const type of PATH_TO.follow_up!) {
+      for (const id of ids) {
+        const res = await post(expert, `/cases/${id}/events`, events[type as EventType]());
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+      }
+    }
+    for (const i of ERASED) {
+      const run = await runCli(path, 'retention', 'erase', ids[i]!);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const made = await runCli(path, 'backup', backup);
+    expect(made.code, made.stderr).toBe(0);
+    service.child.kill('SIGTERM');
+    const [code] = await once(service.child, 'exit') as [number | null];
+    expect(code, service.output()).toBe(0);
+  }, 180_000);
+  afterAll(async () => {
+    fixtureClock.now = previousFixtureClock;
+    await killAll();
+    tmp.remove();
+  });
+
+  it('leaves none of the four erased cases\' words in the file, its WAL or the backup, and every other reference', () => {
+    const erasedWords = ERASED.flatMap((i) => [referenceOf(i), questionOf(i)]);
+    for (const file of [path, `${path}-wal`, backup]) {
+      const bytes = bytesOf(file);
+      expect(erasedWords.filter((word) => bytes.includes(word)), file).toEqual([]);
+    }
+    const kept = Array.from({ length: CASES }, (_, i) => i).filter((i) => !ERASED.includes(i));
+    for (const file of [path, backup]) {
+      const bytes = bytesOf(file);
+      expect(kept.filter((i) => !bytes.includes(referenceOf(i))), file).toEqual([]);
+    }
+  });
+});
