@@ -6,10 +6,12 @@
  * them carries a sign-in code: no string in them hashes to a sign-in link of the store, and no
  * admin action made a link at all. A regional admin cannot add inspectors or admins (403).
  */
+import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/api-clients.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
+import { notText } from '../fuzz/arbitraries.ts';
 import { person, signIn, type Browser } from './session.ts';
 
 let ctx: TestContext;
@@ -96,5 +98,35 @@ describe('Beheer, every action an admin can take', () => {
     }
     expect(await links()).toBe(linksAfterSignIn);
     expect(seen.length).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe('Beheer for everyone else', () => {
+  it('refuses every other role the page and its forms with 403, and changes nothing', async () => {
+    const before = await ctx.fingerprint();
+    for (const role of ['local_team', 'expert_team', 'inspector'] as const) {
+      const other = await signIn(ctx, await person(ctx, role, `org-${role}`));
+      if (role === 'inspector') expect((await other.post('/doel', { doel: 'Onderzoek 2026-17' })).statusCode).toBe(303);
+      const afterSignIn = await ctx.fingerprint();
+      expect((await other.get('/beheer')).statusCode, role).toBe(403);
+      expect((await other.post('/beheer/mensen', newPerson('local_team', 40))).statusCode, role).toBe(403);
+      const [someone] = await ctx.sql('SELECT id FROM users WHERE email = ?', 'collega1@example.nl');
+      expect((await other.post(`/beheer/mensen/${someone!.id as string}/uitschakelen`, {})).statusCode, role).toBe(403);
+      expect(await ctx.fingerprint(), role).toBe(afterSignIn);
+    }
+    expect(before).not.toBe('');
+  });
+
+  it('refuses a name or organisation that is not plain text with 400, and adds nobody (fuzz)', async () => {
+    let n = 100;
+    // A lone surrogate cannot travel in a UTF-8 form (the browser sends U+FFFD): the rest can.
+    const sendable = notText.filter((t) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(t));
+    await fc.assert(fc.asyncProperty(fc.constantFrom('name', 'organisation'), sendable, async (field, bad) => {
+      n += 1;
+      const form = { ...newPerson('expert_team', n), [field]: `Jan ${bad}`.slice(0, 200) };
+      const res = await regional.post('/beheer/mensen', form);
+      expect(res.statusCode).toBe(400);
+      expect(await ctx.sql('SELECT id FROM users WHERE email = ?', form.email)).toEqual([]);
+    }), { numRuns: 50 });
   });
 });
