@@ -400,7 +400,9 @@ function formOf(body: Buffer): Record<string, unknown> | null {
       return null;
     }
   }
-  return parseQueryString(text) as Record<string, unknown>;
+  // No cap on the number of fields (querystring's default of 1000 would drop the rest silently);
+  // the body limit bounds them.
+  return parseQueryString(text, '&', '=', { maxKeys: 0 }) as Record<string, unknown>;
 }
 
 function sessionIdOf(request: FastifyRequest): string | undefined {
