@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * The store matrix (DESIGN §5.5): every test runs on SQLite (project `sqlite`); the suites below
@@ -13,6 +13,7 @@ const ON_POSTGRES = [
   'test/routes/idempotency.test.ts',
   'test/routes/intake.test.ts',
   'test/routes/lifecycle-2.test.ts',
+  'test/routes/loose-ends.test.ts',
   'test/routes/notes.test.ts',
   'test/routes/roles.test.ts',
   'test/audit/access-log.test.ts',
@@ -37,21 +38,41 @@ const ON_POSTGRES = [
   'test/reports/signalering.test.ts',
   'test/reports/signalering-access.test.ts',
   'test/reports/signalering-escalations.test.ts',
+  'test/reports/signalering-commitments.test.ts',
   'test/reports/suppression.test.ts',
   // Bad input of any shape: a 4xx, and the store exactly as it was (ctx.fingerprint on either store).
   'test/fuzz/*.test.ts',
 ];
 
+/**
+ * `npm run test:quick` (project `quick`): the unit and route tests on SQLite, for the inner loop.
+ * Left out: what starts other processes or a browser, or needs PostgreSQL (crash tests, two
+ * instances, Chromium through the console), and the property-based fuzzing; `npm test` runs them.
+ */
+const NOT_QUICK = [
+  'test/crash/**', 'test/pg/**', 'test/fuzz/**', 'test/**/*.browser.test.ts', 'test/**/*.crash.test.ts',
+];
+
+// One throwaway PostgreSQL cluster per project that may need it, when PostgreSQL is installed.
+const PG_SETUP = ['test/support/pg-global-setup.ts'];
+
 export default defineConfig({
   test: {
-    // One throwaway PostgreSQL cluster per project, when PostgreSQL is installed.
-    globalSetup: ['test/support/pg-global-setup.ts'],
     pool: 'forks',
+    // A test that waits on something (a child process, Chromium, a receiver) says so with a
+    // budget of its own; 30 s is for everything else, on a busy two-core machine too.
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'postgres', include: ON_POSTGRES, env: { PASSEND_TEST_STORE: 'postgres' } } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], globalSetup: PG_SETUP } },
+      {
+        extends: true,
+        test: { name: 'postgres', include: ON_POSTGRES, globalSetup: PG_SETUP, env: { PASSEND_TEST_STORE: 'postgres' } },
+      },
+      {
+        extends: true,
+        test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...NOT_QUICK] },
+      },
     ],
   },
 });

@@ -32,6 +32,8 @@ export const regions = sqliteTable('regions', {
   checkpoint: text('checkpoint'),
   reassessment: text('reassessment'),
   /** How long an escalation may stay unanswered (§5.3); NULL: the default P21D. */
+  /** How long after the overleg the advice is due (§6.1); NULL: the default P14D. */
+  advice: text('advice'),
   escalation: text('escalation'),
   /** How long a file is kept after its last change (R14, §5.6); NULL: the default P20Y. */
   retention: text('retention'),

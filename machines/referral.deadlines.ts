@@ -11,8 +11,25 @@ import { daysInMonth, offsetAt, ZONE } from './referral.dates.ts';
 
 export { ZONE };
 
-export const DEADLINE_NAMES = ['triage', 'overleg', 'checkpoint', 'reassessment', 'bridging_review', 'escalation'] as const;
+export const DEADLINE_NAMES = [
+  'triage', 'overleg', 'advice', 'checkpoint', 'reassessment', 'bridging_review', 'escalation', 'commitment',
+] as const;
 export type DeadlineName = (typeof DEADLINE_NAMES)[number];
+
+/**
+ * How an open deadline is keyed in a case's deadline map and its timer's name: by its name, and a
+ * commitment's (§6.1: one deadline per commitment) by `commitment:<id>`.
+ */
+export type DeadlineKey = DeadlineName | `commitment:${string}`;
+
+export const commitmentKey = (id: string): DeadlineKey => `commitment:${id}`;
+
+/** The deadline's name and, for a commitment's, the commitment's id. */
+export function deadlineOfKey(key: string): { name: DeadlineName; commitmentId?: string } {
+  return key.startsWith('commitment:')
+    ? { name: 'commitment', commitmentId: key.slice('commitment:'.length) }
+    : { name: key as DeadlineName };
+}
 
 export interface DeadlineSettings {
   /** Triage decision after submission. */
@@ -21,6 +38,8 @@ export interface DeadlineSettings {
   triageUrgent: string;
   /** Overleg held after acceptance (from entering planning_overleg). */
   overleg: string;
+  /** Advice issued after the overleg was recorded (machine 2.1.0). */
+  advice: string;
   /** A follow-up checkpoint: a progress report is due this long after follow-up starts or the last report. */
   checkpoint: string;
   /** Help not started this long after the advice: the case is due for reassessment. */
@@ -29,13 +48,14 @@ export interface DeadlineSettings {
   escalation: string;
 }
 
-/** Deadlines with a duration setting; bridging_review is due on the day the plan names. */
-export type TimedDeadline = Exclude<DeadlineName, 'bridging_review'>;
+/** Deadlines with a duration setting; a bridging review and a commitment are due on the day they name. */
+export type TimedDeadline = Exclude<DeadlineName, 'bridging_review' | 'commitment'>;
 
 export const DEFAULT_DEADLINES: DeadlineSettings = {
   triage: 'P5D',
   triageUrgent: 'P1D',
   overleg: 'P14D',
+  advice: 'P14D',
   checkpoint: 'P28D',
   reassessment: 'P3M',
   escalation: 'P21D',

@@ -13,6 +13,12 @@
  * without leaving the phase: `open` carries the escalation deadline until an outcome answers it.
  * `closed` is not final, so a note can still be added to a closed case.
  *
+ * No loose ends (§6.1, since 2.1.0): the commitments (afspraken) of an overleg and of an
+ * escalation's outcome get ids and each a deadline of its own (`commitment:<id>`, due at the end
+ * of its day) until UPDATE_COMMITMENT settles it; withdrawing the case withdraws what is still
+ * open. Recording the overleg arms the `advice` deadline, met by the advice. Whether a case may end
+ * with an escalation or a commitment open is a rule (referral.rules.ts: looseEnd), not a guard.
+ *
  * The chart decides where an event goes; whether an event is allowed by the rules (consent, IGJ,
  * dates, help items) is decided once, before the step, in referral.rules.ts (`ruleBroken` in
  * referral.ts): the chart has no guard that repeats a rule, so the two cannot drift apart.
@@ -25,22 +31,28 @@
  */
 import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { calendarDay } from './referral.dates.ts';
-import { dueAfter, endOfDay, type DeadlineName, type TimedDeadline } from './referral.deadlines.ts';
+import {
+  commitmentKey, dueAfter, endOfDay, type DeadlineKey, type DeadlineName, type TimedDeadline,
+} from './referral.deadlines.ts';
 import type {
-  DeadlineMap, HelpItemState, ListField, ReferralContext, ReferralInput, SingleField, StampedEvent,
+  CommitmentState, DeadlineMap, HelpItemState, ListField, ReferralContext, ReferralInput, SingleField, StampedEvent,
 } from './referral.types.ts';
 
 export * from './referral.types.ts';
 
 /** Bump on any change to states, transitions or context shape; every case keeps the version it was created with. */
-export const REFERRAL_MACHINE_VERSION = '2.0.0';
+export const REFERRAL_MACHINE_VERSION = '2.1.0';
 
 const append = (to: ListField) => ({ type: 'append', params: { to } }) as const;
 const keep = (as: SingleField) => ({ type: 'keep', params: { as } }) as const;
 const arm = (deadline: TimedDeadline) => ({ type: 'arm', params: { deadline } }) as const;
-const disarm = (deadline: DeadlineName) => ({ type: 'disarm', params: { deadline } }) as const;
+const disarm = (deadline: Exclude<DeadlineName, 'commitment'>) => ({ type: 'disarm', params: { deadline } }) as const;
 
-const without = (map: DeadlineMap, name: DeadlineName): DeadlineMap => {
+/** The key of the deadline a DEADLINE_PASSED is for: its name, or a commitment's own key. */
+const keyOf = (event: { deadline: DeadlineName; commitmentId?: string | undefined }): DeadlineKey =>
+  event.commitmentId === undefined ? event.deadline : commitmentKey(event.commitmentId);
+
+const without = (map: DeadlineMap, name: DeadlineKey): DeadlineMap => {
   const { [name]: _gone, ...rest } = map;
   return rest;
 };
@@ -68,6 +80,22 @@ function updatedItems(items: readonly HelpItemState[], event: StampedEvent): Hel
   });
 }
 
+/**
+ * A commitment is settled in every phase from triage on, where one can exist (§6.1); the rules
+ * refuse an unknown or settled one first.
+ */
+const settle = { actions: [append('commitmentUpdates'), 'settleCommitment'] } as const;
+
+/** The commitments an overleg or an escalation's outcome makes, each open until settled (§6.1). */
+function madeCommitments(event: StampedEvent): CommitmentState[] {
+  if (event.type !== 'RECORD_OVERLEG' && event.type !== 'RECORD_ESCALATION_OUTCOME') return [];
+  const source = event.type === 'RECORD_OVERLEG' ? 'overleg' : 'escalation';
+  return (event.commitments ?? []).map((c) => ({
+    id: c.id, source, organisation: c.organisation, action: c.action, dueAt: c.dueAt,
+    status: 'open', settledOn: null, reason: null, madeAt: event.at,
+  }));
+}
+
 export const referralMachine = setup({
   types: {} as {
     context: ReferralContext;
@@ -86,8 +114,8 @@ export const referralMachine = setup({
      * or repeated timer changes nothing.
      */
     deadlineOpen: ({ context, event }) =>
-      event.type === 'DEADLINE_PASSED' && context.deadlines[event.deadline] === event.dueAt &&
-      context.overdue[event.deadline] === undefined,
+      event.type === 'DEADLINE_PASSED' && context.deadlines[keyOf(event)] === event.dueAt &&
+      context.overdue[keyOf(event)] === undefined,
   },
   actions: {
     append: assign(({ context, event }, { to }: { to: ListField }) => ({
@@ -148,8 +176,64 @@ export const referralMachine = setup({
     }),
     markOverdue: assign(({ context, event }) =>
       event.type === 'DEADLINE_PASSED'
-        ? { overdue: { ...context.overdue, [event.deadline]: event.dueAt } }
+        ? { overdue: { ...context.overdue, [keyOf(event)]: event.dueAt } }
         : {}),
+    /** Each new commitment is followed by a deadline at the end of its day (§6.1). */
+    addCommitments: enqueueActions(({ context, event, enqueue }) => {
+      const made = madeCommitments(event);
+      if (made.length === 0) return;
+      const deadlines = { ...context.deadlines };
+      for (const commitment of made) {
+        const key = commitmentKey(commitment.id);
+        const dueAt = endOfDay(commitment.dueAt);
+        deadlines[key] = dueAt;
+        enqueue.raise(
+          { type: 'DEADLINE_PASSED', deadline: 'commitment', commitmentId: commitment.id, dueAt, at: dueAt },
+          { id: key, delay: Date.parse(dueAt) - Date.parse(context.env.now) },
+        );
+      }
+      enqueue.assign({ deadlines, record: { ...context.record, commitments: [...context.record.commitments, ...made] } });
+    }),
+    /** UPDATE_COMMITMENT settles one commitment and meets its deadline. */
+    settleCommitment: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'UPDATE_COMMITMENT') return;
+      const key = commitmentKey(event.commitmentId);
+      if (context.deadlines[key] !== undefined) enqueue.cancel(key);
+      enqueue.assign({
+        deadlines: without(context.deadlines, key),
+        overdue: without(context.overdue, key),
+        record: {
+          ...context.record,
+          commitments: context.record.commitments.map((c) => c.id !== event.commitmentId ? c : {
+            ...c, status: event.status, settledOn: event.date,
+            reason: event.status === 'not_done' ? event.reason ?? null : null,
+          }),
+        },
+      });
+    }),
+    /** Withdrawing the case withdraws every commitment still open, with the case's reason. */
+    withdrawCommitments: assign(({ context, event }) => ({
+      record: {
+        ...context.record,
+        commitments: context.record.commitments.map((c) => c.status !== 'open' ? c : {
+          ...c, status: 'withdrawn' as const, settledOn: calendarDay(event.at),
+          reason: event.type === 'WITHDRAW' ? event.reason : null,
+        }),
+      },
+    })),
+    /** Leaving the open case cancels every commitment deadline still armed. */
+    disarmCommitments: enqueueActions(({ context, enqueue }) => {
+      const keys = Object.keys(context.deadlines).filter((k) => k.startsWith('commitment:')) as DeadlineKey[];
+      if (keys.length === 0) return;
+      let deadlines = context.deadlines;
+      let overdue = context.overdue;
+      for (const key of keys) {
+        enqueue.cancel(key);
+        deadlines = without(deadlines, key);
+        overdue = without(overdue, key);
+      }
+      enqueue.assign({ deadlines, overdue });
+    }),
   },
 }).createMachine({
   id: 'referral',
@@ -179,6 +263,8 @@ export const referralMachine = setup({
       helpItemUpdates: [],
       escalations: [],
       escalationOutcomes: [],
+      commitments: [],
+      commitmentUpdates: [],
     },
   }),
   initial: 'open',
@@ -189,8 +275,9 @@ export const referralMachine = setup({
   states: {
     open: {
       type: 'parallel',
+      exit: 'disarmCommitments',
       on: {
-        WITHDRAW: { target: 'closed', actions: keep('closure') },
+        WITHDRAW: { target: 'closed', actions: [keep('closure'), 'withdrawCommitments'] },
         // Consent and school can change in any open phase (§5.1); neither moves the case.
         UPDATE_CONSENT: { actions: append('consentUpdates') },
         UPDATE_SCHOOL: { actions: append('schoolUpdates') },
@@ -208,6 +295,7 @@ export const referralMachine = setup({
                   on: { START_TRIAGE: { target: 'assessing', actions: keep('triageStart') } },
                 },
                 assessing: {
+                  on: { UPDATE_COMMITMENT: settle },
                   initial: 'triage',
                   states: {
                     triage: {
@@ -240,6 +328,7 @@ export const referralMachine = setup({
               },
             },
             working: {
+              on: { UPDATE_COMMITMENT: settle },
               initial: 'planning_overleg',
               states: {
                 planning_overleg: {
@@ -251,10 +340,13 @@ export const referralMachine = setup({
                 },
                 overleg_scheduled: {
                   on: {
-                    RECORD_OVERLEG: { target: 'advising', actions: append('overlegRecords') },
+                    RECORD_OVERLEG: { target: 'advising', actions: [append('overlegRecords'), 'addCommitments'] },
                   },
                 },
                 advising: {
+                  // The advice follows the overleg within the region's term (§6.1).
+                  entry: arm('advice'),
+                  exit: disarm('advice'),
                   on: {
                     ISSUE_ADVICE: [
                       {
@@ -321,7 +413,9 @@ export const referralMachine = setup({
               entry: arm('escalation'),
               exit: disarm('escalation'),
               on: {
-                RECORD_ESCALATION_OUTCOME: { target: 'answered', actions: append('escalationOutcomes') },
+                RECORD_ESCALATION_OUTCOME: {
+                  target: 'answered', actions: [append('escalationOutcomes'), 'addCommitments'],
+                },
               },
             },
             answered: { on: { ESCALATE: { target: 'open', actions: append('escalations') } } },

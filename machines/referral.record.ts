@@ -40,6 +40,27 @@ export const HelpItemStateSchema = z.object({
   history: z.array(HelpItemChangeSchema),
 }).meta({ id: 'HelpItemState' });
 
+export const COMMITMENT_STATUSES = ['open', 'done', 'not_done', 'withdrawn'] as const;
+
+/** A commitment (afspraak) of the overleg or of an escalation's outcome, followed until settled (§6.1). */
+export const CommitmentStateSchema = z.object({
+  id: z.uuid(),
+  source: z.enum(['overleg', 'escalation']).describe('Made at the overleg, or in an escalation\'s outcome'),
+  organisation: z.string(),
+  action: z.string(),
+  dueAt: day.describe('By which day; its deadline passes at the end of it'),
+  status: z.enum(COMMITMENT_STATUSES)
+    .describe('open until settled; done or not_done by UPDATE_COMMITMENT; withdrawn with the case'),
+  settledOn: day.nullable().describe('The day it was done or found not done; null while open'),
+  reason: z.string().nullable().describe('Why not done, or why withdrawn'),
+  madeAt: at.describe('When the overleg or the outcome that made it was recorded'),
+}).meta({ id: 'CommitmentState' });
+
+/** A commitment as its event keeps it: with the id the engine gave it (none before 2.1.0). */
+const StampedCommitmentSchema = z.object({
+  organisation: z.string(), action: z.string(), dueAt: day, id: z.uuid().optional(),
+});
+
 /** An advice as the record keeps it: each help item with the id the advice gave it (none before 2.0.0). */
 const StampedAdviceSchema = stamped(EVENT_SCHEMAS.ISSUE_ADVICE).extend({
   helpItems: z.array(HelpItemSchema.extend({ id: z.uuid().optional() })),
@@ -60,7 +81,9 @@ export const CaseRecordSchema = z.object({
     stamped(EVENT_SCHEMAS.ACCEPT), stamped(EVENT_SCHEMAS.DECLINE), stamped(EVENT_SCHEMAS.CONSULT),
   ]).nullable(),
   overlegSchedules: z.array(stamped(EVENT_SCHEMAS.SCHEDULE_OVERLEG)),
-  overlegRecords: z.array(stamped(EVENT_SCHEMAS.RECORD_OVERLEG)),
+  overlegRecords: z.array(stamped(EVENT_SCHEMAS.RECORD_OVERLEG).extend({
+    commitments: z.array(StampedCommitmentSchema).optional(),
+  })),
   advices: z.array(StampedAdviceSchema),
   bridgingPlans: z.array(stamped(EVENT_SCHEMAS.SET_BRIDGING_PLAN)),
   progressReports: z.array(stamped(EVENT_SCHEMAS.REPORT_PROGRESS)),
@@ -78,5 +101,10 @@ export const CaseRecordSchema = z.object({
   helpItemUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_HELP_ITEM)),
   escalations: z.array(stamped(EVENT_SCHEMAS.ESCALATE))
     .describe('Escalations (§5.3): the case stays in its phase while one is open'),
-  escalationOutcomes: z.array(stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME)),
+  escalationOutcomes: z.array(stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME).extend({
+    commitments: z.array(StampedCommitmentSchema).optional(),
+  })),
+  commitments: z.array(CommitmentStateSchema)
+    .describe('The commitments of the overleg and of escalation outcomes (machine 2.1.0), each with its status'),
+  commitmentUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_COMMITMENT)),
 }).meta({ id: 'CaseRecord' });

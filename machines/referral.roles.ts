@@ -8,7 +8,7 @@ import type { CaseRecord } from './referral.types.ts';
 
 const LOCAL_TEAM_EVENTS: readonly EventType[] = [
   'PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE',
-  'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM',
+  'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM', 'UPDATE_COMMITMENT',
 ];
 // The expert team sends every event; PROVIDE_INFORMATION only where no local team referred the
 // case (a parent or a youth came to it directly, §5.1): see mayAnswerFor.
@@ -40,14 +40,16 @@ export function maySendOn(role: Role, type: EventType, record: Pick<CaseRecord, 
 
 /**
  * Of the event types a state accepts, those this role may send on this case now: a case view's
- * allowedEvents. While consent fails (§5.1) only the events that mend, end or note go through.
+ * allowedEvents. While consent fails (§5.1) only the events that mend, end or note go through; a
+ * commitment is settled only while one is open (§6.1).
  */
 export function allowedFor(
   role: Role, accepted: readonly EventType[], record: CaseRecord, at: string,
 ): EventType[] {
   const held = consentHeld(record, at);
   return accepted.filter((type) =>
-    maySendOn(role, type, record) && (!held || WHILE_CONSENT_FAILS.has(type)));
+    maySendOn(role, type, record) && (!held || WHILE_CONSENT_FAILS.has(type)) &&
+    (type !== 'UPDATE_COMMITMENT' || record.commitments.some((c) => c.status === 'open')));
 }
 
 /** Roles that may submit a case: the local team, and the expert team on behalf of a parent or youth. */

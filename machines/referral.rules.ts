@@ -31,6 +31,10 @@ export const RULE_CODES = [
   'HELP_ITEM_STATUS_ORDER',
   'HELP_NOT_STARTED',
   'FOLLOW_UP_REQUIRED',
+  'ESCALATION_OPEN',
+  'COMMITMENT_OPEN',
+  'UNKNOWN_COMMITMENT',
+  'COMMITMENT_SETTLED',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 
@@ -236,4 +240,99 @@ function closeBreach(event: EventOf<'CLOSE'>, record: CaseRecord): RuleCode | un
 /** R11: a BEN takes youths up to 21; every possible age must be at most that. */
 export function benAgeAllowed(subject: CaseSubmission['subject'], at: Date | string): boolean {
   return possibleAges(subject, at).every((age) => age <= MAX_BEN_AGE);
+}
+
+/**
+ * §6.1: the free texts each event requires that must explain something (at least 10 characters
+ * after trimming, letters among them), by event type. A path names a member of the event.
+ */
+export const EXPLAINING_TEXTS: Partial<Record<ReferralEvent['type'], readonly string[]>> = {
+  ACCEPT: ['rationale'],
+  DECLINE: ['reason', 'adviceToReferrer', 'escalationWithdrawn.reason'],
+  CONSULT: ['advice', 'escalationWithdrawn.reason'],
+  REQUEST_INFORMATION: ['question'],
+  PROVIDE_INFORMATION: ['answer'],
+  REQUEST_REASSESSMENT: ['reason'],
+  WITHDRAW: ['reason'],
+  ESCALATE: ['question', 'reason'],
+  RECORD_OVERLEG: ['analysis'],
+  ISSUE_ADVICE: ['summary'],
+  CLOSE: ['escalationWithdrawn.reason'],
+};
+
+const TOO_SHORT = 'must explain: at least 10 characters, letters among them';
+
+/**
+ * The text at `path` and whether it is asked for: a top-level text always, a member of an optional
+ * object (escalationWithdrawn.reason) when the object is given.
+ */
+function member(event: ReferralEvent, path: string): { asked: boolean; value: string | undefined } {
+  const keys = path.split('.');
+  let value: unknown = event;
+  for (const [i, key] of keys.entries()) {
+    if (value === null || typeof value !== 'object') return { asked: i === 0, value: undefined };
+    value = (value as Record<string, unknown>)[key];
+  }
+  return { asked: true, value: typeof value === 'string' ? value : undefined };
+}
+
+/** The first required text of §6.1 that explains nothing, with the field named; undefined when none. */
+export function unexplainedText(event: ReferralEvent): DateOrderBreach | undefined {
+  for (const path of EXPLAINING_TEXTS[event.type] ?? []) {
+    const { asked, value } = member(event, path);
+    if (asked && !explains(value)) return { field: path, reason: TOO_SHORT };
+  }
+  if (event.type === 'CLOSE' && event.outcome !== 'help_in_place' && !explains(event.explanation)) {
+    return { field: 'explanation', reason: `${TOO_SHORT} (required with outcome ${event.outcome})` };
+  }
+  return undefined;
+}
+
+/**
+ * The latest escalation, while no outcome has answered it (§5.3). The chart lets escalations and
+ * outcomes only alternate, so it is open when there are more escalations than outcomes (counted,
+ * not compared by time: two events can carry the same millisecond).
+ */
+export function openEscalation(record: Pick<CaseRecord, 'escalations' | 'escalationOutcomes'>):
+  CaseRecord['escalations'][number] | undefined {
+  return record.escalations.length > record.escalationOutcomes.length ? record.escalations.at(-1) : undefined;
+}
+
+/** Events that end a case by a decision of the team: each must leave nothing open (§6.1). */
+const ENDING: ReadonlySet<string> = new Set(['CLOSE', 'DECLINE', 'CONSULT']);
+
+/**
+ * §6.1, no loose ends (machine 2.1.0): commitments due on a day not before today, settled once and
+ * with a reason when not done; a case ends by a decision only with its escalation answered or
+ * withdrawn and every commitment settled.
+ */
+export function looseEnd(event: ReferralEvent & { at?: string }, record: CaseRecord):
+  { code: RuleCode; breach?: DateOrderBreach } | undefined {
+  const today = event.at === undefined ? undefined : calendarDay(event.at);
+  if ((event.type === 'RECORD_OVERLEG' || event.type === 'RECORD_ESCALATION_OUTCOME') && today) {
+    const late = (event.commitments ?? []).findIndex((c) => c.dueAt < today);
+    if (late >= 0) {
+      return { code: 'DATE_ORDER', breach: { field: `commitments.${late}.dueAt`, reason: `must not be before today (${today})` } };
+    }
+  }
+  if (event.type === 'UPDATE_COMMITMENT') {
+    const commitment = record.commitments.find((c) => c.id === event.commitmentId);
+    if (!commitment) return { code: 'UNKNOWN_COMMITMENT', breach: { field: 'commitmentId', reason: 'not a commitment of this case' } };
+    if (commitment.status !== 'open') {
+      return { code: 'COMMITMENT_SETTLED', breach: { field: 'commitmentId', reason: `already settled as ${commitment.status}` } };
+    }
+    if (event.status === 'not_done' && !explains(event.reason)) {
+      return { code: 'REASON_REQUIRED', breach: { field: 'reason', reason: `${TOO_SHORT} (required with not_done)` } };
+    }
+    if (today && event.date > today) return { code: 'DATE_ORDER', breach: { field: 'date', reason: `must not be after today (${today})` } };
+    if (event.date < calendarDay(commitment.madeAt)) {
+      return { code: 'DATE_ORDER', breach: { field: 'date', reason: `must not be before the day it was made (${calendarDay(commitment.madeAt)})` } };
+    }
+  }
+  if (ENDING.has(event.type)) {
+    const withdrawn = (event as { escalationWithdrawn?: unknown }).escalationWithdrawn !== undefined;
+    if (openEscalation(record) && !withdrawn) return { code: 'ESCALATION_OPEN' };
+    if (record.commitments.some((c) => c.status === 'open')) return { code: 'COMMITMENT_OPEN' };
+  }
+  return undefined;
 }

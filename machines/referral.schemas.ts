@@ -188,6 +188,26 @@ export const HELP_ITEM_NEXT: Readonly<Record<HelpItemStatus, readonly HelpItemSt
 export const ESCALATION_TARGETS = ['ben', 'municipality_mandate', 'other'] as const;
 export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
 
+/**
+ * An agreement made at the overleg or in an escalation's outcome (§6.1): who does what, by which
+ * day. The engine gives each an id and follows it with a deadline of its own until it is settled.
+ */
+const CommitmentSchema = z.strictObject({
+  organisation: name().describe('Who promised it'),
+  action: text().describe('What they will do'),
+  dueAt: isoDate().describe('By which day (not before today); the deadline passes at the end of it'),
+}).meta({ id: 'Commitment' });
+export type Commitment = z.infer<typeof CommitmentSchema>;
+const commitments = () => z.array(CommitmentSchema).max(50).optional();
+
+/** How a commitment was settled (§6.1). */
+export const COMMITMENT_OUTCOMES = ['done', 'not_done'] as const;
+
+/** With CLOSE, DECLINE or CONSULT: the open escalation is withdrawn, and why (§6.1). */
+const EscalationWithdrawnSchema = z.strictObject({
+  reason: ruleText().describe('Why the escalation is no longer needed (at least 10 characters, letters among them)'),
+}).optional().describe('Required to end the case while its escalation is open: the escalation is then withdrawn');
+
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.strictObject({ type: z.literal(type), ...shape }).meta({ id: eventSchemaId(type) });
 
@@ -204,8 +224,9 @@ export const EVENT_SCHEMAS = {
   ACCEPT: event('ACCEPT', { findings: FindingsSchema, rationale: text() }),
   DECLINE: event('DECLINE', {
     findings: FindingsSchema, reason: text(), adviceToReferrer: text(),
+    escalationWithdrawn: EscalationWithdrawnSchema,
   }),
-  CONSULT: event('CONSULT', { findings: FindingsSchema, advice: text() }),
+  CONSULT: event('CONSULT', { findings: FindingsSchema, advice: text(), escalationWithdrawn: EscalationWithdrawnSchema }),
   SCHEDULE_OVERLEG: event('SCHEDULE_OVERLEG', {
     scheduledAt: isoDateTime(),
     participants: z
@@ -231,6 +252,7 @@ export const EVENT_SCHEMAS = {
       .max(100),
     analysis: text(),
     disruptions: uniqueList(z.enum(DISRUPTIONS)),
+    commitments: commitments().describe('Agreements made at the overleg (machine 2.1.0 follows each with a deadline)'),
   }),
   ISSUE_ADVICE: event('ISSUE_ADVICE', {
     summary: text(),
@@ -264,9 +286,13 @@ export const EVENT_SCHEMAS = {
   RECORD_ESCALATION_OUTCOME: event('RECORD_ESCALATION_OUTCOME', {
     decision: text(),
     decidedBy: name(),
-    commitments: z.array(z.strictObject({ organisation: name(), action: text(), dueAt: isoDate() }))
-      .max(50)
-      .optional(),
+    commitments: commitments().describe('Agreements in the outcome (machine 2.1.0 follows each with a deadline)'),
+  }),
+  UPDATE_COMMITMENT: event('UPDATE_COMMITMENT', {
+    commitmentId: z.uuid().describe('The id the case gave the commitment'),
+    status: z.enum(COMMITMENT_OUTCOMES),
+    date: isoDate().describe('The day it was done or found not done (not after today)'),
+    reason: ruleText().describe('Required with not_done'),
   }),
   UPDATE_HELP_ITEM: event('UPDATE_HELP_ITEM', {
     itemId: z.uuid().describe('The id the advice gave the help item'),
@@ -281,6 +307,8 @@ export const EVENT_SCHEMAS = {
     outcome: z.enum(['help_in_place', 'no_longer_needed', 'other']),
     familyViewOfFit: z.enum(['fits', 'partly', 'does_not_fit', 'not_asked']),
     lessonsLearned: text().optional(),
+    explanation: ruleText().describe('Required with outcome no_longer_needed or other: how it ended (machine 2.1.0)'),
+    escalationWithdrawn: EscalationWithdrawnSchema,
   }),
   ADD_NOTE: event('ADD_NOTE', { text: text() }),
   UPDATE_CONSENT: event('UPDATE_CONSENT', {

@@ -12,7 +12,8 @@ import {
   type StateValue,
 } from 'xstate';
 import {
-  consentHeld, dateOrderBreach, ruleViolation, WHILE_CONSENT_FAILS, type DateOrderBreach, type RuleCode,
+  consentHeld, dateOrderBreach, looseEnd, ruleViolation, unexplainedText, WHILE_CONSENT_FAILS,
+  type DateOrderBreach, type RuleCode,
 } from './referral.rules.ts';
 import {
   isEventType,
@@ -20,6 +21,7 @@ import {
   type ReferralEvent,
 } from './referral.schemas.ts';
 import { MACHINE_VERSION_1, referralMachineV1 } from './v1/referral.machine.ts';
+import { MACHINE_VERSION_2, referralMachineV2 } from './v2/referral.machine.ts';
 import {
   lifecycleState,
   REFERRAL_MACHINE_VERSION,
@@ -48,49 +50,64 @@ export type TimerChange =
 export type StepResult =
   | { outcome: 'applied'; persisted: PersistedReferral; state: LifecycleState; timers: TimerChange[] }
   | { outcome: 'not_accepted'; state: LifecycleState; accepted: readonly EventType[] }
+  /** `breach` names the field where one field breaks it (DATE_ORDER, REASON_REQUIRED, …). */
   | { outcome: 'rule_broken'; code: RuleCode; breach?: DateOrderBreach }
   /** A deadline that was no longer open: nothing to record. */
   | { outcome: 'ignored'; state: LifecycleState };
 
 /**
  * Every machine version a stored case may name. A new version is added here, never replaced:
- * a case is stepped by the version it was created with to its end (DESIGN §5). The 1.0.0 chart
- * takes the same stamped events; its record lacks what 2.0.0 added (see recordOf).
+ * a case is stepped by the version it was created with to its end (DESIGN §5, §6). The older charts
+ * take the same stamped events; their records lack what later versions added (see recordOf).
  */
 const MACHINES: Readonly<Record<string, ReferralMachine>> = {
   [MACHINE_VERSION_1]: referralMachineV1 as unknown as ReferralMachine,
+  [MACHINE_VERSION_2]: referralMachineV2 as unknown as ReferralMachine,
   [REFERRAL_MACHINE_VERSION]: referralMachine,
 };
 
+/**
+ * Whether the rules of §6.1 (no loose ends) hold for a case of this machine version: cases of
+ * 1.0.0 and 2.0.0 keep stepping as they did (DESIGN §6), so what they accepted they still accept.
+ */
+export function noLooseEnds(version: string): boolean {
+  return version !== MACHINE_VERSION_1 && version !== MACHINE_VERSION_2;
+}
+
 export const MACHINE_VERSIONS: readonly string[] = Object.keys(MACHINES);
 
-/** The lists of a record that 2.0.0 added. */
-const LISTS_SINCE_2 = ['consentUpdates', 'schoolUpdates', 'helpItems', 'helpItemUpdates', 'escalations',
-  'escalationOutcomes'] as const;
+/** The lists of a record that 2.0.0 and 2.1.0 added. */
+const LATER_LISTS = ['consentUpdates', 'schoolUpdates', 'helpItems', 'helpItemUpdates', 'escalations',
+  'escalationOutcomes', 'commitments', 'commitmentUpdates'] as const;
 
 /**
  * A case's record with every field of the current version: a 1.0.0 record lacks the consent,
- * school, help item and escalation lists, which are then empty. What reads a record (the rules,
- * the case view) reads it through this, so it need not know the version.
+ * school, help item and escalation lists, a 2.0.0 record the commitments, which are then empty.
+ * What reads a record (the rules, the case view) reads it through this, so it need not know the
+ * version.
  */
 export function recordOf(persisted: PersistedReferral): CaseRecord {
   const record = persisted.context.record as Partial<CaseRecord>;
-  // A record that has them all (every 2.0.0 case) is returned as it is: readers never change it.
-  if (LISTS_SINCE_2.every((list) => record[list] !== undefined)) return record as CaseRecord;
+  // A record that has them all (every 2.1.0 case) is returned as it is: readers never change it.
+  if (LATER_LISTS.every((list) => record[list] !== undefined)) return record as CaseRecord;
   return {
     consentUpdates: [], schoolUpdates: [], helpItems: [], helpItemUpdates: [], escalations: [],
-    escalationOutcomes: [],
+    escalationOutcomes: [], commitments: [], commitmentUpdates: [],
     ...record,
   } as CaseRecord;
 }
 
 /**
- * An event as the machine takes it: the validated payload, the time, and for an advice an id for
- * each help item, drawn by `newId` (the engine's UUIDs; the machine stays pure).
+ * An event as the machine takes it: the validated payload, the time, and an id for each help item
+ * of an advice and each commitment of an overleg or an escalation's outcome, drawn by `newId` (the
+ * engine's UUIDs; the machine stays pure).
  */
 export function stamp(event: ReferralEvent, at: string, newId: () => string): Exclude<StampedEvent, DeadlinePassedEvent> {
   if (event.type === 'ISSUE_ADVICE') {
     return { ...event, helpItems: event.helpItems.map((item) => ({ ...item, id: newId() })), at };
+  }
+  if ((event.type === 'RECORD_OVERLEG' || event.type === 'RECORD_ESCALATION_OUTCOME') && event.commitments) {
+    return { ...event, commitments: event.commitments.map((c) => ({ ...c, id: newId() })), at };
   }
   return { ...event, at } as Exclude<StampedEvent, DeadlinePassedEvent>;
 }
@@ -144,7 +161,7 @@ export function step(
   if (event.type !== 'DEADLINE_PASSED') {
     const accepted = acceptedEvents(version, persisted);
     if (!accepted.includes(event.type)) return { outcome: 'not_accepted', state, accepted };
-    const broken = ruleBroken(event, recordOf(persisted));
+    const broken = ruleBroken(event, recordOf(persisted), version);
     if (broken) return broken;
   }
   const machine = machineFor(version);
@@ -163,18 +180,26 @@ export function step(
 
 /**
  * The first rule a client event breaks, in this order: the consent hold (§5.1: while consent
- * fails, only UPDATE_CONSENT, WITHDRAW and ADD_NOTE go through), the IGJ rules, dates in order.
+ * fails, only UPDATE_CONSENT, WITHDRAW and ADD_NOTE go through), the IGJ rules, dates in order,
+ * and for a case of 2.1.0 or later the rules of §6.1 (texts that explain, no loose ends).
  */
 export function ruleBroken(
   event: Exclude<StampedEvent, DeadlinePassedEvent>, record: ReferralContext['record'],
+  version: string = REFERRAL_MACHINE_VERSION,
 ): Extract<StepResult, { outcome: 'rule_broken' }> | undefined {
   if (!WHILE_CONSENT_FAILS.has(event.type) && consentHeld(record, event.at)) {
     return { outcome: 'rule_broken', code: 'CONSENT_REQUIRED' };
   }
+  const strict = noLooseEnds(version);
+  // §6.1: a required text that explains nothing is refused before what it would decide.
+  const unexplained = strict ? unexplainedText(event as ReferralEvent) : undefined;
+  if (unexplained) return { outcome: 'rule_broken', code: 'REASON_REQUIRED', breach: unexplained };
   const code = ruleViolation(event as ReferralEvent, record, event.at);
   if (code) return { outcome: 'rule_broken', code };
   const breach = dateOrderBreach(event as ReferralEvent & { at: string }, record);
-  return breach ? { outcome: 'rule_broken', code: 'DATE_ORDER', breach } : undefined;
+  if (breach) return { outcome: 'rule_broken', code: 'DATE_ORDER', breach };
+  const loose = strict ? looseEnd(event as ReferralEvent, record) : undefined;
+  return loose ? { outcome: 'rule_broken', code: loose.code, ...(loose.breach ? { breach: loose.breach } : {}) } : undefined;
 }
 
 const resolved = new WeakMap<ReferralMachine, Map<string, ReferralSnapshot>>();

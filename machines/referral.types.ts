@@ -5,9 +5,11 @@
  */
 import type { StateValue } from 'xstate';
 import type { z } from 'zod';
-import type { DeadlineName, ReferralEnv } from './referral.deadlines.ts';
-import type { CaseRecordSchema, HelpItemChangeSchema, HelpItemStateSchema } from './referral.record.ts';
-import type { CaseSubmission, EventOf, HelpItem, ReferralEvent } from './referral.schemas.ts';
+import type { DeadlineKey, DeadlineName, ReferralEnv } from './referral.deadlines.ts';
+import type {
+  CaseRecordSchema, CommitmentStateSchema, HelpItemChangeSchema, HelpItemStateSchema,
+} from './referral.record.ts';
+import type { CaseSubmission, Commitment, EventOf, HelpItem, ReferralEvent } from './referral.schemas.ts';
 
 export const LIFECYCLE_STATES = [
   'submitted', 'triage', 'awaiting_information', 'planning_overleg', 'overleg_scheduled',
@@ -19,6 +21,8 @@ export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 export interface DeadlinePassedEvent {
   type: 'DEADLINE_PASSED';
   deadline: DeadlineName;
+  /** With deadline `commitment`: the commitment it is for (§6.1). */
+  commitmentId?: string;
   dueAt: string;
   at: string;
 }
@@ -33,8 +37,13 @@ export type AdvisedHelpItem = HelpItem & { id: string };
 type StampedClientEvent = {
   [K in ReferralEvent['type']]: K extends 'ISSUE_ADVICE'
     ? Omit<EventOf<K>, 'helpItems'> & { helpItems: AdvisedHelpItem[]; at: string }
-    : EventOf<K> & { at: string };
+    : K extends 'RECORD_OVERLEG' | 'RECORD_ESCALATION_OUTCOME'
+      ? Omit<EventOf<K>, 'commitments'> & { commitments?: IdentifiedCommitment[]; at: string }
+      : EventOf<K> & { at: string };
 }[ReferralEvent['type']];
+
+/** A commitment as the machine takes it: with the id the engine gave it (§6.1). */
+export type IdentifiedCommitment = Commitment & { id: string };
 export type StampedEvent = StampedClientEvent | DeadlinePassedEvent;
 export type Stamped<T extends ReferralEvent['type']> = Extract<StampedClientEvent, { type: T }>;
 
@@ -43,6 +52,9 @@ export type HelpItemChange = z.output<typeof HelpItemChangeSchema>;
 
 /** A help item of the current advice, followed until its help has started (§5.2). */
 export type HelpItemState = z.output<typeof HelpItemStateSchema>;
+
+/** A commitment followed until it is settled (§6.1). */
+export type CommitmentState = z.output<typeof CommitmentStateSchema>;
 
 export interface ReferralInput {
   submission: CaseSubmission;
@@ -55,7 +67,8 @@ export interface ReferralInput {
  */
 export type CaseRecord = z.output<typeof CaseRecordSchema>;
 
-export type DeadlineMap = Partial<Record<DeadlineName, string>>;
+/** Open deadlines by key (a commitment's is `commitment:<id>`): name → due time. */
+export type DeadlineMap = Partial<Record<DeadlineKey, string>>;
 
 export interface ReferralContext {
   env: ReferralEnv;

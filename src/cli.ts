@@ -1,22 +1,9 @@
 /**
  * The command line (`npm run cli -- ...`), against the SQLite file named by DATABASE_PATH, or
- * PostgreSQL when DATABASE_URL is set (all but `backup`: back up PostgreSQL with its own tools):
- *   token create --role <role> --org <orgId> --region <regionId> --name "<display name>"
- *   token list
- *   token revoke <clientId>
- *   region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
- *              [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret S]
- *              [--municipalities GM0153,GM0164,…]
- *   region show <regionId>
- *   notifications retry [<notificationId>]   (puts failed notifications back in the queue)
- *   audit verify            (prints { ok, checked, head, firstBroken? }; exit 0 when ok, 1 when not)
- *   backup <file>           (a consistent copy while the service runs, then its audit verified)
- *   retention run [--as-of YYYY-MM-DD]   (destroys the content of files past their retention, R14)
- *   retention erase <caseId> [--reference <decision>]   (an erasure the law requires earlier)
- *   user create --role <role> --org <orgId> --region <regionId> --name "<name>" --email <email>
- *   user sign-in-link <userId>   (a one-time console sign-in URL, valid 15 minutes)
- *   user list | user disable <userId>
- *   store copy --to postgres://…   (moves the region to PostgreSQL; the audit head must match)
+ * PostgreSQL when DATABASE_URL is set (all but `backup`: back up PostgreSQL with its own tools).
+ * The commands, their flags and their usage are listed once, in src/cli/usage.ts; `help`,
+ * `--help` and `help <command>` print them (exit 0); a command or flag it does not know exits 2,
+ * naming it. `runCli` runs it in-process (the tests do); run as a script, it sets the exit code.
  * `user create` prints the user id, `user sign-in-link` the URL, alone on the last line.
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
@@ -24,6 +11,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { openSqlite } from '../db/connection.ts';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
@@ -50,26 +38,7 @@ import { loadConfig, type Config } from './config.ts';
 import { outboxRepository } from './notifications/outbox-repository.ts';
 import { municipalityInForce } from '../machines/referral.municipalities.ts';
 import { regionSettings, type RegionSettings, type RegionUpdate } from './regions/region-settings.ts';
-
-const USAGE = `usage:
-  npm run cli -- token create --role <local_team|expert_team|inspector|admin> --org <orgId> --region <regionId|*> --name "<display name>"
-  npm run cli -- token list
-  npm run cli -- token revoke <clientId>
-  npm run cli -- region set <regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]
-                 [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0] [--webhook-url URL] [--webhook-secret SECRET]
-                 [--municipalities GM0153,GM0164,...]
-  npm run cli -- region show <regionId>
-  npm run cli -- notifications retry [<notificationId>]
-  npm run cli -- audit verify
-  npm run cli -- backup <file>
-  npm run cli -- region set <regionId> [--retention P20Y] [--housekeeping P30D]
-  npm run cli -- retention run [--as-of YYYY-MM-DD]
-  npm run cli -- retention erase <caseId> [--reference "<decision number>"]
-  npm run cli -- user create --role <local_team|expert_team|inspector|admin> --org <orgId> --region <regionId|*> --name "<name>" --email <email>
-  npm run cli -- user sign-in-link <userId>
-  npm run cli -- user list
-  npm run cli -- user disable <userId>
-  npm run cli -- store copy --to postgres://user@host:5432/passend`;
+import { COMMANDS, commandOf, REGION_FLAGS, usage } from './cli/usage.ts';
 
 class UsageError extends Error {}
 
@@ -79,69 +48,133 @@ function required(value: string | undefined, flag: string): string {
   return trimmed;
 }
 
-async function run(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      role: { type: 'string' }, org: { type: 'string' }, region: { type: 'string' },
-      name: { type: 'string' }, email: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      'as-of': { type: 'string' }, reference: { type: 'string' }, to: { type: 'string' },
-      ...Object.fromEntries(REGION_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
-    },
-  });
-  const [group, command, ...rest] = positionals;
-  if (values.help || !['token', 'user', 'region', 'notifications', 'audit', 'backup', 'retention', 'store'].includes(group ?? '')) {
-    throw new UsageError('unknown command');
+/** Where a command writes: stdout and stderr when run as a script, buffers in the tests. */
+export interface CliIo { out: Out; err: Out }
+type Out = (text: string) => void;
+
+/** The flags of every command; `parseArgs` refuses any other (ERR_PARSE_ARGS_UNKNOWN_OPTION). */
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries([...new Set(Object.values(COMMANDS).flatMap((c) => c.flags))]
+    .map((flag) => [flag, { type: 'string' as const }])),
+} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/**
+ * Runs one command line and answers its exit code: 0 done, 1 done but the audit does not verify,
+ * 2 not understood (the message and the command's usage on stderr). Other errors are thrown.
+ */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  let name: string | undefined;
+  try {
+    const { positionals, values, tokens } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, tokens: true });
+    const asked = askedUsage(positionals, values.help);
+    if (asked !== undefined) {
+      io.out(`${asked}\n`);
+      return 0;
+    }
+    name = commandOf(positionals);
+    if (name === undefined) {
+      throw new UsageError(positionals.length ? `unknown command: ${positionals.slice(0, 2).join(' ')}` : 'no command given');
+    }
+    const allowed = new Set(COMMANDS[name]!.flags);
+    const stray = tokens.filter((t) => t.kind === 'option' && t.name !== 'help' && !allowed.has(t.name));
+    if (stray.length) throw new UsageError(`${name}: unknown flag ${stray.map((t) => (t as { rawName: string }).rawName).join(', ')}`);
+    return await dispatch(positionals, values, env, io.out);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    name ??= commandOf(argv.filter((arg) => !arg.startsWith('-')));
+    if (error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${parseArgsMessage(error as Error & { code?: string })}\n${usage(name) ?? usage()}\n`);
+      return 2;
+    }
+    throw error;
   }
-  const config = loadConfig(process.env);
-  if (group === 'audit') return auditCommand(config, command);
+}
+
+/**
+ * The usage asked for: all of it (`help`, `--help`), or of a command or group (`help region set`,
+ * `region set --help`, `help user`); undefined when none was asked for, or for an unknown command
+ * with --help (refused as unknown).
+ */
+function askedUsage(positionals: string[], help: boolean | undefined): string | undefined {
+  if (positionals[0] === 'help') {
+    const topic = positionals.slice(1).join(' ') || undefined;
+    const text = usage(topic);
+    if (text === undefined) throw new UsageError(`unknown command: ${topic}`);
+    return text;
+  }
+  if (!help) return undefined;
+  if (positionals.length === 0) return usage();
+  return usage(commandOf(positionals) ?? positionals[0]);
+}
+
+/** Node's own message for an unknown flag is long; this one names the flag first. */
+function parseArgsMessage(error: Error & { code?: string }): string {
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return error.message;
+  const flag = /'([^']+)'/.exec(error.message)?.[1];
+  return flag ? `unknown flag ${flag}` : error.message;
+}
+
+async function dispatch(positionals: string[], values: Record<string, string | boolean | undefined>,
+  env: Record<string, string | undefined>, out: Out): Promise<number> {
+  const [group, command, ...rest] = positionals as [string, string | undefined, ...string[]];
+  const flags = values as Record<string, string | undefined>;
+  const config = loadConfig(env);
+  if (group === 'audit') return auditCommand(out, config, command);
   if (group === 'backup') {
     if (config.DATABASE_URL) throw new UsageError('on PostgreSQL, back up with the server\'s own tools (pg_dump, or your provider\'s backups)');
-    return backupCommand(config.DATABASE_PATH, command);
+    return backupCommand(out, config.DATABASE_PATH, command);
   }
-  if (group === 'store') return storeCommand(config.DATABASE_PATH, command, values.to);
+  if (group === 'store') {
+    await storeCommand(out, config.DATABASE_PATH, command, flags.to);
+    return 0;
+  }
   if (group === 'retention') {
     if (config.DATABASE_URL) {
       const db = await openPostgres(config.DATABASE_URL, { max: 2 });
       try {
-        return await retentionCommand(pgRetention(db), command, rest[0], values['as-of'], values.reference);
+        await retentionCommand(out, pgRetention(db), command, rest[0], flags['as-of'], flags.reference);
       } finally {
         await db.$client.end();
       }
+      return 0;
     }
     const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
     try {
-      return await retentionCommand(asAsync(retention(db)), command, rest[0], values['as-of'], values.reference);
+      await retentionCommand(out, asAsync(retention(db)), command, rest[0], flags['as-of'], flags.reference);
     } finally {
       db.$client.close();
     }
+    return 0;
   }
   const admin = await openAdmin(config);
   try {
-    if (group === 'user') return await userCommand(admin, config, command, rest[0], values);
-    if (group === 'region') return await regionCommand(admin, command, rest[0], values as Record<string, string | undefined>);
-    if (group === 'notifications') {
-      if (command !== 'retry') throw new UsageError('unknown command');
+    if (group === 'user') await userCommand(out, admin, config, command, rest[0], flags);
+    else if (group === 'region') await regionCommand(out, admin, command, rest[0], flags);
+    else if (group === 'notifications') {
       const count = await admin.outbox.retryFailed(rest[0], systemClock.now().toISOString());
-      process.stdout.write(`${count} notification(s) queued again\n`);
-      return;
-    }
-    if (command === 'create') {
-      const { token, actor } = await admin.clients.create({ ...roleAndPlace(values), name: required(values.name, 'name') },
-        systemClock.now());
-      process.stdout.write(`created ${actor.role} client ${actor.clientId} for ${actor.organisation} in region ${actor.region}\n`);
-      process.stdout.write(`${token}\n`);
-    } else if (command === 'list') {
-      for (const c of await admin.clients.list()) process.stdout.write(`${JSON.stringify(c)}\n`);
-    } else if (command === 'revoke' && rest[0]) {
-      if (!await admin.clients.revoke(rest[0], systemClock.now())) throw new UsageError('no active client with that id');
-      process.stdout.write(`revoked ${rest[0]}\n`);
-    } else {
-      throw new UsageError('unknown command');
-    }
+      out(`${count} notification(s) queued again\n`);
+    } else await tokenCommand(out, admin, command, rest[0], flags);
+    return 0;
   } finally {
     await admin.close();
+  }
+}
+
+async function tokenCommand(out: Out, admin: Admin, command: string | undefined, id: string | undefined,
+  values: PlaceFlags & { name?: string }): Promise<void> {
+  if (command === 'create') {
+    const { token, actor } = await admin.clients.create({ ...roleAndPlace(values), name: required(values.name, 'name') },
+      systemClock.now());
+    out(`created ${actor.role} client ${actor.clientId} for ${actor.organisation} in region ${actor.region}\n`);
+    out(`${token}\n`);
+  } else if (command === 'list') {
+    for (const c of await admin.clients.list()) out(`${JSON.stringify(c)}\n`);
+  } else if (command === 'revoke' && id) {
+    if (!await admin.clients.revoke(id, systemClock.now())) throw new UsageError('no active client with that id');
+    out(`revoked ${id}\n`);
+  } else {
+    throw new UsageError('token revoke: name the client');
   }
 }
 
@@ -191,7 +224,7 @@ function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; r
   return { role: role.data, organisation: required(values.org, 'org'), region };
 }
 
-async function userCommand({ people }: Admin, config: Config, command: string | undefined, id: string | undefined,
+async function userCommand(out: Out, { people }: Admin, config: Config, command: string | undefined, id: string | undefined,
   values: PlaceFlags & { name?: string; email?: string }): Promise<void> {
   const now = systemClock.now();
   if (command === 'create') {
@@ -199,8 +232,8 @@ async function userCommand({ people }: Admin, config: Config, command: string | 
     if (!isEmail(email)) throw new UsageError('--email must be an email address');
     try {
       const user = await people.create({ ...roleAndPlace(values), name: required(values.name, 'name'), email }, now);
-      process.stdout.write(`created ${user.role} user for ${user.organisation} in region ${user.region}\n`);
-      process.stdout.write(`${user.id}\n`);
+      out(`created ${user.role} user for ${user.organisation} in region ${user.region}\n`);
+      out(`${user.id}\n`);
     } catch (err) {
       if (err instanceof DuplicateEmail) throw new UsageError(err.message);
       throw err;
@@ -208,18 +241,18 @@ async function userCommand({ people }: Admin, config: Config, command: string | 
   } else if (command === 'sign-in-link' && id) {
     const token = await people.signInLink(id, now);
     if (!token) throw new UsageError('no active user with that id');
-    process.stdout.write(`one-time sign-in link, valid ${SIGN_IN_LINK_MINUTES} minutes:\n`);
-    process.stdout.write(`${signInUrl(config, token)}\n`);
+    out(`one-time sign-in link, valid ${SIGN_IN_LINK_MINUTES} minutes:\n`);
+    out(`${signInUrl(config, token)}\n`);
   } else if (command === 'list') {
     for (const u of await people.list()) {
       const { email: _email, ...shown } = u;
-      process.stdout.write(`${JSON.stringify(shown)}\n`);
+      out(`${JSON.stringify(shown)}\n`);
     }
   } else if (command === 'disable' && id) {
     if (!await people.disable(id, now)) throw new UsageError('no active user with that id');
-    process.stdout.write(`disabled ${id}\n`);
+    out(`disabled ${id}\n`);
   } else {
-    throw new UsageError('unknown command');
+    throw new UsageError(`user ${command}: name the user`);
   }
 }
 
@@ -227,7 +260,7 @@ async function userCommand({ people }: Admin, config: Config, command: string | 
  * Copies the file to an empty PostgreSQL database (src/store/copy.ts), then verifies the audit on
  * both: the copy is good when both end at the same head. Prints the rows per table and both heads.
  */
-async function storeCommand(path: string, command: string | undefined, to: string | undefined): Promise<void> {
+async function storeCommand(out: Out, path: string, command: string | undefined, to: string | undefined): Promise<void> {
   if (command !== 'copy') throw new UsageError('unknown command');
   if (!isPostgresUrl(to)) throw new UsageError('name the target with --to postgres://…');
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
@@ -238,14 +271,14 @@ async function storeCommand(path: string, command: string | undefined, to: strin
   const target = await openPostgres(to);
   try {
     const { rows, source } = await copySqliteToPostgres(sqlite, target);
-    process.stdout.write(`copied ${JSON.stringify(rows)}\n`);
+    out(`copied ${JSON.stringify(rows)}\n`);
     const copied = (await verifyPostgres(target)).result;
-    process.stdout.write(`audit on the file:       ${JSON.stringify(source)}\n`);
-    process.stdout.write(`audit on PostgreSQL:     ${JSON.stringify(copied)}\n`);
+    out(`audit on the file:       ${JSON.stringify(source)}\n`);
+    out(`audit on PostgreSQL:     ${JSON.stringify(copied)}\n`);
     if (!sameAudit(source, copied)) {
       throw new UsageError('the audit of the copy does not match the file: do not switch over');
     }
-    process.stdout.write(`the copy verifies with the same head: ${copied.head}\n`);
+    out(`the copy verifies with the same head: ${copied.head}\n`);
   } catch (error) {
     if (error instanceof TargetNotEmpty) throw new UsageError(error.message);
     throw error;
@@ -256,7 +289,7 @@ async function storeCommand(path: string, command: string | undefined, to: strin
 }
 
 /** Offline on the database file (no migration, nothing written), or on PostgreSQL. */
-async function auditCommand(config: Config, command: string | undefined): Promise<void> {
+async function auditCommand(out: Out, config: Config, command: string | undefined): Promise<number> {
   if (command !== 'verify') throw new UsageError('unknown command');
   let result: ReturnType<typeof verifyFile>;
   if (config.DATABASE_URL) {
@@ -270,8 +303,8 @@ async function auditCommand(config: Config, command: string | undefined): Promis
     if (!existsSync(config.DATABASE_PATH)) throw new UsageError(`no database at ${config.DATABASE_PATH}`);
     result = verifyFile(config.DATABASE_PATH);
   }
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.exitCode = result.ok ? 0 : 1;
+  out(`${JSON.stringify(result)}\n`);
+  return result.ok ? 0 : 1;
 }
 
 function verifyFile(path: string): ReturnType<ReturnType<typeof auditTrail>['verify']> {
@@ -289,7 +322,7 @@ function verifyFile(path: string): ReturnType<ReturnType<typeof auditTrail>['ver
  * writes going on (which WAL lets through) cannot make it start over and over. Written beside
  * the target and renamed when complete; never over an existing file. Its audit is verified.
  */
-async function backupCommand(path: string, target: string | undefined): Promise<void> {
+async function backupCommand(out: Out, path: string, target: string | undefined): Promise<number> {
   if (!target) throw new UsageError('name the file to write the backup to');
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
   if (existsSync(target)) throw new UsageError(`${target} exists: a backup never overwrites a file`);
@@ -304,21 +337,16 @@ async function backupCommand(path: string, target: string | undefined): Promise<
   }
   renameSync(partial, target);
   const audit = verifyFile(target);
-  process.stdout.write(`${JSON.stringify({ backup: target, audit })}\n`);
-  process.exitCode = audit.ok ? 0 : 1;
+  out(`${JSON.stringify({ backup: target, audit })}\n`);
+  return audit.ok ? 0 : 1;
 }
 
-const REGION_FLAGS = [
-  'triage', 'triage-urgent', 'overleg', 'checkpoint', 'reassessment', 'escalation',
-  'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
-] as const;
-
-async function regionCommand({ regions }: Admin, command: string | undefined, regionId: string | undefined,
+async function regionCommand(out: Out, { regions }: Admin, command: string | undefined, regionId: string | undefined,
   values: Record<string, string | undefined>): Promise<void> {
   const id = required(regionId, 'regionId');
   if (command === 'set') {
     const update: RegionUpdate = {};
-    const durations = { triage: 'triage', 'triage-urgent': 'triageUrgent', overleg: 'overleg',
+    const durations = { triage: 'triage', 'triage-urgent': 'triageUrgent', overleg: 'overleg', advice: 'advice',
       checkpoint: 'checkpoint', reassessment: 'reassessment', escalation: 'escalation' } as const;
     for (const [flag, key] of Object.entries(durations)) {
       const value = values[flag as keyof typeof durations];
@@ -353,9 +381,9 @@ async function regionCommand({ regions }: Admin, command: string | undefined, re
     const finalUrl = update.webhookUrl !== undefined ? update.webhookUrl : current?.url ?? null;
     const finalSecret = update.webhookSecret !== undefined ? update.webhookSecret : current?.secret ?? null;
     if (finalUrl !== null && !finalSecret) throw new UsageError('a webhook needs --webhook-secret to sign its notifications');
-    printRegion(id, await regions.set(id, update, systemClock.now()));
+    printRegion(out, id, await regions.set(id, update, systemClock.now()));
   } else if (command === 'show') {
-    printRegion(id, await regions.get(id));
+    printRegion(out, id, await regions.get(id));
   } else {
     throw new UsageError('unknown command');
   }
@@ -377,7 +405,7 @@ function municipalityList(value: string): string[] | null {
  * region's retention before --as-of (default today). `retention erase`: one file, now, because
  * the law requires it. Both print what they destroyed as JSON.
  */
-async function retentionCommand(files: Pick<Async<ReturnType<typeof retention>>, 'run' | 'erase'>,
+async function retentionCommand(out: Out, files: Pick<Async<ReturnType<typeof retention>>, 'run' | 'erase'>,
   command: string | undefined, caseId: string | undefined, asOf: string | undefined,
   reference: string | undefined): Promise<void> {
   const now = systemClock.now();
@@ -386,7 +414,7 @@ async function retentionCommand(files: Pick<Async<ReturnType<typeof retention>>,
     const day = asOf === undefined ? now : new Date(`${asOf}T00:00:00Z`);
     if (Number.isNaN(day.getTime())) throw new UsageError('--as-of must be a date: YYYY-MM-DD');
     const erased = await files.run(day, now, CLI_OPERATOR);
-    process.stdout.write(`${JSON.stringify({ asOf: day.toISOString().slice(0, 10), erased })}\n`);
+    out(`${JSON.stringify({ asOf: day.toISOString().slice(0, 10), erased })}\n`);
   } else if (command === 'erase' && caseId) {
     if (reference !== undefined && (reference.length > 100 || /[\0-\x1f]/.test(reference))) {
       throw new UsageError('--reference: at most 100 characters, the number of the decision (no names)');
@@ -394,27 +422,25 @@ async function retentionCommand(files: Pick<Async<ReturnType<typeof retention>>,
     if (!await files.erase(caseId, now, CLI_OPERATOR, reference)) {
       throw new UsageError('no case with that id, or its content is already destroyed');
     }
-    process.stdout.write(`${JSON.stringify({ erased: [caseId] })}\n`);
+    out(`${JSON.stringify({ erased: [caseId] })}\n`);
   } else {
-    throw new UsageError('unknown command');
+    throw new UsageError('retention erase: name the case');
   }
 }
 
-function printRegion(id: string, settings: RegionSettings): void {
+function printRegion(out: Out, id: string, settings: RegionSettings): void {
   const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter } = settings;
   const shown = {
     region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter,
     webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
   };
-  process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  out(`${JSON.stringify(shown, null, 2)}\n`);
 }
 
-try {
-  await run(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  throw error;
+// Run as a script (`npm run cli`, `node --import tsx src/cli.ts`), not when imported by a test.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCli(process.argv.slice(2), process.env, {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
 }

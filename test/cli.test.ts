@@ -1,6 +1,8 @@
 /**
- * The command line (DESIGN §3, issue 3), run as a real child process against a temporary database
- * file named by DATABASE_PATH: `region set` prints the region's settings as JSON and exits 0,
+ * The command line (DESIGN §3, issue 3), run in-process (`runCli`, the function the script calls)
+ * against a temporary database file named by DATABASE_PATH, so that the suite's speed does not
+ * depend on starting a Node process per command on a busy machine; one test starts the script
+ * itself, with its own generous timeout. `region set` prints the region's settings as JSON and exits 0,
  * refuses invalid durations with exit code 2 and a message, changing nothing; `token create`
  * prints the token alone on the last line. A running app picks up a region change without a
  * restart, for deadlines armed afterwards.
@@ -16,9 +18,10 @@ import { buildApp } from '../src/app.ts';
 import { clientLookup, createClient } from '../src/auth/api-clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { regionSettings } from '../src/regions/region-settings.ts';
+import { runCli } from '../src/cli.ts';
 import { submission } from './support/fixtures.ts';
 
-/** The project root (/work/wt3): the CLI runs from there, as `npm run cli` does. */
+/** The project root: the script runs from there, as `npm run cli` does. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let dir: string;
 let dbPath: string;
@@ -29,14 +32,15 @@ beforeAll(() => {
 });
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
-function cli(args: string[], databasePath = dbPath) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-    timeout: 60_000,
+/** One command line, in-process: its exit code and what it wrote. */
+async function cli(args: string[], databasePath = dbPath, env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const status = await runCli(args, { DATABASE_PATH: databasePath, LOG_LEVEL: 'silent', ...env }, {
+    out: (text) => { stdout += text; },
+    err: (text) => { stderr += text; },
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { status, stdout, stderr };
 }
 
 /** The stored settings of a region, read directly from the database file. */
@@ -50,8 +54,8 @@ function stored(region: string, databasePath = dbPath) {
 }
 
 describe('region set', () => {
-  it('sets durations and the bridging threshold, prints the settings as JSON and exits 0', () => {
-    const run = cli(['region', 'set', 'R9', '--triage', 'PT2S', '--overleg', 'P7D', '--bridging-threshold-weeks', '2']);
+  it('sets durations and the bridging threshold, prints the settings as JSON and exits 0', async () => {
+    const run = await cli(['region', 'set', 'R9', '--triage', 'PT2S', '--overleg', 'P7D', '--bridging-threshold-weeks', '2']);
     expect(run.status, run.stderr).toBe(0);
     const printed = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(printed).toMatchObject({
@@ -69,8 +73,8 @@ describe('region set', () => {
     });
   });
 
-  it('a later set changes only the flags it names', () => {
-    const run = cli(['region', 'set', 'R9', '--checkpoint', 'P14D', '--triage-urgent', 'PT12H', '--reassessment', 'P6W']);
+  it('a later set changes only the flags it names', async () => {
+    const run = await cli(['region', 'set', 'R9', '--checkpoint', 'P14D', '--triage-urgent', 'PT12H', '--reassessment', 'P6W']);
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', bridgingThresholdWeeks: 2 });
     expect(stored('R9')).toEqual({
@@ -79,9 +83,9 @@ describe('region set', () => {
     });
   });
 
-  it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --triage %s: exit 2, a message, nothing changed', (bad) => {
+  it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --triage %s: exit 2, a message, nothing changed', async (bad) => {
     const before = stored('R9');
-    const run = cli(['region', 'set', 'R9', '--triage', bad]);
+    const run = await cli(['region', 'set', 'R9', '--triage', bad]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--triage/);
     expect(run.stderr).toMatch(/ISO 8601|duration/i);
@@ -89,56 +93,56 @@ describe('region set', () => {
     expect(stored('R9')).toEqual(before);
   });
 
-  it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --overleg %s even next to a valid flag, changing nothing', (bad) => {
+  it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --overleg %s even next to a valid flag, changing nothing', async (bad) => {
     const before = stored('R9');
-    const run = cli(['region', 'set', 'R9', '--triage', 'P3D', '--bridging-threshold-weeks', '9', '--overleg', bad]);
+    const run = await cli(['region', 'set', 'R9', '--triage', 'P3D', '--bridging-threshold-weeks', '9', '--overleg', bad]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--overleg/);
     expect(stored('R9')).toEqual(before);
     expect(stored('R9').deadlines.triage).toBe('PT2S');
   });
 
-  it('refuses a bridging threshold that is not a whole number of weeks', () => {
+  it('refuses a bridging threshold that is not a whole number of weeks', async () => {
     const before = stored('R9');
     for (const bad of ['-1', '1.5', 'two']) {
-      const run = cli(['region', 'set', 'R9', '--bridging-threshold-weeks', bad]);
+      const run = await cli(['region', 'set', 'R9', '--bridging-threshold-weeks', bad]);
       expect(run.status, bad).toBe(2);
       expect(run.stderr.length).toBeGreaterThan(0);
     }
     expect(stored('R9')).toEqual(before);
   });
 
-  it('sets the region\'s municipalities, refuses a code not in force today, and clears them with an empty list', () => {
+  it('sets the region\'s municipalities, refuses a code not in force today, and clears them with an empty list', async () => {
     const municipalities = (databasePath = dbPath) => {
       const db = openDatabase(databasePath);
       try { return regionSettings(db).get('R9').municipalities; } finally { db.$client.close(); }
     };
-    const set = cli(['region', 'set', 'R9', '--municipalities', 'GM0153, GM0164']);
+    const set = await cli(['region', 'set', 'R9', '--municipalities', 'GM0153, GM0164']);
     expect(set.status, set.stderr).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ region: 'R9', municipalities: ['GM0153', 'GM0164'] });
     expect(municipalities()).toEqual(['GM0153', 'GM0164']);
     // Weesp (GM0457) merged into Amsterdam in 2022, and GM9999 never existed.
     for (const bad of ['GM0153,GM0457', 'GM9999', 'Enschede']) {
-      const run = cli(['region', 'set', 'R9', '--municipalities', bad]);
+      const run = await cli(['region', 'set', 'R9', '--municipalities', bad]);
       expect(run.status, bad).toBe(2);
       expect(run.stderr).toMatch(/--municipalities/);
       expect(municipalities()).toEqual(['GM0153', 'GM0164']);
     }
-    const clear = cli(['region', 'set', 'R9', '--municipalities', '']);
+    const clear = await cli(['region', 'set', 'R9', '--municipalities', '']);
     expect(clear.status, clear.stderr).toBe(0);
     expect(municipalities()).toBeNull();
   });
 
-  it('region show prints what region set stored', () => {
-    const run = cli(['region', 'show', 'R9']);
+  it('region show prints what region set stored', async () => {
+    const run = await cli(['region', 'show', 'R9']);
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', ...stored('R9') });
   });
 });
 
 describe('token create', () => {
-  it('prints the token alone on the last line of stdout; the token works and is not stored in clear', () => {
-    const run = cli(['token', 'create', '--role', 'expert_team', '--org', 'ret-r9', '--region', 'R9', '--name', 'Expertteam R9']);
+  it('prints the token alone on the last line of stdout; the token works and is not stored in clear', async () => {
+    const run = await cli(['token', 'create', '--role', 'expert_team', '--org', 'ret-r9', '--region', 'R9', '--name', 'Expertteam R9']);
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     expect(lines.at(-1), 'stdout ends with a newline').toBe('');
@@ -157,8 +161,8 @@ describe('token create', () => {
     }
   });
 
-  it('refuses a missing role with exit 2', () => {
-    const run = cli(['token', 'create', '--org', 'x', '--region', 'R9', '--name', 'X']);
+  it('refuses a missing role with exit 2', async () => {
+    const run = await cli(['token', 'create', '--org', 'x', '--region', 'R9', '--name', 'X']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/role/);
   });
@@ -166,15 +170,12 @@ describe('token create', () => {
 
 describe('user create and user sign-in-link (DESIGN §5.4)', () => {
   it('prints the user id and then a one-time link alone on the last line; the link signs the person in to the console', async () => {
-    const created = cli(['user', 'create', '--role', 'admin', '--org', 'beheer-r9', '--region', 'R9',
+    const created = await cli(['user', 'create', '--role', 'admin', '--org', 'beheer-r9', '--region', 'R9',
       '--name', 'Bea Beheer', '--email', 'Bea@Example.nl']);
     expect(created.status, created.stderr).toBe(0);
     const id = created.stdout.trimEnd().split('\n').at(-1)!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const link = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', 'sign-in-link', id], {
-      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
-      env: { ...process.env, DATABASE_PATH: dbPath, PUBLIC_URL: 'https://passend.regio9.nl/' },
-    });
+    const link = await cli(['user', 'sign-in-link', id], dbPath, { PUBLIC_URL: 'https://passend.regio9.nl/' });
     expect(link.status, link.stderr).toBe(0);
     const url = new URL(link.stdout.trimEnd().split('\n').at(-1)!);
     expect(`${url.origin}${url.pathname}`).toBe('https://passend.regio9.nl/inloggen');
@@ -195,22 +196,22 @@ describe('user create and user sign-in-link (DESIGN §5.4)', () => {
       expect(admin.statusCode).toBe(200);
       expect(admin.body).toContain('Bea Beheer');
       // The email is stored lower-case and never printed by `user list`.
-      expect(cli(['user', 'list']).stdout).not.toMatch(/example\.nl/i);
+      expect((await cli(['user', 'list'])).stdout).not.toMatch(/example\.nl/i);
     } finally {
       await app.close();
       db.$client.close();
     }
   });
 
-  it('refuses a second person with the same email, a bad email, and a link for no such user, with exit 2', () => {
+  it('refuses a second person with the same email, a bad email, and a link for no such user, with exit 2', async () => {
     const args = ['user', 'create', '--role', 'local_team', '--org', 'wt-9', '--region', 'R9', '--name', 'W'];
-    expect(cli([...args, '--email', 'w@example.nl']).status).toBe(0);
-    const twice = cli([...args, '--email', 'W@example.nl']);
+    expect((await cli([...args, '--email', 'w@example.nl'])).status).toBe(0);
+    const twice = await cli([...args, '--email', 'W@example.nl']);
     expect(twice.status).toBe(2);
     expect(twice.stderr).toMatch(/email/);
-    expect(cli([...args, '--email', 'geen-adres']).status).toBe(2);
-    expect(cli(['user', 'sign-in-link', '00000000-0000-4000-8000-000000000000']).status).toBe(2);
-    expect(cli(['user', 'create', '--role', 'admin', '--org', 'x', '--region', '*', '--name', 'X', '--email', 'x@example.nl']).status).toBe(2);
+    expect((await cli([...args, '--email', 'geen-adres'])).status).toBe(2);
+    expect((await cli(['user', 'sign-in-link', '00000000-0000-4000-8000-000000000000'])).status).toBe(2);
+    expect((await cli(['user', 'create', '--role', 'admin', '--org', 'x', '--region', '*', '--name', 'X', '--email', 'x@example.nl'])).status).toBe(2);
   });
 });
 
@@ -245,7 +246,7 @@ describe('region set against a running app', () => {
       const before = await submit();
       expect(before.deadlines).toEqual([{ name: 'triage', dueAt: '2026-01-10T09:00:00.000Z' }]);
 
-      const run = cli(['region', 'set', 'R9', '--triage', 'PT2S'], path);
+      const run = await cli(['region', 'set', 'R9', '--triage', 'PT2S'], path);
       expect(run.status, run.stderr).toBe(0);
 
       const after = await submit();
@@ -262,4 +263,67 @@ describe('region set against a running app', () => {
       await app.close();
     }
   });
+});
+
+describe('the CLI explains itself', () => {
+  const entries = (text: string) => text.split('\n').filter((line) => line.startsWith('  npm run cli -- '));
+
+  it.each([['--help'], ['-h'], ['help']])('%s prints the usage on stdout and exits 0, one entry per command', async (flag) => {
+    const run = await cli([flag]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    const names = entries(run.stdout).map((line) => line.replace('  npm run cli -- ', '').split(/ [<[-]/)[0]!.trim());
+    expect(names).toContain('region set');
+    expect(names).toContain('user create');
+    expect(names).toContain('store copy');
+    expect(names.length).toBe(15);
+    expect(new Set(names).size, 'no command listed twice').toBe(names.length);
+  });
+
+  it('help <command> and <command> --help print that command alone, with every flag it takes', async () => {
+    for (const args of [['help', 'region', 'set'], ['region', 'set', '--help']]) {
+      const run = await cli(args);
+      expect(run.status, args.join(' ')).toBe(0);
+      expect(entries(run.stdout)).toHaveLength(1);
+      for (const flag of ['--triage', '--municipalities', '--retention', '--housekeeping']) expect(run.stdout).toContain(flag);
+    }
+    const group = await cli(['help', 'user']);
+    expect(group.status).toBe(0);
+    expect(entries(group.stdout)).toHaveLength(4);
+  });
+
+  it('names an unknown command or topic, exits 2 and prints the usage on stderr', async () => {
+    for (const args of [['frobnicate'], ['help', 'frobnicate'], ['region', 'delete', 'R9'], []]) {
+      const run = await cli(args);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/usage:/);
+    }
+    expect((await cli(['frobnicate'])).stderr).toMatch(/^unknown command: frobnicate/);
+  });
+
+  it('names an unknown flag, and a flag the command does not take, exits 2 and changes nothing', async () => {
+    const before = stored('R9');
+    const typo = await cli(['region', 'set', 'R9', '--trage', 'P1D']);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toMatch(/^unknown flag --trage\n/);
+    expect(entries(typo.stderr), 'the usage of region set').toHaveLength(1);
+    const elsewhere = await cli(['token', 'list', '--triage', 'P1D']);
+    expect(elsewhere.status).toBe(2);
+    expect(elsewhere.stderr).toMatch(/^token list: unknown flag --triage\n/);
+    expect(stored('R9')).toEqual(before);
+  });
+
+  it('run as a script, `--help` exits 0 with the usage (a child process: its own, generous timeout)', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--help'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DATABASE_PATH: dbPath },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^usage:\n/);
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'region', 'set', 'R9', '--trage', 'P1D'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DATABASE_PATH: dbPath },
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown flag --trage/);
+  }, 240_000);
 });

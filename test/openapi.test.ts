@@ -26,7 +26,7 @@ describe('openapi/openapi.json', () => {
     );
     const results = JSON.parse(run.stdout) as SpectralResult[];
     const errors = results.filter((r) => r.severity === 0);
-    // The one deliberate deviation (DESIGN §3, README): problem bodies carry extension members.
+    // The one deliberate deviation (docs/design.md §3, docs/api.md): problem bodies carry extension members.
     expect(errors.map((e) => [e.code, e.path.join('.')])).toEqual([
       ['nlgov:problem-schema-members', 'components.schemas.Problem.properties'],
     ]);

@@ -32,6 +32,8 @@ export const regions = pgTable('regions', {
   overleg: text('overleg'),
   checkpoint: text('checkpoint'),
   reassessment: text('reassessment'),
+  /** How long after the overleg the advice is due (§6.1); NULL: the default P14D. */
+  advice: text('advice'),
   escalation: text('escalation'),
   retention: text('retention'),
   housekeeping: text('housekeeping'),

@@ -3,8 +3,8 @@
  * engine's, or a token command's), so an entry exists exactly when its write does.
  *
  * SQLite has one writer at a time, so the log chain is extended inline. For a PostgreSQL
- * backend with several instances see README.md ("The inspector's trail"): the case chain stays
- * inline under the case's row lock; the log chain moves to a sealer.
+ * backend with several instances see docs/audit.md ("On PostgreSQL with several instances"):
+ * the case chain stays inline under the case's row lock; the log chain moves to a sealer.
  */
 import { createHash } from 'node:crypto';
 import { asc, eq, getTableColumns, sql } from 'drizzle-orm';

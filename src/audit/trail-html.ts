@@ -35,7 +35,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.3em 0
 `;
 
 export function trailHtml(caseId: string, entries: AuditEntry[], printedAt: Date): string {
-  return `<!doctype html>
+  return `<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>Dossierverloop ${escape(caseId)}</title>
 <style>${TRAIL_STYLE}</style></head><body>
 <h1>Dossierverloop</h1>

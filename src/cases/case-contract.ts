@@ -4,24 +4,33 @@
  */
 import { z } from 'zod';
 import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
-import { at, CaseRecordSchema, HelpItemStateSchema, stamped } from '../../machines/referral.record.ts';
-import { ESCALATION_TARGETS, EVENT_SCHEMAS, EventTypeSchema } from '../../machines/referral.schemas.ts';
+import { at, CaseRecordSchema, CommitmentStateSchema, HelpItemStateSchema } from '../../machines/referral.record.ts';
+import { ESCALATION_TARGETS, EventTypeSchema } from '../../machines/referral.schemas.ts';
 
 export { CaseRecordSchema, HelpItemStateSchema };
 
 const StateSchema = z.enum(LIFECYCLE_STATES).meta({ id: 'LifecycleState' });
 
-export const DeadlineSchema = z.object({ name: z.string(), dueAt: z.iso.datetime() })
-  .meta({ id: 'Deadline' });
+export const DeadlineSchema = z.object({
+  name: z.string(),
+  commitmentId: z.uuid().optional().describe('With name commitment: the commitment it is for'),
+  dueAt: z.iso.datetime(),
+}).meta({ id: 'Deadline' });
+
+/** How a closed case ended (§6.1); `escalated` only for cases of machine 1.0.0, where an escalation closed the case. */
+export const CLOSED_AS = ['declined', 'consulted', 'withdrawn', 'help_in_place', 'no_longer_needed', 'other', 'escalated'] as const;
+export type ClosedAs = (typeof CLOSED_AS)[number];
 
 export const EscalationViewSchema = z.object({
-  status: z.enum(['open', 'answered']),
+  status: z.enum(['open', 'answered', 'withdrawn'])
+    .describe('withdrawn: the case ended with it unanswered, by WITHDRAW or with escalationWithdrawn'),
   to: z.enum(ESCALATION_TARGETS),
   target: z.string(),
   question: z.string(),
   since: at.describe('When the escalation was sent'),
   dueAt: z.iso.datetime().nullable().describe('When the escalation deadline passes; null once answered'),
-  outcome: stamped(EVENT_SCHEMAS.RECORD_ESCALATION_OUTCOME).omit({ type: true }).nullable(),
+  outcome: CaseRecordSchema.shape.escalationOutcomes.element.omit({ type: true }).nullable(),
+  withdrawnReason: z.string().nullable().describe('Why it was withdrawn; null unless withdrawn'),
 }).meta({ id: 'Escalation' });
 
 const caseFields = {
@@ -45,6 +54,9 @@ export const CaseViewSchema = z.object({
   overdueDeadlines: z.array(DeadlineSchema).describe('Open deadlines that have passed'),
   helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice and where each stands (§5.2)'),
   escalation: EscalationViewSchema.nullable().describe('The latest escalation (§5.3); null when none'),
+  commitments: z.array(CommitmentStateSchema)
+    .describe('The commitments of the overleg and of escalation outcomes, each with its status (§6.1)'),
+  closedAs: z.enum(CLOSED_AS).nullable().describe('How the case ended; null while it is open (§6.1)'),
   notesTotal: z.int().min(0).describe('How many notes the case has. data.notes holds the latest 50 of them, ' +
     'oldest first; GET /cases/{id}/notes pages through all of them'),
   data: CaseRecordSchema,

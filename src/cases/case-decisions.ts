@@ -120,7 +120,10 @@ export function decideTimer(timer: TimerRow, row: CaseRow, at: string, settings:
   const event = { ...(JSON.parse(timer.event) as DeadlinePassedEvent), at };
   const result = step(row.machineVersion, JSON.parse(row.snapshot) as PersistedReferral, event, envFor(settings, at));
   if (result.outcome !== 'applied') return { outcome: 'stale' };
-  const payload = { deadline: event.deadline, dueAt: event.dueAt };
+  const payload = {
+    deadline: event.deadline, dueAt: event.dueAt,
+    ...(event.commitmentId === undefined ? {} : { commitmentId: event.commitmentId }),
+  };
   return {
     outcome: 'fired', result,
     entry: { type: 'DEADLINE_PASSED', at, actor: scheduler, payload },

@@ -13,7 +13,8 @@ import { gone, notFound } from './case-decisions.ts';
 import { NOTES_IN_VIEW, withNotes } from './case-writer.ts';
 import type { CaseRepository, CaseRow, WorkFilter, WorkItem } from './case-repository.ts';
 import type { Async } from '../services.ts';
-import { caseSummary, caseView, type CaseSummary, type CaseView } from './case-view.ts';
+import { caseSummary, caseView, closedAsOf, type CaseSummary, type CaseView } from './case-view.ts';
+import type { ClosedAs } from './case-contract.ts';
 
 export interface ListQuery {
   state?: string;
@@ -91,9 +92,10 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
       };
     },
 
-    /** The console's work list and file review (src/cases/case-repository.ts `worklist`). */
-    worklist(actor: Actor, filter: WorkFilter): Promise<WorkItem[]> {
-      return repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
+    /** The console's work list and file review (src/cases/case-repository.ts `worklist`), closed cases saying how. */
+    async worklist(actor: Actor, filter: WorkFilter): Promise<(WorkItem & { closedAs: ClosedAs | null })[]> {
+      const items = await repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
+      return items.map((i) => ({ ...i, closedAs: closedAsOf(i.closureType, i.closureOutcome) }));
     },
 
     /** The case, when this caller may read its trail (expert team of the region, inspector). */

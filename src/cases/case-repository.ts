@@ -141,6 +141,10 @@ export function caseRepository(db: Db) {
       return db.select({
         id: cases.id, state: cases.state, municipality: cases.municipality, createdAt: cases.createdAt,
         updatedAt: cases.updatedAt, overdue, nextDue,
+        nextDueName: sql<string | null>`(SELECT t.name FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'
+          ORDER BY t.due_at LIMIT 1)`,
+        closureType: sql<string | null>`${facts('$.closure.type')}`,
+        closureOutcome: sql<string | null>`${facts('$.closure.outcome')}`,
         reference: sql<string | null>`json_extract(${cases.snapshot}, '$.context.record.submission.subject.reference')`,
       }).from(cases).where(and(...where))
         .orderBy(desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)).limit(filter.limit).all();
@@ -173,6 +177,11 @@ export interface WorkItem {
   updatedAt: string;
   overdue: number;
   nextDue: string | null;
+  /** The timer's name of the nearest open deadline (a commitment's: `commitment:<id>`). */
+  nextDueName: string | null;
+  /** From the report facts: how the case closed (the closure's event type, and CLOSE's outcome). */
+  closureType: string | null;
+  closureOutcome: string | null;
   reference: string | null;
 }
 

@@ -4,6 +4,7 @@
  * Every read is recorded in the access log as the API's are; every action goes through the engine.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { deadlineOfKey } from '../../machines/referral.deadlines.ts';
 import { municipalitiesInForce, municipalityName } from '../../machines/referral.municipalities.ts';
 import { EVENT_TYPES, isEventType, type EventType } from '../../machines/referral.schemas.ts';
 import type { CaseRecord } from '../../machines/referral.types.ts';
@@ -12,12 +13,14 @@ import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
-import { ACCESS_LABELS, ACTION_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import {
+  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
+} from '../http/labels-nl.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
 import { fieldErrorsOf } from './errors-nl.ts';
 import {
-  describeValue, formValues, readForm, renderFields, type FieldErrors, type FormValues, type Options,
+  describeValue, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
 import { eventForm, PARTICIPANT_OPTIONS, PARTICIPATION_OPTIONS, submissionForm } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
@@ -29,11 +32,17 @@ const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
 
 const optionLabel = (options: Options, value: string): string => options.find(([v]) => v === value)?.[1] ?? value;
 const link = (href: string, text: string): string => `<a class="utrecht-link utrecht-link--html-a" href="${esc(href)}">${esc(text)}</a>`;
-const stateBadge = (state: string): string =>
-  `<span class="utrecht-status-badge console-badge${state === 'closed' ? ' console-badge--closed' : ''}">${esc(STATE_LABELS[state] ?? state)}</span>`;
+/** The state in words; a closed case says how it ended (§6.1), never just "Afgesloten". */
+const stateBadge = (state: string, closedAs?: string | null): string =>
+  `<span class="utrecht-status-badge console-badge${state === 'closed' ? ' console-badge--closed' : ''}">${esc(
+    state === 'closed' && closedAs ? CLOSED_AS_LABELS[closedAs] ?? closedAs : STATE_LABELS[state] ?? state)}</span>`;
 const flag = (q: Record<string, unknown>, name: string): boolean => q[name] === 'ja';
 const str = (q: Record<string, unknown>, name: string): string | undefined =>
   (typeof q[name] === 'string' && (q[name] as string).trim() !== '' ? (q[name] as string).trim() : undefined);
+
+/** "Afspraak: " before a due time: which deadline it is (a commitment's timer is `commitment:<id>`). */
+const dueName = (name: string | null | undefined): string =>
+  name ? `${esc(label(deadlineOfKey(name).name))}: ` : '';
 
 function caseId(request: FastifyRequest): string {
   const id = (request.params as { id: string }).id;
@@ -68,9 +77,10 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
     const title = person.actor.role === 'local_team' ? 'Mijn casussen' : 'Werkvoorraad';
     const rows = items.map((i) => [
       link(`/casussen/${i.id}`, i.reference ?? i.id.slice(0, 8)),
-      stateBadge(i.state),
+      stateBadge(i.state, i.closedAs),
       esc(municipalityName(i.municipality) ?? i.municipality),
-      i.overdue ? `<strong>Termijn verstreken</strong>${i.nextDue ? ` (${when(i.nextDue)})` : ''}` : when(i.nextDue),
+      i.overdue ? `<strong>Termijn verstreken</strong>${i.nextDue ? ` (${dueName(i.nextDueName)}${when(i.nextDue)})` : ''}`
+        : i.nextDue ? `${dueName(i.nextDueName)}${when(i.nextDue)}` : when(i.nextDue),
       when(i.createdAt),
     ]);
     const stateOptions = LIFECYCLE_STATES.map((s) => `<option value="${s}"${s === filter.state ? ' selected' : ''}>${esc(STATE_LABELS[s])}</option>`).join('');
@@ -145,6 +155,11 @@ ${renderFields(fields, values, errors)}
     const type = typeof values.type === 'string' && isEventType(values.type) ? values.type : undefined;
     const current = await queries.get(person.actor, id);
     if (!type) throw new AppError('VALIDATION_FAILED', 'type');
+    // "Nog een afspraak toevoegen": the same form again with one row more, nothing sent.
+    if (wantsMoreRows(values)) {
+      await access.record(request, person.actor, 'case.read', [current.id]);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors: {} }));
+    }
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
     try {
       await engine.applyEvent(person.actor, {
@@ -212,7 +227,7 @@ ${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot di
 ${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
 <section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
 ${dataList([
-    ['Status', stateBadge(view.state)],
+    ['Status', stateBadge(view.state, view.closedAs)],
     ['Gemeente', esc(municipalityName(view.municipality) ?? view.municipality)],
     ['Aangemeld', when(record.submittedAt)],
     ['Urgentie', esc(record.submission.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
@@ -222,12 +237,14 @@ ${dataList([
   ])}
 ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
 </section>
+${ending(view)}
 ${actions(person, view, failed)}
 ${questions(record)}
 ${progress(record, view.notesTotal)}
 ${help(record)}
 ${overleg(record)}
 ${escalation(view)}
+${commitments(view)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
@@ -249,7 +266,7 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
 <form method="post" action="/casussen/${view.id}" novalidate>${csrfField(person.session.csrf)}
 <input type="hidden" name="type" value="${type}"><input type="hidden" name="versie" value="${view.version}">
 ${open && errors[''] ? alert('error', errors[''], 'alert') : ''}
-${renderFields(eventForm(type, view.data), values, errors, '')}
+${renderFields(eventForm(type, view.data), values, errors, '', `${type}-`)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">${esc(ACTION_LABELS[type] ?? type)}</button></form></details>`;
     });
     return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>
@@ -336,9 +353,54 @@ ${table('Professionals aan tafel', ['Organisatie', 'Discipline'], held.professio
     return `<section aria-labelledby="kop-opschaling"><h2 class="utrecht-heading-2" id="kop-opschaling">Opschaling</h2>
 ${dataList([
     ['Naar', esc(label(e.to))], ['Aan', esc(e.target)], ['Vraag', esc(e.question)], ['Sinds', when(e.since)],
-    ['Stand', esc(e.status === 'answered' ? 'Beantwoord' : 'Nog niet beantwoord')],
-    ['Antwoord uiterlijk', e.dueAt ? when(e.dueAt) : '—'],
+    ['Stand', esc(e.status === 'answered' ? 'Beantwoord' : e.status === 'withdrawn' ? 'Ingetrokken' : 'Nog niet beantwoord')],
+    ...(e.status === 'open' ? [['Antwoord uiterlijk', e.dueAt ? when(e.dueAt) : '—'] as [string, string]] : []),
+    ...(e.outcome ? [['Besluit', esc(e.outcome.decision)], ['Besloten door', esc(e.outcome.decidedBy)]] as [string, string][] : []),
+    ...(e.withdrawnReason ? [['Waarom ingetrokken', esc(e.withdrawnReason)] as [string, string]] : []),
   ])}</section>`;
+  }
+
+  /** The commitments (afspraken) of the overleg and the escalation, each until it is settled (§6.1). */
+  function commitments(view: CaseView): string {
+    if (view.commitments.length === 0) return '';
+    const overdue = new Set(view.overdueDeadlines.map((d) => d.commitmentId).filter(Boolean));
+    const rows = view.commitments.map((c) => [
+      esc(c.organisation), esc(c.action), esc(c.source === 'overleg' ? 'Overleg' : 'Opschaling'), when(c.dueAt, false),
+      c.status === 'open' && overdue.has(c.id) ? '<strong>Open, termijn verstreken</strong>' : esc(label(c.status)),
+      c.reason ? esc(c.reason) : c.settledOn ? when(c.settledOn, false) : '—',
+    ]);
+    const open = view.commitments.filter((c) => c.status === 'open').length;
+    return `<section aria-labelledby="kop-afspraken"><h2 class="utrecht-heading-2" id="kop-afspraken">Afspraken</h2>
+<p class="utrecht-paragraph">${open === 0 ? 'Alle afspraken zijn afgehandeld.' : `${open} van ${view.commitments.length} afspraken staan nog open. De casus sluit pas als elke afspraak is afgehandeld.`}</p>
+${table('Wie doet wat, en wanneer', ['Wie', 'Wat', 'Gemaakt bij', 'Uiterlijk', 'Stand', 'Toelichting of datum'], rows)}</section>`;
+  }
+
+  /** How a closed case ended, and why, in the words the team wrote (§6.1): what the referrer needs to know. */
+  function ending(view: CaseView): string {
+    const closure = view.data.closure;
+    if (view.state !== 'closed' || !closure || !view.closedAs) return '';
+    const items: [string, string][] = [['Uitkomst', esc(CLOSED_AS_LABELS[view.closedAs] ?? view.closedAs)], ['Op', when(closure.at)]];
+    switch (closure.type) {
+      case 'DECLINE':
+        items.push(['Waarom niet', esc(closure.reason)], ['Advies aan de aanmelder', esc(closure.adviceToReferrer)]);
+        break;
+      case 'CONSULT':
+        items.push(['Advies', esc(closure.advice)]);
+        break;
+      case 'WITHDRAW':
+        items.push(['Waarom ingetrokken', esc(closure.reason)]);
+        break;
+      case 'CLOSE':
+        items.push(['Past de hulp volgens jongere en ouders?', esc(label(closure.familyViewOfFit))]);
+        if (closure.explanation) items.push(['Toelichting', esc(closure.explanation)]);
+        if (closure.lessonsLearned) items.push(['Wat leren we hiervan?', esc(closure.lessonsLearned)]);
+        break;
+      case 'ESCALATE':
+        items.push(['Reden', esc(closure.reason)]);
+        break;
+    }
+    return `<section aria-labelledby="kop-afsluiting"><h2 class="utrecht-heading-2" id="kop-afsluiting">Afsluiting</h2>
+${dataList(items)}</section>`;
   }
 }
 

@@ -29,10 +29,14 @@ const NL: Record<ErrorCode, string> = {
   MUNICIPALITY_NOT_IN_REGION: 'Deze gemeente hoort niet bij uw regio.',
   DATE_ORDER: 'Een datum klopt niet met de volgorde van de stappen.',
   UNKNOWN_HELP_ITEM: 'Dit hulponderdeel hoort niet bij het huidige advies.',
-  REASON_REQUIRED: 'Noem de reden als hulp niet start of stopt.',
+  REASON_REQUIRED: 'Leg uit in een paar woorden (minstens 10 tekens, met letters): "." of "ok" zegt niets.',
   HELP_ITEM_STATUS_ORDER: 'Deze stand kan niet volgen op de huidige stand van het hulponderdeel.',
   HELP_NOT_STARTED: 'Afsluiten met "hulp is gestart" kan pas als alle hulponderdelen gestart zijn.',
   FOLLOW_UP_REQUIRED: 'Meld eerst de voortgang of de stand van de hulp na het advies.',
+  ESCALATION_OPEN: 'De opschaling staat nog open. Leg eerst de uitkomst vast, of trek de opschaling in en zeg waarom.',
+  COMMITMENT_OPEN: 'Er staat nog een afspraak open. Meld eerst of die is nagekomen.',
+  UNKNOWN_COMMITMENT: 'Deze afspraak hoort niet bij de casus.',
+  COMMITMENT_SETTLED: 'Deze afspraak is al afgehandeld.',
   IDEMPOTENCY_KEY_REUSED: 'Dit verzoek is al eens met andere inhoud gedaan.',
   INTERNAL_ERROR: 'Er ging aan onze kant iets mis. Probeer het later opnieuw.',
 };
@@ -46,11 +50,15 @@ const RULE_FIELD: Partial<Record<ErrorCode, string>> = {
   FUNDER_REQUIRED: 'helpItems',
   REASON_REQUIRED: 'reason',
   UNKNOWN_HELP_ITEM: 'itemId',
+  UNKNOWN_COMMITMENT: 'commitmentId',
+  COMMITMENT_SETTLED: 'commitmentId',
+  ESCALATION_OPEN: 'escalationWithdrawn.reason',
   HELP_ITEM_STATUS_ORDER: 'status',
 };
 
 /** A reason of the service in Dutch; a reason we do not know in Dutch gets a general sentence. */
 function reasonNl(reason: string): string {
+  if (/^must explain/.test(reason)) return 'Leg dit uit in minstens 10 tekens, met letters.';
   const after = /must not be after today \(([\d-]+)\)/.exec(reason);
   if (after) return `Mag niet na vandaag (${after[1]}) liggen.`;
   const before = /must not be before (.*?)\(([\d-]+)\)/.exec(reason);

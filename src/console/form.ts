@@ -4,7 +4,9 @@
  * (labels, help texts, the errors next to their fields) and turns the posted form back into that
  * body, which the engine then checks exactly as it checks the API's: one set of rules.
  *
- * Lists (help items, participants) are a fixed number of rows; a row left empty is left out.
+ * Lists (help items, participants) are a number of rows; a row left empty is left out. A list
+ * marked `addMore` has a button that posts the form back with one row more (no script needed):
+ * the page is shown again with what was typed, nothing is sent to the engine.
  */
 import { DateTime } from 'luxon';
 import { esc } from './page.ts';
@@ -32,7 +34,32 @@ export type Field =
   /** A fieldset: an object; left out when all of it is empty and it is optional. */
   | (Base & { kind: 'group'; fields: readonly Field[]; optional?: boolean })
   /** `rows` fieldsets: a list of objects, empty rows left out. */
-  | (Base & { kind: 'rows'; fields: readonly Field[]; rows: number; rowLabel: string });
+  | (Base & { kind: 'rows'; fields: readonly Field[]; rows: number; rowLabel: string; addMore?: boolean });
+
+/** The name of the button that asks for one row more in a list (its value: the list's path). */
+export const MORE_ROWS = '_meer';
+/** At most this many rows in a list that grows (the schemas allow 50 commitments). */
+const MAX_ROWS = 50;
+
+/**
+ * How many rows a list shows and reads: its fixed number, or for a list that grows, enough for
+ * every row posted (and one more when its button was pressed).
+ */
+function rowCount(field: Extract<Field, { kind: 'rows' }>, values: FormValues, path: string): number {
+  if (!field.addMore) return field.rows;
+  const prefix = `${path}.`;
+  let highest = -1;
+  for (const key of Object.keys(values)) {
+    if (!key.startsWith(prefix)) continue;
+    const index = Number(key.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(index) && index < MAX_ROWS) highest = Math.max(highest, index);
+  }
+  const more = single(values[MORE_ROWS]) === path ? 1 : 0;
+  return Math.min(MAX_ROWS, Math.max(field.rows, highest + 1 + more));
+}
+
+/** Whether the form was posted to get one row more in a list, not to be sent. */
+export const wantsMoreRows = (values: FormValues): boolean => single(values[MORE_ROWS]) !== '';
 
 export type FormValues = Record<string, string | string[] | undefined>;
 /** Error text per field name (path); `''` for the form as a whole. */
@@ -92,7 +119,7 @@ function readField(field: Field, values: FormValues, path: string): unknown {
       return field.optional && !filledIn(values, `${path}.`) ? undefined : readForm(field.fields, values, `${path}.`);
     case 'rows': {
       const rows: Record<string, unknown>[] = [];
-      for (let i = 0; i < field.rows; i++) {
+      for (let i = 0, n = rowCount(field, values, path); i < n; i++) {
         if (filledIn(values, `${path}.${i}.`)) rows.push(readForm(field.fields, values, `${path}.${i}.`));
       }
       return rows;
@@ -111,8 +138,12 @@ function errorAt(errors: FieldErrors, path: string, exact: boolean): string | un
   return key === undefined ? undefined : errors[key];
 }
 
-export function renderFields(fields: readonly Field[], values: FormValues, errors: FieldErrors, prefix = ''): string {
-  return fields.map((f) => renderField(f, values, errors, prefix + f.name)).join('\n');
+/**
+ * The fields as HTML. `scope` keeps the ids of one form apart from another's on the same page (the
+ * case page has a form per action, several with a `reason`).
+ */
+export function renderFields(fields: readonly Field[], values: FormValues, errors: FieldErrors, prefix = '', scope = ''): string {
+  return fields.map((f) => renderField(f, values, errors, prefix + f.name, scope)).join('\n');
 }
 
 function describedBy(id: string, hint: boolean, error: boolean): string {
@@ -129,15 +160,18 @@ function hintText(id: string, hint: string | undefined): string {
   return hint === undefined ? '' : `<p class="utrecht-form-field-description" id="${id}-uitleg">${esc(hint)}</p>`;
 }
 
-function renderField(field: Field, values: FormValues, errors: FieldErrors, path: string): string {
-  const id = idOf(path);
+function renderField(field: Field, values: FormValues, errors: FieldErrors, path: string, scope: string): string {
+  const id = idOf(scope + path);
   if (field.kind === 'group' || field.kind === 'rows') {
     const error = errorAt(errors, path, true);
     const inner = field.kind === 'group'
-      ? renderFields(field.fields, values, errors, `${path}.`)
-      : Array.from({ length: field.rows }, (_, i) =>
+      ? renderFields(field.fields, values, errors, `${path}.`, scope)
+      : Array.from({ length: rowCount(field, values, path) }, (_, i) =>
         `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset console-row"><legend class="utrecht-form-fieldset__legend">${esc(field.rowLabel)} ${i + 1}</legend>
-${renderFields(field.fields, values, errors, `${path}.${i}.`)}</fieldset>`).join('\n');
+${renderFields(field.fields, values, errors, `${path}.${i}.`, scope)}</fieldset>`).join('\n') +
+        (field.addMore
+          ? `\n<p class="utrecht-paragraph"><button class="utrecht-button utrecht-button--secondary-action" type="submit" name="${MORE_ROWS}" value="${esc(path)}">Nog een ${esc(field.rowLabel.toLowerCase())} toevoegen</button></p>`
+          : '');
     return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}"${describedBy(id, field.hint !== undefined, error !== undefined)}>
 <legend class="utrecht-form-fieldset__legend">${esc(field.label)}</legend>
 ${hintText(id, field.hint)}${errorText(id, error)}${inner}</fieldset>`;

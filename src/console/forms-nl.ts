@@ -7,6 +7,7 @@ import type { CaseRecord } from '../../machines/referral.types.ts';
 import {
   DISRUPTIONS, isEventType, PROBLEM_AREAS, REASON_CODES, type EventType,
 } from '../../machines/referral.schemas.ts';
+import { openEscalation } from '../../machines/referral.rules.ts';
 import { label } from '../http/labels-nl.ts';
 import type { Field, Options } from './form.ts';
 
@@ -55,6 +56,23 @@ export const PARTICIPATION_OPTIONS: Options = [
   ['present', 'Was aanwezig'], ['heard_beforehand', 'Vooraf gehoord'],
   ['represented', 'Vertegenwoordigd'], ['not_involved', 'Niet betrokken'],
 ];
+
+/** Agreements made at the overleg or in an escalation's outcome (§6.1): each followed until settled. */
+const commitments = (hint: string): Field => ({
+  kind: 'rows', name: 'commitments', label: 'Afspraken', rowLabel: 'Afspraak', rows: 2, addMore: true, hint,
+  fields: [
+    { kind: 'text', name: 'organisation', label: 'Wie (organisatie)' },
+    { kind: 'textarea', name: 'action', label: 'Wat' },
+    { kind: 'date', name: 'dueAt', label: 'Uiterlijk op', hint: 'Niet vóór vandaag.' },
+  ],
+});
+
+/** With an ending while the escalation is open: withdraw it, and say why (§6.1). */
+const escalationWithdrawn: Field = {
+  kind: 'group', name: 'escalationWithdrawn', label: 'Opschaling intrekken', optional: true,
+  hint: 'Alleen nodig als er nog een opschaling openstaat: waarom is die niet meer nodig?',
+  fields: [{ kind: 'textarea', name: 'reason', label: 'Waarom niet meer nodig' }],
+};
 
 const findings: Field = {
   kind: 'group', name: 'findings', label: 'Bevindingen van de triage',
@@ -137,9 +155,11 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
       return [findings, { kind: 'textarea', name: 'rationale', label: 'Waarom neemt het expertteam de casus aan?', required: true }];
     case 'DECLINE':
       return [findings, { kind: 'textarea', name: 'reason', label: 'Waarom niet?', required: true },
-        { kind: 'textarea', name: 'adviceToReferrer', label: 'Advies aan de aanmelder', required: true }];
+        { kind: 'textarea', name: 'adviceToReferrer', label: 'Advies aan de aanmelder', required: true },
+        ...(openEscalation(record) ? [escalationWithdrawn] : [])];
     case 'CONSULT':
-      return [findings, { kind: 'textarea', name: 'advice', label: 'Advies', required: true }];
+      return [findings, { kind: 'textarea', name: 'advice', label: 'Advies', required: true },
+        ...(openEscalation(record) ? [escalationWithdrawn] : [])];
     case 'SCHEDULE_OVERLEG':
       return [
         { kind: 'datetime', name: 'scheduledAt', label: 'Datum en tijd van het overleg', required: true },
@@ -165,6 +185,7 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         ] },
         { kind: 'textarea', name: 'analysis', label: 'Analyse', required: true },
         { kind: 'multi', name: 'disruptions', label: 'Verstoringen', options: labelled(DISRUPTIONS) },
+        commitments('Wat is aan tafel afgesproken, door wie en wanneer? Elke afspraak wordt gevolgd tot die is nagekomen.'),
       ];
     case 'ISSUE_ADVICE':
       return [
@@ -220,11 +241,18 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
       return [
         { kind: 'textarea', name: 'decision', label: 'Besluit', required: true },
         { kind: 'text', name: 'decidedBy', label: 'Besloten door', required: true },
-        { kind: 'rows', name: 'commitments', label: 'Afspraken', rowLabel: 'Afspraak', rows: 3, fields: [
-          { kind: 'text', name: 'organisation', label: 'Organisatie' },
-          { kind: 'textarea', name: 'action', label: 'Wat' },
-          { kind: 'date', name: 'dueAt', label: 'Uiterlijk' },
+        commitments('Wie doet wat, en wanneer? Elke afspraak wordt gevolgd tot die is nagekomen.'),
+      ];
+    case 'UPDATE_COMMITMENT':
+      return [
+        { kind: 'select', name: 'commitmentId', label: 'Afspraak', required: true,
+          options: record.commitments.filter((c) => c.status === 'open')
+            .map((c) => [c.id, `${c.organisation}: ${c.action}`.slice(0, 80)] as const) },
+        { kind: 'select', name: 'status', label: 'Nagekomen?', required: true, options: [
+          ['done', 'Ja, nagekomen'], ['not_done', 'Nee, niet nagekomen'],
         ] },
+        { kind: 'date', name: 'date', label: 'Op', required: true },
+        { kind: 'textarea', name: 'reason', label: 'Waarom niet', hint: 'Verplicht als de afspraak niet is nagekomen.' },
       ];
     case 'UPDATE_HELP_ITEM':
       return [
@@ -250,7 +278,10 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         { kind: 'select', name: 'familyViewOfFit', label: 'Past de hulp volgens jongere en ouders?', required: true, options: [
           ['fits', 'Past'], ['partly', 'Past deels'], ['does_not_fit', 'Past niet'], ['not_asked', 'Niet gevraagd'],
         ] },
+        { kind: 'textarea', name: 'explanation', label: 'Toelichting op de uitkomst',
+          hint: 'Verplicht bij "Niet meer nodig" en "Anders": hoe is het afgelopen?' },
         { kind: 'textarea', name: 'lessonsLearned', label: 'Wat leren we hiervan?' },
+        ...(openEscalation(record) ? [escalationWithdrawn] : []),
       ];
     case 'ADD_NOTE':
       return [{ kind: 'textarea', name: 'text', label: 'Notitie', required: true }];
@@ -272,6 +303,6 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
 export function entryFields(type: string | null): Field[] {
   if (type === 'SUBMIT') return submissionForm([]);
   if (!isEventType(type)) return [];
-  return eventForm(type, { helpItems: [] } as unknown as CaseRecord);
+  return eventForm(type, { helpItems: [], commitments: [], escalations: [], escalationOutcomes: [] } as unknown as CaseRecord);
 }
 

@@ -163,7 +163,7 @@ en die aan ${esc(name)} zelf te geven, met de opdracht
 ${created ? `<section aria-labelledby="kop-inloggen"><h2 class="utrecht-heading-2" id="kop-inloggen">Hoe ${esc(created.name)} inlogt</h2>
 ${howToSignIn(created.name, created.id)}</section>` : ''}
 <section aria-labelledby="kop-mensen"><h2 class="utrecht-heading-2" id="kop-mensen">Mensen</h2>
-${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', ''], people.map((u) => [
+${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'], people.map((u) => [
     esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(u.organisation), when(u.createdAt, false),
     u.disabledAt ? 'Uitgeschakeld' : u.id === person.session.user.id ? 'Dat bent u' :
       `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
@@ -182,7 +182,7 @@ ${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'In
 ${dataList([
     ['Termijn triage', esc(settings.env.deadlines.triage)], ['Termijn triage bij spoed', esc(settings.env.deadlines.triageUrgent)],
     ['Termijn overleg', esc(settings.env.deadlines.overleg)], ['Controlemoment', esc(settings.env.deadlines.checkpoint)],
-    ['Herbeoordeling', esc(settings.env.deadlines.reassessment)], ['Antwoord op opschaling', esc(settings.env.deadlines.escalation)],
+    ['Advies na het overleg', esc(settings.env.deadlines.advice)], ['Herbeoordeling', esc(settings.env.deadlines.reassessment)], ['Antwoord op opschaling', esc(settings.env.deadlines.escalation)],
     ['Overbrugging vanaf (weken wachttijd)', esc(settings.env.bridgingThresholdWeeks)],
     ['Gemeenten', esc(settings.municipalities ? settings.municipalities.map((c) => municipalityName(c) ?? c).join(', ') : 'alle')],
     ['Bewaartermijn', esc(settings.retention)], ['Opruimen na', esc(settings.housekeeping)],

@@ -3,6 +3,7 @@
  * tokens): language nl, a skip link, one h1, a navigation for the person's role, no script.
  * Every text from data goes through `esc`.
  */
+import { assetHref } from './assets.ts';
 import { escapeHtml } from '../http/html.ts';
 import { ROLE_LABELS } from '../http/labels-nl.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
@@ -59,15 +60,16 @@ export function alert(kind: 'ok' | 'error' | 'warning' | 'info', text: string, r
 
 export function page(options: PageOptions, body: string): string {
   const { title, user, path, notice } = options;
-  return `<!doctype html>
+  return `<!DOCTYPE html>
 <html lang="nl" class="utrecht-theme utrecht-root">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · passend</title>
-<link rel="stylesheet" href="/assets/design-tokens.css">
-<link rel="stylesheet" href="/assets/utrecht.css">
-<link rel="stylesheet" href="/assets/console.css">
+<link rel="icon" href="${assetHref('icon.svg')}" type="image/svg+xml">
+<link rel="stylesheet" href="${assetHref('design-tokens.css')}">
+<link rel="stylesheet" href="${assetHref('utrecht.css')}">
+<link rel="stylesheet" href="${assetHref('console.css')}">
 </head>
 <body class="utrecht-page-body utrecht-body">
 <a class="utrecht-skip-link utrecht-skip-link--visible-on-focus" href="#inhoud">Direct naar de inhoud</a>

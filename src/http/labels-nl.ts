@@ -20,6 +20,7 @@ export const EVENT_LABELS: Record<string, string> = {
   RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling', UPDATE_HELP_ITEM: 'Hulponderdeel bijgewerkt',
   WITHDRAW: 'Ingetrokken', CLOSE: 'Afgesloten', ADD_NOTE: 'Notitie', UPDATE_CONSENT: 'Toestemming gewijzigd',
   UPDATE_SCHOOL: 'Schoolsituatie gewijzigd', DEADLINE_PASSED: 'Termijn verstreken',
+  UPDATE_COMMITMENT: 'Afspraak afgehandeld',
 };
 
 /** The same events as actions, for the console's buttons and forms. */
@@ -30,7 +31,14 @@ export const ACTION_LABELS: Record<string, string> = {
   REPORT_PROGRESS: 'Voortgang melden', REQUEST_REASSESSMENT: 'Herbeoordeling vragen', ESCALATE: 'Opschalen',
   RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling vastleggen', UPDATE_HELP_ITEM: 'Hulponderdeel bijwerken',
   WITHDRAW: 'Intrekken', CLOSE: 'Afsluiten', ADD_NOTE: 'Notitie toevoegen', UPDATE_CONSENT: 'Toestemming wijzigen',
-  UPDATE_SCHOOL: 'Schoolsituatie wijzigen',
+  UPDATE_SCHOOL: 'Schoolsituatie wijzigen', UPDATE_COMMITMENT: 'Afspraak afhandelen',
+};
+
+/** How a closed case ended (closedAs, §6.1): what the console shows instead of "Afgesloten". */
+export const CLOSED_AS_LABELS: Record<string, string> = {
+  declined: 'Afgewezen', consulted: 'Consultatie gegeven', withdrawn: 'Ingetrokken',
+  help_in_place: 'Afgesloten: hulp is gestart', no_longer_needed: 'Afgesloten: niet meer nodig',
+  other: 'Afgesloten: anders', escalated: 'Opgeschaald (versie 1)',
 };
 
 /** What a line of the access log records (NEN 7513). */
@@ -73,8 +81,10 @@ export const LABELS: Record<string, string> = {
   // disruptions (verstoringen)
   organisational: 'Organisatorisch', legal: 'Juridisch', content: 'Inhoudelijk', conflict: 'Conflict',
   // deadlines (triage has its label above)
-  overleg: 'Overleg', checkpoint: 'Controlemoment', reassessment: 'Herbeoordeling',
-  bridging_review: 'Evaluatie overbruggingsplan', escalation: 'Antwoord op opschaling',
+  overleg: 'Overleg', advice: 'Advies na het overleg', checkpoint: 'Controlemoment', reassessment: 'Herbeoordeling',
+  bridging_review: 'Evaluatie overbruggingsplan', escalation: 'Antwoord op opschaling', commitment: 'Afspraak',
+  // commitments (§6.1)
+  done: 'Nagekomen', not_done: 'Niet nagekomen', open: 'Open', overleg_source: 'Overleg', escalation_source: 'Opschaling',
   // help item statuses (§5.2)
   advised: 'Geadviseerd', arranged: 'Geregeld (besluit of toewijzing)', started: 'Gestart', not_started: 'Niet gestart', stopped: 'Gestopt',
   // escalations (§5.3)

@@ -71,6 +71,10 @@ export function pgCaseReads(db: PgDb | PgTx): CaseReads {
       return db.select({
         id: cases.id, state: cases.state, municipality: cases.municipality, createdAt: cases.createdAt,
         updatedAt: cases.updatedAt, overdue, nextDue,
+        nextDueName: sql<string | null>`(SELECT t.name FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'
+          ORDER BY t.due_at LIMIT 1)`,
+        closureType: sql<string | null>`${facts} #>> '{closure,type}'`,
+        closureOutcome: sql<string | null>`${facts} #>> '{closure,outcome}'`,
         reference: sql<string | null>`${cases.snapshot}::jsonb #>> '{context,record,submission,subject,reference}'`,
       }).from(cases).where(and(...where))
         .orderBy(desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)).limit(filter.limit);

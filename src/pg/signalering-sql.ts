@@ -10,7 +10,7 @@
  * boolean keys are '0' and '1' there, so here too. Ranks stay integers (sum() of counts is numeric
  * in PostgreSQL, cast back), so `(n + 1) / 2` divides as in SQLite.
  */
-import type { ScopeKind } from '../reports/signalering-sql.ts';
+import { CLOSED_AS, COMMITMENT_SETTLEMENT, type ScopeKind } from '../reports/signalering-sql.ts';
 
 const region = (scope: ScopeKind, column = 'region'): string => (scope === 'region' ? ` AND ${column} = $5` : '');
 const inPeriod = (at: string): string => `(${at} >= $1 AND ${at} < $2)`;
@@ -98,6 +98,7 @@ const FIGURES = [
   count('decision', 'closure'),
   count('decision', 'escalated'),
   count('closed.outcome', 'outcome'),
+  count('closed.as', CLOSED_AS, 'f', 'closure IS NOT NULL'),
   count('closed.familyViewOfFit', 'fit'),
   count('overleg.youth', 'o.value ->> 0', OVERLEG_ROWS, 'f.overleggen IS NOT NULL'),
   count('overleg.parents', 'o.value ->> 1', OVERLEG_ROWS, 'f.overleggen IS NOT NULL'),
@@ -157,7 +158,20 @@ export function pgFollowUpSql(scope: ScopeKind): string {
         AND o.at > x.at AND o.at < $2) AS answered_at,
       (SELECT min(d.at) FROM case_events d WHERE d.case_id = x.case_id AND d.type = 'DEADLINE_PASSED'
         AND d.payload::jsonb ->> 'deadline' = 'escalation' AND d.at > x.at AND d.at < $2) AS passed_at
-      FROM (${entries('ESCALATE')}) x WHERE x.at >= $1 AND x.at < $2)
+      FROM (${entries('ESCALATE')}) x WHERE x.at >= $1 AND x.at < $2),
+    made AS (SELECT m.case_id, CASE m.type WHEN 'RECORD_OVERLEG' THEN 'overleg' ELSE 'escalation' END AS source,
+        k.value ->> 'id' AS id
+      FROM (SELECT e.* FROM case_events e ${own} WHERE e.type IN ('RECORD_OVERLEG', 'RECORD_ESCALATION_OUTCOME')
+        AND e.at >= $1 AND e.at < $2) m
+      CROSS JOIN LATERAL ${elementsOf("COALESCE(m.payload::jsonb -> 'commitments', '[]'::jsonb)")} k
+      WHERE k.value ->> 'id' IS NOT NULL),
+    cm AS (SELECT source,
+      (SELECT min(s.at) FROM case_events s WHERE s.case_id = made.case_id AND s.type = 'UPDATE_COMMITMENT'
+        AND s.payload::jsonb ->> 'commitmentId' = made.id AND s.at < $2) AS settled_at,
+      (SELECT min(d.at) FROM case_events d WHERE d.case_id = made.case_id AND d.type = 'DEADLINE_PASSED'
+        AND d.payload::jsonb ->> 'commitmentId' = made.id AND d.at < $2) AS passed_at,
+      (SELECT min(w.at) FROM case_events w WHERE w.case_id = made.case_id AND w.type = 'WITHDRAW' AND w.at < $2) AS withdrawn_at
+      FROM made)
   SELECT 'helpItem.change'::text AS figure, status AS key, count(*)::int AS n, NULL::float8 AS p50, NULL::float8 AS p90
     FROM u GROUP BY status
   UNION ALL SELECT 'distribution', 'weeksToStart', max(n)::int, min(CASE WHEN upto >= (n + 1) / 2 THEN v END),
@@ -165,5 +179,7 @@ export function pgFollowUpSql(scope: ScopeKind): string {
   UNION ALL SELECT 'escalation.to', to_, count(*)::int, NULL, NULL FROM esc GROUP BY to_
   UNION ALL SELECT 'escalation.answer', CASE WHEN answered_at IS NULL THEN 'unanswered'
       WHEN passed_at IS NULL OR passed_at > answered_at THEN 'in_time' ELSE 'late' END, count(*)::int, NULL, NULL
-    FROM esc GROUP BY 2`;
+    FROM esc GROUP BY 2
+  UNION ALL SELECT 'commitment.source', source, count(*)::int, NULL, NULL FROM cm GROUP BY source
+  UNION ALL SELECT 'commitment.settlement', ${COMMITMENT_SETTLEMENT}, count(*)::int, NULL, NULL FROM cm GROUP BY 2`;
 }

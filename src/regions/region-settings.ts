@@ -43,7 +43,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
 
 export type RegionRow = typeof regions.$inferSelect;
 
-const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'checkpoint', 'reassessment', 'escalation'] as const;
+const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation'] as const;
 
 export function toSettings(row: RegionRow | undefined): RegionSettings {
   return {
@@ -53,6 +53,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
         triage: row?.triage ?? DEFAULT_DEADLINES.triage,
         triageUrgent: row?.triageUrgent ?? DEFAULT_DEADLINES.triageUrgent,
         overleg: row?.overleg ?? DEFAULT_DEADLINES.overleg,
+        advice: row?.advice ?? DEFAULT_DEADLINES.advice,
         checkpoint: row?.checkpoint ?? DEFAULT_DEADLINES.checkpoint,
         reassessment: row?.reassessment ?? DEFAULT_DEADLINES.reassessment,
         escalation: row?.escalation ?? DEFAULT_DEADLINES.escalation,

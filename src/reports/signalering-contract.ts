@@ -66,6 +66,8 @@ export const SignaleringReportSchema = z.object({
     total: z.int().min(0).describe('Decisions and closings in the period (exact)'),
     byDecision: cells('accepted, declined, consultation_only, escalated, withdrawn, closed ' +
       '(split byOutcome and byFamilyViewOfFit)'),
+    closedByHowItEnded: cells('Cases that ended in the period by how they ended (closedAs, §6.1): declined, consulted, ' +
+      'withdrawn, help_in_place, no_longer_needed, other, escalated (machine 1.0.0 only)'),
   }),
   openAtEnd: z.object({
     total: z.int().min(0).describe('Cases open at the end of the period (exact)'),
@@ -101,8 +103,8 @@ export const SignaleringReportSchema = z.object({
   }),
   deadlines: z.object({
     total: z.int().min(0).describe('Deadlines that passed in the period (exact)'),
-    passedByDeadline: cells('Per deadline (triage, overleg, checkpoint, reassessment): the cases whose ' +
-      'deadline passed in the period'),
+    passedByDeadline: cells('Per deadline (triage, overleg, advice, checkpoint, reassessment, bridging_review, ' +
+      'escalation, commitment): the cases whose deadline passed in the period'),
     dueForReassessment: z.object({ count, suppressed }).describe('Cases whose help had not started 3 months after the ' +
       'advice, in the period: due for reassessment (the reassessment cell of passedByDeadline)'),
   }).describe('Follow-up: cases that passed a deadline in the period'),
@@ -117,5 +119,11 @@ export const SignaleringReportSchema = z.object({
     byAnswer: cells('As of the end of the period: answered before the escalation deadline passed (in_time), ' +
       'after it (late), or not yet (unanswered)'),
   }),
+  commitments: z.object({
+    total: z.int().min(0).describe('Commitments (afspraken) made in the period at an overleg or an escalation outcome (exact)'),
+    bySource: cells('Where they were made (§6.1): overleg, escalation'),
+    bySettlement: cells('As of the end of the period: settled (done or not done) before their deadline passed ' +
+      '(in_time), after it (late), withdrawn with the case, or still open'),
+  }).describe('Commitments followed until settled (§6.1)'),
 }).meta({ id: 'SignaleringReport' });
 export type SignaleringReport = z.infer<typeof SignaleringReportSchema>;

@@ -5,7 +5,7 @@
  */
 import type { SignaleringReport } from './signalering-contract.ts';
 import { SUPPRESSED_MARK } from './signalering-csv.ts';
-import { decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from '../http/labels-nl.ts';
+import { CLOSED_AS_LABELS, decimal, dutchDate, label, LEAD_TIME_LABELS, percent } from '../http/labels-nl.ts';
 import { escapeHtml as esc } from '../http/html.ts';
 import { barChart, type Bar } from './signalering-svg.ts';
 
@@ -21,8 +21,8 @@ svg{display:block;margin:.5rem 0;font-size:12px}svg .bar{fill:#154273}.meta,.not
 
 const countText = (cell: Cell): string => (cell.suppressed ? SUPPRESSED_MARK : String(cell.count));
 const shareText = (share: Share): string => (share.share === null ? SUPPRESSED_MARK : percent(share.share));
-const bars = (cells: Cell[]): Bar[] =>
-  cells.map((c) => ({ label: label(c.key), value: c.count, text: countText(c) }));
+const bars = (cells: Cell[], name: (key: string) => string = label): Bar[] =>
+  cells.map((c) => ({ label: name(c.key), value: c.count, text: countText(c) }));
 
 function table(head: string[], rows: string[][]): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
@@ -33,8 +33,12 @@ function table(head: string[], rows: string[][]): string {
 const cellTable = (what: string, cells: Cell[]): string =>
   table([what, 'Aantal'], cells.map((c) => [label(c.key), countText(c)]));
 
-const chart = (title: string, cells: Cell[]): string =>
-  `<h3>${esc(title)}</h3>${barChart(title, bars(cells))}`;
+const chart = (title: string, cells: Cell[], name?: (key: string) => string): string =>
+  `<h3>${esc(title)}</h3>${barChart(title, bars(cells, name))}`;
+
+/** Where a commitment was made; how a case ended (§6.1). */
+const SOURCE_NAMES: Record<string, string> = { overleg: 'Overleg', escalation: 'Uitkomst van een opschaling' };
+const closedAsName = (key: string): string => CLOSED_AS_LABELS[key] ?? label(key);
 
 const nested = (cells: Cell[], key: string, name: string): Cell[] =>
   cells.find((c) => c.key === key)?.breakdowns?.[name] ?? [];
@@ -50,7 +54,8 @@ function decisions(r: SignaleringReport): string {
   const d = r.decisions.byDecision;
   return `<h2>Besluiten en afsluitingen</h2><p>Besluiten en afsluitingen in de periode: <strong>${r.decisions.total}</strong></p>
 ${chart('Per besluit', d)}<h3>Afgesloten na monitoren: uitkomst</h3>${cellTable('Uitkomst', nested(d, 'closed', 'byOutcome'))}
-<h3>Oordeel van het gezin over de passendheid van de hulp</h3>${cellTable('Oordeel', nested(d, 'closed', 'byFamilyViewOfFit'))}`;
+<h3>Oordeel van het gezin over de passendheid van de hulp</h3>${cellTable('Oordeel', nested(d, 'closed', 'byFamilyViewOfFit'))}
+${chart('Hoe de casussen eindigden', r.decisions.closedByHowItEnded, closedAsName)}`;
 }
 
 function open(r: SignaleringReport): string {
@@ -110,10 +115,14 @@ function followUp(r: SignaleringReport): string {
 <strong>${esc(weeks)}</strong>.</p>${chart('Wijzigingen van hulponderdelen in de periode', r.helpItems.changesByStatus)}
 <h2>Opschalingen</h2><p>Opschalingen in de periode: <strong>${r.escalations.total}</strong>. De casus blijft
 bij de regio tot de hulp er is.</p>${chart('Waarheen', r.escalations.byTo)}
-${chart('Antwoord (stand aan het eind van de periode)', r.escalations.byAnswer)}`;
+${chart('Antwoord (stand aan het eind van de periode)', r.escalations.byAnswer)}
+<h2>Afspraken</h2><p>Afspraken gemaakt in de periode, bij het overleg of de uitkomst van een opschaling:
+<strong>${r.commitments.total}</strong>. Elke afspraak wordt gevolgd tot die is afgehandeld.</p>
+${chart('Gemaakt bij', r.commitments.bySource, (key) => SOURCE_NAMES[key] ?? key)}
+${chart('Afgehandeld (stand aan het eind van de periode)', r.commitments.bySettlement)}`;
 }
 
-const EXPLANATION = `<h2>Toelichting</h2><p class="note">${SUPPRESSED_MARK}: minder dan 5, of weggelaten zodat een
+const EXPLANATION = `<h2>Toelichting</h2><p class="note">${esc(SUPPRESSED_MARK)}: minder dan 5, of weggelaten zodat een
 klein aantal niet uit het totaal en de andere cellen te herleiden is. Totalen zijn exact. Doorlooptijden en aandelen
 die op minder dan 5 casussen rusten worden niet getoond. Mediaan en 90e percentiel volgens de nearest-rank-methode
 (bij een even aantal de lagere middelste waarde). De periode loopt van de eerste tot en met de laatste dag, in

@@ -105,6 +105,17 @@ const facts = (scope: ScopeKind): string => `SELECT seq,
     json_extract(school_at_end, '$[1]') AS since, birth_year, overleggen, items, planned_at
   FROM (${raw(scope)}) AS c`;
 
+/** How a case closed in the period ended (§6.1 closedAs), from the closure and CLOSE's outcome. */
+export const CLOSED_AS = `CASE closure WHEN 'DECLINE' THEN 'declined' WHEN 'CONSULT' THEN 'consulted' ` +
+  `WHEN 'WITHDRAW' THEN 'withdrawn' WHEN 'ESCALATE' THEN 'escalated' ELSE outcome END`;
+
+/**
+ * A commitment made in the period (§6.1), as of the end of the period: settled before or after its
+ * deadline passed, withdrawn with the case, or still open. The SQL is the same in both dialects.
+ */
+export const COMMITMENT_SETTLEMENT = `CASE WHEN settled_at IS NOT NULL THEN CASE WHEN passed_at IS NULL ` +
+  `OR passed_at > settled_at THEN 'in_time' ELSE 'late' END WHEN withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE 'open' END`;
+
 const count = (figure: string, key: string, from = 'f', where = `${key} IS NOT NULL`): string =>
   `SELECT '${figure}' AS figure, ${key} AS key, count(*) AS n, NULL AS p50, NULL AS p90 ` +
   `FROM ${from} WHERE ${where} GROUP BY 2`;
@@ -131,6 +142,7 @@ const FIGURES = [
   count('decision', 'escalated'),
   count('closed.outcome', 'outcome'),
   count('closed.familyViewOfFit', 'fit'),
+  count('closed.as', CLOSED_AS, 'f', 'closure IS NOT NULL'),
   count('overleg.youth', j('o.value', '[0]'), 'f, json_each(f.overleggen) o', 'f.overleggen IS NOT NULL'),
   count('overleg.parents', j('o.value', '[1]'), 'f, json_each(f.overleggen) o', 'f.overleggen IS NOT NULL'),
   count('overleg.disruption', 'd.value', `f, json_each(f.overleggen) o, json_each(o.value, '$[2]') d`,
@@ -182,12 +194,13 @@ export function deadlinesSql(scope: ScopeKind): string {
 }
 
 /**
- * The follow-up figures of §5.2 and §5.3, from the facts the engine writes to the trail with every
+ * The follow-up figures of §5.2, §5.3 and §6.1, from the facts the engine writes to the trail with every
  * event (UPDATE_HELP_ITEM, ISSUE_ADVICE, ESCALATE, RECORD_ESCALATION_OUTCOME and DEADLINE_PASSED
  * entries), not from the machine's context: help item changes by status in the period, the weeks
  * from the advice to the day a help item started (nearest-rank median and 90th percentile), and
  * the escalations sent in the period by where they went and whether they were answered before
- * their deadline passed, as of the end of the period. Rows as the figures statement gives them.
+ * their deadline passed, as of the end of the period; the commitments made in the period by
+ * source and how they were settled (COMMITMENT_SETTLEMENT). Rows as the figures statement gives them.
  */
 export function followUpSql(scope: ScopeKind): string {
   const own = scope === 'region' ? 'JOIN cases c ON c.id = e.case_id AND c.region = @region' : '';
@@ -207,12 +220,26 @@ export function followUpSql(scope: ScopeKind): string {
         AND o.at > x.at AND o.at < @end) AS answered_at,
       (SELECT min(d.at) FROM case_events d WHERE d.case_id = x.case_id AND d.type = 'DEADLINE_PASSED'
         AND json_extract(d.payload, '$.deadline') = 'escalation' AND d.at > x.at AND d.at < @end) AS passed_at
-      FROM (${entries('ESCALATE')}) x WHERE x.at >= @start AND x.at < @end)
+      FROM (${entries('ESCALATE')}) x WHERE x.at >= @start AND x.at < @end),
+    made AS (SELECT m.case_id, CASE m.type WHEN 'RECORD_OVERLEG' THEN 'overleg' ELSE 'escalation' END AS source,
+        json_extract(k.value, '$.id') AS id
+      FROM (SELECT e.* FROM case_events e ${own} WHERE e.type IN ('RECORD_OVERLEG', 'RECORD_ESCALATION_OUTCOME')
+        AND e.at >= @start AND e.at < @end) m, json_each(m.payload, '$.commitments') k
+      WHERE json_extract(k.value, '$.id') IS NOT NULL),
+    cm AS (SELECT source,
+      (SELECT min(s.at) FROM case_events s WHERE s.case_id = made.case_id AND s.type = 'UPDATE_COMMITMENT'
+        AND json_extract(s.payload, '$.commitmentId') = made.id AND s.at < @end) AS settled_at,
+      (SELECT min(d.at) FROM case_events d WHERE d.case_id = made.case_id AND d.type = 'DEADLINE_PASSED'
+        AND json_extract(d.payload, '$.commitmentId') = made.id AND d.at < @end) AS passed_at,
+      (SELECT min(w.at) FROM case_events w WHERE w.case_id = made.case_id AND w.type = 'WITHDRAW' AND w.at < @end) AS withdrawn_at
+      FROM made)
   SELECT 'helpItem.change' AS figure, status AS key, count(*) AS n, NULL AS p50, NULL AS p90 FROM u GROUP BY status
   UNION ALL SELECT 'distribution', 'weeksToStart', max(n), min(CASE WHEN upto >= (n + 1) / 2 THEN v END),
     min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative HAVING count(*) > 0
   UNION ALL SELECT 'escalation.to', to_, count(*), NULL, NULL FROM esc GROUP BY to_
   UNION ALL SELECT 'escalation.answer', CASE WHEN answered_at IS NULL THEN 'unanswered'
       WHEN passed_at IS NULL OR passed_at > answered_at THEN 'in_time' ELSE 'late' END, count(*), NULL, NULL
-    FROM esc GROUP BY 2`;
+    FROM esc GROUP BY 2
+  UNION ALL SELECT 'commitment.source', source, count(*), NULL, NULL FROM cm GROUP BY source
+  UNION ALL SELECT 'commitment.settlement', ${COMMITMENT_SETTLEMENT}, count(*), NULL, NULL FROM cm GROUP BY 2`;
 }

@@ -11,6 +11,7 @@ import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
 import type { SignaleringQuery, SignaleringReport } from './signalering-contract.ts';
 import { CATEGORIES, DECISIONS, Figures, P90_MINIMUM } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
+import { CLOSED_AS } from '../cases/case-contract.ts';
 import type { ReportScope } from './signalering-queries.ts';
 import type { SignaleringReader } from './signalering-reader.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown } from './suppression.ts';
@@ -76,6 +77,11 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures):
     helpItems: helpItemFigures(f),
     escalations: escalationFigures(f),
     deadlines: deadlines(f),
+    commitments: {
+      total: f.total('commitment.source'),
+      bySource: f.breakdown('commitment.source', ['overleg', 'escalation']),
+      bySettlement: f.breakdown('commitment.settlement', ['in_time', 'late', 'withdrawn', 'open']),
+    },
   };
 }
 
@@ -104,7 +110,10 @@ function decisions(f: Figures): SignaleringReport['decisions'] {
     byOutcome: f.cells('closed.outcome', CATEGORIES.outcome),
     byFamilyViewOfFit: f.cells('closed.familyViewOfFit', CATEGORIES.familyViewOfFit),
   } }));
-  return { total: f.total('decision'), byDecision: suppressBreakdown(withSplits) };
+  return {
+    total: f.total('decision'), byDecision: suppressBreakdown(withSplits),
+    closedByHowItEnded: f.breakdown('closed.as', CLOSED_AS),
+  };
 }
 
 function openAtEnd(f: Figures): SignaleringReport['openAtEnd'] {

@@ -84,7 +84,7 @@ describe('event_applied', () => {
       { who: ctx.expertTeam, event: events.ISSUE_ADVICE({ helpItems: [helpItem(6)] }), from: 'advising', to: 'bridging' },
       { who: ctx.expertTeam, event: events.SET_BRIDGING_PLAN(), from: 'bridging', to: 'follow_up' },
       { who: ctx.localTeam, event: events.REPORT_PROGRESS({ helpStarted: false, onTrack: true }), from: 'follow_up', to: 'follow_up' },
-      { who: ctx.expertTeam, event: events.CLOSE({ outcome: 'no_longer_needed' }), from: 'follow_up', to: 'closed' },
+      { who: ctx.expertTeam, event: events.CLOSE({ outcome: 'no_longer_needed', explanation: 'The family found help on their own' }), from: 'follow_up', to: 'closed' },
       { who: ctx.localTeam, event: events.ADD_NOTE({ text: 'Na afsluiting' }), from: 'closed', to: 'closed' },
     ];
     for (const [i, step] of steps.entries()) {

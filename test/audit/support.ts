@@ -15,6 +15,7 @@ import { openDatabase, type Db } from '../../db/client.ts';
 import { buildApp } from '../../src/app.ts';
 import type { AuditFields, Chained } from '../../src/audit/audit-hash.ts';
 import { clientLookup, type Actor } from '../../src/auth/api-clients.ts';
+import { runCli as runCommandLine } from '../../src/cli.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loggerOptions } from '../../src/logger.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
@@ -91,9 +92,20 @@ function run(args: string[], env: Record<string, string> = {}): Promise<ProcessR
   });
 }
 
-/** `npm run cli -- <args>` against the database file at `databasePath`. */
-export const runCli = (databasePath: string, ...args: string[]): Promise<ProcessResult> =>
-  run(['src/cli.ts', ...args], { DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' });
+/**
+ * `npm run cli -- <args>` against the database file at `databasePath`, run in-process (the
+ * function the script calls; test/cli.test.ts also starts the script itself), so that a test with
+ * several commands does not wait for several Node processes to start on a busy machine.
+ */
+export async function runCli(databasePath: string, ...args: string[]): Promise<ProcessResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCommandLine(args, { DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }, {
+    out: (text) => { stdout += text; },
+    err: (text) => { stderr += text; },
+  });
+  return { code, stdout, stderr, json: () => JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as Record<string, unknown> };
+}
 
 /** `node --import tsx scripts/verify-trail-export.ts <file>`, with no database anywhere in reach. */
 export const runVerifyExport = (file: string): Promise<ProcessResult> =>

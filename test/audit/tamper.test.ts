@@ -445,7 +445,7 @@ describe('tampering with the file, around the triggers', () => {
   });
 
   it('a forged entry appended to both the audit and the case trail verifies, but moves the head noted before', async () => {
-    // No chain can see this on its own (README: note the head down elsewhere); the reported head must show it.
+    // No chain can see this on its own (docs/audit.md: note the head down elsewhere); the reported head must show it.
     const { path, last } = appendForgedNote(true);
     const result = await verifyEverywhere(path);
     expect(result.inspector.body.ok).toBe(true);
@@ -461,8 +461,9 @@ describe('a running service whose file is tampered with', () => {
     const file = await openFileApp(path);
     try {
       const health = async () => (await file.app.inject({ method: 'GET', url: '/health' })).json();
-      // The start-up verification runs in its own thread; the service serves meanwhile.
-      for (let i = 0; i < 200 && (await health()).audit === 'verifying'; i++) await new Promise((r) => setTimeout(r, 10));
+      // The start-up verification runs in its own thread; the service serves meanwhile (up to 20 s
+      // on a busy machine).
+      for (let i = 0; i < 2_000 && (await health()).audit === 'verifying'; i++) await new Promise((r) => setTimeout(r, 10));
       expect(await health()).toMatchObject({ audit: 'ok' });
       const target = rowOf((r) => r.caseId === ids.a && r.eventType === 'SCHEDULE_OVERLEG', 'a SCHEDULE_OVERLEG');
       tamper(path, (s) => s.prepare("UPDATE audit_log SET at = '2020-01-01T00:00:00.000Z' WHERE seq = ?").run(target.seq));

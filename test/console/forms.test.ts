@@ -13,7 +13,14 @@ import { eventForm, submissionForm } from '../../src/console/forms-nl.ts';
 import { events, submission } from '../support/fixtures.ts';
 
 const ITEM = '00000000-0000-4000-8000-00000000a11a';
-const RECORD = { helpItems: [{ id: ITEM, description: 'Onderwijszorg' }] } as unknown as CaseRecord;
+const COMMITMENT = '00000000-0000-4000-8000-0000000c0117';
+/** A case with a help item, an open commitment and an open escalation: every form shows all its fields. */
+const RECORD = {
+  helpItems: [{ id: ITEM, description: 'Onderwijszorg' }],
+  commitments: [{ id: COMMITMENT, organisation: 'Gemeente', action: 'Besluit nemen', status: 'open' }],
+  escalations: [{ type: 'ESCALATE' }], escalationOutcomes: [],
+} as unknown as CaseRecord;
+const withdrawn = { escalationWithdrawn: { reason: 'De plek kwam toch vrij' } };
 const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** The form values a browser posts for this body: the inverse of readForm. */
@@ -51,12 +58,19 @@ function normalised(value: unknown): unknown {
 /** Each event with its optional members given as well. */
 const FULL: { [T in EventType]?: Record<string, unknown> } = {
   SCHEDULE_OVERLEG: { notInvited: [{ role: 'guardian', reason: { code: 'unreachable', explanation: 'Geen reactie' } }] },
-  RECORD_OVERLEG: { parents: { participation: 'not_involved', reason: { code: 'refused', explanation: 'Wilde niet' }, wish: 'Rust' } },
+  RECORD_OVERLEG: {
+    parents: { participation: 'not_involved', reason: { code: 'refused', explanation: 'Wilde niet' }, wish: 'Rust' },
+    // More commitments than the form shows at first: the rows grow with what is posted.
+    commitments: [1, 2, 3].map((n) => ({ organisation: `Organisatie ${n}`, action: `Actie ${n}`, dueAt: '2026-02-0' + n })),
+  },
+  DECLINE: withdrawn,
+  CONSULT: withdrawn,
   ISSUE_ADVICE: { familyResponse: { youth: 'agrees', parents: 'disagrees', notes: 'Ouders willen een andere school' } },
   REPORT_PROGRESS: { familyView: 'Tevreden', notes: 'Loopt' },
   RECORD_ESCALATION_OUTCOME: { commitments: [{ organisation: 'Gemeente', action: 'Betaalt', dueAt: '2026-02-01' }] },
   UPDATE_HELP_ITEM: { itemId: ITEM, status: 'not_started', reason: 'Geen plek', decision: { date: '2026-01-02', by: 'Gemeente' } },
-  CLOSE: { lessonsLearned: 'Eerder opschalen' },
+  CLOSE: { outcome: 'other', lessonsLearned: 'Eerder opschalen', explanation: 'De jongere verhuisde naar het buitenland', ...withdrawn },
+  UPDATE_COMMITMENT: { commitmentId: COMMITMENT, status: 'not_done', reason: 'Het besluit is uitgesteld' },
   UPDATE_CONSENT: { parents: 'refused', legalGround: { basis: 'statutory_task', explanation: 'Taak' } },
   UPDATE_SCHOOL: { status: 'not_attending', notAttendingSince: '2025-12-01' },
 };

@@ -129,7 +129,7 @@ function inFollowUpReported(): PersistedReferral {
   return applied(inFollowUp(), progressAt(T.report1, false)).persisted;
 }
 /** A CLOSE that §5.2 lets through without every help item started. */
-const closeAt = (at: string) => ev('CLOSE', at, { outcome: 'no_longer_needed' });
+const closeAt = (at: string) => ev('CLOSE', at, { outcome: 'no_longer_needed', explanation: 'The family found help themselves' });
 /** UPDATE_HELP_ITEM taking every help item of the case's advice to started on `at`. */
 function startAll(persisted: PersistedReferral, at: string): Applied {
   let result: Applied | undefined;
@@ -293,11 +293,23 @@ describe('overleg deadline', () => {
     expect(after.persisted.context.deadlines).toEqual({});
   });
 
-  it('no deadline is open while the overleg is scheduled or the advice is written', () => {
+  it('no deadline is open while the overleg is scheduled; recording it arms the advice deadline, 14 days (§6.1)', () => {
     expect(inOverlegScheduled().context.deadlines).toEqual({});
     const advising = applied(inOverlegScheduled(), ev('RECORD_OVERLEG', T.record));
-    expect(advising.timers).toEqual([]);
-    expect(advising.persisted.context.deadlines).toEqual({});
+    expect(advising.timers).toEqual([arm('advice', plus(T.record, 14 * DAY))]);
+    expect(advising.persisted.context.deadlines).toEqual({ advice: plus(T.record, 14 * DAY) });
+  });
+
+  it('the advice meets the advice deadline; it passes without changing the state, and its region setting counts', () => {
+    const advised = applied(inAdvising(), adviceAt(T.advice));
+    expect(advised.timers).toContainEqual(cancel('advice'));
+    expect(advised.persisted.context.deadlines.advice).toBeUndefined();
+    const overdue = applied(inAdvising(), passed('advice', plus(T.record, 14 * DAY)));
+    expect(overdue.state).toBe('advising');
+    expect(overdue.persisted.context.overdue).toEqual({ advice: plus(T.record, 14 * DAY) });
+    const quick = applied(inOverlegScheduled(), ev('RECORD_OVERLEG', T.record),
+      { ...DEFAULT_ENV_SETTINGS, now: T.record, deadlines: { ...DEFAULT_DEADLINES, advice: 'P7D' } });
+    expect(quick.persisted.context.deadlines).toEqual({ advice: plus(T.record, 7 * DAY) });
   });
 
   it('is armed again, 14 days after REQUEST_REASSESSMENT, when follow-up loops back', () => {
@@ -336,7 +348,8 @@ describe('follow-up checkpoint', () => {
   it('is armed 28 days after entering follow_up from advising, with the reassessment deadline', () => {
     const result = applied(inAdvising(), adviceAt(T.advice));
     expect(result.state).toBe('follow_up');
-    expect(result.timers).toHaveLength(2);
+    expect(result.timers).toHaveLength(3);
+    expect(result.timers).toContainEqual(cancel('advice'));
     expect(result.timers).toContainEqual(arm('checkpoint', days(T.advice, 28)));
     expect(result.timers).toContainEqual(arm('reassessment', REASSESSMENT_DUE));
     expect(result.persisted.context.deadlines).toEqual({
@@ -347,7 +360,7 @@ describe('follow-up checkpoint', () => {
   it('is not armed in bridging; entering follow_up with the bridging plan arms it 28 days after the plan', () => {
     const bridging = applied(inAdvising(), adviceAt(T.advice, 6));
     expect(bridging.state).toBe('bridging');
-    expect(bridging.timers).toEqual([arm('reassessment', REASSESSMENT_DUE)]);
+    expect(bridging.timers).toEqual([cancel('advice'), arm('reassessment', REASSESSMENT_DUE)]);
     const planned = applied(bridging.persisted, ev('SET_BRIDGING_PLAN', T.plan));
     expect(planned.state).toBe('follow_up');
     // The plan's review is due when its review day (the day of T.plan here) has passed.
@@ -646,8 +659,11 @@ describe('calendar arithmetic (Europe/Amsterdam)', () => {
     'P1Y2M3D', 'PT2S', 'PT1H', 'PT1H30M', 'PT120H', 'PT25H', 'P1DT12H', 'P1MT1.5S', 'PT0.5S', 'PT0.0005S',
     'PT1.9999S', 'P31D', 'P3660D', 'PT59M59S'];
 
+  // 139,000 comparisons: collected and asserted once, since an expect() per comparison made this
+  // one test take 14 s on a busy machine; its own budget besides.
   it('dueAfter equals luxon on every change of summer time 2020–2040, every hour around it, every duration shape', () => {
     let compared = 0;
+    const differing: string[] = [];
     for (let year = 2020; year <= 2040; year++) {
       for (const month of [2, 9]) {
         // The last Sunday of March / October, 01:00 UTC: the instant Amsterdam's offset changes.
@@ -657,15 +673,18 @@ describe('calendar arithmetic (Europe/Amsterdam)', () => {
           for (const extra of [0, 59 * 60_000 + 59_999]) {
             const now = new Date(sunday + h * 3_600_000 + extra).toISOString();
             for (const shape of SHAPES) {
-              expect(dueAfter(now, shape), `${shape} after ${now}`).toBe(luxonDueAfter(now, shape));
+              const ours = dueAfter(now, shape);
+              const luxons = luxonDueAfter(now, shape);
+              if (ours !== luxons) differing.push(`${shape} after ${now}: ${ours}, luxon ${luxons}`);
               compared++;
             }
           }
         }
       }
     }
+    expect(differing.slice(0, 20)).toEqual([]);
     expect(compared).toBe(21 * 2 * 61 * 2 * SHAPES.length);
-  });
+  }, 120_000);
 
   it('dueAfter equals luxon at the ends of months and on leap days (the day clamped, as luxon)', () => {
     const starts = ['2024-01-31T10:00:00.000Z', '2024-02-29T23:30:00.000Z', '2023-01-29T12:00:00.000Z',

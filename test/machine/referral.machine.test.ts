@@ -23,7 +23,7 @@ import {
   type PersistedReferral,
 } from '../../machines/referral.ts';
 import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from '../../machines/referral.schemas.ts';
-import { everyHelpStarted, followedUp } from '../../machines/referral.rules.ts';
+import { everyHelpStarted, followedUp, openEscalation } from '../../machines/referral.rules.ts';
 import { events, helpItem } from '../support/fixtures.ts';
 import {
   adviceWaiting,
@@ -60,14 +60,40 @@ const FIXED_EVENTS: StampedEvent[] = [
 ].map((event) => event.type !== 'ISSUE_ADVICE' ? event
   // Both advices give their help item the same id, so a graph vertex does not depend on which it was.
   : { ...event, helpItems: event.helpItems.map((item) => ({ ...item, id: '00000000-0000-4000-8000-0000000000a1' })) });
+/** Commitments (§6.1) with fixed ids, so that a graph vertex does not depend on which event made them. */
+const OVERLEG_COMMITMENT = { id: '00000000-0000-4000-8000-0000000000c1', organisation: 'GGZ Noord', action: 'Start the intake', dueAt: '2026-03-01' };
+const ESCALATION_COMMITMENT = { id: '00000000-0000-4000-8000-0000000000c2', organisation: 'Gemeente Amsterdam', action: 'Issue the decision', dueAt: '2026-03-01' };
+const COMMITMENT_EVENTS: StampedEvent[] = [
+  { ...stamped('RECORD_OVERLEG'), commitments: [OVERLEG_COMMITMENT] } as StampedEvent,
+  { ...stamped('RECORD_ESCALATION_OUTCOME'), commitments: [ESCALATION_COMMITMENT] } as StampedEvent,
+  // Ending while the escalation is open, withdrawing it (§6.1).
+  fixtureEvent('CLOSE', AT, { escalationWithdrawn: { reason: 'The family found a place themselves' } }),
+  fixtureEvent('DECLINE', AT, { escalationWithdrawn: { reason: 'The question is answered without the BEN' } }),
+];
+
+/** Each commitment is made once: a second overleg after a reassessment makes none (the graph stays finite). */
+const unmade = (snapshot: ReferralSnapshot) => (event: StampedEvent) =>
+  !('commitments' in event) || !(event.commitments ?? []).some((c) =>
+    snapshot.context.record.commitments.some((made) => made.id === c.id));
+
 const GRAPH_EVENTS = (snapshot: ReferralSnapshot): StampedEvent[] => [
   ...FIXED_EVENTS,
+  ...COMMITMENT_EVENTS.filter(unmade(snapshot)),
+  // Settling as done only: not_done takes the same transition (test/machine/loose-ends.test.ts has both).
+  ...snapshot.context.record.commitments.map((c) => fixtureEvent('UPDATE_COMMITMENT', AT, { commitmentId: c.id })),
   ...snapshot.context.record.helpItems.flatMap((item) => (['arranged', 'started', 'not_started', 'stopped'] as const)
     .map((status) => fixtureEvent('UPDATE_HELP_ITEM', AT, {
       itemId: item.id, status, decision: status === 'arranged' ? { date: AT.slice(0, 10), by: 'Gemeente Amsterdam' } : undefined,
       reason: status === 'not_started' || status === 'stopped' ? 'The provider has no place after all' : undefined,
     }))),
 ];
+/**
+ * The graph's events less those that make or settle commitments: for the simple paths, whose
+ * vertices do not say which commitments are open (the shortest paths' vertices do).
+ */
+const withoutCommitments = (snapshot: ReferralSnapshot): StampedEvent[] => GRAPH_EVENTS(snapshot)
+  .filter((e) => e.type !== 'UPDATE_COMMITMENT' && !('commitments' in e && (e.commitments ?? []).length > 0));
+
 /** What the engine would let through: the chart accepts it and no rule is broken (one source: ruleBroken). */
 const ALLOWED = (snapshot: ReferralSnapshot, event: StampedEvent) =>
   snapshot.can(event) && (event.type === 'DEADLINE_PASSED' || ruleBroken(event, snapshot.context.record) === undefined);
@@ -79,7 +105,13 @@ const ALLOWED = (snapshot: ReferralSnapshot, event: StampedEvent) =>
 const modelKey = (snapshot: ReferralSnapshot) => [
   lifecycleState(snapshot.value), escalationOf(snapshot.value),
   snapshot.context.record.helpItems.map((i) => i.status).join(','), followedUp(snapshot.context.record),
+  // How many commitments were made and how many are open: what the rules read (§6.1).
+  `${snapshot.context.record.commitments.length}/${snapshot.context.record.commitments.filter((c) => c.status === 'open').length}`,
 ];
+/** An edge's event: its type, and whether it withdraws the escalation (a different edge under the rules). */
+const eventKey = (event: StampedEvent | undefined) =>
+  event === undefined ? null : `${event.type}${'escalationWithdrawn' in event && event.escalationWithdrawn ? '+withdrawn' : ''}`;
+
 /** The escalation region's state: not_yet, none, open or answered. */
 const escalationOf = (value: StateValue): string =>
   typeof value === 'object' && typeof value.open === 'object' ? String((value.open as Record<string, StateValue>).escalation) : '-';
@@ -151,7 +183,7 @@ describe('model-based coverage (xstate/graph)', () => {
     events: GRAPH_EVENTS,
     filterEvents: ALLOWED,
     serializeState: (snapshot, event, previous) =>
-      JSON.stringify([previous ? modelKey(previous) : null, event?.type ?? null, modelKey(snapshot)]),
+      JSON.stringify([previous ? modelKey(previous) : null, eventKey(event), modelKey(snapshot)]),
   });
 
   it('reaches every state and takes every transition of the machine definition (100%)', () => {
@@ -210,14 +242,14 @@ describe('model-based coverage (xstate/graph)', () => {
           .toEqual(sent.filter((e) => e.type === type));
       }
     }
-  });
+  }, 180_000); // some 4,000 paths replayed: generous for a busy two-core machine
 
   /* Simple paths over lifecycle states (no state visited twice): every way through the chart. */
   // Escalations and the help items' side roads are left out here (the shortest paths above take
   // every one of their transitions): with them the number of simple paths explodes.
   const simplePaths: Path[] = getSimplePaths(referralMachine, {
     input: input(),
-    events: (snapshot) => GRAPH_EVENTS(snapshot).filter((e) =>
+    events: (snapshot) => withoutCommitments(snapshot).filter((e) =>
       e.type !== 'ESCALATE' && e.type !== 'RECORD_ESCALATION_OUTCOME' &&
       (e.type !== 'UPDATE_HELP_ITEM' || e.status === 'started')),
     filterEvents: ALLOWED,
@@ -434,7 +466,7 @@ describe('persisted snapshots', () => {
     stamped('RECORD_OVERLEG', '2026-05-28T09:00:00Z'),
     stamped('ISSUE_ADVICE', '2026-05-29T09:00:00Z'),
     stamped('REPORT_PROGRESS', '2026-07-01T09:00:00Z'),
-    fixtureEvent('CLOSE', '2026-08-01T09:00:00Z', { outcome: 'no_longer_needed' }),
+    fixtureEvent('CLOSE', '2026-08-01T09:00:00Z', { outcome: 'no_longer_needed', explanation: 'The family found help themselves' }),
     stamped('ADD_NOTE', '2026-08-02T09:00:00Z'),
   ];
 
@@ -539,10 +571,11 @@ describe('lifecycle invariants over every path the graphs walk (§5.2, §5.3)', 
     ...getShortestPaths(referralMachine, {
       ...graph,
       serializeState: (snapshot, event, previous) =>
-        JSON.stringify([previous ? modelKey(previous) : null, event?.type ?? null, modelKey(snapshot)]),
+        JSON.stringify([previous ? modelKey(previous) : null, eventKey(event), modelKey(snapshot)]),
     }),
     ...getSimplePaths(referralMachine, {
       ...graph,
+      events: withoutCommitments,
       serializeState: (snapshot) => JSON.stringify([lifecycleState(snapshot.value),
         followedUp(snapshot.context.record), everyHelpStarted(snapshot.context.record)]),
     }),
@@ -554,6 +587,14 @@ describe('lifecycle invariants over every path the graphs walk (§5.2, §5.3)', 
     console.log(`[lifecycle invariant] ${name}: checked on ${paths.length} paths ` +
       `(${paths.reduce((n, p) => n + p.steps.length, 0)} steps)`);
   }
+
+  it('the paths settle commitments and end cases with the escalation withdrawn', () => {
+    const types = new Set(paths.flatMap((p) => p.steps.map((s) => s.event.type)));
+    expect(types).toContain('UPDATE_COMMITMENT');
+    const withdrawnEndings = paths.flatMap((p) => p.steps).filter((s) =>
+      (s.event as { escalationWithdrawn?: unknown }).escalationWithdrawn !== undefined && lifecycleState(s.state.value) === 'closed');
+    expect(withdrawnEndings.length).toBeGreaterThan(0);
+  });
 
   it('no case is closed as help_in_place unless every help item has started', () => {
     holdsOnEveryPath('help_in_place only with every item started', (path) => {
@@ -587,6 +628,35 @@ describe('lifecycle invariants over every path the graphs walk (§5.2, §5.3)', 
         if (lifecycleState(state.value) !== 'closed') expect(ALLOWED(state, withdraw)).toBe(true);
       }
     });
+  });
+
+  it('no case is closed with an open escalation or an open commitment (§6.1)', () => {
+    holdsOnEveryPath('closed leaves nothing open', (path) => {
+      for (const { state } of path.steps) {
+        if (lifecycleState(state.value) !== 'closed') continue;
+        const { record } = state.context;
+        const closure = record.closure as { type: string; escalationWithdrawn?: unknown } | null;
+        const withdrawn = closure?.type === 'WITHDRAW' || closure?.escalationWithdrawn !== undefined;
+        expect(openEscalation(record) === undefined || withdrawn).toBe(true);
+        expect(record.commitments.filter((c) => c.status === 'open')).toEqual([]);
+      }
+    });
+  });
+
+  it('every open commitment has its own deadline until it is settled (§6.1)', () => {
+    let seen = 0;
+    holdsOnEveryPath('an open commitment has a deadline', (path) => {
+      for (const { state } of path.steps) {
+        for (const c of state.context.record.commitments) {
+          const due = state.context.deadlines[`commitment:${c.id}`];
+          if (c.status === 'open') {
+            seen++;
+            expect(due).toBe(new Date(Date.parse(`${c.dueAt}T00:00:00+01:00`) + 86_400_000).toISOString());
+          } else expect(due).toBeUndefined();
+        }
+      }
+    });
+    expect(seen, 'the paths hold open commitments').toBeGreaterThan(0);
   });
 
   it('an open escalation always has a deadline, and no deadline stays armed in closed', () => {

@@ -149,7 +149,7 @@ describe('every state change and every passed deadline is one notification, writ
     fired = await round();
     expect(fired.timersFired).toBe(1);
     await send(ctx.localTeam, a, events.REPORT_PROGRESS(), 0); // follow_up → follow_up
-    await send(ctx.expertTeam, a, events.CLOSE({ outcome: 'no_longer_needed' }), 1);
+    await send(ctx.expertTeam, a, events.CLOSE({ outcome: 'no_longer_needed', explanation: 'The family found help on their own' }), 1);
 
     const b = await ctx.createCase();
     await send(ctx.localTeam, b, events.WITHDRAW(), 1);
@@ -529,14 +529,18 @@ describe('the scheduler loop of the service', () => {
       for (const end = Date.now() + ms; !check() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
       return check();
     };
-    expect(await until(() => hanging.requests.length > 0, 2_000), 'the loop tried the R02 webhook').toBe(true);
+    expect(await until(() => hanging.requests.length > 0, 20_000), 'the loop tried the R02 webhook').toBe(true);
 
     // A case of region R01 (no webhook at all) passes its triage deadline meanwhile.
     const ours = await submit(token(REGION));
     clock.advance(5 * DAY + 1);
     const timer = db.$client.prepare(`SELECT status FROM timers WHERE case_id = ? AND name = 'triage'`);
-    const fired = await until(() => (timer.get(ours) as { status: string }).status === 'fired', 3_000);
-    expect(fired, 'the R01 triage deadline fired within 3 s of falling due, while the R02 receiver hangs').toBe(true);
+    // Not a race against the wall clock: R02's receiver holds each request until the sender's
+    // 5 s timeout, and R02's three are sent one after another, so a deadline that waited for them
+    // would fire after R02's second request at the earliest.
+    const fired = await until(() => (timer.get(ours) as { status: string }).status === 'fired', 20_000);
+    expect(fired, 'the R01 triage deadline fired').toBe(true);
+    expect(hanging.requests, 'it fired while R02\'s first request still hung').toHaveLength(1);
   });
 
   it('keeps delivering other regions\' notifications while one region\'s receiver hangs', async () => {
@@ -564,10 +568,12 @@ describe('the scheduler loop of the service', () => {
     };
     // R02's three notifications are claimed and the first one hangs (5 s timeout each).
     for (let i = 0; i < 3; i++) await submitIn(OTHER_REGION);
-    expect(await until(() => hanging.requests.length > 0, 2_000)).toBe(true);
+    expect(await until(() => hanging.requests.length > 0, 20_000)).toBe(true);
     // R01's notification, written after, arrives while R02's round is still hanging.
     await submitIn(REGION);
-    expect(await until(() => healthy.requests.length === 1, 2_000), 'R01 delivered within 2 s').toBe(true);
+    // While R02's first request hangs (until the sender's 5 s timeout), R02 sends nothing else.
+    expect(await until(() => healthy.requests.length === 1, 20_000), 'R01 delivered').toBe(true);
+    expect(hanging.requests, 'R01 did not wait for R02\'s hanging request').toHaveLength(1);
     expect(hanging.requests).toHaveLength(1);
   });
 });

@@ -114,7 +114,7 @@ function otherSteps(): Step[] {
     step(1, 'O2', events.START_TRIAGE()),
     step(6, 'O3', events.START_TRIAGE()), step(6, 'O3', events.ACCEPT()),
     ...[0, 1, 2, 3, 4].map((i) => step(80, `F${i}`, events.CLOSE({ outcome: 'help_in_place', familyViewOfFit: 'fits' }))),
-    step(80, 'F5', events.CLOSE({ outcome: 'no_longer_needed', familyViewOfFit: 'partly' })),
+    step(80, 'F5', events.CLOSE({ outcome: 'no_longer_needed', familyViewOfFit: 'partly', explanation: 'The family found help on their own' })),
   ];
 }
 

@@ -71,7 +71,7 @@ describe('GET /reports/signalering as CSV', () => {
       'leadTimes|submissionToTriageDecision.medianDays||2', 'leadTimes|submissionToTriageDecision.p90Days||8',
       'leadTimes|adviceToHelpStarted.p90Days||',
       'overleggen|youthTookPart.share||<5', 'advice|customArrangements.share||0.5', 'advice|medianWaitingWeeks.weeks||4',
-      'advice|bridgingPlanWhenWaiting.share||<5', 'deadlines|total||21',
+      'advice|bridgingPlanWhenWaiting.share||<5', 'deadlines|total||22',
       'deadlines|passedByDeadline|triage|11', 'deadlines|passedByDeadline|overleg|<5',
       'deadlines|passedByDeadline|checkpoint|7', 'deadlines|dueForReassessment.count||<5',
     ]));

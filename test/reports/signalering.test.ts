@@ -125,15 +125,18 @@ describe('GET /reports/signalering', () => {
 
   it('counts the cases that passed each deadline, reassessment included, suppressing small cells', () => {
     expect(report.deadlines).toEqual({
-      // E0's overleg and escalation deadlines pass while it is escalated; one bridging review passes.
-      total: 21,
+      // E0's overleg and escalation deadlines pass while it is escalated; one bridging review passes;
+      // one advice comes more than 14 days after its overleg (machine 2.1.0, §6.1).
+      total: 22,
       passedByDeadline: [
         { key: 'triage', count: 11, suppressed: false },
         { key: 'overleg', count: null, suppressed: true },
+        { key: 'advice', count: null, suppressed: true },
         { key: 'checkpoint', count: 7, suppressed: false },
         { key: 'reassessment', count: null, suppressed: true },
         { key: 'bridging_review', count: null, suppressed: true },
         { key: 'escalation', count: null, suppressed: true },
+        { key: 'commitment', count: null, suppressed: true },
       ],
       dueForReassessment: { count: null, suppressed: true },
     });

@@ -134,7 +134,7 @@ describe('POST /api/v1/cases/{id}/events racing on one case', () => {
     const id = await ctx.caseIn('follow_up');
     await apply(ctx, ctx.localTeam, id, events.REPORT_PROGRESS());
     const responses = await Promise.all([
-      ctx.send(ctx.expertTeam, id, events.CLOSE({ outcome: 'no_longer_needed' })),
+      ctx.send(ctx.expertTeam, id, events.CLOSE({ outcome: 'no_longer_needed', explanation: 'The family found help on their own' })),
       ctx.send(ctx.localTeam, id, events.WITHDRAW()),
     ]);
     expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 409]);

@@ -473,7 +473,7 @@ describe('reassessment deadline', () => {
     const id = await ctx.caseIn('follow_up');
     ctx.clock.advance(DAY);
     await send(ctx.localTeam, id, 'REPORT_PROGRESS', { helpStarted: false, onTrack: false });
-    const closed = await send(ctx.expertTeam, id, 'CLOSE', { outcome: 'no_longer_needed' });
+    const closed = await send(ctx.expertTeam, id, 'CLOSE', { outcome: 'no_longer_needed', explanation: 'The family found help on their own' });
     expect(closed).toMatchObject({ state: 'closed', deadlines: [], overdue: false });
     ctx.clock.set('2027-01-01T00:00:00Z');
     expect(await fired()).toBe(0);

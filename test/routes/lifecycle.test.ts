@@ -293,7 +293,7 @@ describe('POST /api/v1/cases/{id}/events: ESCALATE', () => {
     expect(view).toMatchObject({ state, version: before.version + 1 });
     expect(view.escalation).toEqual({
       status: 'open', to: 'municipality_mandate', target: 'Gemeente Amsterdam, doorzettingsmacht',
-      question: escalate.question, since: START, dueAt: '2026-01-26T09:00:00.000Z', outcome: null,
+      question: escalate.question, since: START, dueAt: '2026-01-26T09:00:00.000Z', outcome: null, withdrawnReason: null,
     });
     expect(view.deadlines).toContainEqual({ name: 'escalation', dueAt: '2026-01-26T09:00:00.000Z' });
     expect(view.allowedEvents).toContain('RECORD_ESCALATION_OUTCOME');
@@ -398,7 +398,7 @@ describe('POST /api/v1/cases/{id}/events: follow-up', () => {
   it('closes a case in follow_up with CLOSE, keeping outcome, fit and lessons', async () => {
     const id = await ctx.caseIn('follow_up');
     await apply(ctx, ctx.localTeam, id, events.REPORT_PROGRESS({ helpStarted: false, onTrack: false }));
-    const close = events.CLOSE({ outcome: 'no_longer_needed', familyViewOfFit: 'partly', lessonsLearned: 'Start earlier' });
+    const close = events.CLOSE({ outcome: 'no_longer_needed', familyViewOfFit: 'partly', lessonsLearned: 'Start earlier', explanation: 'The family found help on their own' });
     const view = await apply(ctx, ctx.expertTeam, id, close);
     expect(view.state).toBe('closed');
     expect(view.data.closure).toEqual({ ...close, at: START });

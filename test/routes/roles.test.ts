@@ -29,7 +29,7 @@ const get = (url: string): InjectOptions => ({ method: 'GET', url });
 const post = (url: string, payload: object): InjectOptions => ({ method: 'POST', url, payload });
 const EXPERT_ONLY = EVENT_TYPES.filter((t) =>
   !['PROVIDE_INFORMATION', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL',
-    'UPDATE_HELP_ITEM'].includes(t));
+    'UPDATE_HELP_ITEM', 'UPDATE_COMMITMENT'].includes(t));
 
 describe('GET /api/v1/cases/{id}, /cases and /trail as an inspector', () => {
   it('reads a case of its region, the list and the trail when it states a purpose', async () => {

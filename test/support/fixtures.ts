@@ -109,6 +109,9 @@ export const events: { [T in EventType]: (extra?: Partial<EventInputOf<T>>) => E
   WITHDRAW: (x) => ({ type: 'WITHDRAW', reason: 'Family moved away', ...x }),
   CLOSE: (x) => ({ type: 'CLOSE', outcome: 'help_in_place', familyViewOfFit: 'fits', ...x }),
   ADD_NOTE: (x) => ({ type: 'ADD_NOTE', text: 'Called the school', ...x }),
+  UPDATE_COMMITMENT: (x) => ({
+    type: 'UPDATE_COMMITMENT', commitmentId: PATH_COMMITMENT_ID, status: 'done', date: nowIso().slice(0, 10), ...x,
+  }),
   UPDATE_CONSENT: (x) => ({ type: 'UPDATE_CONSENT', youth: 'given', ...x }),
   UPDATE_SCHOOL: (x) => ({ type: 'UPDATE_SCHOOL', status: 'partial', ...x }),
 };
@@ -120,6 +123,9 @@ export { helpItem };
  * advice starts" (the test drivers send one UPDATE_HELP_ITEM per item with its real id).
  */
 export const PATH_ITEM_ID = '00000000-0000-4000-8000-00000000a11a';
+
+/** The commitmentId of the fixture UPDATE_COMMITMENT: a test names the real id of the case's commitment. */
+export const PATH_COMMITMENT_ID = '00000000-0000-4000-8000-0000000c0117';
 
 /** Events that take a new case to the named state, in order (expert team unless noted). */
 export const PATH_TO: Record<string, EventType[]> = {
