@@ -23,6 +23,7 @@ const ON_POSTGRES = [
   // The console: people, sign-in links and sessions on PostgreSQL, and Chromium through every page.
   'test/console/console.test.ts',
   'test/console/console.browser.test.ts',
+  'test/console/loose-ends.browser.test.ts',
   'test/routes/errors.test.ts',
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',
