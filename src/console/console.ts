@@ -8,9 +8,7 @@
  * refused. Pages with case data are `Cache-Control: no-store`.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { parse as parseQueryString } from 'node:querystring';
 import compress from '@fastify/compress';
-import rateLimit from '@fastify/rate-limit';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
@@ -21,7 +19,7 @@ import { personActor, SIGN_IN_LINK_MINUTES, type Session, type User } from '../a
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { utf8Text, UUID } from '../validation.ts';
+import { UUID } from '../validation.ts';
 import { ROLE_LABELS } from '../http/labels-nl.ts';
 import type { Services } from '../services.ts';
 import { assetFor, iconIco, IMMUTABLE } from './assets.ts';
@@ -29,6 +27,7 @@ import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
+import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
 
@@ -319,37 +318,8 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
 
   function expiredLink(reply: FastifyReply): FastifyReply {
     return context.send(reply, page({ title: 'Deze link werkt niet meer' },
-      alert('error', 'Deze inloglink is verlopen of al gebruikt. Vraag de beheerder van uw regio om een nieuwe.', 'alert')), 400);
+      alert('error', 'Deze inloglink is verlopen of al gebruikt. Vraag om een nieuwe bij wie passend voor uw regio draait.', 'alert')), 400);
   }
-}
-
-/**
- * Sign-in codes tried per address (issue 29: 200 guesses took 352 ms, and none was logged). Each
- * code that does not work is logged as an attempt (the address, never the code: it stays out of
- * every log line) and counted; after `perMinute` of them in a minute the address may try no code,
- * valid or not, until the minute is over. A code is 32 random bytes, so this is not what keeps
- * guessing out of reach; it keeps a guesser slow and visible. 0 or undefined: not throttled.
- */
-async function signInCodeLimit(app: FastifyInstance, perMinute: number | undefined) {
-  await app.register(rateLimit, { global: false });
-  type Limit = { isAllowed: boolean; remaining?: number };
-  const limit = perMinute
-    ? app.createRateLimit({ max: perMinute, timeWindow: 60_000, keyGenerator: (request) => `sign-in-code:${request.ip}` }) as
-      (request: FastifyRequest, options?: { increment?: boolean }) => Promise<Limit>
-    : null;
-  return {
-    async exhausted(request: FastifyRequest): Promise<boolean> {
-      if (!limit) return false;
-      const state = await limit(request, { increment: false });
-      if (state.isAllowed || state.remaining !== 0) return false;
-      request.log.warn({ attempt: 'sign_in_code', outcome: 'throttled', address: request.ip }, 'sign-in code attempt refused: too many from this address');
-      return true;
-    },
-    async failed(request: FastifyRequest): Promise<void> {
-      request.log.warn({ attempt: 'sign_in_code', outcome: 'refused', address: request.ip }, 'sign-in code refused');
-      if (limit) await limit(request);
-    },
-  };
 }
 
 /** The page a browser gets for a path that is neither the console's nor the API's. */
@@ -383,26 +353,6 @@ function pendingOf(request: FastifyRequest): OidcPending | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A form body, or null when it is not UTF-8: neither its bytes nor its percent-escapes may be
- * anything else (issue 29). A decoder that replaces them with U+FFFD would store something else
- * than what was typed.
- */
-function formOf(body: Buffer): Record<string, unknown> | null {
-  const text = utf8Text(body);
-  if (text === null) return null;
-  for (const part of text.split(/[&=]/)) {
-    try {
-      decodeURIComponent(part.replaceAll('+', ' '));
-    } catch {
-      return null;
-    }
-  }
-  // No cap on the number of fields (querystring's default of 1000 would drop the rest silently);
-  // the body limit bounds them.
-  return parseQueryString(text, '&', '=', { maxKeys: 0 }) as Record<string, unknown>;
 }
 
 function sessionIdOf(request: FastifyRequest): string | undefined {
