@@ -19,6 +19,7 @@ import type { EventType } from '../machines/referral.schemas.ts';
 import { events, fixtureClock, PATH_TO, submission } from './support/fixtures.ts';
 import { createToken, killAll, startService, waitHealthy, type ServiceProcess } from './crash/harness.ts';
 import { runCli, tempDir } from './audit/support.ts';
+import { openSqlite } from '../db/connection.ts';
 
 const CASES = 80;
 const ERASED = [7, 23, 41, 66];
@@ -158,4 +159,39 @@ describe('the real service: 80 cases over HTTP, four erased with the CLI while i
       expect(kept.filter((i) => !bytes.includes(referenceOf(i))), file).toEqual([]);
     }
   });
+});
+
+describe('a file an older version wrote, on the first start of this version', () => {
+  const tmp = tempDir('passend-upgrade-');
+  const path = join(tmp.dir, 'passend.db');
+  const PURPOSE = 'Zq999 onderzoek naar de familie Wolkenkrabber';
+
+  afterAll(async () => { await killAll(); tmp.remove(); });
+
+  it('is rewritten once before the service serves, so that what older deletes left is gone', async () => {
+    // Version 2: no secure_delete; an inspector's purpose, then the session deleted at sign-out.
+    const ctx = await createTestContext({ path });
+    ctx.db.$client.pragma('secure_delete = OFF');
+    const people = ctx.app.services.people;
+    const user = await people.create({ role: 'inspector', organisation: 'igj', region: 'R01', name: 'I', email: 'i@example.nl' },
+      ctx.clock.now());
+    const session = await ctx.app.services.sessions.create(user, ctx.clock.now());
+    await ctx.app.services.sessions.setPurpose(session, PURPOSE);
+    await ctx.app.services.sessions.end(session);
+    await ctx.close();
+    expect(bytesOf(path).includes(PURPOSE), 'the deleted purpose is still in the file before').toBe(true);
+
+    const service = await startService(path);
+    await waitHealthy(service);
+    service.child.kill('SIGTERM');
+    const [code] = await once(service.child, 'exit') as [number | null];
+    expect(code, service.output()).toBe(0);
+    expect(bytesOf(path).includes(PURPOSE)).toBe(false);
+    const sqlite = openSqlite(path, { readonly: true });
+    try {
+      expect(sqlite.pragma('user_version', { simple: true })).toBe(1);
+    } finally {
+      sqlite.close();
+    }
+  }, 60_000);
 });

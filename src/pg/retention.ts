@@ -8,9 +8,9 @@
  *
  * PostgreSQL keeps the old row versions (dead tuples) in the table's pages until VACUUM, and a
  * plain VACUUM only marks their space free: the bytes stay until something overwrites them. So
- * after every `run` and after an `erase`, `VACUUM (FULL)` rewrites the tables that held the words
- * into new files with only the live rows (issue 29). It locks each table while it copies it:
- * requests of every instance wait that long.
+ * after a `run` that erased something and after an `erase`, `VACUUM (FULL)` rewrites the tables
+ * that held the words into new files with only the live rows (issue 29). It locks each table while
+ * it copies it: requests of every instance wait that long.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime, Duration } from 'luxon';
@@ -77,7 +77,7 @@ export function pgRetention(db: PgDb) {
     async run(asOf: Date, at: Date, operator: Operator): Promise<string[]> {
       const erased: string[] = [];
       for (const id of await this.due(asOf)) if (await erase(id, 'retention', at.toISOString(), operator)) erased.push(id);
-      await rewrite();
+      if (erased.length > 0) await rewrite();
       return erased;
     },
     async erase(id: string, at: Date, operator: Operator, reference?: string): Promise<boolean> {
