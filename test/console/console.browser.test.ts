@@ -64,7 +64,8 @@ async function act(page: Page, type: string, fill: (form: string) => Promise<voi
   await page.click(`${form} > summary`);
   await fill(form);
   await check(page);
-  await Promise.all([page.waitForEvent('framenavigated'), page.click(`${form} button[type=submit]`)]);
+  // The form's own button: a list that grows (commitments) has another that only adds a row.
+  await Promise.all([page.waitForEvent('framenavigated'), page.click(`${form} button.utrecht-button--primary-action`)]);
   await page.waitForLoadState('load');
   // On a refusal the page names it: shown in the failure message.
   const refused = await page.locator('.utrecht-alert--error').allTextContents();

@@ -80,6 +80,7 @@ describe('no loose ends in the console (§6.1)', () => {
         await press(page, `${form} button[name="_meer"]`);
         expect(await page.inputValue(`${form} [name="commitments.1.action"]`)).toBe('Besluit over het arrangement');
         expect(await page.inputValue(`${form} [name="analysis"]`)).toBe('School en zorg werken langs elkaar heen');
+        expect(await page.locator('.utrecht-alert').first().textContent()).toContain('Er is nog niets vastgelegd');
       }
       await page.fill(`${form} [name="commitments.${i}.organisation"]`, organisation);
       await page.fill(`${form} [name="commitments.${i}.action"]`, action);
