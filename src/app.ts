@@ -36,7 +36,7 @@ export interface AppDependencies {
   config: Pick<Config, 'LOG_LEVEL'> &
     Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' | 'GROUP_COMMIT' |
       'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'TRUST_PROXY' |
-      'HOST' | 'PORT' | 'RATE_LIMIT_FAILED_AUTH'>>;
+      'HOST' | 'PORT'>>;
   /** The SQLite store the services are built from, unless `services` is given. */
   db?: Db;
   /** Services built elsewhere (another store). */

@@ -30,7 +30,7 @@ export const ConfigSchema = z.object({
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often due deadlines fire and notifications are sent; 0 turns the loop off'),
   RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30)
-    .describe('Failed authentications per address per minute before that address gets 429; 0: no limit'),
+    .describe('Failed authentications (and wrong sign-in codes) per client address per minute; past it, its failures get 429 (a valid token never); 0: no limit'),
   RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(0).default(3000)
     .describe('Requests per API client per minute before 429; 0: no limit'),
   TRUST_PROXY: z.string().trim().optional()

@@ -62,7 +62,7 @@ export async function registerAuth(
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const actor = token === undefined ? undefined : await lookup(token);
     if (!actor) {
-      // Counted per client address (request.ip: behind TRUST_PROXY, the address the proxy saw).
+      // Counted per client address (request.ip: from a proxy in TRUST_PROXY, the client it names).
       if (failures) refuseWhen(reply, await failures(request), (l) => l.isExceeded === true);
       reply.header('WWW-Authenticate', 'Bearer realm="passend"');
       throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <token> with a valid token');
