@@ -5,9 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { openSqlite } from './connection.ts';
 import { backfillReportFacts } from './facts-backfill.ts';
 import * as schema from './schema.ts';
 
@@ -33,7 +34,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.me
 
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
+  const sqlite = openSqlite(path);
   applyPragmas(sqlite, options);
   const db = drizzle({ client: sqlite, schema });
   if (options.migrate ?? true) {
@@ -44,6 +45,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 }
 
 export function applyPragmas(sqlite: Database.Database, options: OpenOptions = {}): void {
+  // Set again here for handles opened elsewhere (the bench): freed space is zeroed (db/connection.ts).
+  sqlite.pragma('secure_delete = ON');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');

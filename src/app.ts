@@ -17,14 +17,14 @@ import { API_BASE, API_VERSION, type Config } from './config.ts';
 import { registerAuth } from './http/auth.ts';
 import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { clientErrorProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
+import { clientErrorProblem, connectProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createScheduler } from './scheduler.ts';
 import { sqliteServices, type Services } from './services.ts';
-import { MalformedBody, UUID } from './validation.ts';
+import { MalformedBody, utf8Text, UUID } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -35,7 +35,8 @@ export interface AppDependencies {
    */
   config: Pick<Config, 'LOG_LEVEL'> &
     Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' | 'GROUP_COMMIT' |
-      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
+      'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'TRUST_PROXY' |
+      'HOST' | 'PORT'>>;
   /** The SQLite store the services are built from, unless `services` is given. */
   db?: Db;
   /** Services built elsewhere (another store). */
@@ -52,6 +53,9 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
       : { logger: logger as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
+    // The client's address (rate limits, the access log) from X-Forwarded-For only when the
+    // connection comes from a proxy named in TRUST_PROXY; otherwise the connection's own address.
+    ...(config.TRUST_PROXY && config.TRUST_PROXY.length > 0 ? { trustProxy: config.TRUST_PROXY } : {}),
     clientErrorHandler: clientErrorProblem,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -75,6 +79,7 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerJsonParser(app);
   registerProblemHandlers(app, consoleNotFoundPage);
+  app.server.on('connect', connectProblem);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('API-Version', API_VERSION);
@@ -154,7 +159,8 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
   await app.register(consoleRoutes, {
     services, clock,
     config: {
-      PUBLIC_URL: config.PUBLIC_URL, SESSION_IDLE_MINUTES: config.SESSION_IDLE_MINUTES,
+      PUBLIC_URL: config.PUBLIC_URL, SESSION_IDLE_MINUTES: config.SESSION_IDLE_MINUTES, HOST: config.HOST, PORT: config.PORT,
+      RATE_LIMIT_FAILED_AUTH: config.RATE_LIMIT_FAILED_AUTH,
       OIDC_ISSUER: config.OIDC_ISSUER, OIDC_CLIENT_ID: config.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: config.OIDC_CLIENT_SECRET,
     },
   });
@@ -175,7 +181,7 @@ const CHARSET = /;\s*charset\s*=\s*("?[^;"]*"?)/i;
 function registerJsonParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     // The body is read as UTF-8 (RFC 8259 §8.1): a body declared in another charset is refused,
     // not read wrongly.
     const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1];
@@ -183,7 +189,12 @@ function registerJsonParser(app: FastifyInstance): void {
       done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'a JSON body is UTF-8: send charset=utf-8 or no charset'));
       return;
     }
-    parseJson(request, body as string, (err, value) => done(null, err ? new MalformedBody() : value));
+    const text = utf8Text(body as Buffer);
+    if (text === null) {
+      done(null, new MalformedBody('the body is not valid UTF-8'));
+      return;
+    }
+    parseJson(request, text, (err, value) => done(null, err ? new MalformedBody() : value));
   });
 }
 
@@ -207,7 +218,8 @@ function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<string, st
  * Security headers on every answer, from helmet: a content security policy without inline script
  * (pages with their own style replace it with a stricter one, src/http/html.ts), nosniff, no
  * framing, no referrer. Everything under the API is `Cache-Control: no-store`: case data must not
- * stay in a browser's or a proxy's cache.
+ * stay in a browser's or a proxy's cache. So are `/docs` and every error answer anywhere (the
+ * console's 404 page included, issue 29), unless a route said otherwise.
  *
  * The headers are the same on every answer, so helmet's middleware runs once, at start-up, and its
  * headers are set from that list. (@fastify/helmet, used before, built helmet's middleware anew on
@@ -231,7 +243,9 @@ async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
     done();
   });
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith(`${API_BASE}/`) && !reply.hasHeader('Cache-Control')) {
+    const path = request.url.split('?')[0]!;
+    const noStore = path.startsWith(`${API_BASE}/`) || path === '/docs' || path.startsWith('/docs/') || reply.statusCode >= 400;
+    if (noStore && !reply.hasHeader('Cache-Control')) {
       reply.header('Cache-Control', 'no-store');
     }
   });

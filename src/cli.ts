@@ -9,7 +9,7 @@
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../db/connection.ts';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -266,7 +266,7 @@ async function storeCommand(out: Out, path: string, command: string | undefined,
   if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
   // Migrated first, so that a file of an older version is copied with every column filled.
   openDatabase(path).$client.close();
-  const sqlite = new Database(path, { fileMustExist: true });
+  const sqlite = openSqlite(path, { fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
   const target = await openPostgres(to);
   try {
@@ -308,7 +308,7 @@ async function auditCommand(out: Out, config: Config, command: string | undefine
 }
 
 function verifyFile(path: string): ReturnType<ReturnType<typeof auditTrail>['verify']> {
-  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  const sqlite = openSqlite(path, { readonly: true, fileMustExist: true });
   try {
     return auditTrail(drizzle({ client: sqlite, schema }) as Db).verify();
   } finally {
@@ -328,7 +328,7 @@ async function backupCommand(out: Out, path: string, target: string | undefined)
   if (existsSync(target)) throw new UsageError(`${target} exists: a backup never overwrites a file`);
   const partial = `${target}.partial`;
   rmSync(partial, { force: true });
-  const source = new Database(path, { fileMustExist: true });
+  const source = openSqlite(path, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
     await source.backup(partial, { progress: ({ remainingPages }) => Math.max(remainingPages, 1) });

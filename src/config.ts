@@ -2,7 +2,17 @@
  * Configuration from the environment, validated once. Only src/server.ts and src/cli.ts read
  * process.env; everything else receives a Config.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** An address, or an address with a prefix length (CIDR), as proxy-addr reads them. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000)
@@ -20,11 +30,17 @@ export const ConfigSchema = z.object({
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(1000)
     .describe('How often due deadlines fire and notifications are sent; 0 turns the loop off'),
   RATE_LIMIT_FAILED_AUTH: z.coerce.number().int().min(0).default(30)
-    .describe('Failed authentications per address per minute before that address gets 429; 0: no limit'),
+    .describe('Failed authentications (and wrong sign-in codes) per client address per minute; past it, its failures get 429 (a valid token never); 0: no limit'),
   RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(0).default(3000)
     .describe('Requests per API client per minute before 429; 0: no limit'),
+  TRUST_PROXY: z.string().trim().optional()
+    .transform((value) => (value ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : []))
+    .refine((entries) => entries.every(isAddressOrRange), 'a comma-separated list of addresses or CIDR ranges, e.g. 10.0.0.5,10.0.1.0/24')
+    .describe('The load balancers or proxies in front of the service (addresses or CIDR ranges, comma-separated): their X-Forwarded-For names the client; from anyone else it is ignored'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
-    .describe('The address people open the console at, for sign-in links; default http://HOST:PORT'),
+    .describe('The address people open the console at: sign-in links and the OpenID Connect redirect are built from it, never from a request; required when NODE_ENV=production, else default http://HOST:PORT'),
+  NODE_ENV: z.string().optional()
+    .describe('production: PUBLIC_URL must be set'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional()
     .describe('An OpenID Connect provider for console sign-in; people are matched by email'),
   OIDC_CLIENT_ID: z.string().min(1).optional().describe('The console\'s client id at the provider'),
@@ -50,6 +66,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  if (result.data.NODE_ENV === 'production' && result.data.PUBLIC_URL === undefined) {
+    throw new Error('invalid configuration: PUBLIC_URL is required when NODE_ENV=production (sign-in links and the OpenID Connect redirect are built from it)');
   }
   if (!oidcComplete(result.data)) {
     throw new Error('invalid configuration: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');

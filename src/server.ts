@@ -13,6 +13,7 @@ import { loadConfig } from './config.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { loggerOptions } from './logger.ts';
 import { postgresServices } from './pg/services.ts';
+import { rewriteOnceAfterUpgrade } from './retention/retention.ts';
 
 const config = loadConfig(process.env);
 const logger = pino(loggerOptions(config.LOG_LEVEL));
@@ -28,6 +29,11 @@ async function open() {
     synchronous: config.SQLITE_SYNCHRONOUS,
     walAutocheckpoint: background ? 0 : undefined,
   });
+  // Once per file: what erasures by an older version left in free space goes (issue 29).
+  const started = performance.now();
+  if (rewriteOnceAfterUpgrade(db.$client)) {
+    logger.info({ ms: Math.round(performance.now() - started) }, 'database file rewritten once, so that no erased text remains in it');
+  }
   const checkpointer = background
     ? startCheckpointer(config.DATABASE_PATH, config.CHECKPOINT_INTERVAL_MS, logger,
       () => db.$client.pragma('wal_autocheckpoint = 1000'))

@@ -11,7 +11,21 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /** A request body that was not valid JSON. Its parse error is dropped: it may quote the input. */
 export class MalformedBody {
-  readonly reason = 'the body is not valid JSON';
+  constructor(readonly reason = 'the body is not valid JSON') {}
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The body as UTF-8 text, or null when its bytes are not valid UTF-8 (issue 29: a decoder that
+ * replaces bad bytes with U+FFFD silently stores something else than what was sent).
+ */
+export function utf8Text(body: Buffer): string | null {
+  try {
+    return UTF8.decode(body);
+  } catch {
+    return null;
+  }
 }
 
 export function invalidParams(error: z.ZodError): InvalidParam[] {

@@ -55,21 +55,21 @@ function stored(region: string, databasePath = dbPath) {
 
 describe('region set', () => {
   it('sets durations and the bridging threshold, prints the settings as JSON and exits 0', async () => {
-    const run = await cli(['region', 'set', 'R9', '--triage', 'PT2S', '--overleg', 'P7D', '--bridging-threshold-weeks', '2']);
+    const run = await cli(['region', 'set', 'R9', '--triage', 'PT2S', '--overleg', 'P7D', '--advice', 'P10D', '--bridging-threshold-weeks', '2']);
     expect(run.status, run.stderr).toBe(0);
     const printed = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(printed).toMatchObject({
       region: 'R9',
       bridgingThresholdWeeks: 2,
-      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D' },
+      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', advice: 'P10D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D' },
     });
     expect(stored('R9')).toEqual({
       bridgingThresholdWeeks: 2,
-      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D' },
+      deadlines: { triage: 'PT2S', triageUrgent: 'P1D', overleg: 'P7D', advice: 'P10D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D' },
     });
     // Another region keeps the defaults.
     expect(stored('R10').deadlines).toEqual({
-      triage: 'P5D', triageUrgent: 'P1D', overleg: 'P14D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D',
+      triage: 'P5D', triageUrgent: 'P1D', overleg: 'P14D', advice: 'P14D', checkpoint: 'P28D', reassessment: 'P3M', escalation: 'P21D',
     });
   });
 
@@ -79,7 +79,7 @@ describe('region set', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', bridgingThresholdWeeks: 2 });
     expect(stored('R9')).toEqual({
       bridgingThresholdWeeks: 2,
-      deadlines: { triage: 'PT2S', triageUrgent: 'PT12H', overleg: 'P7D', checkpoint: 'P14D', reassessment: 'P6W', escalation: 'P21D' },
+      deadlines: { triage: 'PT2S', triageUrgent: 'PT12H', overleg: 'P7D', advice: 'P10D', checkpoint: 'P14D', reassessment: 'P6W', escalation: 'P21D' },
     });
   });
 

@@ -137,7 +137,11 @@ export function sessionStore(db: Db, idleMinutes: number) {
       return id;
     },
 
-    /** The session the cookie names, while it is in use; its idle clock restarts (at most once a minute). */
+    /**
+     * The session the cookie names, while it is in use; its idle clock restarts at every request,
+     * stored exactly, so that it ends exactly `idleMinutes` after the last one (issue 29: it was
+     * stored at most once a minute, and sessions ended up to a minute early).
+     */
     get(id: string, now: Date): Session | undefined {
       const idHash = hashToken(id);
       const found = find.get({ idHash });
@@ -147,7 +151,7 @@ export function sessionStore(db: Db, idleMinutes: number) {
         db.delete(sessions).where(eq(sessions.idHash, idHash)).run();
         return undefined;
       }
-      if (now.getTime() - lastSeen > 60_000) {
+      if (now.getTime() > lastSeen) {
         db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.idHash, idHash)).run();
       }
       return { user: found.user, csrf: found.session.csrf, purpose: found.session.purpose };

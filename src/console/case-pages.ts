@@ -158,7 +158,10 @@ ${renderFields(fields, values, errors)}
     // "Nog een afspraak toevoegen": the same form again with one row more, nothing sent.
     if (wantsMoreRows(values)) {
       await access.record(request, person.actor, 'case.read', [current.id]);
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors: {} }));
+      // Said plainly: Enter in a text field presses the form's first button, which may be this one.
+      return ctx.send(reply, casePage(person, current, {
+        kind: 'info', text: 'Er is een regel bijgekomen. Er is nog niets vastgelegd: vul het formulier verder in en verstuur het.',
+      }, { type, values, errors: {} }));
     }
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
     const body = readForm(eventForm(type, current.data), values);
@@ -208,7 +211,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
 
   interface Failed { type: EventType; values: FormValues; errors: FieldErrors }
 
-  function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error'; text: string } | null, failed?: Failed,
+  function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error' | 'info'; text: string } | null, failed?: Failed,
     entries?: Trail['entries']): string {
     const record = view.data;
     const role = person.actor.role;

@@ -9,10 +9,10 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import compress from '@fastify/compress';
-import formBody from '@fastify/formbody';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 import type { AccessAction } from '../audit/access-log.ts';
 import type { Actor } from '../auth/api-clients.ts';
 import { personActor, SIGN_IN_LINK_MINUTES, type Session, type User } from '../auth/users.ts';
@@ -27,6 +27,8 @@ import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
+import { formOf, signInCodeLimit } from './request-guards.ts';
+import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
 
 export const SESSION_COOKIE = 'passend_sessie';
@@ -34,7 +36,8 @@ export const SESSION_COOKIE = 'passend_sessie';
 export interface ConsoleOptions {
   services: Services;
   clock: Clock;
-  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET'>>;
+  config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' |
+    'HOST' | 'PORT' | 'RATE_LIMIT_FAILED_AUTH'>>;
 }
 
 /** The signed-in person of a console request. */
@@ -62,7 +65,7 @@ export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'a
   /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
   person(request: FastifyRequest, roles?: readonly Role[]): Person;
   pageUser(person: Person): PageUser;
-  /** Where the browser reaches us: PUBLIC_URL, else the address it used. */
+  /** What links are built from: PUBLIC_URL, else http://HOST:PORT; never the request's Host header. */
   baseOf(request: FastifyRequest): string;
   /** Sends a page: HTML, no-store. */
   send(reply: FastifyReply, html: string, status?: number): FastifyReply;
@@ -83,9 +86,18 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const oidc = config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
     ? oidcClient({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET })
     : null;
-  /** Where the browser reaches us: the configured public address, else the one it used. */
-  const baseOf = (request: FastifyRequest): string =>
+  /**
+   * Where the browser reaches us, for the Origin check of posts: the configured public address,
+   * else the one it used (a browser's Origin names the site it posts to, whatever Host says).
+   */
+  const originBase = (request: FastifyRequest): string =>
     (config.PUBLIC_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
+  /**
+   * What links are built from (the OpenID Connect redirect): PUBLIC_URL, else http://HOST:PORT;
+   * never the request's Host header, which the client chooses (issue 29: `Host: evil.example` gave
+   * a link to evil.example). In production PUBLIC_URL is required (src/config.ts).
+   */
+  const linkBase = publicUrl({ PUBLIC_URL: config.PUBLIC_URL, HOST: config.HOST ?? '127.0.0.1', PORT: config.PORT ?? 3000 });
   /** A new session on every sign-in: a session id known before it is never carried over. */
   const startSession = async (request: FastifyRequest, reply: FastifyReply, user: User): Promise<FastifyReply> => {
     const old = sessionIdOf(request);
@@ -97,16 +109,22 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
 
   // The console is not part of the API's contract: its routes stay out of the OpenAPI document.
   app.addHook('onRoute', (route) => { route.schema = { ...(route.schema ?? {}), hide: true }; });
-  await app.register(formBody, { bodyLimit: 256 * 1024 });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: 256 * 1024 },
+    (_request, body, done) => {
+      const form = formOf(body as Buffer);
+      if (form) done(null, form);
+      else done(new AppError('VALIDATION_FAILED', 'the form is not valid UTF-8'), undefined);
+    });
   // Only where a route asks for it (the assets below): global off.
   await app.register(compress, { global: false });
   app.decorateRequest('person', null);
+  const codes = await signInCodeLimit(app, config.RATE_LIMIT_FAILED_AUTH);
 
   const context: ConsoleContext = {
     engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
     people, clients: services.clients, sessions, clock,
-    baseOf,
+    baseOf: () => linkBase,
     person(request, roles) {
       const person = request.person;
       if (!person) throw new SeeOther('/');
@@ -147,7 +165,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'a form');
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== new URL(baseOf(request)).origin) {
+    if (origin !== undefined && origin !== new URL(originBase(request)).origin) {
       throw new AppError('FORBIDDEN', 'csrf');
     }
     if (request.url.split('?')[0] === '/inloggen') return;
@@ -200,14 +218,18 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     return context.send(reply, page({ title: 'Inloggen' }, `
 <p class="utrecht-paragraph utrecht-paragraph--lead">passend is de werkplaats van het regionaal expertteam jeugd:
 aanmelden, triage, overleg, advies en monitoren tot de hulp echt is gestart.</p>
-<p class="utrecht-paragraph">Open de inloglink die u van de beheerder van uw regio kreeg. Een link werkt één keer
-en ${SIGN_IN_LINK_MINUTES} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag de beheerder om een nieuwe.</p>
+<p class="utrecht-paragraph">Open de inloglink die u kreeg van wie passend voor uw regio draait. Een link werkt één keer
+en ${SIGN_IN_LINK_MINUTES} minuten lang. Bent u uitgelogd of is de link verlopen? Vraag om een nieuwe.</p>
 ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-button-link--html-a utrecht-button-link--primary-action" href="/inloggen/oidc">Inloggen via de inlogdienst van uw organisatie</a></p>' : ''}`));
   });
 
   app.get('/inloggen', async (request, reply) => {
+    if (await codes.exhausted(request)) return tooManyCodes(reply);
     const code = (request.query as { code?: unknown }).code;
-    if (typeof code !== 'string' || !await people.linkUsable(code, clock.now())) return expiredLink(reply);
+    if (typeof code !== 'string' || !await people.linkUsable(code, clock.now())) {
+      await codes.failed(request);
+      return expiredLink(reply);
+    }
     return context.send(reply, page({ title: 'Inloggen' }, `
 <p class="utrecht-paragraph">Met deze knop logt u in. De link werkt daarna niet meer.</p>
 <form method="post" action="/inloggen"><input type="hidden" name="code" value="${esc(code)}">
@@ -215,9 +237,14 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   });
 
   app.post('/inloggen', async (request, reply) => {
+    if (await codes.exhausted(request)) return tooManyCodes(reply);
     const code = (request.body as { code?: unknown } | undefined)?.code;
     const user = typeof code === 'string' ? await people.redeem(code, clock.now()) : undefined;
-    if (!user) return expiredLink(reply);
+    if (!user) {
+      await codes.failed(request);
+      return expiredLink(reply);
+    }
+    request.log.info({ attempt: 'sign_in_code', outcome: 'signed_in', userId: user.id }, 'signed in with a sign-in code');
     return startSession(request, reply, user);
   });
 
@@ -225,7 +252,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   // here, the person is matched by email to an active user.
   app.get('/inloggen/oidc', async (request, reply) => {
     if (!oidc) throw new AppError('NOT_FOUND', 'no provider');
-    const { url, pending } = await oidc.start(baseOf(request));
+    const { url, pending } = await oidc.start(linkBase);
     reply.header('Set-Cookie', serializeCookie(OIDC_COOKIE, JSON.stringify(pending), {
       httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH, maxAge: 600,
     }));
@@ -238,7 +265,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
     reply.header('Set-Cookie', serializeCookie(OIDC_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure, path: CALLBACK_PATH, maxAge: 0 }));
     let email: string | undefined;
     try {
-      email = pending ? await oidc.finish(new URL(`${baseOf(request)}${request.url}`), pending) : undefined;
+      email = pending ? await oidc.finish(new URL(`${linkBase}${request.url}`), pending) : undefined;
     } catch (err) {
       // The provider's or the flow's error: logged without the URL (it carries the code).
       request.log.warn({ err: { name: (err as Error).name, code: (err as { code?: unknown }).code } }, 'OpenID Connect sign-in failed');
@@ -272,7 +299,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
     if (person.actor.role !== 'inspector') throw new AppError('FORBIDDEN', 'role');
     const purpose = (request.body as { doel?: unknown } | undefined)?.doel;
     const text = typeof purpose === 'string' ? purpose.trim() : '';
-    if (text.length === 0 || text.length > 200) {
+    if (text.length === 0 || text.length > 200 || !isCleanText(text, 200)) {
       return context.send(reply, purposePage(context.pageUser(person), null, true), 400);
     }
     await sessions.setPurpose(person.sessionId, text);
@@ -282,9 +309,16 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   await casePages(app, context);
   await oversightPages(app, context);
 
+  function tooManyCodes(reply: FastifyReply): FastifyReply {
+    reply.header('Retry-After', '60');
+    return context.send(reply, page({ title: 'Even wachten' }, alert('error',
+      'Er zijn vanaf dit adres te veel inlogcodes geprobeerd. Probeer het over een minuut opnieuw; een geldige link blijft zo lang werken als hij werkte.',
+      'alert')), 429);
+  }
+
   function expiredLink(reply: FastifyReply): FastifyReply {
     return context.send(reply, page({ title: 'Deze link werkt niet meer' },
-      alert('error', 'Deze inloglink is verlopen of al gebruikt. Vraag de beheerder van uw regio om een nieuwe.', 'alert')), 400);
+      alert('error', 'Deze inloglink is verlopen of al gebruikt. Vraag om een nieuwe bij wie passend voor uw regio draait.', 'alert')), 400);
   }
 }
 

@@ -3,19 +3,19 @@
  * verification and the signalering report; the admin's people, API clients and region settings.
  */
 import type { FastifyInstance } from 'fastify';
-import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from '../auth/users.ts';
+import { DuplicateEmail, isEmail } from '../auth/users.ts';
 import type { Operator } from '../auth/api-clients.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { municipalityName } from '../../machines/referral.municipalities.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { endOfMonth } from '../reports/period.ts';
 import { signaleringSections } from '../reports/signalering-html.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
-import { signInUrlAt } from './sign-in.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -122,18 +122,35 @@ ${result}`));
 <div class="console-report">${signaleringSections(report)}</div>`));
   });
 
-  const userFields = (): Field[] => [
+  /**
+   * The roles an admin may give (DESIGN §6.3): a regional admin only the region's workers;
+   * inspectors and admins are made with the command line, or by an admin of region `*`.
+   */
+  const rolesFor = (person: Person): string[] => (person.actor.region === '*'
+    ? ['local_team', 'expert_team', 'inspector', 'admin'] : ['local_team', 'expert_team']);
+
+  const userFields = (person: Person): Field[] => [
     { kind: 'text', name: 'name', label: 'Naam', required: true },
     { kind: 'email', name: 'email', label: 'E-mailadres', required: true, hint: 'Hiermee herkent de inlogdienst (OpenID Connect) de persoon.' },
-    { kind: 'select', name: 'role', label: 'Rol', required: true, options: [
-      ['local_team', ROLE_LABELS.local_team!], ['expert_team', ROLE_LABELS.expert_team!],
-      ['inspector', ROLE_LABELS.inspector!], ['admin', ROLE_LABELS.admin!],
-    ] },
+    { kind: 'select', name: 'role', label: 'Rol', required: true,
+      options: rolesFor(person).map((role) => [role, ROLE_LABELS[role]!] as [string, string]) },
     { kind: 'text', name: 'organisation', label: 'Organisatie', required: true, hint: 'Voor wie de persoon werkt, bijvoorbeeld het wijkteam.' },
   ];
 
+  /**
+   * An admin never sees a sign-in link or code (issue 29): with one, an admin could sign in as a
+   * person who reads files. Until passend mails links, whoever runs the service makes one with the
+   * command line and gives it to the person.
+   */
+  const howToSignIn = (name: string, userId?: string): string => `
+<p class="utrecht-paragraph">${esc(name)} logt in met de inlogdienst van de organisatie (met dit e-mailadres), of met een
+eenmalige inloglink. Zo'n link ziet u als beheerder nooit: dan zou u zelf als ${esc(name)} kunnen inloggen.
+passend verstuurt nog geen e-mail. Vraag daarom wie passend draait (de applicatiebeheerder) een inloglink te maken
+en die aan ${esc(name)} zelf te geven, met de opdracht
+<code class="utrecht-code">npm run cli -- user sign-in-link ${userId ? esc(userId) : '&lt;gebruikers-id&gt;'}</code>.</p>`;
+
   async function adminPage(person: Person, values: FormValues, errors: FieldErrors,
-    created?: { name: string; url: string }): Promise<string> {
+    created?: { name: string; id: string }): Promise<string> {
     const region = person.actor.region;
     const people = await peopleOf.list(region);
     const clients = (await clientsOf.list()).filter((c) => c.region === region);
@@ -143,9 +160,8 @@ ${result}`));
       title: `Beheer van regio ${region}`, user: ctx.pageUser(person), path: '/beheer',
       notice: errors[''] ? { kind: 'error', text: errors[''] } : created ? { kind: 'ok', text: `${created.name} is aangemaakt.` } : null,
     }, `
-${created ? `<section aria-labelledby="kop-link"><h2 class="utrecht-heading-2" id="kop-link">Inloglink</h2>
-<p class="utrecht-paragraph">Geef deze link persoonlijk door. Hij werkt één keer en ${SIGN_IN_LINK_MINUTES} minuten lang, en wordt niet nog eens getoond.</p>
-<p class="utrecht-paragraph"><code class="utrecht-code console-hash">${esc(created.url)}</code></p></section>` : ''}
+${created ? `<section aria-labelledby="kop-inloggen"><h2 class="utrecht-heading-2" id="kop-inloggen">Hoe ${esc(created.name)} inlogt</h2>
+${howToSignIn(created.name, created.id)}</section>` : ''}
 <section aria-labelledby="kop-mensen"><h2 class="utrecht-heading-2" id="kop-mensen">Mensen</h2>
 ${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'], people.map((u) => [
     esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(u.organisation), when(u.createdAt, false),
@@ -153,8 +169,10 @@ ${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'
       `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
   ]))}
 <h3 class="utrecht-heading-3">Iemand toevoegen</h3>
-<form method="post" action="/beheer/mensen" novalidate>${csrfField(csrf)}${renderFields(userFields(), values, errors)}
-<button class="utrecht-button utrecht-button--primary-action" type="submit">Toevoegen en inloglink maken</button></form></section>
+${person.actor.region === '*' ? '' : `<p class="utrecht-paragraph">U voegt medewerkers van wijkteams en van het expertteam toe.
+Inspecteurs en beheerders maakt de applicatiebeheerder aan met de opdrachtregel.</p>`}
+<form method="post" action="/beheer/mensen" novalidate>${csrfField(csrf)}${renderFields(userFields(person), values, errors)}
+<button class="utrecht-button utrecht-button--primary-action" type="submit">Toevoegen</button></form></section>
 <section aria-labelledby="kop-systemen"><h2 class="utrecht-heading-2" id="kop-systemen">Systemen (API-sleutels)</h2>
 <p class="utrecht-paragraph">Sleutels voor systemen maakt en trekt u in met de opdrachtregel (<code class="utrecht-code">npm run cli -- token …</code>).</p>
 ${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Ingetrokken'], clients.map((c) => [
@@ -183,17 +201,21 @@ ${dataList([
     const values = formValues(request.body);
     const v = (k: string): string => (typeof values[k] === 'string' ? (values[k] as string).trim() : '');
     const errors: FieldErrors = {};
-    for (const k of ['name', 'organisation']) if (v(k) === '' || v(k).length > 200) errors[k] = 'Vul dit in (hooguit 200 tekens).';
+    for (const k of ['name', 'organisation']) {
+      if (v(k) === '' || v(k).length > 200) errors[k] = 'Vul dit in (hooguit 200 tekens).';
+      else if (!isCleanText(v(k), 200)) errors[k] = 'Gebruik gewone tekens: geen stuurtekens, tabs of regeleinden.';
+    }
     if (!isEmail(v('email'))) errors.email = 'Vul een geldig e-mailadres in.';
     const role = v('role');
-    if (!['local_team', 'expert_team', 'inspector', 'admin'].includes(role)) errors.role = 'Kies een rol.';
+    // A regional admin who asks for an inspector or admin is refused outright: not a typing error.
+    if (['inspector', 'admin'].includes(role) && !rolesFor(person).includes(role)) throw new AppError('FORBIDDEN', 'role');
+    if (!rolesFor(person).includes(role)) errors.role = 'Kies een rol.';
     if (Object.keys(errors).length === 0) {
       try {
         const user = await peopleOf.create({
           role: role as 'admin', organisation: v('organisation'), region: person.actor.region, name: v('name'), email: v('email'),
         }, clock.now(), operatorOf(person));
-        const token = (await peopleOf.signInLink(user.id, clock.now()))!;
-        return ctx.send(reply, await adminPage(person, {}, {}, { name: user.name, url: signInUrlAt(ctx.baseOf(request), token) }));
+        return ctx.send(reply, await adminPage(person, {}, {}, { name: user.name, id: user.id }));
       } catch (err) {
         if (!(err instanceof DuplicateEmail)) throw err;
         errors.email = 'Er is al iemand met dit e-mailadres.';

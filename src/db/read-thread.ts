@@ -7,7 +7,8 @@
  * answers `{ id, response }` or `{ id, error }`; `serveReads` below is its side.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../db/connection.ts';
 
 export interface ReadThread<Request, Response> {
   call(request: Request): Promise<Response>;
@@ -64,7 +65,7 @@ export function readThread<Request, Response>(entry: URL, path: string): ReadThr
 /** The worker's side: a read-only connection to the file, and `handle` for every request. */
 export function serveReads<Request, Response>(handle: (sqlite: Database.Database) => (request: Request) => Response): void {
   const { path } = workerData as { path: string };
-  const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  const sqlite = openSqlite(path, { readonly: true, fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
   const answer = handle(sqlite);
   parentPort?.on('message', ({ id, request }: { id: number; request: Request }) => {

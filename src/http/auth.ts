@@ -6,6 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessAction } from '../audit/access-log.ts';
 import type { Actor } from '../auth/api-clients.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 import { AppError } from '../errors.ts';
 
 declare module 'fastify' {
@@ -26,7 +27,11 @@ const MAX_PURPOSE = 200;
 
 /** Requests per minute; 0 or undefined: no limit. */
 export interface RateLimits {
-  /** Failed authentications an address may make per minute; then every request of it is 429. */
+  /**
+   * Failed authentications an address may make per minute; then its further failures are 429.
+   * A valid token is never refused for its address's failures (issue 29: behind a load balancer
+   * all clients share one address, and 30 bad requests locked every client out).
+   */
   failedAuthPerMinute?: number;
   /** Requests an authenticated client may make per minute. */
   clientPerMinute?: number;
@@ -54,12 +59,11 @@ export async function registerAuth(
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
-    // A look without counting: the address has no failures left in this minute.
-    if (failures) refuseWhen(reply, await failures(request, { increment: false }), (l) => l.remaining === 0);
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     const actor = token === undefined ? undefined : await lookup(token);
     if (!actor) {
-      if (failures) await failures(request);
+      // Counted per client address (request.ip: from a proxy in TRUST_PROXY, the client it names).
+      if (failures) refuseWhen(reply, await failures(request), (l) => l.isExceeded === true);
       reply.header('WWW-Authenticate', 'Bearer realm="passend"');
       throw new AppError('UNAUTHENTICATED', 'send Authorization: Bearer <token> with a valid token');
     }
@@ -79,13 +83,13 @@ async function requirePurpose(request: FastifyRequest, actor: Actor,
   onMissing: (request: FastifyRequest, actor: Actor) => Promise<void>): Promise<string> {
   const header = request.headers['x-purpose'];
   const purpose = typeof header === 'string' ? header.trim() : '';
-  if (purpose.length === 0 || purpose.length > MAX_PURPOSE) {
+  if (purpose.length === 0 || purpose.length > MAX_PURPOSE || !isCleanText(purpose, MAX_PURPOSE)) {
     // The attempt is logged; the purpose text itself is not (it may name a person).
     request.log.warn({ clientId: actor.clientId, route: request.routeOptions.url },
       'inspector request without a valid purpose');
     await onMissing(request, actor);
     throw new AppError('PURPOSE_REQUIRED',
-      `an inspector states the purpose of every request in X-Purpose (1 to ${MAX_PURPOSE} characters)`);
+      `an inspector states the purpose of every request in X-Purpose (1 to ${MAX_PURPOSE} characters, no control characters)`);
   }
   return purpose;
 }

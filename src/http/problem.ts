@@ -94,6 +94,23 @@ export function clientErrorProblem(error: Error & { code?: string }, socket: Dup
   const [status, code, detail]: [number, ErrorCode, string] = error.code === 'HPE_HEADER_OVERFLOW'
     ? [431, 'HEADERS_TOO_LARGE', 'the header block may be at most 16 KiB']
     : [400, 'VALIDATION_FAILED', 'the request is not valid HTTP/1.1 (its method, request line or headers)'];
+  writeRawProblem(socket, status, code, detail);
+}
+
+/**
+ * CONNECT asks for a tunnel, which Node hands to a 'connect' listener only: without one it closed
+ * the connection unanswered (issue 29). The service serves no tunnels: a 400 problem, as for any
+ * method it does not know.
+ */
+export function connectProblem(_request: unknown, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  writeRawProblem(socket, 400, 'VALIDATION_FAILED', 'the method CONNECT is not served');
+}
+
+function writeRawProblem(socket: Duplex, status: number, code: ErrorCode, detail: string): void {
   const body = JSON.stringify({ type: problemType(code), title: ERROR_TITLES[code], status, detail, instance: '/', code });
   socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
     `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -4,9 +4,13 @@
  * access log lines removed or narrowed, its pending timers cancelled and its idempotency answers
  * dropped, in one transaction with the case's row locked (so no instance writes to it meanwhile),
  * and a `case_erased` entry in the audit trail. The database's triggers allow exactly this
- * reduction and nothing else. PostgreSQL keeps the old row versions until VACUUM: run
- * `VACUUM (FULL) case_events, audit_log, access_log, cases` after a retention run so that the
- * destroyed text leaves the data files too.
+ * reduction and nothing else.
+ *
+ * PostgreSQL keeps the old row versions (dead tuples) in the table's pages until VACUUM, and a
+ * plain VACUUM only marks their space free: the bytes stay until something overwrites them. So
+ * after a `run` that erased something and after an `erase`, `VACUUM (FULL)` rewrites the tables
+ * that held the words into new files with only the live rows (issue 29). It locks each table while
+ * it copies it: requests of every instance wait that long.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { DateTime, Duration } from 'luxon';
@@ -51,6 +55,11 @@ export function pgRetention(db: PgDb) {
     });
   }
 
+  /** The tables whose rows held a case's words: every old version of them goes. */
+  const rewrite = async (): Promise<void> => {
+    await db.$client.query('VACUUM (FULL) cases, case_events, audit_log, access_log, idempotency_keys, timers');
+  };
+
   return {
     /** The cases whose last change lies more than their region's retention period before `asOf`. */
     async due(asOf: Date): Promise<string[]> {
@@ -68,9 +77,13 @@ export function pgRetention(db: PgDb) {
     async run(asOf: Date, at: Date, operator: Operator): Promise<string[]> {
       const erased: string[] = [];
       for (const id of await this.due(asOf)) if (await erase(id, 'retention', at.toISOString(), operator)) erased.push(id);
+      if (erased.length > 0) await rewrite();
       return erased;
     },
-    erase: (id: string, at: Date, operator: Operator, reference?: string): Promise<boolean> =>
-      erase(id, 'legal_obligation', at.toISOString(), operator, reference),
+    async erase(id: string, at: Date, operator: Operator, reference?: string): Promise<boolean> {
+      if (!await erase(id, 'legal_obligation', at.toISOString(), operator, reference)) return false;
+      await rewrite();
+      return true;
+    },
   };
 }

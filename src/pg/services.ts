@@ -220,7 +220,8 @@ export function pgSessions(db: PgDb, idleMinutes: number): Sessions {
         await db.delete(sessions).where(eq(sessions.idHash, idHash));
         return undefined;
       }
-      if (now.getTime() - lastSeen > 60_000) {
+      // Stored at every request, so the idle clock is exact (src/auth/users.ts).
+      if (now.getTime() > lastSeen) {
         await db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.idHash, idHash));
       }
       return { user: found.user, csrf: found.session.csrf, purpose: found.session.purpose };

@@ -11,10 +11,18 @@
  * verify (an entry's hash covers its payload's hash, src/audit/audit-hash.ts). The database's
  * triggers allow these changes for an erased case and for nothing else (migration 0011).
  *
- * One transaction per case. With `secure_delete` the freed pages are zeroed; a checkpoint after
- * the run moves that into the database file and empties the WAL.
+ * One transaction per case. Erased means gone from the file too (issue 29): every connection has
+ * `secure_delete` (db/connection.ts), so what the erasure frees is zeroed; but copies of the words
+ * that page splits moved earlier, or that a file written before secure_delete keeps in free space
+ * and on the freelist, are out of its reach. So the whole file is rewritten (VACUUM: only live rows
+ * are copied) after a `run` that erased something and after an `erase`, and a TRUNCATE checkpoint
+ * moves the rewrite into the file and empties the WAL. Not after a run that erased nothing: the
+ * rewrite holds the write lock for as long as it takes, and the run is daily. What erasures by an
+ * older version left is rewritten once, when the service first starts on the file
+ * (`rewriteOnceAfterUpgrade`).
  */
 import { DateTime, Duration } from 'luxon';
+import type Database from 'better-sqlite3';
 import type { Db } from '../../db/client.ts';
 import { isCalendarPeriod } from '../../machines/referral.deadlines.ts';
 import { auditTrail, toEntry } from '../audit/audit-log.ts';
@@ -52,6 +60,33 @@ export function residue(type: string | null, payload: string): string {
     default:
   }
   return JSON.stringify(kept);
+}
+
+/**
+ * VACUUM, then a TRUNCATE checkpoint. VACUUM holds the write lock while it runs (the service's
+ * writes wait, up to their busy_timeout); the checkpoint waits (busy_timeout) for readers on older
+ * snapshots, and if one keeps it from finishing, the service's checkpointer empties the WAL later
+ * (at the latest when it stops).
+ */
+export function rewriteFile(sqlite: Database.Database): void {
+  sqlite.pragma('secure_delete = ON');
+  sqlite.exec('VACUUM');
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/** `PRAGMA user_version` from which a file is known to hold no remnants (issue 29). */
+export const REWRITTEN_SINCE = 1;
+
+/**
+ * A file written before every connection had secure_delete may keep erased words in free space:
+ * rewritten once, at start-up before the service serves, then marked (user_version). True when it
+ * was rewritten now.
+ */
+export function rewriteOnceAfterUpgrade(sqlite: Database.Database): boolean {
+  if ((sqlite.pragma('user_version', { simple: true }) as number) >= REWRITTEN_SINCE) return false;
+  rewriteFile(sqlite);
+  sqlite.pragma(`user_version = ${REWRITTEN_SINCE}`);
+  return true;
 }
 
 export function retention(db: Db) {
@@ -102,16 +137,8 @@ export function retention(db: Db) {
     return true;
   });
 
-  function withSecureDelete<T>(work: () => T): T {
-    const before = sqlite.pragma('secure_delete', { simple: true }) as number;
-    sqlite.pragma('secure_delete = ON');
-    try {
-      return work();
-    } finally {
-      sqlite.pragma(`secure_delete = ${before}`);
-      sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    }
-  }
+  const rewrite = (): void => rewriteFile(sqlite);
+
 
   return {
     /** The cases whose last change lies more than their region's retention period before `asOf`. */
@@ -127,12 +154,16 @@ export function retention(db: Db) {
     /** Destroys the content of every case due on `asOf`; `at` is when it happens. */
     run(asOf: Date, at: Date, operator: Operator): string[] {
       const due = this.due(asOf);
-      return withSecureDelete(() => due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator)));
+      const erased = due.filter((id) => eraseTx.immediate(id, 'retention', at.toISOString(), operator));
+      if (erased.length > 0) rewrite();
+      return erased;
     },
 
     /** An erasure the law requires before the retention period ends; `reference`: the decision's number. */
     erase(id: string, at: Date, operator: Operator, reference?: string): boolean {
-      return withSecureDelete(() => eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference));
+      if (!eraseTx.immediate(id, 'legal_obligation', at.toISOString(), operator, reference)) return false;
+      rewrite();
+      return true;
     },
   };
 }

@@ -129,3 +129,22 @@ describe('sign-in through OpenID Connect', () => {
     expect((await app.inject({ url: `${back.pathname}${back.search}`, headers: { cookie: other } })).statusCode).toBe(403);
   });
 });
+
+describe('the redirect URI (issue 29)', () => {
+  it('is built from PUBLIC_URL, else HOST and PORT, never from the Host header a client sends', async () => {
+    const bare = await buildApp({
+      config: { LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: 3999, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'geheim' },
+      db: openDatabase(':memory:'),
+    });
+    try {
+      for (const [built, expected] of [[app, PUBLIC_URL], [bare, 'http://127.0.0.1:3999']] as const) {
+        const start = await built.inject({ url: '/inloggen/oidc', headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
+        expect(start.statusCode).toBe(303);
+        const redirectUri = new URL(String(start.headers.location)).searchParams.get('redirect_uri');
+        expect(redirectUri).toBe(`${expected}/inloggen/oidc/terug`);
+      }
+    } finally {
+      await bare.close();
+    }
+  });
+});

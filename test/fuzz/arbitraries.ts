@@ -26,13 +26,22 @@ export const oddString: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 10_001, max: 11_000 }).map((n) => 'x'.repeat(n)),
 );
 
-/** Not text (§5.1): a NUL character, or a surrogate without its partner. */
-export const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** Odd strings that are still text: the service stores them (NFC-normalised). */
-export const oddText: fc.Arbitrary<string> = oddString.filter((s) => !NOT_TEXT.test(s));
-/** Strings that are not text: a NUL or a lone surrogate somewhere in otherwise odd text. */
+/**
+ * Not text (§5.1, issue 29): a NUL character, a surrogate without its partner, a control character
+ * (C0 but tab, line feed and carriage return; DEL; C1) or a bidirectional embedding, override or
+ * isolate.
+ */
+export const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\u202A-\u202E\u2066-\u2069]/;
+/** Inside a one-line value (a name, a reference: 200 characters or fewer) these are refused too: odd text has none. */
+const NOT_ONE_LINE = /[\t\n\r\u2028\u2029\u200E\u200F]/;
+/** Odd strings that are still text, in any field: the service stores them (NFC-normalised). */
+export const oddText: fc.Arbitrary<string> = oddString.filter((s) => !NOT_TEXT.test(s) && !NOT_ONE_LINE.test(s));
+/** The characters that make a string not text, in every field. */
+export const NOT_TEXT_CHARACTERS = ['\u0000', '\ud800', '\udfff', 'a\ud83d', '\u001b', '\u0007', '\u007f', '\u0085', '\u009b',
+  '\u202a', '\u202e', '\u2066', '\u2069'] as const;
+/** Strings that are not text: one of those somewhere in otherwise odd text. */
 export const notText: fc.Arbitrary<string> = fc
-  .tuple(oddText.map((s) => s.slice(0, 50)), fc.constantFrom('\u0000', '\ud800', '\udfff', 'a\ud83d'), oddText.map((s) => s.slice(0, 50)))
+  .tuple(oddText.map((s) => s.slice(0, 50)), fc.constantFrom(...NOT_TEXT_CHARACTERS), oddText.map((s) => s.slice(0, 50)))
   .map(([a, bad, b]) => `${a}${bad}${b}`)
   .filter((s) => NOT_TEXT.test(s));
 
@@ -280,10 +289,13 @@ export function badAuthorization(validToken: string): fc.Arbitrary<string> {
   ).filter((header) => !new RegExp(`^Bearer\\s+${validToken}\\s*$`, 'i').test(header));
 }
 
-/** An X-Purpose an inspector may not send: missing, empty, blank or over 200 characters. */
+/**
+ * An X-Purpose an inspector may not send: missing, empty, blank, over 200 characters, or with a C1
+ * control character (a header is read as latin1: bytes 0x80–0x9F arrive as C1 controls).
+ */
 export const badPurpose: fc.Arbitrary<string | undefined> = fc.oneof(
   fc.constant(undefined),
-  fc.constantFrom('', ' ', '\t', '   \t  '),
+  fc.constantFrom('', ' ', '\t', '   \t  ', 'Onderzoek\u0085 2026-17', '\u009bOnderzoek 2026-17', 'Onderzoek\t2026-17'),
   fc.tuple(
     fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 201, maxLength: 2_000 }),
     fc.constantFrom('', ' ', '  '),

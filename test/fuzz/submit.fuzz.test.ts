@@ -13,7 +13,7 @@ import type { AppError, ErrorCode } from '../../src/errors.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { submission } from '../support/fixtures.ts';
 import {
-  brokenJsonText, freeTexts, getAt, oddText, garbageType, JSON_TYPES, jsonWithOddCharset, marker, mutate,
+  brokenJsonText, freeTexts, getAt, notText, oddText, garbageType, JSON_TYPES, jsonWithOddCharset, marker, mutate,
   mutationsOf, nodePaths, nonJsonType, notAnObjectText, unknownKey, anyJson,
 } from './arbitraries.ts';
 import {
@@ -182,6 +182,32 @@ describe('fuzz: POST /cases', () => {
       const res = await post(caller, text, { 'content-type': 'application/json' }, { forbidden: [m] });
       expectProblem(res, 400, 'VALIDATION_FAILED'); // triedSoFar is over 10 000 characters
     }), { numRuns: 2 });
+  });
+
+  it('refuses a control character or a bidi override in any text field with 400 naming that field (issue 29)', async () => {
+    const fields: [string, (t: string) => unknown][] = [
+      ['referrer.organisation', (t) => submission({ referrer: { kind: 'professional', organisation: `x${t}` } })],
+      ['subject.reference', (t) => submission({ subject: { ...valid.subject, reference: `x${t}`.slice(0, 100) } })],
+      ['requestForHelp.summary', (t) => submission({ requestForHelp: { ...valid.requestForHelp, summary: `x${t}` } })],
+      ['requestForHelp.inWordsOfYouth', (t) => submission({ requestForHelp: { ...valid.requestForHelp, inWordsOfYouth: `x${t}` } })],
+      ['triedSoFar', (t) => submission({ triedSoFar: `x${t}` })],
+    ];
+    await fc.assert(fc.asyncProperty(submitter(), fc.constantFrom(...fields), notText, async (caller, [name, body], t) => {
+      const res = await post(caller, JSON.stringify(body(t)), { 'content-type': 'application/json' });
+      expectStatus(res, [400], 'VALIDATION_FAILED');
+      const named = res.json<{ invalidParams?: { name: string }[] }>().invalidParams?.map((p) => p.name) ?? [];
+      expect(named).toContain(name);
+    }), { numRuns: RUNS.few });
+  });
+
+  it('refuses a body with bytes that are not UTF-8 with 400 VALIDATION_FAILED (issue 29)', async () => {
+    const badBytes = fc.constantFrom([0xff], [0xc3, 0x28], [0xe2, 0x82], [0xf0, 0x28, 0x8c, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0xaf]);
+    await fc.assert(fc.asyncProperty(submitter(), fc.nat({ max: validText.length }), badBytes, async (caller, at, bytes) => {
+      const payload = Buffer.concat([Buffer.from(validText.slice(0, at)), Buffer.from(bytes), Buffer.from(validText.slice(at))]);
+      const res = await probe(ctx, caller, { method: 'POST', url: `${API}/cases`, payload, headers: { 'content-type': 'application/json' } },
+        personal);
+      expectStatus(res, [400], 'VALIDATION_FAILED');
+    }), { numRuns: RUNS.few });
   });
 
   it('stores odd unicode in every free-text field and reads it back as parsed: trimmed and NFC', async () => {
