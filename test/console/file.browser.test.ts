@@ -178,6 +178,36 @@ describe('the case page as a file', () => {
 });
 
 describe('errors in one round', () => {
+  it('an advice whose second help item has no fit rationale names that item in the summary, linked to its field', async () => {
+    const id = await ctx.createCase();
+    for (const event of [events.START_TRIAGE(), events.ACCEPT(), events.SCHEDULE_OVERLEG(), events.RECORD_OVERLEG()]) await send(id, event);
+    const { page, close } = await casePage(coordinator, id);
+    const f = '#actie-ISSUE_ADVICE';
+    await page.click(`${f} > summary`);
+    await page.fill(`${f} [name="summary"]`, 'Een advies op maat voor school en zorg');
+    for (const [i, fit] of [[0, 'Past bij de wens om stap voor stap terug te gaan'], [1, 'ok']] as const) {
+      await page.selectOption(`${f} [name="helpItems.${i}.kind"]`, 'existing_offer');
+      await page.fill(`${f} [name="helpItems.${i}.description"]`, `Onderdeel ${i + 1}`);
+      await page.fill(`${f} [name="helpItems.${i}.fitRationale"]`, fit);
+      await page.fill(`${f} [name="helpItems.${i}.waitingWeeks"]`, '0');
+      await page.fill(`${f} [name="helpItems.${i}.responsibleOrganisation"]`, 'Gemeente Amsterdam');
+    }
+    await page.selectOption(`${f} [name="familyResponse.youth"]`, 'agrees');
+    await page.selectOption(`${f} [name="familyResponse.parents"]`, 'agrees');
+    await Promise.all([page.waitForLoadState('load'), page.click(`${f} button.utrecht-button--primary-action`)]);
+    await page.waitForSelector('#fouten-kop');
+    const link = page.locator('[aria-labelledby="fouten-kop"] a[href="#veld-ISSUE_ADVICE-helpItems-1-fitRationale"]');
+    expect(await link.textContent()).toContain('Hulponderdeel 2 mist een onderbouwing');
+    expect(await page.getAttribute('#veld-ISSUE_ADVICE-helpItems-1-fitRationale', 'aria-invalid')).toBe('true');
+    expect(await page.locator('#veld-ISSUE_ADVICE-helpItems-0-fitRationale[aria-invalid]').count()).toBe(0);
+    // The link leads to the field, in the open form.
+    await link.click();
+    expect(await page.evaluate(() => location.hash)).toBe('#veld-ISSUE_ADVICE-helpItems-1-fitRationale');
+    expect(await page.isVisible('#veld-ISSUE_ADVICE-helpItems-1-fitRationale')).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await close();
+  }, 120_000);
+
   it('an aanmelding sent empty with a school date in the future answers with a summary that links to every invalid field, the date among them', async () => {
     const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
     context.setDefaultTimeout(15_000);
