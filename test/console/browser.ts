@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -42,4 +42,18 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
   }));
+}
+
+/**
+ * A person signed in through a one-time sign-in code, as a Dutch browser in Amsterdam: the link
+ * opened, *Inloggen* pressed, waited until the console answers. `timeoutMs` bounds each step.
+ */
+export async function signedInPage(browser: Browser, base: string, code: string, timeoutMs = 20_000):
+  Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+  context.setDefaultTimeout(timeoutMs);
+  const page = await context.newPage();
+  await page.goto(`${base}/inloggen?code=${code}`);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
+  return { context, page };
 }

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { User } from '../../src/auth/users.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
-import { axeViolations, launchChromium, type AxeViolation } from './browser.ts';
+import { axeViolations, launchChromium, signedInPage, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
 
 let ctx: TestContext;
@@ -60,12 +60,7 @@ async function send(id: string, event: unknown): Promise<void> {
 
 /** The case page as `user` sees it in Chromium, checked by axe; its sections' text by heading id. */
 async function casePage(user: User, id: string): Promise<{ page: Page; section(id: string): Promise<string>; close(): Promise<void> }> {
-  const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const code = await signInLink(ctx, user);
-  await page.goto(`${base}/inloggen?code=${code}`);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
+  const { context, page } = await signedInPage(browser, base, await signInLink(ctx, user), 15_000);
   const res = await page.goto(`${base}/casussen/${id}`);
   expect(res?.status()).toBe(200);
   const report = await validator.validateString(await res!.text());
@@ -209,12 +204,7 @@ describe('errors in one round', () => {
   }, 120_000);
 
   it('an aanmelding sent empty with a school date in the future answers with a summary that links to every invalid field, the date among them', async () => {
-    const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    const code = await signInLink(ctx, worker);
-    await page.goto(`${base}/inloggen?code=${code}`);
-    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
+    const { context, page } = await signedInPage(browser, base, await signInLink(ctx, worker), 15_000);
     await page.goto(`${base}/aanmelden`);
     await page.selectOption('[name="school.status"]', 'not_attending');
     // The test clock stands at 5 January 2026: March is in the future.

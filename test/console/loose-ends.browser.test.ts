@@ -7,10 +7,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { User } from '../../src/auth/users.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
-import { axeViolations, launchChromium, type AxeViolation } from './browser.ts';
+import { axeViolations, launchChromium, signedInPage, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
 
 let ctx: TestContext;
@@ -39,14 +39,7 @@ async function check(page: Page): Promise<void> {
   if (found.length > 0) violations.push({ url: new URL(page.url()).pathname, violations: found });
 }
 
-async function signedIn(user: User): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  await page.goto(`${base}/inloggen?code=${await signInLink(ctx, user)}`);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
-  return { context, page };
-}
+const signedIn = async (user: User) => signedInPage(browser, base, await signInLink(ctx, user));
 
 /** Presses a submit button of the form and waits for the page it answers with. */
 async function press(page: Page, selector: string): Promise<void> {

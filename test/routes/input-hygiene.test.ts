@@ -4,11 +4,11 @@
  * socket; `/docs` and the console's 404 page and their cache headers. Each bad request gets a 4xx
  * that names what is wrong and changes nothing.
  */
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
-import { API, eventsUrl, expectProblem } from '../support/http.ts';
+import { API, eventsUrl, expectProblem, rawHttp } from '../support/http.ts';
 import { person, signIn } from '../console/session.ts';
 
 let ctx: TestContext;
@@ -101,22 +101,7 @@ describe('bodies that are not UTF-8', () => {
   });
 });
 
-/** Sends raw bytes and reads the whole answer until the server closes. */
-function raw(request: string): Promise<{ status: number; headers: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => { data += chunk; });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', body = ''] = data.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
-    });
-    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
-    socket.end(request);
-  });
-}
+const raw = (request: string) => rawHttp(port, request);
 
 describe('odd methods and cache headers', () => {
   it('answers CONNECT with a 400 problem instead of closing the connection', async () => {

@@ -3,12 +3,11 @@
  * block over 16 KiB got Node's bare answers; a JSON body declared as UTF-16 was read as UTF-8.
  * Each is now a problem+json answer and changes nothing.
  */
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
-import { eventsUrl, expectProblem, footprint } from '../support/http.ts';
+import { eventsUrl, expectProblem, footprint, rawHttp } from '../support/http.ts';
 
 let ctx: TestContext;
 let port: number;
@@ -19,22 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-/** Sends raw bytes and reads the whole answer until the server closes. */
-function raw(request: string): Promise<{ status: number; headers: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk) => { data += chunk; });
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', body = ''] = data.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
-    });
-    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
-    socket.end(request);
-  });
-}
+const raw = (request: string) => rawHttp(port, request);
 
 function expectRawProblem(answer: { status: number; headers: string; body: string }, status: number, code: string) {
   expect(answer.status).toBe(status);

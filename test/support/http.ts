@@ -3,6 +3,7 @@
  * own zod schemas (case views, pages, trails, problems), so a test that reads a response also
  * checks its shape. Reads go through the test context's `call`, never around the API.
  */
+import { connect } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { EventInputOf, EventType } from '../../machines/referral.schemas.ts';
@@ -125,3 +126,20 @@ export async function caseInState(ctx: TestContext, state: string): Promise<stri
 }
 
 export const sorted = <T>(list: readonly T[]): T[] => [...list].sort();
+
+/** Sends raw bytes to 127.0.0.1:`port` and reads the whole answer until the server closes. */
+export function rawHttp(port: number, request: string): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => { data += chunk; });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = data.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+    });
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+    socket.end(request);
+  });
+}
