@@ -17,10 +17,10 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../db/client.ts';
+import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
 import { chain, GENESIS, sha256, type AuditFields } from '../src/audit/audit-hash.ts';
-import { auditTrail, type NewAuditEntry } from '../src/audit/audit-log.ts';
+import { auditTrail, type NewAuditEntry } from '../src/store/sqlite/audit.ts';
 import { engineApplier, engineRequests } from './engine.ts';
 import { rawReplayer, withoutAudit, type CapturedEvent } from './raw.ts';
 import { actorsOf } from './report-bench.ts';

@@ -24,9 +24,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Engine } from 'bpmn-engine';
-import { openDatabase } from '../db/client.ts';
-import { createClient } from '../src/auth/api-clients.ts';
-import { caseEngine } from '../src/cases/case-engine.ts';
+import { openDatabase } from '../src/store/sqlite/client.ts';
+import { createClient } from '../src/store/sqlite/clients.ts';
+import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { ManualClock } from '../src/clock.ts';
 import { events, fixtureClock, helpItem, submission } from '../test/support/fixtures.ts';
 

@@ -41,7 +41,7 @@ scratch.db.$client.close();
 for (const s of spins) {
   const seeded = cloneDatabase(template, join(dir, `c${s}.db`));
   const sqlite = seeded.db.$client;
-  const worker = new Worker(new URL('../src/db/checkpoint-worker.js', import.meta.url),
+  const worker = new Worker(new URL('../src/store/sqlite/checkpoint-worker.js', import.meta.url),
     { workerData: { path: seeded.path, intervalMs: 1000 } });
   const prepared = new Map<string, ReturnType<typeof sqlite.prepare>>();
   const stmt = (sql: string, raw: boolean) => {

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { EVENT_SCHEMAS } from '../machines/referral.schemas.ts';
 import { step, type PersistedReferral } from '../machines/referral.ts';
 import { canSee } from '../src/cases/access.ts';
-import { caseRepository } from '../src/cases/case-repository.ts';
+import { caseRepository } from '../src/store/sqlite/reads.ts';
 import { caseView } from '../src/cases/case-view.ts';
 import { systemClock } from '../src/clock.ts';
 import { parseBody } from '../src/validation.ts';
@@ -116,7 +116,7 @@ if (ckpt === 'auto') sqlite.pragma('wal_autocheckpoint = 1000');
 let checkpoints = 0;
 const checkpointMs: number[] = [];
 if (ckpt === 'ckpt') {
-  worker = new Worker(new URL('../src/db/checkpoint-worker.js', import.meta.url),
+  worker = new Worker(new URL('../src/store/sqlite/checkpoint-worker.js', import.meta.url),
     { workerData: { path: seeded.path, intervalMs: 1000 } });
   worker.on('message', (m: { type: string }) => { if (m.type === 'checkpoint') checkpoints++; });
 }

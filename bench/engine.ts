@@ -2,7 +2,7 @@
  * Phase (b): the engine in process. caseEngine(db, systemClock).applyEvent with the real actors
  * of the seeded clients, the same event mix and order as the raw and HTTP phases.
  */
-import { caseEngine } from '../src/cases/case-engine.ts';
+import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { systemClock } from '../src/clock.ts';
 import { MIX, eventsFor, planned, bodyOf, type Seeded } from './workload.ts';
 

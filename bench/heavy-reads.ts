@@ -8,8 +8,8 @@
  * loops (SCHEDULER_INTERVAL_MS=0), so that nothing else moves the figures.
  */
 import autocannon from 'autocannon';
-import type { Db } from '../db/client.ts';
-import { createClient } from '../src/auth/api-clients.ts';
+import type { Db } from '../src/store/sqlite/client.ts';
+import { createClient } from '../src/store/sqlite/clients.ts';
 import { startServer } from './http.ts';
 import { WINDOW } from './report-workload.ts';
 

@@ -9,9 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../db/client.ts';
-import { createClient } from '../src/auth/api-clients.ts';
-import { caseEngine } from '../src/cases/case-engine.ts';
+import { openDatabase } from '../src/store/sqlite/client.ts';
+import { createClient } from '../src/store/sqlite/clients.ts';
+import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { ManualClock } from '../src/clock.ts';
 import { percentile } from './stats.ts';
 

@@ -3,9 +3,9 @@
  * the case ids read from stdin with the PostgreSQL engine, `argv[3]` requests in flight, the clock
  * at `argv[4]` (ms), the first `argv[5]` cases as an untimed warm-up. Prints `{ perSec, events, cpuUs }` (CPU of this process per event) on its last line.
  */
-import { openPostgres } from '../db/pg/client.ts';
+import { openPostgres } from '../src/store/postgres/client.ts';
 import { ManualClock } from '../src/clock.ts';
-import { pgCaseEngine } from '../src/pg/case-engine.ts';
+import { pgCaseEngine } from '../src/store/postgres/engine.ts';
 import { EXPERT, inFlight, PLAN } from './pg.ts';
 
 const [url, concurrency, startAt, warmArg = '0'] = process.argv.slice(2);

@@ -24,10 +24,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openPostgres } from '../db/pg/client.ts';
-import type { Actor } from '../src/auth/api-clients.ts';
+import { openPostgres } from '../src/store/postgres/client.ts';
+import type { Actor } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
-import { pgCaseEngine } from '../src/pg/case-engine.ts';
+import { pgCaseEngine } from '../src/store/postgres/engine.ts';
 import { postgresBinaries, startCluster, type Cluster } from '../test/support/pg-cluster.ts';
 import { SUBMISSION } from './history.ts';
 import { round } from './stats.ts';

@@ -14,7 +14,7 @@
  * zod, no drizzle. Each replayed write must change as many rows as it did in the engine run.
  */
 import type Database from 'better-sqlite3';
-import { caseEngine } from '../src/cases/case-engine.ts';
+import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { systemClock } from '../src/clock.ts';
 import { engineRequests } from './engine.ts';
 import { MIX, bodyOf, type Seeded } from './workload.ts';

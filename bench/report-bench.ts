@@ -15,11 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type Db } from '../db/client.ts';
-import { createClient, type Actor } from '../src/auth/api-clients.ts';
+import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
+import { createClient, type Actor } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { signaleringService } from '../src/reports/signalering.ts';
-import { signaleringReader } from '../src/reports/signalering-reader.ts';
+import { signaleringReader } from '../src/store/sqlite/signalering.ts';
 import { loadCasesParallel } from './report-load.ts';
 import { loadCases, REGIONS, WINDOW, type RegionActors } from './report-workload.ts';
 

@@ -1,7 +1,7 @@
 /** One worker of report-load.ts: plans its batches, writes each one when its turn comes. */
 import { workerData } from 'node:worker_threads';
-import { openDatabase } from '../db/client.ts';
-import { caseWriter } from '../src/cases/case-writer.ts';
+import { openDatabase } from '../src/store/sqlite/client.ts';
+import { caseWriter } from '../src/store/sqlite/writer.ts';
 import { BATCH, type LoadJob } from './report-load.ts';
 import { planCase, writePlan, type CasePlan } from './report-workload.ts';
 

@@ -6,7 +6,7 @@
  * 100,000 cases make 1,000,000 events. Deterministic: case i is the same in every run.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/client.ts';
+import type { Db } from '../src/store/sqlite/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
 import {
   CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS, type CaseSubmissionInput, type EventType,
@@ -14,9 +14,9 @@ import {
 } from '../machines/referral.schemas.ts';
 import { DEFAULT_ENV_SETTINGS } from '../machines/referral.deadlines.ts';
 import { stamp as stampEvent, step, submit, type PersistedReferral } from '../machines/referral.ts';
-import type { Actor } from '../src/auth/api-clients.ts';
-import type { CaseRow } from '../src/cases/case-repository.ts';
-import { caseWriter, type TrailActor } from '../src/cases/case-writer.ts';
+import type { Actor } from '../src/store/sqlite/clients.ts';
+import type { CaseRow } from '../src/store/sqlite/reads.ts';
+import { caseWriter, type TrailActor } from '../src/store/sqlite/writer.ts';
 
 type CaseWriter = ReturnType<typeof caseWriter>;
 import { events, helpItem, submission } from '../test/support/fixtures.ts';

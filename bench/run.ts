@@ -48,9 +48,9 @@
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../db/client.ts';
-import { startCheckpointer, type Checkpointer } from '../src/db/checkpointer.ts';
-import { auditTrail } from '../src/audit/audit-log.ts';
+import { openDatabase } from '../src/store/sqlite/client.ts';
+import { startCheckpointer, type Checkpointer } from '../src/store/sqlite/checkpointer.ts';
+import { auditTrail } from '../src/store/sqlite/audit.ts';
 import { auditCpu, verifyAudit, verifyOwnDatabase, type AuditCpu, type VerifyFigures } from './audit.ts';
 import { engineApplier, engineRequests } from './engine.ts';
 import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';

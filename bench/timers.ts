@@ -12,12 +12,12 @@
  * statechart, update the case, the case_events and audit entries, the outbox notification).
  * The outbox is not delivered here (an idle deliverer): only the timers are timed.
  */
-import type { Db } from '../db/client.ts';
-import { caseEngine } from '../src/cases/case-engine.ts';
+import type { Db } from '../src/store/sqlite/client.ts';
+import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { ManualClock } from '../src/clock.ts';
 import type { WebhookDeliverer } from '../src/notifications/webhook-deliverer.ts';
 import { createScheduler } from '../src/scheduler.ts';
-import { asAsync } from '../src/services.ts';
+import { asAsync } from '../src/store/sqlite/store.ts';
 import type { Seeded } from './workload.ts';
 
 const idleDeliverer = {

@@ -16,10 +16,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../db/schema.ts';
-import { openDatabase, type Db } from '../db/client.ts';
+import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
 import type { EventType } from '../machines/referral.schemas.ts';
-import { createClient, type Actor } from '../src/auth/api-clients.ts';
-import { caseEngine } from '../src/cases/case-engine.ts';
+import { createClient, type Actor } from '../src/store/sqlite/clients.ts';
+import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { ManualClock } from '../src/clock.ts';
 import { events, submission } from '../test/support/fixtures.ts';
 

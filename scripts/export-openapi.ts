@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../db/client.ts';
+import { openDatabase } from '../src/store/sqlite/client.ts';
 import { buildApp } from '../src/app.ts';
 
 export const OPENAPI_FILE = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));

@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../db/client.ts';
+import { openDatabase } from '../src/store/sqlite/client.ts';
 import type { EventType } from '../machines/referral.schemas.ts';
 import { buildApp } from '../src/app.ts';
-import { createSignInLink, createUser, personActor, type User } from '../src/auth/users.ts';
+import { createSignInLink, createUser, personActor, type User } from '../src/store/sqlite/people.ts';
 import { systemClock } from '../src/clock.ts';
-import { regionSettings } from '../src/regions/region-settings.ts';
+import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { launchChromium } from '../test/console/browser.ts';
 import { events, fixtureClock, PATH_TO, submission } from '../test/support/fixtures.ts';
 

@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Db } from '../db/client.ts';
+import type { Db } from './store/sqlite/client.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { trailRoutes } from './audit/trail-routes.ts';
 import { caseRoutes } from './cases/case-routes.ts';
@@ -23,7 +23,7 @@ import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createScheduler } from './scheduler.ts';
-import { sqliteServices, type Services } from './services.ts';
+import { sqliteServices, type Services } from './store/sqlite/store.ts';
 import { MalformedBody, utf8Text, UUID } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;

@@ -9,35 +9,35 @@
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { openSqlite } from '../db/connection.ts';
+import { openSqlite } from './store/sqlite/connection.ts';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Db } from '../db/client.ts';
+import { openDatabase, type Db } from './store/sqlite/client.ts';
 import * as schema from '../db/schema.ts';
-import { isPostgresUrl, openPostgres } from '../db/pg/client.ts';
-import { pgClients, pgOutbox, pgPeople, pgRegions } from './pg/services.ts';
-import { asAsync, sqlitePeople, type Async, type People } from './services.ts';
-import { pgRetention } from './pg/retention.ts';
-import { verifyPostgres } from './audit/verify-postgres.ts';
+import { isPostgresUrl, openPostgres } from './store/postgres/client.ts';
+import { pgClients, pgOutbox, pgPeople, pgRegions } from './store/postgres/store.ts';
+import { asAsync, sqlitePeople, type Async, type People } from './store/sqlite/store.ts';
+import { pgRetention } from './store/postgres/retention.ts';
+import { verifyPostgres } from './store/postgres/verifier.ts';
 import { copySqliteToPostgres, sameAudit, TargetNotEmpty } from './store/copy.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
-import { auditTrail } from './audit/audit-log.ts';
+import { auditTrail } from './store/sqlite/audit.ts';
 import {
   CLI_OPERATOR, createClient, listClients, revokeClient, type Actor, type NewClient,
-} from './auth/api-clients.ts';
+} from './store/sqlite/clients.ts';
 import {
   DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES,
-} from './auth/users.ts';
+} from './store/sqlite/people.ts';
 import { signInUrl } from './console/sign-in.ts';
-import { isHousekeepingPeriod } from './housekeeping.ts';
-import { isRetention, retention } from './retention/retention.ts';
+import { isHousekeepingPeriod } from './store/sqlite/housekeeping.ts';
+import { isRetention, retention } from './store/sqlite/retention.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
-import { outboxRepository } from './notifications/outbox-repository.ts';
+import { outboxRepository } from './store/sqlite/outbox.ts';
 import { municipalityInForce } from '../machines/referral.municipalities.ts';
-import { regionSettings, type RegionSettings, type RegionUpdate } from './regions/region-settings.ts';
+import { regionSettings, type RegionSettings, type RegionUpdate } from './store/sqlite/regions.ts';
 import { COMMANDS, commandOf, REGION_FLAGS, usage } from './cli/usage.ts';
 
 class UsageError extends Error {}

@@ -10,8 +10,8 @@
  * fires the timers that fell due while the service was down.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Engine } from './services.ts';
-import type { Pruned } from './housekeeping.ts';
+import type { Engine } from './store/sqlite/store.ts';
+import type { Pruned } from './store/sqlite/housekeeping.ts';
 import type { DeliveryRound, WebhookDeliverer } from './notifications/webhook-deliverer.ts';
 
 export interface Scheduler {

@@ -5,15 +5,15 @@
  * SIGINT and SIGTERM.
  */
 import pino from 'pino';
-import { openDatabase } from '../db/client.ts';
-import { openPostgres } from '../db/pg/client.ts';
+import { openDatabase } from './store/sqlite/client.ts';
+import { openPostgres } from './store/postgres/client.ts';
 import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig } from './config.ts';
-import { startCheckpointer } from './db/checkpointer.ts';
+import { startCheckpointer } from './store/sqlite/checkpointer.ts';
 import { loggerOptions } from './logger.ts';
-import { postgresServices } from './pg/services.ts';
-import { rewriteOnceAfterUpgrade } from './retention/retention.ts';
+import { postgresServices } from './store/postgres/store.ts';
+import { rewriteOnceAfterUpgrade } from './store/sqlite/retention.ts';
 
 const config = loadConfig(process.env);
 const logger = pino(loggerOptions(config.LOG_LEVEL));

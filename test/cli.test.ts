@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db/client.ts';
+import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
 import { buildApp } from '../src/app.ts';
-import { clientLookup, createClient } from '../src/auth/api-clients.ts';
+import { clientLookup, createClient } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
-import { regionSettings } from '../src/regions/region-settings.ts';
+import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { runCli } from '../src/cli.ts';
 import { submission } from './support/fixtures.ts';
 

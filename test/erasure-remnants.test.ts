@@ -19,7 +19,7 @@ import type { EventType } from '../machines/referral.schemas.ts';
 import { events, fixtureClock, PATH_TO, submission } from './support/fixtures.ts';
 import { createToken, killAll, startService, waitHealthy, type ServiceProcess } from './crash/harness.ts';
 import { runCli, tempDir } from './audit/support.ts';
-import { openSqlite } from '../db/connection.ts';
+import { openSqlite } from '../src/store/sqlite/connection.ts';
 
 const CASES = 80;
 const ERASED = [7, 23, 41, 66];

@@ -4,7 +4,7 @@
  * the trail and the audit stay. Under a steady load the pruned tables stop growing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { regionSettings } from '../src/regions/region-settings.ts';
+import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { createTestContext, REGION, type TestContext } from './support/app.ts';
 import { events, submission } from './support/fixtures.ts';
 import { API } from './support/http.ts';

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../db/client.ts';
+import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
 import { buildApp, type App } from '../src/app.ts';
-import { createClient } from '../src/auth/api-clients.ts';
+import { createClient } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loggerOptions } from '../src/logger.ts';
 import { events, submission } from './support/fixtures.ts';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residue } from '../src/retention/retention.ts';
+import { residue } from '../src/store/sqlite/retention.ts';
 import { createTestContext, type TestContext } from './support/app.ts';
 import { events, submission } from './support/fixtures.ts';
 import { API, caseUrl, expectProblem, trailUrl } from './support/http.ts';

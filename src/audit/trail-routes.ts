@@ -10,7 +10,7 @@ import { refuseAdmins } from '../cases/case-routes.ts';
 import type { Clock } from '../clock.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
-import type { AccessLog, AuditReader, Queries } from '../services.ts';
+import type { AccessLog, AuditReader, Queries } from '../store/sqlite/store.ts';
 import { trailExport, TrailExportSchema } from './trail-export.ts';
 import { negotiate } from '../http/negotiate.ts';
 import { pagePolicy } from '../http/html.ts';

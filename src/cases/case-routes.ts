@@ -9,9 +9,9 @@ import { problems } from '../http/problem-contract.ts';
 import {
   CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema, NotesPageSchema, NotesQuerySchema,
 } from './case-contract.ts';
-import type { AccessLog, Engine, Queries } from '../services.ts';
+import type { AccessLog, Engine, Queries } from '../store/sqlite/store.ts';
 import type { CaseView } from './case-view.ts';
-import { idempotencyKeyOf } from './idempotency.ts';
+import { idempotencyKeyOf } from '../store/sqlite/idempotency.ts';
 
 export interface CaseRouteOptions {
   engine: Engine;

@@ -9,7 +9,7 @@ import { allowedFor } from '../../machines/referral.roles.ts';
 import { deadlineOfKey } from '../../machines/referral.deadlines.ts';
 import { openEscalation } from '../../machines/referral.rules.ts';
 import type { CaseSummary, CaseView, ClosedAs, Deadline, EscalationView } from './case-contract.ts';
-import type { CaseRow } from './case-repository.ts';
+import type { CaseRow } from '../store/sqlite/reads.ts';
 
 export type { CaseSummary, CaseView } from './case-contract.ts';
 

@@ -3,8 +3,8 @@
  * verification and the signalering report; the admin's people, API clients and region settings.
  */
 import type { FastifyInstance } from 'fastify';
-import { DuplicateEmail, isEmail } from '../auth/users.ts';
-import type { Operator } from '../auth/api-clients.ts';
+import { DuplicateEmail, isEmail } from '../store/sqlite/people.ts';
+import type { Operator } from '../store/sqlite/clients.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';

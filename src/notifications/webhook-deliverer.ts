@@ -8,9 +8,9 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../clock.ts';
-import type { regionSettings, Webhook } from '../regions/region-settings.ts';
-import type { Async } from '../services.ts';
-import type { OutboxEntry, OutboxRepository } from './outbox-repository.ts';
+import type { regionSettings, Webhook } from '../store/sqlite/regions.ts';
+import type { Async } from '../store/sqlite/store.ts';
+import type { OutboxEntry, OutboxRepository } from '../store/sqlite/outbox.ts';
 
 /** With the backoff below, 15 attempts span about four hours before a notification is marked failed. */
 export const MAX_ATTEMPTS = 15;

@@ -8,7 +8,7 @@ import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
 import {
   CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS, REASON_CODES, SCHOOL_STATUSES,
 } from '../../machines/referral.schemas.ts';
-import type { Distribution, RawFigures } from './signalering-queries.ts';
+import type { Distribution, RawFigures } from '../store/sqlite/signalering-queries.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown, type RawCell } from './suppression.ts';
 
 export const CATEGORIES = {

@@ -4,7 +4,7 @@
  */
 import { DEADLINE_NAMES } from '../../machines/referral.deadlines.ts';
 import { municipalityInForce } from '../../machines/referral.municipalities.ts';
-import type { Actor } from '../auth/api-clients.ts';
+import type { Actor } from '../store/sqlite/clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
@@ -12,8 +12,8 @@ import type { SignaleringQuery, SignaleringReport } from './signalering-contract
 import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
 import { CLOSED_AS } from '../cases/case-contract.ts';
-import type { ReportScope } from './signalering-queries.ts';
-import type { SignaleringReader } from './signalering-reader.ts';
+import type { ReportScope } from '../store/sqlite/signalering-queries.ts';
+import type { SignaleringReader } from '../store/sqlite/signalering.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 
 /**

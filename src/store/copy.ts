@@ -9,13 +9,13 @@
  */
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
-import type { PgDb } from '../../db/pg/client.ts';
+import type { PgDb } from './postgres/client.ts';
 import * as pgSchema from '../../db/pg/schema.ts';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import type { Db } from '../../db/client.ts';
+import type { Db } from './sqlite/client.ts';
 import * as sqliteSchema from '../../db/schema.ts';
 import type { VerifyResult } from '../audit/audit-contract.ts';
-import { auditTrail } from '../audit/audit-log.ts';
+import { auditTrail } from './sqlite/audit.ts';
 
 /** Parents before children (foreign keys), the logs last. */
 const TABLES: Table[] = [

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REFERRAL_MACHINE_VERSION } from '../../machines/referral.machine.ts';
-import { CLI_OPERATOR, hashToken, type Operator } from '../../src/auth/api-clients.ts';
+import { CLI_OPERATOR, hashToken, type Operator } from '../../src/store/sqlite/clients.ts';
 import { createTestContext, STORE, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import { API, caseUrl, eventsUrl, payloadOf, trailUrl } from '../support/http.ts';

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/auth/api-clients.ts';
+import { hashToken } from '../../src/store/sqlite/clients.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { notText } from '../fuzz/arbitraries.ts';
 import { person, signIn, type Browser } from './session.ts';

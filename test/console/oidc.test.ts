@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../db/client.ts';
+import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import { buildApp, type App } from '../../src/app.ts';
-import { createUser } from '../../src/auth/users.ts';
+import { createUser } from '../../src/store/sqlite/people.ts';
 
 const CLIENT_ID = 'passend-console';
 const PUBLIC_URL = 'http://passend.test';

@@ -1,7 +1,7 @@
 /** Signing people in to the console of a test app, and posting its forms as a browser would. */
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
-import type { User } from '../../src/auth/users.ts';
+import type { User } from '../../src/store/sqlite/people.ts';
 import type { TestContext } from '../support/app.ts';
 
 export interface Browser {

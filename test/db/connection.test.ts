@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
-import { openSqlite } from '../../db/connection.ts';
+import { openDatabase } from '../../src/store/sqlite/client.ts';
+import { openSqlite } from '../../src/store/sqlite/connection.ts';
 import { tempDir } from '../audit/support.ts';
 
 const tmp = tempDir('passend-connection-');

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
+import { openDatabase } from '../../src/store/sqlite/client.ts';
 import { buildApp } from '../../src/app.ts';
-import { createClient, type Actor } from '../../src/auth/api-clients.ts';
+import { createClient, type Actor } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { DurabilityLost, groupCommit, walSyncer, type WalSync } from '../../src/db/group-commit.ts';
-import { sqliteServices } from '../../src/services.ts';
+import { DurabilityLost, groupCommit, walSyncer, type WalSync } from '../../src/store/sqlite/group-commit.ts';
+import { sqliteServices } from '../../src/store/sqlite/store.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 

@@ -6,13 +6,13 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
+import { openDatabase } from '../../src/store/sqlite/client.ts';
 import type { EventType } from '../../machines/referral.schemas.ts';
 import { buildApp } from '../../src/app.ts';
-import { createClient } from '../../src/auth/api-clients.ts';
+import { createClient } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { MAX_ATTEMPTS } from '../../src/notifications/webhook-deliverer.ts';
-import { regionSettings } from '../../src/regions/region-settings.ts';
+import { regionSettings } from '../../src/store/sqlite/regions.ts';
 import { type Caller, createTestContext, OTHER_REGION, REGION, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { API, expectProblem, readCase, readTrail, UNKNOWN_CASE } from '../support/http.ts';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventType } from '../../machines/referral.schemas.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { pgClients, postgresServices } from '../../src/pg/services.ts';
+import { pgClients, postgresServices } from '../../src/store/postgres/store.ts';
 import { ROOT } from '../crash/harness.ts';
 import { events, fixtureClock, PATH_TO, submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kill9, killAll, ROOT, sleep, startService, waitHealthy, type ServiceProcess } from '../crash/harness.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
-import { verifyPostgres } from '../../src/audit/verify-postgres.ts';
+import { verifyPostgres } from '../../src/store/postgres/verifier.ts';
 
 const run = promisify(execFile);
 const API = '/api/v1';

@@ -6,10 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPostgres } from '../../src/audit/verify-postgres.ts';
-import type { Actor } from '../../src/auth/api-clients.ts';
+import { verifyPostgres } from '../../src/store/postgres/verifier.ts';
+import type { Actor } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { pgCaseEngine } from '../../src/pg/case-engine.ts';
+import { pgCaseEngine } from '../../src/store/postgres/engine.ts';
 import { submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
 

@@ -11,15 +11,15 @@
  * - the audit verifies on PostgreSQL afterwards, both chains.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
-import { openPostgres, type PgDb } from '../../db/pg/client.ts';
-import { verifyPostgres } from '../../src/audit/verify-postgres.ts';
-import type { Actor } from '../../src/auth/api-clients.ts';
-import { caseEngine } from '../../src/cases/case-engine.ts';
+import { openDatabase } from '../../src/store/sqlite/client.ts';
+import { openPostgres, type PgDb } from '../../src/store/postgres/client.ts';
+import { verifyPostgres } from '../../src/store/postgres/verifier.ts';
+import type { Actor } from '../../src/store/sqlite/clients.ts';
+import { caseEngine } from '../../src/store/sqlite/engine.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { AppError } from '../../src/errors.ts';
-import { pgCaseEngine } from '../../src/pg/case-engine.ts';
-import { auditTrail } from '../../src/audit/audit-log.ts';
+import { pgCaseEngine } from '../../src/store/postgres/engine.ts';
+import { auditTrail } from '../../src/store/sqlite/audit.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
 

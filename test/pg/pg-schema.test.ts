@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as pgSchema from '../../db/pg/schema.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPostgres, PG_MIGRATIONS_FOLDER } from '../../db/pg/client.ts';
+import { openPostgres, PG_MIGRATIONS_FOLDER } from '../../src/store/postgres/client.ts';
 import * as sqliteSchema from '../../db/schema.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
 

@@ -5,7 +5,7 @@
  * the engine writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillReportFacts } from '../../db/facts-backfill.ts';
+import { backfillReportFacts } from '../../src/store/sqlite/facts-backfill.ts';
 import { reportFacts, ReportFactsSchema } from '../../machines/referral.facts.ts';
 import { recordOf, type PersistedReferral } from '../../machines/referral.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';

@@ -1,6 +1,6 @@
 /** GET /reports/signalering as CSV (RFC 4180) and as a printable Dutch HTML page. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src/auth/api-clients.ts';
+import { createClient } from '../../src/store/sqlite/clients.ts';
 import { csvField } from '../../src/reports/signalering-csv.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { submission } from '../support/fixtures.ts';

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePeriod } from '../../src/reports/period.ts';
-import { signaleringQueries } from '../../src/reports/signalering-queries.ts';
+import { signaleringQueries } from '../../src/store/sqlite/signalering-queries.ts';
 import { signaleringService } from '../../src/reports/signalering.ts';
-import { signaleringReader } from '../../src/reports/signalering-reader.ts';
+import { signaleringReader } from '../../src/store/sqlite/signalering.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
 import { expectProblem } from '../support/http.ts';

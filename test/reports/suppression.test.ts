@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Figures } from '../../src/reports/signalering-figures.ts';
-import type { Distribution } from '../../src/reports/signalering-queries.ts';
+import type { Distribution } from '../../src/store/sqlite/signalering-queries.ts';
 import { suppressBreakdown, suppressedFlags, type Cell, type RawCell } from '../../src/reports/suppression.ts';
 
 /** Counts as signalering has them: many small ones, some large. */

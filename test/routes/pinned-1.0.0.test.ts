@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportFactsSchema } from '../../machines/referral.facts.ts';
-import { createClient } from '../../src/auth/api-clients.ts';
+import { createClient } from '../../src/store/sqlite/clients.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
 import { apply, expectProblem, readCase, readTrail } from '../support/http.ts';

@@ -8,10 +8,10 @@
  * one the trusted proxy names in X-Forwarded-For; from anyone else that header counts for nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../db/client.ts';
+import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createClient } from '../../src/auth/api-clients.ts';
+import { createClient } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { expectProblem } from '../support/http.ts';
 

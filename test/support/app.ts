@@ -11,13 +11,13 @@ import { createHash } from 'node:crypto';
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import * as pgSchema from '../../db/pg/schema.ts';
-import { openDatabase, type Db } from '../../db/client.ts';
+import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
-import { createClient, revokeClient, type Actor, type NewClient, type Operator } from '../../src/auth/api-clients.ts';
-import { regionSettings, type RegionSettings, type RegionUpdate } from '../../src/regions/region-settings.ts';
+import { createClient, revokeClient, type Actor, type NewClient, type Operator } from '../../src/store/sqlite/clients.ts';
+import { regionSettings, type RegionSettings, type RegionUpdate } from '../../src/store/sqlite/regions.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { pgClients, pgRegions, postgresServices } from '../../src/pg/services.ts';
+import { pgClients, pgRegions, postgresServices } from '../../src/store/postgres/store.ts';
 import { freshPgDatabase } from './postgres.ts';
 
 /** The PostgreSQL tables but the access log, each with an order that makes its rows' order fixed. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openPostgres, type PgDb } from '../../db/pg/client.ts';
+import { openPostgres, type PgDb } from '../../src/store/postgres/client.ts';
 
 /** The cluster of this run, or null (then the PostgreSQL suites are skipped). */
 export const pgUrl: string | null = inject('pgUrl');

@@ -1,0 +1,284 @@
+/**
+ * The one place a case changes on the PostgreSQL store (DESIGN §5.5): the same decisions as on
+ * SQLite (src/cases/case-decisions.ts) and the same writes (entryWrites), asynchronously, one
+ * transaction per request, for any number of instances on one database:
+ *
+ * - the case's row is locked (`FOR UPDATE`) before anything is decided, so events for one case are
+ *   applied one after the other across instances and an If-Match has one winner; the version check
+ *   in the UPDATE stays as a second guard;
+ * - a due deadline is fired by whichever instance locks its case first (`FOR UPDATE SKIP LOCKED`:
+ *   an instance never waits for a case another is working on, it takes the next), and settled in
+ *   that transaction, so it fires once; an instance killed mid-way has its transaction rolled back
+ *   by the server, which leaves the timer pending for the next round;
+ * - the audit entries are written last, under a transaction-scoped advisory lock (the audit lock)
+ *   held to COMMIT: the per-case chain continues under the case's row lock, the log chain under
+ *   the audit lock, one transaction at a time for those few statements. Everything before them
+ *   runs in parallel across instances. (The trail rows are written before the lock, so their seq
+ *   need not follow the audit's order: on PostgreSQL verification pairs an entry with the trail
+ *   row of its case and version, src/audit/verify-postgres.ts.)
+ *
+ * Locks are always taken in the same order, case row then its timers then the audit lock, so two
+ * instances cannot deadlock each other.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
+import type { PgDb } from './client.ts';
+import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../../db/pg/schema.ts';
+import type { TimerChange } from '../../../machines/referral.ts';
+import type { NewAuditEntry } from '../sqlite/audit.ts';
+import { appendAudit, type PgTx } from './audit.ts';
+import type { Actor } from '../sqlite/clients.ts';
+import type { Clock } from '../../clock.ts';
+import { AppError } from '../../errors.ts';
+import { UUID } from '../../validation.ts';
+import { toSettings, type RegionRow, type RegionSettings } from '../sqlite/regions.ts';
+import { checkEvent, decideEvent, decideSubmission, decideTimer, type Applied } from '../../cases/case-decisions.ts';
+import type { EventRequest, TimerOutcome } from '../sqlite/engine.ts';
+import type { CaseEventRow, CaseRow, NewCaseRow, StampedNote, TimerRow } from '../sqlite/reads.ts';
+import {
+  advancedRow, entryWrites, notification, persistedColumns, SCHEDULER,
+  type Entry, type EntryWrites, type NotificationRow,
+} from '../sqlite/writer.ts';
+import { caseView, type CaseView } from '../../cases/case-view.ts';
+import { viewWithNotes } from '../../cases/case-queries.ts';
+import { selectList } from '../sqlite/statements.ts';
+import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
+import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../sqlite/idempotency.ts';
+
+type Tx = PgTx;
+
+/** The statements of every event, named and prepared once per connection (statements.ts). */
+const SQL = {
+  // An event's first round trip: the case locked, with its deadlines due by $2 (oldest first) and
+  // its region's settings, which it would otherwise take two more to read. The sub-selects read as
+  // of the statement's start: when the lock had to wait for another transaction on the case, the
+  // locked row is newer than they are ("seenVersion" tells), and they are read again.
+  dueOfCase: statement('due_of_case', `SELECT "seq" FROM "timers"
+    WHERE "case_id" = $1 AND "status" = 'pending' AND "due_at" <= $2 ORDER BY "due_at"`),
+  lockCaseForEvent: statement('lock_case_for_event', `SELECT ${selectList(cases)},
+    ARRAY(SELECT t."seq" FROM "timers" t WHERE t."case_id" = "cases"."id" AND t."status" = 'pending'
+      AND t."due_at" <= $2 ORDER BY t."due_at") AS "dueTimers",
+    (SELECT json_build_object(${Object.entries(getTableColumns(regions))
+    .map(([key, column]) => `'${key}', r."${column.name}"`).join(', ')}) FROM "regions" r
+      WHERE r."id" = "cases"."region") AS "regionRow",
+    (SELECT c."version" FROM "cases" c WHERE c."id" = "cases"."id") AS "seenVersion"
+    FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
+  region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
+  advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
+    "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8`),
+  insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
+    'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']),
+  cancelTimer: statement('cancel_timer', `UPDATE "timers" SET "status" = 'cancelled', "settled_at" = $1
+    WHERE "case_id" = $2 AND "name" = $3 AND "status" = 'pending'`),
+  armTimer: statement('arm_timer', `INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
+    VALUES ($1, $2, $3, $4, 'pending', $5)`),
+  lockTimer: statement('lock_timer', selectFrom(timers, 'WHERE "seq" = $1 FOR UPDATE')),
+  settleTimer: statement('settle_timer', 'UPDATE "timers" SET "status" = $1, "settled_at" = $2 WHERE "seq" = $3'),
+  notify: statement('notify', `INSERT INTO "outbox"
+    ("id", "case_id", "region", "kind", "payload", "created_at", "status", "next_attempt_at")
+    VALUES ($1, $2, $3, $4, $5, $6, 'pending', $6)`),
+  // The view's notes, as pgCaseReads reads them (case-reads.ts), inside the writing transaction.
+  notes: statement('notes_of_case', `SELECT "version", "at", "payload"::jsonb ->> 'text' AS "text" FROM "case_events"
+    WHERE "case_id" = $1 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $2`),
+  noteCount: statement('note_count', `SELECT count(*)::int AS "n" FROM "case_events"
+    WHERE "case_id" = $1 AND "type" = 'ADD_NOTE'`),
+};
+
+/** What one transaction has decided to write, in order: the audit entries go last. */
+class Writes {
+  readonly audit: NewAuditEntry[] = [];
+  constructor(readonly tx: Tx) {}
+
+  async entry(w: EntryWrites): Promise<void> {
+    await execute(this.tx, SQL.insertEvent, SQL.insertEvent.values(w.event));
+    for (const change of w.timers) await this.timer(w.event.caseId, w.event.at, change);
+    if (w.notification) await this.notify(w.notification);
+    this.audit.push(w.audit);
+  }
+
+  private async timer(caseId: string, at: string, change: TimerChange): Promise<void> {
+    if (change.kind === 'cancel') await execute(this.tx, SQL.cancelTimer, [at, caseId, change.name]);
+    else await execute(this.tx, SQL.armTimer, [caseId, change.name, change.dueAt, JSON.stringify(change.event), at]);
+  }
+
+  async notify(row: NotificationRow): Promise<void> {
+    await execute(this.tx, SQL.notify, [row.id, row.caseId, row.region, row.kind, row.payload, row.createdAt]);
+  }
+
+  /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
+  seal(): Promise<void> {
+    return appendAudit(this.tx, this.audit);
+  }
+}
+
+/** The case's latest notes and their count, read in the transaction that wrote them. */
+const notesIn = (tx: Tx) => ({
+  notes: async (caseId: string, limit: number) =>
+    (await query<{ version: number; at: string; text: string }>(tx, SQL.notes, [caseId, limit]))
+      .map((r): StampedNote & { version: number } => ({ type: 'ADD_NOTE', ...r })),
+  noteCount: async (caseId: string) => (await query<{ n: number }>(tx, SQL.noteCount, [caseId]))[0]!.n,
+});
+
+/** PostgreSQL error codes a transaction is tried again after: serialization, deadlock, a raced unique key. */
+const RETRIED = new Set(['40001', '40P01', '23505']);
+const pgCode = (error: unknown): string | undefined => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
+};
+
+export function pgCaseEngine(db: PgDb, clock: Clock) {
+  /** One transaction; tried again (up to 5 times) when the database says another won a race. */
+  async function inTransaction<T>(fn: (w: Writes) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(async (tx) => {
+          const w = new Writes(tx);
+          const result = await fn(w);
+          await w.seal();
+          return result;
+        });
+      } catch (error) {
+        if (attempt >= 5 || !RETRIED.has(pgCode(error) ?? '')) throw error;
+      }
+    }
+  }
+
+  async function settingsOf(tx: Tx, region: string): Promise<RegionSettings> {
+    return toSettings((await query<RegionRow>(tx, SQL.region, [region]))[0]);
+  }
+
+  /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
+  async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
+    const next = advancedRow(row, result, entry.at);
+    const updated = await execute(w.tx, SQL.advanceCase, [next.state, next.version, next.snapshot, next.facts,
+      next.overdue, next.updatedAt, row.id, row.version]);
+    if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+    await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
+    return next;
+  }
+
+  /** A due timer of a locked case: fired or stale, settled in the same transaction. */
+  async function fire(w: Writes, row: CaseRow, seq: number, at: string): Promise<{ outcome: TimerOutcome; row: CaseRow }> {
+    const [timer] = await query<TimerRow>(w.tx, SQL.lockTimer, [seq]);
+    if (!timer || timer.status !== 'pending') return { outcome: 'gone', row };
+    const decided = decideTimer(timer, row, at, await settingsOf(w.tx, row.region), SCHEDULER);
+    const settle = (status: 'fired' | 'cancelled') => execute(w.tx, SQL.settleTimer, [status, at, seq]);
+    if (decided.outcome === 'stale') {
+      await settle('cancelled');
+      return { outcome: 'stale', row };
+    }
+    await settle('fired');
+    const next = await advance(w, row, decided.result, decided.entry);
+    await w.notify(notification(row, 'deadline_passed', at, decided.notice));
+    return { outcome: 'fired', row: next };
+  }
+
+  /** Idempotency (§5.6) inside the write's transaction; a raced first use is tried again and then answered. */
+  async function once(tx: Tx, request: KeyedRequest | undefined, now: string, status: number,
+    write: () => Promise<CaseView>): Promise<CaseView> {
+    if (!request) return write();
+    const hash = requestHash(request.target, request.body);
+    const since = new Date(Date.parse(now) - IDEMPOTENCY_WINDOW_MS).toISOString();
+    const [seen] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.clientId, request.clientId),
+      eq(idempotencyKeys.key, request.key))).for('update');
+    if (seen && seen.createdAt >= since) {
+      if (seen.requestHash !== hash) {
+        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request in the last 24 hours');
+      }
+      return JSON.parse(seen.response) as CaseView;
+    }
+    const view = await write();
+    const row = { clientId: request.clientId, key: request.key, requestHash: hash, caseId: view.id, status,
+      response: JSON.stringify(view), createdAt: now };
+    const saved = await tx.insert(idempotencyKeys).values(row).onConflictDoUpdate({
+      target: [idempotencyKeys.clientId, idempotencyKeys.key],
+      set: { requestHash: row.requestHash, caseId: row.caseId, status, response: row.response, createdAt: now },
+      // Only over a key older than the window.
+      setWhere: sql`${idempotencyKeys.createdAt} < ${since}`,
+    }).returning({ key: idempotencyKeys.key });
+    // Another request with this key committed first: this one rolls back and, tried again, gets its answer.
+    if (saved.length === 0) throw Object.assign(new Error('idempotency key raced'), { code: '23505' });
+    return view;
+  }
+
+  const keyed = (actor: Actor, key: string | undefined, target: string, body: unknown): KeyedRequest | undefined =>
+    (key === undefined ? undefined : { clientId: actor.clientId, key, target, body });
+
+  async function fireOne(seq: number): Promise<TimerOutcome> {
+    return inTransaction(async (w) => {
+      const [timer] = await w.tx.select({ caseId: timers.caseId }).from(timers).where(eq(timers.seq, seq));
+      if (!timer) return 'gone';
+      // Another instance working on this case will catch the deadline up itself, or the next round will.
+      const [row] = await w.tx.select().from(cases).where(eq(cases.id, timer.caseId)).for('update', { skipLocked: true });
+      if (!row) return 'gone';
+      return (await fire(w, row, seq, clock.now().toISOString())).outcome;
+    });
+  }
+
+  return {
+    async submit(actor: Actor, body: unknown, idempotencyKey?: string): Promise<CaseView> {
+      return inTransaction(async (w) => {
+        const at = clock.now().toISOString();
+        return once(w.tx, keyed(actor, idempotencyKey, 'POST /cases', body), at, 201, async () => {
+          const decided = decideSubmission(actor, body, at, await settingsOf(w.tx, actor.region), randomUUID());
+          const stored: NewCaseRow = { ...decided.row, ...persistedColumns(decided.persisted) };
+          await w.tx.insert(cases).values(stored);
+          await w.entry(entryWrites(decided.row, 1, null, decided.row.state, decided.entry, decided.timers));
+          return caseView(stored, decided.persisted, actor.role, at, 0);
+        });
+      });
+    },
+
+    async applyEvent(actor: Actor, request: EventRequest): Promise<CaseView> {
+      return inTransaction(async (w) => {
+        const at = clock.now().toISOString();
+        return once(w.tx, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
+          at, 200, async () => {
+            // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
+            const [locked] = UUID.test(request.caseId)
+              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null; seenVersion: number }>(
+                w.tx, SQL.lockCaseForEvent, [request.caseId, at])
+              : [];
+            const { dueTimers = [], regionRow = null, seenVersion, ...found } = locked ?? {};
+            const checked = checkEvent(actor, locked ? found as CaseRow : undefined, request.body, request.ifMatch);
+            let { row } = checked;
+            const current = seenVersion === row.version;
+            const due = current ? dueTimers : (await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
+            for (const seq of due) row = (await fire(w, row, seq, at)).row;
+            const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.tx, row.region);
+            const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
+            const next = await advance(w, row, result, entry);
+            // The view with the latest notes, read in the transaction that wrote it.
+            return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at);
+          });
+      });
+    },
+
+    fireTimer: fireOne,
+
+    /**
+     * Settles up to `limit` timers due by now, each in its own transaction. Several instances may
+     * run this at once: each timer fires once. A timer that fails is rolled back, reported to
+     * `onError` and left pending; the others still fire.
+     */
+    async fireDueTimers(limit = 500, onError?: (seq: number, error: unknown) => void): Promise<{ settled: number; fired: number }> {
+      const due = await db.select({ seq: timers.seq }).from(timers)
+        .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, clock.now().toISOString())))
+        .orderBy(asc(timers.dueAt)).limit(limit);
+      let settled = 0;
+      let fired = 0;
+      for (const { seq } of due) {
+        try {
+          const outcome = await fireOne(seq);
+          if (outcome === 'fired') fired += 1;
+          if (outcome !== 'gone') settled += 1;
+        } catch (error) {
+          onError?.(seq, error);
+        }
+      }
+      return { settled, fired };
+    },
+  };
+}
+
+export type PgCaseEngine = ReturnType<typeof pgCaseEngine>;

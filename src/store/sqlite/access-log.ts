@@ -1,0 +1,81 @@
+/**
+ * The NEN 7513 access log: one line per read of case data (and per read of this log), with who,
+ * on whose behalf (the organisation), when, which action, which cases and the stated purpose.
+ */
+import type { FastifyRequest } from 'fastify';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { accessLog } from '../../../db/schema.ts';
+import type { Actor } from './clients.ts';
+import type { Clock } from '../../clock.ts';
+
+export const ACCESS_ACTIONS = [
+  'case.read', 'case.list', 'trail.read', 'trail.export', 'report.read', 'access_log.read',
+  'audit.verify', 'purpose.missing', 'notifications.read',
+] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+export type AccessEntry = typeof accessLog.$inferSelect;
+
+export interface AccessQuery {
+  from?: string;
+  to?: string;
+  caseId?: string;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export function accessLogRepository(db: Db, clock: Clock) {
+  const insert = db.insert(accessLog).values({
+    at: sql.placeholder('at'), requestId: sql.placeholder('requestId'), action: sql.placeholder('action'),
+    route: sql.placeholder('route'),
+    actorRole: sql.placeholder('actorRole'), actorOrganisation: sql.placeholder('actorOrganisation'),
+    actorName: sql.placeholder('actorName'), actorClientId: sql.placeholder('actorClientId'),
+    actorRegion: sql.placeholder('actorRegion'), purpose: sql.placeholder('purpose'),
+    caseIds: sql.placeholder('caseIds'), outcome: sql.placeholder('outcome'),
+  }).prepare();
+
+  const ofRegion = db.$client.prepare('SELECT id FROM cases WHERE region = ? AND id IN (SELECT value FROM json_each(?))');
+
+  return {
+    record(request: FastifyRequest, actor: Actor, action: AccessAction, caseIds: readonly string[],
+      outcome: 'shown' | 'refused' = 'shown'): void {
+      insert.run({
+        at: clock.now().toISOString(), requestId: request.id, action,
+        route: `${request.method} ${request.routeOptions.url ?? '(unknown)'}`,
+        actorRole: actor.role, actorOrganisation: actor.organisation, actorName: actor.name,
+        actorClientId: actor.clientId, actorRegion: actor.region, purpose: request.purpose,
+        caseIds: JSON.stringify(caseIds), outcome,
+      });
+    },
+
+    /** Of these case ids, those of the region's cases. */
+    ofRegion(region: string, caseIds: readonly string[]): Set<string> {
+      if (caseIds.length === 0) return new Set();
+      const rows = ofRegion.all(region, JSON.stringify(caseIds)) as { id: string }[];
+      return new Set(rows.map((r) => r.id));
+    },
+
+    /**
+     * Newest first; a regional reader sees its region's readers and reads of its region's cases
+     * (the route then shows it only the ids of its own region's cases).
+     */
+    list(region: string, query: AccessQuery): AccessEntry[] {
+      const where: (SQL | undefined)[] = [];
+      if (region !== '*') {
+        where.push(or(eq(accessLog.actorRegion, region), sql`EXISTS (SELECT 1 FROM json_each(${accessLog.caseIds}) j
+          JOIN cases c ON c.id = j.value WHERE c.region = ${region})`));
+      }
+      if (query.from) where.push(gte(accessLog.at, query.from));
+      if (query.to) where.push(lt(accessLog.at, query.to));
+      if (query.caseId) {
+        where.push(sql`EXISTS (SELECT 1 FROM json_each(${accessLog.caseIds}) WHERE value = ${query.caseId})`);
+      }
+      if (query.beforeSeq !== undefined) where.push(lt(accessLog.seq, query.beforeSeq));
+      return db.select().from(accessLog).where(and(...where))
+        .orderBy(desc(accessLog.seq)).limit(query.limit).all();
+    },
+  };
+}
+
+export type AccessLogRepository = ReturnType<typeof accessLogRepository>;

@@ -1,0 +1,95 @@
+/**
+ * API clients and their bearer tokens. A token is 256 random bits; only its SHA-256 is stored,
+ * so the database never holds a usable token and a lookup is one indexed read.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256 } from '../../audit/audit-hash.ts';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { apiClients } from '../../../db/schema.ts';
+import { auditTrail } from './audit.ts';
+import type { Role } from '../../../machines/referral.schemas.ts';
+
+export interface Actor {
+  clientId: string;
+  role: Role;
+  organisation: string;
+  /** A region id, or `*` for a national inspector. */
+  region: string;
+  name: string;
+}
+
+export const TOKEN_PREFIX = 'psd_';
+
+export function hashToken(token: string): string {
+  return sha256(token);
+}
+
+export interface NewClient {
+  role: Role;
+  organisation: string;
+  region: string;
+  name: string;
+}
+
+/** Who changes tokens, for the audit trail: the operator at the command line unless told otherwise. */
+export interface Operator {
+  role: string;
+  organisation: string | null;
+  name: string;
+  clientId: string | null;
+}
+
+export const CLI_OPERATOR: Operator = { role: 'operator', organisation: null, name: 'cli', clientId: null };
+
+/** An administrative change (tokens, people) in the audit trail, by whoever made it. */
+export function auditAdministration(db: Db, operator: Operator,
+  action: 'token_created' | 'token_revoked' | 'user_created' | 'user_disabled', at: string,
+  details: Record<string, unknown>): void {
+  auditTrail(db).append({
+    at, action, caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
+    actorName: operator.name, actorClientId: operator.clientId, onBehalfOf: null, eventType: null,
+    fromState: null, toState: null, machineVersion: null, payload: JSON.stringify(details),
+  });
+}
+
+export function createClient(db: Db, client: NewClient, now: Date, operator = CLI_OPERATOR): {
+  token: string; actor: Actor;
+} {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const at = now.toISOString();
+  db.$client.transaction(() => {
+    db.insert(apiClients).values({ id, tokenHash: hashToken(token), ...client, createdAt: at }).run();
+    auditAdministration(db, operator, 'token_created', at, { clientId: id, ...client });
+  }).immediate();
+  return { token, actor: { clientId: id, ...client } };
+}
+
+export function revokeClient(db: Db, id: string, now: Date, operator = CLI_OPERATOR): boolean {
+  const at = now.toISOString();
+  return db.$client.transaction(() => {
+    const result = db.update(apiClients)
+      .set({ revokedAt: at })
+      .where(and(eq(apiClients.id, id), isNull(apiClients.revokedAt)))
+      .run();
+    if (result.changes !== 1) return false;
+    auditAdministration(db, operator, 'token_revoked', at, { clientId: id });
+    return true;
+  }).immediate();
+}
+
+export function listClients(db: Db) {
+  return db.select({
+    id: apiClients.id, role: apiClients.role, organisation: apiClients.organisation,
+    region: apiClients.region, name: apiClients.name, createdAt: apiClients.createdAt,
+    revokedAt: apiClients.revokedAt,
+  }).from(apiClients).all();
+}
+
+/** Prepared once per app, straight on better-sqlite3 (db/statements.ts): the lookup runs on every request. */
+export function clientLookup(db: Db): (token: string) => Actor | undefined {
+  const query = db.$client.prepare(`SELECT "id" AS "clientId", "role", "organisation", "region", "name"
+    FROM "api_clients" WHERE "token_hash" = ? AND "revoked_at" IS NULL`);
+  return (token) => query.get(hashToken(token)) as Actor | undefined;
+}

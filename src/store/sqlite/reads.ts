@@ -1,0 +1,188 @@
+/**
+ * The SQL of cases and their events: thin, prepared once, synchronous (better-sqlite3), and
+ * unaware of rules. Callers run the writes inside their own transaction.
+ */
+import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { caseEvents, cases, outbox, timers } from '../../../db/schema.ts';
+import { insertSql, selectList } from './statements.ts';
+import { scopeWhere, type CaseScope } from '../../cases/access.ts';
+
+export type CaseRow = typeof cases.$inferSelect;
+export interface StampedNote { type: 'ADD_NOTE'; text: string; at: string }
+export type NewCaseRow = Omit<CaseRow, 'seq'>;
+export type CaseEventRow = typeof caseEvents.$inferInsert;
+export type StoredCaseEvent = typeof caseEvents.$inferSelect;
+
+export type TimerRow = typeof timers.$inferSelect;
+export type OutboxRow = typeof outbox.$inferInsert;
+
+export interface CaseFilter {
+  state?: string;
+  overdue?: boolean;
+  municipality?: string;
+  /** Only cases with seq below this (the cursor of the previous page). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export function caseRepository(db: Db) {
+  // The statements of every event go straight to better-sqlite3 (db/statements.ts); the rest
+  // through drizzle.
+  const sqlite = db.$client;
+  const findById = sqlite.prepare(`SELECT ${selectList(cases)} FROM "cases" WHERE "id" = ?`);
+  const insertCase = sqlite.prepare(insertSql(cases, ['id', 'state', 'version', 'machineVersion', 'region',
+    'organisation', 'municipality', 'snapshot', 'facts', 'overdue', 'createdAt', 'updatedAt']));
+  const updateCase = sqlite.prepare(`UPDATE "cases" SET "state" = @state, "version" = @version,
+    "snapshot" = @snapshot, "facts" = @facts, "overdue" = @overdue, "updated_at" = @updatedAt
+    WHERE "id" = @id AND "version" = @expectedVersion`);
+  const insertEvent = sqlite.prepare(insertSql(caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
+    'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']));
+  const eventsOf = db.select().from(caseEvents)
+    .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(caseEvents.version))
+    .prepare();
+  // The notes of a case, from its trail (the stored snapshot does not keep them, case-writer.ts),
+  // newest first through the partial index case_events_notes: a page costs the same on a case
+  // with ten notes and on one with a thousand.
+  const notesOf = db.$client.prepare(`SELECT version, at, json_extract(payload, '$.text') FROM case_events
+    WHERE case_id = ? AND type = 'ADD_NOTE' AND version < ? ORDER BY version DESC LIMIT ?`).raw();
+  const noteCount = db.$client.prepare(`SELECT count(*) FROM case_events
+    WHERE case_id = ? AND type = 'ADD_NOTE'`).pluck();
+  const armTimer = sqlite.prepare(`INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
+    VALUES (@caseId, @name, @dueAt, @event, 'pending', @armedAt)`);
+  const cancelTimer = sqlite.prepare(`UPDATE "timers" SET "status" = 'cancelled', "settled_at" = ?
+    WHERE "case_id" = ? AND "name" = ? AND "status" = 'pending'`);
+  const settleTimer = db.update(timers)
+    .set({ status: sql`${sql.placeholder('status')}`, settledAt: sql`${sql.placeholder('at')}` })
+    .where(and(eq(timers.seq, sql.placeholder('seq')), eq(timers.status, 'pending')))
+    .prepare();
+  const timerBySeq = db.select().from(timers).where(eq(timers.seq, sql.placeholder('seq'))).prepare();
+  const dueTimers = db.select({ seq: timers.seq }).from(timers)
+    .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, sql.placeholder('now'))))
+    .orderBy(asc(timers.dueAt)).limit(sql.placeholder('limit')).prepare();
+  const dueTimersOf = sqlite.prepare(`SELECT "seq" FROM "timers"
+    WHERE "case_id" = ? AND "status" = 'pending' AND "due_at" <= ? ORDER BY "due_at"`).pluck();
+  const insertOutbox = sqlite.prepare(`INSERT INTO "outbox"
+    ("id", "case_id", "region", "kind", "payload", "created_at", "status", "next_attempt_at")
+    VALUES (@id, @caseId, @region, @kind, @payload, @createdAt, 'pending', @createdAt)`);
+
+  return {
+    find: (id: string): CaseRow | undefined => findById.get(id) as CaseRow | undefined,
+    insert: (row: NewCaseRow): void => void insertCase.run(row),
+    /** Optimistic: writes only when the stored version is still `expectedVersion`. */
+    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'facts' | 'overdue' | 'updatedAt'> & {
+      expectedVersion: number;
+    }): boolean => updateCase.run(row).changes === 1,
+    appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),
+    events: (caseId: string): StoredCaseEvent[] => eventsOf.all({ caseId }),
+    /** Up to `limit` notes written before version `before`, newest first, with their version. */
+    notes: (caseId: string, limit: number, before = Number.MAX_SAFE_INTEGER): (StampedNote & { version: number })[] =>
+      (notesOf.all(caseId, before, limit) as [number, string, string][])
+        .map(([version, at, text]) => ({ type: 'ADD_NOTE', text, at, version })),
+    noteCount: (caseId: string): number => noteCount.get(caseId) as number,
+    armTimer: (row: { caseId: string; name: string; dueAt: string; event: string; armedAt: string }): void =>
+      void armTimer.run(row),
+    cancelTimer: (caseId: string, name: string, at: string): void => void cancelTimer.run(at, caseId, name),
+    /** Marks a pending timer fired or cancelled; false when it was no longer pending. */
+    settleTimer: (seq: number, status: 'fired' | 'cancelled', at: string): boolean =>
+      settleTimer.run({ seq, status, at }).changes === 1,
+    timer: (seq: number): TimerRow | undefined => timerBySeq.get({ seq }),
+    dueTimers: (now: string, limit: number): number[] => dueTimers.all({ now, limit }).map((t) => t.seq),
+    dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all(caseId, now) as number[],
+    enqueueNotification: (row: Omit<OutboxRow, 'status' | 'nextAttemptAt'>): void => void insertOutbox.run(row),
+    /**
+     * A page of cases. `overdue` is as exact as the case view: recorded as passed, or with a
+     * pending deadline whose due time `now` has reached (the scheduler's next round records it).
+     */
+    list: (scope: CaseScope, filter: CaseFilter & { now: string }): CaseRow[] => {
+      const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
+        WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
+      // A destroyed file is no longer listed.
+      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
+      if (filter.state) where.push(eq(cases.state, filter.state));
+      if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
+      if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
+      if (filter.beforeSeq !== undefined) where.push(lt(cases.seq, filter.beforeSeq));
+      return db.select({ ...getTableColumns(cases), overdue }).from(cases).where(and(...where))
+        .orderBy(desc(cases.seq)).limit(filter.limit).all();
+    },
+
+    /**
+     * The console's work list: what is overdue first, then by the nearest open deadline, with the
+     * referrer's own reference (from the snapshot: the facts hold no reference by design).
+     */
+    worklist: (scope: CaseScope, filter: WorkFilter & { now: string }): WorkItem[] => {
+      const nextDue = sql<string | null>`(SELECT MIN(t.due_at) FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending')`;
+      const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
+        WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
+      const facts = (path: string) => sql`json_extract(${cases.facts}, ${path})`;
+      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
+      if (filter.state) where.push(eq(cases.state, filter.state));
+      if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
+      if (filter.overdue) where.push(sql`${overdue} = 1`);
+      if (filter.from) where.push(sql`${cases.createdAt} >= ${filter.from}`);
+      if (filter.to) where.push(sql`${cases.createdAt} < ${filter.to}`);
+      if (filter.notInvolved) {
+        where.push(sql`EXISTS (SELECT 1 FROM json_each(${cases.facts}, '$.overleggen') o
+          WHERE json_extract(o.value, '$.youth.participation') = 'not_involved'
+             OR json_extract(o.value, '$.parents.participation') = 'not_involved')`);
+      }
+      if (filter.familyDisagrees) {
+        where.push(sql`EXISTS (SELECT 1 FROM json_each(${cases.snapshot}, '$.context.record.advices') a
+          WHERE json_extract(a.value, '$.familyResponse.youth') = 'disagrees'
+             OR json_extract(a.value, '$.familyResponse.parents') = 'disagrees')`);
+      }
+      if (filter.closedWithoutHelp) {
+        where.push(sql`${cases.state} = 'closed' AND json_array_length(${cases.facts}, '$.advices') > 0
+          AND ${facts('$.helpStartedAt')} IS NULL`);
+      }
+      if (filter.escalated) where.push(sql`${facts('$.firstEscalationAt')} IS NOT NULL`);
+      return db.select({
+        id: cases.id, state: cases.state, municipality: cases.municipality, createdAt: cases.createdAt,
+        updatedAt: cases.updatedAt, overdue, nextDue,
+        nextDueName: sql<string | null>`(SELECT t.name FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'
+          ORDER BY t.due_at LIMIT 1)`,
+        closureType: sql<string | null>`${facts('$.closure.type')}`,
+        closureOutcome: sql<string | null>`${facts('$.closure.outcome')}`,
+        reference: sql<string | null>`json_extract(${cases.snapshot}, '$.context.record.submission.subject.reference')`,
+      }).from(cases).where(and(...where))
+        .orderBy(desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)).limit(filter.limit).all();
+    },
+  };
+}
+
+export interface WorkFilter {
+  state?: string;
+  municipality?: string;
+  overdue?: boolean;
+  /** Submitted on or after / before (ISO date-times). */
+  from?: string;
+  to?: string;
+  /** An overleg recorded youth or parents as not involved. */
+  notInvolved?: boolean;
+  /** Youth or parents disagreed with an advice. */
+  familyDisagrees?: boolean;
+  /** Closed after an advice without every help item started. */
+  closedWithoutHelp?: boolean;
+  escalated?: boolean;
+  limit: number;
+}
+
+export interface WorkItem {
+  id: string;
+  state: string;
+  municipality: string;
+  createdAt: string;
+  updatedAt: string;
+  overdue: number;
+  nextDue: string | null;
+  /** The timer's name of the nearest open deadline (a commitment's: `commitment:<id>`). */
+  nextDueName: string | null;
+  /** From the report facts: how the case closed (the closure's event type, and CLOSE's outcome). */
+  closureType: string | null;
+  closureOutcome: string | null;
+  reference: string | null;
+}
+
+export type CaseRepository = ReturnType<typeof caseRepository>;

@@ -1,0 +1,12 @@
+/** The report thread (signalering-reader.ts): the signalering statements on a read-only connection. */
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { Db } from './client.ts';
+import * as schema from '../../../db/schema.ts';
+import { serveReads } from './read-thread.ts';
+import type { Period } from '../../reports/period.ts';
+import { signaleringQueries, type ReportScope } from './signalering-queries.ts';
+
+serveReads((sqlite) => {
+  const queries = signaleringQueries(drizzle({ client: sqlite, schema }) as Db);
+  return ({ scope, period }: { scope: ReportScope; period: Period }) => queries.figures(scope, period);
+});
