@@ -20,13 +20,14 @@ import { join } from 'node:path';
 import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
 import { REFERRAL_MACHINE_VERSION } from '../machines/referral.machine.ts';
 import { chain, GENESIS, sha256, type AuditFields } from '../src/audit/audit-hash.ts';
-import { auditTrail, type NewAuditEntry } from '../src/store/sqlite/audit.ts';
+import { auditTrail } from '../src/store/sqlite/audit.ts';
 import { engineApplier, engineRequests } from './engine.ts';
 import { rawReplayer, withoutAudit, type CapturedEvent } from './raw.ts';
 import { actorsOf } from './report-bench.ts';
 import { loadCasesParallel } from './report-load.ts';
 import { gc } from './stats.ts';
 import { MIX, bodyOf, cloneDatabase, type Seeded } from './workload.ts';
+import type { NewAuditEntry } from '../src/audit/audit-chain.ts';
 
 export interface VerifyFigures {
   entries: number;

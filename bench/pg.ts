@@ -25,12 +25,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openPostgres } from '../src/store/postgres/client.ts';
-import type { Actor } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { pgCaseEngine } from '../src/store/postgres/engine.ts';
 import { postgresBinaries, startCluster, type Cluster } from '../test/support/pg-cluster.ts';
 import { SUBMISSION } from './history.ts';
 import { round } from './stats.ts';
+import type { Actor } from '../src/auth/actors.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CASES = Number(process.env.BENCH_PG_CASES || 4_000);

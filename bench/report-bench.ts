@@ -16,12 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
-import { createClient, type Actor } from '../src/store/sqlite/clients.ts';
+import { createClient } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { signaleringService } from '../src/reports/signalering.ts';
 import { signaleringReader } from '../src/store/sqlite/signalering.ts';
 import { loadCasesParallel } from './report-load.ts';
 import { loadCases, REGIONS, WINDOW, type RegionActors } from './report-workload.ts';
+import type { Actor } from '../src/auth/actors.ts';
 
 const SMALL = 10_000;
 const LARGE = 100_000;

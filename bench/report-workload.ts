@@ -14,12 +14,13 @@ import {
 } from '../machines/referral.schemas.ts';
 import { DEFAULT_ENV_SETTINGS } from '../machines/referral.deadlines.ts';
 import { stamp as stampEvent, step, submit, type PersistedReferral } from '../machines/referral.ts';
-import type { Actor } from '../src/store/sqlite/clients.ts';
-import type { CaseRow } from '../src/store/sqlite/reads.ts';
-import { caseWriter, type TrailActor } from '../src/store/sqlite/writer.ts';
+import { caseWriter } from '../src/store/sqlite/writer.ts';
 
 type CaseWriter = ReturnType<typeof caseWriter>;
 import { events, helpItem, submission } from '../test/support/fixtures.ts';
+import type { CaseRow } from '../src/store/rows.ts';
+import type { Actor } from '../src/auth/actors.ts';
+import type { TrailActor } from '../src/cases/case-writes.ts';
 
 export const EVENTS_PER_CASE = 10;
 export const REGIONS = 10;

@@ -18,10 +18,11 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../db/schema.ts';
 import { openDatabase, type Db } from '../src/store/sqlite/client.ts';
 import type { EventType } from '../machines/referral.schemas.ts';
-import { createClient, type Actor } from '../src/store/sqlite/clients.ts';
+import { createClient } from '../src/store/sqlite/clients.ts';
 import { caseEngine } from '../src/store/sqlite/engine.ts';
 import { ManualClock } from '../src/clock.ts';
 import { events, submission } from '../test/support/fixtures.ts';
+import type { Actor } from '../src/auth/actors.ts';
 
 const envInt = (name: string, fallback: number): number => {
   const raw = process.env[name];

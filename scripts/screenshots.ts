@@ -10,11 +10,13 @@ import { join, resolve } from 'node:path';
 import { openDatabase } from '../src/store/sqlite/client.ts';
 import type { EventType } from '../machines/referral.schemas.ts';
 import { buildApp } from '../src/app.ts';
-import { createSignInLink, createUser, personActor, type User } from '../src/store/sqlite/people.ts';
+import { createSignInLink, createUser } from '../src/store/sqlite/people.ts';
 import { systemClock } from '../src/clock.ts';
 import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { launchChromium } from '../test/console/browser.ts';
 import { events, fixtureClock, PATH_TO, submission } from '../test/support/fixtures.ts';
+import type { User } from '../src/store/rows.ts';
+import { personActor } from '../src/auth/people.ts';
 
 const out = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(out, { recursive: true });

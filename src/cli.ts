@@ -24,21 +24,20 @@ import { copySqliteToPostgres, sameAudit, TargetNotEmpty } from './store/copy.ts
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { auditTrail } from './store/sqlite/audit.ts';
-import {
-  CLI_OPERATOR, createClient, listClients, revokeClient, type Actor, type NewClient,
-} from './store/sqlite/clients.ts';
-import {
-  DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES,
-} from './store/sqlite/people.ts';
+import { createClient, listClients, revokeClient } from './store/sqlite/clients.ts';
 import { signInUrl } from './console/sign-in.ts';
-import { isHousekeepingPeriod } from './store/sqlite/housekeeping.ts';
-import { isRetention, retention } from './store/sqlite/retention.ts';
+import { retention } from './store/sqlite/retention.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { outboxRepository } from './store/sqlite/outbox.ts';
 import { municipalityInForce } from '../machines/referral.municipalities.ts';
-import { regionSettings, type RegionSettings, type RegionUpdate } from './store/sqlite/regions.ts';
+import { regionSettings } from './store/sqlite/regions.ts';
 import { COMMANDS, commandOf, REGION_FLAGS, usage } from './cli/usage.ts';
+import { isHousekeepingPeriod } from './housekeeping.ts';
+import { isRetention } from './retention/retention.ts';
+import { CLI_OPERATOR, type Actor, type NewClient } from './auth/actors.ts';
+import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from './auth/people.ts';
+import type { RegionSettings, RegionUpdate } from './regions/region-settings.ts';
 
 class UsageError extends Error {}
 

@@ -11,8 +11,8 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Engine } from './store/sqlite/store.ts';
-import type { Pruned } from './store/sqlite/housekeeping.ts';
 import type { DeliveryRound, WebhookDeliverer } from './notifications/webhook-deliverer.ts';
+import type { Pruned } from './housekeeping.ts';
 
 export interface Scheduler {
   /** One round of the timers and the delivery loops. */

@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residue } from '../src/store/sqlite/retention.ts';
 import { createTestContext, type TestContext } from './support/app.ts';
 import { events, submission } from './support/fixtures.ts';
 import { API, caseUrl, expectProblem, trailUrl } from './support/http.ts';
 import { runCli, tempDir } from './audit/support.ts';
 import { buildSignaleringData } from './reports/signalering-data.ts';
+import { residue } from '../src/retention/retention.ts';
 
 const SECRET_REFERENCE = 'RET-Vermeulen-7731';
 const SECRET_NOTE = 'Oma Vermeulen belde over de logeerweekenden';

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
-import { ACCESS_ACTIONS } from '../store/sqlite/access-log.ts';
 import { VerifySchema } from './audit-contract.ts';
 import type { AccessLog, AuditReader } from '../store/sqlite/store.ts';
 import type { AuditVerifier } from '../store/sqlite/verifier.ts';
+import { ACCESS_ACTIONS } from './access-log.ts';
 
 const AccessLogPageSchema = z.object({
   items: z.array(z.object({

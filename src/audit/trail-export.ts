@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GENESIS, HASH_ALGORITHM, verifyCaseChain, type Broken } from './audit-hash.ts';
-import type { AuditEntry } from '../store/sqlite/audit.ts';
+import type { AuditEntry } from '../store/rows.ts';
 
 /** Version 2 adds payloadHash (entries written since carry it); version 1 files still verify. */
 export const EXPORT_FORMAT = 'passend-trail-export/2';

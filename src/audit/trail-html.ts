@@ -6,7 +6,7 @@ import { describeValue } from '../console/form.ts';
 import { entryFields } from '../console/forms-nl.ts';
 import { escapeHtml } from '../http/html.ts';
 import { EVENT_LABELS, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
-import type { AuditEntry } from '../store/sqlite/audit.ts';
+import type { AuditEntry } from '../store/rows.ts';
 
 const escape = (value: unknown): string => escapeHtml(String(value));
 

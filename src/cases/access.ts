@@ -3,7 +3,7 @@
  * its region's, an inspector its region's or (region `*`) all, an admin none.
  */
 import { and, eq, sql, type Column, type SQL } from 'drizzle-orm';
-import type { Actor } from '../store/sqlite/clients.ts';
+import type { Actor } from '../auth/actors.ts';
 
 export interface CaseOwner {
   region: string;

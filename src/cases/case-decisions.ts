@@ -20,15 +20,13 @@ import {
 import {
   recordOf, stamp, step, submit, type PersistedReferral, type StepResult, type TimerChange,
 } from '../../machines/referral.ts';
-import type { Actor } from '../store/sqlite/clients.ts';
 import { AppError, type InvalidParam } from '../errors.ts';
-import type { RegionSettings } from '../store/sqlite/regions.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
-import type { CaseRow, NewCaseRow, TimerRow } from '../store/sqlite/reads.ts';
-import type { Entry, TrailActor } from '../store/sqlite/writer.ts';
-
-export type Applied = Extract<StepResult, { outcome: 'applied' }>;
+import type { CaseRow, NewCaseRow, TimerRow } from '../store/rows.ts';
+import type { Actor } from '../auth/actors.ts';
+import type { RegionSettings } from '../regions/region-settings.ts';
+import type { Applied, Entry, TrailActor } from './case-writes.ts';
 
 export const asTrailActor = (a: Actor): TrailActor =>
   ({ role: a.role, organisation: a.organisation, name: a.name, clientId: a.clientId });

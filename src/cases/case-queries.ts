@@ -4,17 +4,18 @@
  */
 import type { LifecycleState } from '../../machines/referral.machine.ts';
 import type { PersistedReferral } from '../../machines/referral.ts';
-import type { Actor } from '../store/sqlite/clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { NotesPage, Trail } from './case-contract.ts';
 import { gone, notFound } from './case-decisions.ts';
-import { NOTES_IN_VIEW, withNotes } from '../store/sqlite/writer.ts';
-import type { CaseRepository, CaseRow, WorkFilter, WorkItem } from '../store/sqlite/reads.ts';
+import type { CaseRepository, WorkFilter, WorkItem } from '../store/sqlite/reads.ts';
 import type { Async } from '../store/sqlite/store.ts';
 import { caseSummary, caseView, closedAsOf, type CaseSummary, type CaseView } from './case-view.ts';
 import type { ClosedAs } from './case-contract.ts';
+import type { CaseRow } from '../store/rows.ts';
+import type { Actor } from '../auth/actors.ts';
+import { NOTES_IN_VIEW, withNotes } from './case-writes.ts';
 
 export interface ListQuery {
   state?: string;
@@ -23,7 +24,6 @@ export interface ListQuery {
   limit: number;
   cursor?: string;
 }
-
 
 const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 

@@ -11,7 +11,7 @@ import {
 } from './case-contract.ts';
 import type { AccessLog, Engine, Queries } from '../store/sqlite/store.ts';
 import type { CaseView } from './case-view.ts';
-import { idempotencyKeyOf } from '../store/sqlite/idempotency.ts';
+import { idempotencyKeyOf } from './idempotency.ts';
 
 export interface CaseRouteOptions {
   engine: Engine;

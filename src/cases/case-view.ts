@@ -9,10 +9,9 @@ import { allowedFor } from '../../machines/referral.roles.ts';
 import { deadlineOfKey } from '../../machines/referral.deadlines.ts';
 import { openEscalation } from '../../machines/referral.rules.ts';
 import type { CaseSummary, CaseView, ClosedAs, Deadline, EscalationView } from './case-contract.ts';
-import type { CaseRow } from '../store/sqlite/reads.ts';
+import type { CaseRow } from '../store/rows.ts';
 
 export type { CaseSummary, CaseView } from './case-contract.ts';
-
 
 type ViewRow = Pick<CaseRow, 'id' | 'state' | 'version' | 'machineVersion' | 'region' |
   'municipality' | 'overdue' | 'createdAt' | 'updatedAt'>;

@@ -13,9 +13,6 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
 import { isCleanText } from '../../machines/referral.text.ts';
-import type { AccessAction } from '../store/sqlite/access-log.ts';
-import type { Actor } from '../store/sqlite/clients.ts';
-import { personActor, SIGN_IN_LINK_MINUTES, type Session, type User } from '../store/sqlite/people.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -30,6 +27,10 @@ import { oversightPages } from './oversight-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
+import type { User } from '../store/rows.ts';
+import type { Actor } from '../auth/actors.ts';
+import { personActor, SIGN_IN_LINK_MINUTES, type Session } from '../auth/people.ts';
+import type { AccessAction } from '../audit/access-log.ts';
 
 export const SESSION_COOKIE = 'passend_sessie';
 

@@ -3,8 +3,6 @@
  * verification and the signalering report; the admin's people, API clients and region settings.
  */
 import type { FastifyInstance } from 'fastify';
-import { DuplicateEmail, isEmail } from '../store/sqlite/people.ts';
-import type { Operator } from '../store/sqlite/clients.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
@@ -16,6 +14,8 @@ import { signaleringSections } from '../reports/signalering-html.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
 import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
+import type { Operator } from '../auth/actors.ts';
+import { DuplicateEmail, isEmail } from '../auth/people.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

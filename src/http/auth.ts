@@ -4,10 +4,10 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessAction } from '../store/sqlite/access-log.ts';
-import type { Actor } from '../store/sqlite/clients.ts';
 import { isCleanText } from '../../machines/referral.text.ts';
 import { AppError } from '../errors.ts';
+import type { Actor } from '../auth/actors.ts';
+import type { AccessAction } from '../audit/access-log.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -8,9 +8,11 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../clock.ts';
-import type { regionSettings, Webhook } from '../store/sqlite/regions.ts';
+import type { regionSettings } from '../store/sqlite/regions.ts';
 import type { Async } from '../store/sqlite/store.ts';
-import type { OutboxEntry, OutboxRepository } from '../store/sqlite/outbox.ts';
+import type { OutboxRepository } from '../store/sqlite/outbox.ts';
+import type { OutboxEntry } from '../store/rows.ts';
+import type { Webhook } from '../regions/region-settings.ts';
 
 /** With the backoff below, 15 attempts span about four hours before a notification is marked failed. */
 export const MAX_ATTEMPTS = 15;

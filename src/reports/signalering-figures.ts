@@ -8,8 +8,8 @@ import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
 import {
   CaseSubmissionSchema, DISRUPTIONS, EVENT_SCHEMAS, PROBLEM_AREAS, REASON_CODES, SCHOOL_STATUSES,
 } from '../../machines/referral.schemas.ts';
-import type { Distribution, RawFigures } from '../store/sqlite/signalering-queries.ts';
 import { SUPPRESSION_THRESHOLD, suppressBreakdown, type RawCell } from './suppression.ts';
+import type { Distribution, RawFigures } from './signalering-raw.ts';
 
 export const CATEGORIES = {
   referrerKind: CaseSubmissionSchema.shape.referrer.shape.kind.options,

@@ -4,7 +4,6 @@
  */
 import { DEADLINE_NAMES } from '../../machines/referral.deadlines.ts';
 import { municipalityInForce } from '../../machines/referral.municipalities.ts';
-import type { Actor } from '../store/sqlite/clients.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { resolvePeriod, TIME_ZONE, type Period } from './period.ts';
@@ -12,9 +11,10 @@ import type { SignaleringQuery, SignaleringReport } from './signalering-contract
 import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
 import { CLOSED_AS } from '../cases/case-contract.ts';
-import type { ReportScope } from '../store/sqlite/signalering-queries.ts';
 import type { SignaleringReader } from '../store/sqlite/signalering.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
+import type { Actor } from '../auth/actors.ts';
+import type { ReportScope } from './signalering-raw.ts';
 
 /**
  * Whose cases the caller may count: an expert team and a regional inspector their own region's;

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REFERRAL_MACHINE_VERSION } from '../../machines/referral.machine.ts';
-import { CLI_OPERATOR, hashToken, type Operator } from '../../src/store/sqlite/clients.ts';
 import { createTestContext, STORE, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import { API, caseUrl, eventsUrl, payloadOf, trailUrl } from '../support/http.ts';
 import { auditRowsOf, DAY, runCli, START, tempDir, toAuditRow, type AuditRow, type RawAuditRow } from './support.ts';
+import { CLI_OPERATOR, hashToken, type Operator } from '../../src/auth/actors.ts';
 
 let ctx: TestContext;
 beforeAll(async () => { ctx = await createTestContext(); });

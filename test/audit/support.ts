@@ -14,11 +14,12 @@ import pino from 'pino';
 import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import { buildApp } from '../../src/app.ts';
 import type { AuditFields, Chained } from '../../src/audit/audit-hash.ts';
-import { clientLookup, type Actor } from '../../src/store/sqlite/clients.ts';
+import { clientLookup } from '../../src/store/sqlite/clients.ts';
 import { runCli as runCommandLine } from '../../src/cli.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loggerOptions } from '../../src/logger.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
+import type { Actor } from '../../src/auth/actors.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const START = '2026-01-05T09:00:00.000Z';

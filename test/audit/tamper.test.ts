@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash, GENESIS, link, sha256 } from '../../src/audit/audit-hash.ts';
-import { CLI_OPERATOR, createClient, revokeClient } from '../../src/store/sqlite/clients.ts';
+import { createClient, revokeClient } from '../../src/store/sqlite/clients.ts';
 import type { TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { API, expectProblem } from '../support/http.ts';
@@ -20,6 +20,7 @@ import {
   APPEND_ONLY_TRIGGERS, auditRowsOf, captureLog, createFileContext, DAY, openFileApp, runCli,
   tamper, tempDir, type AuditRow,
 } from './support.ts';
+import { CLI_OPERATOR } from '../../src/auth/actors.ts';
 
 const tmp = tempDir();
 const BASE = join(tmp.dir, 'base.db');

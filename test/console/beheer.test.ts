@@ -9,10 +9,10 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/store/sqlite/clients.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { notText } from '../fuzz/arbitraries.ts';
 import { person, signIn, type Browser } from './session.ts';
+import { hashToken } from '../../src/auth/actors.ts';
 
 let ctx: TestContext;
 const seen: LightMyRequestResponse[] = [];

@@ -9,11 +9,11 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { User } from '../../src/store/sqlite/people.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { axeViolations, launchChromium, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
 import { submission } from '../support/fixtures.ts';
+import type { User } from '../../src/store/rows.ts';
 
 let ctx: TestContext;
 let browser: Browser;

@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { User } from '../../src/store/sqlite/people.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
 import { axeViolations, launchChromium, signedInPage, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
+import type { User } from '../../src/store/rows.ts';
 
 let ctx: TestContext;
 let browser: Browser;

@@ -9,10 +9,10 @@
 import { gunzipSync } from 'node:zlib';
 import { HtmlValidate, type Message } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { User } from '../../src/store/sqlite/people.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { buildSignaleringData } from '../reports/signalering-data.ts';
 import { person, signIn, signInLink, type Browser } from './session.ts';
+import type { User } from '../../src/store/rows.ts';
 
 const validator = new HtmlValidate({
   extends: ['html-validate:recommended'],

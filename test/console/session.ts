@@ -1,8 +1,8 @@
 /** Signing people in to the console of a test app, and posting its forms as a browser would. */
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../machines/referral.schemas.ts';
-import type { User } from '../../src/store/sqlite/people.ts';
 import type { TestContext } from '../support/app.ts';
+import type { User } from '../../src/store/rows.ts';
 
 export interface Browser {
   user: User;

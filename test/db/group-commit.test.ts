@@ -13,12 +13,13 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/sqlite/client.ts';
 import { buildApp } from '../../src/app.ts';
-import { createClient, type Actor } from '../../src/store/sqlite/clients.ts';
+import { createClient } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { DurabilityLost, groupCommit, walSyncer, type WalSync } from '../../src/store/sqlite/group-commit.ts';
 import { sqliteServices } from '../../src/store/sqlite/store.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
+import type { Actor } from '../../src/auth/actors.ts';
 
 /** The error a failing fdatasync gives. */
 const eio = () => Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });

@@ -7,11 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPostgres } from '../../src/store/postgres/verifier.ts';
-import type { Actor } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { pgCaseEngine } from '../../src/store/postgres/engine.ts';
 import { submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
+import type { Actor } from '../../src/auth/actors.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const local: Actor = { clientId: 'c-local', role: 'local_team', organisation: 'wt-noord', region: 'R01', name: 'Wijkteam Noord' };

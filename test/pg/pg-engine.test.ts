@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/sqlite/client.ts';
 import { openPostgres, type PgDb } from '../../src/store/postgres/client.ts';
 import { verifyPostgres } from '../../src/store/postgres/verifier.ts';
-import type { Actor } from '../../src/store/sqlite/clients.ts';
 import { caseEngine } from '../../src/store/sqlite/engine.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { AppError } from '../../src/errors.ts';
@@ -22,6 +21,7 @@ import { pgCaseEngine } from '../../src/store/postgres/engine.ts';
 import { auditTrail } from '../../src/store/sqlite/audit.ts';
 import { events, submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
+import type { Actor } from '../../src/auth/actors.ts';
 
 const actor = (role: Actor['role'], organisation: string): Actor =>
   ({ clientId: `c-${role}-${organisation}`, role, organisation, region: 'R01', name: `${role} ${organisation}` });

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Figures } from '../../src/reports/signalering-figures.ts';
-import type { Distribution } from '../../src/store/sqlite/signalering-queries.ts';
 import { suppressBreakdown, suppressedFlags, type Cell, type RawCell } from '../../src/reports/suppression.ts';
+import type { Distribution } from '../../src/reports/signalering-raw.ts';
 
 /** Counts as signalering has them: many small ones, some large. */
 const count = fc.oneof(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 60 }));

@@ -14,8 +14,8 @@ import * as pgSchema from '../../db/pg/schema.ts';
 import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
-import { createClient, revokeClient, type Actor, type NewClient, type Operator } from '../../src/store/sqlite/clients.ts';
-import { regionSettings, type RegionSettings, type RegionUpdate } from '../../src/store/sqlite/regions.ts';
+import { createClient, revokeClient } from '../../src/store/sqlite/clients.ts';
+import { regionSettings } from '../../src/store/sqlite/regions.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { pgClients, pgRegions, postgresServices } from '../../src/store/postgres/store.ts';
 import { freshPgDatabase } from './postgres.ts';
@@ -31,6 +31,8 @@ const PG_TABLES = (Object.values(pgSchema) as unknown[])
 /** The store this run's tests use: `sqlite` unless the postgres project of the matrix runs them. */
 export const STORE: 'sqlite' | 'postgres' = process.env.PASSEND_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 import { events, fixtureClock, PATH_TO, submission } from './fixtures.ts';
+import type { Actor, NewClient, Operator } from '../../src/auth/actors.ts';
+import type { RegionSettings, RegionUpdate } from '../../src/regions/region-settings.ts';
 
 export const REGION = 'R01';
 export const OTHER_REGION = 'R02';

@@ -8,11 +8,12 @@ import type { PgDb } from './client.ts';
 import { auditLog } from '../../../db/pg/schema.ts';
 import { GENESIS } from '../../audit/audit-hash.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
-import { chainedEntry, freshVerification, type AuditEntry, type NewAuditEntry, type VerifyState } from '../sqlite/audit.ts';
 import { verifyPostgres } from './verifier.ts';
 import { execute, query, statement, type Statement } from './statements.ts';
 import type { AuditVerifier } from '../sqlite/verifier.ts';
 import type { AuditReader } from '../sqlite/store.ts';
+import type { AuditEntry } from '../rows.ts';
+import { chainedEntry, freshVerification, type NewAuditEntry, type VerifyState } from '../../audit/audit-chain.ts';
 
 export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 

@@ -25,25 +25,24 @@ import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { PgDb } from './client.ts';
 import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../../db/pg/schema.ts';
 import type { TimerChange } from '../../../machines/referral.ts';
-import type { NewAuditEntry } from '../sqlite/audit.ts';
 import { appendAudit, type PgTx } from './audit.ts';
-import type { Actor } from '../sqlite/clients.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { UUID } from '../../validation.ts';
-import { toSettings, type RegionRow, type RegionSettings } from '../sqlite/regions.ts';
-import { checkEvent, decideEvent, decideSubmission, decideTimer, type Applied } from '../../cases/case-decisions.ts';
+import { checkEvent, decideEvent, decideSubmission, decideTimer } from '../../cases/case-decisions.ts';
 import type { EventRequest, TimerOutcome } from '../sqlite/engine.ts';
-import type { CaseEventRow, CaseRow, NewCaseRow, StampedNote, TimerRow } from '../sqlite/reads.ts';
-import {
-  advancedRow, entryWrites, notification, persistedColumns, SCHEDULER,
-  type Entry, type EntryWrites, type NotificationRow,
-} from '../sqlite/writer.ts';
 import { caseView, type CaseView } from '../../cases/case-view.ts';
 import { viewWithNotes } from '../../cases/case-queries.ts';
 import { selectList } from '../sqlite/statements.ts';
 import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
-import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../sqlite/idempotency.ts';
+import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../../cases/idempotency.ts';
+import type { CaseEventRow, CaseRow, NewCaseRow, StampedNote, TimerRow } from '../rows.ts';
+import type { RegionRow } from '../rows.ts';
+import type { NewAuditEntry } from '../../audit/audit-chain.ts';
+import type { Actor } from '../../auth/actors.ts';
+import { toSettings, type RegionSettings } from '../../regions/region-settings.ts';
+import type { Applied } from '../../cases/case-writes.ts';
+import { advancedRow, entryWrites, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
 
 type Tx = PgTx;
 

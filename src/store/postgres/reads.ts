@@ -9,8 +9,9 @@ import type { PgTx } from './audit.ts';
 import { caseEvents, cases } from '../../../db/pg/schema.ts';
 import { scopeWhere, type CaseScope } from '../../cases/access.ts';
 import type { CaseReads } from '../../cases/case-queries.ts';
-import type { CaseFilter, StampedNote, WorkFilter, WorkItem } from '../sqlite/reads.ts';
+import type { CaseFilter, WorkFilter, WorkItem } from '../sqlite/reads.ts';
 import { UUID } from '../../validation.ts';
+import type { StampedNote } from '../rows.ts';
 
 const notesOf = (caseId: string) => and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'ADD_NOTE'));
 

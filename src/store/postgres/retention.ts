@@ -16,10 +16,10 @@ import { sql, type SQL } from 'drizzle-orm';
 import { DateTime, Duration } from 'luxon';
 import type { PgDb } from './client.ts';
 import { entryHash } from '../../audit/audit-hash.ts';
-import { toEntry } from '../sqlite/audit.ts';
-import type { Operator } from '../sqlite/clients.ts';
-import { DEFAULT_RETENTION, residue, type ErasureBasis } from '../sqlite/retention.ts';
 import { appendAudit } from './audit.ts';
+import { DEFAULT_RETENTION, residue, type ErasureBasis } from '../../retention/retention.ts';
+import { toEntry } from '../../audit/audit-chain.ts';
+import type { Operator } from '../../auth/actors.ts';
 
 export function pgRetention(db: PgDb) {
   async function erase(id: string, basis: ErasureBasis, at: string, operator: Operator, reference?: string): Promise<boolean> {

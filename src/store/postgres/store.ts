@@ -14,26 +14,24 @@ import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, notInArray, or, 
 import { DateTime, Duration } from 'luxon';
 import type { PgDb } from './client.ts';
 import { accessLog, apiClients, outbox, regions, sessions, signInLinks, users } from '../../../db/pg/schema.ts';
-import type { AccessAction, AccessEntry, AccessQuery } from '../sqlite/access-log.ts';
-import {
-  CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator,
-} from '../sqlite/clients.ts';
-import {
-  DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type Session, type User,
-} from '../sqlite/people.ts';
 import { caseQueries } from '../../cases/case-queries.ts';
-import { IDEMPOTENCY_WINDOW_MS } from '../sqlite/idempotency.ts';
 import type { Clock } from '../../clock.ts';
-import { DEFAULT_HOUSEKEEPING, type Pruned } from '../sqlite/housekeeping.ts';
-import type { OutboxEntry } from '../sqlite/outbox.ts';
 import { webhookDeliverer } from '../../notifications/webhook-deliverer.ts';
-import { regionAudit, regionValues, toSettings, type RegionUpdate } from '../sqlite/regions.ts';
 import { signaleringService } from '../../reports/signalering.ts';
 import { pgSignaleringReader } from './signalering.ts';
 import type { AccessLog, Outbox, People, Services, Sessions } from '../sqlite/store.ts';
 import { appendAudit, pgAuditReader, pgVerifier, type PgTx } from './audit.ts';
 import { pgCaseEngine } from './engine.ts';
 import { pgCaseReads } from './reads.ts';
+import { IDEMPOTENCY_WINDOW_MS } from '../../cases/idempotency.ts';
+import { DEFAULT_HOUSEKEEPING, type Pruned } from '../../housekeeping.ts';
+import type { User } from '../rows.ts';
+import type { OutboxEntry } from '../rows.ts';
+import type { AccessEntry } from '../rows.ts';
+import { CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator } from '../../auth/actors.ts';
+import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type Session } from '../../auth/people.ts';
+import { regionAudit, regionValues, toSettings, type RegionUpdate } from '../../regions/region-settings.ts';
+import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const secret = (): string => randomBytes(32).toString('base64url');

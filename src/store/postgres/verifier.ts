@@ -11,7 +11,7 @@
  */
 import type { PgDb } from './client.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
-import { brokenAt, finishVerification, freshVerification, verifyRows, type VerifyState } from '../sqlite/audit.ts';
+import { brokenAt, finishVerification, freshVerification, verifyRows, type VerifyState } from '../../audit/audit-chain.ts';
 
 const PAGE = 2_000;
 

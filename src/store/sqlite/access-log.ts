@@ -1,29 +1,13 @@
-/**
- * The NEN 7513 access log: one line per read of case data (and per read of this log), with who,
- * on whose behalf (the organisation), when, which action, which cases and the stated purpose.
- */
+/** The NEN 7513 access log on SQLite (what a line holds: src/audit/access-log.ts). */
 import type { FastifyRequest } from 'fastify';
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import type { AccessEntry } from '../rows.ts';
 import { accessLog } from '../../../db/schema.ts';
-import type { Actor } from './clients.ts';
 import type { Clock } from '../../clock.ts';
+import type { Actor } from '../../auth/actors.ts';
+import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
 
-export const ACCESS_ACTIONS = [
-  'case.read', 'case.list', 'trail.read', 'trail.export', 'report.read', 'access_log.read',
-  'audit.verify', 'purpose.missing', 'notifications.read',
-] as const;
-export type AccessAction = (typeof ACCESS_ACTIONS)[number];
-
-export type AccessEntry = typeof accessLog.$inferSelect;
-
-export interface AccessQuery {
-  from?: string;
-  to?: string;
-  caseId?: string;
-  beforeSeq?: number;
-  limit: number;
-}
 
 export function accessLogRepository(db: Db, clock: Clock) {
   const insert = db.insert(accessLog).values({

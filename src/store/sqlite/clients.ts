@@ -1,46 +1,11 @@
-/**
- * API clients and their bearer tokens. A token is 256 random bits; only its SHA-256 is stored,
- * so the database never holds a usable token and a lookup is one indexed read.
- */
+/** API clients on SQLite: created and revoked from the command line (audited), looked up on every request. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sha256 } from '../../audit/audit-hash.ts';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { apiClients } from '../../../db/schema.ts';
 import { auditTrail } from './audit.ts';
-import type { Role } from '../../../machines/referral.schemas.ts';
+import { CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator } from '../../auth/actors.ts';
 
-export interface Actor {
-  clientId: string;
-  role: Role;
-  organisation: string;
-  /** A region id, or `*` for a national inspector. */
-  region: string;
-  name: string;
-}
-
-export const TOKEN_PREFIX = 'psd_';
-
-export function hashToken(token: string): string {
-  return sha256(token);
-}
-
-export interface NewClient {
-  role: Role;
-  organisation: string;
-  region: string;
-  name: string;
-}
-
-/** Who changes tokens, for the audit trail: the operator at the command line unless told otherwise. */
-export interface Operator {
-  role: string;
-  organisation: string | null;
-  name: string;
-  clientId: string | null;
-}
-
-export const CLI_OPERATOR: Operator = { role: 'operator', organisation: null, name: 'cli', clientId: null };
 
 /** An administrative change (tokens, people) in the audit trail, by whoever made it. */
 export function auditAdministration(db: Db, operator: Operator,

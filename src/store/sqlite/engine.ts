@@ -9,14 +9,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from './client.ts';
-import type { Actor } from './clients.ts';
 import type { Clock } from '../../clock.ts';
 import { regionSettings } from './regions.ts';
 import { checkEvent, decideEvent, decideSubmission, decideTimer } from '../../cases/case-decisions.ts';
-import { caseRepository, type CaseRow } from './reads.ts';
-import { caseWriter, SCHEDULER, withLatestNotes } from './writer.ts';
+import { caseRepository } from './reads.ts';
+import { caseWriter, withLatestNotes } from './writer.ts';
 import { caseView, type CaseView } from '../../cases/case-view.ts';
-import { idempotencyStore, type KeyedRequest } from './idempotency.ts';
+import { idempotencyStore } from './idempotency.ts';
+import type { KeyedRequest } from '../../cases/idempotency.ts';
+import type { CaseRow } from '../rows.ts';
+import type { Actor } from '../../auth/actors.ts';
+import { SCHEDULER } from '../../cases/case-writes.ts';
 
 export { gone, notFound } from '../../cases/case-decisions.ts';
 

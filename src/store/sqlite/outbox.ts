@@ -1,9 +1,9 @@
 /** The SQL of the notification outbox: claim due rows, record each attempt, list failures. */
 import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import type { OutboxEntry } from '../rows.ts';
 import { outbox } from '../../../db/schema.ts';
 
-export type OutboxEntry = typeof outbox.$inferSelect;
 
 export function outboxRepository(db: Db) {
   const due = db.select().from(outbox)

@@ -1,50 +1,19 @@
 /**
- * People who sign in to the console (DESIGN §5.4): users, one-time sign-in links and sessions.
- *
- * A signed-in person acts as an Actor like an API client does, with their own name and with
- * `clientId` set to `user:<their id>`, so that the trail, the audit log and the access log name
- * the person and the organisation they act for (NEN 7513), in the columns they already have.
- *
- * Secrets (link tokens, session ids) are 256 random bits; only their SHA-256 is stored.
+ * People, their one-time sign-in links and their sessions on SQLite (the rules: src/auth/people.ts
+ * and src/auth/sessions.ts). Secrets (link tokens, session ids) are 256 random bits; only their
+ * SHA-256 is stored.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { sessions, signInLinks, users } from '../../../db/schema.ts';
-import type { Role } from '../../../machines/referral.schemas.ts';
-import { auditAdministration, CLI_OPERATOR, hashToken, type Actor, type Operator } from './clients.ts';
-
-export type User = typeof users.$inferSelect;
-
-export interface NewUser {
-  role: Role;
-  organisation: string;
-  region: string;
-  name: string;
-  email: string;
-}
-
-/** How long a sign-in link may be used (DESIGN §5.4). */
-export const SIGN_IN_LINK_MINUTES = 15;
-export const USER_ACTOR_PREFIX = 'user:';
+import type { User } from '../rows.ts';
+import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type Session } from '../../auth/people.ts';
 
 const secret = (): string => randomBytes(32).toString('base64url');
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+import { sessions, signInLinks, users } from '../../../db/schema.ts';
+import { auditAdministration } from './clients.ts';
+import { CLI_OPERATOR, hashToken, type Actor, type Operator } from '../../auth/actors.ts';
 
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
-export const isEmail = (email: string): boolean => EMAIL.test(normaliseEmail(email)) && email.length <= 254;
-
-/** The Actor a signed-in person acts as. */
-export function personActor(user: Pick<User, 'id' | 'role' | 'organisation' | 'region' | 'name'>): Actor {
-  return {
-    clientId: `${USER_ACTOR_PREFIX}${user.id}`, role: user.role, organisation: user.organisation,
-    region: user.region, name: user.name,
-  };
-}
-
-export class DuplicateEmail extends Error {
-  constructor() { super('a user with that email exists'); }
-}
 
 export function createUser(db: Db, user: NewUser, now: Date, operator: Operator = CLI_OPERATOR): User {
   const row: User = {
@@ -115,11 +84,6 @@ export function signInLinkUsable(db: Db, token: string, now: Date): boolean {
   return link !== undefined && link.usedAt === null && link.expiresAt > now.toISOString();
 }
 
-export interface Session {
-  user: User;
-  csrf: string;
-  purpose: string | null;
-}
 
 /** Sessions of people: created at sign-in, ended by sign-out or after `idleMinutes` without use. */
 export function sessionStore(db: Db, idleMinutes: number) {

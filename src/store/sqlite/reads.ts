@@ -4,18 +4,12 @@
  */
 import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import type { CaseEventRow, CaseRow, NewCaseRow, OutboxRow, StampedNote, StoredCaseEvent, TimerRow } from '../rows.ts';
 import { caseEvents, cases, outbox, timers } from '../../../db/schema.ts';
 import { insertSql, selectList } from './statements.ts';
 import { scopeWhere, type CaseScope } from '../../cases/access.ts';
 
-export type CaseRow = typeof cases.$inferSelect;
-export interface StampedNote { type: 'ADD_NOTE'; text: string; at: string }
-export type NewCaseRow = Omit<CaseRow, 'seq'>;
-export type CaseEventRow = typeof caseEvents.$inferInsert;
-export type StoredCaseEvent = typeof caseEvents.$inferSelect;
 
-export type TimerRow = typeof timers.$inferSelect;
-export type OutboxRow = typeof outbox.$inferInsert;
 
 export interface CaseFilter {
   state?: string;

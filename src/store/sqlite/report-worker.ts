@@ -4,7 +4,8 @@ import type { Db } from './client.ts';
 import * as schema from '../../../db/schema.ts';
 import { serveReads } from './read-thread.ts';
 import type { Period } from '../../reports/period.ts';
-import { signaleringQueries, type ReportScope } from './signalering-queries.ts';
+import { signaleringQueries } from './signalering-queries.ts';
+import type { ReportScope } from '../../reports/signalering-raw.ts';
 
 serveReads((sqlite) => {
   const queries = signaleringQueries(drizzle({ client: sqlite, schema }) as Db);

@@ -24,43 +24,11 @@
 import { DateTime, Duration } from 'luxon';
 import type Database from 'better-sqlite3';
 import type { Db } from './client.ts';
-import { isCalendarPeriod } from '../../../machines/referral.deadlines.ts';
-import { auditTrail, toEntry } from './audit.ts';
+import { DEFAULT_RETENTION, residue, type ErasureBasis } from '../../retention/retention.ts';
+import { auditTrail } from './audit.ts';
 import { entryHash } from '../../audit/audit-hash.ts';
-import type { Operator } from './clients.ts';
-
-export const DEFAULT_RETENTION = 'P20Y';
-
-/** A retention period: whole years, months or days, at least one year. */
-export const isRetention = (value: string): boolean => isCalendarPeriod(value, 365);
-
-export type ErasureBasis = 'retention' | 'legal_obligation';
-
-/**
- * What a trail payload keeps once its case's content is destroyed: the codes, ids and dates the
- * signalering figures read from the trail (help item changes, escalation destinations, deadlines),
- * no text. The same function for the trail and the audit entry, so that both stay equal.
- */
-export function residue(type: string | null, payload: string): string {
-  const p = JSON.parse(payload) as Record<string, unknown>;
-  const kept: Record<string, unknown> = { erased: true };
-  switch (type) {
-    case 'ISSUE_ADVICE':
-      kept.helpItems = ((p.helpItems ?? []) as { id?: string }[]).map((h) => ({ id: h.id ?? null }));
-      break;
-    case 'UPDATE_HELP_ITEM':
-      Object.assign(kept, { itemId: p.itemId, status: p.status, date: p.date });
-      break;
-    case 'ESCALATE':
-      kept.to = p.to;
-      break;
-    case 'DEADLINE_PASSED':
-      Object.assign(kept, { deadline: p.deadline, dueAt: p.dueAt });
-      break;
-    default:
-  }
-  return JSON.stringify(kept);
-}
+import { toEntry } from '../../audit/audit-chain.ts';
+import type { Operator } from '../../auth/actors.ts';
 
 /**
  * VACUUM, then a TRUNCATE checkpoint. VACUUM holds the write lock while it runs (the service's
@@ -138,7 +106,6 @@ export function retention(db: Db) {
   });
 
   const rewrite = (): void => rewriteFile(sqlite);
-
 
   return {
     /** The cases whose last change lies more than their region's retention period before `asOf`. */

@@ -7,7 +7,8 @@
 import type { Db } from './client.ts';
 import { readThread } from './read-thread.ts';
 import type { Period } from '../../reports/period.ts';
-import { signaleringQueries, type RawFigures, type ReportScope } from './signalering-queries.ts';
+import { signaleringQueries } from './signalering-queries.ts';
+import type { RawFigures, ReportScope } from '../../reports/signalering-raw.ts';
 
 export interface SignaleringReader {
   figures(scope: ReportScope, period: Period): Promise<RawFigures>;

@@ -9,7 +9,8 @@
 import type { Db } from './client.ts';
 import { readThread } from './read-thread.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
-import { auditTrail, freshVerification, type VerifyState } from './audit.ts';
+import { auditTrail } from './audit.ts';
+import { freshVerification, type VerifyState } from '../../audit/audit-chain.ts';
 
 export interface AuditVerifier {
   /** `full`: from the first entry; else from where the last verification got to. */

@@ -7,7 +7,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Db } from './client.ts';
 import * as schema from '../../../db/schema.ts';
 import { serveReads } from './read-thread.ts';
-import { auditTrail, freshVerification, type VerifyState } from './audit.ts';
+import { auditTrail } from './audit.ts';
+import { freshVerification, type VerifyState } from '../../audit/audit-chain.ts';
 
 serveReads((sqlite) => {
   const audit = auditTrail(drizzle({ client: sqlite, schema }) as Db);
