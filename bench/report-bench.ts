@@ -64,7 +64,8 @@ export function actorsOf(db: Db, now: Date): RegionActors[] {
  * statements run in the service's report thread (src/reports/signalering-reader.ts), as in the service.
  */
 async function timeReport(db: Db, clock: ManualClock): Promise<number> {
-  const service = signaleringService(signaleringReader(db), clock);
+  const reader = signaleringReader(db);
+  const service = signaleringService(reader, clock);
   const inspector: Actor = { clientId: 'bench', role: 'inspector', organisation: 'igj', region: '*', name: 'IGJ' };
   const once = async (): Promise<number> => {
     const start = performance.now();
@@ -79,7 +80,7 @@ async function timeReport(db: Db, clock: ManualClock): Promise<number> {
     times.sort((a, b) => a - b);
     return Math.round(times[Math.floor(RUNS / 2)]! * 10) / 10;
   } finally {
-    await service.close();
+    await reader.close();
   }
 }
 

@@ -6,12 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/store/sqlite/client.ts';
 import { buildApp } from '../src/app.ts';
+import { sqliteStore } from '../src/store/sqlite/store.ts';
 
 export const OPENAPI_FILE = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 
 export async function generateOpenApi(): Promise<string> {
   const db = openDatabase(':memory:');
-  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db });
+  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db) });
   await app.ready();
   const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
   await app.close();

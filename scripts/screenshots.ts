@@ -17,13 +17,14 @@ import { launchChromium } from '../test/console/browser.ts';
 import { events, fixtureClock, PATH_TO, submission } from '../test/support/fixtures.ts';
 import type { User } from '../src/store/rows.ts';
 import { personActor } from '../src/auth/people.ts';
+import { sqliteStore } from '../src/store/sqlite/store.ts';
 
 const out = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(out, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'passend-screenshots-'));
 const db = openDatabase(join(dir, 'passend.db'));
 fixtureClock.now = () => systemClock.now();
-const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db });
+const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db) });
 const browser = await launchChromium();
 try {
   const now = systemClock.now();

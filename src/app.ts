@@ -8,7 +8,6 @@ import helmet from 'helmet';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Db } from './store/sqlite/client.ts';
 import { auditRoutes } from './audit/audit-routes.ts';
 import { trailRoutes } from './audit/trail-routes.ts';
 import { caseRoutes } from './cases/case-routes.ts';
@@ -23,7 +22,8 @@ import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createScheduler } from './scheduler.ts';
-import { sqliteServices, type Services } from './store/sqlite/store.ts';
+import { servicesOf } from './services.ts';
+import type { Store } from './store/port.ts';
 import { MalformedBody, utf8Text, UUID } from './validation.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -34,20 +34,17 @@ export interface AppDependencies {
    * absent: none (the server always passes them, with their defaults).
    */
   config: Pick<Config, 'LOG_LEVEL'> &
-    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' | 'GROUP_COMMIT' |
+    Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' |
       'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'TRUST_PROXY' |
       'HOST' | 'PORT'>>;
-  /** The SQLite store the services are built from, unless `services` is given. */
-  db?: Db;
-  /** Services built elsewhere (another store). */
-  services?: Services;
+  /** The store (src/store/open.ts); the app closes it when it closes. */
+  store: Store;
   clock?: Clock;
   /** A pino logger or pino options; false (the default) logs nothing, as tests want. */
   logger?: FastifyServerOptions['loggerInstance'] | FastifyServerOptions['logger'];
 }
 
-export async function buildApp({ config, db, services: given, clock = systemClock, logger = false }: AppDependencies) {
-  if (!db && !given) throw new Error('buildApp needs a database or services');
+export async function buildApp({ config, store, clock = systemClock, logger = false }: AppDependencies) {
   const app = Fastify({
     ...(logger && typeof (logger as { info?: unknown }).info === 'function'
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
@@ -101,17 +98,13 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
   });
 
   // The services, built once from the store: nothing below takes the database (src/services.ts).
-  const services = given ?? sqliteServices(db!, clock, {
-    groupCommit: config.GROUP_COMMIT !== 'off', sessionIdleMinutes: config.SESSION_IDLE_MINUTES, logger: app.log,
+  const services = servicesOf(store, clock, app.log);
+  const { engine, queries, audit, access, verifier } = services;
+  // No answer leaves before the writes made so far are durable (SQLite's group commit).
+  app.addHook('onSend', async () => {
+    const pending = store.durable();
+    if (pending) await pending;
   });
-  const { engine, queries, audit, access, verifier, commits } = services;
-  // Group commit: no answer leaves before the COMMIT of the batch open when it is sent.
-  if (commits) {
-    app.addHook('onSend', async () => {
-      const settled = commits.settled();
-      if (settled) await settled;
-    });
-  }
   // The service serves with a broken audit chain (it must stay inspectable), but says so.
   // The audit is verified in full at start-up, off the event loop: the service serves at once.
   const startup = verifier.verify(true).then(
@@ -119,13 +112,8 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
     (err: unknown) => app.log.error({ err }, 'the audit verification failed'),
   );
   app.addHook('onClose', async () => {
-    try {
-      await startup;
-      await services.close();
-    } finally {
-      // How long the disk took to make the batches durable, which every write's answer waited for.
-      if (services.commits) app.log.info(services.commits.stats(), 'group commit');
-    }
+    await startup;
+    await store.close();
   });
   await app.register(healthRoute, {
     ping: services.ping,
@@ -168,7 +156,7 @@ export async function buildApp({ config, db, services: given, clock = systemCloc
   const scheduler = createScheduler(engine, services.deliverer,
     config.SCHEDULER_INTERVAL_MS ?? 0, app.log, () => services.housekeeping.run());
   app.addHook('onClose', () => scheduler.stop());
-  return Object.assign(app, { engine, scheduler, commits, services });
+  return Object.assign(app, { engine, scheduler, services, store });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -8,36 +8,25 @@
  * `token create` prints the new token alone on the last line of stdout; it is shown only once.
  * Region settings take effect without a restart, for deadlines armed after the command returns.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { openSqlite } from './store/sqlite/connection.ts';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDatabase, type Db } from './store/sqlite/client.ts';
-import * as schema from '../db/schema.ts';
-import { isPostgresUrl, openPostgres } from './store/postgres/client.ts';
-import { pgClients, pgOutbox, pgPeople, pgRegions } from './store/postgres/store.ts';
-import { asAsync, sqlitePeople, type Async, type People } from './store/sqlite/store.ts';
-import { pgRetention } from './store/postgres/retention.ts';
-import { verifyPostgres } from './store/postgres/verifier.ts';
-import { copySqliteToPostgres, sameAudit, TargetNotEmpty } from './store/copy.ts';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
+import { municipalityInForce } from '../machines/referral.municipalities.ts';
 import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
-import { auditTrail } from './store/sqlite/audit.ts';
-import { createClient, listClients, revokeClient } from './store/sqlite/clients.ts';
-import { signInUrl } from './console/sign-in.ts';
-import { retention } from './store/sqlite/retention.ts';
+import { CLI_OPERATOR } from './auth/actors.ts';
+import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from './auth/people.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
-import { outboxRepository } from './store/sqlite/outbox.ts';
-import { municipalityInForce } from '../machines/referral.municipalities.ts';
-import { regionSettings } from './store/sqlite/regions.ts';
-import { COMMANDS, commandOf, REGION_FLAGS, usage } from './cli/usage.ts';
+import { signInUrl } from './console/sign-in.ts';
 import { isHousekeepingPeriod } from './housekeeping.ts';
-import { isRetention } from './retention/retention.ts';
-import { CLI_OPERATOR, type Actor, type NewClient } from './auth/actors.ts';
-import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from './auth/people.ts';
 import type { RegionSettings, RegionUpdate } from './regions/region-settings.ts';
+import { isRetention } from './retention/retention.ts';
+import { TargetNotEmpty } from './store/copy.ts';
+import {
+  backupStore, copyFileToPostgres, openStore, StoreCommandRefused, verifyStoreAudit,
+} from './store/open.ts';
+import type { Retention, Store } from './store/port.ts';
+import { COMMANDS, commandOf, REGION_FLAGS, usage } from './cli/usage.ts';
 
 class UsageError extends Error {}
 
@@ -119,48 +108,34 @@ async function dispatch(positionals: string[], values: Record<string, string | b
   const [group, command, ...rest] = positionals as [string, string | undefined, ...string[]];
   const flags = values as Record<string, string | undefined>;
   const config = loadConfig(env);
-  if (group === 'audit') return auditCommand(out, config, command);
-  if (group === 'backup') {
-    if (config.DATABASE_URL) throw new UsageError('on PostgreSQL, back up with the server\'s own tools (pg_dump, or your provider\'s backups)');
-    return backupCommand(out, config.DATABASE_PATH, command);
-  }
-  if (group === 'store') {
-    await storeCommand(out, config.DATABASE_PATH, command, flags.to);
-    return 0;
-  }
-  if (group === 'retention') {
-    if (config.DATABASE_URL) {
-      const db = await openPostgres(config.DATABASE_URL, { max: 2 });
-      try {
-        await retentionCommand(out, pgRetention(db), command, rest[0], flags['as-of'], flags.reference);
-      } finally {
-        await db.$client.end();
-      }
+  try {
+    if (group === 'audit') return await auditCommand(out, config, command);
+    if (group === 'backup') return await backupCommand(out, config, command);
+    if (group === 'store') {
+      await storeCommand(out, config.DATABASE_PATH, command, flags.to);
       return 0;
     }
-    const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
-    try {
-      await retentionCommand(out, asAsync(retention(db)), command, rest[0], flags['as-of'], flags.reference);
-    } finally {
-      db.$client.close();
-    }
-    return 0;
+  } catch (error) {
+    if (error instanceof StoreCommandRefused) throw new UsageError(error.message);
+    throw error;
   }
-  const admin = await openAdmin(config);
+  const store = await openStore(config, { clock: systemClock, use: 'command' });
   try {
-    if (group === 'user') await userCommand(out, admin, config, command, rest[0], flags);
-    else if (group === 'region') await regionCommand(out, admin, command, rest[0], flags);
+    if (group === 'retention') {
+      await retentionCommand(out, store.retention, command, rest[0], flags['as-of'], flags.reference);
+    } else if (group === 'user') await userCommand(out, store, config, command, rest[0], flags);
+    else if (group === 'region') await regionCommand(out, store, command, rest[0], flags);
     else if (group === 'notifications') {
-      const count = await admin.outbox.retryFailed(rest[0], systemClock.now().toISOString());
+      const count = await store.outbox.retryFailed(rest[0], systemClock.now().toISOString());
       out(`${count} notification(s) queued again\n`);
-    } else await tokenCommand(out, admin, command, rest[0], flags);
+    } else await tokenCommand(out, store, command, rest[0], flags);
     return 0;
   } finally {
-    await admin.close();
+    await store.close();
   }
 }
 
-async function tokenCommand(out: Out, admin: Admin, command: string | undefined, id: string | undefined,
+async function tokenCommand(out: Out, admin: Store, command: string | undefined, id: string | undefined,
   values: PlaceFlags & { name?: string }): Promise<void> {
   if (command === 'create') {
     const { token, actor } = await admin.clients.create({ ...roleAndPlace(values), name: required(values.name, 'name') },
@@ -177,39 +152,6 @@ async function tokenCommand(out: Out, admin: Admin, command: string | undefined,
   }
 }
 
-/** What the administrative commands change, on the store the configuration names. */
-interface Admin {
-  clients: {
-    create(client: NewClient, now: Date): Promise<{ token: string; actor: Actor }>;
-    list(): Promise<ReturnType<typeof listClients>>;
-    revoke(id: string, now: Date): Promise<boolean>;
-  };
-  regions: { get(id: string): Promise<RegionSettings>; set(id: string, update: RegionUpdate, now: Date): Promise<RegionSettings> };
-  people: People;
-  outbox: { retryFailed(id: string | undefined, now: string): Promise<number> };
-  close(): Promise<void>;
-}
-
-async function openAdmin(config: Config): Promise<Admin> {
-  if (config.DATABASE_URL) {
-    const db = await openPostgres(config.DATABASE_URL, { max: 2 });
-    return { clients: pgClients(db), regions: pgRegions(db), people: pgPeople(db), outbox: pgOutbox(db),
-      close: () => db.$client.end() };
-  }
-  const db = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
-  return {
-    clients: asAsync({
-      create: (client: NewClient, now: Date) => createClient(db, client, now),
-      list: () => listClients(db),
-      revoke: (id: string, now: Date) => revokeClient(db, id, now),
-    }),
-    regions: asAsync(regionSettings(db)),
-    people: sqlitePeople(db),
-    outbox: asAsync(outboxRepository(db)),
-    close: async () => { db.$client.close(); },
-  };
-}
-
 interface PlaceFlags { role?: string; org?: string; region?: string }
 
 /** The role, organisation and region of a new client or user, checked. */
@@ -223,7 +165,7 @@ function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; r
   return { role: role.data, organisation: required(values.org, 'org'), region };
 }
 
-async function userCommand(out: Out, { people }: Admin, config: Config, command: string | undefined, id: string | undefined,
+async function userCommand(out: Out, { people }: Store, config: Config, command: string | undefined, id: string | undefined,
   values: PlaceFlags & { name?: string; email?: string }): Promise<void> {
   const now = systemClock.now();
   if (command === 'create') {
@@ -261,86 +203,36 @@ async function userCommand(out: Out, { people }: Admin, config: Config, command:
  */
 async function storeCommand(out: Out, path: string, command: string | undefined, to: string | undefined): Promise<void> {
   if (command !== 'copy') throw new UsageError('unknown command');
-  if (!isPostgresUrl(to)) throw new UsageError('name the target with --to postgres://…');
-  if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
-  // Migrated first, so that a file of an older version is copied with every column filled.
-  openDatabase(path).$client.close();
-  const sqlite = openSqlite(path, { fileMustExist: true });
-  sqlite.pragma('busy_timeout = 5000');
-  const target = await openPostgres(to);
+  if (!to || !/^postgres(ql)?:\/\//.test(to)) throw new UsageError('name the target with --to postgres://…');
   try {
-    const { rows, source } = await copySqliteToPostgres(sqlite, target);
+    const { rows, source, copied, same } = await copyFileToPostgres(path, to);
     out(`copied ${JSON.stringify(rows)}\n`);
-    const copied = (await verifyPostgres(target)).result;
     out(`audit on the file:       ${JSON.stringify(source)}\n`);
     out(`audit on PostgreSQL:     ${JSON.stringify(copied)}\n`);
-    if (!sameAudit(source, copied)) {
-      throw new UsageError('the audit of the copy does not match the file: do not switch over');
-    }
+    if (!same) throw new UsageError('the audit of the copy does not match the file: do not switch over');
     out(`the copy verifies with the same head: ${copied.head}\n`);
   } catch (error) {
     if (error instanceof TargetNotEmpty) throw new UsageError(error.message);
     throw error;
-  } finally {
-    sqlite.close();
-    await target.$client.end();
   }
 }
 
 /** Offline on the database file (no migration, nothing written), or on PostgreSQL. */
 async function auditCommand(out: Out, config: Config, command: string | undefined): Promise<number> {
   if (command !== 'verify') throw new UsageError('unknown command');
-  let result: ReturnType<typeof verifyFile>;
-  if (config.DATABASE_URL) {
-    const db = await openPostgres(config.DATABASE_URL, { max: 2 });
-    try {
-      result = (await verifyPostgres(db)).result;
-    } finally {
-      await db.$client.end();
-    }
-  } else {
-    if (!existsSync(config.DATABASE_PATH)) throw new UsageError(`no database at ${config.DATABASE_PATH}`);
-    result = verifyFile(config.DATABASE_PATH);
-  }
+  const result = await verifyStoreAudit(config);
   out(`${JSON.stringify(result)}\n`);
   return result.ok ? 0 : 1;
 }
 
-function verifyFile(path: string): ReturnType<ReturnType<typeof auditTrail>['verify']> {
-  const sqlite = openSqlite(path, { readonly: true, fileMustExist: true });
-  try {
-    return auditTrail(drizzle({ client: sqlite, schema }) as Db).verify();
-  } finally {
-    sqlite.close();
-  }
-}
-
-/**
- * A consistent copy of the database while the service runs, with SQLite's online backup API:
- * after a first step, the rest is copied in one step, inside one read transaction, so that
- * writes going on (which WAL lets through) cannot make it start over and over. Written beside
- * the target and renamed when complete; never over an existing file. Its audit is verified.
- */
-async function backupCommand(out: Out, path: string, target: string | undefined): Promise<number> {
-  if (!target) throw new UsageError('name the file to write the backup to');
-  if (!existsSync(path)) throw new UsageError(`no database at ${path}`);
-  if (existsSync(target)) throw new UsageError(`${target} exists: a backup never overwrites a file`);
-  const partial = `${target}.partial`;
-  rmSync(partial, { force: true });
-  const source = openSqlite(path, { fileMustExist: true });
-  try {
-    source.pragma('busy_timeout = 5000');
-    await source.backup(partial, { progress: ({ remainingPages }) => Math.max(remainingPages, 1) });
-  } finally {
-    source.close();
-  }
-  renameSync(partial, target);
-  const audit = verifyFile(target);
+/** A consistent copy of the SQLite file while the service runs (src/store/open.ts), its audit verified. */
+async function backupCommand(out: Out, config: Config, target: string | undefined): Promise<number> {
+  const audit = await backupStore(config, target);
   out(`${JSON.stringify({ backup: target, audit })}\n`);
   return audit.ok ? 0 : 1;
 }
 
-async function regionCommand(out: Out, { regions }: Admin, command: string | undefined, regionId: string | undefined,
+async function regionCommand(out: Out, { regions }: Store, command: string | undefined, regionId: string | undefined,
   values: Record<string, string | undefined>): Promise<void> {
   const id = required(regionId, 'regionId');
   if (command === 'set') {
@@ -404,7 +296,7 @@ function municipalityList(value: string): string[] | null {
  * region's retention before --as-of (default today). `retention erase`: one file, now, because
  * the law requires it. Both print what they destroyed as JSON.
  */
-async function retentionCommand(out: Out, files: Pick<Async<ReturnType<typeof retention>>, 'run' | 'erase'>,
+async function retentionCommand(out: Out, files: Pick<Retention, 'run' | 'erase'>,
   command: string | undefined, caseId: string | undefined, asOf: string | undefined,
   reference: string | undefined): Promise<void> {
   const now = systemClock.now();

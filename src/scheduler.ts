@@ -10,7 +10,7 @@
  * fires the timers that fell due while the service was down.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Engine } from './store/sqlite/store.ts';
+import type { CaseEngine as Engine } from './store/port.ts';
 import type { DeliveryRound, WebhookDeliverer } from './notifications/webhook-deliverer.ts';
 import type { Pruned } from './housekeeping.ts';
 

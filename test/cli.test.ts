@@ -20,6 +20,7 @@ import { ManualClock } from '../src/clock.ts';
 import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { runCli } from '../src/cli.ts';
 import { submission } from './support/fixtures.ts';
+import { sqliteStore } from '../src/store/sqlite/store.ts';
 
 /** The project root: the script runs from there, as `npm run cli` does. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -180,7 +181,7 @@ describe('user create and user sign-in-link (DESIGN §5.4)', () => {
     const url = new URL(link.stdout.trimEnd().split('\n').at(-1)!);
     expect(`${url.origin}${url.pathname}`).toBe('https://passend.regio9.nl/inloggen');
     const db = openDatabase(dbPath);
-    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db) });
     try {
       const page = await app.inject({ url: `${url.pathname}${url.search}` });
       expect(page.statusCode).toBe(200);
@@ -228,7 +229,7 @@ describe('region set against a running app', () => {
     const path = join(appDir, 'passend.db');
     db = openDatabase(path);
     const clock = new ManualClock('2026-01-05T09:00:00Z');
-    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, clock });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db, clock), clock });
     try {
       const { token } = createClient(db, { role: 'local_team', organisation: 'wt-9', region: 'R9', name: 'WT 9' }, clock.now());
       const expert = createClient(db, { role: 'expert_team', organisation: 'ret-9', region: 'R9', name: 'RET 9' }, clock.now()).token;

@@ -7,6 +7,7 @@ import { createClient } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loggerOptions } from '../src/logger.ts';
 import { events, submission } from './support/fixtures.ts';
+import { sqliteStore } from '../src/store/sqlite/store.ts';
 
 const MARKERS = {
   reference: 'REF-Jansen-0042',
@@ -27,7 +28,7 @@ describe('the service log', () => {
     const clock = new ManualClock();
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
     const logger = pino(loggerOptions('trace'), sink);
-    app = await buildApp({ config: { LOG_LEVEL: 'trace' }, db, clock, logger });
+    app = await buildApp({ config: { LOG_LEVEL: 'trace' }, store: sqliteStore(db, clock), clock, logger });
     for (const [role, region] of [['local_team', 'R01'], ['expert_team', 'R01'], ['inspector', 'R01']] as const) {
       tokens.push(createClient(db, { role, organisation: 'o', region, name: 'n' }, clock.now()).token);
     }

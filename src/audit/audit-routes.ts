@@ -8,8 +8,7 @@ import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
 import { VerifySchema } from './audit-contract.ts';
-import type { AccessLog, AuditReader } from '../store/sqlite/store.ts';
-import type { AuditVerifier } from '../store/sqlite/verifier.ts';
+import type { AccessLog, AuditReader, AuditVerifier } from '../store/port.ts';
 import { ACCESS_ACTIONS } from './access-log.ts';
 
 const AccessLogPageSchema = z.object({

@@ -5,6 +5,7 @@
  */
 import { sha256 } from '../audit/audit-hash.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
+import type { NewAuditEntry } from '../audit/audit-chain.ts';
 
 export interface Actor {
   clientId: string;
@@ -37,3 +38,14 @@ export interface Operator {
 }
 
 export const CLI_OPERATOR: Operator = { role: 'operator', organisation: null, name: 'cli', clientId: null };
+
+/** An administrative change (tokens, people) as an audit entry, by whoever made it; the same on both stores. */
+export function administrationEntry(operator: Operator,
+  action: 'token_created' | 'token_revoked' | 'user_created' | 'user_disabled', at: string,
+  details: Record<string, unknown>): NewAuditEntry {
+  return {
+    at, action, caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
+    actorName: operator.name, actorClientId: operator.clientId, onBehalfOf: null, eventType: null,
+    fromState: null, toState: null, machineVersion: null, payload: JSON.stringify(details),
+  };
+}

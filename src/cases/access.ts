@@ -2,7 +2,6 @@
  * Who sees which case (DESIGN §1, §3): a local team its own organisation's cases, an expert team
  * its region's, an inspector its region's or (region `*`) all, an admin none.
  */
-import { and, eq, sql, type Column, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actors.ts';
 
 export interface CaseOwner {
@@ -44,16 +43,3 @@ export function canSee(actor: Actor, owner: CaseOwner): boolean {
   }
 }
 
-/** The scope as a WHERE condition over a cases table's columns, for either store's schema. */
-export function scopeWhere(scope: CaseScope, columns: { organisation: Column; region: Column }): SQL | undefined {
-  switch (scope.kind) {
-    case 'organisation':
-      return and(eq(columns.organisation, scope.organisation), eq(columns.region, scope.region));
-    case 'region':
-      return eq(columns.region, scope.region);
-    case 'all':
-      return undefined;
-    case 'none':
-      return sql`1 = 0`;
-  }
-}

@@ -9,13 +9,12 @@ import { AppError } from '../errors.ts';
 import { canSee, caseScope } from './access.ts';
 import type { NotesPage, Trail } from './case-contract.ts';
 import { gone, notFound } from './case-decisions.ts';
-import type { CaseRepository, WorkFilter, WorkItem } from '../store/sqlite/reads.ts';
-import type { Async } from '../store/sqlite/store.ts';
 import { caseSummary, caseView, closedAsOf, type CaseSummary, type CaseView } from './case-view.ts';
 import type { ClosedAs } from './case-contract.ts';
 import type { CaseRow } from '../store/rows.ts';
 import type { Actor } from '../auth/actors.ts';
 import { NOTES_IN_VIEW, withNotes } from './case-writes.ts';
+import type { CaseReads, WorkFilter, WorkItem } from '../store/port.ts';
 
 export interface ListQuery {
   state?: string;
@@ -27,8 +26,6 @@ export interface ListQuery {
 
 const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
-/** What the queries read, from either store (SQLite: case-repository.ts; PostgreSQL: src/pg/case-reads.ts). */
-export type CaseReads = Async<Pick<CaseRepository, 'find' | 'list' | 'notes' | 'noteCount' | 'worklist' | 'events'>>;
 
 /** The case view with its latest notes (NOTES_IN_VIEW, oldest of them first) and how many it has. */
 export async function viewWithNotes(reads: Pick<CaseReads, 'notes' | 'noteCount'>, row: CaseRow,

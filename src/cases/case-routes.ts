@@ -9,7 +9,8 @@ import { problems } from '../http/problem-contract.ts';
 import {
   CasePageSchema, CaseParamsSchema, CaseViewSchema, ListQuerySchema, NotesPageSchema, NotesQuerySchema,
 } from './case-contract.ts';
-import type { AccessLog, Engine, Queries } from '../store/sqlite/store.ts';
+import type { AccessLog, CaseEngine as Engine } from '../store/port.ts';
+import type { CaseQueries as Queries } from './case-queries.ts';
 import type { CaseView } from './case-view.ts';
 import { idempotencyKeyOf } from './idempotency.ts';
 

@@ -18,7 +18,7 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ROLE_LABELS } from '../http/labels-nl.ts';
-import type { Services } from '../store/sqlite/store.ts';
+import type { Services } from '../services.ts';
 import { assetFor, iconIco, IMMUTABLE } from './assets.ts';
 import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';

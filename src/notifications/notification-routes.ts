@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { problems } from '../http/problem-contract.ts';
-import type { AccessLog, Outbox } from '../store/sqlite/store.ts';
+import type { AccessLog, Outbox } from '../store/port.ts';
 
 const FailedNotificationsSchema = z.object({
   items: z.array(z.object({

@@ -8,10 +8,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../clock.ts';
-import type { regionSettings } from '../store/sqlite/regions.ts';
-import type { Async } from '../store/sqlite/store.ts';
-import type { OutboxRepository } from '../store/sqlite/outbox.ts';
-import type { OutboxEntry } from '../store/rows.ts';
+import type { Outbox, OutboxEntry, Regions } from '../store/port.ts';
 import type { Webhook } from '../regions/region-settings.ts';
 
 /** With the backoff below, 15 attempts span about four hours before a notification is marked failed. */
@@ -37,10 +34,10 @@ export interface DeliveryRound {
   skipped: number;
 }
 
-/** The outbox and the region settings it reads, from either store (src/services.ts). */
+/** The outbox and the region settings it reads, from the store. */
 export interface DelivererStore {
-  box: Pick<Async<OutboxRepository>, 'claimDue' | 'record' | 'skip'>;
-  regions: Pick<Async<ReturnType<typeof regionSettings>>, 'get'>;
+  box: Pick<Outbox, 'claimDue' | 'record' | 'skip'>;
+  regions: Pick<Regions, 'get'>;
 }
 
 export function webhookDeliverer({ box, regions }: DelivererStore, clock: Clock, logger?: Logger) {

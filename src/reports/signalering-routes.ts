@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AccessLog } from '../store/sqlite/store.ts';
+import type { AccessLog } from '../store/port.ts';
 import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { pagePolicy } from '../http/html.ts';

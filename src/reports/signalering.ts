@@ -11,10 +11,10 @@ import type { SignaleringQuery, SignaleringReport } from './signalering-contract
 import { CATEGORIES, DECISIONS, Figures } from './signalering-figures.ts';
 import { ESCALATION_TARGETS } from '../../machines/referral.schemas.ts';
 import { CLOSED_AS } from '../cases/case-contract.ts';
-import type { SignaleringReader } from '../store/sqlite/signalering.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 import type { Actor } from '../auth/actors.ts';
 import type { ReportScope } from './signalering-raw.ts';
+import type { SignaleringReader } from '../store/port.ts';
 
 /**
  * Whose cases the caller may count: an expert team and a regional inspector their own region's;
@@ -33,7 +33,7 @@ export function reportScope(actor: Actor, region: string | undefined): ReportSco
   return { kind: 'region', region: actor.region };
 }
 
-/** The report over either store's figures (SQLite: signalering-reader.ts; PostgreSQL: src/pg/signalering.ts). */
+/** The report over the store's raw figures (the store's SignaleringReader). */
 export function signaleringService(reader: SignaleringReader, clock: Clock) {
   return {
     async report(actor: Actor, query: SignaleringQuery): Promise<SignaleringReport> {
@@ -44,7 +44,6 @@ export function signaleringService(reader: SignaleringReader, clock: Clock) {
       const figures = new Figures(await reader.figures(scope, period), publication ? SUPPRESSION_THRESHOLD : 0);
       return buildReport(scope, period, now, figures, publication);
     },
-    close: () => reader.close(),
   };
 }
 

@@ -20,6 +20,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { loggerOptions } from '../../src/logger.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import type { Actor } from '../../src/auth/actors.ts';
+import { sqliteStore } from '../../src/store/sqlite/store.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const START = '2026-01-05T09:00:00.000Z';
@@ -53,7 +54,7 @@ export async function openFileApp(path: string, options: { clock?: ManualClock; 
   const db = openDatabase(path);
   const clock = options.clock ?? new ManualClock(START);
   const app = await buildApp({
-    config: { LOG_LEVEL: 'silent' }, db, clock, ...(options.logger ? { logger: options.logger } : {}),
+    config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db, clock), clock, ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     app, db, clock,

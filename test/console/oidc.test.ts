@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { createUser } from '../../src/store/sqlite/people.ts';
+import { sqliteStore } from '../../src/store/sqlite/store.ts';
 
 const CLIENT_ID = 'passend-console';
 const PUBLIC_URL = 'http://passend.test';
@@ -71,7 +72,7 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
   db = openDatabase(':memory:');
   app = await buildApp({
-    config: { LOG_LEVEL: 'silent', PUBLIC_URL, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'geheim' }, db,
+    config: { LOG_LEVEL: 'silent', PUBLIC_URL, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'geheim' }, store: sqliteStore(db),
   });
   createUser(db, { role: 'expert_team', organisation: 'ret-r01', region: 'R01', name: 'Carla', email: 'Carla@Example.nl' }, new Date());
 });
@@ -134,7 +135,7 @@ describe('the redirect URI (issue 29)', () => {
   it('is built from PUBLIC_URL, else HOST and PORT, never from the Host header a client sends', async () => {
     const bare = await buildApp({
       config: { LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: 3999, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: 'geheim' },
-      db: openDatabase(':memory:'),
+      store: sqliteStore(openDatabase(':memory:')),
     });
     try {
       for (const [built, expected] of [[app, PUBLIC_URL], [bare, 'http://127.0.0.1:3999']] as const) {

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { captureLog, ROOT } from '../audit/support.ts';
 import { encodeForm, person, signIn } from './session.ts';
+import { sqliteStore } from '../../src/store/sqlite/store.ts';
 
 describe('the idle clock', () => {
   let ctx: TestContext;
@@ -44,7 +45,7 @@ describe('sign-in codes', () => {
   beforeAll(async () => {
     db = openDatabase(':memory:');
     const clock = new ManualClock('2026-01-05T09:00:00Z');
-    app = await buildApp({ config: { LOG_LEVEL: 'info', RATE_LIMIT_FAILED_AUTH: LIMIT }, db, clock, logger: log.logger });
+    app = await buildApp({ config: { LOG_LEVEL: 'info', RATE_LIMIT_FAILED_AUTH: LIMIT }, store: sqliteStore(db, clock), clock, logger: log.logger });
     ctxLike = { app, clock } as unknown as TestContext;
   });
   afterAll(async () => { await app.close(); db.$client.close(); });

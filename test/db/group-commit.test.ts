@@ -16,7 +16,8 @@ import { buildApp } from '../../src/app.ts';
 import { createClient } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { DurabilityLost, groupCommit, walSyncer, type WalSync } from '../../src/store/sqlite/group-commit.ts';
-import { sqliteServices } from '../../src/store/sqlite/store.ts';
+import { sqliteStore, type SqliteStore } from '../../src/store/sqlite/store.ts';
+import { servicesOf, type Services } from '../../src/services.ts';
 import { createTestContext, type TestContext } from '../support/app.ts';
 import { events, submission } from '../support/fixtures.ts';
 import type { Actor } from '../../src/auth/actors.ts';
@@ -262,18 +263,19 @@ describe('groupCommit: the fsync off the event loop', () => {
  * everything closed and removed afterwards (`beforeClose` first: a test that holds syncs lets go).
  */
 async function withServices(syncWal: WalSync,
-  body: (s: { db: ReturnType<typeof openDatabase>; clock: ManualClock; services: ReturnType<typeof sqliteServices>; actor: Actor }) => Promise<void>,
+  body: (s: { db: ReturnType<typeof openDatabase>; clock: ManualClock; services: Services & { commits: SqliteStore['commits'] }; actor: Actor }) => Promise<void>,
   beforeClose: () => void = () => {}): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'passend-gc-services-'));
   const db = openDatabase(join(dir, 'db.sqlite'));
   const clock = new ManualClock('2026-01-05T09:00:00Z');
-  const services = sqliteServices(db, clock, { syncWal });
+  const store = sqliteStore(db, clock, { syncWal });
+  const services = Object.assign(servicesOf(store, clock), { commits: store.commits });
   try {
     const { actor } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
     await body({ db, clock, services, actor });
   } finally {
     beforeClose();
-    await services.close();
+    await store.close();
     db.$client.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -357,8 +359,8 @@ describe('group commit over HTTP', () => {
     const db = openDatabase(join(dir, 'db.sqlite'));
     const clock = new ManualClock('2026-01-05T09:00:00Z');
     let syncs = 0;
-    const services = sqliteServices(db, clock, { syncWal: async () => { syncs += 1; } });
-    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, services, clock });
+    const store = sqliteStore(db, clock, { syncWal: async () => { syncs += 1; } });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store, clock });
     try {
       const { token } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
       const headers = { authorization: `Bearer ${token}` };
@@ -388,7 +390,7 @@ describe('group commit over HTTP', () => {
     const clock = new ManualClock('2026-01-05T09:00:00Z');
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
-    const app = await buildApp({ config: { LOG_LEVEL: 'info' }, db, clock, logger });
+    const app = await buildApp({ config: { LOG_LEVEL: 'info' }, store: sqliteStore(db, clock, { logger }), clock, logger });
     try {
       const { token } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
       const created = await app.inject({ method: 'POST', url: '/api/v1/cases', payload: submission(),
@@ -415,10 +417,10 @@ describe('group commit over HTTP', () => {
     const dir = mkdtempSync(join(tmpdir(), 'passend-gc-app-'));
     const db = openDatabase(join(dir, 'db.sqlite'));
     const clock = new ManualClock('2026-01-05T09:00:00Z');
-    const services = sqliteServices(db, clock, {
+    const store = sqliteStore(db, clock, {
       syncWal: () => Promise.reject(eio()),
     });
-    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, db, services, clock });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store, clock });
     try {
       const { token } = createClient(db, { role: 'local_team', organisation: 'wijkteam-a', region: 'R01', name: 'a' }, clock.now());
       const post = () => app.inject({ method: 'POST', url: '/api/v1/cases', payload: submission(),
@@ -439,7 +441,7 @@ describe('group commit over HTTP', () => {
 
   it('simultaneous submissions share batches; each answer comes after its COMMIT', async () => {
     ctx = await createTestContext();
-    const before = ctx.app.commits!.stats();
+    const before = (ctx.app.store as SqliteStore).commits!.stats();
     const answers = await Promise.all(Array.from({ length: 30 }, () =>
       ctx.call(ctx.localTeam, { method: 'POST', url: '/api/v1/cases', payload: submission() }).then((res) => ({
         status: res.statusCode, id: res.json().id as string,
@@ -448,7 +450,7 @@ describe('group commit over HTTP', () => {
       }))));
     expect(answers.map((a) => a.status)).toEqual(Array(30).fill(201));
     expect(answers.every((a) => !a.inTransaction)).toBe(true);
-    const after = ctx.app.commits!.stats();
+    const after = (ctx.app.store as SqliteStore).commits!.stats();
     expect(after.writes - before.writes).toBe(30);
     expect(after.batches - before.batches).toBeLessThan(30);
   });

@@ -17,6 +17,7 @@ import { type Caller, createTestContext, OTHER_REGION, REGION, type TestContext 
 import { events, submission } from '../support/fixtures.ts';
 import { API, expectProblem, readCase, readTrail, UNKNOWN_CASE } from '../support/http.ts';
 import { Receiver } from './receiver.ts';
+import { sqliteStore } from '../../src/store/sqlite/store.ts';
 
 const SECRET = 'whsec_R01_3f9c0a7d2b';
 const DAY = 24 * 60 * 60 * 1000;
@@ -506,7 +507,7 @@ describe('the scheduler loop of the service', () => {
     // The service's own loop (SCHEDULER_INTERVAL_MS), not runOnce: as in production.
     const db = openDatabase(':memory:');
     const clock = new ManualClock('2026-01-05T09:00:00Z');
-    const app = await buildApp({ config: { LOG_LEVEL: 'silent', SCHEDULER_INTERVAL_MS: 20 }, db, clock });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent', SCHEDULER_INTERVAL_MS: 20 }, store: sqliteStore(db, clock), clock });
     const hanging = new Receiver();
     hanging.hang = true;
     await hanging.open();
@@ -546,7 +547,7 @@ describe('the scheduler loop of the service', () => {
   it('keeps delivering other regions\' notifications while one region\'s receiver hangs', async () => {
     const db = openDatabase(':memory:');
     const clock = new ManualClock('2026-01-05T09:00:00Z');
-    const app = await buildApp({ config: { LOG_LEVEL: 'silent', SCHEDULER_INTERVAL_MS: 20 }, db, clock });
+    const app = await buildApp({ config: { LOG_LEVEL: 'silent', SCHEDULER_INTERVAL_MS: 20 }, store: sqliteStore(db, clock), clock });
     const hanging = new Receiver();
     hanging.hang = true;
     const healthy = new Receiver();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventType } from '../../machines/referral.schemas.ts';
 import { buildApp, type App } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { pgClients, postgresServices } from '../../src/store/postgres/store.ts';
+import { postgresStore } from '../../src/store/postgres/store.ts';
 import { ROOT } from '../crash/harness.ts';
 import { events, fixtureClock, PATH_TO, submission } from '../support/fixtures.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
@@ -47,8 +47,9 @@ describe.skipIf(!pgUrl)('retention erase on PostgreSQL', () => {
   beforeAll(async () => {
     fixtureClock.now = () => clock.now();
     t = await freshPgDatabase();
-    app = await buildApp({ config: { LOG_LEVEL: 'silent' }, services: postgresServices(t.db, clock), clock });
-    const clients = pgClients(t.db);
+    const store = postgresStore(t.db, clock);
+    app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store, clock });
+    const { clients } = store;
     const local = (await clients.create({ role: 'local_team', organisation: 'wt-noord', region: 'R01', name: 'WT' }, clock.now())).token;
     const expert = (await clients.create({ role: 'expert_team', organisation: 'ret', region: 'R01', name: 'RET' }, clock.now())).token;
     const call = (token: string, url: string, payload: object) =>

@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createClient } from '../../src/store/sqlite/clients.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { expectProblem } from '../support/http.ts';
+import { sqliteStore } from '../../src/store/sqlite/store.ts';
 
 let app: App;
 let db: Db;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   db = openDatabase(':memory:');
   const clock = new ManualClock('2026-01-05T09:00:00Z');
   app = await buildApp({
-    config: { LOG_LEVEL: 'silent', RATE_LIMIT_FAILED_AUTH: FAILED, RATE_LIMIT_PER_CLIENT: PER_CLIENT }, db, clock,
+    config: { LOG_LEVEL: 'silent', RATE_LIMIT_FAILED_AUTH: FAILED, RATE_LIMIT_PER_CLIENT: PER_CLIENT }, store: sqliteStore(db, clock), clock,
   });
   token = createClient(db, { role: 'local_team', organisation: 'wt', region: 'R01', name: 'WT' }, clock.now()).token;
   other = createClient(db, { role: 'local_team', organisation: 'wt2', region: 'R01', name: 'WT2' }, clock.now()).token;
@@ -81,7 +82,7 @@ describe('one client cannot lock out the rest (issue 29)', () => {
     // The defaults (30 failures a minute), as the service runs; TRUST_PROXY read as from the environment.
     const { RATE_LIMIT_FAILED_AUTH, TRUST_PROXY } = loadConfig({ TRUST_PROXY: ` ${PROXY}, 192.168.10.0/24 ` });
     expect(TRUST_PROXY).toEqual([PROXY, '192.168.10.0/24']);
-    proxied = await buildApp({ config: { LOG_LEVEL: 'silent', RATE_LIMIT_FAILED_AUTH, TRUST_PROXY }, db: pdb, clock });
+    proxied = await buildApp({ config: { LOG_LEVEL: 'silent', RATE_LIMIT_FAILED_AUTH, TRUST_PROXY }, store: sqliteStore(pdb, clock), clock });
     good = createClient(pdb, { role: 'local_team', organisation: 'wt', region: 'R01', name: 'WT' }, clock.now()).token;
   });
   afterAll(async () => { await proxied.close(); pdb.$client.close(); });

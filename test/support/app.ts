@@ -14,10 +14,11 @@ import * as pgSchema from '../../db/pg/schema.ts';
 import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
-import { createClient, revokeClient } from '../../src/store/sqlite/clients.ts';
-import { regionSettings } from '../../src/store/sqlite/regions.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { pgClients, pgRegions, postgresServices } from '../../src/store/postgres/store.ts';
+import type { Config } from '../../src/config.ts';
+import type { Store } from '../../src/store/port.ts';
+import { postgresStore } from '../../src/store/postgres/store.ts';
+import { sqliteStore } from '../../src/store/sqlite/store.ts';
 import { freshPgDatabase } from './postgres.ts';
 
 /** The PostgreSQL tables but the access log, each with an order that makes its rows' order fixed. */
@@ -87,7 +88,7 @@ export interface TestContext {
 
 /** `path`: a database file instead of memory, for tests that open or tamper with the file. */
 export async function createTestContext(
-  options: { path?: string; config?: Partial<AppDependencies['config']> } = {},
+  options: { path?: string; config?: Partial<AppDependencies['config'] & Pick<Config, 'GROUP_COMMIT'>> } = {},
 ): Promise<TestContext> {
   const clock = new ManualClock('2026-01-05T09:00:00Z');
   // The fixtures' dates follow this context's clock until it closes, then the one before it again.
@@ -95,19 +96,13 @@ export async function createTestContext(
   fixtureClock.now = () => clock.now();
   const config = { LOG_LEVEL: 'silent' as const, ...options.config };
   let db: Db;
-  let app: App;
-  let newClient: (client: NewClient, operator?: Operator) => Promise<{ token: string; actor: Actor }>;
-  let revoke: (id: string) => Promise<boolean>;
+  let store: Store;
   let run: (text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
-  let regions: TestContext['regions'];
   let dispose: () => Promise<void>;
   let fingerprint: () => Promise<string>;
   if (STORE === 'postgres' && options.path === undefined) {
     const pg = await freshPgDatabase();
-    const clients = pgClients(pg.db);
-    app = await buildApp({ config, services: postgresServices(pg.db, clock), clock });
-    newClient = (client, operator) => clients.create(client, clock.now(), operator);
-    revoke = (id) => clients.revoke(id, clock.now());
+    store = postgresStore(pg.db, clock, { sessionIdleMinutes: config.SESSION_IDLE_MINUTES });
     run = async (text, params) => {
       let n = 0;
       const result = await pg.db.$client.query(text.replace(/\?/g, () => `$${++n}`), params);
@@ -118,8 +113,6 @@ export async function createTestContext(
         return row;
       });
     };
-    const pgRegionsOf = pgRegions(pg.db);
-    regions = { get: pgRegionsOf.get, set: (id, update) => pgRegionsOf.set(id, update, clock.now()) };
     db = new Proxy({}, { get() { throw new Error('this test reads SQLite directly: it is not in the PostgreSQL matrix'); } }) as Db;
     dispose = async () => { await pg.drop(); };
     fingerprint = async () => {
@@ -134,9 +127,9 @@ export async function createTestContext(
   } else {
     const sqlite = openDatabase(options.path ?? ':memory:');
     db = sqlite;
-    app = await buildApp({ config, db: sqlite, clock });
-    newClient = async (client, operator) => createClient(sqlite, client, clock.now(), operator);
-    revoke = async (id) => revokeClient(sqlite, id, clock.now());
+    store = sqliteStore(sqlite, clock, {
+      groupCommit: options.config?.GROUP_COMMIT !== 'off', sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
+    });
     run = async (text, params) => {
       const statement = sqlite.$client.prepare(text);
       if (!statement.reader) {
@@ -145,8 +138,6 @@ export async function createTestContext(
       }
       return statement.all(...params) as Record<string, unknown>[];
     };
-    const settings = regionSettings(sqlite);
-    regions = { get: async (id) => settings.get(id), set: async (id, update) => settings.set(id, update, clock.now()) };
     dispose = async () => { sqlite.$client.close(); };
     fingerprint = async () => {
       const tables = sqlite.$client.prepare(
@@ -160,6 +151,12 @@ export async function createTestContext(
       return hash.digest('hex');
     };
   }
+  const app = await buildApp({ config, store, clock });
+  const newClient = (client: NewClient, operator?: Operator) => store.clients.create(client, clock.now(), operator);
+  const regions: TestContext['regions'] = {
+    get: (id) => store.regions.get(id),
+    set: (id, update) => store.regions.set(id, update, clock.now()),
+  };
   const caller = async (role: Role, organisation: string, region: string, headers: Record<string, string> = {}): Promise<Caller> => ({
     token: (await newClient({ role, organisation, region, name: `${role} ${organisation}` })).token,
     role,
@@ -216,7 +213,7 @@ export async function createTestContext(
       return actor;
     },
     newClient: (client, operator) => newClient(client, operator),
-    revokeClient: (id) => revoke(id),
+    revokeClient: (id) => store.clients.revoke(id, clock.now()),
     async close() {
       fixtureClock.now = previousFixtureClock;
       await app.close();

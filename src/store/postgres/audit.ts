@@ -4,18 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { asc, eq, getTableColumns } from 'drizzle-orm';
-import type { PgDb } from './client.ts';
+import type { PgDb, PgTx } from './client.ts';
 import { auditLog } from '../../../db/pg/schema.ts';
 import { GENESIS } from '../../audit/audit-hash.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
 import { verifyPostgres } from './verifier.ts';
 import { execute, query, statement, type Statement } from './statements.ts';
-import type { AuditVerifier } from '../sqlite/verifier.ts';
-import type { AuditReader } from '../sqlite/store.ts';
+import type { AuditReader, AuditVerifier } from '../port.ts';
 import type { AuditEntry } from '../rows.ts';
 import { chainedEntry, freshVerification, type NewAuditEntry, type VerifyState } from '../../audit/audit-chain.ts';
 
-export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
 
 /** The advisory lock of the audit log chain (any constant: one per purpose). */
 export const AUDIT_LOCK = 7_313_002;
@@ -102,7 +100,7 @@ export function pgAuditReader(db: PgDb): AuditReader {
  * the event loop. Incremental like the SQLite verifier: from the last verified entry, unless a
  * full run is asked for; one at a time.
  */
-export function pgVerifier(db: PgDb): AuditVerifier & { state(): VerifyResult | null } {
+export function pgVerifier(db: PgDb): AuditVerifier {
   let state: VerifyState | null = null;
   let last: VerifyResult | null = null;
   let queue: Promise<unknown> = Promise.resolve();

@@ -12,6 +12,9 @@ import * as schema from '../../../db/pg/schema.ts';
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
+/** A transaction of the pool, as drizzle hands it to a `transaction` callback. */
+export type PgTx = Parameters<Parameters<PgDb['transaction']>[0]>[0];
+
 export const PG_MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../db/pg/migrations', import.meta.url));
 
 /** The advisory lock key of the migrations (any constant: one per purpose). */

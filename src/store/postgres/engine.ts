@@ -25,15 +25,14 @@ import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { PgDb } from './client.ts';
 import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../../db/pg/schema.ts';
 import type { TimerChange } from '../../../machines/referral.ts';
-import { appendAudit, type PgTx } from './audit.ts';
+import { appendAudit } from './audit.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { UUID } from '../../validation.ts';
 import { checkEvent, decideEvent, decideSubmission, decideTimer } from '../../cases/case-decisions.ts';
-import type { EventRequest, TimerOutcome } from '../sqlite/engine.ts';
 import { caseView, type CaseView } from '../../cases/case-view.ts';
 import { viewWithNotes } from '../../cases/case-queries.ts';
-import { selectList } from '../sqlite/statements.ts';
+import { selectList } from '../sql/columns.ts';
 import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../../cases/idempotency.ts';
 import type { CaseEventRow, CaseRow, NewCaseRow, StampedNote, TimerRow } from '../rows.ts';
@@ -43,6 +42,8 @@ import type { Actor } from '../../auth/actors.ts';
 import { toSettings, type RegionSettings } from '../../regions/region-settings.ts';
 import type { Applied } from '../../cases/case-writes.ts';
 import { advancedRow, entryWrites, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
+import type { EventRequest, TimerOutcome } from '../port.ts';
+import type { PgTx } from './client.ts';
 
 type Tx = PgTx;
 

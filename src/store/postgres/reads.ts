@@ -5,13 +5,13 @@
  */
 import { and, asc, count, desc, eq, getTableColumns, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgDb } from './client.ts';
-import type { PgTx } from './audit.ts';
 import { caseEvents, cases } from '../../../db/pg/schema.ts';
-import { scopeWhere, type CaseScope } from '../../cases/access.ts';
-import type { CaseReads } from '../../cases/case-queries.ts';
-import type { CaseFilter, WorkFilter, WorkItem } from '../sqlite/reads.ts';
+import { type CaseScope } from '../../cases/access.ts';
 import { UUID } from '../../validation.ts';
 import type { StampedNote } from '../rows.ts';
+import { scopeWhere } from '../sql/scope.ts';
+import type { CaseFilter, CaseReads, WorkFilter, WorkItem } from '../port.ts';
+import type { PgTx } from './client.ts';
 
 const notesOf = (caseId: string) => and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'ADD_NOTE'));
 

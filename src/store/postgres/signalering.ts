@@ -5,9 +5,9 @@
  */
 import type { PgDb } from './client.ts';
 import { monthsBefore } from '../../reports/period.ts';
-import type { SignaleringReader } from '../sqlite/signalering.ts';
 import { pgDeadlinesSql, pgFollowUpSql, pgMunicipalitiesSql, pgSignaleringSql } from './signalering-sql.ts';
 import { collect, type FigureRow } from '../../reports/signalering-raw.ts';
+import type { SignaleringReader } from '../port.ts';
 
 export function pgSignaleringReader(db: PgDb): SignaleringReader {
   return {

@@ -9,8 +9,8 @@
  */
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import pg from 'pg';
-import { selectList } from '../sqlite/statements.ts';
-import type { PgTx } from './audit.ts';
+import { selectList } from '../sql/columns.ts';
+import type { PgTx } from './client.ts';
 
 export interface Statement {
   /** Unique per text: a connection keeps each name's plan. */

@@ -1,5 +1,4 @@
 /** The NEN 7513 access log on SQLite (what a line holds: src/audit/access-log.ts). */
-import type { FastifyRequest } from 'fastify';
 import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { AccessEntry } from '../rows.ts';
@@ -7,6 +6,7 @@ import { accessLog } from '../../../db/schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { Actor } from '../../auth/actors.ts';
 import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
+import type { RequestInfo } from '../port.ts';
 
 
 export function accessLogRepository(db: Db, clock: Clock) {
@@ -22,7 +22,7 @@ export function accessLogRepository(db: Db, clock: Clock) {
   const ofRegion = db.$client.prepare('SELECT id FROM cases WHERE region = ? AND id IN (SELECT value FROM json_each(?))');
 
   return {
-    record(request: FastifyRequest, actor: Actor, action: AccessAction, caseIds: readonly string[],
+    record(request: RequestInfo, actor: Actor, action: AccessAction, caseIds: readonly string[],
       outcome: 'shown' | 'refused' = 'shown'): void {
       insert.run({
         at: clock.now().toISOString(), requestId: request.id, action,

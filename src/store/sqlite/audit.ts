@@ -6,9 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import * as schema from '../../../db/schema.ts';
 import type { Db } from './client.ts';
+import { openSqlite } from './connection.ts';
 import { auditLog } from '../../../db/schema.ts';
-import { insertSql } from './statements.ts';
+import { insertSql } from '../sql/columns.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
 import { GENESIS } from '../../audit/audit-hash.ts';
 import {
@@ -111,5 +114,15 @@ function* inOrder(db: Db, table: 'audit_log' | 'case_events', from = 0,
     yield* rows;
     if (rows.length < pageSize) return;
     after = rows[rows.length - 1]?.seq as number;
+  }
+}
+
+/** The audit of a database file, verified read-only from its first entry (no migration, nothing written). */
+export function verifyFile(path: string): VerifyResult {
+  const sqlite = openSqlite(path, { readonly: true, fileMustExist: true });
+  try {
+    return auditTrail(drizzle({ client: sqlite, schema }) as Db).verify();
+  } finally {
+    sqlite.close();
   }
 }

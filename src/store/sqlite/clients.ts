@@ -4,18 +4,12 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { apiClients } from '../../../db/schema.ts';
 import { auditTrail } from './audit.ts';
-import { CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator } from '../../auth/actors.ts';
+import { administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator } from '../../auth/actors.ts';
 
 
-/** An administrative change (tokens, people) in the audit trail, by whoever made it. */
-export function auditAdministration(db: Db, operator: Operator,
-  action: 'token_created' | 'token_revoked' | 'user_created' | 'user_disabled', at: string,
-  details: Record<string, unknown>): void {
-  auditTrail(db).append({
-    at, action, caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
-    actorName: operator.name, actorClientId: operator.clientId, onBehalfOf: null, eventType: null,
-    fromState: null, toState: null, machineVersion: null, payload: JSON.stringify(details),
-  });
+/** An administrative change (tokens, people) in the audit trail, inside the caller's transaction. */
+export function auditAdministration(db: Db, ...entry: Parameters<typeof administrationEntry>): void {
+  auditTrail(db).append(administrationEntry(...entry));
 }
 
 export function createClient(db: Db, client: NewClient, now: Date, operator = CLI_OPERATOR): {

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from './client.ts';
+import type { EventRequest, TimerOutcome } from '../port.ts';
 import type { Clock } from '../../clock.ts';
 import { regionSettings } from './regions.ts';
 import { checkEvent, decideEvent, decideSubmission, decideTimer } from '../../cases/case-decisions.ts';
@@ -21,18 +22,8 @@ import type { CaseRow } from '../rows.ts';
 import type { Actor } from '../../auth/actors.ts';
 import { SCHEDULER } from '../../cases/case-writes.ts';
 
-export { gone, notFound } from '../../cases/case-decisions.ts';
 
-export interface EventRequest {
-  caseId: string;
-  body: unknown;
-  /** The raw If-Match header, when sent. */
-  ifMatch?: string;
-  /** The checked Idempotency-Key header, when sent. */
-  idempotencyKey?: string;
-}
 
-export type TimerOutcome = 'fired' | 'stale' | 'gone';
 
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
@@ -118,4 +109,4 @@ export function caseEngine(db: Db, clock: Clock) {
   };
 }
 
-export type CaseEngine = ReturnType<typeof caseEngine>;
+export type SyncCaseEngine = ReturnType<typeof caseEngine>;

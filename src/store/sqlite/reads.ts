@@ -4,21 +4,13 @@
  */
 import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import type { CaseFilter, WorkFilter, WorkItem } from '../port.ts';
 import type { CaseEventRow, CaseRow, NewCaseRow, OutboxRow, StampedNote, StoredCaseEvent, TimerRow } from '../rows.ts';
 import { caseEvents, cases, outbox, timers } from '../../../db/schema.ts';
-import { insertSql, selectList } from './statements.ts';
-import { scopeWhere, type CaseScope } from '../../cases/access.ts';
+import { insertSql, selectList } from '../sql/columns.ts';
+import { type CaseScope } from '../../cases/access.ts';
+import { scopeWhere } from '../sql/scope.ts';
 
-
-
-export interface CaseFilter {
-  state?: string;
-  overdue?: boolean;
-  municipality?: string;
-  /** Only cases with seq below this (the cursor of the previous page). */
-  beforeSeq?: number;
-  limit: number;
-}
 
 export function caseRepository(db: Db) {
   // The statements of every event go straight to better-sqlite3 (db/statements.ts); the rest
@@ -146,37 +138,6 @@ export function caseRepository(db: Db) {
   };
 }
 
-export interface WorkFilter {
-  state?: string;
-  municipality?: string;
-  overdue?: boolean;
-  /** Submitted on or after / before (ISO date-times). */
-  from?: string;
-  to?: string;
-  /** An overleg recorded youth or parents as not involved. */
-  notInvolved?: boolean;
-  /** Youth or parents disagreed with an advice. */
-  familyDisagrees?: boolean;
-  /** Closed after an advice without every help item started. */
-  closedWithoutHelp?: boolean;
-  escalated?: boolean;
-  limit: number;
-}
 
-export interface WorkItem {
-  id: string;
-  state: string;
-  municipality: string;
-  createdAt: string;
-  updatedAt: string;
-  overdue: number;
-  nextDue: string | null;
-  /** The timer's name of the nearest open deadline (a commitment's: `commitment:<id>`). */
-  nextDueName: string | null;
-  /** From the report facts: how the case closed (the closure's event type, and CLOSE's outcome). */
-  closureType: string | null;
-  closureOutcome: string | null;
-  reference: string | null;
-}
 
 export type CaseRepository = ReturnType<typeof caseRepository>;

@@ -1,7 +1,7 @@
 /** Region settings on SQLite: read on every write (a prepared statement), changed by the command line (audited). */
 import type { Db } from './client.ts';
 import { regions } from '../../../db/schema.ts';
-import { selectList } from './statements.ts';
+import { selectList } from '../sql/columns.ts';
 import { auditTrail } from './audit.ts';
 import { CLI_OPERATOR, type Operator } from '../../auth/actors.ts';
 import {

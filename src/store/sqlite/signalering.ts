@@ -5,15 +5,12 @@
  * thread, the same statements.
  */
 import type { Db } from './client.ts';
+import type { SignaleringReader } from '../port.ts';
 import { readThread } from './read-thread.ts';
 import type { Period } from '../../reports/period.ts';
 import { signaleringQueries } from './signalering-queries.ts';
 import type { RawFigures, ReportScope } from '../../reports/signalering-raw.ts';
 
-export interface SignaleringReader {
-  figures(scope: ReportScope, period: Period): Promise<RawFigures>;
-  close(): Promise<void>;
-}
 
 export function signaleringReader(db: Db): SignaleringReader {
   if (db.$client.memory) {

@@ -7,16 +7,14 @@
  * Requests are answered in order, one verification at a time.
  */
 import type { Db } from './client.ts';
+import type { AuditVerifier as Verifier } from '../port.ts';
+
+type AuditVerifier = Omit<Verifier, 'state'>;
 import { readThread } from './read-thread.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
 import { auditTrail } from './audit.ts';
 import { freshVerification, type VerifyState } from '../../audit/audit-chain.ts';
 
-export interface AuditVerifier {
-  /** `full`: from the first entry; else from where the last verification got to. */
-  verify(full?: boolean): Promise<VerifyResult>;
-  close(): Promise<void>;
-}
 
 export function auditVerifier(db: Db, onResult: (result: VerifyResult) => void): AuditVerifier {
   return db.$client.memory ? inThread(db, onResult) : inWorker(db.$client.name, onResult);

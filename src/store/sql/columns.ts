@@ -1,11 +1,11 @@
 /**
- * SQL text for statements prepared straight on better-sqlite3, from the drizzle schema, so that
- * column names are still written once (db/schema.ts). The engine's hot path uses these instead of
- * drizzle's prepared queries: better-sqlite3 then builds each row with the schema's keys itself
- * (`"machine_version" AS "machineVersion"`) and binds named parameters from the row object, where
- * drizzle fills an array of placeholders and maps every row in JavaScript: about 40 µs of an
- * event's 270 µs of CPU went to that (`bench/diagnose.ts engine OFF`, before and after). None of the tables these are
- * used on has a column with a JSON, boolean or timestamp mode, so the values are the same.
+ * SQL text for statements written by hand, from the drizzle schema, so that column names are
+ * still written once (db/). SQLite's hot path prepares these straight on better-sqlite3: it then
+ * builds each row with the schema's keys itself (`"machine_version" AS "machineVersion"`) and binds
+ * named parameters from the row object, where drizzle maps every row in JavaScript (about 40 µs of
+ * an event's 270 µs of CPU, `bench/diagnose.ts engine OFF`). PostgreSQL's named statements use
+ * `selectList` too. None of the tables these are used on has a column with a JSON, boolean or
+ * timestamp mode, so the values are the same.
  */
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 

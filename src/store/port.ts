@@ -1,0 +1,254 @@
+/**
+ * The store's interface: everything the service asks of its database, written out. Two adapters
+ * implement it, SQLite (src/store/sqlite) and PostgreSQL (src/store/postgres); `openStore`
+ * (open.ts) is the one place that picks one. Nothing above this interface knows which store it
+ * runs on, and the contract suite (test/store/contract.test.ts) holds both adapters to the same
+ * answers.
+ *
+ * Every method answers a promise, because PostgreSQL's driver is asynchronous; on SQLite a call
+ * still does its work when it is made, so that its transactions and the group commit keep their
+ * order.
+ */
+import type { AccessAction, AccessQuery } from '../audit/access-log.ts';
+import type { VerifyResult } from '../audit/audit-contract.ts';
+import type { Actor, NewClient, Operator } from '../auth/actors.ts';
+import type { NewUser, Session } from '../auth/people.ts';
+import type { CaseScope } from '../cases/access.ts';
+import type { CaseView } from '../cases/case-view.ts';
+import type { Pruned } from '../housekeeping.ts';
+import type { RegionSettings, RegionUpdate } from '../regions/region-settings.ts';
+import type { Period } from '../reports/period.ts';
+import type { RawFigures, ReportScope } from '../reports/signalering-raw.ts';
+import type {
+  AccessEntry, AuditEntry, CaseRow, ClientRow, OutboxEntry, StampedNote, StoredCaseEvent, User,
+} from './rows.ts';
+
+export type * from './rows.ts';
+
+/** The one place a case changes: a submission, an event, a deadline that passed. */
+export interface CaseEngine {
+  /** `idempotencyKey`: the checked Idempotency-Key header (§5.6), when sent. */
+  submit(actor: Actor, body: unknown, idempotencyKey?: string): Promise<CaseView>;
+  applyEvent(actor: Actor, request: EventRequest): Promise<CaseView>;
+  /** Fires one due timer through the statechart, as the system. */
+  fireTimer(seq: number): Promise<TimerOutcome>;
+  /**
+   * Settles up to `limit` timers due by now, each in its own transaction. A timer that fails is
+   * rolled back, reported to `onError` and left pending; the others still fire. `settled` counts
+   * the timers that are no longer pending (fired, stale, or of a case that is gone).
+   */
+  fireDueTimers(limit?: number, onError?: (seq: number, error: unknown) => void): Promise<{ settled: number; fired: number }>;
+}
+
+export interface EventRequest {
+  caseId: string;
+  body: unknown;
+  /** The raw If-Match header, when sent. */
+  ifMatch?: string;
+  /** The checked Idempotency-Key header, when sent. */
+  idempotencyKey?: string;
+}
+
+/** What became of a timer: fired, stale (its case moved on: cancelled), or its case is gone. */
+export type TimerOutcome = 'fired' | 'stale' | 'gone';
+
+export interface CaseFilter {
+  state?: string;
+  overdue?: boolean;
+  municipality?: string;
+  /** Only cases with seq below this (the cursor of the previous page). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface WorkFilter {
+  state?: string;
+  municipality?: string;
+  overdue?: boolean;
+  /** Submitted on or after / before (ISO date-times). */
+  from?: string;
+  to?: string;
+  /** An overleg recorded youth or parents as not involved. */
+  notInvolved?: boolean;
+  /** Youth or parents disagreed with an advice. */
+  familyDisagrees?: boolean;
+  /** Closed after an advice without every help item started. */
+  closedWithoutHelp?: boolean;
+  escalated?: boolean;
+  limit: number;
+}
+
+/** A row of the console's work list. */
+export interface WorkItem {
+  id: string;
+  state: string;
+  municipality: string;
+  createdAt: string;
+  updatedAt: string;
+  overdue: number;
+  nextDue: string | null;
+  /** The timer's name of the nearest open deadline (a commitment's: `commitment:<id>`). */
+  nextDueName: string | null;
+  /** From the report facts: how the case closed (the closure's event type, and CLOSE's outcome). */
+  closureType: string | null;
+  closureOutcome: string | null;
+  reference: string | null;
+}
+
+/** Reading cases; who may see what is decided above (src/cases/case-queries.ts). */
+export interface CaseReads {
+  find(id: string): Promise<CaseRow | undefined>;
+  /** Newest first, within the scope. */
+  list(scope: CaseScope, filter: CaseFilter & { now: string }): Promise<CaseRow[]>;
+  /** Up to `limit` notes written before version `before`, newest first, with their version. */
+  notes(caseId: string, limit: number, before?: number): Promise<(StampedNote & { version: number })[]>;
+  noteCount(caseId: string): Promise<number>;
+  /** What is overdue first, then by the nearest open deadline, then newest. */
+  worklist(scope: CaseScope, filter: WorkFilter & { now: string }): Promise<WorkItem[]>;
+  /** The case's trail, in version order. */
+  events(caseId: string): Promise<StoredCaseEvent[]>;
+}
+
+/** What the access log keeps of a request: its id, its route and the purpose stated. */
+export interface RequestInfo {
+  id: string;
+  method: string;
+  routeOptions: { url?: string };
+  purpose?: string | null;
+}
+
+/** The NEN 7513 access log. */
+export interface AccessLog {
+  record(request: RequestInfo, actor: Actor, action: AccessAction, caseIds: readonly string[],
+    outcome?: 'shown' | 'refused'): Promise<void>;
+  /** Of these case ids, those of the region's cases. */
+  ofRegion(region: string, caseIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Newest first; a regional reader sees its region's readers and reads of its region's cases
+   * (`region` `*`: all).
+   */
+  list(region: string, query: AccessQuery): Promise<AccessEntry[]>;
+}
+
+export interface AuditReader {
+  /** A case's entries, in their case order. */
+  ofCase(caseId: string): Promise<AuditEntry[]>;
+  /** How many entries of the region a verification result covers, and the head it reached. */
+  regionView(region: string, result: VerifyResult): Promise<{ checked: number; head: string }>;
+}
+
+/** Audit verification, off the event loop. */
+export interface AuditVerifier {
+  /** `full`: from the first entry; else from where the last verification got to. */
+  verify(full?: boolean): Promise<VerifyResult>;
+  /** The last result; null while the first verification runs. */
+  state(): VerifyResult | null;
+  close(): Promise<void>;
+}
+
+export interface Clients {
+  /** The active client a bearer token belongs to. */
+  lookup(token: string): Promise<Actor | undefined>;
+  list(): Promise<ClientRow[]>;
+  /** A new client and its token (shown once), audited. */
+  create(client: NewClient, now: Date, operator?: Operator): Promise<{ token: string; actor: Actor }>;
+  /** False when no active client has that id. Audited. */
+  revoke(id: string, now: Date, operator?: Operator): Promise<boolean>;
+}
+
+/** People and their one-time sign-in links (DESIGN §5.4). */
+export interface People {
+  /** Throws DuplicateEmail when the address is taken. Audited, without the address. */
+  create(user: NewUser, now: Date, operator?: Operator): Promise<User>;
+  /** Ends the person's sessions too; false when no active user has that id. Audited. */
+  disable(id: string, now: Date, operator?: Operator): Promise<boolean>;
+  /** By name; of one region, or all. */
+  list(region?: string): Promise<User[]>;
+  /** The active user with this address. */
+  byEmail(email: string): Promise<User | undefined>;
+  /** A one-time link secret for an active user; undefined for no such user. */
+  signInLink(userId: string, now: Date): Promise<string | undefined>;
+  /** Uses a link up: the user it was for, once, while it is valid and the user active. */
+  redeem(token: string, now: Date): Promise<User | undefined>;
+  /** Whether a link secret can still be used (the page before the button). */
+  linkUsable(token: string, now: Date): Promise<boolean>;
+}
+
+/** Console sessions, ended by sign-out or after the idle time (src/auth/sessions.ts). */
+export interface Sessions {
+  /** A new session for the user: the cookie's secret. */
+  create(user: User, now: Date): Promise<string>;
+  /** The session the cookie names while it is in use; its idle clock restarts now. */
+  get(id: string, now: Date): Promise<Session | undefined>;
+  setPurpose(id: string, purpose: string): Promise<void>;
+  end(id: string): Promise<void>;
+  /** Removes sessions idle too long; how many. */
+  prune(now: Date): Promise<number>;
+}
+
+export interface Regions {
+  get(id: string): Promise<RegionSettings>;
+  /** Checked first (throws on an invalid value), then stored and audited. */
+  set(id: string, update: RegionUpdate, now: Date, operator?: Operator): Promise<RegionSettings>;
+}
+
+/** The notification outbox. */
+export interface Outbox {
+  /**
+   * Pending notifications due by `now`, none of a region still being delivered, each leased until
+   * `until` so that a crash mid-delivery retries it later (delivery is at least once). Only what
+   * is durable is claimed: a notification never leaves before the write that made it is on disk.
+   * Two instances never claim the same row.
+   */
+  claimDue(now: string, until: string, limit: number, busyRegions?: readonly string[]): Promise<OutboxEntry[]>;
+  record(seq: number, change: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' |
+    'deliveredAt'>>): Promise<void>;
+  /** Marks these skipped (their region has no webhook), in one transaction. */
+  skip(seqs: readonly number[]): Promise<void>;
+  failed(region: string | '*', limit: number): Promise<OutboxEntry[]>;
+  /** Puts failed notifications (one, or all) back in the queue, due now; how many. */
+  retryFailed(id: string | undefined, now: string): Promise<number>;
+  byId(id: string): Promise<OutboxEntry | undefined>;
+}
+
+/** The signalering statements (never a case reference or text): raw figures for the report. */
+export interface SignaleringReader {
+  figures(scope: ReportScope, period: Period): Promise<RawFigures>;
+  close(): Promise<void>;
+}
+
+/** Retention and erasure (R14, DESIGN §5.6). */
+export interface Retention {
+  /** The cases whose last change lies more than their region's retention period before `asOf`. */
+  due(asOf: Date): Promise<string[]>;
+  /** Destroys the content of every case due on `asOf`; `at` is when it happens. Their ids. */
+  run(asOf: Date, at: Date, operator: Operator): Promise<string[]>;
+  /** An erasure the law requires before the retention period ends; `reference`: the decision's number. */
+  erase(id: string, at: Date, operator: Operator, reference?: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  engine: CaseEngine;
+  reads: CaseReads;
+  access: AccessLog;
+  audit: AuditReader;
+  verifier: AuditVerifier;
+  clients: Clients;
+  people: People;
+  sessions: Sessions;
+  regions: Regions;
+  outbox: Outbox;
+  signalering: SignaleringReader;
+  housekeeping: { run(): Promise<Pruned> };
+  retention: Retention;
+  /** True when the store answers; throws when it has lost writes and must be restarted. */
+  ping(): Promise<boolean>;
+  /**
+   * Settles once every write made so far is durable (on disk), or undefined when there is nothing
+   * to wait for. An answer that reports a write waits for it.
+   */
+  durable(): Promise<void> | undefined;
+  /** Stops the store's background work and closes its connections. */
+  close(): Promise<void>;
+}
