@@ -1,16 +1,16 @@
-/** Console sessions on PostgreSQL (the idle rule: src/auth/sessions.ts). Only the SHA-256 of a session id is stored. */
+/** Console sessions on PostgreSQL (when one ends: src/auth/sessions.ts). Only the SHA-256 of a session id is stored. */
 import { randomBytes } from 'node:crypto';
 import { eq, lt } from 'drizzle-orm';
 import { sessions, users } from '../../../db/pg/schema.ts';
 import { hashToken } from '../../auth/actors.ts';
 import type { Session, User } from '../../auth/people.ts';
+import { idleBefore, sessionAt } from '../../auth/sessions.ts';
 import type { Sessions } from '../port.ts';
 import type { PgDb } from './client.ts';
 
 const secret = (): string => randomBytes(32).toString('base64url');
 
 export function pgSessions(db: PgDb, idleMinutes: number): Sessions {
-  const idleMs = idleMinutes * 60_000;
   return {
     async create(user: User, now: Date) {
       const id = secret();
@@ -23,13 +23,12 @@ export function pgSessions(db: PgDb, idleMinutes: number): Sessions {
       const [found] = await db.select({ session: sessions, user: users }).from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.idHash, idHash));
       if (!found) return undefined;
-      const lastSeen = Date.parse(found.session.lastSeenAt);
-      if (now.getTime() - lastSeen > idleMs || found.user.disabledAt !== null) {
+      const at = sessionAt(found.session.lastSeenAt, found.user, now, idleMinutes);
+      if (at === 'ended') {
         await db.delete(sessions).where(eq(sessions.idHash, idHash));
         return undefined;
       }
-      // Stored at every request, so the idle clock is exact (src/auth/users.ts).
-      if (now.getTime() > lastSeen) {
+      if (at === 'touched') {
         await db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.idHash, idHash));
       }
       return { user: found.user, csrf: found.session.csrf, purpose: found.session.purpose };
@@ -41,8 +40,9 @@ export function pgSessions(db: PgDb, idleMinutes: number): Sessions {
       await db.delete(sessions).where(eq(sessions.idHash, hashToken(id)));
     },
     async prune(now: Date) {
-      const before = new Date(now.getTime() - idleMs).toISOString();
-      return (await db.delete(sessions).where(lt(sessions.lastSeenAt, before)).returning({ id: sessions.idHash })).length;
+      const ended = await db.delete(sessions).where(lt(sessions.lastSeenAt, idleBefore(now, idleMinutes)))
+        .returning({ id: sessions.idHash });
+      return ended.length;
     },
   };
 }

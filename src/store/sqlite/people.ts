@@ -1,13 +1,12 @@
 /**
- * People, their one-time sign-in links and their sessions on SQLite (the rules: src/auth/people.ts
- * and src/auth/sessions.ts). Secrets (link tokens, session ids) are 256 random bits; only their
- * SHA-256 is stored.
+ * People and their one-time sign-in links on SQLite (the rules: src/auth/people.ts). Link secrets
+ * are 256 random bits; only their SHA-256 is stored.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { User } from '../rows.ts';
-import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type Session } from '../../auth/people.ts';
+import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser } from '../../auth/people.ts';
 
 const secret = (): string => randomBytes(32).toString('base64url');
 import { sessions, signInLinks, users } from '../../../db/schema.ts';
@@ -86,55 +85,3 @@ export function signInLinkUsable(db: Db, token: string, now: Date): boolean {
 
 
 /** Sessions of people: created at sign-in, ended by sign-out or after `idleMinutes` without use. */
-export function sessionStore(db: Db, idleMinutes: number) {
-  const idleMs = idleMinutes * 60_000;
-  const find = db.select({ session: sessions, user: users }).from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.idHash, sql.placeholder('idHash'))).prepare();
-
-  return {
-    /** A new session for the user: the cookie's secret. */
-    create(user: User, now: Date): string {
-      const id = secret();
-      const at = now.toISOString();
-      db.insert(sessions).values({ idHash: hashToken(id), userId: user.id, csrf: secret(), createdAt: at, lastSeenAt: at }).run();
-      return id;
-    },
-
-    /**
-     * The session the cookie names, while it is in use; its idle clock restarts at every request,
-     * stored exactly, so that it ends exactly `idleMinutes` after the last one (issue 29: it was
-     * stored at most once a minute, and sessions ended up to a minute early).
-     */
-    get(id: string, now: Date): Session | undefined {
-      const idHash = hashToken(id);
-      const found = find.get({ idHash });
-      if (!found) return undefined;
-      const lastSeen = Date.parse(found.session.lastSeenAt);
-      if (now.getTime() - lastSeen > idleMs || found.user.disabledAt !== null) {
-        db.delete(sessions).where(eq(sessions.idHash, idHash)).run();
-        return undefined;
-      }
-      if (now.getTime() > lastSeen) {
-        db.update(sessions).set({ lastSeenAt: now.toISOString() }).where(eq(sessions.idHash, idHash)).run();
-      }
-      return { user: found.user, csrf: found.session.csrf, purpose: found.session.purpose };
-    },
-
-    setPurpose(id: string, purpose: string): void {
-      db.update(sessions).set({ purpose }).where(eq(sessions.idHash, hashToken(id))).run();
-    },
-
-    end(id: string): void {
-      db.delete(sessions).where(eq(sessions.idHash, hashToken(id))).run();
-    },
-
-    /** Removes sessions idle too long (housekeeping). */
-    prune(now: Date): number {
-      const before = new Date(now.getTime() - idleMs).toISOString();
-      return db.delete(sessions).where(lt(sessions.lastSeenAt, before)).run().changes;
-    },
-  };
-}
-
-export type SessionStore = ReturnType<typeof sessionStore>;

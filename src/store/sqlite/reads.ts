@@ -1,6 +1,7 @@
 /**
- * The SQL of cases and their events: thin, prepared once, synchronous (better-sqlite3), and
- * unaware of rules. Callers run the writes inside their own transaction.
+ * Cases, their trail and their timers on SQLite: thin statements, prepared once, synchronous
+ * (better-sqlite3), unaware of rules; the lists' SQL is shared with PostgreSQL (sql/cases.ts).
+ * Callers run the writes inside their own transaction.
  */
 import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
@@ -9,7 +10,7 @@ import type { CaseEventRow, CaseRow, NewCaseRow, OutboxRow, StampedNote, StoredC
 import { caseEvents, cases, outbox, timers } from '../../../db/schema.ts';
 import { insertSql, selectList } from '../sql/columns.ts';
 import { type CaseScope } from '../../cases/access.ts';
-import { scopeWhere } from '../sql/scope.ts';
+import { listWhere, overdueOf, sqliteJson, worklistQuery } from '../sql/cases.ts';
 
 
 export function caseRepository(db: Db) {
@@ -77,63 +78,15 @@ export function caseRepository(db: Db) {
     dueTimers: (now: string, limit: number): number[] => dueTimers.all({ now, limit }).map((t) => t.seq),
     dueTimersOf: (caseId: string, now: string): number[] => dueTimersOf.all(caseId, now) as number[],
     enqueueNotification: (row: Omit<OutboxRow, 'status' | 'nextAttemptAt'>): void => void insertOutbox.run(row),
-    /**
-     * A page of cases. `overdue` is as exact as the case view: recorded as passed, or with a
-     * pending deadline whose due time `now` has reached (the scheduler's next round records it).
-     */
-    list: (scope: CaseScope, filter: CaseFilter & { now: string }): CaseRow[] => {
-      const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
-        WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
-      // A destroyed file is no longer listed.
-      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
-      if (filter.state) where.push(eq(cases.state, filter.state));
-      if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
-      if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
-      if (filter.beforeSeq !== undefined) where.push(lt(cases.seq, filter.beforeSeq));
-      return db.select({ ...getTableColumns(cases), overdue }).from(cases).where(and(...where))
-        .orderBy(desc(cases.seq)).limit(filter.limit).all();
-    },
+    /** A page of cases, newest first (sql/cases.ts). */
+    list: (scope: CaseScope, filter: CaseFilter & { now: string }): CaseRow[] =>
+      db.select({ ...getTableColumns(cases), overdue: overdueOf(cases, filter.now) }).from(cases)
+        .where(listWhere(cases, scope, filter)).orderBy(desc(cases.seq)).limit(filter.limit).all(),
 
-    /**
-     * The console's work list: what is overdue first, then by the nearest open deadline, with the
-     * referrer's own reference (from the snapshot: the facts hold no reference by design).
-     */
+    /** The console's work list (sql/cases.ts). */
     worklist: (scope: CaseScope, filter: WorkFilter & { now: string }): WorkItem[] => {
-      const nextDue = sql<string | null>`(SELECT MIN(t.due_at) FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending')`;
-      const overdue = sql<number>`(${cases.overdue} = 1 OR EXISTS (SELECT 1 FROM timers t
-        WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${filter.now}))`;
-      const facts = (path: string) => sql`json_extract(${cases.facts}, ${path})`;
-      const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
-      if (filter.state) where.push(eq(cases.state, filter.state));
-      if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
-      if (filter.overdue) where.push(sql`${overdue} = 1`);
-      if (filter.from) where.push(sql`${cases.createdAt} >= ${filter.from}`);
-      if (filter.to) where.push(sql`${cases.createdAt} < ${filter.to}`);
-      if (filter.notInvolved) {
-        where.push(sql`EXISTS (SELECT 1 FROM json_each(${cases.facts}, '$.overleggen') o
-          WHERE json_extract(o.value, '$.youth.participation') = 'not_involved'
-             OR json_extract(o.value, '$.parents.participation') = 'not_involved')`);
-      }
-      if (filter.familyDisagrees) {
-        where.push(sql`EXISTS (SELECT 1 FROM json_each(${cases.snapshot}, '$.context.record.advices') a
-          WHERE json_extract(a.value, '$.familyResponse.youth') = 'disagrees'
-             OR json_extract(a.value, '$.familyResponse.parents') = 'disagrees')`);
-      }
-      if (filter.closedWithoutHelp) {
-        where.push(sql`${cases.state} = 'closed' AND json_array_length(${cases.facts}, '$.advices') > 0
-          AND ${facts('$.helpStartedAt')} IS NULL`);
-      }
-      if (filter.escalated) where.push(sql`${facts('$.firstEscalationAt')} IS NOT NULL`);
-      return db.select({
-        id: cases.id, state: cases.state, municipality: cases.municipality, createdAt: cases.createdAt,
-        updatedAt: cases.updatedAt, overdue, nextDue,
-        nextDueName: sql<string | null>`(SELECT t.name FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'
-          ORDER BY t.due_at LIMIT 1)`,
-        closureType: sql<string | null>`${facts('$.closure.type')}`,
-        closureOutcome: sql<string | null>`${facts('$.closure.outcome')}`,
-        reference: sql<string | null>`json_extract(${cases.snapshot}, '$.context.record.submission.subject.reference')`,
-      }).from(cases).where(and(...where))
-        .orderBy(desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)).limit(filter.limit).all();
+      const query = worklistQuery(cases, sqliteJson, scope, filter);
+      return db.select(query.columns).from(cases).where(query.where).orderBy(...query.orderBy).limit(filter.limit).all();
     },
   };
 }

@@ -21,12 +21,12 @@ import { groupCommit, type GroupCommit, type WalSync } from './group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
 import { outboxRepository } from './outbox.ts';
 import {
-  createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, sessionStore,
-  signInLinkUsable,
+  createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
 } from './people.ts';
 import { caseRepository } from './reads.ts';
 import { regionSettings } from './regions.ts';
 import { retention } from './retention.ts';
+import { sessionStore } from './sessions.ts';
 import { signaleringReader } from './signalering.ts';
 import { auditVerifier } from './verifier.ts';
 
