@@ -1,7 +1,7 @@
 /**
  * The audit trail in the bench (issue 4):
  *
- * (e) verifyAudit: the rate of `auditTrail(db).verify()` (src/audit/audit-log.ts), which walks the
+ * (e) verifyAudit: the rate of `auditTrail(db).verify()` (src/store/sqlite/audit.ts), which walks the
  *     whole log in order, recomputes every entry's hash and both chains, and pairs each case entry
  *     with its case_events row. run.ts times it on the report bench's 100,000-case database
  *     (about 1,000,000 entries), or with BENCH_REPORT=0 on a database of its own

@@ -162,7 +162,7 @@ if (mode === 'raw') {
     session.disconnect();
   }
 } else {
-  // The engine's applyTx, stage by stage, with the same functions (src/cases/case-engine.ts).
+  // The engine's applyTx, stage by stage, with the same functions (src/store/sqlite/engine.ts).
   const repo = caseRepository(seeded.db);
   const stages = ['find', 'parseBody (zod)', 'JSON.parse snapshot', 'step (XState)', 'JSON.stringify',
     'update', 'appendEvent', 'caseView', 'BEGIN', 'COMMIT (fsync)', 'whole'] as const;

@@ -61,7 +61,7 @@ export function actorsOf(db: Db, now: Date): RegionActors[] {
 
 /**
  * Median wall time in ms of the national report over the whole window. On this database file the
- * statements run in the service's report thread (src/reports/signalering-reader.ts), as in the service.
+ * statements run in the service's report thread (src/store/sqlite/signalering.ts), as in the service.
  */
 async function timeReport(db: Db, clock: ManualClock): Promise<number> {
   const reader = signaleringReader(db);

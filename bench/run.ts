@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measurements of applying events to cases, in one run, each on its own
  * fresh database file in a temp directory, with the service's pragmas (WAL, synchronous FULL,
- * wal_autocheckpoint 0) and its background checkpointer (src/db/checkpointer.ts, every 1000 ms;
+ * wal_autocheckpoint 0) and its background checkpointer (src/store/sqlite/checkpointer.ts, every 1000 ms;
  * the server child starts its own, as in production):
  *
  *   (a) raw better-sqlite3: the engine's own statements and rows, one BEGIN IMMEDIATE per event;

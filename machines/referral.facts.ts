@@ -13,7 +13,7 @@ import type { CaseRecord } from './referral.types.ts';
 
 /**
  * Bumped when the shape changes, with a migration that sets `cases.facts` to NULL: start-up then
- * writes every case's facts anew (db/facts-backfill.ts).
+ * writes every case's facts anew (src/store/sqlite/facts-backfill.ts).
  */
 export const REPORT_FACTS_VERSION = 1;
 

@@ -1,8 +1,8 @@
 /**
  * What the engine decides, apart from where it stores it: the checks of a submission and of an
  * event in the order DESIGN §3 fixes (404 → 403 → 400 → 412 → 409 → 422), the statechart step,
- * and a due deadline's outcome. Pure: no I/O. The SQLite engine (case-engine.ts) and the
- * PostgreSQL engine (src/pg/case-engine.ts) load, call these, and store the result in one
+ * and a due deadline's outcome. Pure: no I/O. The SQLite engine (src/store/sqlite/engine.ts) and the
+ * PostgreSQL engine (src/store/postgres/engine.ts) load, call these, and store the result in one
  * transaction each, so the two stores cannot decide differently.
  */
 import { intakeBreach, ruleParamsOfParts } from './intake-checks.ts';

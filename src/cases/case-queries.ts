@@ -89,7 +89,7 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
       };
     },
 
-    /** The console's work list and file review (src/cases/case-repository.ts `worklist`), closed cases saying how. */
+    /** The console's work list and file review (src/store/sqlite/reads.ts `worklist`), closed cases saying how. */
     async worklist(actor: Actor, filter: WorkFilter): Promise<(WorkItem & { closedAs: ClosedAs | null })[]> {
       const items = await repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
       return items.map((i) => ({ ...i, closedAs: closedAsOf(i.closureType, i.closureOutcome) }));

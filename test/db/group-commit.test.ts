@@ -1,5 +1,5 @@
 /**
- * Group commit (src/db/group-commit.ts): the writes of one turn share one COMMIT, each in its own
+ * Group commit (src/store/sqlite/group-commit.ts): the writes of one turn share one COMMIT, each in its own
  * savepoint; a refused write rolls back alone; a failed COMMIT takes the whole batch back and its
  * answers are 500; over HTTP, simultaneous requests share batches and no answer leaves before its
  * COMMIT. The kill -9 tests in test/crash run the real server, which commits in groups.

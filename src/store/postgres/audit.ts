@@ -1,6 +1,6 @@
 /**
  * The audit trail on PostgreSQL: appending (the chains continued under the case's row lock and the
- * audit lock), and what readers are shown of it, as src/audit/audit-log.ts does on SQLite.
+ * audit lock), and what readers are shown of it, as sqlite/audit.ts does on SQLite.
  */
 import { createHash } from 'node:crypto';
 import { asc, eq, getTableColumns } from 'drizzle-orm';
@@ -96,7 +96,7 @@ export function pgAuditReader(db: PgDb): AuditReader {
 }
 
 /**
- * Verification on PostgreSQL (src/audit/verify-postgres.ts): the reads wait on the server, not on
+ * Verification on PostgreSQL (src/store/postgres/verifier.ts): the reads wait on the server, not on
  * the event loop. Incremental like the SQLite verifier: from the last verified entry, unless a
  * full run is asked for; one at a time.
  */

@@ -24,7 +24,7 @@ export interface PgOpenOptions {
   migrate?: boolean;
   /** Connections in the pool (default 10). */
   max?: number;
-  /** drizzle's query logger (sees only the statements drizzle builds, not src/pg/statements.ts's). */
+  /** drizzle's query logger (sees only the statements drizzle builds, not src/store/postgres/statements.ts's). */
   logger?: Logger;
 }
 

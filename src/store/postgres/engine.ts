@@ -15,7 +15,7 @@
  *   the audit lock, one transaction at a time for those few statements. Everything before them
  *   runs in parallel across instances. (The trail rows are written before the lock, so their seq
  *   need not follow the audit's order: on PostgreSQL verification pairs an entry with the trail
- *   row of its case and version, src/audit/verify-postgres.ts.)
+ *   row of its case and version, src/store/postgres/verifier.ts.)
  *
  * Locks are always taken in the same order, case row then its timers then the audit lock, so two
  * instances cannot deadlock each other.
@@ -77,7 +77,7 @@ const SQL = {
   notify: statement('notify', `INSERT INTO "outbox"
     ("id", "case_id", "region", "kind", "payload", "created_at", "status", "next_attempt_at")
     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $6)`),
-  // The view's notes, as pgCaseReads reads them (case-reads.ts), inside the writing transaction.
+  // The view's notes, as pgCaseReads reads them (reads.ts), inside the writing transaction.
   notes: statement('notes_of_case', `SELECT "version", "at", "payload"::jsonb ->> 'text' AS "text" FROM "case_events"
     WHERE "case_id" = $1 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $2`),
   noteCount: statement('note_count', `SELECT count(*)::int AS "n" FROM "case_events"

@@ -1,5 +1,5 @@
 /**
- * The reads of cases on PostgreSQL, as case-repository.ts does them on SQLite: one case, a page of
+ * The reads of cases on PostgreSQL, as sqlite/reads.ts does them on SQLite: one case, a page of
  * cases, a case's notes and trail, the console's work list. The JSON columns are text (the audit
  * hashes their exact bytes); the filters read them as jsonb.
  */

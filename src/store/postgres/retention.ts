@@ -9,7 +9,7 @@
  * PostgreSQL keeps the old row versions (dead tuples) in the table's pages until VACUUM, and a
  * plain VACUUM only marks their space free: the bytes stay until something overwrites them. So
  * after a `run` that erased something and after an `erase`, `VACUUM (FULL)` rewrites the tables
- * that held the words into new files with only the live rows (issue 29). It locks each table while
+ * that held the words into new files with only the live rows. It locks each table while
  * it copies it: requests of every instance wait that long.
  */
 import { sql, type SQL } from 'drizzle-orm';

@@ -1,6 +1,6 @@
 /**
  * Audit verification on the PostgreSQL store: the same checks as on SQLite (verifyRows in
- * audit-log.ts), over rows read a page at a time in one REPEATABLE READ, READ ONLY transaction,
+ * src/audit/audit-chain.ts), over rows read a page at a time in one REPEATABLE READ, READ ONLY transaction,
  * so that the log and the trail are read as of one moment while instances go on writing. The
  * reads wait on the server, not on the event loop; the hashing of a page runs between them.
  *

@@ -20,7 +20,7 @@ import {
 } from '../../audit/audit-chain.ts';
 
 export function auditTrail(db: Db) {
-  // On every write: straight to better-sqlite3 (db/statements.ts), rows with the schema's keys.
+  // On every write: straight to better-sqlite3 (sql/columns.ts), rows with the schema's keys.
   const lastOfLog = db.$client.prepare('SELECT "seq", "log_hash" AS "logHash" FROM "audit_log" ORDER BY "seq" DESC LIMIT 1');
   const lastOfCase = db.$client.prepare(`SELECT "case_seq" AS "caseSeq", "case_hash" AS "caseHash" FROM "audit_log"
     WHERE "case_id" = ? ORDER BY "case_seq" DESC LIMIT 1`);

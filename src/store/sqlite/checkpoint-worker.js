@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 const db = new Database(workerData.path);
-// As every connection (db/connection.ts): what this connection frees is zeroed, never left behind.
+// As every connection (connection.ts): what this connection frees is zeroed, never left behind.
 db.pragma('secure_delete = ON');
 db.pragma('busy_timeout = 1000');
 

@@ -24,7 +24,7 @@ export interface OpenOptions {
   synchronous?: Synchronous;
   /**
    * Pages after which a commit checkpoints the WAL itself. 0 leaves checkpoints to a separate
-   * checkpointer (see src/db/checkpointer.ts), so no request pays for one.
+   * checkpointer (see src/store/sqlite/checkpointer.ts), so no request pays for one.
    */
   walAutocheckpoint?: number;
   migrate?: boolean;
@@ -45,7 +45,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 }
 
 export function applyPragmas(sqlite: Database.Database, options: OpenOptions = {}): void {
-  // Set again here for handles opened elsewhere (the bench): freed space is zeroed (db/connection.ts).
+  // Set again here for handles opened elsewhere (the bench): freed space is zeroed (connection.ts).
   sqlite.pragma('secure_delete = ON');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);

@@ -46,7 +46,7 @@ export function listClients(db: Db) {
   }).from(apiClients).all();
 }
 
-/** Prepared once per app, straight on better-sqlite3 (db/statements.ts): the lookup runs on every request. */
+/** Prepared once per app, straight on better-sqlite3 (sql/columns.ts): the lookup runs on every request. */
 export function clientLookup(db: Db): (token: string) => Actor | undefined {
   const query = db.$client.prepare(`SELECT "id" AS "clientId", "role", "organisation", "region", "name"
     FROM "api_clients" WHERE "token_hash" = ? AND "revoked_at" IS NULL`);

@@ -5,7 +5,7 @@
  * optimistic check), the trail entry, the timer changes the machine asked for, and the
  * notifications. A refused request rolls back and changes nothing. Due timers come back through
  * the same path (`fireTimer`), with the system as actor. The PostgreSQL engine
- * (src/pg/case-engine.ts) makes the same decisions and the same writes, asynchronously.
+ * (src/store/postgres/engine.ts) makes the same decisions and the same writes, asynchronously.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from './client.ts';

@@ -1,5 +1,5 @@
 /**
- * Group commit for the HTTP path (issue 12): the writes that arrive in one turn of the event loop
+ * Group commit for the HTTP path: the writes that arrive in one turn of the event loop
  * share one transaction and one COMMIT (one WAL fsync), each in its own savepoint.
  *
  * - The first write of a turn runs BEGIN IMMEDIATE; the engine's own transactions then run as

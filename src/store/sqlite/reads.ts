@@ -14,7 +14,7 @@ import { listWhere, overdueOf, sqliteJson, worklistQuery } from '../sql/cases.ts
 
 
 export function caseRepository(db: Db) {
-  // The statements of every event go straight to better-sqlite3 (db/statements.ts); the rest
+  // The statements of every event go straight to better-sqlite3 (sql/columns.ts); the rest
   // through drizzle.
   const sqlite = db.$client;
   const findById = sqlite.prepare(`SELECT ${selectList(cases)} FROM "cases" WHERE "id" = ?`);
@@ -29,7 +29,7 @@ export function caseRepository(db: Db) {
     .where(eq(caseEvents.caseId, sql.placeholder('caseId')))
     .orderBy(asc(caseEvents.version))
     .prepare();
-  // The notes of a case, from its trail (the stored snapshot does not keep them, case-writer.ts),
+  // The notes of a case, from its trail (the stored snapshot does not keep them, src/cases/case-writes.ts),
   // newest first through the partial index case_events_notes: a page costs the same on a case
   // with ten notes and on one with a thousand.
   const notesOf = db.$client.prepare(`SELECT version, at, json_extract(payload, '$.text') FROM case_events

@@ -9,7 +9,7 @@ import {
 } from '../../regions/region-settings.ts';
 
 export function regionSettings(db: Db) {
-  // Read on every write: straight to better-sqlite3 (db/statements.ts).
+  // Read on every write: straight to better-sqlite3 (sql/columns.ts).
   const byId = db.$client.prepare(`SELECT ${selectList(regions)} FROM "regions" WHERE "id" = ?`);
   const row = (id: string) => byId.get(id) as RegionRow | undefined;
   return {

@@ -1,4 +1,4 @@
-// Entry of the report thread (signalering-reader.ts): Node 20 does not run `--import tsx` in
+// Entry of the report thread (signalering.ts): Node 20 does not run `--import tsx` in
 // workers, so register tsx here, then run the TypeScript worker.
 import { register } from 'tsx/esm/api';
 

@@ -1,4 +1,4 @@
-/** The report thread (signalering-reader.ts): the signalering statements on a read-only connection. */
+/** The report thread (signalering.ts): the signalering statements on a read-only connection. */
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Db } from './client.ts';
 import * as schema from '../../../db/schema.ts';

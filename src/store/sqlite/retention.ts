@@ -11,8 +11,8 @@
  * verify (an entry's hash covers its payload's hash, src/audit/audit-hash.ts). The database's
  * triggers allow these changes for an erased case and for nothing else (migration 0011).
  *
- * One transaction per case. Erased means gone from the file too (issue 29): every connection has
- * `secure_delete` (db/connection.ts), so what the erasure frees is zeroed; but copies of the words
+ * One transaction per case. Erased means gone from the file too: every connection has
+ * `secure_delete` (connection.ts), so what the erasure frees is zeroed; but copies of the words
  * that page splits moved earlier, or that a file written before secure_delete keeps in free space
  * and on the freelist, are out of its reach. So the whole file is rewritten (VACUUM: only live rows
  * are copied) after a `run` that erased something and after an `erase`, and a TRUNCATE checkpoint
@@ -42,7 +42,7 @@ export function rewriteFile(sqlite: Database.Database): void {
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
 }
 
-/** `PRAGMA user_version` from which a file is known to hold no remnants (issue 29). */
+/** `PRAGMA user_version` from which a file is known to hold no remnants of erased text. */
 export const REWRITTEN_SINCE = 1;
 
 /**
