@@ -1,5 +1,5 @@
 /**
- * Retention and erasure on PostgreSQL (R14, DESIGN §5.6), as src/retention/retention.ts does them
+ * Retention and erasure on PostgreSQL (R14, DESIGN §5.6; the rules in src/retention/retention.ts), as sqlite/retention.ts does them
  * on SQLite: a file's snapshot, trail and audit payloads reduced to what the figures count, its
  * access log lines removed or narrowed, its pending timers cancelled and its idempotency answers
  * dropped, in one transaction with the case's row locked (so no instance writes to it meanwhile),

@@ -18,13 +18,13 @@
  *   included. An fsync that fails leaves the batch's durability unknown (Linux may have dropped the
  *   pages): its answers are 500 and every later write is refused until the service restarts and
  *   SQLite reads the WAL back, as PostgreSQL does after a failed fsync. Notifications are claimed
- *   only after the batches before them are synced (services.ts). What a batch wrote is visible
+ *   only after the batches before them are synced (store.ts). What a batch wrote is visible
  *   to other connections before its sync (with FULL it is not): the service's own readers answer
  *   through the same wait, but another process (a command-line backup) could copy an event that a
  *   power cut in that fraction of a millisecond then takes back.
  *
  * The service's background writers (the scheduler's deadlines, the deliverer's claims, the access
- * log) write through the batches too and wait for them (services.ts). The command line and the
+ * log) write through the batches too and wait for them (store.ts). The command line and the
  * sessions keep their own transactions; one that runs while a batch is open joins it as a
  * savepoint. A batch that changed nothing (an idle scheduler round) commits without a sync.
  */
