@@ -1,7 +1,9 @@
 /**
- * The drizzle schema of passend's SQLite store. Times are ISO 8601 UTC strings; JSON columns
- * hold the statechart snapshot and event payloads. Migrations in db/migrations are generated from
- * this file by drizzle-kit (`npm run db:generate`); triggers that drizzle cannot express live in
+ * The tables of passend's store, defined once: this is the SQLite schema, and the PostgreSQL
+ * schema (db/pg/schema.ts) is generated from it (`npm run db:pg-schema`, db/pg-schema.ts). Times
+ * are ISO 8601 UTC strings; JSON columns hold the statechart snapshot and event payloads, as text.
+ * Migrations in db/migrations are generated from this file by drizzle-kit (`npm run db:generate`,
+ * then `npm run db:generate:pg` for PostgreSQL's); triggers that drizzle cannot express live in
  * the custom migrations beside them.
  */
 import { sql } from 'drizzle-orm';

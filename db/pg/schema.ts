@@ -1,22 +1,21 @@
 /**
+ * GENERATED from db/schema.ts by db/pg-schema.ts (`npm run db:pg-schema`): edit db/schema.ts.
+ *
  * The drizzle schema of passend's PostgreSQL store (DESIGN §5.5): the same tables, columns and
- * indexes as the SQLite store (db/schema.ts), so that one region moves from its file to a shared
- * server row for row (`store copy`). Times stay ISO 8601 UTC text and JSON stays text, byte for
- * byte as written: the audit chain hashes those exact strings. Migrations in db/pg/migrations are
- * generated from this file (`npm run db:generate:pg`); the append-only triggers live in the custom
- * migration beside them. test/db/pg-schema.test.ts keeps the two schemas in step.
+ * indexes as the SQLite store, so that one region moves from its file to a shared server row for
+ * row (`store copy`). Times stay ISO 8601 UTC text and JSON stays text, byte for byte as written:
+ * the audit chain hashes those exact strings. Migrations in db/pg/migrations are generated from
+ * this file (`npm run db:generate:pg`); the append-only triggers live in the custom migration
+ * beside them.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
-const ROLES = ['local_team', 'expert_team', 'inspector', 'admin'] as const;
-/** Insertion order, given by the database (explicit values are taken too: `store copy` keeps them). */
-const serial = (name: string) => integer(name).primaryKey().generatedByDefaultAsIdentity();
-
 export const apiClients = pgTable('api_clients', {
   id: text('id').primaryKey(),
+  /** SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough and lookups stay cheap. */
   tokenHash: text('token_hash').notNull().unique(),
-  role: text('role', { enum: ROLES }).notNull(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin'] }).notNull(),
   organisation: text('organisation').notNull(),
   region: text('region').notNull(),
   name: text('name').notNull(),
@@ -24,6 +23,10 @@ export const apiClients = pgTable('api_clients', {
   revokedAt: text('revoked_at'),
 });
 
+/**
+ * Per-region settings. A NULL duration means the default of DESIGN §3 (machines/referral.deadlines.ts).
+ * Changes apply to deadlines armed after them; armed deadlines keep their due time.
+ */
 export const regions = pgTable('regions', {
   id: text('id').primaryKey(),
   bridgingThresholdWeeks: integer('bridging_threshold_weeks').notNull().default(0),
@@ -32,13 +35,22 @@ export const regions = pgTable('regions', {
   overleg: text('overleg'),
   checkpoint: text('checkpoint'),
   reassessment: text('reassessment'),
+  /** How long an escalation may stay unanswered (§5.3); NULL: the default P21D. */
   /** How long after the overleg the advice is due (§6.1); NULL: the default P14D. */
   advice: text('advice'),
   escalation: text('escalation'),
+  /** How long a file is kept after its last change (R14, §5.6); NULL: the default P20Y. */
   retention: text('retention'),
+  /**
+   * How long fired or cancelled timers and delivered notifications are kept before they are
+   * pruned; NULL: the default P30D.
+   */
   housekeeping: text('housekeeping'),
+  /** Where notifications of this region's cases go; NULL: nowhere. */
   webhookUrl: text('webhook_url'),
+  /** HMAC-SHA256 key for the webhook's signature header. */
   webhookSecret: text('webhook_secret'),
+  /** The region's municipalities as a JSON array of CBS codes; NULL: any municipality in force. */
   municipalities: text('municipalities'),
   updatedAt: text('updated_at').notNull(),
 });
@@ -46,7 +58,8 @@ export const regions = pgTable('regions', {
 export const cases = pgTable(
   'cases',
   {
-    seq: serial('seq'),
+    /** Insertion order: the B-tree key and the list cursor; `id` is the public random UUID. */
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
     id: text('id').notNull().unique(),
     state: text('state').notNull(),
     version: integer('version').notNull(),
@@ -55,8 +68,17 @@ export const cases = pgTable(
     organisation: text('organisation').notNull(),
     municipality: text('municipality').notNull(),
     snapshot: text('snapshot').notNull(),
+    /** 1 while an open deadline has passed (kept from the snapshot for GET /cases?overdue=true). */
     overdue: integer('overdue').notNull().default(0),
+    /**
+     * What the signalering report counts, as JSON (machines/referral.facts.ts), written with the
+     * snapshot. NULL only between a migration that adds or resets it and the start-up that fills it.
+     */
     facts: text('facts'),
+    /**
+     * When the file's content was destroyed (retention, or an erasure the law requires): the
+     * snapshot is then empty, the trail keeps only what the figures count, and the case answers 410.
+     */
     erasedAt: text('erased_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -65,16 +87,18 @@ export const cases = pgTable(
     index('cases_region_seq').on(t.region, t.seq),
     index('cases_organisation_seq').on(t.organisation, t.seq),
     index('cases_overdue').on(t.overdue).where(sql`overdue = 1`),
+    // Empty once filled: start-up finds the cases without facts without reading the table.
     index('cases_facts_missing').on(t.seq).where(sql`facts IS NULL`),
   ],
 );
 
+/** Trail entry types the signalering report reads by period. */
 const REPORTED_EVENT_TYPES = ['DEADLINE_PASSED', 'ESCALATE', 'UPDATE_HELP_ITEM'] as const;
 
 export const caseEvents = pgTable(
   'case_events',
   {
-    seq: serial('seq'),
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
     caseId: text('case_id').notNull().references(() => cases.id),
     version: integer('version').notNull(),
     type: text('type').notNull(),
@@ -88,19 +112,29 @@ export const caseEvents = pgTable(
   },
   (t) => [
     uniqueIndex('case_events_case_version').on(t.caseId, t.version),
+    // A case's notes, newest first, without walking the rest of its trail (the case view shows
+    // the latest ones; GET /cases/{id}/notes pages through them).
     index('case_events_notes').on(t.caseId, t.version).where(sql`type = 'ADD_NOTE'`),
+    // The report reads these facts by period (signalering-sql.ts). Partial: rows of other types,
+    // the bulk of the trail, add nothing to write.
     ...REPORTED_EVENT_TYPES.map((type) =>
       index(`case_events_${type.toLowerCase()}_at`).on(t.at).where(sql.raw(`type = '${type}'`))),
   ],
 );
 
+/**
+ * Durable timers: the delayed raises of the statechart, one row per armed deadline. Written in
+ * the same transaction as the event that armed or cancelled them; the scheduler fires a due one
+ * through the engine and marks it fired in that same transaction, so it fires exactly once.
+ */
 export const timers = pgTable(
   'timers',
   {
-    seq: serial('seq'),
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
     caseId: text('case_id').notNull().references(() => cases.id),
     name: text('name').notNull(),
     dueAt: text('due_at').notNull(),
+    /** The event the machine raises when the timer fires (JSON). */
     event: text('event').notNull(),
     status: text('status', { enum: ['pending', 'fired', 'cancelled'] }).notNull(),
     armedAt: text('armed_at').notNull(),
@@ -112,10 +146,16 @@ export const timers = pgTable(
   ],
 );
 
+/**
+ * Notifications (state changes and passed deadlines), written in the same transaction as the
+ * change, delivered afterwards to the region's webhook. They carry ids and states, never case
+ * content.
+ */
 export const outbox = pgTable(
   'outbox',
   {
-    seq: serial('seq'),
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
+    /** Stable id, sent with every delivery attempt so a receiver can drop repeats. */
     id: text('id').notNull().unique(),
     caseId: text('case_id').notNull(),
     region: text('region').notNull(),
@@ -134,7 +174,14 @@ export const outbox = pgTable(
   ],
 );
 
-/** The audit trail; `seq` is the position in the log chain, given by the writer (or the sealer). */
+/**
+ * The audit trail of every write (NEN 7513, IGJ): one entry per submission, event, passed
+ * deadline and token change, in the same transaction as the write. Entries are chained twice:
+ * per case (`prev_case_hash` → `case_hash`, so one case's exported trail verifies on its own)
+ * and across the whole log (`prev_log_hash` → `log_hash`, so removing or inserting a whole
+ * case's entries is found too). There is no foreign key to cases: the trail outlives the case
+ * data. Triggers refuse UPDATE and DELETE.
+ */
 export const auditLog = pgTable(
   'audit_log',
   {
@@ -156,8 +203,15 @@ export const auditLog = pgTable(
     toState: text('to_state'),
     machineVersion: text('machine_version'),
     payload: text('payload').notNull(),
+    /**
+     * SHA-256 of the payload, which the entry hash covers instead of the payload itself, so that
+     * the payload can be destroyed and the chains still verify. NULL for entries written before
+     * (their hash covers the payload; see entryHash in src/audit/audit-hash.ts).
+     */
     payloadHash: text('payload_hash'),
+    /** When the payload was destroyed with its case's content. */
     erasedAt: text('erased_at'),
+    /** For a destroyed entry of the kind whose hash covered the payload: that hash, kept. */
     entryHash: text('entry_hash'),
     prevCaseHash: text('prev_case_hash'),
     caseHash: text('case_hash'),
@@ -167,13 +221,18 @@ export const auditLog = pgTable(
   (t) => [uniqueIndex('audit_log_case_seq').on(t.caseId, t.caseSeq)],
 );
 
+/**
+ * NEN 7513 access log: every read of case data (case, list, trail, export, report) and every read
+ * of the access log itself: who, when, on whose behalf, which cases, which action, which purpose.
+ */
 export const accessLog = pgTable(
   'access_log',
   {
-    seq: serial('seq'),
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
     at: text('at').notNull(),
     requestId: text('request_id').notNull(),
     action: text('action').notNull(),
+    /** The route asked for, e.g. GET /api/v1/cases/:id (never the query string). */
     route: text('route').notNull(),
     actorRole: text('actor_role').notNull(),
     actorOrganisation: text('actor_organisation').notNull(),
@@ -181,20 +240,28 @@ export const accessLog = pgTable(
     actorClientId: text('actor_client_id').notNull(),
     actorRegion: text('actor_region').notNull(),
     purpose: text('purpose'),
+    /** JSON array of the case ids the caller was shown. */
     caseIds: text('case_ids').notNull(),
     outcome: text('outcome').notNull(),
   },
   (t) => [index('access_log_at').on(t.at)],
 );
 
+/**
+ * Idempotency keys (DESIGN §5.6): a client's retry of POST /cases or POST /cases/{id}/events with
+ * the same `Idempotency-Key` gets the first answer again. Written in the transaction of the write
+ * it answers, so a key exists exactly when its write does; kept 24 hours, then pruned.
+ */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
     clientId: text('client_id').notNull(),
     key: text('key').notNull(),
+    /** SHA-256 of the target and the canonical JSON of the body: another body is a reuse. */
     requestHash: text('request_hash').notNull(),
     caseId: text('case_id').notNull(),
     status: integer('status').notNull(),
+    /** The answer's body (the case view as the client saw it). */
     response: text('response').notNull(),
     createdAt: text('created_at').notNull(),
   },
@@ -204,9 +271,13 @@ export const idempotencyKeys = pgTable(
   ],
 );
 
+/**
+ * People who sign in to the console (DESIGN §5.4). The role, organisation and region are those of
+ * an API client; a person is matched by email when an OpenID Connect provider signs them in.
+ */
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
-  role: text('role', { enum: ROLES }).notNull(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin'] }).notNull(),
   organisation: text('organisation').notNull(),
   region: text('region').notNull(),
   name: text('name').notNull(),
@@ -215,6 +286,7 @@ export const users = pgTable('users', {
   disabledAt: text('disabled_at'),
 });
 
+/** One-time sign-in links: only the SHA-256 of the secret is kept, and the link is used once. */
 export const signInLinks = pgTable('sign_in_links', {
   tokenHash: text('token_hash').primaryKey(),
   userId: text('user_id').notNull().references(() => users.id),
@@ -222,6 +294,11 @@ export const signInLinks = pgTable('sign_in_links', {
   usedAt: text('used_at'),
 });
 
+/**
+ * Console sessions, kept in the database so that a restart or a second instance keeps them. The
+ * cookie carries a random secret; the table holds its SHA-256. `csrf` is the form token of the
+ * session; `purpose` the inspector's stated purpose for this sign-in.
+ */
 export const sessions = pgTable(
   'sessions',
   {

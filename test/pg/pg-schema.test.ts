@@ -13,12 +13,17 @@ import { join } from 'node:path';
 import { openPostgres, PG_MIGRATIONS_FOLDER } from '../../src/store/postgres/client.ts';
 import * as sqliteSchema from '../../db/schema.ts';
 import { freshPgDatabase, pgUrl, type PgTestDatabase } from '../support/postgres.ts';
+import { PG_SCHEMA, pgSchemaSource, SQLITE_SCHEMA } from '../../db/pg-schema.ts';
 
 const tables = (schema: Record<string, unknown>) => Object.fromEntries(Object.values(schema)
   .filter((t): t is Table => typeof t === 'object' && t !== null && Symbol.for('drizzle:IsDrizzleTable') in t)
   .map((t) => [getTableName(t), t]));
 
 describe('the PostgreSQL schema', () => {
+  it('is generated from the SQLite schema and up to date (npm run db:pg-schema)', () => {
+    expect(readFileSync(PG_SCHEMA, 'utf8')).toBe(pgSchemaSource(readFileSync(SQLITE_SCHEMA, 'utf8')));
+  });
+
   it('has every table, column (name, nullability) and index of the SQLite schema, and no other', () => {
     const lite = tables(sqliteSchema);
     const pgt = tables(pgSchema);
