@@ -2,8 +2,6 @@
  * The errors the service answers with, each with its stable code (DESIGN §3). Services throw
  * them; one error handler (src/http/problem.ts) turns them into application/problem+json.
  */
-import type { z } from 'zod';
-import type { ProblemSchema } from './http/problem-contract.ts';
 
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
@@ -79,11 +77,18 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   INTERNAL_ERROR: 'Internal error',
 };
 
-type Problem = z.output<typeof ProblemSchema>;
-export type InvalidParam = NonNullable<Problem['invalidParams']>[number];
+/** One thing a request got wrong: the field (a path in the body, or a header) and what is wrong with it. */
+export interface InvalidParam {
+  name: string;
+  reason: string;
+}
 
 /** Extension members of a problem body beyond RFC 9457's own (as http/problem-contract.ts publishes them). */
-export type ProblemExtensions = Pick<Problem, 'invalidParams' | 'state'> & { allowedEvents?: readonly string[] };
+export interface ProblemExtensions {
+  invalidParams?: InvalidParam[];
+  state?: string;
+  allowedEvents?: readonly string[];
+}
 
 export class AppError extends Error {
   readonly status: number;

@@ -1,6 +1,6 @@
 /** The problem+json body of every error response, for the OpenAPI document. */
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '../errors.ts';
+import { ERROR_STATUS, type ErrorCode, type InvalidParam } from '../errors.ts';
 
 const CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
@@ -11,7 +11,7 @@ export const ProblemSchema = z.object({
   detail: z.string(),
   instance: z.string().describe('The request path'),
   code: z.enum(CODES).describe('Stable error code (extension member, as in the ZGW APIs)'),
-  invalidParams: z.array(z.object({ name: z.string(), reason: z.string() })).optional(),
+  invalidParams: z.array(z.object({ name: z.string(), reason: z.string() }) satisfies z.ZodType<InvalidParam>).optional(),
   allowedEvents: z.array(z.string()).optional(),
   state: z.string().optional(),
 }).meta({ id: 'Problem' });
