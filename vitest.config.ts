@@ -54,6 +54,8 @@ const ON_POSTGRES = [
  */
 const NOT_QUICK = [
   'test/crash/**', 'test/pg/**', 'test/fuzz/**', 'test/**/*.browser.test.ts', 'test/**/*.crash.test.ts',
+  // The store contract opens PostgreSQL too, and fails without it (the quick project starts no cluster).
+  'test/store/**',
 ];
 
 // One throwaway PostgreSQL cluster per project that may need it, when PostgreSQL is installed.
@@ -67,6 +69,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     projects: [
+      // Also the store contract (test/store/contract.test.ts): it opens every adapter itself, SQLite
+      // and PostgreSQL, so it runs here, once, and stays out of ON_POSTGRES (where it would only
+      // run the same adapters a second time). This project starts the PostgreSQL cluster for it.
       { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], globalSetup: PG_SETUP } },
       {
         extends: true,

@@ -204,13 +204,18 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   const keyed = (actor: Actor, key: string | undefined, target: string, body: unknown): KeyedRequest | undefined =>
     (key === undefined ? undefined : { clientId: actor.clientId, key, target, body });
 
-  async function fireOne(seq: number): Promise<TimerOutcome> {
+  /**
+   * `busy`: another transaction holds the timer's case (the timer is still pending); the port's
+   * `fireTimer` answers that as `gone`, as before, but `fireDueTimers` must not count it settled.
+   */
+  async function fireOne(seq: number): Promise<TimerOutcome | 'busy'> {
     return inTransaction(async (w) => {
       const [timer] = await w.tx.select({ caseId: timers.caseId }).from(timers).where(eq(timers.seq, seq));
       if (!timer) return 'gone';
       // Another instance working on this case will catch the deadline up itself, or the next round will.
+      // (timers.case_id references cases: with no row, the case is locked, not missing.)
       const [row] = await w.tx.select().from(cases).where(eq(cases.id, timer.caseId)).for('update', { skipLocked: true });
-      if (!row) return 'gone';
+      if (!row) return 'busy';
       return (await fire(w, row, seq, clock.now().toISOString())).outcome;
     });
   }
@@ -254,7 +259,10 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
       });
     },
 
-    fireTimer: fireOne,
+    fireTimer: async (seq: number): Promise<TimerOutcome> => {
+      const outcome = await fireOne(seq);
+      return outcome === 'busy' ? 'gone' : outcome;
+    },
 
     /**
      * Settles up to `limit` timers due by now, each in its own transaction. Several instances may
@@ -271,7 +279,8 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
         try {
           const outcome = await fireOne(seq);
           if (outcome === 'fired') fired += 1;
-          if (outcome !== 'gone') settled += 1;
+          // No longer pending: fired, stale, or gone (settled meanwhile, e.g. its case erased, port.ts).
+          if (outcome !== 'busy') settled += 1;
         } catch (error) {
           onError?.(seq, error);
         }
