@@ -297,18 +297,12 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
   });
 
   describe('retention', () => {
-    // Retention is the command line's, whose SQLite store has no group commit. With the group
-    // commit on, the SQLite adapter's erasure cannot run in the turn of another write: its VACUUM
-    // fails inside the open batch ("cannot VACUUM from within a transaction"), where PostgreSQL's
-    // does not. Until the adapter waits for the batch itself, these tests wait for it as a caller
-    // must (durable(): nothing to wait for on the other stores).
-    const settle = async () => { await store.durable(); };
-
+    // With the group commit on, an erasure follows a write of the same turn: the SQLite adapter
+    // commits that write's batch before its VACUUM (which cannot run inside a transaction).
     it('erases a case once; its deadlines never fire, and its timer counts the same on every store', async () => {
       const erased = await submit();
       const kept = await submit();
       clock.advance(DAY);
-      await settle();
       expect(await store.retention.erase(erased, clock.now(), operator, 'uitspraak 2026-3')).toBe(true);
       expect(await store.retention.erase(erased, clock.now(), operator)).toBe(false);
       expect(await store.retention.erase('00000000-0000-4000-8000-000000000000', clock.now(), operator)).toBe(false);
@@ -330,7 +324,6 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       clock.advance(200 * DAY);
       const young = await submit();
       clock.advance(200 * DAY);
-      await settle();
       expect(await store.retention.due(clock.now())).toEqual([old]);
       expect(await store.retention.run(clock.now(), clock.now(), operator)).toEqual([old]);
       expect(await store.retention.due(clock.now())).toEqual([]);

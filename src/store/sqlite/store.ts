@@ -143,7 +143,14 @@ export function sqliteStore(db: Db, clock: Clock = systemClock, options: SqliteS
   const audit: AuditReader = asAsync(auditTrail(db));
   const regions: Regions = asAsync(regionSettings(db));
   const sessions: Sessions = asAsync(sessionStore(db, options.sessionIdleMinutes ?? 30));
-  const files: Retention = asAsync(retention(db));
+  const kept = retention(db);
+  // An erasure rewrites the file (VACUUM), which cannot run inside the open batch: the writes
+  // before it are committed first.
+  const files: Retention = {
+    due: async (...args) => kept.due(...args),
+    run: async (...args) => { await commits?.settled(); return kept.run(...args); },
+    erase: async (...args) => { await commits?.settled(); return kept.erase(...args); },
+  };
   return {
     kind: 'sqlite',
     db,
