@@ -40,7 +40,10 @@ export interface Dialect {
   casesWithFacts(columns: readonly string[], where: string): string;
   /** The facts document of a case in a SELECT over casesWithFacts. */
   readonly facts: string;
-  /** Appended to a subquery that must not be merged into the query that uses it, so that its values are computed once. */
+  /**
+   * Appended to the pass over casesWithFacts where that pass must not be merged into the query
+   * that uses it (which would compute its columns again at every use).
+   */
   readonly unflattened: string;
   /** A text column that holds JSON (a trail entry's payload), as a JSON value. */
   parse(column: string): string;
@@ -125,9 +128,12 @@ export const postgresDialect: Dialect = {
     return { text: sql.replace(PARAMETER, (_, name: string) => `$${names.indexOf(name) + 1}`), names };
   },
   // The facts column is text (the audit hashes its exact bytes): parsed once per case, here.
+  // OFFSET 0 keeps the planner from pulling this subselect up into its users, which would put
+  // `facts::jsonb` in place of `fx` and parse the document again at every read.
   casesWithFacts: (columns, where) =>
-    `FROM (SELECT ${columns.join(', ')}, facts::jsonb AS fx FROM cases WHERE ${where}) AS c`,
+    `FROM (SELECT ${columns.join(', ')}, facts::jsonb AS fx FROM cases WHERE ${where} OFFSET 0) AS c`,
   facts: 'fx',
+  // The pass over the parse may be merged into its user: it reads the parsed `fx` (see above).
   unflattened: '',
   parse: (column) => `${column}::jsonb`,
   pathText: (json, path) => pgPath(json, path, true),

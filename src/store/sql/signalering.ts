@@ -116,8 +116,8 @@ export function signaleringSql(d: Dialect, scope: ScopeKind): string {
     CASE WHEN ${fact('advices[-1].at')} >= @start THEN (SELECT max(b.value)
       FROM ${d.each(d.pathJson(d.facts, 'bridgingPlans'), 'b', { text: true })} WHERE b.value < @end) END AS planned_at
   ${d.casesWithFacts(['id', 'seq', 'state', 'updated_at', 'municipality'],
-    `created_at < @end AND NOT (state = 'closed' AND updated_at < @start)${scope === 'region' ? ' AND region = @region' : ''}`)}
-  ${d.unflattened}`;
+    `created_at < @end AND NOT (state = 'closed' AND updated_at < @start)${scope === 'region' ? ' AND region = @region' : ''}`)}${
+    d.unflattened}`;
 
   /**
    * The first overleg: its heldAt, kept between the acceptance and the moment it was recorded.
