@@ -51,7 +51,10 @@ export interface Dialect {
   pathText(json: string, path: string): string;
   /** The JSON value (array, object or scalar) at a path of a JSON value. */
   pathJson(json: string, path: string): string;
-  /** A FROM item: each element of a JSON array as `alias.value` (none when it is missing or not an array). */
+  /**
+   * A FROM item: each element of a JSON array as `alias.value`, none when the array is missing
+   * (PostgreSQL: none for a value that is not an array either; the facts' arrays are arrays).
+   */
   each(json: string, alias: string, options?: EachOptions): string;
   /** A JSON array of these SQL values. */
   array(...items: string[]): string;
@@ -59,7 +62,7 @@ export interface Dialect {
   arrayAgg(item: string): string;
   /** An ISO instant (or date) as a day number, fractional: the difference of two is in days. */
   day(at: string): string;
-  /** The larger and smaller of two values, both known not to be NULL. */
+  /** The larger and smaller of two values known not to be NULL (SQLite's max/min would give NULL, PostgreSQL's greatest/least skip it). */
   greatest(a: string, b: string): string;
   least(a: string, b: string): string;
   /** A number rounded to 0.1, as a float. */
