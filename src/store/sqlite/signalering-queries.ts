@@ -1,14 +1,14 @@
 /**
- * Runs the signalering SQL (signalering-sql.ts) on SQLite and hands back raw counts and
- * distributions (src/reports/signalering-raw.ts). Statements are prepared once per scope kind;
- * the report never writes.
+ * Runs the signalering SQL (src/store/sql/signalering.ts, in SQLite's dialect) and hands back raw
+ * counts and distributions (src/reports/signalering-raw.ts). Statements are prepared once per
+ * scope kind and bound by name; the report never writes.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './client.ts';
 import { monthsBefore, type Period } from '../../reports/period.ts';
 import { collect, type FigureRow, type RawFigures, type ReportScope } from '../../reports/signalering-raw.ts';
-import { deadlinesSql, followUpSql, municipalitiesSql, signaleringSql, type ScopeKind } from './signalering-sql.ts';
-
+import { sqliteDialect } from '../sql/dialect.ts';
+import { signaleringStatements, type ScopeKind } from '../sql/signalering.ts';
 
 interface Statements {
   figures: Statement;
@@ -23,11 +23,12 @@ export function signaleringQueries(db: Db) {
   const statements = (kind: ScopeKind): Statements => {
     let prepared = cache.get(kind);
     if (!prepared) {
+      const sql = signaleringStatements(sqliteDialect, kind);
       prepared = {
-        figures: sqlite.prepare(signaleringSql(kind)),
-        deadlines: sqlite.prepare(deadlinesSql(kind)),
-        followUp: sqlite.prepare(followUpSql(kind)),
-        municipalities: sqlite.prepare(municipalitiesSql(kind)).pluck(),
+        figures: sqlite.prepare(sql.figures.text),
+        deadlines: sqlite.prepare(sql.deadlines.text),
+        followUp: sqlite.prepare(sql.followUp.text),
+        municipalities: sqlite.prepare(sql.municipalities.text).pluck(),
       };
       cache.set(kind, prepared);
     }
@@ -53,4 +54,3 @@ export function signaleringQueries(db: Db) {
 }
 
 export type SignaleringQueries = ReturnType<typeof signaleringQueries>;
-
