@@ -115,7 +115,7 @@ export const caseEvents = pgTable(
     // A case's notes, newest first, without walking the rest of its trail (the case view shows
     // the latest ones; GET /cases/{id}/notes pages through them).
     index('case_events_notes').on(t.caseId, t.version).where(sql`type = 'ADD_NOTE'`),
-    // The report reads these facts by period (signalering-sql.ts). Partial: rows of other types,
+    // The report reads these facts by period (src/store/sql/signalering.ts). Partial: rows of other types,
     // the bulk of the trail, add nothing to write.
     ...REPORTED_EVENT_TYPES.map((type) =>
       index(`case_events_${type.toLowerCase()}_at`).on(t.at).where(sql.raw(`type = '${type}'`))),
