@@ -101,9 +101,12 @@ function bodyOf(r: () => number, type: EventType, at: number, waits: boolean): R
         ...(r() < 0.5 ? [{ ...helpItem(0), kind: 'existing_offer' as const }] : [])] });
     case 'REPORT_PROGRESS':
       return events.REPORT_PROGRESS({ helpStarted: r() < 0.6 });
-    case 'CLOSE':
-      return events.CLOSE({ outcome: pick(r, ['help_in_place', 'help_in_place', 'no_longer_needed', 'other'] as const),
-        familyViewOfFit: pick(r, ['fits', 'fits', 'partly', 'does_not_fit', 'not_asked'] as const) });
+    case 'CLOSE': {
+      const outcome = pick(r, ['help_in_place', 'help_in_place', 'no_longer_needed', 'other'] as const);
+      // A case closed without the help in place says why (§6.1).
+      return events.CLOSE({ outcome, familyViewOfFit: pick(r, ['fits', 'fits', 'partly', 'does_not_fit', 'not_asked'] as const),
+        ...(outcome === 'help_in_place' ? {} : { explanation: 'De jongere en ouders hebben zelf passende hulp gevonden.' }) });
+    }
     default:
       return events[type]() as unknown as Record<string, unknown>;
   }
