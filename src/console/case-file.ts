@@ -48,10 +48,23 @@ const PARTIES: Record<string, string> = { youth: 'de jongere', parents: 'de oude
 /** "13 of 14 jaar" */
 const agesInWords = (ages: readonly number[]): string => `${ages.join(' of ')} jaar`;
 
+/** School age (leerplicht and kwalificatieplicht): 5 up to 18. */
+const SCHOOL_AGE = { from: 5, upTo: 17 };
+
+/**
+ * The school situation in words; "thuiszitter" only for a child of school age on every age it
+ * may have today: a toddler or an adult who does not go to school is no thuiszitter.
+ */
+export function schoolStatus(status: string, ages: readonly number[]): string {
+  const schoolAge = ages.length > 0 && ages.every((a) => a >= SCHOOL_AGE.from && a <= SCHOOL_AGE.upTo);
+  return status === 'not_attending' && schoolAge ? 'Thuiszitter (gaat niet naar school)' : label(status);
+}
+
 /** The question in the family's own words, what was tried, school and safety. */
-export function intake(record: CaseRecord): string {
+export function intake(record: CaseRecord, now: Date): string {
   const s = record.submission;
   const school = record.schoolUpdates.at(-1) ?? s.school;
+  const ages = possibleAges(s.subject, now);
   return section('aanmelding', 'Aanmelding', dataList(given([
     ['Aangemeld door', esc(`${REFERRER[s.referrer.kind] ?? s.referrer.kind}${s.referrer.organisation ? ` (${s.referrer.organisation})` : ''}`)],
     ['Aangemeld op', when(record.submittedAt)],
@@ -63,7 +76,7 @@ export function intake(record: CaseRecord): string {
     ['Urgentie', esc(s.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
     ['Zorgen over de veiligheid', esc(s.safetyConcern
       ? `Ja${s.safety ? `; Veilig Thuis is ${s.safety.veiligThuis ? '' : 'niet '}betrokken` : ''}` : 'Nee')],
-    ['School', `${esc(label(school.status))}${school.notAttendingSince ? ` sinds ${when(school.notAttendingSince, false)}` : ''}`],
+    ['School', `${esc(schoolStatus(school.status, ages))}${school.notAttendingSince ? ` sinds ${when(school.notAttendingSince, false)}` : ''}`],
   ])));
 }
 

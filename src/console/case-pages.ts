@@ -24,7 +24,7 @@ import {
 } from './form.ts';
 import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
 import { eventForm, submissionForm } from './forms-nl.ts';
-import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
+import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 
 const WORKERS = ['local_team', 'expert_team'] as const;
@@ -32,10 +32,6 @@ const TRAIL_READERS = ['expert_team', 'inspector'] as const;
 const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
 
 const link = (href: string, text: string): string => `<a class="utrecht-link utrecht-link--html-a" href="${esc(href)}">${esc(text)}</a>`;
-/** The state in words; a closed case says how it ended (§6.1), never just "Afgesloten". */
-const stateBadge = (state: string, closedAs?: string | null): string =>
-  `<span class="utrecht-status-badge console-badge${state === 'closed' ? ' console-badge--closed' : ''}">${esc(
-    state === 'closed' && closedAs ? CLOSED_AS_LABELS[closedAs] ?? closedAs : STATE_LABELS[state] ?? state)}</span>`;
 const flag = (q: Record<string, unknown>, name: string): boolean => q[name] === 'ja';
 const str = (q: Record<string, unknown>, name: string): string | undefined =>
   (typeof q[name] === 'string' && (q[name] as string).trim() !== '' ? (q[name] as string).trim() : undefined);
@@ -77,7 +73,7 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
     const title = person.actor.role === 'local_team' ? 'Mijn casussen' : 'Werkvoorraad';
     const rows = items.map((i) => [
       link(`/casussen/${i.id}`, i.reference ?? i.id.slice(0, 8)),
-      stateBadge(i.state, i.closedAs),
+      stateBadge(i.state, i.closedAs, i.overdue === 1),
       esc(municipalityName(i.municipality) ?? i.municipality),
       i.overdue ? `<strong>Termijn verstreken</strong>${i.nextDue ? ` (${dueName(i.nextDueName)}${when(i.nextDue)})` : ''}`
         : i.nextDue ? `${dueName(i.nextDueName)}${when(i.nextDue)}` : when(i.nextDue),
@@ -175,6 +171,45 @@ ${renderFields(fields, values, errors)}
     }
   });
 
+  /**
+   * The file summary to print or save as PDF: the state and every section of the file, without
+   * forms, navigation or the statechart; who printed it and when at the bottom. A read like the
+   * case page, logged as one.
+   */
+  app.get('/casussen/:id/afdruk', async (request, reply) => {
+    const person = ctx.person(request, CASE_READERS);
+    const view = await queries.get(person.actor, caseId(request));
+    await access.record(request, person.actor, 'case.read', [view.id]);
+    const record = view.data;
+    const now = clock.now();
+    return ctx.send(reply, page({ title: `Dossieroverzicht casus ${record.submission.subject.reference}`, user: ctx.pageUser(person),
+      path: person.actor.role === 'inspector' ? '/dossieronderzoek' : '/casussen' }, `
+<p class="utrecht-paragraph console-noprint">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · Druk deze pagina af met de afdrukknop van uw browser (Ctrl+P), of bewaar hem als PDF.
+Het overzicht bevat persoonsgegevens van een kind: bewaar en deel het alleen als dat nodig is.</p>
+<section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
+${dataList([
+    ['Status', stateBadge(view.state, view.closedAs, view.overdueDeadlines.length > 0)],
+    ['Gemeente', esc(municipalityName(view.municipality) ?? view.municipality)],
+    ['Aangemeld', when(record.submittedAt)],
+    ['Termijn verstreken', esc(view.overdueDeadlines.length > 0 ? view.overdueDeadlines.map((d) => label(d.name)).join(', ') : 'Nee')],
+  ])}
+${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
+</section>
+${ending(view)}
+${intake(record, now)}
+${consentAndAuthority(record, now)}
+${triage(record)}
+${questions(record)}
+${overleg(record)}
+${advice(record)}
+${bridging(record)}
+${escalation(view)}
+${commitments(view)}
+${progress(record, view.notesTotal)}
+<p class="utrecht-paragraph utrecht-paragraph--small">Overzicht gemaakt op ${when(now.toISOString())} door ${esc(person.actor.name)}
+(${esc(ROLE_LABELS[person.actor.role] ?? person.actor.role)}, ${esc(person.actor.organisation)}).</p>`));
+  });
+
   app.get('/casussen/:id/verloop', async (request, reply) => {
     const person = ctx.person(request, TRAIL_READERS);
     const trail = await queries.trail(person.actor, caseId(request));
@@ -219,6 +254,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
     const links = [
       TRAIL_READERS.includes(role as never) ? link(`/casussen/${view.id}/verloop`, 'Verloop (alle vastleggingen)') : '',
       role === 'inspector' ? link(`/casussen/${view.id}/toegang`, 'Toegangslog van deze casus') : '',
+      link(`/casussen/${view.id}/afdruk`, 'Dossieroverzicht om af te drukken'),
     ].filter(Boolean);
     const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
       view.state !== 'closed';
@@ -231,7 +267,7 @@ ${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot di
 ${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
 <section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
 ${dataList([
-    ['Status', stateBadge(view.state, view.closedAs)],
+    ['Status', stateBadge(view.state, view.closedAs, view.overdueDeadlines.length > 0)],
     ['Gemeente', esc(municipalityName(view.municipality) ?? view.municipality)],
     ['Aangemeld', when(record.submittedAt)],
     ['Urgentie', esc(record.submission.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
@@ -243,7 +279,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${ending(view)}
 ${actions(person, view, failed)}
-${intake(record)}
+${intake(record, clock.now())}
 ${consentAndAuthority(record, clock.now())}
 ${triage(record)}
 ${questions(record)}
@@ -328,7 +364,7 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
       .map((e) => [`${e.type}@${e.at}`, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
     const items = [
       ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', key: `REPORT_PROGRESS@${p.at}`, text: [
-        p.helpStarted ? 'De hulp is gestart.' : 'De hulp is nog niet gestart.',
+        helpStartedText(record, p),
         p.onTrack ? 'Het loopt volgens plan.' : 'Het loopt niet volgens plan.',
         p.familyView ? `Jongere en ouders: ${p.familyView}` : '', p.notes ?? '',
       ].filter(Boolean).join(' ') })),
@@ -343,6 +379,22 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
       : table(caption, ['Wanneer', 'Wat', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]));
     return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>
 ${body}</section>`;
+  }
+
+  /**
+   * Whether the help had started when the progress was reported, as the help items say (their
+   * status as recorded by then), so that the report cannot disagree with them (issue 24). What the
+   * reporter ticked is said only where the items do not show it.
+   */
+  function helpStartedText(record: CaseRecord, report: CaseRecord['progressReports'][number]): string {
+    const items = record.helpItems.map((item) => item.history.filter((h) => h.at <= report.at).at(-1)?.status)
+      .filter((status): status is NonNullable<typeof status> => status !== undefined);
+    if (items.length === 0) return report.helpStarted ? 'Gemeld: de hulp is gestart.' : 'Gemeld: de hulp is nog niet gestart.';
+    const started = items.filter((status) => status === 'started').length;
+    const state = started === items.length ? `De hulp is gestart: ${items.length === 1 ? 'het hulponderdeel is' : `alle ${items.length} hulponderdelen zijn`} gestart.`
+      : `${started} van de ${items.length} hulponderdelen ${started === 1 ? 'was' : 'waren'} toen gestart.`;
+    const differs = report.helpStarted !== (started === items.length);
+    return differs ? `${state} (Gemeld was: de hulp is ${report.helpStarted ? '' : 'nog niet '}gestart.)` : state;
   }
 
   function escalation(view: CaseView): string {
