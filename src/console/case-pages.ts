@@ -18,7 +18,7 @@ import {
 } from '../http/labels-nl.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
-import { fieldErrorsOf, ruleErrorsOf } from './errors-nl.ts';
+import { fieldErrorsOf, ruleErrorsInOneRound } from './errors-nl.ts';
 import {
   describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
@@ -167,7 +167,8 @@ ${renderFields(fields, values, errors)}
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
       await access.record(request, person.actor, 'case.read', [current.id]);
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors: ruleErrorsOf(err, body, current.data.submission.subject) }), err.status);
+      const errors = ruleErrorsInOneRound(err, type, body, current.data, current.machineVersion, clock.now());
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors }), err.status);
     }
   });
 
