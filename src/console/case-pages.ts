@@ -28,6 +28,11 @@ import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from '
 import { statechartSvg } from './statechart-svg.ts';
 
 const WORKERS = ['local_team', 'expert_team'] as const;
+/** Entries of the trail, and notes, on one page of their lists. */
+const TRAIL_PAGE = 25;
+const NOTES_PAGE = 20;
+/** The most notes the notes page reads (the API's notes endpoint pages further). */
+const NOTES_READ = 1000;
 const TRAIL_READERS = ['expert_team', 'inspector'] as const;
 const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
 
@@ -35,6 +40,27 @@ const link = (href: string, text: string): string => `<a class="utrecht-link utr
 const flag = (q: Record<string, unknown>, name: string): boolean => q[name] === 'ja';
 const str = (q: Record<string, unknown>, name: string): string | undefined =>
   (typeof q[name] === 'string' && (q[name] as string).trim() !== '' ? (q[name] as string).trim() : undefined);
+
+/**
+ * One page (1-based, from the query) of a list already filtered, and the links to the pages
+ * before and after it, keeping the filter.
+ */
+function paged<T>(items: readonly T[], asked: string | undefined, size: number, path: string,
+  keep: Record<string, string | undefined>, what: string): { shown: T[]; pager: string } {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const n = asked !== undefined && /^\d{1,6}$/.test(asked) ? Math.min(Math.max(1, Number(asked)), pages) : 1;
+  const href = (to: number) => {
+    const params = new URLSearchParams(Object.entries(keep).filter((e): e is [string, string] => e[1] !== undefined));
+    if (to > 1) params.set('pagina', String(to));
+    return `${path}${params.size > 0 ? `?${params.toString()}` : ''}`;
+  };
+  const links = [
+    n > 1 ? link(href(n - 1), `Nieuwere ${what}`) : '',
+    n < pages ? link(href(n + 1), `Oudere ${what}`) : '',
+  ].filter(Boolean);
+  const pager = pages === 1 ? '' : `<nav class="console-pager" aria-label="Pagina's"><p class="utrecht-paragraph">Pagina ${n} van ${pages} · ${links.join(' · ')}</p></nav>`;
+  return { shown: items.slice((n - 1) * size, n * size), pager };
+}
 
 /** "Afspraak: " before a due time: which deadline it is (a commitment's timer is `commitment:<id>`). */
 const dueName = (name: string | null | undefined): string =>
@@ -206,11 +232,15 @@ ${advice(record)}
 ${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}
-${progress(record, view.notesTotal)}
+${progress(view.id, record, view.notesTotal)}
 <p class="utrecht-paragraph utrecht-paragraph--small">Overzicht gemaakt op ${when(now.toISOString())} door ${esc(person.actor.name)}
 (${esc(ROLE_LABELS[person.actor.role] ?? person.actor.role)}, ${esc(person.actor.organisation)}).</p>`));
   });
 
+  /**
+   * The whole trail, newest first, 25 entries a page, filtered by what happened and by who (part
+   * of a name or organisation). The trail is read whole; the paging is the page's.
+   */
   app.get('/casussen/:id/verloop', async (request, reply) => {
     const person = ctx.person(request, TRAIL_READERS);
     const trail = await queries.trail(person.actor, caseId(request));
@@ -219,16 +249,64 @@ ${progress(record, view.notesTotal)}
     const view = await queries.get(person.actor, trail.caseId);
     const record = view.data;
     const reference = record.submission.subject.reference;
-    const items = trail.entries.slice().reverse().map((e) => {
+    const q = request.query as Record<string, unknown>;
+    const kinds = [...new Set(trail.entries.map((e) => e.type))];
+    const kind = str(q, 'soort') !== undefined && kinds.includes(str(q, 'soort')!) ? str(q, 'soort') : undefined;
+    const who = str(q, 'wie')?.slice(0, 200);
+    const matching = trail.entries.slice().reverse().filter((e) => (kind === undefined || e.type === kind) &&
+      (who === undefined || `${e.actor.name} ${e.actor.organisation}`.toLocaleLowerCase('nl').includes(who.toLocaleLowerCase('nl'))));
+    const { shown, pager } = paged(matching, str(q, 'pagina'), TRAIL_PAGE, `/casussen/${view.id}/verloop`, { soort: kind, wie: who }, 'vastleggingen');
+    const items = shown.map((e) => {
       const fields = e.type === 'SUBMIT' ? submissionForm([]) : isEventType(e.type) ? eventForm(e.type, record) : [];
       return `<li class="console-entry"><h2 class="utrecht-heading-3">${esc(EVENT_LABELS[e.type] ?? e.type)}</h2>
 <p class="utrecht-paragraph utrecht-paragraph--small">${when(e.at)} · door ${esc(e.actor.name)} (${esc(ROLE_LABELS[e.actor.role] ?? e.actor.role)}${e.actor.organisation ? `, ${esc(e.actor.organisation)}` : ''}) · daarna: ${esc(STATE_LABELS[e.state] ?? e.state)} · nr. ${e.seq}</p>
 ${describeValue(e.payload, fields, (iso) => when(iso))}</li>`;
     });
+    const kindOptions = kinds.map((k) => `<option value="${esc(k)}"${k === kind ? ' selected' : ''}>${esc(EVENT_LABELS[k] ?? k)}</option>`).join('');
     return ctx.send(reply, page({ title: `Verloop van casus ${reference}`, user: ctx.pageUser(person), path: '/casussen' }, `
 <p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${trail.entries.length} vastleggingen.
 Elke vastlegging is met een controlecode aan de vorige gekoppeld${role === 'inspector' ? `; ${link('/audit', 'de controle van het logboek')} rekent die na` : ''}.</p>
-<ol class="console-timeline">${items.join('\n')}</ol>`));
+<form method="get" action="/casussen/${view.id}/verloop" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="soort">Wat</label></p>
+<p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="soort" name="soort"><option value="">Alles</option>${kindOptions}</select></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="wie">Door (naam of organisatie)</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="text" id="wie" name="wie" maxlength="200" value="${esc(who ?? '')}"></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Filteren</button></form>
+${items.length > 0 ? `<ol class="console-timeline">${items.join('\n')}</ol>` : '<p class="utrecht-paragraph">Geen vastleggingen die hierbij passen.</p>'}
+${pager}`));
+  });
+
+  /**
+   * Every note of the case, newest first, 20 a page, for everyone who may open the case; a word
+   * to look for filters them. The author shows for those who read the trail (it is not in the
+   * note's record: the local team sees none).
+   */
+  app.get('/casussen/:id/notities', async (request, reply) => {
+    const person = ctx.person(request, CASE_READERS);
+    const id = caseId(request);
+    const all = await queries.notes(person.actor, id, { limit: NOTES_READ });
+    const view = await queries.get(person.actor, id);
+    await access.record(request, person.actor, 'case.read', [view.id]);
+    const readsTrail = (TRAIL_READERS as readonly string[]).includes(person.actor.role);
+    const trail = readsTrail ? await queries.trail(person.actor, view.id) : undefined;
+    if (trail) await access.record(request, person.actor, 'trail.read', [view.id]);
+    const authors = new Map((trail?.entries ?? []).filter((e) => e.type === 'ADD_NOTE')
+      .map((e) => [e.version, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
+    const q = request.query as Record<string, unknown>;
+    const word = str(q, 'zoek')?.slice(0, 200);
+    const matching = word === undefined ? all.items
+      : all.items.filter((n) => n.text.toLocaleLowerCase('nl').includes(word.toLocaleLowerCase('nl')));
+    const { shown, pager } = paged(matching, str(q, 'pagina'), NOTES_PAGE, `/casussen/${view.id}/notities`, { zoek: word }, 'notities');
+    const rows = shown.map((n) => readsTrail ? [when(n.at), esc(authors.get(n.version) ?? '—'), esc(n.text)] : [when(n.at), esc(n.text)]);
+    return ctx.send(reply, page({ title: `Notities bij casus ${view.data.submission.subject.reference}`, user: ctx.pageUser(person),
+      path: person.actor.role === 'inspector' ? '/dossieronderzoek' : '/casussen' }, `
+<p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${all.total} notitie${all.total === 1 ? '' : 's'}${all.total > all.items.length ? `; de nieuwste ${all.items.length} staan hier` : ''}.</p>
+<form method="get" action="/casussen/${view.id}/notities" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="zoek">Zoek in de notities</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="search" id="zoek" name="zoek" maxlength="200" value="${esc(word ?? '')}"></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Zoeken</button></form>
+${table(word === undefined ? 'Notities' : `Notities met "${word}"`, readsTrail ? ['Wanneer', 'Door', 'Notitie'] : ['Wanneer', 'Notitie'], rows)}
+${pager}`));
   });
 
   app.get('/casussen/:id/toegang', async (request, reply) => {
@@ -289,7 +367,7 @@ ${advice(record)}
 ${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}
-${progress(record, view.notesTotal, entries)}
+${progress(view.id, record, view.notesTotal, entries)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
@@ -360,7 +438,7 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
    * from the trail, so it shows for those who read the trail (expert team, inspector); the record
    * itself keeps no author.
    */
-  function progress(record: CaseRecord, notesTotal: number, entries?: Trail['entries']): string {
+  function progress(id: string, record: CaseRecord, notesTotal: number, entries?: Trail['entries']): string {
     const authors = new Map((entries ?? []).filter((e) => e.type === 'ADD_NOTE' || e.type === 'REPORT_PROGRESS')
       .map((e) => [`${e.type}@${e.at}`, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
     const items = [
@@ -379,7 +457,8 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
       ? table(caption, ['Wanneer', 'Wat', 'Door', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(authors.get(i.key) ?? '—'), esc(i.text)]))
       : table(caption, ['Wanneer', 'Wat', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]));
     return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>
-${body}</section>`;
+${body}
+${notesTotal > 0 ? `<p class="utrecht-paragraph">${link(`/casussen/${id}/notities`, `Alle ${notesTotal} notitie${notesTotal === 1 ? '' : 's'}, te doorzoeken`)}</p>` : ''}</section>`;
   }
 
   /**

@@ -331,6 +331,67 @@ describe('what people read easily', () => {
   }, 120_000);
 });
 
+describe('long lists, paged and filterable', () => {
+  let noted = '';
+  const NOTES = 45;
+
+  beforeAll(async () => {
+    noted = await ctx.createCase(submission({ subject: { ...submission().subject, reference: 'NOTES-0045' } }));
+    for (let i = 1; i <= NOTES; i++) {
+      const res = await ctx.send(ctx.localTeam, noted, events.ADD_NOTE({ text: `Gesprek nummer ${i} met de school` }));
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  }, 120_000);
+
+  it('the local team pages through all its notes and finds one by a word; the expert team sees who wrote each', async () => {
+    const { context, page } = await signedIn(worker);
+    await open(page, `/casussen/${noted}`);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: `Alle ${NOTES} notities, te doorzoeken` }).click()]);
+    await open(page, `/casussen/${noted}/notities`);
+    const first = await rows(page);
+    expect(first).toHaveLength(20);
+    expect(first[0]).toContain(`Gesprek nummer ${NOTES} met`);
+    expect(await page.textContent('nav.console-pager')).toContain('Pagina 1 van 3');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: 'Oudere notities' }).click()]);
+    const second = await rows(page);
+    expect(second).toHaveLength(20);
+    expect(second[0]).toContain(`Gesprek nummer ${NOTES - 20} met`);
+    await open(page, `/casussen/${noted}/notities?pagina=3`);
+    expect(await rows(page)).toHaveLength(NOTES - 40);
+    await page.fill('#zoek', 'nummer 7 ');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Zoeken' }).click()]);
+    const found = await rows(page);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain('Gesprek nummer 7 met de school');
+    // The local team reads no trail: no author column.
+    expect(await page.locator('main thead th').allTextContents()).toEqual(['Wanneer', 'Notitie']);
+    await context.close();
+
+    const expert = await signedIn(regisseur);
+    await open(expert.page, `/casussen/${noted}/notities`);
+    expect(await expert.page.locator('main thead th').allTextContents()).toEqual(['Wanneer', 'Door', 'Notitie']);
+    for (const row of await rows(expert.page)) expect(row).toContain('local_team wt-noord');
+    await expert.context.close();
+  }, 120_000);
+
+  it('the trail pages 25 entries at a time and filters by what happened and by who', async () => {
+    const { context, page } = await signedIn(regisseur);
+    await open(page, `/casussen/${noted}/verloop`);
+    expect(await page.locator('main .console-entry').count()).toBe(25);
+    expect(await page.textContent('nav.console-pager')).toContain('Pagina 1 van 2');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: 'Oudere vastleggingen' }).click()]);
+    // 45 notes and the submission.
+    expect(await page.locator('main .console-entry').count()).toBe(NOTES + 1 - 25);
+    await open(page, `/casussen/${noted}/verloop?soort=SUBMIT`);
+    expect(await page.locator('main .console-entry').count()).toBe(1);
+    expect(await page.textContent('main .console-entry h2')).toBe('Aanmelding');
+    await open(page, `/casussen/${noted}/verloop?soort=ADD_NOTE&wie=niemand`);
+    expect(await page.locator('main .console-entry').count()).toBe(0);
+    expect(await page.textContent('main')).toContain('Geen vastleggingen die hierbij passen');
+    await context.close();
+  }, 120_000);
+});
+
 describe('smaller things', () => {
   it('says procesregisseur, not coördinator; thuiszitter only for a school-age child; the help started as the help items say', async () => {
     const { context, page } = await signedIn(regisseur);
