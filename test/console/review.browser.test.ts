@@ -114,6 +114,10 @@ describe('the region\'s access log', () => {
   }, 120_000);
 
   it('filters the refused reads, by case reference and by action; the case is named by its reference', async () => {
+    // A wijkteam worker who tries the region's log is refused, and that attempt is logged too.
+    const tried = await signedIn(worker);
+    expect((await tried.page.goto(`${base}/toegangslog`))?.status()).toBe(403);
+    await tried.context.close();
     const { context, page } = await signedIn(inspector);
     await open(page, '/toegangslog');
     expect(await page.locator('nav [aria-current="page"]').textContent()).toBe('Toegangslog');
@@ -123,6 +127,7 @@ describe('the region\'s access log', () => {
     expect(refused.length).toBeGreaterThanOrEqual(1);
     for (const row of refused) expect(row).toContain('Geweigerd');
     expect(refused.join(' ')).toContain('wt-zuid');
+    expect(refused.find((r) => r.includes('Wim Wijkteam'))).toContain('Toegangslog gelezen');
 
     await open(page, '/toegangslog?casus=KLEIN-0001');
     const toddlerRows = await rows(page);
