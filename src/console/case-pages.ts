@@ -14,7 +14,7 @@ import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
 import {
-  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
+  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, dutchDate, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
 } from '../http/labels-nl.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
@@ -341,7 +341,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
       ? errorSummary(errorItems(eventForm(failed.type, record), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
       : '';
     return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `${summary}
-${view.overdueDeadlines.length > 0 ? alert('warning', `Termijn verstreken: ${view.overdueDeadlines.map((d) => label(d.name)).join(', ')}.`) : ''}
+${view.overdueDeadlines.length > 0 ? alert('warning', overdueText(view)) : ''}
 ${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot die er is (of een grondslag), kunt u alleen de toestemming wijzigen, een notitie maken of intrekken.') : ''}
 ${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
 <section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
@@ -371,6 +371,27 @@ ${progress(view.id, record, view.notesTotal, entries)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
+  }
+
+  /**
+   * What is overdue, in words; a reassessment that falls due while a known wait is bridged says so
+   * (issue 24): the help was not expected yet, the question is whether the bridging still holds.
+   */
+  function overdueText(view: CaseView): string {
+    const record = view.data;
+    const names = view.overdueDeadlines.map((d) => label(d.name));
+    const text = `Termijn verstreken: ${names.join(', ')}.`;
+    const plan = record.bridgingPlans.at(-1);
+    const advised = record.advices.at(-1);
+    if (!view.overdueDeadlines.some((d) => d.name === 'reassessment') || !plan || !advised || plan.at < advised.at) return text;
+    const waiting = record.helpItems.filter((i) => i.status !== 'started').map((i) => i.waitingWeeks);
+    if (waiting.length === 0) return text;
+    const weeks = Math.max(...waiting);
+    const expected = new Date(Date.parse(advised.at) + weeks * 7 * 86_400_000).toISOString();
+    if (expected <= clock.now().toISOString()) return text;
+    return `${text} De hulp is drie maanden na het advies nog niet gestart, maar dat was bekend: de wachttijd is ${weeks} weken ` +
+      `(tot ongeveer ${dutchDate(expected.slice(0, 10))}) en wordt overbrugd volgens het plan van ${dutchDate(plan.at.slice(0, 10))}. ` +
+      'Beoordeel of het overbruggingsplan nog volstaat.';
   }
 
   /** The steps this person can take now, each a link to its form; the notes and consent changes that are always there last. */

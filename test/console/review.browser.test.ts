@@ -5,7 +5,9 @@
  * "to" refused in words; the printable file summary; tables whose words are not broken mid-letter
  * at 1280 and 390 px, one font family, a colour per phase and an overdue marker in words on the
  * status badges, durations in words; "procesregisseur", "thuiszitter" only for a school-age child,
- * and a progress report that cannot disagree with the help items. axe-core checks every page.
+ * a progress report that cannot disagree with the help items, and a reassessment during a bridged,
+ * known wait that says why it is flagged; notes and the trail paged and filtered. axe-core checks
+ * every page.
  */
 import type { AddressInfo } from 'node:net';
 import { HtmlValidate } from 'html-validate';
@@ -412,6 +414,25 @@ describe('smaller things', () => {
     const progress = await page.textContent('section[aria-labelledby="kop-voortgang"]');
     expect(progress).toContain('0 van de 1 hulponderdelen');
     expect(progress).toContain('Gemeld was: de hulp is gestart');
+    await context.close();
+  }, 120_000);
+
+  it('a reassessment due while a known wait is bridged says why; one without a known wait does not', async () => {
+    const bridged = await ctx.createCase(submission({ subject: { ...submission().subject, reference: 'BRUG-0026' } }));
+    for (const event of [events.START_TRIAGE(), events.ACCEPT(), events.SCHEDULE_OVERLEG(), events.RECORD_OVERLEG(),
+      events.ISSUE_ADVICE({ helpItems: [helpItem(26)] }), events.SET_BRIDGING_PLAN()]) await send(bridged, event);
+    // Past the three months of the reassessment, well within the 26 weeks of the known wait.
+    ctx.clock.advance(100 * 86_400_000);
+    const { context, page } = await signedIn(regisseur);
+    await open(page, `/casussen/${bridged}`);
+    const warning = await page.locator('main .utrecht-alert--warning').first().textContent();
+    expect(warning).toContain('Herbeoordeling');
+    expect(warning).toContain('maar dat was bekend: de wachttijd is 26 weken');
+    expect(warning).toContain('Beoordeel of het overbruggingsplan nog volstaat');
+    await open(page, `/casussen/${followed}`);
+    const plain = await page.locator('main .utrecht-alert--warning').first().textContent();
+    expect(plain).toContain('Herbeoordeling');
+    expect(plain).not.toContain('dat was bekend');
     await context.close();
   }, 120_000);
 
