@@ -80,14 +80,30 @@ export function intake(record: CaseRecord, now: Date): string {
   ])));
 }
 
+/**
+ * Every change of consent since the submission, oldest first: when, what it set, and (for those
+ * who read the trail) who recorded it. The event has no reason or source of its own (an API
+ * change); a legal ground carries its explanation.
+ */
+function consentHistory(record: CaseRecord, recordedBy?: ReadonlyMap<string, string>): string {
+  if (record.consentUpdates.length === 0) return '';
+  const value = (v: string | undefined) => (v === undefined ? 'ongewijzigd' : CONSENT[v] ?? v);
+  const rows = record.consentUpdates.map((u) => [
+    when(u.at), esc(value(u.youth)), esc(value(u.parents)), u.legalGround === undefined ? '—' : legalGround(u.legalGround),
+    ...(recordedBy ? [esc(recordedBy.get(u.at) ?? '—')] : []),
+  ]);
+  return table('Wijzigingen van de toestemming', ['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag',
+    ...(recordedBy ? ['Vastgelegd door'] : [])], rows);
+}
+
 /** The possible ages today, whose consent the law asks for at those ages and what was given; authority. */
-export function consentAndAuthority(record: CaseRecord, now: Date): string {
+export function consentAndAuthority(record: CaseRecord, now: Date, recordedBy?: ReadonlyMap<string, string>): string {
   const subject = record.submission.subject;
   const consent = currentConsent(record);
   const ages = possibleAges(subject, now);
   const needed = consentPartiesFor(ages);
   const ground = consent.legalGround;
-  return section('toestemming', 'Toestemming en gezag', dataList(given([
+  return section('toestemming', 'Toestemming en gezag', `${dataList(given([
     ['Geboren', esc(subject.birthMonth ?? String(subject.birthYear ?? '—'))],
     ['Leeftijd nu', esc(ages.length > 1 ? `${agesInWords(ages)} (alleen ${subject.birthMonth ? 'de maand' : 'het jaar'} is bekend)` : agesInWords(ages))],
     ['Toestemming nodig van', esc(needed.map((p) => PARTIES[p]).join(' en '))],
@@ -99,7 +115,8 @@ export function consentAndAuthority(record: CaseRecord, now: Date): string {
     ['Kinderbeschermingsmaatregel', esc(MEASURE[subject.protectionMeasure] ?? subject.protectionMeasure)],
     subject.guardianOrganisation !== undefined && ['Gecertificeerde instelling', esc(subject.guardianOrganisation)],
     subject.extendedCare !== undefined && ['Verlengde jeugdhulp', esc(subject.extendedCare ? 'Ja' : 'Nee')],
-  ])));
+  ]))}
+${consentHistory(record, recordedBy)}`);
 }
 
 /** How the triage went: who, and why the case was taken on (a decline or consultation shows under Afsluiting). */

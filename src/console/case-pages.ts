@@ -62,6 +62,10 @@ function paged<T>(items: readonly T[], asked: string | undefined, size: number, 
   return { shown: items.slice((n - 1) * size, n * size), pager };
 }
 
+/** Who recorded each event of this type, by its moment (the record's stamp is the trail entry's). */
+const recorders = (entries: Trail['entries'], type: string): Map<string, string> => new Map(entries.filter((e) => e.type === type)
+  .map((e) => [e.at, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
+
 /** "Afspraak: " before a due time: which deadline it is (a commitment's timer is `commitment:<id>`). */
 const dueName = (name: string | null | undefined): string =>
   name ? `${esc(label(deadlineOfKey(name).name))}: ` : '';
@@ -359,7 +363,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 ${ending(view)}
 ${actions(person, view, failed)}
 ${intake(record, clock.now())}
-${consentAndAuthority(record, clock.now())}
+${consentAndAuthority(record, clock.now(), entries && recorders(entries, 'UPDATE_CONSENT'))}
 ${triage(record)}
 ${questions(record)}
 ${overleg(record)}

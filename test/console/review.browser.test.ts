@@ -436,6 +436,24 @@ describe('smaller things', () => {
     await context.close();
   }, 120_000);
 
+  it('a consent change shows with its date and what it set, and to the expert team who recorded it', async () => {
+    const changed = await ctx.send(ctx.localTeam, toddler, events.UPDATE_CONSENT({ youth: undefined, parents: 'refused' }));
+    expect(changed.statusCode, changed.body).toBe(200);
+    const table = (page: Page) => page.locator('section[aria-labelledby="kop-toestemming"] table');
+    const local = await signedIn(worker);
+    await open(local.page, `/casussen/${toddler}`);
+    expect(await table(local.page).locator('thead th').allTextContents()).toEqual(['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag']);
+    const row = await table(local.page).locator('tbody tr').first().textContent();
+    expect(row).toContain('ongewijzigd');
+    expect(row).toContain('Geweigerd');
+    expect(row).toMatch(/\d{4} om \d{2}:\d{2}/);
+    await local.context.close();
+    const expert = await signedIn(regisseur);
+    await open(expert.page, `/casussen/${toddler}`);
+    expect(await table(expert.page).locator('tbody tr').first().textContent()).toContain('local_team wt-noord');
+    await expert.context.close();
+  }, 120_000);
+
   it('no page shown has an axe-core violation, and each is valid HTML (html-validate, recommended)', () => {
     expect(violations, JSON.stringify(violations, null, 1).slice(0, 4000)).toEqual([]);
     expect(invalid, JSON.stringify(invalid, null, 1).slice(0, 4000)).toEqual([]);
