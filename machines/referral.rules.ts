@@ -208,6 +208,21 @@ export function ruleViolation(event: ReferralEvent, record?: CaseRecord, at?: st
   }
 }
 
+/**
+ * Every rule of `ruleViolation` the event breaks, in the same order (its first is
+ * `ruleViolation`'s): an advice can lack a fit rationale and a funder at once.
+ */
+export function ruleViolations(event: ReferralEvent, record?: CaseRecord, at?: string): RuleCode[] {
+  if (event.type === 'ISSUE_ADVICE') {
+    return [
+      ...(fitRationaleGiven(event) ? [] : ['FIT_RATIONALE_REQUIRED' as const]),
+      ...(customArrangementsFunded(event) ? [] : ['FUNDER_REQUIRED' as const]),
+    ];
+  }
+  const code = ruleViolation(event, record, at);
+  return code === undefined ? [] : [code];
+}
+
 /** §5.2: the item is one of the advice's, a reason where one is asked, and a status that follows. */
 export function helpItemBreach(event: EventOf<'UPDATE_HELP_ITEM'>, record: CaseRecord): RuleCode | undefined {
   const item = record.helpItems.find((i) => i.id === event.itemId);
@@ -278,14 +293,20 @@ function member(event: ReferralEvent, path: string): { asked: boolean; value: st
 
 /** The first required text of §6.1 that explains nothing, with the field named; undefined when none. */
 export function unexplainedText(event: ReferralEvent): DateOrderBreach | undefined {
+  return unexplainedTexts(event)[0];
+}
+
+/** Every required text of §6.1 that explains nothing, each with its field, in the order above. */
+export function unexplainedTexts(event: ReferralEvent): DateOrderBreach[] {
+  const found: DateOrderBreach[] = [];
   for (const path of EXPLAINING_TEXTS[event.type] ?? []) {
     const { asked, value } = member(event, path);
-    if (asked && !explains(value)) return { field: path, reason: TOO_SHORT };
+    if (asked && !explains(value)) found.push({ field: path, reason: TOO_SHORT });
   }
   if (event.type === 'CLOSE' && event.outcome !== 'help_in_place' && !explains(event.explanation)) {
-    return { field: 'explanation', reason: `${TOO_SHORT} (required with outcome ${event.outcome})` };
+    found.push({ field: 'explanation', reason: `${TOO_SHORT} (required with outcome ${event.outcome})` });
   }
-  return undefined;
+  return found;
 }
 
 /**

@@ -12,8 +12,8 @@ import {
   type StateValue,
 } from 'xstate';
 import {
-  consentHeld, dateOrderBreach, looseEnd, ruleViolation, unexplainedText, WHILE_CONSENT_FAILS,
-  type DateOrderBreach, type RuleCode,
+  consentHeld, dateOrderBreach, looseEnd, ruleViolation, ruleViolations, unexplainedText, unexplainedTexts,
+  WHILE_CONSENT_FAILS, type DateOrderBreach, type RuleCode,
 } from './referral.rules.ts';
 import {
   isEventType,
@@ -200,6 +200,34 @@ export function ruleBroken(
   if (breach) return { outcome: 'rule_broken', code: 'DATE_ORDER', breach };
   const loose = strict ? looseEnd(event as ReferralEvent, record) : undefined;
   return loose ? { outcome: 'rule_broken', code: loose.code, ...(loose.breach ? { breach: loose.breach } : {}) } : undefined;
+}
+
+/** A rule broken, with the field it concerns where the rule names one. */
+export interface RuleBreach {
+  code: RuleCode;
+  breach?: DateOrderBreach;
+}
+
+/**
+ * Every rule a client event breaks whose inputs are valid (§6.2: errors in one round), in the
+ * order of `ruleBroken`, whose answer is the first of them; the engine refuses with that one (the
+ * API's 422 names one rule), a form lists them all. Pure: the event as the schema parsed it,
+ * stamped with `at`.
+ */
+export function rulesBroken(
+  event: Exclude<StampedEvent, DeadlinePassedEvent>, record: ReferralContext['record'],
+  version: string = REFERRAL_MACHINE_VERSION,
+): RuleBreach[] {
+  const found: RuleBreach[] = [];
+  if (!WHILE_CONSENT_FAILS.has(event.type) && consentHeld(record, event.at)) found.push({ code: 'CONSENT_REQUIRED' });
+  const strict = noLooseEnds(version);
+  if (strict) for (const breach of unexplainedTexts(event as ReferralEvent)) found.push({ code: 'REASON_REQUIRED', breach });
+  for (const code of ruleViolations(event as ReferralEvent, record, event.at)) found.push({ code });
+  const breach = dateOrderBreach(event as ReferralEvent & { at: string }, record);
+  if (breach) found.push({ code: 'DATE_ORDER', breach });
+  const loose = strict ? looseEnd(event as ReferralEvent, record) : undefined;
+  if (loose) found.push({ code: loose.code, ...(loose.breach ? { breach: loose.breach } : {}) });
+  return found;
 }
 
 const resolved = new WeakMap<ReferralMachine, Map<string, ReferralSnapshot>>();

@@ -32,7 +32,7 @@ try {
   const user = (role: User['role'], organisation: string, name: string) =>
     createUser(db, { role, organisation, region: 'R01', name, email: `${name.split(' ')[0]!.toLowerCase()}@example.nl` }, now);
   const worker = user('local_team', 'Wijkteam Noord', 'Wim Wijkteam');
-  const coordinator = user('expert_team', 'Expertteam Amsterdam-Amstelland', 'Carla Coördinator');
+  const coordinator = user('expert_team', 'Expertteam Amsterdam-Amstelland', 'Carla Regisseur');
   const inspector = user('inspector', 'IGJ', 'Ines Inspecteur');
   const admin = user('admin', 'Regio Amsterdam-Amstelland', 'Bea Beheer');
 
@@ -80,7 +80,8 @@ try {
   await shoot(coordinator, [['/casussen', 'werkvoorraad.png'], [`/casussen/${cases.follow_up}`, 'casus.png'],
     [`/casussen/${cases.follow_up}/verloop`, 'verloop.png'], ['/signalering', 'signalering.png']]);
   await shoot(worker, [['/aanmelden', 'aanmelding.png']]);
-  await shoot(inspector, [['/dossieronderzoek?zoek=ja&status=follow_up', 'dossieronderzoek.png']], 'Toezicht regionale expertteams 2026');
+  await shoot(inspector, [['/dossieronderzoek?zoek=ja&status=follow_up', 'dossieronderzoek.png'], ['/toegangslog', 'toegangslog.png']],
+    'Toezicht regionale expertteams 2026');
   await shoot(admin, [['/beheer', 'beheer.png']]);
 } finally {
   await browser.close();

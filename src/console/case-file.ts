@@ -48,10 +48,23 @@ const PARTIES: Record<string, string> = { youth: 'de jongere', parents: 'de oude
 /** "13 of 14 jaar" */
 const agesInWords = (ages: readonly number[]): string => `${ages.join(' of ')} jaar`;
 
+/** School age (leerplicht and kwalificatieplicht): 5 up to 18. */
+const SCHOOL_AGE = { from: 5, upTo: 17 };
+
+/**
+ * The school situation in words; "thuiszitter" only for a child of school age on every age it
+ * may have today: a toddler or an adult who does not go to school is no thuiszitter.
+ */
+export function schoolStatus(status: string, ages: readonly number[]): string {
+  const schoolAge = ages.length > 0 && ages.every((a) => a >= SCHOOL_AGE.from && a <= SCHOOL_AGE.upTo);
+  return status === 'not_attending' && schoolAge ? 'Thuiszitter (gaat niet naar school)' : label(status);
+}
+
 /** The question in the family's own words, what was tried, school and safety. */
-export function intake(record: CaseRecord): string {
+export function intake(record: CaseRecord, now: Date): string {
   const s = record.submission;
   const school = record.schoolUpdates.at(-1) ?? s.school;
+  const ages = possibleAges(s.subject, now);
   return section('aanmelding', 'Aanmelding', dataList(given([
     ['Aangemeld door', esc(`${REFERRER[s.referrer.kind] ?? s.referrer.kind}${s.referrer.organisation ? ` (${s.referrer.organisation})` : ''}`)],
     ['Aangemeld op', when(record.submittedAt)],
@@ -63,18 +76,34 @@ export function intake(record: CaseRecord): string {
     ['Urgentie', esc(s.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
     ['Zorgen over de veiligheid', esc(s.safetyConcern
       ? `Ja${s.safety ? `; Veilig Thuis is ${s.safety.veiligThuis ? '' : 'niet '}betrokken` : ''}` : 'Nee')],
-    ['School', `${esc(label(school.status))}${school.notAttendingSince ? ` sinds ${when(school.notAttendingSince, false)}` : ''}`],
+    ['School', `${esc(schoolStatus(school.status, ages))}${school.notAttendingSince ? ` sinds ${when(school.notAttendingSince, false)}` : ''}`],
   ])));
 }
 
+/**
+ * Every change of consent since the submission, oldest first: when, what it set, and (for those
+ * who read the trail) who recorded it. The event has no reason or source of its own (an API
+ * change); a legal ground carries its explanation.
+ */
+function consentHistory(record: CaseRecord, recordedBy?: ReadonlyMap<string, string>): string {
+  if (record.consentUpdates.length === 0) return '';
+  const value = (v: string | undefined) => (v === undefined ? 'ongewijzigd' : CONSENT[v] ?? v);
+  const rows = record.consentUpdates.map((u) => [
+    when(u.at), esc(value(u.youth)), esc(value(u.parents)), u.legalGround === undefined ? '—' : legalGround(u.legalGround),
+    ...(recordedBy ? [esc(recordedBy.get(u.at) ?? '—')] : []),
+  ]);
+  return table('Wijzigingen van de toestemming', ['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag',
+    ...(recordedBy ? ['Vastgelegd door'] : [])], rows);
+}
+
 /** The possible ages today, whose consent the law asks for at those ages and what was given; authority. */
-export function consentAndAuthority(record: CaseRecord, now: Date): string {
+export function consentAndAuthority(record: CaseRecord, now: Date, recordedBy?: ReadonlyMap<string, string>): string {
   const subject = record.submission.subject;
   const consent = currentConsent(record);
   const ages = possibleAges(subject, now);
   const needed = consentPartiesFor(ages);
   const ground = consent.legalGround;
-  return section('toestemming', 'Toestemming en gezag', dataList(given([
+  return section('toestemming', 'Toestemming en gezag', `${dataList(given([
     ['Geboren', esc(subject.birthMonth ?? String(subject.birthYear ?? '—'))],
     ['Leeftijd nu', esc(ages.length > 1 ? `${agesInWords(ages)} (alleen ${subject.birthMonth ? 'de maand' : 'het jaar'} is bekend)` : agesInWords(ages))],
     ['Toestemming nodig van', esc(needed.map((p) => PARTIES[p]).join(' en '))],
@@ -86,7 +115,8 @@ export function consentAndAuthority(record: CaseRecord, now: Date): string {
     ['Kinderbeschermingsmaatregel', esc(MEASURE[subject.protectionMeasure] ?? subject.protectionMeasure)],
     subject.guardianOrganisation !== undefined && ['Gecertificeerde instelling', esc(subject.guardianOrganisation)],
     subject.extendedCare !== undefined && ['Verlengde jeugdhulp', esc(subject.extendedCare ? 'Ja' : 'Nee')],
-  ])));
+  ]))}
+${consentHistory(record, recordedBy)}`);
 }
 
 /** How the triage went: who, and why the case was taken on (a decline or consultation shows under Afsluiting). */

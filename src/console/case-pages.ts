@@ -14,31 +14,57 @@ import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
 import {
-  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
+  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, dutchDate, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
 } from '../http/labels-nl.ts';
 import type { ConsoleContext, Person } from './console.ts';
 import { SeeOther } from './console.ts';
-import { fieldErrorsOf, ruleErrorsOf } from './errors-nl.ts';
+import { fieldErrorsOf, ruleErrorsInOneRound } from './errors-nl.ts';
 import {
   describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
 } from './form.ts';
 import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
 import { eventForm, submissionForm } from './forms-nl.ts';
-import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
+import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 
 const WORKERS = ['local_team', 'expert_team'] as const;
+/** Entries of the trail, and notes, on one page of their lists. */
+const TRAIL_PAGE = 25;
+const NOTES_PAGE = 20;
+/** The most notes the notes page reads (the API's notes endpoint pages further). */
+const NOTES_READ = 1000;
 const TRAIL_READERS = ['expert_team', 'inspector'] as const;
 const CASE_READERS = ['local_team', 'expert_team', 'inspector'] as const;
 
 const link = (href: string, text: string): string => `<a class="utrecht-link utrecht-link--html-a" href="${esc(href)}">${esc(text)}</a>`;
-/** The state in words; a closed case says how it ended (§6.1), never just "Afgesloten". */
-const stateBadge = (state: string, closedAs?: string | null): string =>
-  `<span class="utrecht-status-badge console-badge${state === 'closed' ? ' console-badge--closed' : ''}">${esc(
-    state === 'closed' && closedAs ? CLOSED_AS_LABELS[closedAs] ?? closedAs : STATE_LABELS[state] ?? state)}</span>`;
 const flag = (q: Record<string, unknown>, name: string): boolean => q[name] === 'ja';
 const str = (q: Record<string, unknown>, name: string): string | undefined =>
   (typeof q[name] === 'string' && (q[name] as string).trim() !== '' ? (q[name] as string).trim() : undefined);
+
+/**
+ * One page (1-based, from the query) of a list already filtered, and the links to the pages
+ * before and after it, keeping the filter.
+ */
+function paged<T>(items: readonly T[], asked: string | undefined, size: number, path: string,
+  keep: Record<string, string | undefined>, what: string): { shown: T[]; pager: string } {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const n = asked !== undefined && /^\d{1,6}$/.test(asked) ? Math.min(Math.max(1, Number(asked)), pages) : 1;
+  const href = (to: number) => {
+    const params = new URLSearchParams(Object.entries(keep).filter((e): e is [string, string] => e[1] !== undefined));
+    if (to > 1) params.set('pagina', String(to));
+    return `${path}${params.size > 0 ? `?${params.toString()}` : ''}`;
+  };
+  const links = [
+    n > 1 ? link(href(n - 1), `Nieuwere ${what}`) : '',
+    n < pages ? link(href(n + 1), `Oudere ${what}`) : '',
+  ].filter(Boolean);
+  const pager = pages === 1 ? '' : `<nav class="console-pager" aria-label="Pagina's"><p class="utrecht-paragraph">Pagina ${n} van ${pages} · ${links.join(' · ')}</p></nav>`;
+  return { shown: items.slice((n - 1) * size, n * size), pager };
+}
+
+/** Who recorded each event of this type, by its moment (the record's stamp is the trail entry's). */
+const recorders = (entries: Trail['entries'], type: string): Map<string, string> => new Map(entries.filter((e) => e.type === type)
+  .map((e) => [e.at, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
 
 /** "Afspraak: " before a due time: which deadline it is (a commitment's timer is `commitment:<id>`). */
 const dueName = (name: string | null | undefined): string =>
@@ -77,7 +103,7 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
     const title = person.actor.role === 'local_team' ? 'Mijn casussen' : 'Werkvoorraad';
     const rows = items.map((i) => [
       link(`/casussen/${i.id}`, i.reference ?? i.id.slice(0, 8)),
-      stateBadge(i.state, i.closedAs),
+      stateBadge(i.state, i.closedAs, i.overdue === 1),
       esc(municipalityName(i.municipality) ?? i.municipality),
       i.overdue ? `<strong>Termijn verstreken</strong>${i.nextDue ? ` (${dueName(i.nextDueName)}${when(i.nextDue)})` : ''}`
         : i.nextDue ? `${dueName(i.nextDueName)}${when(i.nextDue)}` : when(i.nextDue),
@@ -171,10 +197,54 @@ ${renderFields(fields, values, errors)}
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
       await access.record(request, person.actor, 'case.read', [current.id]);
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors: ruleErrorsOf(err, body, current.data.submission.subject) }), err.status);
+      const errors = ruleErrorsInOneRound(err, type, body, current.data, current.machineVersion, clock.now());
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors }), err.status);
     }
   });
 
+  /**
+   * The file summary to print or save as PDF: the state and every section of the file, without
+   * forms, navigation or the statechart; who printed it and when at the bottom. A read like the
+   * case page, logged as one.
+   */
+  app.get('/casussen/:id/afdruk', async (request, reply) => {
+    const person = ctx.person(request, CASE_READERS);
+    const view = await queries.get(person.actor, caseId(request));
+    await access.record(request, person.actor, 'case.read', [view.id]);
+    const record = view.data;
+    const now = clock.now();
+    return ctx.send(reply, page({ title: `Dossieroverzicht casus ${record.submission.subject.reference}`, user: ctx.pageUser(person),
+      path: person.actor.role === 'inspector' ? '/dossieronderzoek' : '/casussen' }, `
+<p class="utrecht-paragraph console-noprint">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · Druk deze pagina af met de afdrukknop van uw browser (Ctrl+P), of bewaar hem als PDF.
+Het overzicht bevat persoonsgegevens van een kind: bewaar en deel het alleen als dat nodig is.</p>
+<section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
+${dataList([
+    ['Status', stateBadge(view.state, view.closedAs, view.overdueDeadlines.length > 0)],
+    ['Gemeente', esc(municipalityName(view.municipality) ?? view.municipality)],
+    ['Aangemeld', when(record.submittedAt)],
+    ['Termijn verstreken', esc(view.overdueDeadlines.length > 0 ? view.overdueDeadlines.map((d) => label(d.name)).join(', ') : 'Nee')],
+  ])}
+${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
+</section>
+${ending(view)}
+${intake(record, now)}
+${consentAndAuthority(record, now)}
+${triage(record)}
+${questions(record)}
+${overleg(record)}
+${advice(record)}
+${bridging(record)}
+${escalation(view)}
+${commitments(view)}
+${progress(view.id, record, view.notesTotal)}
+<p class="utrecht-paragraph utrecht-paragraph--small">Overzicht gemaakt op ${when(now.toISOString())} door ${esc(person.actor.name)}
+(${esc(ROLE_LABELS[person.actor.role] ?? person.actor.role)}, ${esc(person.actor.organisation)}).</p>`));
+  });
+
+  /**
+   * The whole trail, newest first, 25 entries a page, filtered by what happened and by who (part
+   * of a name or organisation). The trail is read whole; the paging is the page's.
+   */
   app.get('/casussen/:id/verloop', async (request, reply) => {
     const person = ctx.person(request, TRAIL_READERS);
     const trail = await queries.trail(person.actor, caseId(request));
@@ -183,16 +253,64 @@ ${renderFields(fields, values, errors)}
     const view = await queries.get(person.actor, trail.caseId);
     const record = view.data;
     const reference = record.submission.subject.reference;
-    const items = trail.entries.slice().reverse().map((e) => {
+    const q = request.query as Record<string, unknown>;
+    const kinds = [...new Set(trail.entries.map((e) => e.type))];
+    const kind = str(q, 'soort') !== undefined && kinds.includes(str(q, 'soort')!) ? str(q, 'soort') : undefined;
+    const who = str(q, 'wie')?.slice(0, 200);
+    const matching = trail.entries.slice().reverse().filter((e) => (kind === undefined || e.type === kind) &&
+      (who === undefined || `${e.actor.name} ${e.actor.organisation}`.toLocaleLowerCase('nl').includes(who.toLocaleLowerCase('nl'))));
+    const { shown, pager } = paged(matching, str(q, 'pagina'), TRAIL_PAGE, `/casussen/${view.id}/verloop`, { soort: kind, wie: who }, 'vastleggingen');
+    const items = shown.map((e) => {
       const fields = e.type === 'SUBMIT' ? submissionForm([]) : isEventType(e.type) ? eventForm(e.type, record) : [];
       return `<li class="console-entry"><h2 class="utrecht-heading-3">${esc(EVENT_LABELS[e.type] ?? e.type)}</h2>
 <p class="utrecht-paragraph utrecht-paragraph--small">${when(e.at)} · door ${esc(e.actor.name)} (${esc(ROLE_LABELS[e.actor.role] ?? e.actor.role)}${e.actor.organisation ? `, ${esc(e.actor.organisation)}` : ''}) · daarna: ${esc(STATE_LABELS[e.state] ?? e.state)} · nr. ${e.seq}</p>
 ${describeValue(e.payload, fields, (iso) => when(iso))}</li>`;
     });
+    const kindOptions = kinds.map((k) => `<option value="${esc(k)}"${k === kind ? ' selected' : ''}>${esc(EVENT_LABELS[k] ?? k)}</option>`).join('');
     return ctx.send(reply, page({ title: `Verloop van casus ${reference}`, user: ctx.pageUser(person), path: '/casussen' }, `
 <p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${trail.entries.length} vastleggingen.
 Elke vastlegging is met een controlecode aan de vorige gekoppeld${role === 'inspector' ? `; ${link('/audit', 'de controle van het logboek')} rekent die na` : ''}.</p>
-<ol class="console-timeline">${items.join('\n')}</ol>`));
+<form method="get" action="/casussen/${view.id}/verloop" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="soort">Wat</label></p>
+<p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="soort" name="soort"><option value="">Alles</option>${kindOptions}</select></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="wie">Door (naam of organisatie)</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="text" id="wie" name="wie" maxlength="200" value="${esc(who ?? '')}"></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Filteren</button></form>
+${items.length > 0 ? `<ol class="console-timeline">${items.join('\n')}</ol>` : '<p class="utrecht-paragraph">Geen vastleggingen die hierbij passen.</p>'}
+${pager}`));
+  });
+
+  /**
+   * Every note of the case, newest first, 20 a page, for everyone who may open the case; a word
+   * to look for filters them. The author shows for those who read the trail (it is not in the
+   * note's record: the local team sees none).
+   */
+  app.get('/casussen/:id/notities', async (request, reply) => {
+    const person = ctx.person(request, CASE_READERS);
+    const id = caseId(request);
+    const all = await queries.notes(person.actor, id, { limit: NOTES_READ });
+    const view = await queries.get(person.actor, id);
+    await access.record(request, person.actor, 'case.read', [view.id]);
+    const readsTrail = (TRAIL_READERS as readonly string[]).includes(person.actor.role);
+    const trail = readsTrail ? await queries.trail(person.actor, view.id) : undefined;
+    if (trail) await access.record(request, person.actor, 'trail.read', [view.id]);
+    const authors = new Map((trail?.entries ?? []).filter((e) => e.type === 'ADD_NOTE')
+      .map((e) => [e.version, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
+    const q = request.query as Record<string, unknown>;
+    const word = str(q, 'zoek')?.slice(0, 200);
+    const matching = word === undefined ? all.items
+      : all.items.filter((n) => n.text.toLocaleLowerCase('nl').includes(word.toLocaleLowerCase('nl')));
+    const { shown, pager } = paged(matching, str(q, 'pagina'), NOTES_PAGE, `/casussen/${view.id}/notities`, { zoek: word }, 'notities');
+    const rows = shown.map((n) => readsTrail ? [when(n.at), esc(authors.get(n.version) ?? '—'), esc(n.text)] : [when(n.at), esc(n.text)]);
+    return ctx.send(reply, page({ title: `Notities bij casus ${view.data.submission.subject.reference}`, user: ctx.pageUser(person),
+      path: person.actor.role === 'inspector' ? '/dossieronderzoek' : '/casussen' }, `
+<p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${all.total} notitie${all.total === 1 ? '' : 's'}${all.total > all.items.length ? `; de nieuwste ${all.items.length} staan hier` : ''}.</p>
+<form method="get" action="/casussen/${view.id}/notities" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="zoek">Zoek in de notities</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="search" id="zoek" name="zoek" maxlength="200" value="${esc(word ?? '')}"></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Zoeken</button></form>
+${table(word === undefined ? 'Notities' : `Notities met "${word}"`, readsTrail ? ['Wanneer', 'Door', 'Notitie'] : ['Wanneer', 'Notitie'], rows)}
+${pager}`));
   });
 
   app.get('/casussen/:id/toegang', async (request, reply) => {
@@ -219,6 +337,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
     const links = [
       TRAIL_READERS.includes(role as never) ? link(`/casussen/${view.id}/verloop`, 'Verloop (alle vastleggingen)') : '',
       role === 'inspector' ? link(`/casussen/${view.id}/toegang`, 'Toegangslog van deze casus') : '',
+      link(`/casussen/${view.id}/afdruk`, 'Dossieroverzicht om af te drukken'),
     ].filter(Boolean);
     const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
       view.state !== 'closed';
@@ -226,12 +345,12 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
       ? errorSummary(errorItems(eventForm(failed.type, record), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
       : '';
     return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `${summary}
-${view.overdueDeadlines.length > 0 ? alert('warning', `Termijn verstreken: ${view.overdueDeadlines.map((d) => label(d.name)).join(', ')}.`) : ''}
+${view.overdueDeadlines.length > 0 ? alert('warning', overdueText(view)) : ''}
 ${blocked ? alert('warning', 'De toestemming die de wet vraagt ontbreekt. Tot die er is (of een grondslag), kunt u alleen de toestemming wijzigen, een notitie maken of intrekken.') : ''}
 ${links.length > 0 ? `<p class="utrecht-paragraph">${links.join(' · ')}</p>` : ''}
 <section aria-labelledby="kop-stand"><h2 class="utrecht-heading-2" id="kop-stand">Stand van zaken</h2>
 ${dataList([
-    ['Status', stateBadge(view.state, view.closedAs)],
+    ['Status', stateBadge(view.state, view.closedAs, view.overdueDeadlines.length > 0)],
     ['Gemeente', esc(municipalityName(view.municipality) ?? view.municipality)],
     ['Aangemeld', when(record.submittedAt)],
     ['Urgentie', esc(record.submission.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
@@ -243,8 +362,8 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${ending(view)}
 ${actions(person, view, failed)}
-${intake(record)}
-${consentAndAuthority(record, clock.now())}
+${intake(record, clock.now())}
+${consentAndAuthority(record, clock.now(), entries && recorders(entries, 'UPDATE_CONSENT'))}
 ${triage(record)}
 ${questions(record)}
 ${overleg(record)}
@@ -252,10 +371,31 @@ ${advice(record)}
 ${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}
-${progress(record, view.notesTotal, entries)}
+${progress(view.id, record, view.notesTotal, entries)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
+  }
+
+  /**
+   * What is overdue, in words; a reassessment that falls due while a known wait is bridged says so
+   * (issue 24): the help was not expected yet, the question is whether the bridging still holds.
+   */
+  function overdueText(view: CaseView): string {
+    const record = view.data;
+    const names = view.overdueDeadlines.map((d) => label(d.name));
+    const text = `Termijn verstreken: ${names.join(', ')}.`;
+    const plan = record.bridgingPlans.at(-1);
+    const advised = record.advices.at(-1);
+    if (!view.overdueDeadlines.some((d) => d.name === 'reassessment') || !plan || !advised || plan.at < advised.at) return text;
+    const waiting = record.helpItems.filter((i) => i.status !== 'started').map((i) => i.waitingWeeks);
+    if (waiting.length === 0) return text;
+    const weeks = Math.max(...waiting);
+    const expected = new Date(Date.parse(advised.at) + weeks * 7 * 86_400_000).toISOString();
+    if (expected <= clock.now().toISOString()) return text;
+    return `${text} De hulp is drie maanden na het advies nog niet gestart, maar dat was bekend: de wachttijd is ${weeks} weken ` +
+      `(tot ongeveer ${dutchDate(expected.slice(0, 10))}) en wordt overbrugd volgens het plan van ${dutchDate(plan.at.slice(0, 10))}. ` +
+      'Beoordeel of het overbruggingsplan nog volstaat.';
   }
 
   /** The steps this person can take now, each a link to its form; the notes and consent changes that are always there last. */
@@ -323,12 +463,12 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
    * from the trail, so it shows for those who read the trail (expert team, inspector); the record
    * itself keeps no author.
    */
-  function progress(record: CaseRecord, notesTotal: number, entries?: Trail['entries']): string {
+  function progress(id: string, record: CaseRecord, notesTotal: number, entries?: Trail['entries']): string {
     const authors = new Map((entries ?? []).filter((e) => e.type === 'ADD_NOTE' || e.type === 'REPORT_PROGRESS')
       .map((e) => [`${e.type}@${e.at}`, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
     const items = [
       ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', key: `REPORT_PROGRESS@${p.at}`, text: [
-        p.helpStarted ? 'De hulp is gestart.' : 'De hulp is nog niet gestart.',
+        helpStartedText(record, p),
         p.onTrack ? 'Het loopt volgens plan.' : 'Het loopt niet volgens plan.',
         p.familyView ? `Jongere en ouders: ${p.familyView}` : '', p.notes ?? '',
       ].filter(Boolean).join(' ') })),
@@ -342,7 +482,24 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
       ? table(caption, ['Wanneer', 'Wat', 'Door', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(authors.get(i.key) ?? '—'), esc(i.text)]))
       : table(caption, ['Wanneer', 'Wat', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]));
     return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>
-${body}</section>`;
+${body}
+${notesTotal > 0 ? `<p class="utrecht-paragraph">${link(`/casussen/${id}/notities`, `Alle ${notesTotal} notitie${notesTotal === 1 ? '' : 's'}, te doorzoeken`)}</p>` : ''}</section>`;
+  }
+
+  /**
+   * Whether the help had started when the progress was reported, as the help items say (their
+   * status as recorded by then), so that the report cannot disagree with them (issue 24). What the
+   * reporter ticked is said only where the items do not show it.
+   */
+  function helpStartedText(record: CaseRecord, report: CaseRecord['progressReports'][number]): string {
+    const items = record.helpItems.map((item) => item.history.filter((h) => h.at <= report.at).at(-1)?.status)
+      .filter((status): status is NonNullable<typeof status> => status !== undefined);
+    if (items.length === 0) return report.helpStarted ? 'Gemeld: de hulp is gestart.' : 'Gemeld: de hulp is nog niet gestart.';
+    const started = items.filter((status) => status === 'started').length;
+    const state = started === items.length ? `De hulp is gestart: ${items.length === 1 ? 'het hulponderdeel is' : `alle ${items.length} hulponderdelen zijn`} gestart.`
+      : `${started} van de ${items.length} hulponderdelen ${started === 1 ? 'was' : 'waren'} toen gestart.`;
+    const differs = report.helpStarted !== (started === items.length);
+    return differs ? `${state} (Gemeld was: de hulp is ${report.helpStarted ? '' : 'nog niet '}gestart.)` : state;
   }
 
   function escalation(view: CaseView): string {

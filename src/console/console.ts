@@ -73,7 +73,8 @@ export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'a
 }
 
 const REFUSED_ACTIONS: Record<string, AccessAction> = {
-  '/casussen/:id': 'case.read', '/casussen/:id/verloop': 'trail.read', '/casussen/:id/toegang': 'access_log.read',
+  '/casussen/:id': 'case.read', '/casussen/:id/afdruk': 'case.read', '/casussen/:id/notities': 'case.read',
+  '/casussen/:id/verloop': 'trail.read', '/casussen/:id/toegang': 'access_log.read', '/toegangslog': 'access_log.read',
 };
 
 const HOME: Record<Role, string> = {

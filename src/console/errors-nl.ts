@@ -3,7 +3,10 @@
  * reasons per field shown next to the field they concern.
  */
 import { AppError, type ErrorCode } from '../errors.ts';
-import { needsGuardianOrganisation } from '../../machines/referral.schemas.ts';
+import { rulesBroken } from '../../machines/referral.ts';
+import { RULE_CODES } from '../../machines/referral.rules.ts';
+import { EVENT_SCHEMAS, needsGuardianOrganisation, type EventType } from '../../machines/referral.schemas.ts';
+import type { CaseRecord } from '../../machines/referral.types.ts';
 import { explains } from '../../machines/referral.text.ts';
 import { dutchDate } from '../http/labels-nl.ts';
 import type { FieldErrors } from './form.ts';
@@ -150,5 +153,36 @@ export function ruleErrorsOf(error: AppError, body: Body,
   }
   // A field named now makes the general field of the rule superfluous.
   if (Object.keys(errors).some((k) => k.startsWith('helpItems.'))) delete errors.helpItems;
+  return errors;
+}
+
+/**
+ * Errors in one round on an event form (§6.2): the engine refuses with the first rule the event
+ * breaks; the form lists every rule it breaks (`rulesBroken`, pure, in machines/), each named at
+ * its field as `ruleErrorsOf` names one. The event is parsed and stamped as the engine would;
+ * when the body does not parse, or only one rule is broken, the engine's refusal is all there is.
+ */
+export function ruleErrorsInOneRound(error: AppError, type: EventType, body: Body, record: CaseRecord,
+  machineVersion: string, now: Date): FieldErrors {
+  const subject = record.submission.subject;
+  const first = ruleErrorsOf(error, body, subject);
+  if (!(RULE_CODES as readonly string[]).includes(error.code)) return first;
+  const parsed = EVENT_SCHEMAS[type].safeParse({ ...body, type });
+  if (!parsed.success) return first;
+  const event = { ...(parsed.data as object), at: now.toISOString() } as Parameters<typeof rulesBroken>[0];
+  const breaches = rulesBroken(event, record, machineVersion);
+  if (breaches.length <= 1) return first;
+  const errors: FieldErrors = {};
+  const general = new Set<string>();
+  for (const { code, breach } of breaches) {
+    const one = ruleErrorsOf(new AppError(code, breach ? `${breach.field} ${breach.reason}` : code,
+      breach ? { invalidParams: [{ name: breach.field, reason: breach.reason }] } : {}), body, subject);
+    for (const [field, text] of Object.entries(one)) {
+      if (field === '') general.add(text);
+      else if (errors[field] === undefined) errors[field] = text;
+    }
+  }
+  if (Object.keys(errors).some((k) => k.startsWith('helpItems.'))) delete errors.helpItems;
+  errors[''] = [...general].join(' ');
   return errors;
 }

@@ -23,7 +23,7 @@ const LEGAL_BASES: Options = [
 export const PROBLEM_AREA_OPTIONS: Options = labelled(PROBLEM_AREAS);
 const SCHOOL: Options = [
   ['attending', 'Gaat naar school'], ['partial', 'Gaat deels naar school'],
-  ['not_attending', 'Gaat niet naar school (thuiszitter)'], ['not_applicable', 'Niet van toepassing'],
+  ['not_attending', 'Gaat niet naar school'], ['not_applicable', 'Niet van toepassing'],
 ];
 const LAWS: Options = [
   ['jeugdwet', 'Jeugdwet'], ['wmo', 'Wmo'], ['wlz', 'Wlz'], ['zvw', 'Zorgverzekeringswet'],
@@ -146,7 +146,7 @@ export function submissionForm(municipalities: Options): Field[] {
 export function eventForm(type: EventType, record: CaseRecord): Field[] {
   switch (type) {
     case 'START_TRIAGE':
-      return [{ kind: 'text', name: 'coordinator', label: 'Coördinator', required: true, hint: 'Wie de triage doet.' }];
+      return [{ kind: 'text', name: 'coordinator', label: 'Procesregisseur', required: true, hint: 'Wie de triage doet en de casus regisseert.' }];
     case 'REQUEST_INFORMATION':
       return [{ kind: 'textarea', name: 'question', label: 'Vraag aan de aanmelder', required: true }];
     case 'PROVIDE_INFORMATION':
@@ -221,7 +221,7 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
       ];
     case 'REPORT_PROGRESS':
       return [
-        { kind: 'checkbox', name: 'helpStarted', label: 'De hulp is gestart' },
+        { kind: 'checkbox', name: 'helpStarted', label: 'De hulp is gestart', hint: 'Alleen als elk hulponderdeel is gestart. Leg de stand per onderdeel vast met "Hulponderdeel bijwerken".' },
         { kind: 'checkbox', name: 'onTrack', label: 'Het loopt volgens plan' },
         { kind: 'textarea', name: 'familyView', label: 'Hoe kijken jongere en ouders ertegen aan?' },
         { kind: 'textarea', name: 'notes', label: 'Toelichting' },

@@ -5,20 +5,25 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
-import { ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { ACCESS_LABELS, CLOSED_AS_LABELS, dutchDate, durationNl, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { csvField } from '../reports/signalering-csv.ts';
+import { ACCESS_ACTIONS } from '../audit/access-log.ts';
+import { accessPage, SCAN_LIMIT, type AccessFilter } from './access-review.ts';
 import { municipalityName } from '../../machines/referral.municipalities.ts';
 import { isCleanText } from '../../machines/referral.text.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { endOfMonth } from '../reports/period.ts';
 import { signaleringSections } from '../reports/signalering-html.ts';
 import type { ConsoleContext, Person } from './console.ts';
-import { formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
-import { alert, csrfField, dataList, esc, page, table, when } from './page.ts';
+import { errorSummary, formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
+import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import type { Operator } from '../auth/actors.ts';
 import { DuplicateEmail, isEmail } from '../auth/people.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** The most cases one search of the file review finds. */
+const SEARCH_LIMIT = 500;
 
 const CRITERIA = [
   ['achterstallig', 'Over de termijn'],
@@ -38,42 +43,135 @@ export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext):
   app.get('/dossieronderzoek', async (request, reply) => {
     const person = ctx.person(request, ['inspector']);
     const q = request.query as Record<string, unknown>;
-    const text = (name: string): string => (typeof q[name] === 'string' ? (q[name] as string).trim() : '');
+    const text = (name: string): string => (typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, 200) : '');
     const state = (LIFECYCLE_STATES as readonly string[]).includes(text('status')) ? text('status') : undefined;
     const from = DATE.test(text('van')) ? text('van') : undefined;
     const to = DATE.test(text('tot')) ? text('tot') : undefined;
+    const reference = text('kenmerk');
     const ticked = new Set(CRITERIA.filter(([name]) => q[name] === 'ja').map(([name]) => name));
     const searched = Object.keys(q).length > 0;
-    const items = searched ? await queries.worklist(person.actor, {
+    // A period that cannot hold a case is a mistake to say, not "0 dossiers" (issue 24).
+    const errors: FieldErrors = {};
+    if (text('van') !== '' && !from) errors.van = 'Vul een datum in als dag-maand-jaar.';
+    if (text('tot') !== '' && !to) errors.tot = 'Vul een datum in als dag-maand-jaar.';
+    if (from && to && from > to) errors.tot = `"Aangemeld tot en met" (${dutchDate(to)}) ligt vóór "Aangemeld vanaf" (${dutchDate(from)}).`;
+    const wrong = Object.keys(errors).length > 0;
+    const found = searched && !wrong ? await queries.worklist(person.actor, {
       state, from: from && `${from}T00:00:00.000Z`, to: to && `${to}T23:59:59.999Z`,
       overdue: ticked.has('achterstallig'), notInvolved: ticked.has('nietBetrokken'),
       familyDisagrees: ticked.has('gezinOneens'), closedWithoutHelp: ticked.has('zonderHulp'),
-      escalated: ticked.has('opgeschaald'), limit: 500,
+      escalated: ticked.has('opgeschaald'), limit: SEARCH_LIMIT,
     }) : [];
-    if (searched) await access.record(request, person.actor, 'case.list', items.map((i) => i.id));
+    // The referrer's reference: the store's search has no such filter, so it narrows what the
+    // other filters found (at most SEARCH_LIMIT cases), case-insensitive, on a part of it.
+    const items = reference === '' ? found
+      : found.filter((i) => (i.reference ?? '').toLocaleLowerCase('nl').includes(reference.toLocaleLowerCase('nl')));
+    if (searched && !wrong) await access.record(request, person.actor, 'case.list', items.map((i) => i.id));
+    const cells = (i: (typeof items)[number]) => ({
+      reference: i.reference ?? i.id.slice(0, 8), state: i.state === 'closed' && i.closedAs ? CLOSED_AS_LABELS[i.closedAs] ?? i.closedAs : STATE_LABELS[i.state] ?? i.state,
+      municipality: municipalityName(i.municipality) ?? i.municipality, overdue: i.overdue ? 'Ja' : 'Nee',
+    });
+    if (text('formaat') === 'csv' && searched && !wrong) {
+      const lines = [['kenmerk', 'status', 'gemeente', 'gemeentecode', 'aangemeld', 'over de termijn', 'casus-id'],
+        ...items.map((i) => { const c = cells(i); return [c.reference, c.state, c.municipality, i.municipality, i.createdAt, c.overdue, i.id]; })];
+      return reply.type('text/csv; charset=utf-8; header=present')
+        .header('Content-Disposition', `attachment; filename="dossieronderzoek-${clock.now().toISOString().slice(0, 10)}.csv"`)
+        .send(`${lines.map((l) => l.map(csvField).join(',')).join('\r\n')}\r\n`);
+    }
     const stateOptions = LIFECYCLE_STATES.map((s) => `<option value="${s}"${s === state ? ' selected' : ''}>${esc(STATE_LABELS[s])}</option>`).join('');
-    const rows = items.map((i) => [
-      `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${i.id}">${esc(i.reference ?? i.id.slice(0, 8))}</a>`,
-      esc(STATE_LABELS[i.state] ?? i.state), esc(municipalityName(i.municipality) ?? i.municipality), when(i.createdAt),
-      i.overdue ? 'Ja' : 'Nee',
-    ]);
-    return ctx.send(reply, page({ title: 'Dossieronderzoek', user: ctx.pageUser(person), path: '/dossieronderzoek' }, `
+    const rows = items.map((i) => {
+      const c = cells(i);
+      return [`<a class="utrecht-link utrecht-link--html-a" href="/casussen/${i.id}">${esc(c.reference)}</a>`,
+        stateBadge(i.state, i.closedAs, i.overdue === 1), esc(c.municipality), when(i.createdAt), esc(c.overdue)];
+    });
+    const csvQuery = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'formaat'));
+    csvQuery.set('formaat', 'csv');
+    const dateField = (name: 'van' | 'tot', labelText: string) => {
+      const error = errors[name];
+      return `<div class="utrecht-form-field${error ? ' utrecht-form-field--invalid' : ''}"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="${name}">${labelText}</label></p>
+${error ? `<p class="utrecht-form-field-error-message" id="${name}-fout">${esc(error)}</p>` : ''}
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input${error ? ' utrecht-textbox--invalid' : ''}" type="date" id="${name}" name="${name}" value="${esc(text(name))}"${error ? ` aria-invalid="true" aria-describedby="${name}-fout"` : ''}></p></div>`;
+    };
+    const summary = wrong ? errorSummary(Object.entries(errors).map(([id, message]) => ({
+      id, text: `${id === 'van' ? 'Aangemeld vanaf' : 'Aangemeld tot en met'}: ${message}`,
+    })), 'Met deze periode kan er geen dossier gevonden worden. Er is niet gezocht.') : '';
+    return ctx.send(reply, page({ title: 'Dossieronderzoek', user: ctx.pageUser(person), path: '/dossieronderzoek' }, `${summary}
 <p class="utrecht-paragraph">Zoek dossiers op wat de inspectie wil toetsen. Doel van uw inzage: <strong>${esc(person.session.purpose)}</strong>
 (<a class="utrecht-link utrecht-link--html-a" href="/doel">wijzigen</a>).</p>
 <form method="get" action="/dossieronderzoek" class="console-filters">
 <input type="hidden" name="zoek" value="ja">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="kenmerk">Kenmerk van de aanmelder</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="text" id="kenmerk" name="kenmerk" maxlength="200" value="${esc(reference)}"></p></div>
 <div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="status">Status</label></p>
 <p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="status" name="status"><option value="">Alle</option>${stateOptions}</select></p></div>
-<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="van">Aangemeld vanaf</label></p>
-<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="van" name="van" value="${esc(from ?? '')}"></p></div>
-<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="tot">Aangemeld tot en met</label></p>
-<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="date" id="tot" name="tot" value="${esc(to ?? '')}"></p></div>
+${dateField('van', 'Aangemeld vanaf')}
+${dateField('tot', 'Aangemeld tot en met')}
 <fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset"><legend class="utrecht-form-fieldset__legend">Alleen dossiers waarin</legend>
-${CRITERIA.map(([name, text]) => `<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="${name}" name="${name}" value="ja"${ticked.has(name) ? ' checked' : ''}></p>
-<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="${name}">${esc(text)}</label></p></div>`).join('\n')}
+${CRITERIA.map(([name, label]) => `<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="${name}" name="${name}" value="ja"${ticked.has(name) ? ' checked' : ''}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="${name}">${esc(label)}</label></p></div>`).join('\n')}
 </fieldset>
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Zoeken</button></form>
-${searched ? table(`${items.length} dossier${items.length === 1 ? '' : 's'} gevonden`, ['Kenmerk', 'Status', 'Gemeente', 'Aangemeld', 'Over de termijn'], rows) : ''}`));
+${searched && !wrong ? `${table(`${items.length} dossier${items.length === 1 ? '' : 's'} gevonden`, ['Kenmerk', 'Status', 'Gemeente', 'Aangemeld', 'Over de termijn'], rows)}
+${found.length === SEARCH_LIMIT ? `<p class="utrecht-paragraph">Alleen de eerste ${SEARCH_LIMIT} dossiers zijn doorzocht; maak de zoekvraag nauwer.</p>` : ''}
+${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="/dossieronderzoek?${esc(csvQuery.toString())}" download>Deze ${items.length} dossier${items.length === 1 ? '' : 's'} downloaden als CSV</a></p>` : ''}` : ''}`), wrong ? 400 : 200);
+  });
+
+  /**
+   * The region's access log (NEN 7513) for the inspector: who read which case, when, for what
+   * purpose, and which reads were refused; paged, filtered by person, case, action and refused.
+   * A regional inspector sees only the ids of the region's own cases (as the API's log does).
+   */
+  app.get('/toegangslog', async (request, reply) => {
+    const person = ctx.person(request, ['inspector']);
+    const q = request.query as Record<string, unknown>;
+    const text = (name: string): string => (typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, 200) : '');
+    const region = person.actor.region;
+    const known = await queries.worklist(person.actor, { limit: 500 });
+    const referenceOf = new Map(known.map((i) => [i.id, i.reference ?? i.id.slice(0, 8)]));
+    const asked = text('casus');
+    const caseIds = asked === '' ? undefined : UUID.test(asked) ? [asked.toLowerCase()]
+      : known.filter((i) => i.reference === asked).map((i) => i.id);
+    const action = (ACCESS_ACTIONS as readonly string[]).includes(text('actie')) ? text('actie') : undefined;
+    const before = /^\d{1,15}$/.test(text('voor')) ? Number(text('voor')) : undefined;
+    const filter: AccessFilter = { who: text('wie') || undefined, caseIds, action, refusedOnly: q.geweigerd === 'ja', before };
+    // A case id of another region finds nothing, so that the filter cannot tell whether it exists.
+    const ownCase = caseIds === undefined || region === '*' ? true
+      : caseIds.length > 0 && (await access.ofRegion(region, caseIds)).size > 0;
+    const result = caseIds?.length === 0 || !ownCase ? { lines: [], next: null, scanStopped: false } : await accessPage(access, region, filter);
+    const named = result.lines.map((l) => JSON.parse(l.caseIds) as string[]);
+    const own = region === '*' ? null : await access.ofRegion(region, [...new Set(named.flat())]);
+    const shown = named.map((ids) => (own === null ? ids : ids.filter((id) => own.has(id))));
+    await access.record(request, person.actor, 'access_log.read', [...new Set(shown.flat())]);
+    const caseCell = (ids: string[]): string => (ids.length === 0 ? '—' : ids.length > 3 ? esc(`${ids.length} casussen`)
+      : ids.map((id) => `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${id}">${esc(referenceOf.get(id) ?? id.slice(0, 8))}</a>`).join(', '));
+    const rows = result.lines.map((l, i) => [
+      when(l.at), esc(l.actorName), esc(`${ROLE_LABELS[l.actorRole] ?? l.actorRole}, ${l.actorOrganisation}`),
+      esc(ACCESS_LABELS[l.action] ?? l.action), caseCell(shown[i] ?? []), esc(l.purpose ?? '—'),
+      l.outcome === 'refused' ? '<strong>Geweigerd</strong>' : 'Getoond',
+    ]);
+    const keep = new URLSearchParams(Object.entries({ wie: filter.who ?? '', casus: asked, actie: action ?? '', geweigerd: filter.refusedOnly ? 'ja' : '' })
+      .filter(([, v]) => v !== ''));
+    const nextHref = result.next === null ? '' : `/toegangslog?${new URLSearchParams([...keep, ['voor', String(result.next)]]).toString()}`;
+    const actionOptions = ACCESS_ACTIONS.map((a) => `<option value="${a}"${a === action ? ' selected' : ''}>${esc(ACCESS_LABELS[a] ?? a)}</option>`).join('');
+    const caption = result.lines.length === 0 ? 'Regels' : `${before === undefined ? 'De nieuwste' : 'Volgende'} ${result.lines.length} regel${result.lines.length === 1 ? '' : 's'}`;
+    return ctx.send(reply, page({ title: `Toegangslog ${region === '*' ? 'alle regio\'s' : `regio ${region}`}`, user: ctx.pageUser(person), path: '/toegangslog' }, `
+<p class="utrecht-paragraph">Wie welke casus las, wanneer, met welk doel, en welke inzage werd geweigerd (NEN 7513), nieuwste eerst.
+Ook uw eigen inzage staat hierin.</p>
+<form method="get" action="/toegangslog" class="console-filters">
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="wie">Wie (naam of organisatie)</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="text" id="wie" name="wie" maxlength="200" value="${esc(filter.who ?? '')}"></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="casus">Casus (kenmerk)</label></p>
+<p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="text" id="casus" name="casus" maxlength="200" value="${esc(asked)}"></p></div>
+<div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="actie">Wat</label></p>
+<p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="actie" name="actie"><option value="">Alles</option>${actionOptions}</select></p></div>
+<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="geweigerd" name="geweigerd" value="ja"${filter.refusedOnly ? ' checked' : ''}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="geweigerd">Alleen geweigerde inzage</label></p></div>
+<button class="utrecht-button utrecht-button--secondary-action" type="submit">Filteren</button></form>
+${asked !== '' && (caseIds?.length === 0 || !ownCase) ? alert('info', 'Er is in uw regio geen casus met dit kenmerk.') : ''}
+${table(caption, ['Wanneer', 'Wie', 'Rol en organisatie', 'Wat', 'Casus', 'Doel', 'Uitkomst'], rows)}
+${result.scanStopped ? `<p class="utrecht-paragraph">Er zijn ${SCAN_LIMIT} regels doorzocht zonder een volle pagina te vinden.</p>` : ''}
+${nextHref ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="${esc(nextHref)}">${result.scanStopped ? 'Verder zoeken in oudere regels' : 'Oudere regels'}</a></p>` : ''}
+${before !== undefined ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="${esc(`/toegangslog${keep.size > 0 ? `?${keep.toString()}` : ''}`)}">Terug naar de nieuwste regels</a></p>` : ''}`));
   });
 
   app.get('/audit', async (request, reply) => {
@@ -180,15 +278,15 @@ ${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'In
   ]))}</section>
 <section aria-labelledby="kop-instellingen"><h2 class="utrecht-heading-2" id="kop-instellingen">Instellingen van de regio</h2>
 ${dataList([
-    ['Termijn triage', esc(settings.env.deadlines.triage)], ['Termijn triage bij spoed', esc(settings.env.deadlines.triageUrgent)],
-    ['Termijn overleg', esc(settings.env.deadlines.overleg)], ['Controlemoment', esc(settings.env.deadlines.checkpoint)],
-    ['Advies na het overleg', esc(settings.env.deadlines.advice)], ['Herbeoordeling', esc(settings.env.deadlines.reassessment)], ['Antwoord op opschaling', esc(settings.env.deadlines.escalation)],
+    ['Termijn triage', esc(durationNl(settings.env.deadlines.triage))], ['Termijn triage bij spoed', esc(durationNl(settings.env.deadlines.triageUrgent))],
+    ['Termijn overleg', esc(durationNl(settings.env.deadlines.overleg))], ['Controlemoment', esc(durationNl(settings.env.deadlines.checkpoint))],
+    ['Advies na het overleg', esc(durationNl(settings.env.deadlines.advice))], ['Herbeoordeling', esc(durationNl(settings.env.deadlines.reassessment))], ['Antwoord op opschaling', esc(durationNl(settings.env.deadlines.escalation))],
     ['Overbrugging vanaf (weken wachttijd)', esc(settings.env.bridgingThresholdWeeks)],
     ['Gemeenten', esc(settings.municipalities ? settings.municipalities.map((c) => municipalityName(c) ?? c).join(', ') : 'alle')],
-    ['Bewaartermijn', esc(settings.retention)], ['Opruimen na', esc(settings.housekeeping)],
+    ['Bewaartermijn', esc(durationNl(settings.retention))], ['Opruimen na', esc(durationNl(settings.housekeeping))],
     ['Meldingen (webhook)', esc(settings.webhook ? 'ingesteld' : 'niet ingesteld')],
   ])}
-<p class="utrecht-paragraph utrecht-paragraph--small">Termijnen in ISO 8601 (P5D is 5 dagen). Wijzigen met <code class="utrecht-code">npm run cli -- region set</code>.</p></section>`);
+<p class="utrecht-paragraph utrecht-paragraph--small">Wijzigen met <code class="utrecht-code">npm run cli -- region set</code>, termijnen in ISO 8601 (P5D is 5 dagen, P3M 3 maanden).</p></section>`);
   }
 
   app.get('/beheer', async (request, reply) => {

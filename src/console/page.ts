@@ -5,7 +5,7 @@
  */
 import { assetHref } from './assets.ts';
 import { escapeHtml } from '../http/html.ts';
-import { ROLE_LABELS } from '../http/labels-nl.ts';
+import { CLOSED_AS_LABELS, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
 
 export const esc = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
@@ -31,7 +31,7 @@ const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   local_team: [['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
   expert_team: [['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
     ['/signalering', 'Signalering']],
-  inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/audit', 'Controle van het logboek'],
+  inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
     ['/signalering', 'Signalering']],
   admin: [['/beheer', 'Beheer']],
 };
@@ -90,14 +90,18 @@ wat u hier leest en doet, wordt vastgelegd met uw naam (NEN 7513).</p></footer>
 </html>`;
 }
 
-/** A table with a caption; `rows` are already-escaped cells. */
+/**
+ * A table with a caption; `rows` are already-escaped cells. On a narrow screen a wide table
+ * scrolls sideways in its container rather than breaking its words, so the container is a named
+ * region that takes the keyboard's focus (arrow keys scroll it).
+ */
 export function table(caption: string, headers: readonly string[], rows: readonly (readonly string[])[]): string {
   if (rows.length === 0) return `<p class="utrecht-paragraph">${esc(caption)}: geen.</p>`;
-  return `<div class="utrecht-table-container utrecht-table-container--overflow-inline"><table class="utrecht-table utrecht-table--html-table">
+  return `<section class="utrecht-table-container utrecht-table-container--overflow-inline" aria-label="${esc(caption)}" tabindex="0"><table class="utrecht-table utrecht-table--html-table">
 <caption class="utrecht-table__caption">${esc(caption)}</caption>
 <thead class="utrecht-table__header"><tr class="utrecht-table__row">${headers.map((h) => `<th class="utrecht-table__header-cell" scope="col">${esc(h)}</th>`).join('')}</tr></thead>
 <tbody class="utrecht-table__body">${rows.map((r) => `<tr class="utrecht-table__row">${r.map((c) => `<td class="utrecht-table__cell">${c}</td>`).join('')}</tr>`).join('\n')}</tbody>
-</table></div>`;
+</table></section>`;
 }
 
 /** A definition list of label and already-escaped value. */
@@ -115,4 +119,22 @@ export function when(iso: string | null | undefined, withTime = true): string {
   const date = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
   if (Number.isNaN(date.getTime())) return esc(iso);
   return `<time datetime="${esc(iso)}">${esc((withTime && iso.length > 10 ? amsterdam : amsterdamDay).format(date))}</time>`;
+}
+
+/** The phase a state belongs to: one colour per phase on the status badge. */
+const PHASE: Record<string, string> = {
+  submitted: 'intake', triage: 'intake', awaiting_information: 'intake',
+  planning_overleg: 'overleg', overleg_scheduled: 'overleg', advising: 'advies',
+  bridging: 'overbrugging', follow_up: 'monitoren', closed: 'afgesloten',
+};
+
+/**
+ * The state in words on a badge coloured by its phase; a closed case says how it ended (§6.1),
+ * never just "Afgesloten". A passed deadline adds a second badge in words, so that the marker
+ * does not rest on colour alone.
+ */
+export function stateBadge(state: string, closedAs?: string | null, overdue = false): string {
+  const text = state === 'closed' && closedAs ? CLOSED_AS_LABELS[closedAs] ?? closedAs : STATE_LABELS[state] ?? state;
+  const badge = `<span class="utrecht-status-badge console-badge console-badge--${PHASE[state] ?? 'intake'}">${esc(text)}</span>`;
+  return overdue ? `${badge} <span class="utrecht-status-badge console-badge console-badge--overdue">Over de termijn</span>` : badge;
 }

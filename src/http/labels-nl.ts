@@ -38,7 +38,7 @@ export const ACTION_LABELS: Record<string, string> = {
 export const CLOSED_AS_LABELS: Record<string, string> = {
   declined: 'Afgewezen', consulted: 'Consultatie gegeven', withdrawn: 'Ingetrokken',
   help_in_place: 'Afgesloten: hulp is gestart', no_longer_needed: 'Afgesloten: niet meer nodig',
-  other: 'Afgesloten: anders', escalated: 'Opgeschaald (versie 1)',
+  other: 'Afgesloten: anders', escalated: 'Afgesloten met een opschaling (eerdere werkwijze)',
 };
 
 /** What a line of the access log records (NEN 7513). */
@@ -72,7 +72,7 @@ export const LABELS: Record<string, string> = {
   advising: 'Advies in voorbereiding', bridging: 'Overbrugging', follow_up: 'Monitoren',
   // school
   attending: 'Gaat naar school', partial: 'Gaat deels naar school',
-  not_attending: 'Thuiszitter (gaat niet naar school)', not_applicable: 'Niet van toepassing',
+  not_attending: 'Gaat niet naar school', not_applicable: 'Niet van toepassing',
   more_than_3_months: 'Langer dan 3 maanden', up_to_3_months: 'Hooguit 3 maanden',
   outside_school_age: 'Niet leerplichtig (jonger dan 5 of ouder dan 17)',
   unknown: 'Onbekend',
@@ -115,3 +115,23 @@ export const percent = (share: number): string => `${(share * 100).toFixed(1).re
 
 /** 12.5 → 12,5 */
 export const decimal = (value: number): string => value.toFixed(1).replace('.', ',');
+
+const UNITS: readonly (readonly [string, string, string])[] = [
+  ['Y', 'jaar', 'jaar'], ['M', 'maand', 'maanden'], ['W', 'week', 'weken'], ['D', 'dag', 'dagen'],
+  ['H', 'uur', 'uur'], ['m', 'minuut', 'minuten'], ['S', 'seconde', 'seconden'],
+];
+
+/**
+ * An ISO 8601 duration in the words people use: P3M → 3 maanden, P1Y6M → 1 jaar en 6 maanden,
+ * PT36H → 36 uur. What is not such a duration shows as itself.
+ */
+export function durationNl(iso: string): string {
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!match || iso === 'P' || iso.endsWith('T')) return iso;
+  const parts = UNITS.flatMap(([, one, many], i) => {
+    const n = match[i + 1] === undefined ? undefined : Number(match[i + 1]);
+    return n === undefined || n === 0 ? [] : [`${n} ${n === 1 ? one : many}`];
+  });
+  if (parts.length === 0) return 'geen';
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} en ${parts.at(-1)}`;
+}

@@ -273,7 +273,7 @@ describe('GET /cases/{id}/trail as a printable Dutch page', () => {
       'Informatie gegeven', 'Termijn verstreken', 'Aangenomen', 'Overleg gepland', 'door scheduler (systeem)',
       'lokaal team', 'expertteam', 'overleg wordt gepland',
       // the payload's members by the labels of the forms that write them (one set of labels)
-      'Coördinator', 'Wat is de vraag?', 'Geboortejaar', 'Toestemming van de jongere']) {
+      'Procesregisseur', 'Wat is de vraag?', 'Geboortejaar', 'Toestemming van de jongere']) {
       expect(html, label).toContain(label);
     }
     expect(html).not.toContain('DEADLINE_PASSED');

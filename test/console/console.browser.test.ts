@@ -180,7 +180,7 @@ describe('the console in Chromium', () => {
       await page.selectOption(`${f} [name="familyResponse.parents"]`, 'agrees');
     });
     expect(await page.locator('svg title').textContent()).toContain('Monitoren');
-    expect(await page.textContent('#kop-hulp ~ div table')).toContain('Onderwijszorg met ggz-coach');
+    expect(await page.textContent('#kop-hulp ~ section table')).toContain('Onderwijszorg met ggz-coach');
     await context.close();
   }, 90_000);
 
@@ -190,9 +190,9 @@ describe('the console in Chromium', () => {
     await act(page, 'UPDATE_HELP_ITEM', async (f) => {
       await page.selectOption(`${f} [name="status"]`, 'started');
     });
-    expect(await page.textContent('#kop-hulp ~ div table')).toContain('Gestart');
+    expect(await page.textContent('#kop-hulp ~ section table')).toContain('Gestart');
     await act(page, 'ADD_NOTE', (f) => page.fill(`${f} [name="text"]`, 'Gesprek met de school gehad'));
-    expect(await page.textContent('#kop-voortgang ~ div table')).toContain('Gesprek met de school gehad');
+    expect(await page.textContent('#kop-voortgang ~ section table')).toContain('Gesprek met de school gehad');
     await context.close();
   }, 60_000);
 

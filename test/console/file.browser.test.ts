@@ -203,6 +203,40 @@ describe('errors in one round', () => {
     await close();
   }, 120_000);
 
+  it('an advice that breaks three rules at once lists all three in one summary: the summary text, a fit rationale, a funder', async () => {
+    const id = await ctx.createCase();
+    for (const event of [events.START_TRIAGE(), events.ACCEPT(), events.SCHEDULE_OVERLEG(), events.RECORD_OVERLEG()]) await send(id, event);
+    const { page, close } = await casePage(coordinator, id);
+    const f = '#actie-ISSUE_ADVICE';
+    await page.click(`${f} > summary`);
+    await page.fill(`${f} [name="summary"]`, 'ok');
+    for (const [i, kind, fit] of [[0, 'existing_offer', 'ok'], [1, 'custom_arrangement', 'Past bij de wens om stap voor stap terug te gaan']] as const) {
+      await page.selectOption(`${f} [name="helpItems.${i}.kind"]`, kind);
+      await page.fill(`${f} [name="helpItems.${i}.description"]`, `Onderdeel ${i + 1}`);
+      await page.fill(`${f} [name="helpItems.${i}.fitRationale"]`, fit);
+      await page.fill(`${f} [name="helpItems.${i}.waitingWeeks"]`, '0');
+      await page.fill(`${f} [name="helpItems.${i}.responsibleOrganisation"]`, 'Gemeente Amsterdam');
+    }
+    await page.selectOption(`${f} [name="familyResponse.youth"]`, 'agrees');
+    await page.selectOption(`${f} [name="familyResponse.parents"]`, 'agrees');
+    await Promise.all([page.waitForLoadState('load'), page.click(`${f} button.utrecht-button--primary-action`)]);
+    await page.waitForSelector('#fouten-kop');
+    const links = await page.locator('[aria-labelledby="fouten-kop"] a').evaluateAll((as) => as.map((a) => ({
+      href: a.getAttribute('href') ?? '', text: a.textContent ?? '',
+    })));
+    const hrefs = links.map((l) => l.href);
+    expect(hrefs).toContain('#veld-ISSUE_ADVICE-summary');
+    expect(hrefs).toContain('#veld-ISSUE_ADVICE-helpItems-0-fitRationale');
+    expect(hrefs).toContain('#veld-ISSUE_ADVICE-helpItems-1-financing');
+    expect(links.find((l) => l.href === '#veld-ISSUE_ADVICE-helpItems-0-fitRationale')!.text).toContain('Hulponderdeel 1 mist een onderbouwing');
+    expect(links.find((l) => l.href === '#veld-ISSUE_ADVICE-helpItems-1-financing')!.text).toContain('Hulponderdeel 2 is maatwerk zonder financier');
+    for (const href of hrefs) expect(await page.locator(href).count(), href).toBe(1);
+    // Nothing was recorded: the case still waits for its advice.
+    expect((await ctx.call(ctx.expertTeam, { method: 'GET', url: `/api/v1/cases/${id}` })).json().state).toBe('advising');
+    expect(await axeViolations(page)).toEqual([]);
+    await close();
+  }, 120_000);
+
   it('an aanmelding sent empty with a school date in the future answers with a summary that links to every invalid field, the date among them', async () => {
     const { context, page } = await signedInPage(browser, base, await signInLink(ctx, worker), 15_000);
     await page.goto(`${base}/aanmelden`);

@@ -78,7 +78,7 @@ describe('the console\'s pages, checked by html-validate (recommended)', () => {
     expect(await errorsIn((await inspector.get('/doel')).body)).toEqual([]);
     expect((await inspector.post('/doel', { doel: 'Onderzoek 2026-17' })).statusCode).toBe(303);
     const pages = await crawl(inspector, '/dossieronderzoek?van=2026-01-01');
-    expect([...pages.keys()]).toEqual(expect.arrayContaining(['/audit', '/signalering']));
+    expect([...pages.keys()]).toEqual(expect.arrayContaining(['/audit', '/signalering', '/toegangslog']));
     expect(failing(pages)).toEqual([]);
     // The audit check's result, reached by a form (GET), not a link.
     const checkedLog = await inspector.get('/audit?controleer=ja');

@@ -26,8 +26,8 @@ function isRoute(method: string, path: string): boolean {
     /^\/api\/v1\/cases$/, /^\/api\/v1\/cases\/[^/]*$/, /^\/api\/v1\/cases\/[^/]*\/trail$/];
   const post = [/^\/api\/v1\/cases$/, /^\/api\/v1\/cases\/[^/]*\/events$/];
   // The console's pages (test/console covers them): HTML and redirects, not problem+json.
-  const consoleGet = [/^\/$/, /^\/inloggen(\/oidc(\/terug)?)?$/, /^\/(doel|casussen|aanmelden|dossieronderzoek|audit|signalering|beheer)$/,
-    /^\/casussen\/[^/]*(\/(verloop|toegang))?$/, /^\/assets\/[^/]*$/];
+  const consoleGet = [/^\/$/, /^\/inloggen(\/oidc(\/terug)?)?$/, /^\/(doel|casussen|aanmelden|dossieronderzoek|toegangslog|audit|signalering|beheer)$/,
+    /^\/casussen\/[^/]*(\/(verloop|toegang|afdruk|notities))?$/, /^\/assets\/[^/]*$/];
   const consolePost = [/^\/(inloggen|uitloggen|doel|aanmelden)$/, /^\/casussen\/[^/]*$/, /^\/beheer\/mensen(\/[^/]*\/uitschakelen)?$/];
   if (method === 'GET' || method === 'HEAD') return [...get, ...consoleGet].some((r) => r.test(path));
   if (method === 'POST') return [...post, ...consolePost].some((r) => r.test(path));
