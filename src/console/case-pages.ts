@@ -16,8 +16,6 @@ import type { CaseView } from '../cases/case-view.ts';
 import {
   ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, dutchDate, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
 } from '../http/labels-nl.ts';
-import type { ConsoleContext, Person } from './console.ts';
-import { SeeOther } from './console.ts';
 import { fieldErrorsOf, ruleErrorsInOneRound } from './errors-nl.ts';
 import {
   describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
@@ -26,6 +24,7 @@ import { advice, bridging, consentAndAuthority, intake, overleg, triage } from '
 import { eventForm, submissionForm } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
+import { type ConsoleContext, type Person, SeeOther } from './context.ts';
 
 const WORKERS = ['local_team', 'expert_team'] as const;
 /** Entries of the trail, and notes, on one page of their lists. */

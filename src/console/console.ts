@@ -27,6 +27,7 @@ import { oversightPages } from './oversight-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
+import { SeeOther, type ConsoleContext, type Person } from './context.ts';
 import type { User } from '../store/rows.ts';
 import type { Actor } from '../auth/actors.ts';
 import { personActor, SIGN_IN_LINK_MINUTES, type Session } from '../auth/people.ts';
@@ -39,37 +40,6 @@ export interface ConsoleOptions {
   clock: Clock;
   config: Partial<Pick<Config, 'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' |
     'HOST' | 'PORT' | 'RATE_LIMIT_FAILED_AUTH'>>;
-}
-
-/** The signed-in person of a console request. */
-export interface Person {
-  sessionId: string;
-  session: Session;
-  actor: Actor;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    person: Person | null;
-  }
-}
-
-/** Thrown to answer 303 See Other (after a post, or to the sign-in page). */
-export class SeeOther extends Error {
-  constructor(readonly location: string) { super(location); }
-}
-
-/** What the pages use: the services, the clock and the console's own helpers. */
-export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'access' | 'audit' | 'verifier' |
-  'signalering' | 'regions' | 'people' | 'clients' | 'sessions'> {
-  clock: Clock;
-  /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
-  person(request: FastifyRequest, roles?: readonly Role[]): Person;
-  pageUser(person: Person): PageUser;
-  /** What links are built from: PUBLIC_URL, else http://HOST:PORT; never the request's Host header. */
-  baseOf(request: FastifyRequest): string;
-  /** Sends a page: HTML, no-store. */
-  send(reply: FastifyReply, html: string, status?: number): FastifyReply;
 }
 
 const REFUSED_ACTIONS: Record<string, AccessAction> = {

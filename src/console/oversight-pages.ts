@@ -14,11 +14,11 @@ import { isCleanText } from '../../machines/referral.text.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { endOfMonth } from '../reports/period.ts';
 import { signaleringSections } from '../reports/signalering-html.ts';
-import type { ConsoleContext, Person } from './console.ts';
 import { errorSummary, formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
 import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import type { Operator } from '../auth/actors.ts';
 import { DuplicateEmail, isEmail } from '../auth/people.ts';
+import type { ConsoleContext, Person } from './context.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
