@@ -17,7 +17,7 @@ export class MalformedBody {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
- * The body as UTF-8 text, or null when its bytes are not valid UTF-8 (issue 29: a decoder that
+ * The body as UTF-8 text, or null when its bytes are not valid UTF-8 (a decoder that
  * replaces bad bytes with U+FFFD silently stores something else than what was sent).
  */
 export function utf8Text(body: Buffer): string | null {

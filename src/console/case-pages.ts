@@ -377,8 +377,8 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
   }
 
   /**
-   * What is overdue, in words; a reassessment that falls due while a known wait is bridged says so
-   * (issue 24): the help was not expected yet, the question is whether the bridging still holds.
+   * What is overdue, in words; a reassessment that falls due while a known wait is bridged says
+   * so: the help was not expected yet, the question is whether the bridging still holds.
    */
   function overdueText(view: CaseView): string {
     const record = view.data;
@@ -487,7 +487,7 @@ ${notesTotal > 0 ? `<p class="utrecht-paragraph">${link(`/casussen/${id}/notitie
 
   /**
    * Whether the help had started when the progress was reported, as the help items say (their
-   * status as recorded by then), so that the report cannot disagree with them (issue 24). What the
+   * status as recorded by then), so that the report cannot disagree with them. What the
    * reporter ticked is said only where the items do not show it.
    */
   function helpStartedText(record: CaseRecord, report: CaseRecord['progressReports'][number]): string {

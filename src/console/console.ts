@@ -66,8 +66,8 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     (config.PUBLIC_URL ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
   /**
    * What links are built from (the OpenID Connect redirect): PUBLIC_URL, else http://HOST:PORT;
-   * never the request's Host header, which the client chooses (issue 29: `Host: evil.example` gave
-   * a link to evil.example). In production PUBLIC_URL is required (src/config.ts).
+   * never the request's Host header, which the client chooses (`Host: evil.example` would
+   * give a link to evil.example). In production PUBLIC_URL is required (src/config.ts).
    */
   const linkBase = publicUrl({ PUBLIC_URL: config.PUBLIC_URL, HOST: config.HOST ?? '127.0.0.1', PORT: config.PORT ?? 3000 });
   /** A new session on every sign-in: a session id known before it is never carried over. */

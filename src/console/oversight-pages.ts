@@ -50,7 +50,7 @@ export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext):
     const reference = text('kenmerk');
     const ticked = new Set(CRITERIA.filter(([name]) => q[name] === 'ja').map(([name]) => name));
     const searched = Object.keys(q).length > 0;
-    // A period that cannot hold a case is a mistake to say, not "0 dossiers" (issue 24).
+    // A period that cannot hold a case is a mistake to say, not "0 dossiers".
     const errors: FieldErrors = {};
     if (text('van') !== '' && !from) errors.van = 'Vul een datum in als dag-maand-jaar.';
     if (text('tot') !== '' && !to) errors.tot = 'Vul een datum in als dag-maand-jaar.';
@@ -236,7 +236,7 @@ ${result}`));
   ];
 
   /**
-   * An admin never sees a sign-in link or code (issue 29): with one, an admin could sign in as a
+   * An admin never sees a sign-in link or code: with one, an admin could sign in as a
    * person who reads files. Until passend mails links, whoever runs the service makes one with the
    * command line and gives it to the person.
    */

@@ -1,5 +1,5 @@
 /**
- * What the console checks of a request before its route runs (issue 29): that a form body is
+ * What the console checks of a request before its route runs: that a form body is
  * UTF-8, and how many sign-in codes an address has tried.
  */
 import { parse as parseQueryString } from 'node:querystring';
@@ -9,7 +9,7 @@ import { utf8Text } from '../validation.ts';
 
 /**
  * A form body, or null when it is not UTF-8: neither its bytes nor its percent-escapes may be
- * anything else (issue 29). A decoder that replaces them with U+FFFD would store something else
+ * anything else. A decoder that replaces them with U+FFFD would store something else
  * than what was typed.
  */
 export function formOf(body: Buffer): Record<string, unknown> | null {
@@ -28,7 +28,7 @@ export function formOf(body: Buffer): Record<string, unknown> | null {
 }
 
 /**
- * Sign-in codes tried per address (issue 29: 200 guesses took 352 ms, and none was logged). Each
+ * Sign-in codes tried per address (unthrottled, 200 guesses took 352 ms, and none was logged). Each
  * code that does not work is logged as an attempt (the address, never the code: it stays out of
  * every log line) and counted; after `perMinute` of them in a minute the address may try no code,
  * valid or not, until the minute is over. A code is 32 random bytes, so this is not what keeps

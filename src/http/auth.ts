@@ -29,8 +29,8 @@ const MAX_PURPOSE = 200;
 export interface RateLimits {
   /**
    * Failed authentications an address may make per minute; then its further failures are 429.
-   * A valid token is never refused for its address's failures (issue 29: behind a load balancer
-   * all clients share one address, and 30 bad requests locked every client out).
+   * A valid token is never refused for its address's failures: behind a load balancer
+   * all clients share one address, and 30 bad requests would lock every client out.
    */
   failedAuthPerMinute?: number;
   /** Requests an authenticated client may make per minute. */

@@ -99,7 +99,7 @@ export function clientErrorProblem(error: Error & { code?: string }, socket: Dup
 
 /**
  * CONNECT asks for a tunnel, which Node hands to a 'connect' listener only: without one it closed
- * the connection unanswered (issue 29). The service serves no tunnels: a 400 problem, as for any
+ * the connection unanswered. The service serves no tunnels: a 400 problem, as for any
  * method it does not know.
  */
 export function connectProblem(_request: unknown, socket: Duplex): void {
