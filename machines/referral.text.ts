@@ -6,8 +6,8 @@
  *   CSV readers and the hashes an inspector recomputes elsewhere.
  * - Control characters (C0 and C1, DEL) are refused, but for tab, line feed and carriage return in
  *   a long text; bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
- *   are refused everywhere: a reference with an override reads as something else in a worklist
- *   . A one-line value (200 characters or fewer: a name, a reference) holds no tab, line
+ *   are refused everywhere: a reference with an override reads as something else in a worklist.
+ *   A one-line value (200 characters or fewer: a name, a reference) holds no tab, line
  *   break or direction mark (U+200E, U+200F) inside either.
  * - Required text must say something: only white space or zero-width characters is refused.
  * - Texts are stored NFC-normalised, so "é" typed two ways is one value in reports and searches.
