@@ -185,7 +185,7 @@ export async function benchBpmnPeer(parentDir = tmpdir(), cases = 300): Promise<
       liveSeconds = await timeLifecycles('live', bpmnLiveLifecycle);
       const saved = peer.prepare('SELECT count(*) FROM process_state').pluck().get() as number;
       if (saved !== 2 * (cases + 20)) throw new Error(`the peer saved ${saved} processes, expected ${2 * (cases + 20)}`);
-      const ended = peer.prepare(`SELECT count(*) FROM process_state WHERE json_extract(state, '$.state') = 'idle'`)
+      const ended = peer.prepare('SELECT count(*) FROM process_state WHERE json_extract(state, \'$.state\') = \'idle\'')
         .pluck().get() as number;
       if (ended !== saved) throw new Error(`${saved - ended} of the peer's processes did not end`);
     } finally {

@@ -197,7 +197,7 @@ if (mode === 'raw') {
       actorName: a.name, actorClientId: a.clientId, payload: JSON.stringify(payload), state: result.state });
     t = mark('appendEvent', t);
     caseView(next, result.persisted, a.role, at, 0); t = mark('caseView', t);
-    commit.run(); t = mark('COMMIT (fsync)', t);
+    commit.run(); mark('COMMIT (fsync)', t);
     mark('whole', t0);
   };
   const run = (ids: string[], record: boolean) => {

@@ -41,7 +41,8 @@ try {
     const r = await load(server.port, seeded.caseIds, seeded.clients, 0, events, 120);
     latencies = r.latencies;
   } else {
-    const r = await pacedLoad(server.port, seeded.caseIds, seeded.clients, 0, events, Number(mode), (at, ms) => timeline.push([at - started, ms]));
+    const r = await pacedLoad(server.port, seeded.caseIds, seeded.clients, 0, events, Number(mode),
+      (at, ms) => timeline.push([at - started, ms]));
     latencies = r.latencies;
   }
   const p99 = percentile(latencies, 99);

@@ -1,7 +1,8 @@
 /**
  * One passend instance for bench/pg.ts: applies the bench plan (START_TRIAGE, then ADD_NOTE) to
  * the case ids read from stdin with the PostgreSQL engine, `argv[3]` requests in flight, the clock
- * at `argv[4]` (ms), the first `argv[5]` cases as an untimed warm-up. Prints `{ perSec, events, cpuUs }` (CPU of this process per event) on its last line.
+ * at `argv[4]` (ms), the first `argv[5]` cases as an untimed warm-up. Prints `{ perSec, events, cpuUs }` (CPU of this
+ * process per event) on its last line.
  */
 import { openPostgres } from '../src/store/postgres/client.ts';
 import { ManualClock } from '../src/clock.ts';

@@ -2,7 +2,8 @@
  * The cases of the report bench: varied, realistic lifecycles built with the statechart itself
  * (machines/referral.ts `submit` and `step`), written by the engine's own case writer
  * (src/cases/case-writes.ts), so they are exactly the rows the engine writes: the case row with
- * its snapshot, the trail, the audit entries, the timers and the notifications. Every case has EVENTS_PER_CASE trail entries (padded with notes), so
+ * its snapshot, the trail, the audit entries, the timers and the notifications. Every case has EVENTS_PER_CASE trail
+ * entries (padded with notes), so
  * 100,000 cases make 1,000,000 events. Deterministic: case i is the same in every run.
  */
 import { randomUUID } from 'node:crypto';

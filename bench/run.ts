@@ -296,7 +296,7 @@ async function main(): Promise<void> {
       nullServer.stop();
     }
     const f = pacedFloor.latencies;
-    log(`      the floor, the same paced client against a Node.js server that answers at once and does nothing: ` +
+    log('      the floor, the same paced client against a Node.js server that answers at once and does nothing: ' +
       `p50 ${fmtMs(percentile(f, 50))}, p99 ${fmtMs(percentile(f, 99))}, max ${fmtMs(f[f.length - 1] ?? NaN)}`);
   }
 
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
     t = performance.now();
     peer = await benchBpmnPeer(tempDir);
     log(`\n(j) lifecycle submission to follow-up, synchronous=OFF: passend ${peer.passendLifecyclesPerSec}/s; ` +
-      `bpmn-engine recovered from its state in SQLite for every step and saving it after, as a service runs it, ` +
+      'bpmn-engine recovered from its state in SQLite for every step and saving it after, as a service runs it, ' +
       `${peer.bpmnLifecyclesPerSec}/s: passendToBpmnEngine ${peer.passendToBpmnEngine}; one live bpmn-engine per ` +
       `lifecycle, its state only saved after each step, ${peer.bpmnLiveLifecyclesPerSec}/s: ` +
       `passendToBpmnEngineLive ${peer.passendToBpmnEngineLive} (${secondsSince(t)} s)`);
@@ -388,7 +388,6 @@ async function main(): Promise<void> {
       `(x${report.growth}; 10 = linear)`);
     log(`  machine: ${describePressure(pressureReport, pressureTotals(), (performance.now() - t) / 1000)}`);
   } else if (VERIFY) {
-    t = performance.now();
     const own = await verifyOwnDatabase(tempDir, VERIFY_CASES);
     verify = { ...own, source: `its own ${VERIFY_CASES}-case database (BENCH_REPORT=0; loaded in ${round(own.loadSeconds, 1)} s)` };
   }
@@ -397,7 +396,7 @@ async function main(): Promise<void> {
       `${round(verify.perSec, 0)} entries/s (${round(1e6 / verify.perSec, 1)} µs each), on ${verify.source}`);
   }
   if (heavy) {
-    log(`\n(h) GET /health (2 connections) while the server verifies the audit and makes national reports, ` +
+    log('\n(h) GET /health (2 connections) while the server verifies the audit and makes national reports, ' +
       `on the report bench's database: p99 ${heavy.healthP99IdleMs} ms idle, ${heavy.healthP99DuringVerifyMs} ms during ` +
       `a full verification (${heavy.verifySeconds} s), ${heavy.healthP99DuringReportMs} ms during five reports ` +
       `(${heavy.reportsSeconds} s); ${heavy.healthRequests} requests, ${heavy.healthNon2xx} not 2xx`);

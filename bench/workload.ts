@@ -178,8 +178,8 @@ export function assertServicePragmas(db: Db): void {
   const synchronous = sqlite.pragma('synchronous', { simple: true });
   const autocheckpoint = sqlite.pragma('wal_autocheckpoint', { simple: true });
   if (journal !== 'wal' || synchronous !== 2 || autocheckpoint !== 0) {
-    throw new Error(`unexpected pragmas: journal_mode=${journal} synchronous=${synchronous} ` +
-      `wal_autocheckpoint=${autocheckpoint} (want wal, 2 = FULL, 0)`);
+    throw new Error(`unexpected pragmas: journal_mode=${String(journal)} synchronous=${String(synchronous)} ` +
+      `wal_autocheckpoint=${String(autocheckpoint)} (want wal, 2 = FULL, 0)`);
   }
 }
 

@@ -26,6 +26,7 @@ const NOT_ONE_LINE = /[\t\n\r\u2028\u2029\u200E\u200F]/;
 /** Texts this long or shorter are one-line values. */
 export const ONE_LINE_MAX = 200;
 // White space, and the invisible characters that make a text look filled while saying nothing.
+// eslint-disable-next-line no-misleading-character-class -- U+034F is listed on its own on purpose: a lone one says nothing
 const INVISIBLE = /[\s\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u034F\u180E]/gu;
 
 export const TEXT_MAX = 10_000;

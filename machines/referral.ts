@@ -140,7 +140,7 @@ export function acceptedEvents(version: string, persisted: PersistedReferral): r
   let accepted = acceptedCache.get(key);
   if (!accepted) {
     const snapshot = machineFor(version).resolveState(persisted);
-    accepted = [...new Set(getNextTransitions(snapshot).map((t) => t.eventType))].filter(isEventType);
+    accepted = [...new Set((getNextTransitions(snapshot) as { eventType: string }[]).map((t) => t.eventType))].filter(isEventType);
     acceptedCache.set(key, accepted);
   }
   return accepted;
@@ -242,7 +242,7 @@ const resolved = new WeakMap<ReferralMachine, Map<string, ReferralSnapshot>>();
  */
 export function resolveSnapshot(machine: ReferralMachine, value: StateValue, context: ReferralContext): ReferralSnapshot {
   let byValue = resolved.get(machine);
-  if (!byValue) resolved.set(machine, byValue = new Map());
+  if (!byValue) resolved.set(machine, byValue = new Map<string, ReferralSnapshot>());
   const key = typeof value === 'string' ? value : JSON.stringify(value);
   let template = byValue.get(key);
   if (!template) {
@@ -266,7 +266,7 @@ export function pureTransition(
   let scope = scopes.get(machine);
   if (!scope) {
     // As XState's own inert scope: an actor that is never started (its input is never read).
-    const self = (createActor as (logic: ReferralMachine) => AnyActorScope["self"])(machine);
+    const self = (createActor as (logic: ReferralMachine) => AnyActorScope['self'])(machine);
     scope = {
       self, system: self.system, id: '', sessionId: '', defer: () => {}, logger: () => {},
       stopChild: () => {}, emit: () => {}, actionExecutor: () => {},

@@ -61,9 +61,8 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     // those as problem+json too.
     frameworkErrors: (error, request, reply) => {
       reply.header('API-Version', API_VERSION).header('X-Request-Id', request.id);
-      return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource')
-        : sendProblem(request, reply, 400, 'VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8');
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendProblem(request, reply, 404, 'NOT_FOUND', 'no such resource');
+      else void sendProblem(request, reply, 400, 'VALIDATION_FAILED', 'the path is not valid percent-encoded UTF-8');
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -182,7 +181,7 @@ function registerJsonParser(app: FastifyInstance): void {
       done(null, new MalformedBody('the body is not valid UTF-8'));
       return;
     }
-    parseJson(request, text, (err, value) => done(null, err ? new MalformedBody() : value));
+    void parseJson(request, text, (err, value) => done(null, err ? new MalformedBody() : value));
   });
 }
 
@@ -194,8 +193,8 @@ function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<string, st
     removeHeader: (name: string) => { delete headers[name.toLowerCase()]; },
   };
   let finished = false;
-  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error;
+  void helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error('helmet could not set its headers');
     finished = true;
   });
   if (!finished) throw new Error('helmet did not finish synchronously');

@@ -26,7 +26,7 @@ import {
   backupStore, copyFileToPostgres, openStore, StoreCommandRefused, verifyStoreAudit,
 } from './store/open.ts';
 import type { Retention, Store } from './store/port.ts';
-import { COMMANDS, commandOf, REGION_FLAGS, usage } from './cli/usage.ts';
+import { COMMANDS, commandOf, usage } from './cli/usage.ts';
 
 class UsageError extends Error {}
 

@@ -99,7 +99,7 @@ describe('retention run --as-of 21 years on', () => {
 
   it('leaves the words of the file nowhere in the database file or its WAL', () => {
     for (const file of [path, `${path}-wal`]) {
-      let bytes = '';
+      let bytes: string;
       try { bytes = readFileSync(file).toString('latin1'); } catch { continue; }
       expect(bytes.includes(SECRET_REFERENCE), file).toBe(false);
       expect(bytes.includes(SECRET_NOTE), file).toBe(false);

@@ -8,7 +8,7 @@
  * In 2.0.0 a case can close with its escalation open, and the commitments of an escalation outcome
  * are stored but not followed (no ids, no deadline); there is no advice deadline.
  */
-import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { calendarDay } from '../referral.dates.ts';
 import { dueAfter, endOfDay, type DeadlineName, type TimedDeadline } from '../referral.deadlines.ts';
 import type {
@@ -321,4 +321,3 @@ export const referralMachineV2 = setup({
     closed: {},
   },
 });
-

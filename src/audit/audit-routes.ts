@@ -56,7 +56,7 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
     });
 
     app.get('/audit/verify', {
-    config: { access: 'audit.verify' },
+      config: { access: 'audit.verify' },
       schema: {
         operationId: 'verifyAudit',
         summary: 'Verify the whole audit trail',
@@ -79,7 +79,7 @@ export const auditRoutes: FastifyPluginAsyncZod<AuditRouteOptions> =
     });
 
     app.get('/access-log', {
-    config: { access: 'access_log.read' },
+      config: { access: 'access_log.read' },
       schema: {
         operationId: 'listAccessLog',
         summary: 'The NEN 7513 access log, newest first',

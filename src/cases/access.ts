@@ -42,4 +42,3 @@ export function canSee(actor: Actor, owner: CaseOwner): boolean {
       return false;
   }
 }
-

@@ -17,9 +17,7 @@ import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machin
 import {
   allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
 } from '../../machines/referral.roles.ts';
-import {
-  recordOf, stamp, step, submit, type PersistedReferral, type StepResult, type TimerChange,
-} from '../../machines/referral.ts';
+import { recordOf, stamp, step, submit, type PersistedReferral, type TimerChange } from '../../machines/referral.ts';
 import { AppError, type InvalidParam } from '../errors.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
@@ -89,7 +87,7 @@ export function decideSubmission(actor: Actor, body: unknown, at: string, settin
  * destroyed (410), the caller may send this type (403), the body is valid (400), If-Match (412).
  */
 export function checkEvent(actor: Actor, row: CaseRow | undefined, body: unknown, ifMatch: string | undefined):
-  { row: CaseRow; type: EventType; event: ReferralEvent } {
+{ row: CaseRow; type: EventType; event: ReferralEvent } {
   if (!row || !canSee(actor, row)) throw notFound();
   if (row.erasedAt !== null) throw gone();
   const type = eventTypeFor(actor, body);

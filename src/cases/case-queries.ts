@@ -26,7 +26,6 @@ export interface ListQuery {
 
 const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
-
 /** The case view with its latest notes (NOTES_IN_VIEW, oldest of them first) and how many it has. */
 export async function viewWithNotes(reads: Pick<CaseReads, 'notes' | 'noteCount'>, row: CaseRow,
   persisted: PersistedReferral, actor: Actor, now: string): Promise<CaseView> {

@@ -18,7 +18,8 @@ import {
 } from '../http/labels-nl.ts';
 import { fieldErrorsOf, ruleErrorsInOneRound } from './errors-nl.ts';
 import {
-  describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues, type Options,
+  describeValue, errorItems, errorSummary, formValues, readForm, renderFields, wantsMoreRows, type FieldErrors, type FormValues,
+  type Options,
 } from './form.ts';
 import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
 import { eventForm, submissionForm } from './forms-nl.ts';
@@ -559,4 +560,3 @@ ${table('Wie doet wat, en wanneer', ['Wie', 'Wat', 'Gemaakt bij', 'Uiterlijk', '
 ${dataList(items)}</section>`;
   }
 }
-

@@ -27,10 +27,9 @@ import { oversightPages } from './oversight-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
-import { SeeOther, type ConsoleContext, type Person } from './context.ts';
+import { SeeOther, type ConsoleContext } from './context.ts';
 import type { User } from '../store/rows.ts';
-import type { Actor } from '../auth/actors.ts';
-import { personActor, SIGN_IN_LINK_MINUTES, type Session } from '../auth/people.ts';
+import { personActor, SIGN_IN_LINK_MINUTES } from '../auth/people.ts';
 import type { AccessAction } from '../audit/access-log.ts';
 
 export const SESSION_COOKIE = 'passend_sessie';

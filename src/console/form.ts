@@ -299,7 +299,7 @@ export function describeValue(value: unknown, fields: readonly Field[] = [], whe
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'Ja' : 'Nee';
   if (typeof value === 'string' && when && ISO_MOMENT.test(value)) return when(value);
-  if (typeof value !== 'object') return esc(value);
+  if (typeof value !== 'object') return esc(String(value as string | number | bigint));
   if (Array.isArray(value)) {
     if (value.length === 0) return '—';
     return `<ol class="utrecht-ordered-list">${value.map((v) => `<li>${describeValue(v, fields, when)}</li>`).join('')}</ol>`;

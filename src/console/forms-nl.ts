@@ -305,4 +305,3 @@ export function entryFields(type: string | null): Field[] {
   if (!isEventType(type)) return [];
   return eventForm(type, { helpItems: [], commitments: [], escalations: [], escalationOutcomes: [] } as unknown as CaseRecord);
 }
-

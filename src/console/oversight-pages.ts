@@ -73,7 +73,10 @@ export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext):
     });
     if (text('formaat') === 'csv' && searched && !wrong) {
       const lines = [['kenmerk', 'status', 'gemeente', 'gemeentecode', 'aangemeld', 'over de termijn', 'casus-id'],
-        ...items.map((i) => { const c = cells(i); return [c.reference, c.state, c.municipality, i.municipality, i.createdAt, c.overdue, i.id]; })];
+        ...items.map((i) => {
+          const c = cells(i);
+          return [c.reference, c.state, c.municipality, i.municipality, i.createdAt, c.overdue, i.id];
+        })];
       return reply.type('text/csv; charset=utf-8; header=present')
         .header('Content-Disposition', `attachment; filename="dossieronderzoek-${clock.now().toISOString().slice(0, 10)}.csv"`)
         .send(`${lines.map((l) => l.map(csvField).join(',')).join('\r\n')}\r\n`);
@@ -137,7 +140,9 @@ ${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrech
     // A case id of another region finds nothing, so that the filter cannot tell whether it exists.
     const ownCase = caseIds === undefined || region === '*' ? true
       : caseIds.length > 0 && (await access.ofRegion(region, caseIds)).size > 0;
-    const result = caseIds?.length === 0 || !ownCase ? { lines: [], next: null, scanStopped: false } : await accessPage(access, region, filter);
+    const result = caseIds?.length === 0 || !ownCase
+      ? { lines: [], next: null, scanStopped: false }
+      : await accessPage(access, region, filter);
     const named = result.lines.map((l) => JSON.parse(l.caseIds) as string[]);
     const own = region === '*' ? null : await access.ofRegion(region, [...new Set(named.flat())]);
     const shown = named.map((ids) => (own === null ? ids : ids.filter((id) => own.has(id))));

@@ -8,7 +8,8 @@ import { escapeHtml } from '../http/html.ts';
 import { CLOSED_AS_LABELS, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import type { Role } from '../../machines/referral.schemas.ts';
 
-export const esc = (value: unknown): string => escapeHtml(value === null || value === undefined ? '' : String(value));
+export const esc = (value: string | number | boolean | null | undefined): string =>
+  escapeHtml(value === null || value === undefined ? '' : String(value));
 
 /** Who is signed in, as the frame shows them. */
 export interface PageUser {

@@ -60,5 +60,5 @@ export function statechartSvg(current: string, machineVersion: string): string {
   const title = `Statechart van de casus. Huidige status: ${STATE_LABELS[current] ?? current}.`;
   return `<figure class="console-chart"><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-titel" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
     `<title id="chart-titel">${esc(title)}</title>${parts.join('')}</svg>` +
-    `<figcaption class="utrecht-paragraph utrecht-paragraph--small">De huidige status is gemarkeerd. Intrekken kan in elke open fase; een stippellijn gaat terug.</figcaption></figure>`;
+    '<figcaption class="utrecht-paragraph utrecht-paragraph--small">De huidige status is gemarkeerd. Intrekken kan in elke open fase; een stippellijn gaat terug.</figcaption></figure>';
 }

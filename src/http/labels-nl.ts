@@ -53,7 +53,6 @@ export const ROLE_LABELS: Record<string, string> = {
   system: 'Systeem', operator: 'Beheerder',
 };
 
-
 export const LABELS: Record<string, string> = {
   // who brought the case in
   professional: 'Professional', parent: 'Ouder', youth: 'Jongere',

@@ -10,7 +10,8 @@ import { API_BASE, API_VERSION } from '../config.ts';
 import { ERROR_STATUS } from '../errors.ts';
 import { PROBLEM_CONTENT_TYPE } from './problem.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the generated document is JSON of no fixed shape
+type Json = Record<string, any>;
 
 const STATUS_TEXT: Record<string, string> = {
   200: 'OK', 201: 'Created', 400: 'Bad request: VALIDATION_FAILED or PURPOSE_REQUIRED',

@@ -26,26 +26,26 @@ const READERS = new Set(['admin', 'expert_team']);
 
 export const notificationRoutes: FastifyPluginAsyncZod<{ outbox: Outbox; access: AccessLog }> =
   async (app, { outbox: box, access }) => {
-  app.get('/notifications/failed', {
-    config: { access: 'notifications.read' },
-    schema: {
-      operationId: 'listFailedNotifications',
-      summary: 'Notifications whose webhook delivery failed for good',
-      description: 'After 15 attempts with exponential backoff (about four hours) a notification is marked failed and listed here, newest first. `npm run cli -- notifications retry` sends them again.',
-      tags: ['notifications'],
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-      response: { 200: FailedNotificationsSchema, ...problems(400, 401, 403) },
-    },
-  }, async (request) => {
-    const actor = actorOf(request);
-    if (!READERS.has(actor.role)) throw new AppError('FORBIDDEN', `a ${actor.role} does not read notifications`);
-    const items = (await box.failed(actor.region, request.query.limit)).map((n) => ({
-      id: n.id, kind: n.kind, caseId: n.caseId, region: n.region, createdAt: n.createdAt,
-      attempts: n.attempts, lastError: n.lastError,
-      notification: JSON.parse(n.payload) as Record<string, unknown>,
-    }));
-    // Ids and states of cases are case data: the read is access-logged like any other.
-    await access.record(request, actor, 'notifications.read', [...new Set(items.map((n) => n.caseId))]);
-    return { items };
-  });
-};
+    app.get('/notifications/failed', {
+      config: { access: 'notifications.read' },
+      schema: {
+        operationId: 'listFailedNotifications',
+        summary: 'Notifications whose webhook delivery failed for good',
+        description: 'After 15 attempts with exponential backoff (about four hours) a notification is marked failed and listed here, newest first. `npm run cli -- notifications retry` sends them again.',
+        tags: ['notifications'],
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: FailedNotificationsSchema, ...problems(400, 401, 403) },
+      },
+    }, async (request) => {
+      const actor = actorOf(request);
+      if (!READERS.has(actor.role)) throw new AppError('FORBIDDEN', `a ${actor.role} does not read notifications`);
+      const items = (await box.failed(actor.region, request.query.limit)).map((n) => ({
+        id: n.id, kind: n.kind, caseId: n.caseId, region: n.region, createdAt: n.createdAt,
+        attempts: n.attempts, lastError: n.lastError,
+        notification: JSON.parse(n.payload) as Record<string, unknown>,
+      }));
+      // Ids and states of cases are case data: the read is access-logged like any other.
+      await access.record(request, actor, 'notifications.read', [...new Set(items.map((n) => n.caseId))]);
+      return { items };
+    });
+  };

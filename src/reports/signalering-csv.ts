@@ -20,7 +20,7 @@ export function csvField(value: string): string {
 const isCells = (value: Json): value is { key: string; count: number | null; suppressed: boolean }[] =>
   Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null && 'key' in v && 'count' in v);
 
-const plain = (value: Json): string => (value === null ? '' : String(value));
+const plain = (value: Json): string => (value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
 function cellRows(section: string, figure: string, cells: Json[]): Row[] {
   return cells.flatMap((raw) => {

@@ -46,7 +46,7 @@ export class Figures {
   }
 
   counts(figure: string): Map<string, number> {
-    return this.raw.counts.get(figure) ?? new Map();
+    return this.raw.counts.get(figure) ?? new Map<string, number>();
   }
 
   count(figure: string, key = ''): number {

@@ -102,4 +102,3 @@ function send(reply: FastifyReply, format: (typeof FORMATS)[number], report: Sig
       return reply.type('application/json; charset=utf-8').send(report);
   }
 }
-

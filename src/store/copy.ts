@@ -48,8 +48,8 @@ export async function copySqliteToPostgres(sqlite: Database.Database, target: Pg
     await client.query(`LOCK TABLE ${TABLES.map((t) => getTableName(t)).join(', ')} IN EXCLUSIVE MODE`);
     for (const table of TABLES) {
       const name = getTableName(table);
-      const { rows: [found] } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${name}) AS any`);
-      if (found.any) throw new TargetNotEmpty(`the target database is not empty: ${name} has rows`);
+      const { rows: [found] } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${name}) AS any`);
+      if (found?.any) throw new TargetNotEmpty(`the target database is not empty: ${name} has rows`);
     }
     // One read transaction over the file, read a page at a time: a consistent moment without
     // holding a million rows in memory (WAL lets the service go on writing meanwhile).

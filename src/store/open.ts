@@ -94,7 +94,7 @@ export async function verifyStoreAudit(config: Pick<Config, 'DATABASE_URL' | 'DA
  * backed up with its own tools.
  */
 export async function backupStore(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_PATH'>, target: string | undefined):
-  Promise<VerifyResult> {
+Promise<VerifyResult> {
   if (config.DATABASE_URL) {
     throw new StoreCommandRefused('on PostgreSQL, back up with the server\'s own tools (pg_dump, or your provider\'s backups)');
   }
@@ -120,7 +120,7 @@ export async function backupStore(config: Pick<Config, 'DATABASE_URL' | 'DATABAS
  * both: the copy is good when both end at the same head.
  */
 export async function copyFileToPostgres(path: string, url: string):
-  Promise<CopyReport & { copied: VerifyResult; same: boolean }> {
+Promise<CopyReport & { copied: VerifyResult; same: boolean }> {
   if (!existsSync(path)) throw new StoreCommandRefused(`no database at ${path}`);
   // Migrated first, so that a file of an older version is copied with every column filled.
   openDatabase(path).$client.close();

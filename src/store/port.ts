@@ -205,7 +205,8 @@ export interface Outbox {
     'deliveredAt'>>): Promise<void>;
   /** Marks these skipped (their region has no webhook), in one transaction. */
   skip(seqs: readonly number[]): Promise<void>;
-  failed(region: string | '*', limit: number): Promise<OutboxEntry[]>;
+  /** Of one region, or (`*`) of all. */
+  failed(region: string, limit: number): Promise<OutboxEntry[]>;
   /** Puts failed notifications (one, or all) back in the queue, due now; how many. */
   retryFailed(id: string | undefined, now: string): Promise<number>;
   byId(id: string): Promise<OutboxEntry | undefined>;

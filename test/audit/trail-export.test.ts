@@ -346,4 +346,3 @@ describe('who may read the trail and its export', () => {
     expectProblem(await ctx.call(ctx.inspector, { method: 'GET', url: exportUrl('00000000-0000-4000-8000-000000000000') }), 404, 'NOT_FOUND');
   });
 });
-

@@ -52,11 +52,11 @@ describe('audit verification in its own thread', () => {
       expect((await verify()).ok).toBe(true);
       // The last verified entry re-chained with another log hash: found before anything else.
       const original = lastHash() as string;
-      ctx.db.$client.prepare("UPDATE audit_log SET log_hash = ? WHERE seq = ?").run('f'.repeat(64), newest);
+      ctx.db.$client.prepare('UPDATE audit_log SET log_hash = ? WHERE seq = ?').run('f'.repeat(64), newest);
       expect(await verify('?full=false')).toMatchObject({ ok: false, firstBroken: { seq: newest } });
       ctx.db.$client.prepare('UPDATE audit_log SET log_hash = ? WHERE seq = ?').run(original, newest);
     } finally {
-      ctx.db.$client.exec(`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log WHEN 0 BEGIN SELECT 1; END`);
+      ctx.db.$client.exec('CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log WHEN 0 BEGIN SELECT 1; END');
     }
     expect((await verify()).ok).toBe(true);
   });

@@ -49,7 +49,7 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
  * opened, *Inloggen* pressed, waited until the console answers. `timeoutMs` bounds each step.
  */
 export async function signedInPage(browser: Browser, base: string, code: string, timeoutMs = 20_000):
-  Promise<{ context: BrowserContext; page: Page }> {
+Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
   context.setDefaultTimeout(timeoutMs);
   const page = await context.newPage();

@@ -9,7 +9,8 @@ export interface Browser {
   cookie: string;
   get(url: string): Promise<LightMyRequestResponse>;
   /** Posts a form with the session's CSRF token (read from the page at `from`) unless `csrf` is false. */
-  post(url: string, form: Record<string, string | string[]>, options?: { csrf?: boolean; origin?: string }): Promise<LightMyRequestResponse>;
+  post(url: string, form: Record<string, string | string[]>, options?: { csrf?: boolean; origin?: string }):
+    Promise<LightMyRequestResponse>;
 }
 
 let n = 0;

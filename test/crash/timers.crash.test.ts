@@ -116,7 +116,7 @@ function timerCounts(db: Database.Database): TimerCounts {
 }
 
 const latestDueAt = (db: Database.Database): string | null =>
-  (db.prepare(`SELECT max(due_at) AS due FROM timers`).get() as { due: string | null }).due;
+  (db.prepare('SELECT max(due_at) AS due FROM timers').get() as { due: string | null }).due;
 
 /** Everything that must not move once all deadlines have passed. */
 function fingerprint(db: Database.Database) {
@@ -140,7 +140,7 @@ function fingerprint(db: Database.Database) {
  */
 function violations(db: Database.Database, acknowledged: string[]): string[] {
   const problems: string[] = [];
-  const cases = db.prepare(`SELECT id, state, version, overdue, region FROM cases`).all() as
+  const cases = db.prepare('SELECT id, state, version, overdue, region FROM cases').all() as
     { id: string; state: string; version: number; overdue: number; region: string }[];
   const byId = new Map(cases.map((c) => [c.id, c]));
   for (const id of acknowledged) if (!byId.has(id)) problems.push(`acknowledged case ${id} is lost`);
@@ -161,7 +161,7 @@ function violations(db: Database.Database, acknowledged: string[]): string[] {
   }
 
   const timers = new Map<string, { name: string; status: string; dueAt: string }[]>();
-  for (const row of db.prepare(`SELECT case_id AS caseId, name, status, due_at AS dueAt FROM timers`)
+  for (const row of db.prepare('SELECT case_id AS caseId, name, status, due_at AS dueAt FROM timers')
     .all() as { caseId: string; name: string; status: string; dueAt: string }[]) {
     timers.set(row.caseId, [...(timers.get(row.caseId) ?? []), row]);
   }

@@ -292,7 +292,7 @@ describe('group commit and the notifications', () => {
       await services.engine.submit(actor, submission());
       await new Promise((resolve) => setImmediate(resolve));
       expect(syncs).toHaveLength(1);
-      const pending = () => db.$client.prepare(`SELECT count(*) FROM outbox WHERE status = 'pending'`).pluck().get();
+      const pending = () => db.$client.prepare('SELECT count(*) FROM outbox WHERE status = \'pending\'').pluck().get();
       expect(pending()).toBe(1);
       let round: { skipped: number } | undefined;
       const delivery = services.deliverer.deliverDue().then((r) => { round = r; });
@@ -329,7 +329,7 @@ describe('group commit and the scheduler', () => {
       // Answered once its batch is committed and synced: one sync for the round.
       expect(db.$client.inTransaction).toBe(false);
       expect(syncs - before).toBe(1);
-      expect(db.$client.prepare(`SELECT count(*) FROM timers WHERE status = 'fired'`).pluck().get()).toBe(3);
+      expect(db.$client.prepare('SELECT count(*) FROM timers WHERE status = \'fired\'').pluck().get()).toBe(3);
       // An idle round changes nothing: committed without a sync.
       expect(await services.engine.fireDueTimers()).toEqual({ settled: 0, fired: 0 });
       expect(syncs - before).toBe(1);
@@ -370,13 +370,13 @@ describe('group commit over HTTP', () => {
       const read = await app.inject({ url: `/api/v1/cases/${created.json<{ id: string }>().id}`, headers });
       expect(read.statusCode).toBe(200);
       expect(syncs - before).toBe(1);
-      expect(db.$client.prepare(`SELECT action, outcome FROM access_log`).all()).toEqual([{ action: 'case.read', outcome: 'shown' }]);
+      expect(db.$client.prepare('SELECT action, outcome FROM access_log').all()).toEqual([{ action: 'case.read', outcome: 'shown' }]);
       // A refused read is logged from a later onSend hook: it too is on disk before the answer leaves.
       const refused = await app.inject({ url: '/api/v1/cases/00000000-0000-4000-8000-000000000000', headers });
       expect(refused.statusCode).toBe(404);
       expect(db.$client.inTransaction).toBe(false);
       expect(syncs - before).toBe(2);
-      expect(db.$client.prepare(`SELECT outcome FROM access_log ORDER BY seq`).pluck().all()).toEqual(['shown', 'refused']);
+      expect(db.$client.prepare('SELECT outcome FROM access_log ORDER BY seq').pluck().all()).toEqual(['shown', 'refused']);
     } finally {
       await app.close();
       db.$client.close();

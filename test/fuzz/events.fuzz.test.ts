@@ -13,16 +13,12 @@ import { maySend } from '../../machines/referral.roles.ts';
 import { BODY_LIMIT } from '../../src/app.ts';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
 import { events } from '../support/fixtures.ts';
-import {
-  anyJson, badIfMatch, brokenJsonText, eventTypeLike, FIXTURE_FREE_TEXT, marker, mutate, mutationsOf,
-  nodePaths, nonJsonType, notAnObjectText, notText, oddString, oddText, unknownKey,
-} from './arbitraries.ts';
+import { anyJson, badIfMatch, brokenJsonText, eventTypeLike, FIXTURE_FREE_TEXT, marker, mutate, mutationsOf, nodePaths, nonJsonType, notAnObjectText, notText, oddText, unknownKey } from './arbitraries.ts';
 import {
   API, readJsonBody, caseMark, markedCases, expectProblem, expectStatus, probe, RUNS, storeFingerprint, visibleCases,
   type CaseMark,
   type ContractOptions, type Response,
 } from './contract.ts';
-
 
 /** What the expert team must get for this JSON text, sent without If-Match to a case it sees. */
 function expectedFor(text: string, role: Caller['role'] = 'expert_team'): number[] {

@@ -33,9 +33,9 @@ import {
   type StepResult,
   type TimerChange,
 } from '../../machines/referral.ts';
-import type { EventType, ReferralEvent } from '../../machines/referral.schemas.ts';
-import { events, helpItem, parsedSubmission } from '../support/fixtures.ts';
-import { fixtureEvent, input, roundTrip, stamp, stamped, startEveryItem, SUBMITTED_AT } from './helpers.ts';
+import type { EventType } from '../../machines/referral.schemas.ts';
+import { helpItem, parsedSubmission } from '../support/fixtures.ts';
+import { fixtureEvent, input, roundTrip, startEveryItem, SUBMITTED_AT } from './helpers.ts';
 
 const V = REFERRAL_MACHINE_VERSION;
 const ZONE = 'Europe/Amsterdam';

@@ -55,7 +55,7 @@ export function fixtureEvent(type: EventType, at: string, extra: Record<string, 
   const make = events[type] as (x?: Record<string, unknown>) => ReferralEvent;
   const dated = type === 'SCHEDULE_OVERLEG' ? { scheduledAt: at } : type === 'RECORD_OVERLEG' ? { heldAt: at }
     : type === 'SET_BRIDGING_PLAN' ? { reviewAt: at.slice(0, 10) }
-    : type === 'UPDATE_HELP_ITEM' || type === 'UPDATE_COMMITMENT' ? { date: at.slice(0, 10) } : {};
+      : type === 'UPDATE_HELP_ITEM' || type === 'UPDATE_COMMITMENT' ? { date: at.slice(0, 10) } : {};
   return stamp(EVENT_SCHEMAS[type].parse(make({ ...dated, ...extra })) as ReferralEvent, at);
 }
 
@@ -79,7 +79,8 @@ export function adviceWaiting(weeks: number): StampedEvent {
  * DESIGN §3, "Events" table, read per state, with §5: the event types each lifecycle state accepts
  * and the lifecycle state(s) each leads to. ISSUE_ADVICE has two targets (bridging when a help item
  * waits more than the threshold, else follow_up). UPDATE_CONSENT and UPDATE_SCHOOL (§5.1) keep any
- * open state; UPDATE_COMMITMENT (§6.1) every state from triage on; UPDATE_HELP_ITEM (§5.2) keeps bridging and follow_up; ESCALATE (§5.3) keeps every
+ * open state; UPDATE_COMMITMENT (§6.1) every state from triage on; UPDATE_HELP_ITEM (§5.2) keeps bridging and follow_up;
+ * ESCALATE (§5.3) keeps every
  * state from triage to follow_up, and RECORD_ESCALATION_OUTCOME is accepted there only while an
  * escalation is open (ESCALATION_EVENTS).
  */

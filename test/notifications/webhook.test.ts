@@ -200,10 +200,10 @@ describe('every state change and every passed deadline is one notification, writ
     const { ctx, outbox, round } = await setup();
     const id = await ctx.caseIn('triage');
     const sqlite = ctx.db.$client;
-    const timers = sqlite.prepare(`SELECT name, status FROM timers WHERE case_id = ? ORDER BY seq`);
+    const timers = sqlite.prepare('SELECT name, status FROM timers WHERE case_id = ? ORDER BY seq');
     const trailLength = async () => (await readTrail(ctx, id)).entries.length;
 
-    sqlite.exec(`CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox down'); END`);
+    sqlite.exec('CREATE TRIGGER outbox_down BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, \'outbox down\'); END');
     const notified = outbox().length;
     const entries = await trailLength();
 
@@ -535,7 +535,7 @@ describe('the scheduler loop of the service', () => {
     // A case of region R01 (no webhook at all) passes its triage deadline meanwhile.
     const ours = await submit(token(REGION));
     clock.advance(5 * DAY + 1);
-    const timer = db.$client.prepare(`SELECT status FROM timers WHERE case_id = ? AND name = 'triage'`);
+    const timer = db.$client.prepare('SELECT status FROM timers WHERE case_id = ? AND name = \'triage\'');
     // Not a race against the wall clock: R02's receiver holds each request until the sender's
     // 5 s timeout, and R02's three are sent one after another, so a deadline that waited for them
     // would fire after R02's second request at the earliest.

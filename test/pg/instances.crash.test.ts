@@ -76,7 +76,7 @@ describe.skipIf(!pgUrl)('two instances firing deadlines, one killed with kill -9
       const { fired } = await engine.fireDueTimers(50);
       here += fired;
       const { rows: [left] } = await t.db.$client.query(
-        `SELECT count(*)::int AS n FROM timers WHERE status = 'pending' AND due_at <= $1`, [now]);
+        'SELECT count(*)::int AS n FROM timers WHERE status = \'pending\' AND due_at <= $1', [now]);
       if (left.n === 0) break;
     }
     const { rows } = await t.db.$client.query(`SELECT c.id, (SELECT count(*)::int FROM case_events e
@@ -84,7 +84,7 @@ describe.skipIf(!pgUrl)('two instances firing deadlines, one killed with kill -9
     expect(rows).toHaveLength(CASES);
     expect(rows.filter((r) => r.n !== 1)).toEqual([]);
     const { rows: [pending] } = await t.db.$client.query(
-      `SELECT count(*)::int AS n FROM timers WHERE status = 'pending' AND due_at <= $1`, [now]);
+      'SELECT count(*)::int AS n FROM timers WHERE status = \'pending\' AND due_at <= $1', [now]);
     expect(pending.n).toBe(0);
     // The killed instance fired some of them (it was waited for): the test is about two instances.
     expect(here).toBeLessThan(CASES);

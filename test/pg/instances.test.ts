@@ -104,7 +104,7 @@ describe.skipIf(!pgUrl)('two instances on one PostgreSQL database', () => {
     expect(erased).toEqual({ erased: [id] });
     expect((await call(a, local, 'GET', `/cases/${id}`)).status).toBe(410);
     expect((await call(b, local, 'GET', `/cases/${id}`)).status).toBe(410);
-    const { rows } = await t.db.$client.query(`SELECT payload FROM case_events WHERE case_id = $1`, [id]);
+    const { rows } = await t.db.$client.query('SELECT payload FROM case_events WHERE case_id = $1', [id]);
     expect(rows.map((r) => r.payload).join(' ')).not.toContain('moeder');
     const printed = JSON.parse((await cli(['audit', 'verify'])).trim()) as { ok: boolean };
     expect(printed.ok).toBe(true);

@@ -173,7 +173,7 @@ describe.skipIf(!pgUrl)('the engine on PostgreSQL', () => {
     const b = pgCaseEngine(second, clock);
     const views = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).submit(local, submission(), 'race-key')));
     expect(new Set(views.map((v) => v.id)).size).toBe(1);
-    const { rows } = await t.db.$client.query(`SELECT count(*)::int AS n FROM cases WHERE created_at = $1`,
+    const { rows } = await t.db.$client.query('SELECT count(*)::int AS n FROM cases WHERE created_at = $1',
       [clock.now().toISOString()]);
     expect(rows[0].n).toBe(1);
   });
@@ -185,7 +185,7 @@ describe.skipIf(!pgUrl)('the engine on PostgreSQL', () => {
       WHERE a.case_id IS NOT NULL ORDER BY a.seq DESC LIMIT 1 OFFSET 5`);
     // Only a superuser who switches the append-only trigger off can do this; the check still tells.
     await q('ALTER TABLE case_events DISABLE TRIGGER case_events_no_update');
-    await q(`UPDATE case_events SET state = 'closed' WHERE case_id = $1 AND version = $2`, [target.case_id, target.case_seq]);
+    await q('UPDATE case_events SET state = \'closed\' WHERE case_id = $1 AND version = $2', [target.case_id, target.case_seq]);
     const changed = (await verifyPostgres(t.db)).result;
     expect(changed).toMatchObject({ ok: false, firstBroken: { seq: target.seq } });
     expect(changed.firstBroken?.reason).toMatch(/case trail/);

@@ -74,10 +74,10 @@ describe.skipIf(!pgUrl)('on PostgreSQL', () => {
   });
 
   it('lets the content of a destroyed case be reduced, every hashed field kept', async () => {
-    await q(`UPDATE cases SET erased_at = $1, snapshot = '{}' WHERE id = 'c1'`, [at]);
-    await q(`UPDATE case_events SET payload = '{}' WHERE case_id = 'c1'`);
-    await q(`UPDATE audit_log SET erased_at = $1, payload = '{}' WHERE case_id = 'c1'`, [at]);
-    await expect(q(`UPDATE audit_log SET log_hash = 'forged' WHERE case_id = 'c1'`)).rejects.toThrow(/append-only/);
+    await q('UPDATE cases SET erased_at = $1, snapshot = \'{}\' WHERE id = \'c1\'', [at]);
+    await q('UPDATE case_events SET payload = \'{}\' WHERE case_id = \'c1\'');
+    await q('UPDATE audit_log SET erased_at = $1, payload = \'{}\' WHERE case_id = \'c1\'', [at]);
+    await expect(q('UPDATE audit_log SET log_hash = \'forged\' WHERE case_id = \'c1\'')).rejects.toThrow(/append-only/);
     await q('DELETE FROM access_log');
     const { rows } = await q('SELECT (SELECT payload FROM case_events) AS e, (SELECT count(*)::int FROM access_log) AS n');
     expect(rows[0]).toEqual({ e: '{}', n: 0 });

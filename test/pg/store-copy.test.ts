@@ -91,7 +91,7 @@ describe.skipIf(!pgUrl)('store copy', () => {
       organisation, municipality, snapshot, created_at, updated_at) VALUES ('new', 'submitted', 1, '2.0.0', 'R01', 'o',
       'GM0363', '{}', 'x', 'x') RETURNING seq, (SELECT max(seq) FROM cases WHERE id <> 'new') AS before`);
     expect(next.seq).toBe(next.before + 1);
-    await target.db.$client.query(`DELETE FROM cases WHERE id = 'new'`);
+    await target.db.$client.query('DELETE FROM cases WHERE id = \'new\'');
   });
 
   it('refuses to copy into a database that is not empty, and changes nothing there', async () => {
@@ -108,7 +108,7 @@ describe.skipIf(!pgUrl)('store copy', () => {
     const q = (text: string) => target.db.$client.query(text);
     // Only a superuser that switches the append-only trigger off can do this; the chain still tells.
     await q('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
-    await q(`UPDATE audit_log SET actor_name = 'iemand anders' WHERE seq = 7`);
+    await q('UPDATE audit_log SET actor_name = \'iemand anders\' WHERE seq = 7');
     await q('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
     const broken = await verifyPostgres(target.db);
     expect(broken.result.ok).toBe(false);

@@ -51,7 +51,7 @@ describe('report facts', () => {
       '$.context.record.advices', json('[]'))`).run();
     expect(await report()).toEqual(before);
     // ...while the facts do move it: they are the source.
-    ctx.db.$client.prepare(`UPDATE cases SET facts = json_set(facts, '$.referrer', 'youth')`).run();
+    ctx.db.$client.prepare('UPDATE cases SET facts = json_set(facts, \'$.referrer\', \'youth\')').run();
     const after = await report();
     expect(after.submitted.byReferrerKind.find((c: { key: string }) => c.key === 'youth').count)
       .toBe(after.submitted.total);

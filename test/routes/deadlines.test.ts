@@ -226,7 +226,7 @@ describe('triage deadline', () => {
     const id = await ctx.caseIn('planning_overleg');
     // As if a cancel had been lost: a pending triage timer on a case that has left triage.
     await ctx.sql(
-      `INSERT INTO timers (case_id, name, due_at, event, status, armed_at) VALUES (?, 'triage', ?, ?, 'pending', ?)`,
+      'INSERT INTO timers (case_id, name, due_at, event, status, armed_at) VALUES (?, \'triage\', ?, ?, \'pending\', ?)',
       id, '2026-01-10T09:00:00.000Z',
       JSON.stringify({ type: 'DEADLINE_PASSED', deadline: 'triage', dueAt: '2026-01-10T09:00:00.000Z', at: '2026-01-10T09:00:00.000Z' }),
       START);
@@ -505,7 +505,7 @@ describe('a timer that fails', () => {
   it('is rolled back and left pending, while the other due timers of the round still fire', async () => {
     const broken = await ctx.createCase();
     const healthy = await ctx.createCase();
-    await ctx.sql(`UPDATE timers SET event = '{' WHERE case_id = ?`, broken);
+    await ctx.sql('UPDATE timers SET event = \'{\' WHERE case_id = ?', broken);
     ctx.clock.set('2026-12-31T00:00:00Z');
     expect(await fired()).toBe(1);
     expect((await readCase(ctx, healthy)).version).toBe(2);
@@ -627,7 +627,7 @@ describe('edges', () => {
     ctx.clock.set('2026-02-01T00:00:00Z');
     expect(await fired()).toBe(count);
     expect(await fired()).toBe(0);
-    const [{ n }] = await ctx.sql(`SELECT count(*) AS n FROM case_events WHERE type = 'DEADLINE_PASSED'`) as [{ n: number }];
+    const [{ n }] = await ctx.sql('SELECT count(*) AS n FROM case_events WHERE type = \'DEADLINE_PASSED\'') as [{ n: number }];
     expect(n).toBe(count);
     expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=true&limit=100')).toHaveLength(count);
     expect(await listAllIds(ctx, ctx.expertTeam, 'overdue=false')).toEqual([]);

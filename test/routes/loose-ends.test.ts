@@ -152,7 +152,7 @@ describe('a closed case says how it ended: closedAs (§6.1)', () => {
 describe('cases of machine 2.0.0 keep stepping as they did (§6)', () => {
   it('a 2.0.0 case still takes "." as a rationale and closes with its escalation open', async () => {
     const id = await ctx.caseIn('triage');
-    await ctx.sql(`UPDATE cases SET machine_version = '2.0.0' WHERE id = ?`, id);
+    await ctx.sql('UPDATE cases SET machine_version = \'2.0.0\' WHERE id = ?', id);
     const accepted = await apply(ctx, ctx.expertTeam, id, events.ACCEPT({ rationale: '.' }));
     expect(accepted).toMatchObject({ state: 'planning_overleg', machineVersion: '2.0.0' });
     await apply(ctx, ctx.expertTeam, id, events.ESCALATE());

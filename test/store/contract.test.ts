@@ -471,7 +471,7 @@ describe('fireDueTimers on PostgreSQL, with another instance at the same timer',
     const id = (await store.engine.submit(local, submission())).id;
     clock.advance(5 * DAY);
     const other = await pg.db.$client.connect();
-    const { rows } = await other.query(`SELECT seq FROM timers WHERE case_id = $1 AND name = 'triage'`, [id]);
+    const { rows } = await other.query('SELECT seq FROM timers WHERE case_id = $1 AND name = \'triage\'', [id]);
     return { id, seq: rows[0].seq as number, other };
   }
 
@@ -492,7 +492,7 @@ describe('fireDueTimers on PostgreSQL, with another instance at the same timer',
       await other.query('SELECT seq FROM timers WHERE seq = $1 FOR UPDATE', [seq]);
       const round = store.engine.fireDueTimers();
       await someoneWaitsForALock();
-      await other.query(`UPDATE timers SET status = 'fired', settled_at = $1 WHERE seq = $2`, [clock.now().toISOString(), seq]);
+      await other.query('UPDATE timers SET status = \'fired\', settled_at = $1 WHERE seq = $2', [clock.now().toISOString(), seq]);
       await other.query('COMMIT');
       expect(await round).toEqual({ settled: 1, fired: 0 });
     } finally {

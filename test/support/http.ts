@@ -133,7 +133,7 @@ export function rawHttp(port: number, request: string): Promise<{ status: number
     const socket = connect(port, '127.0.0.1');
     let data = '';
     socket.setEncoding('utf8');
-    socket.on('data', (chunk) => { data += chunk; });
+    socket.on('data', (chunk: string) => { data += chunk; });
     socket.on('error', reject);
     socket.on('close', () => {
       const [head = '', body = ''] = data.split('\r\n\r\n');

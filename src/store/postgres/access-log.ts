@@ -22,8 +22,9 @@ export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
     },
     async ofRegion(region: string, caseIds: readonly string[]) {
       if (caseIds.length === 0) return new Set<string>();
-      const { rows } = await db.$client.query('SELECT id FROM cases WHERE region = $1 AND id = ANY($2)', [region, caseIds]);
-      return new Set(rows.map((r) => r.id as string));
+      const { rows } = await db.$client.query<{ id: string }>('SELECT id FROM cases WHERE region = $1 AND id = ANY($2)',
+        [region, caseIds]);
+      return new Set(rows.map((r) => r.id));
     },
     async list(region: string, query: AccessQuery): Promise<AccessEntry[]> {
       const where: (SQL | undefined)[] = [];

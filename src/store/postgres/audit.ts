@@ -14,7 +14,6 @@ import type { AuditReader, AuditVerifier } from '../port.ts';
 import type { AuditEntry } from '../rows.ts';
 import { chainedEntry, freshVerification, type NewAuditEntry, type VerifyState } from '../../audit/audit-chain.ts';
 
-
 /** The advisory lock of the audit log chain (any constant: one per purpose). */
 export const AUDIT_LOCK = 7_313_002;
 
@@ -81,16 +80,17 @@ export function pgAuditReader(db: PgDb): AuditReader {
     /** As on SQLite: the region's verified entries and a head over the last entry of each of its cases. */
     async regionView(region: string, result: VerifyResult) {
       const before = result.firstBroken?.seq ?? 2 ** 31 - 1;
-      const { rows: [counted] } = await db.$client.query(`SELECT count(*)::int AS n FROM audit_log a
+      const { rows: [counted] } = await db.$client.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log a
         JOIN cases c ON c.id = a.case_id WHERE c.region = $1 AND a.seq < $2`, [region, before]);
-      const { rows: heads } = await db.$client.query(`SELECT a.case_id, a.case_hash FROM cases c
+      const { rows: heads } = await db.$client.query<{ case_id: string; case_hash: string }>(`SELECT a.case_id, a.case_hash FROM cases c
         JOIN audit_log a ON a.case_id = c.id
         WHERE c.region = $1 AND a.case_seq = (SELECT max(case_seq) FROM audit_log l WHERE l.case_id = c.id AND l.seq < $2)
         ORDER BY c.seq`, [region, before]);
-      if (heads.length === 0) return { checked: counted.n as number, head: GENESIS };
+      const checked = counted?.n ?? 0;
+      if (heads.length === 0) return { checked, head: GENESIS };
       const hash = createHash('sha256');
-      for (const h of heads) hash.update(`${h.case_id as string} ${h.case_hash as string}\n`);
-      return { checked: counted.n as number, head: hash.digest('hex') };
+      for (const h of heads) hash.update(`${h.case_id} ${h.case_hash}\n`);
+      return { checked, head: hash.digest('hex') };
     },
   };
 }

@@ -5,7 +5,6 @@ import { apiClients } from '../../../db/pg/schema.ts';
 import {
   administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator,
 } from '../../auth/actors.ts';
-import type { Clients } from '../port.ts';
 import { appendAudit } from './audit.ts';
 import type { PgDb } from './client.ts';
 

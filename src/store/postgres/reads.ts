@@ -3,7 +3,7 @@
  * cases, a case's notes and trail, the console's work list. The JSON columns are text (the audit
  * hashes their exact bytes); the filters read them as jsonb.
  */
-import { and, asc, count, desc, eq, getTableColumns, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
 import type { PgDb } from './client.ts';
 import { caseEvents, cases } from '../../../db/pg/schema.ts';
 import { type CaseScope } from '../../cases/access.ts';

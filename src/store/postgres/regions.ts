@@ -3,7 +3,6 @@ import { eq } from 'drizzle-orm';
 import { regions } from '../../../db/pg/schema.ts';
 import { CLI_OPERATOR, type Operator } from '../../auth/actors.ts';
 import { regionAudit, regionValues, toSettings, type RegionUpdate } from '../../regions/region-settings.ts';
-import type { Regions } from '../port.ts';
 import { appendAudit } from './audit.ts';
 import type { PgDb } from './client.ts';
 

@@ -68,9 +68,9 @@ export function pgRetention(db: PgDb) {
         LEFT JOIN regions r ON r.id = c.region WHERE c.erased_at IS NULL`);
       for (const r of rows as { region: string; retention: string | null }[]) {
         const cutoff = DateTime.fromJSDate(asOf, { zone: 'utc' }).minus(Duration.fromISO(r.retention ?? DEFAULT_RETENTION));
-        const due = await db.$client.query(`SELECT id FROM cases WHERE region = $1 AND erased_at IS NULL AND updated_at < $2
+        const due = await db.$client.query<{ id: string }>(`SELECT id FROM cases WHERE region = $1 AND erased_at IS NULL AND updated_at < $2
           ORDER BY seq`, [r.region, cutoff.toISO()]);
-        ids.push(...due.rows.map((d) => d.id as string));
+        ids.push(...due.rows.map((d) => d.id));
       }
       return ids;
     },

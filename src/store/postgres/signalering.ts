@@ -29,11 +29,11 @@ export function pgSignaleringReader(db: PgDb): SignaleringReader {
           start: period.startsAt, end: period.endsBefore, cutoff: monthsBefore(period.asOf, 3),
           asOfYear: Number(period.asOf.slice(0, 4)), ...(scope.kind === 'region' ? { region: scope.region } : {}),
         };
-        const run = async (statement: Statement) =>
-          (await client.query(statement.text, statement.names.map((name) => params[name]))).rows;
+        const run = async <Row extends object = FigureRow>(statement: Statement): Promise<Row[]> =>
+          (await client.query<Row>(statement.text, statement.names.map((name) => params[name]))).rows;
         const s = statements(scope.kind);
-        const rows = [...await run(s.figures), ...await run(s.deadlines), ...await run(s.followUp)] as FigureRow[];
-        const municipalities = (await run(s.municipalities)).map((r) => r.municipality as string).sort();
+        const rows = [...await run(s.figures), ...await run(s.deadlines), ...await run(s.followUp)];
+        const municipalities = (await run<{ municipality: string }>(s.municipalities)).map((r) => r.municipality).sort();
         await client.query('COMMIT');
         return { ...collect(rows), municipalities };
       } catch (error) {

@@ -51,7 +51,7 @@ export function postgresStore(db: PgDb, clock: Clock, options: PgStoreOptions = 
     housekeeping: pgHousekeeping(db, clock),
     retention: pgRetention(db),
     async ping() {
-      return (await db.$client.query('SELECT 1 AS ok')).rows[0]?.ok === 1;
+      return (await db.$client.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]?.ok === 1;
     },
     durable: () => undefined,
     async close() {

@@ -24,14 +24,14 @@ function* pairs(rows: (Record<string, unknown> | undefined)[]): Generator<unknow
 }
 
 export async function verifyPostgres(db: PgDb, from: VerifyState = freshVerification()):
-  Promise<{ result: VerifyResult; state: VerifyState | null }> {
+Promise<{ result: VerifyResult; state: VerifyState | null }> {
   const client = await db.$client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       let state = from;
       if (state.seq > 0) {
-        const kept = await client.query('SELECT log_hash FROM audit_log WHERE seq = $1', [state.seq]);
+        const kept = await client.query<{ log_hash: string }>('SELECT log_hash FROM audit_log WHERE seq = $1', [state.seq]);
         if (kept.rows[0]?.log_hash !== state.logHash) {
           return brokenAt(state, { seq: state.seq, reason: 'the last verified entry changed' });
         }
@@ -45,7 +45,7 @@ export async function verifyPostgres(db: PgDb, from: VerifyState = freshVerifica
         const keyed = page.filter((r) => r.case_id !== null);
         const found = keyed.length === 0 ? [] : (await client.query(`SELECT e.* FROM case_events e
           JOIN unnest($1::text[], $2::int[]) AS k(case_id, version) ON e.case_id = k.case_id AND e.version = k.version`,
-          [keyed.map((r) => r.case_id), keyed.map((r) => r.case_seq)])).rows as Record<string, unknown>[];
+        [keyed.map((r) => r.case_id), keyed.map((r) => r.case_seq)])).rows as Record<string, unknown>[];
         const byKey = new Map(found.map((e) => [`${e.case_id as string} ${e.version as number}`, e]));
         const events = keyed.map((r) => byKey.get(`${r.case_id as string} ${r.case_seq as number}`));
         const run = verifyRows(state, page, pairs(events));
@@ -54,9 +54,9 @@ export async function verifyPostgres(db: PgDb, from: VerifyState = freshVerifica
         if (page.length < PAGE) break;
       }
       // No trail row without its entry: as many trail rows as entries of cases, as of this moment.
-      const { rows: [counts] } = await client.query(`SELECT (SELECT count(*) FROM case_events)::bigint AS trail,
+      const { rows: [counts] } = await client.query<{ trail: string; entries: string }>(`SELECT (SELECT count(*) FROM case_events)::bigint AS trail,
         (SELECT count(*) FROM audit_log WHERE case_id IS NOT NULL)::bigint AS entries`);
-      return finishVerification(state, Number(counts.trail) > Number(counts.entries));
+      return finishVerification(state, Number(counts?.trail) > Number(counts?.entries));
     } finally {
       await client.query('ROLLBACK');
     }

@@ -52,15 +52,15 @@ export function signaleringStatements(d: Dialect, scope: ScopeKind): Signalering
 const inPeriod = (at: string): string => `(${at} >= @start AND ${at} < @end)`;
 
 /** How a case closed in the period ended (§6.1 closedAs), from the closure and CLOSE's outcome. */
-const CLOSED_AS = `CASE closure WHEN 'DECLINE' THEN 'declined' WHEN 'CONSULT' THEN 'consulted' ` +
-  `WHEN 'WITHDRAW' THEN 'withdrawn' WHEN 'ESCALATE' THEN 'escalated' ELSE outcome END`;
+const CLOSED_AS = 'CASE closure WHEN \'DECLINE\' THEN \'declined\' WHEN \'CONSULT\' THEN \'consulted\' ' +
+  'WHEN \'WITHDRAW\' THEN \'withdrawn\' WHEN \'ESCALATE\' THEN \'escalated\' ELSE outcome END';
 
 /**
  * A commitment made in the period (§6.1), as of the end of the period: settled before or after its
  * deadline passed, withdrawn with the case, or still open.
  */
-const COMMITMENT_SETTLEMENT = `CASE WHEN settled_at IS NOT NULL THEN CASE WHEN passed_at IS NULL ` +
-  `OR passed_at > settled_at THEN 'in_time' ELSE 'late' END WHEN withdrawn_at IS NOT NULL THEN 'withdrawn' ELSE 'open' END`;
+const COMMITMENT_SETTLEMENT = 'CASE WHEN settled_at IS NOT NULL THEN CASE WHEN passed_at IS NULL ' +
+  'OR passed_at > settled_at THEN \'in_time\' ELSE \'late\' END WHEN withdrawn_at IS NOT NULL THEN \'withdrawn\' ELSE \'open\' END';
 
 /** Rows of one figure: per key, the number of rows of `from` where `where` holds. */
 function counter(d: Dialect) {
@@ -128,8 +128,8 @@ export function signaleringSql(d: Dialect, scope: ScopeKind): string {
     d.least(`coalesce(${d.day('held_at')}, ${d.day('overleg_at')})`, d.day('overleg_at')))} END`;
 
   /** The state at the end of the period: the current one, unless the case changed after it. */
-  const STATE_AT_END = `CASE WHEN updated_at < @end THEN state ELSE (SELECT e.state FROM case_events e ` +
-    `WHERE e.case_id = c.id AND e.at < @end ORDER BY e.version DESC LIMIT 1) END`;
+  const STATE_AT_END = 'CASE WHEN updated_at < @end THEN state ELSE (SELECT e.state FROM case_events e ' +
+    'WHERE e.case_id = c.id AND e.at < @end ORDER BY e.version DESC LIMIT 1) END';
 
   const days = (to: string, from: string): string => `${d.day(to)} - ${d.day(from)}`;
   const submittedOnly = (column: string): string => `CASE WHEN ${inPeriod('submitted_at')} THEN ${column} END`;
@@ -166,7 +166,7 @@ export function signaleringSql(d: Dialect, scope: ScopeKind): string {
    * A thuiszitter is of compulsory school age (5 to 17, §5.1): some age the youth may have on the
    * as-of day (born in @asOfYear - birth_year - 1 or that year) lies in 5..17.
    */
-  const SCHOOL_AGE = `(@asOfYear - birth_year >= 5 AND @asOfYear - birth_year - 1 <= 17)`;
+  const SCHOOL_AGE = '(@asOfYear - birth_year >= 5 AND @asOfYear - birth_year - 1 <= 17)';
 
   const OVERLEG_ROWS = `f, ${d.each('f.overleggen', 'o')}`;
 
@@ -187,18 +187,18 @@ export function signaleringSql(d: Dialect, scope: ScopeKind): string {
       'f.overleggen IS NOT NULL'),
     ...(['youth', 'parents'] as const).map((who, i) => count(`overleg.${who}Reason`, at('o.value', `[${i + 3}]`),
       OVERLEG_ROWS, `f.overleggen IS NOT NULL AND ${at('o.value', `[${i + 3}]`)} IS NOT NULL`)),
-    `SELECT 'advice', '', ${int(`count(DISTINCT seq || ' ' || at)`)}, ${d.cast('NULL', 'float')}, ` +
+    `SELECT 'advice', '', ${int('count(DISTINCT seq || \' \' || at)')}, ${d.cast('NULL', 'float')}, ` +
       `${d.cast('NULL', 'float')} FROM items`,
     count('helpItem.kind', 'kind', 'items', 'TRUE'),
     count('helpItem.waiting', int('waiting > 0'), 'items', 'TRUE'),
     count('waitingCase.bridged', `coalesce(${int('planned_at >= first_at')}, 0)`, 'waiting', 'TRUE'),
-    count('open.state', 'state', 'f', `state <> 'closed'`),
-    count('open.school', 'school', 'f', `state <> 'closed'`),
+    count('open.state', 'state', 'f', 'state <> \'closed\''),
+    count('open.school', 'school', 'f', 'state <> \'closed\''),
     count('open.notAttending', `CASE WHEN NOT ${SCHOOL_AGE} THEN 'outside_school_age' ` +
-      `WHEN since < @cutoff THEN 'more_than_3_months' ELSE 'up_to_3_months' END`,
-      'f', `state <> 'closed' AND school = 'not_attending'`),
+      'WHEN since < @cutoff THEN \'more_than_3_months\' ELSE \'up_to_3_months\' END',
+    'f', 'state <> \'closed\' AND school = \'not_attending\''),
     `SELECT 'distribution', kind, ${int('max(n)')}, min(CASE WHEN upto >= (n + 1) / 2 THEN v END), ` +
-      `min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative GROUP BY kind`,
+      'min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative GROUP BY kind',
   ].join('\nUNION ALL ');
 
   // planned_at is one value per seq (a case's); PostgreSQL wants it grouped by all the same.
@@ -223,7 +223,7 @@ export function municipalitiesSql(scope: ScopeKind): string {
  * DEADLINE_PASSED entries of the trail. Rows as the figures statement gives them.
  */
 export function deadlinesSql(d: Dialect, scope: ScopeKind): string {
-  return `SELECT ${d.cast(`'deadline.passed'`, 'text')} AS figure, ${d.pathText(d.parse('e.payload'), 'deadline')} AS key,
+  return `SELECT ${d.cast('\'deadline.passed\'', 'text')} AS figure, ${d.pathText(d.parse('e.payload'), 'deadline')} AS key,
     ${d.cast('count(DISTINCT e.case_id)', 'int')} AS n, ${d.cast('NULL', 'float')} AS p50, ${d.cast('NULL', 'float')} AS p90
     FROM case_events e ${scope === 'region' ? 'JOIN cases c ON c.id = e.case_id AND c.region = @region' : ''}
     WHERE e.type = 'DEADLINE_PASSED' AND e.at >= @start AND e.at < @end GROUP BY 2`;
@@ -271,7 +271,7 @@ export function followUpSql(d: Dialect, scope: ScopeKind): string {
         AND ${payload('d', 'commitmentId')} = made.id AND d.at < @end) AS passed_at,
       (SELECT min(w.at) FROM case_events w WHERE w.case_id = made.case_id AND w.type = 'WITHDRAW' AND w.at < @end) AS withdrawn_at
       FROM made)
-  SELECT ${d.cast(`'helpItem.change'`, 'text')} AS figure, status AS key, ${int('count(*)')} AS n,
+  SELECT ${d.cast('\'helpItem.change\'', 'text')} AS figure, status AS key, ${int('count(*)')} AS n,
     ${d.cast('NULL', 'float')} AS p50, ${d.cast('NULL', 'float')} AS p90 FROM u GROUP BY status
   UNION ALL SELECT 'distribution', 'weeksToStart', ${int('max(n)')}, min(CASE WHEN upto >= (n + 1) / 2 THEN v END),
     min(CASE WHEN upto >= (9 * n + 9) / 10 THEN v END) FROM cumulative HAVING count(*) > 0

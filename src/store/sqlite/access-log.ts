@@ -8,7 +8,6 @@ import type { Actor } from '../../auth/actors.ts';
 import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
 import type { RequestInfo } from '../port.ts';
 
-
 export function accessLogRepository(db: Db, clock: Clock) {
   const insert = db.insert(accessLog).values({
     at: sql.placeholder('at'), requestId: sql.placeholder('requestId'), action: sql.placeholder('action'),

@@ -5,7 +5,7 @@
  * extended inline.
  */
 import { createHash } from 'node:crypto';
-import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../../../db/schema.ts';
 import type { Db } from './client.ts';

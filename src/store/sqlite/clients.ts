@@ -4,8 +4,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { apiClients } from '../../../db/schema.ts';
 import { auditTrail } from './audit.ts';
-import { administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator } from '../../auth/actors.ts';
-
+import { administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient } from '../../auth/actors.ts';
 
 /** An administrative change (tokens, people) in the audit trail, inside the caller's transaction. */
 export function auditAdministration(db: Db, ...entry: Parameters<typeof administrationEntry>): void {

@@ -22,9 +22,6 @@ import type { CaseRow } from '../rows.ts';
 import type { Actor } from '../../auth/actors.ts';
 import { SCHEDULER } from '../../cases/case-writes.ts';
 
-
-
-
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
   const regions = regionSettings(db);

@@ -151,6 +151,8 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
     const changesBefore = changes.get() as number;
     let settle!: (error?: unknown) => void;
     const durable = new Promise<void>((resolve, reject) => {
+      // A batch fails with whatever its statement or its sync threw, passed on as it is.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
       settle = (error) => (error === undefined ? resolve() : reject(error));
     });
     // Every answer of the batch waits for it; an unobserved failure is not an unhandled rejection.
@@ -162,7 +164,7 @@ export function groupCommit(sqlite: Database.Database, options: GroupCommitOptio
       writes += size;
       // Closed under an open batch (close() waits for it; a caller that did not): SQLite has rolled it back.
       if (!sqlite.open) return settle(new Error('the database was closed before this batch was committed'));
-      let changed = true;
+      let changed: boolean;
       try {
         // Begun before a sync failed: no later sync could vouch for it, so it is taken back.
         if (lost) throw lost;

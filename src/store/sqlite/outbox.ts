@@ -4,7 +4,6 @@ import type { Db } from './client.ts';
 import type { OutboxEntry } from '../rows.ts';
 import { outbox } from '../../../db/schema.ts';
 
-
 export function outboxRepository(db: Db) {
   const due = db.select().from(outbox)
     .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now')),
@@ -16,7 +15,7 @@ export function outboxRepository(db: Db) {
     .set({ nextAttemptAt: sql`${sql.placeholder('until')}` })
     .where(and(eq(outbox.seq, sql.placeholder('seq')), eq(outbox.status, 'pending')))
     .prepare();
-  const skipOne = db.$client.prepare(`UPDATE "outbox" SET "status" = 'skipped' WHERE "seq" = ?`);
+  const skipOne = db.$client.prepare('UPDATE "outbox" SET "status" = \'skipped\' WHERE "seq" = ?');
   const skipAll = db.$client.transaction((seqs: readonly number[]) => {
     for (const seq of seqs) skipOne.run(seq);
   });
@@ -45,7 +44,7 @@ export function outboxRepository(db: Db) {
     skip(seqs: readonly number[]): void {
       if (seqs.length > 0) skipAll.immediate(seqs);
     },
-    failed(region: string | '*', limit: number): OutboxEntry[] {
+    failed(region: string, limit: number): OutboxEntry[] {
       const where = region === '*'
         ? eq(outbox.status, 'failed')
         : and(eq(outbox.status, 'failed'), eq(outbox.region, region));

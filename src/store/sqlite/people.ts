@@ -11,8 +11,7 @@ import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser } fr
 const secret = (): string => randomBytes(32).toString('base64url');
 import { sessions, signInLinks, users } from '../../../db/schema.ts';
 import { auditAdministration } from './clients.ts';
-import { CLI_OPERATOR, hashToken, type Actor, type Operator } from '../../auth/actors.ts';
-
+import { CLI_OPERATOR, hashToken, type Operator } from '../../auth/actors.ts';
 
 export function createUser(db: Db, user: NewUser, now: Date, operator: Operator = CLI_OPERATOR): User {
   const row: User = {
@@ -82,6 +81,5 @@ export function signInLinkUsable(db: Db, token: string, now: Date): boolean {
   const link = db.select().from(signInLinks).where(eq(signInLinks.tokenHash, hashToken(token))).get();
   return link !== undefined && link.usedAt === null && link.expiresAt > now.toISOString();
 }
-
 
 /** Sessions of people: created at sign-in, ended by sign-out or after `idleMinutes` without use. */

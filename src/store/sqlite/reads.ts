@@ -3,15 +3,14 @@
  * (better-sqlite3), unaware of rules; the lists' SQL is shared with PostgreSQL (sql/cases.ts).
  * Callers run the writes inside their own transaction.
  */
-import { and, asc, desc, eq, getTableColumns, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { CaseFilter, WorkFilter, WorkItem } from '../port.ts';
 import type { CaseEventRow, CaseRow, NewCaseRow, OutboxRow, StampedNote, StoredCaseEvent, TimerRow } from '../rows.ts';
-import { caseEvents, cases, outbox, timers } from '../../../db/schema.ts';
+import { caseEvents, cases, timers } from '../../../db/schema.ts';
 import { insertSql, selectList } from '../sql/columns.ts';
 import { type CaseScope } from '../../cases/access.ts';
 import { listWhere, overdueOf, sqliteJson, worklistQuery } from '../sql/cases.ts';
-
 
 export function caseRepository(db: Db) {
   // The statements of every event go straight to better-sqlite3 (sql/columns.ts); the rest
@@ -90,7 +89,5 @@ export function caseRepository(db: Db) {
     },
   };
 }
-
-
 
 export type CaseRepository = ReturnType<typeof caseRepository>;

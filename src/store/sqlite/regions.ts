@@ -27,5 +27,4 @@ export function regionSettings(db: Db) {
   };
 }
 
-
 export type RegionSettingsRepository = ReturnType<typeof regionSettings>;

@@ -100,7 +100,8 @@ export function retention(db: Db) {
     audit.append({
       at, action: 'case_erased', caseId: null, actorRole: operator.role, actorOrganisation: operator.organisation,
       actorName: operator.name, actorClientId: operator.clientId, onBehalfOf: null, eventType: null,
-      fromState: null, toState: null, machineVersion: null, payload: JSON.stringify({ caseId: id, basis, ...(reference ? { reference } : {}) }),
+      fromState: null, toState: null, machineVersion: null,
+      payload: JSON.stringify({ caseId: id, basis, ...(reference ? { reference } : {}) }),
     });
     return true;
   });

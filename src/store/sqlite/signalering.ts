@@ -11,7 +11,6 @@ import type { Period } from '../../reports/period.ts';
 import { signaleringQueries } from './signalering-queries.ts';
 import type { RawFigures, ReportScope } from '../../reports/signalering-raw.ts';
 
-
 export function signaleringReader(db: Db): SignaleringReader {
   if (db.$client.memory) {
     const queries = signaleringQueries(db);

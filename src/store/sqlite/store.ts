@@ -44,6 +44,8 @@ export function asAsync<T extends object>(service: T): Async<T> {
       try {
         return Promise.resolve((value as (...a: unknown[]) => unknown).apply(service, args));
       } catch (error) {
+        // The call's own error, as it would have thrown it.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
         return Promise.reject(error);
       }
     };

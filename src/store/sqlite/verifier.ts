@@ -15,7 +15,6 @@ import type { VerifyResult } from '../../audit/audit-contract.ts';
 import { auditTrail } from './audit.ts';
 import { freshVerification, type VerifyState } from '../../audit/audit-chain.ts';
 
-
 export function auditVerifier(db: Db, onResult: (result: VerifyResult) => void): AuditVerifier {
   return db.$client.memory ? inThread(db, onResult) : inWorker(db.$client.name, onResult);
 }

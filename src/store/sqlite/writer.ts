@@ -13,7 +13,6 @@ import {
   type EntryWrites,
 } from '../../cases/case-writes.ts';
 
-
 /**
  * The persisted case with its latest notes (at most NOTES_IN_VIEW, oldest of them first) in its
  * record, and how many notes it has in all: the case view's cost does not grow with its notes.
@@ -24,7 +23,6 @@ export function withLatestNotes(repo: Pick<CaseRepository, 'notes' | 'noteCount'
   const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : repo.noteCount(caseId);
   return { persisted: withNotes(persisted, latest), notesTotal };
 }
-
 
 /** The SQLite writer: runs inside the engine's transaction. */
 export function caseWriter(db: Db) {
