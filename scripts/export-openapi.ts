@@ -4,19 +4,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../src/store/sqlite/client.ts';
 import { buildApp } from '../src/app.ts';
-import { sqliteStore } from '../src/store/sqlite/store.ts';
+import { systemClock } from '../src/clock.ts';
+import { openStore } from '../src/store/open.ts';
 
 export const OPENAPI_FILE = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 
 export async function generateOpenApi(): Promise<string> {
-  const db = openDatabase(':memory:');
-  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db) });
+  const store = await openStore({
+    DATABASE_PATH: ':memory:', SQLITE_SYNCHRONOUS: 'FULL', CHECKPOINT_INTERVAL_MS: 0, GROUP_COMMIT: 'off', SESSION_IDLE_MINUTES: 30,
+  }, { clock: systemClock, use: 'command' });
+  const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store });
   await app.ready();
   const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
   await app.close();
-  db.$client.close();
   return text;
 }
 

@@ -7,34 +7,34 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../src/store/sqlite/client.ts';
 import type { EventType } from '../machines/referral.schemas.ts';
 import { buildApp } from '../src/app.ts';
-import { createSignInLink, createUser } from '../src/store/sqlite/people.ts';
 import { systemClock } from '../src/clock.ts';
-import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { launchChromium } from '../test/console/browser.ts';
 import { events, fixtureClock, PATH_TO, submission } from '../test/support/fixtures.ts';
 import type { User } from '../src/store/rows.ts';
 import { personActor } from '../src/auth/people.ts';
-import { sqliteStore } from '../src/store/sqlite/store.ts';
+import { openStore } from '../src/store/open.ts';
 
 const out = resolve(process.argv[2] ?? 'docs/screenshots');
 mkdirSync(out, { recursive: true });
 const dir = mkdtempSync(join(tmpdir(), 'passend-screenshots-'));
-const db = openDatabase(join(dir, 'passend.db'));
 fixtureClock.now = () => systemClock.now();
-const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store: sqliteStore(db) });
+const store = await openStore({
+  DATABASE_PATH: join(dir, 'passend.db'), SQLITE_SYNCHRONOUS: 'NORMAL', CHECKPOINT_INTERVAL_MS: 0, GROUP_COMMIT: 'on',
+  SESSION_IDLE_MINUTES: 30,
+}, { clock: systemClock });
+const app = await buildApp({ config: { LOG_LEVEL: 'silent' }, store });
 const browser = await launchChromium();
 try {
   const now = systemClock.now();
-  regionSettings(db).set('R01', { municipalities: ['GM0363', 'GM0344', 'GM0599'] }, now);
+  await store.regions.set('R01', { municipalities: ['GM0363', 'GM0344', 'GM0599'] }, now);
   const user = (role: User['role'], organisation: string, name: string) =>
-    createUser(db, { role, organisation, region: 'R01', name, email: `${name.split(' ')[0]!.toLowerCase()}@example.nl` }, now);
-  const worker = user('local_team', 'Wijkteam Noord', 'Wim Wijkteam');
-  const coordinator = user('expert_team', 'Expertteam Amsterdam-Amstelland', 'Carla Regisseur');
-  const inspector = user('inspector', 'IGJ', 'Ines Inspecteur');
-  const admin = user('admin', 'Regio Amsterdam-Amstelland', 'Bea Beheer');
+    store.people.create({ role, organisation, region: 'R01', name, email: `${name.split(' ')[0]!.toLowerCase()}@example.nl` }, now);
+  const worker = await user('local_team', 'Wijkteam Noord', 'Wim Wijkteam');
+  const coordinator = await user('expert_team', 'Expertteam Amsterdam-Amstelland', 'Carla Regisseur');
+  const inspector = await user('inspector', 'IGJ', 'Ines Inspecteur');
+  const admin = await user('admin', 'Regio Amsterdam-Amstelland', 'Bea Beheer');
 
   // Example cases in several states, sent as the people would.
   const cases: Record<string, string> = {};
@@ -64,7 +64,7 @@ try {
   const shoot = async (who: User, shots: [string, string][], purpose?: string) => {
     const context = await browser.newContext({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${base}/inloggen?code=${createSignInLink(db, who.id, systemClock.now())}`);
+    await page.goto(`${base}/inloggen?code=${await store.people.signInLink(who.id, systemClock.now())}`);
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/inloggen')), page.getByRole('button', { name: 'Inloggen' }).click()]);
     if (purpose) {
       await page.fill('#doel', purpose);
@@ -86,6 +86,5 @@ try {
 } finally {
   await browser.close();
   await app.close();
-  db.$client.close();
   rmSync(dir, { recursive: true, force: true });
 }
