@@ -227,16 +227,7 @@ ${dataList([
 ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
 </section>
 ${ending(view)}
-${intake(record, now)}
-${consentAndAuthority(record, now)}
-${triage(record)}
-${questions(record)}
-${overleg(record)}
-${advice(record)}
-${bridging(record)}
-${escalation(view)}
-${commitments(view)}
-${progress(view.id, record, view.notesTotal)}
+${fileSections(view, now)}
 <p class="utrecht-paragraph utrecht-paragraph--small">Overzicht gemaakt op ${when(now.toISOString())} door ${esc(person.actor.name)}
 (${esc(ROLE_LABELS[person.actor.role] ?? person.actor.role)}, ${esc(person.actor.organisation)}).</p>`));
   });
@@ -362,16 +353,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${ending(view)}
 ${actions(person, view, failed)}
-${intake(record, clock.now())}
-${consentAndAuthority(record, clock.now(), entries && recorders(entries, 'UPDATE_CONSENT'))}
-${triage(record)}
-${questions(record)}
-${overleg(record)}
-${advice(record)}
-${bridging(record)}
-${escalation(view)}
-${commitments(view)}
-${progress(view.id, record, view.notesTotal, entries)}
+${fileSections(view, clock.now(), entries)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
@@ -455,6 +437,24 @@ ${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen
     });
     return `<section aria-labelledby="kop-vragen"><h2 class="utrecht-heading-2" id="kop-vragen">Vragen van het expertteam</h2>
 ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</section>`;
+  }
+
+  /**
+   * The file (DESIGN §6.2), from the aanmelding to the progress reports, as the case page and its
+   * printable summary show it; with the trail's `entries`, who recorded each consent and report.
+   */
+  function fileSections(view: CaseView, now: Date, entries?: Trail['entries']): string {
+    const record = view.data;
+    return `${intake(record, now)}
+${consentAndAuthority(record, now, entries && recorders(entries, 'UPDATE_CONSENT'))}
+${triage(record)}
+${questions(record)}
+${overleg(record)}
+${advice(record)}
+${bridging(record)}
+${escalation(view)}
+${commitments(view)}
+${progress(view.id, record, view.notesTotal, entries)}`;
   }
 
   /**
