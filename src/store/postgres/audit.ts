@@ -8,11 +8,10 @@ import type { PgDb, PgTx } from './client.ts';
 import { auditLog } from '../../../db/pg/schema.ts';
 import { GENESIS } from '../../audit/audit-hash.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
-import { verifyPostgres } from './verifier.ts';
 import { execute, query, statement, type Statement } from './statements.ts';
-import type { AuditReader, AuditVerifier } from '../port.ts';
+import type { AuditReader } from '../port.ts';
 import type { AuditEntry } from '../rows.ts';
-import { chainedEntry, freshVerification, type NewAuditEntry, type VerifyState } from '../../audit/audit-chain.ts';
+import { chainedEntry, type NewAuditEntry } from '../../audit/audit-chain.ts';
 
 /** The advisory lock of the audit log chain (any constant: one per purpose). */
 export const AUDIT_LOCK = 7_313_002;
@@ -92,30 +91,5 @@ export function pgAuditReader(db: PgDb): AuditReader {
       for (const h of heads) hash.update(`${h.case_id} ${h.case_hash}\n`);
       return { checked, head: hash.digest('hex') };
     },
-  };
-}
-
-/**
- * Verification on PostgreSQL (src/store/postgres/verifier.ts): the reads wait on the server, not on
- * the event loop. Incremental like the SQLite verifier: from the last verified entry, unless a
- * full run is asked for; one at a time.
- */
-export function pgVerifier(db: PgDb): AuditVerifier {
-  let state: VerifyState | null = null;
-  let last: VerifyResult | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
-  return {
-    verify(full = false) {
-      const run = queue.then(async () => {
-        const outcome = await verifyPostgres(db, full || state === null ? freshVerification() : state);
-        state = outcome.state;
-        last = outcome.result;
-        return outcome.result;
-      });
-      queue = run.catch(() => {});
-      return run;
-    },
-    state: () => last,
-    async close() { await queue; },
   };
 }

@@ -6,7 +6,7 @@
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../port.ts';
 import { pgAccessLog } from './access-log.ts';
-import { pgAuditReader, pgVerifier } from './audit.ts';
+import { pgAuditReader } from './audit.ts';
 import type { PgDb } from './client.ts';
 import { pgClients } from './clients.ts';
 import { pgCaseEngine } from './engine.ts';
@@ -18,6 +18,7 @@ import { pgRegions } from './regions.ts';
 import { pgRetention } from './retention.ts';
 import { pgSessions } from './sessions.ts';
 import { pgSignaleringReader } from './signalering.ts';
+import { pgVerifier } from './verifier.ts';
 
 export interface PgStoreOptions {
   sessionIdleMinutes?: number;

@@ -11,6 +11,7 @@
  */
 import type { PgDb } from './client.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
+import type { AuditVerifier } from '../port.ts';
 import { brokenAt, finishVerification, freshVerification, verifyRows, type VerifyState } from '../../audit/audit-chain.ts';
 
 const PAGE = 2_000;
@@ -63,4 +64,29 @@ Promise<{ result: VerifyResult; state: VerifyState | null }> {
   } finally {
     client.release();
   }
+}
+
+/**
+ * The store's verifier on PostgreSQL: the reads wait on the server, not on the event loop.
+ * Incremental like the SQLite verifier: from the last verified entry, unless a full run is asked
+ * for; one at a time.
+ */
+export function pgVerifier(db: PgDb): AuditVerifier {
+  let state: VerifyState | null = null;
+  let last: VerifyResult | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    verify(full = false) {
+      const run = queue.then(async () => {
+        const outcome = await verifyPostgres(db, full || state === null ? freshVerification() : state);
+        state = outcome.state;
+        last = outcome.result;
+        return outcome.result;
+      });
+      queue = run.catch(() => {});
+      return run;
+    },
+    state: () => last,
+    async close() { await queue; },
+  };
 }
