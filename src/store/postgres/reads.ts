@@ -9,7 +9,8 @@ import { caseEvents, cases } from '../../../db/pg/schema.ts';
 import { type CaseScope } from '../../cases/access.ts';
 import { UUID } from '../../validation.ts';
 import type { StampedNote } from '../rows.ts';
-import { listWhere, overdueOf, postgresJson, worklistQuery } from '../sql/cases.ts';
+import { listWhere, overdueOf, worklistQuery } from '../sql/cases.ts';
+import { postgresDialect } from '../sql/dialect.ts';
 import type { CaseFilter, CaseReads, WorkFilter, WorkItem } from '../port.ts';
 import type { PgTx } from './client.ts';
 
@@ -39,7 +40,7 @@ export function pgCaseReads(db: PgDb | PgTx): CaseReads {
     events: async (caseId) => db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.version)),
 
     async worklist(scope: CaseScope, filter: WorkFilter & { now: string }): Promise<WorkItem[]> {
-      const query = worklistQuery(cases, postgresJson, scope, filter);
+      const query = worklistQuery(cases, postgresDialect, scope, filter);
       return db.select(query.columns).from(cases).where(query.where).orderBy(...query.orderBy).limit(filter.limit);
     },
   };

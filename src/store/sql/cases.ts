@@ -1,49 +1,24 @@
 /**
  * The SQL of the case lists, written once for both stores: a page of cases (GET /cases) and the
- * console's work list. The stores differ only in how they read JSON, which `JsonDialect` says;
- * the conditions, the columns and the order are the same text on both.
+ * console's work list. The stores differ only in how they read JSON, which their Dialect
+ * (dialect.ts) says; the conditions, the columns and the order are the same text on both.
  */
 import { and, desc, eq, isNull, lt, sql, type Column, type SQL } from 'drizzle-orm';
 import type { CaseScope } from '../../cases/access.ts';
 import type { CaseFilter, WorkFilter } from '../port.ts';
+import type { Dialect } from './dialect.ts';
 import { scopeWhere } from './scope.ts';
 
-/** How a store reads JSON kept as text. */
-export interface JsonDialect {
-  /** The text at `path` of a JSON column (NULL when missing). */
-  text(json: SQL | Column, path: readonly (string | number)[]): SQL;
-  /** The elements of the array at `path` (none when missing), as a FROM item whose rows are `<alias>.value`. */
-  elements(json: SQL | Column, path: readonly string[], alias: string): SQL;
-  /** The text at `path` of an element given by `elements`. */
-  elementText(alias: string, path: readonly string[]): SQL;
-  /** The length of the array at `path` (0 when missing). */
-  length(json: SQL | Column, path: readonly string[]): SQL;
-}
+/** A JSON column of cases (kept as text), as the dialect reads it. */
+type JsonColumn = 'facts' | 'snapshot';
 
-export const sqliteJson: JsonDialect = {
-  text: (json, path) => sql`json_extract(${json}, ${jsonPath(path)})`,
-  elements: (json, path, alias) => sql`json_each(${json}, ${jsonPath(path)}) ${sql.raw(alias)}`,
-  elementText: (alias, path) => sql`json_extract(${sql.raw(`${alias}.value`)}, ${jsonPath(path)})`,
-  length: (json, path) => sql`coalesce(json_array_length(${json}, ${jsonPath(path)}), 0)`,
-};
+/** The text at `path` of a JSON column of the case (NULL when missing). */
+const text = (d: Dialect, column: JsonColumn, path: string): SQL => sql.raw(d.pathText(d.parse(column), path));
 
-export const postgresJson: JsonDialect = {
-  text: (json, path) => sql`(${json}::jsonb #>> ${pgPath(path)})`,
-  elements: (json, path, alias) =>
-    sql`jsonb_array_elements(coalesce(${json}::jsonb #> ${pgPath(path)}, '[]'::jsonb)) ${sql.raw(alias)}(value)`,
-  elementText: (alias, path) => sql`(${sql.raw(`${alias}.value`)} #>> ${pgPath(path)})`,
-  length: (json, path) => sql`jsonb_array_length(coalesce(${json}::jsonb #> ${pgPath(path)}, '[]'::jsonb))`,
-};
-
-/** `$.a.b[0]` (SQLite's JSON path). */
-function jsonPath(path: readonly (string | number)[]): SQL {
-  return sql.raw(`'$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}'`);
-}
-
-/** `'{a,b,0}'` (PostgreSQL's text path). */
-function pgPath(path: readonly (string | number)[]): SQL {
-  return sql.raw(`'{${path.join(',')}}'`);
-}
+/** Some element of the array at `path` of a JSON column has one of `paths` equal to `value`. */
+const anyElement = (d: Dialect, column: JsonColumn, path: string, paths: readonly string[], value: string): SQL =>
+  sql.raw(`EXISTS (SELECT 1 FROM ${d.each(d.parse(column), 'e', { path })} WHERE ${
+    paths.map((p) => `${d.pathText('e.value', p)} = '${value}'`).join(' OR ')})`);
 
 /** The columns of the cases table the lists read, from either schema. */
 export interface CaseColumns {
@@ -87,7 +62,7 @@ export function listWhere(cases: CaseColumns, scope: CaseScope, filter: CaseFilt
  * report facts; the family's response to an advice and the referrer's own reference are not in
  * the facts (no free text or reference there, by design) and are read from the snapshot.
  */
-export function worklistQuery(cases: CaseColumns, json: JsonDialect, scope: CaseScope, filter: WorkFilter & { now: string }) {
+export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, filter: WorkFilter & { now: string }) {
   const pending = sql`FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'`;
   const nextDue = sql<string | null>`(SELECT MIN(t.due_at) ${pending})`;
   const overdue = overdueOf(cases, filter.now);
@@ -98,28 +73,25 @@ export function worklistQuery(cases: CaseColumns, json: JsonDialect, scope: Case
   if (filter.from) where.push(sql`${cases.createdAt} >= ${filter.from}`);
   if (filter.to) where.push(sql`${cases.createdAt} < ${filter.to}`);
   if (filter.notInvolved) {
-    where.push(sql`EXISTS (SELECT 1 FROM ${json.elements(cases.facts, ['overleggen'], 'o')}
-      WHERE ${json.elementText('o', ['youth', 'participation'])} = 'not_involved'
-         OR ${json.elementText('o', ['parents', 'participation'])} = 'not_involved')`);
+    where.push(anyElement(d, 'facts', 'overleggen', ['youth.participation', 'parents.participation'], 'not_involved'));
   }
   if (filter.familyDisagrees) {
-    where.push(sql`EXISTS (SELECT 1 FROM ${json.elements(cases.snapshot, ['context', 'record', 'advices'], 'a')}
-      WHERE ${json.elementText('a', ['familyResponse', 'youth'])} = 'disagrees'
-         OR ${json.elementText('a', ['familyResponse', 'parents'])} = 'disagrees')`);
+    where.push(anyElement(d, 'snapshot', 'context.record.advices', ['familyResponse.youth', 'familyResponse.parents'],
+      'disagrees'));
   }
   if (filter.closedWithoutHelp) {
-    where.push(sql`${cases.state} = 'closed' AND ${json.length(cases.facts, ['advices'])} > 0
-      AND ${json.text(cases.facts, ['helpStartedAt'])} IS NULL`);
+    where.push(sql`${cases.state} = 'closed' AND ${text(d, 'facts', 'advices[0].at')} IS NOT NULL
+      AND ${text(d, 'facts', 'helpStartedAt')} IS NULL`);
   }
-  if (filter.escalated) where.push(sql`${json.text(cases.facts, ['firstEscalationAt'])} IS NOT NULL`);
+  if (filter.escalated) where.push(sql`${text(d, 'facts', 'firstEscalationAt')} IS NOT NULL`);
   return {
     columns: {
       id: sql<string>`${cases.id}`, state: sql<string>`${cases.state}`, municipality: sql<string>`${cases.municipality}`,
       createdAt: sql<string>`${cases.createdAt}`, updatedAt: sql<string>`${cases.updatedAt}`, overdue, nextDue,
       nextDueName: sql<string | null>`(SELECT t.name ${pending} ORDER BY t.due_at LIMIT 1)`,
-      closureType: sql<string | null>`${json.text(cases.facts, ['closure', 'type'])}`,
-      closureOutcome: sql<string | null>`${json.text(cases.facts, ['closure', 'outcome'])}`,
-      reference: sql<string | null>`${json.text(cases.snapshot, ['context', 'record', 'submission', 'subject', 'reference'])}`,
+      closureType: sql<string | null>`${text(d, 'facts', 'closure.type')}`,
+      closureOutcome: sql<string | null>`${text(d, 'facts', 'closure.outcome')}`,
+      reference: sql<string | null>`${text(d, 'snapshot', 'context.record.submission.subject.reference')}`,
     },
     where: and(...where),
     orderBy: [desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)],

@@ -10,7 +10,8 @@ import type { CaseEventRow, CaseRow, NewCaseRow, OutboxRow, StampedNote, StoredC
 import { caseEvents, cases, timers } from '../../../db/schema.ts';
 import { insertSql, selectList } from '../sql/columns.ts';
 import { type CaseScope } from '../../cases/access.ts';
-import { listWhere, overdueOf, sqliteJson, worklistQuery } from '../sql/cases.ts';
+import { listWhere, overdueOf, worklistQuery } from '../sql/cases.ts';
+import { sqliteDialect } from '../sql/dialect.ts';
 
 export function caseRepository(db: Db) {
   // The statements of every event go straight to better-sqlite3 (sql/columns.ts); the rest
@@ -84,7 +85,7 @@ export function caseRepository(db: Db) {
 
     /** The console's work list (sql/cases.ts). */
     worklist: (scope: CaseScope, filter: WorkFilter & { now: string }): WorkItem[] => {
-      const query = worklistQuery(cases, sqliteJson, scope, filter);
+      const query = worklistQuery(cases, sqliteDialect, scope, filter);
       return db.select(query.columns).from(cases).where(query.where).orderBy(...query.orderBy).limit(filter.limit).all();
     },
   };
