@@ -31,6 +31,7 @@ const ON_POSTGRES = [
   'test/routes/errors.test.ts',
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',
+  'test/routes/worklist-filters.test.ts',
   'test/routes/meta.test.ts',
   'test/routes/raw-http.test.ts',
   'test/routes/input-hygiene.test.ts',
