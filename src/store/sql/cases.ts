@@ -20,6 +20,19 @@ const anyElement = (d: Dialect, column: JsonColumn, path: string, paths: readonl
   sql.raw(`EXISTS (SELECT 1 FROM ${d.each(d.parse(column), 'e', { path })} WHERE ${
     paths.map((p) => `${d.pathText('e.value', p)} = '${value}'`).join(' OR ')})`);
 
+/** `%`, `_` and the escape character itself, matched as themselves by a LIKE … ESCAPE '\\'. */
+export const likeEscaped = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * `value` contains `part`, ignoring the case of ASCII letters only (the dialect's `asciiCollation`), so
+ * that both stores find the same rows. LIKE is case-sensitive on PostgreSQL and not on SQLite; on
+ * lowered text on both sides it answers alike.
+ */
+export function containsFolded(d: Dialect, value: SQL | Column, part: string): SQL {
+  const lower = (x: SQL | Column | string): SQL => sql`lower(CAST(${x} AS text)${sql.raw(d.asciiCollation)})`;
+  return sql`${lower(value)} LIKE ${lower(`%${likeEscaped(part)}%`)} ESCAPE '\\'`;
+}
+
 /** The columns of the cases table the lists read, from either schema. */
 export interface CaseColumns {
   id: Column;
@@ -66,6 +79,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
   const pending = sql`FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'`;
   const nextDue = sql<string | null>`(SELECT MIN(t.due_at) ${pending})`;
   const overdue = overdueOf(cases, filter.now);
+  const reference = text(d, 'snapshot', 'context.record.submission.subject.reference');
   const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
   if (filter.state) where.push(eq(cases.state, filter.state));
   if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
@@ -84,6 +98,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
       AND ${text(d, 'facts', 'helpStartedAt')} IS NULL`);
   }
   if (filter.escalated) where.push(sql`${text(d, 'facts', 'firstEscalationAt')} IS NOT NULL`);
+  if (filter.reference) where.push(containsFolded(d, reference, filter.reference));
   return {
     columns: {
       id: sql<string>`${cases.id}`, state: sql<string>`${cases.state}`, municipality: sql<string>`${cases.municipality}`,
@@ -91,7 +106,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
       nextDueName: sql<string | null>`(SELECT t.name ${pending} ORDER BY t.due_at LIMIT 1)`,
       closureType: sql<string | null>`${text(d, 'facts', 'closure.type')}`,
       closureOutcome: sql<string | null>`${text(d, 'facts', 'closure.outcome')}`,
-      reference: sql<string | null>`${text(d, 'snapshot', 'context.record.submission.subject.reference')}`,
+      reference: sql<string | null>`${reference}`,
     },
     where: and(...where),
     orderBy: [desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)],
