@@ -299,6 +299,7 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await found('ab')).toEqual([percent, other].sort());
       expect(await found('\\')).toEqual([]);
       expect(await found('zz')).toEqual([]);
+      expect(await found('WN\u0000')).toEqual([]);
       expect(await found('WN', 'R02')).toEqual([]);
     });
 
@@ -443,6 +444,7 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await ids({ actor: 'c-exp' })).toEqual([]);
       expect(await ids({ actor: 'team' })).toEqual(['d', 'a']);
       expect(await ids({ actor: '%' })).toEqual([]);
+      expect(await ids({ actor: 'sanne\u0000' })).toEqual([]);
       expect(await ids({ action: 'case.read' })).toEqual(['e', 'b', 'a']);
       expect(await ids({ outcome: 'refused' })).toEqual(['e', 'd', 'c']);
       expect(await ids({ outcome: 'shown' })).toEqual(['b', 'a']);

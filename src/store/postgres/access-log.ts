@@ -6,7 +6,7 @@ import type { Actor } from '../../auth/actors.ts';
 import type { Clock } from '../../clock.ts';
 import type { AccessEntry, AccessLog } from '../port.ts';
 import type { PgDb } from './client.ts';
-import { containsFolded } from '../sql/cases.ts';
+import { readerMatches } from '../sql/match.ts';
 import { postgresDialect } from '../sql/dialect.ts';
 
 export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
@@ -40,10 +40,7 @@ export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
       if (query.caseIds) {
         where.push(sql`${accessLog.caseIds}::jsonb ?| ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(query.caseIds)}::jsonb))`);
       }
-      if (query.actor) {
-        where.push(or(containsFolded(postgresDialect, accessLog.actorName, query.actor),
-          containsFolded(postgresDialect, accessLog.actorOrganisation, query.actor), eq(accessLog.actorClientId, query.actor)));
-      }
+      if (query.actor) where.push(readerMatches(postgresDialect, accessLog, query.actor));
       if (query.action) where.push(eq(accessLog.action, query.action));
       if (query.outcome) where.push(eq(accessLog.outcome, query.outcome));
       if (query.beforeSeq !== undefined) where.push(lt(accessLog.seq, query.beforeSeq));

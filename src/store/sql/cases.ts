@@ -7,6 +7,7 @@ import { and, desc, eq, isNull, lt, sql, type Column, type SQL } from 'drizzle-o
 import type { CaseScope } from '../../cases/access.ts';
 import type { CaseFilter, WorkFilter } from '../port.ts';
 import type { Dialect } from './dialect.ts';
+import { containsFolded } from './match.ts';
 import { scopeWhere } from './scope.ts';
 
 /** A JSON column of cases (kept as text), as the dialect reads it. */
@@ -19,19 +20,6 @@ const text = (d: Dialect, column: JsonColumn, path: string): SQL => sql.raw(d.pa
 const anyElement = (d: Dialect, column: JsonColumn, path: string, paths: readonly string[], value: string): SQL =>
   sql.raw(`EXISTS (SELECT 1 FROM ${d.each(d.parse(column), 'e', { path })} WHERE ${
     paths.map((p) => `${d.pathText('e.value', p)} = '${value}'`).join(' OR ')})`);
-
-/** `%`, `_` and the escape character itself, matched as themselves by a LIKE … ESCAPE '\\'. */
-export const likeEscaped = (value: string): string => value.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * `value` contains `part`, ignoring the case of ASCII letters only (the dialect's `asciiCollation`), so
- * that both stores find the same rows. LIKE is case-sensitive on PostgreSQL and not on SQLite; on
- * lowered text on both sides it answers alike.
- */
-export function containsFolded(d: Dialect, value: SQL | Column, part: string): SQL {
-  const lower = (x: SQL | Column | string): SQL => sql`lower(CAST(${x} AS text)${sql.raw(d.asciiCollation)})`;
-  return sql`${lower(value)} LIKE ${lower(`%${likeEscaped(part)}%`)} ESCAPE '\\'`;
-}
 
 /** The columns of the cases table the lists read, from either schema. */
 export interface CaseColumns {

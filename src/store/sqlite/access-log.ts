@@ -7,7 +7,7 @@ import type { Clock } from '../../clock.ts';
 import type { Actor } from '../../auth/actors.ts';
 import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
 import type { RequestInfo } from '../port.ts';
-import { containsFolded } from '../sql/cases.ts';
+import { readerMatches } from '../sql/match.ts';
 import { sqliteDialect } from '../sql/dialect.ts';
 
 export function accessLogRepository(db: Db, clock: Clock) {
@@ -60,10 +60,7 @@ export function accessLogRepository(db: Db, clock: Clock) {
         where.push(sql`EXISTS (SELECT 1 FROM json_each(${accessLog.caseIds})
           WHERE value IN (SELECT value FROM json_each(${JSON.stringify(query.caseIds)})))`);
       }
-      if (query.actor) {
-        where.push(or(containsFolded(sqliteDialect, accessLog.actorName, query.actor),
-          containsFolded(sqliteDialect, accessLog.actorOrganisation, query.actor), eq(accessLog.actorClientId, query.actor)));
-      }
+      if (query.actor) where.push(readerMatches(sqliteDialect, accessLog, query.actor));
       if (query.action) where.push(eq(accessLog.action, query.action));
       if (query.outcome) where.push(eq(accessLog.outcome, query.outcome));
       if (query.beforeSeq !== undefined) where.push(lt(accessLog.seq, query.beforeSeq));
