@@ -14,6 +14,15 @@ export interface AccessQuery {
   from?: string;
   to?: string;
   caseId?: string;
+  /** Lines that name any of these cases (an empty list: none). */
+  caseIds?: readonly string[];
+  /**
+   * The reader: part of the person's or API client's name or of their organisation, ignoring the
+   * case of ASCII letters, or exactly the client's id.
+   */
+  actor?: string;
+  action?: AccessAction;
+  outcome?: 'shown' | 'refused';
   beforeSeq?: number;
   limit: number;
 }

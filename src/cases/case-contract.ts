@@ -95,6 +95,10 @@ export const NotesPageSchema = z.object({
     version: z.int().describe('The version of the case the note was written at (its trail entry)'),
     text: z.string(),
     at: z.iso.datetime(),
+    by: z.object({
+      name: z.string().describe('The name of the person (or API client) who wrote the note'),
+      organisation: z.string().nullable().describe('On whose behalf they wrote it'),
+    }).describe('Who wrote the note, as the trail records it'),
   })).describe('Newest first'),
   total: z.int().min(0).describe('How many notes the case has'),
   nextCursor: z.string().nullable().describe('Pass as cursor for the next (older) page; null on the last'),

@@ -79,7 +79,7 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
       const row = await visibleCase(actor, id);
       const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'n');
       const rows = await repo.notes(row.id, query.limit + 1, before);
-      const items = rows.slice(0, query.limit).map(({ version, text, at }) => ({ version, text, at }));
+      const items = rows.slice(0, query.limit).map(({ version, text, at, by }) => ({ version, text, at, by }));
       const last = items.at(-1);
       return {
         items,

@@ -273,8 +273,8 @@ ${pager}`));
 
   /**
    * Every note of the case, newest first, 20 a page, for everyone who may open the case; a word
-   * to look for filters them. The author shows for those who read the trail (it is not in the
-   * note's record: the local team sees none).
+   * to look for filters them. Each shows its author (name and organisation, as the trail records
+   * them) to every reader, the local team included, without the trail being read.
    */
   app.get('/casussen/:id/notities', async (request, reply) => {
     const person = ctx.person(request, CASE_READERS);
@@ -282,17 +282,12 @@ ${pager}`));
     const all = await queries.notes(person.actor, id, { limit: NOTES_READ });
     const view = await queries.get(person.actor, id);
     await access.record(request, person.actor, 'case.read', [view.id]);
-    const readsTrail = (TRAIL_READERS as readonly string[]).includes(person.actor.role);
-    const trail = readsTrail ? await queries.trail(person.actor, view.id) : undefined;
-    if (trail) await access.record(request, person.actor, 'trail.read', [view.id]);
-    const authors = new Map((trail?.entries ?? []).filter((e) => e.type === 'ADD_NOTE')
-      .map((e) => [e.version, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
     const q = request.query as Record<string, unknown>;
     const word = str(q, 'zoek')?.slice(0, 200);
     const matching = word === undefined ? all.items
       : all.items.filter((n) => n.text.toLocaleLowerCase('nl').includes(word.toLocaleLowerCase('nl')));
     const { shown, pager } = paged(matching, str(q, 'pagina'), NOTES_PAGE, `/casussen/${view.id}/notities`, { zoek: word }, 'notities');
-    const rows = shown.map((n) => readsTrail ? [when(n.at), esc(authors.get(n.version) ?? '—'), esc(n.text)] : [when(n.at), esc(n.text)]);
+    const rows = shown.map((n) => [when(n.at), esc(n.by.organisation ? `${n.by.name} (${n.by.organisation})` : n.by.name), esc(n.text)]);
     return ctx.send(reply, page({ title: `Notities bij casus ${view.data.submission.subject.reference}`, user: ctx.pageUser(person),
       path: person.actor.role === 'inspector' ? '/dossieronderzoek' : '/casussen' }, `
 <p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${all.total} notitie${all.total === 1 ? '' : 's'}${all.total > all.items.length ? `; de nieuwste ${all.items.length} staan hier` : ''}.</p>
@@ -300,7 +295,7 @@ ${pager}`));
 <div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="zoek">Zoek in de notities</label></p>
 <p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="search" id="zoek" name="zoek" maxlength="200" value="${esc(word ?? '')}"></p></div>
 <button class="utrecht-button utrecht-button--secondary-action" type="submit">Zoeken</button></form>
-${table(word === undefined ? 'Notities' : `Notities met "${word}"`, readsTrail ? ['Wanneer', 'Door', 'Notitie'] : ['Wanneer', 'Notitie'], rows)}
+${table(word === undefined ? 'Notities' : `Notities met "${word}"`, ['Wanneer', 'Door', 'Notitie'], rows)}
 ${pager}`));
   });
 

@@ -7,8 +7,8 @@ import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import { ACCESS_LABELS, CLOSED_AS_LABELS, dutchDate, durationNl, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { csvField } from '../reports/signalering-csv.ts';
-import { ACCESS_ACTIONS } from '../audit/access-log.ts';
-import { accessPage, SCAN_LIMIT, type AccessFilter } from './access-review.ts';
+import { ACCESS_ACTIONS, type AccessAction } from '../audit/access-log.ts';
+import { accessPage, type AccessFilter } from './access-review.ts';
 import { municipalityName } from '../../machines/referral.municipalities.ts';
 import { isCleanText } from '../../machines/referral.text.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
@@ -56,16 +56,13 @@ export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext):
     if (text('tot') !== '' && !to) errors.tot = 'Vul een datum in als dag-maand-jaar.';
     if (from && to && from > to) errors.tot = `"Aangemeld tot en met" (${dutchDate(to)}) ligt vóór "Aangemeld vanaf" (${dutchDate(from)}).`;
     const wrong = Object.keys(errors).length > 0;
-    const found = searched && !wrong ? await queries.worklist(person.actor, {
+    // The referrer's reference is searched by the store, as a part of it in any case, among all cases.
+    const items = searched && !wrong ? await queries.worklist(person.actor, {
       state, from: from && `${from}T00:00:00.000Z`, to: to && `${to}T23:59:59.999Z`,
       overdue: ticked.has('achterstallig'), notInvolved: ticked.has('nietBetrokken'),
       familyDisagrees: ticked.has('gezinOneens'), closedWithoutHelp: ticked.has('zonderHulp'),
-      escalated: ticked.has('opgeschaald'), limit: SEARCH_LIMIT,
+      escalated: ticked.has('opgeschaald'), reference: reference || undefined, limit: SEARCH_LIMIT,
     }) : [];
-    // The referrer's reference: the store's search has no such filter, so it narrows what the
-    // other filters found (at most SEARCH_LIMIT cases), case-insensitive, on a part of it.
-    const items = reference === '' ? found
-      : found.filter((i) => (i.reference ?? '').toLocaleLowerCase('nl').includes(reference.toLocaleLowerCase('nl')));
     if (searched && !wrong) await access.record(request, person.actor, 'case.list', items.map((i) => i.id));
     const cells = (i: (typeof items)[number]) => ({
       reference: i.reference ?? i.id.slice(0, 8), state: i.state === 'closed' && i.closedAs ? CLOSED_AS_LABELS[i.closedAs] ?? i.closedAs : STATE_LABELS[i.state] ?? i.state,
@@ -115,7 +112,7 @@ ${CRITERIA.map(([name, label]) => `<div class="utrecht-form-field utrecht-form-f
 </fieldset>
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Zoeken</button></form>
 ${searched && !wrong ? `${table(`${items.length} dossier${items.length === 1 ? '' : 's'} gevonden`, ['Kenmerk', 'Status', 'Gemeente', 'Aangemeld', 'Over de termijn'], rows)}
-${found.length === SEARCH_LIMIT ? `<p class="utrecht-paragraph">Alleen de eerste ${SEARCH_LIMIT} dossiers zijn doorzocht; maak de zoekvraag nauwer.</p>` : ''}
+${items.length === SEARCH_LIMIT ? `<p class="utrecht-paragraph">Alleen de eerste ${SEARCH_LIMIT} gevonden dossiers staan hier; maak de zoekvraag nauwer.</p>` : ''}
 ${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="/dossieronderzoek?${esc(csvQuery.toString())}" download>Deze ${items.length} dossier${items.length === 1 ? '' : 's'} downloaden als CSV</a></p>` : ''}` : ''}`), wrong ? 400 : 200);
   });
 
@@ -129,23 +126,25 @@ ${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrech
     const q = request.query as Record<string, unknown>;
     const text = (name: string): string => (typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, 200) : '');
     const region = person.actor.region;
-    const known = await queries.worklist(person.actor, { limit: 500 });
-    const referenceOf = new Map(known.map((i) => [i.id, i.reference ?? i.id.slice(0, 8)]));
+    const known = await queries.worklist(person.actor, { limit: SEARCH_LIMIT });
     const asked = text('casus');
-    const caseIds = asked === '' ? undefined : UUID.test(asked) ? [asked.toLowerCase()]
-      : known.filter((i) => i.reference === asked).map((i) => i.id);
-    const action = (ACCESS_ACTIONS as readonly string[]).includes(text('actie')) ? text('actie') : undefined;
+    // A reference names the cases whose reference it is exactly, found by the store among all the region's cases.
+    const named = asked === '' || UUID.test(asked) ? []
+      : (await queries.worklist(person.actor, { reference: asked, limit: SEARCH_LIMIT })).filter((i) => i.reference === asked);
+    const referenceOf = new Map([...known, ...named].map((i) => [i.id, i.reference ?? i.id.slice(0, 8)]));
+    const caseIds = asked === '' ? undefined : UUID.test(asked) ? [asked.toLowerCase()] : named.map((i) => i.id);
+    const action = (ACCESS_ACTIONS as readonly string[]).includes(text('actie')) ? text('actie') as AccessAction : undefined;
     const before = /^\d{1,15}$/.test(text('voor')) ? Number(text('voor')) : undefined;
     const filter: AccessFilter = { who: text('wie') || undefined, caseIds, action, refusedOnly: q.geweigerd === 'ja', before };
     // A case id of another region finds nothing, so that the filter cannot tell whether it exists.
     const ownCase = caseIds === undefined || region === '*' ? true
       : caseIds.length > 0 && (await access.ofRegion(region, caseIds)).size > 0;
     const result = caseIds?.length === 0 || !ownCase
-      ? { lines: [], next: null, scanStopped: false }
+      ? { lines: [], next: null }
       : await accessPage(access, region, filter);
-    const named = result.lines.map((l) => JSON.parse(l.caseIds) as string[]);
-    const own = region === '*' ? null : await access.ofRegion(region, [...new Set(named.flat())]);
-    const shown = named.map((ids) => (own === null ? ids : ids.filter((id) => own.has(id))));
+    const idsOf = result.lines.map((l) => JSON.parse(l.caseIds) as string[]);
+    const own = region === '*' ? null : await access.ofRegion(region, [...new Set(idsOf.flat())]);
+    const shown = idsOf.map((ids) => (own === null ? ids : ids.filter((id) => own.has(id))));
     await access.record(request, person.actor, 'access_log.read', [...new Set(shown.flat())]);
     const caseCell = (ids: string[]): string => (ids.length === 0 ? '—' : ids.length > 3 ? esc(`${ids.length} casussen`)
       : ids.map((id) => `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${id}">${esc(referenceOf.get(id) ?? id.slice(0, 8))}</a>`).join(', '));
@@ -174,8 +173,7 @@ Ook uw eigen inzage staat hierin.</p>
 <button class="utrecht-button utrecht-button--secondary-action" type="submit">Filteren</button></form>
 ${asked !== '' && (caseIds?.length === 0 || !ownCase) ? alert('info', 'Er is in uw regio geen casus met dit kenmerk.') : ''}
 ${table(caption, ['Wanneer', 'Wie', 'Rol en organisatie', 'Wat', 'Casus', 'Doel', 'Uitkomst'], rows)}
-${result.scanStopped ? `<p class="utrecht-paragraph">Er zijn ${SCAN_LIMIT} regels doorzocht zonder een volle pagina te vinden.</p>` : ''}
-${nextHref ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="${esc(nextHref)}">${result.scanStopped ? 'Verder zoeken in oudere regels' : 'Oudere regels'}</a></p>` : ''}
+${nextHref ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="${esc(nextHref)}">Oudere regels</a></p>` : ''}
 ${before !== undefined ? `<p class="utrecht-paragraph"><a class="utrecht-link utrecht-link--html-a" href="${esc(`/toegangslog${keep.size > 0 ? `?${keep.toString()}` : ''}`)}">Terug naar de nieuwste regels</a></p>` : ''}`));
   });
 

@@ -43,11 +43,16 @@ export const SignaleringShareSchema = z.object({
   suppressed: suppressed.describe('true when the part or the rest is fewer than 5: share times the exact total would give it back'),
 }).meta({ id: 'SignaleringShare' });
 
+/** How many values a median (and percentile) is computed from: in the exact figures only. */
+const sizeOf = z.int().min(0).optional()
+  .describe('How many values underlie the figure; only in the exact figures (not with publication=true)');
+
 export const SignaleringLeadTimeSchema = z.object({
   medianDays: z.number().min(0).nullable(),
   p90Days: z.number().min(0).nullable()
     .describe('null when suppressed, or when fewer than 10 values underlie it (it would be the largest: one child\'s)'),
   suppressed: suppressed.describe('true when fewer than 5 cases underlie the figure'),
+  n: sizeOf,
 }).meta({ id: 'SignaleringLeadTime' });
 
 export const SignaleringReportSchema = z.object({
@@ -102,7 +107,7 @@ export const SignaleringReportSchema = z.object({
     helpItems: z.int().min(0).describe('Help items in those advices (exact)'),
     customArrangements: SignaleringShareSchema.describe('Share of help items that are custom arrangements'),
     withWaitingTime: SignaleringShareSchema.describe('Share of help items with a waiting time'),
-    medianWaitingWeeks: z.object({ weeks: z.number().min(0).nullable(), suppressed })
+    medianWaitingWeeks: z.object({ weeks: z.number().min(0).nullable(), suppressed, n: sizeOf })
       .describe('Median waiting time of the help items that have one'),
     bridgingPlanWhenWaiting: SignaleringShareSchema
       .describe('Of the cases advised a help item with a waiting time, the share with a bridging plan set by the end of the period'),
@@ -116,7 +121,7 @@ export const SignaleringReportSchema = z.object({
   }).describe('Follow-up: cases that passed a deadline in the period'),
   helpItems: z.object({
     changesByStatus: cells('Help item status changes in the period (§5.2): arranged, started, not_started, stopped'),
-    weeksFromAdviceToStart: z.object({ medianWeeks: z.number().nullable(), p90Weeks: z.number().nullable(), suppressed })
+    weeksFromAdviceToStart: z.object({ medianWeeks: z.number().nullable(), p90Weeks: z.number().nullable(), suppressed, n: sizeOf })
       .describe('Weeks from the advice to the day a help item started, of the items that started in the period'),
   }),
   escalations: z.object({

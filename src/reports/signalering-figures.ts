@@ -101,6 +101,14 @@ export class Figures {
     return this.threshold === 0 || d.n >= P90_MINIMUM;
   }
 
+  /**
+   * How many values underlie a distribution's figures, for the exact figures only: for publication
+   * it is left out (a median's n would be a small count, and stays out also when it is not).
+   */
+  sizeOf(kind: string): { n?: number } {
+    return this.threshold === 0 ? { n: this.raw.distributions.get(kind)?.n ?? 0 } : {};
+  }
+
   distribution(kind: string): Distribution | undefined {
     const d = this.raw.distributions.get(kind);
     return d && d.n > 0 && d.n >= this.threshold ? d : undefined;
@@ -113,8 +121,8 @@ export class Figures {
   leadTime(kind: string) {
     const d = this.distribution(kind);
     return d
-      ? { medianDays: d.p50, p90Days: this.p90Shown(d) ? d.p90 : null, suppressed: false }
-      : { medianDays: null, p90Days: null, suppressed: this.threshold > 0 };
+      ? { medianDays: d.p50, p90Days: this.p90Shown(d) ? d.p90 : null, suppressed: false, ...this.sizeOf(kind) }
+      : { medianDays: null, p90Days: null, suppressed: this.threshold > 0, ...this.sizeOf(kind) };
   }
 
   get municipalities(): string[] {

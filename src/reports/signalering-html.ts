@@ -23,6 +23,8 @@ svg{display:block;margin:.5rem 0;font-size:12px}svg .bar{fill:#154273}.meta,.not
 const countText = (cell: Cell): string => (cell.suppressed ? SUPPRESSED_MARK : String(cell.count));
 /** A missing value: withheld in the figures for publication, else there were no cases to compute it from. */
 const missing = (r: SignaleringReport): string => (r.publication ? SUPPRESSED_MARK : '—');
+/** In the exact figures, how many values a median or percentile is computed from. */
+const sizeText = (n: number | undefined): string => (n === undefined ? '' : ` (n = ${n})`);
 const shareText = (share: Share, r: SignaleringReport): string => (share.share === null ? missing(r) : percent(share.share));
 const bars = (cells: Cell[], name: (key: string) => string = label): Bar[] =>
   cells.map((c) => ({ label: name(c.key), value: c.count, text: countText(c) }));
@@ -81,9 +83,12 @@ function leadTimes(r: SignaleringReport): string {
     [name, r.leadTimes[key as keyof typeof LEAD_TIME_LABELS]] as const);
   const days = (v: number | null): string => (v === null ? missing(r) : decimal(v));
   const chartBars = entries.map(([name, t]) => ({ label: name, value: t.medianDays,
-    text: t.medianDays === null ? missing(r) : `${decimal(t.medianDays)} dagen` }));
-  return `<h2>Doorlooptijden</h2><p class="note">In dagen, over de trajecten die in de periode afliepen.</p>
-${table(['Traject', 'Mediaan', '90e percentiel'], entries.map(([name, t]) => [name, days(t.medianDays), days(t.p90Days)]))}
+    text: t.medianDays === null ? missing(r) : `${decimal(t.medianDays)} dagen${sizeText(t.n)}` }));
+  const exact = !r.publication;
+  return `<h2>Doorlooptijden</h2><p class="note">In dagen, over de trajecten die in de periode afliepen${exact
+    ? '; n is het aantal trajecten waarover mediaan en percentiel gaan' : ''}.</p>
+${table(['Traject', 'Mediaan', '90e percentiel', ...exact ? ['n'] : []],
+    entries.map(([name, t]) => [name, days(t.medianDays), days(t.p90Days), ...exact ? [String(t.n ?? 0)] : []]))}
 ${barChart('Mediane doorlooptijd in dagen', chartBars)}`;
 }
 
@@ -103,7 +108,8 @@ function advice(r: SignaleringReport): string {
   const shares: Bar[] = ([['Maatwerk', a.customArrangements], ['Met wachttijd', a.withWaitingTime],
     ['Overbruggingsplan bij wachttijd', a.bridgingPlanWhenWaiting]] as const)
     .map(([name, s]) => ({ label: name, value: s.share, text: shareText(s, r) }));
-  const weeks = a.medianWaitingWeeks.weeks === null ? missing(r) : `${decimal(a.medianWaitingWeeks.weeks)} weken`;
+  const weeks = a.medianWaitingWeeks.weeks === null ? missing(r)
+    : `${decimal(a.medianWaitingWeeks.weeks)} weken${sizeText(a.medianWaitingWeeks.n)}`;
   return `<h2>Advies</h2><p>Adviezen: <strong>${a.advices}</strong>, met <strong>${a.helpItems}</strong> hulponderdelen.
 Mediane wachttijd (van de onderdelen met een wachttijd): <strong>${esc(weeks)}</strong>.</p>
 ${barChart('Aandeel hulponderdelen en casussen', shares, 1)}`;
@@ -119,7 +125,7 @@ gestart): <strong>${esc(reassess)}</strong>.</p>${chart('Casussen over een termi
 
 function followUp(r: SignaleringReport): string {
   const w = r.helpItems.weeksFromAdviceToStart;
-  const weeks = w.medianWeeks === null ? missing(r) : `${decimal(w.medianWeeks)} weken`;
+  const weeks = w.medianWeeks === null ? missing(r) : `${decimal(w.medianWeeks)} weken${sizeText(w.n)}`;
   return `<h2>Hulp na het advies</h2><p>Mediane tijd van advies tot start van een hulponderdeel:
 <strong>${esc(weeks)}</strong>.</p>${chart('Wijzigingen van hulponderdelen in de periode', r.helpItems.changesByStatus)}
 <h2>Opschalingen</h2><p>Opschalingen in de periode: <strong>${r.escalations.total}</strong>. De casus blijft

@@ -136,7 +136,8 @@ function advice(f: Figures): SignaleringReport['advice'] {
     helpItems: items,
     customArrangements: f.share(f.count('helpItem.kind', 'custom_arrangement'), items),
     withWaitingTime: f.share(f.count('helpItem.waiting', '1'), items),
-    medianWaitingWeeks: waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: f.threshold > 0 },
+    medianWaitingWeeks: { ...waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: f.threshold > 0 },
+      ...f.sizeOf('waitingWeeks') },
     bridgingPlanWhenWaiting: f.share(f.count('waitingCase.bridged', '1'), f.total('waitingCase.bridged')),
   };
 }
@@ -147,9 +148,12 @@ function helpItemFigures(f: Figures): SignaleringReport['helpItems'] {
   const weeks = f.distribution('weeksToStart');
   return {
     changesByStatus: f.breakdown('helpItem.change', ['arranged', 'started', 'not_started', 'stopped']),
-    weeksFromAdviceToStart: weeks
-      ? { medianWeeks: weeks.p50, p90Weeks: f.p90Shown(weeks) ? weeks.p90 : null, suppressed: false }
-      : { medianWeeks: null, p90Weeks: null, suppressed: f.threshold > 0 },
+    weeksFromAdviceToStart: {
+      ...weeks
+        ? { medianWeeks: weeks.p50, p90Weeks: f.p90Shown(weeks) ? weeks.p90 : null, suppressed: false }
+        : { medianWeeks: null, p90Weeks: null, suppressed: f.threshold > 0 },
+      ...f.sizeOf('weeksToStart'),
+    },
   };
 }
 

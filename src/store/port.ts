@@ -20,7 +20,7 @@ import type { RegionSettings, RegionUpdate } from '../regions/region-settings.ts
 import type { Period } from '../reports/period.ts';
 import type { RawFigures, ReportScope } from '../reports/signalering-raw.ts';
 import type {
-  AccessEntry, AuditEntry, CaseRow, ClientRow, OutboxEntry, StampedNote, StoredCaseEvent, User,
+  AccessEntry, AuditEntry, CaseRow, ClientRow, ListedNote, OutboxEntry, StoredCaseEvent, User,
 } from './rows.ts';
 
 export type * from './rows.ts';
@@ -75,6 +75,11 @@ export interface WorkFilter {
   /** Closed after an advice without every help item started. */
   closedWithoutHelp?: boolean;
   escalated?: boolean;
+  /**
+   * The referrer's own reference contains this, case-insensitive (ASCII letters: SQLite and
+   * PostgreSQL fold alike); `%` and `_` in it are matched as themselves.
+   */
+  reference?: string;
   limit: number;
 }
 
@@ -100,8 +105,8 @@ export interface CaseReads {
   find(id: string): Promise<CaseRow | undefined>;
   /** Newest first, within the scope. */
   list(scope: CaseScope, filter: CaseFilter & { now: string }): Promise<CaseRow[]>;
-  /** Up to `limit` notes written before version `before`, newest first, with their version. */
-  notes(caseId: string, limit: number, before?: number): Promise<(StampedNote & { version: number })[]>;
+  /** Up to `limit` notes written before version `before`, newest first, with their version and author. */
+  notes(caseId: string, limit: number, before?: number): Promise<ListedNote[]>;
   noteCount(caseId: string): Promise<number>;
   /** What is overdue first, then by the nearest open deadline, then newest. */
   worklist(scope: CaseScope, filter: WorkFilter & { now: string }): Promise<WorkItem[]>;

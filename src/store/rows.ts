@@ -25,3 +25,9 @@ export type ClientRow = Omit<typeof apiClients.$inferSelect, 'tokenHash'>;
 
 /** A note as a case's record holds it. */
 export interface StampedNote { type: 'ADD_NOTE'; text: string; at: string }
+
+/** Who wrote a note: its trail entry's actor, a person's or an API client's name (never a client id). */
+export interface NoteAuthor { name: string; organisation: string | null }
+
+/** A note as a page of notes lists it: with its version (its trail entry) and its author. */
+export interface ListedNote extends StampedNote { version: number; by: NoteAuthor }

@@ -142,6 +142,14 @@ describe('the region\'s access log', () => {
     for (const row of caseRows) expect(row).toContain('WN-2026-0042');
     expect(await page.locator('main tbody a').first().getAttribute('href')).toBe(`/casussen/${followed}`);
 
+    // The reader in any case of its letters, combined with refused: the store filters, the page only shows.
+    await open(page, '/toegangslog?wie=WIM%20wijkteam&geweigerd=ja');
+    const wim = await rows(page);
+    expect(wim.length).toBeGreaterThanOrEqual(1);
+    for (const row of wim) expect(row).toMatch(/Wim Wijkteam.*Toegangslog gelezen.*Geweigerd/);
+    await open(page, '/toegangslog?wie=wt-noord&actie=trail.read');
+    expect(await rows(page)).toEqual([]);
+
     await open(page, '/toegangslog?casus=BESTAAT-NIET');
     expect(await page.textContent('main')).toContain('geen casus met dit kenmerk');
     expect(await rows(page)).toEqual([]);
@@ -350,7 +358,7 @@ describe('long lists, paged and filterable', () => {
     }
   }, 120_000);
 
-  it('the local team pages through all its notes and finds one by a word; the expert team sees who wrote each', async () => {
+  it('the local team pages through all its notes and finds one by a word; every reader sees who wrote each', async () => {
     const { context, page } = await signedIn(worker);
     await open(page, `/casussen/${noted}`);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: `Alle ${NOTES} notities, te doorzoeken` }).click()]);
@@ -370,14 +378,17 @@ describe('long lists, paged and filterable', () => {
     const found = await rows(page);
     expect(found).toHaveLength(1);
     expect(found[0]).toContain('Gesprek nummer 7 met de school');
-    // The local team reads no trail: no author column.
-    expect(await page.locator('main thead th').allTextContents()).toEqual(['Wanneer', 'Notitie']);
+    // The local team reads no trail, and still sees who wrote each note: the store gives the author with the note.
+    expect(await page.locator('main thead th').allTextContents()).toEqual(['Wanneer', 'Door', 'Notitie']);
+    expect(found[0]).toContain('local_team wt-noord (wt-noord)');
+    await open(page, `/casussen/${noted}/notities`);
+    for (const row of await rows(page)) expect(row).toContain('local_team wt-noord (wt-noord)');
     await context.close();
 
     const expert = await signedIn(regisseur);
     await open(expert.page, `/casussen/${noted}/notities`);
     expect(await expert.page.locator('main thead th').allTextContents()).toEqual(['Wanneer', 'Door', 'Notitie']);
-    for (const row of await rows(expert.page)) expect(row).toContain('local_team wt-noord');
+    for (const row of await rows(expert.page)) expect(row).toContain('local_team wt-noord (wt-noord)');
     await expert.context.close();
   }, 120_000);
 

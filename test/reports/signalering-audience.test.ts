@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type Caller, type TestContext } from '../support/app.ts';
-import { submission } from '../support/fixtures.ts';
+import { events, submission } from '../support/fixtures.ts';
 import { person, signIn } from '../console/session.ts';
 
 let ctx: TestContext;
@@ -24,7 +24,13 @@ beforeAll(async () => {
   // Three cases in Utrecht this month (January 2026), six in Amsterdam.
   for (let i = 0; i < 9; i++) {
     const subject = { ...submission().subject, reference: `AUD-${i}`, municipalityCode: i < 3 ? 'GM0344' : 'GM0363' };
-    await ctx.createCase(submission({ subject }));
+    const id = await ctx.createCase(submission({ subject }));
+    // Two triage decisions: a median over 2, which publication withholds and the exact figures show with its n.
+    if (i < 2) {
+      for (const event of [events.START_TRIAGE(), events.ACCEPT()]) {
+        expect((await ctx.send(ctx.expertTeam, id, event)).statusCode).toBe(200);
+      }
+    }
   }
 });
 afterAll(() => ctx?.close());
@@ -60,6 +66,24 @@ describe('GET /reports/signalering by audience', () => {
     const browser = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator'));
     const page = (await browser.get('/signalering')).body;
     expect(/<td>Utrecht \(GM0344\)<\/td><td class="n">([^<]+)<\/td>/.exec(page)?.[1]).toBe('3');
+  });
+
+  it('gives a median with its n in the exact figures, and withholds both for publication', async () => {
+    const exact = (await get(ctx.expertTeam, URL)).json();
+    expect(exact.leadTimes.submissionToTriageDecision).toMatchObject({ n: 2, suppressed: false });
+    expect(exact.leadTimes.submissionToTriageDecision.medianDays).not.toBeNull();
+    expect(exact.leadTimes.overlegToAdvice).toEqual({ medianDays: null, p90Days: null, suppressed: false, n: 0 });
+    expect(exact.advice.medianWaitingWeeks).toEqual({ weeks: null, suppressed: false, n: 0 });
+    const published = (await get(ctx.expertTeam, `${URL}?publication=true`)).json();
+    expect(published.leadTimes.submissionToTriageDecision).toEqual({ medianDays: null, p90Days: null, suppressed: true });
+
+    const row = /<td>Aanmelding → triagebesluit<\/td>((?:<td class="n">[^<]*<\/td>)+)/;
+    const cellsOf = (html: string) => [...(row.exec(html)?.[1] ?? '').matchAll(/<td class="n">([^<]*)<\/td>/g)].map((m) => m[1]);
+    const exactCells = cellsOf((await get(ctx.expertTeam, URL, 'text/html')).body);
+    expect(exactCells).toHaveLength(3);
+    expect(exactCells[2]).toBe('2');
+    expect(exactCells[0]).not.toBe('&lt;5');
+    expect(cellsOf((await get(ctx.expertTeam, `${URL}?publication=true`, 'text/html')).body)).toEqual(['&lt;5', '&lt;5']);
   });
 
   it('refuses a publication flag that is not true or false with 400', async () => {

@@ -81,6 +81,21 @@ describe('notes', () => {
     expect(versions).toEqual(Array.from({ length: 61 }, (_, i) => 62 - i));
   });
 
+  it('name their author (name and organisation, never a client id) to the local team too', async () => {
+    const id = await ctx.createCase();
+    await ctx.send(ctx.localTeam, id, events.ADD_NOTE({ text: 'Van het wijkteam' }));
+    await ctx.send(ctx.expertTeam, id, events.ADD_NOTE({ text: 'Van het expertteam' }));
+    for (const reader of [ctx.localTeam, ctx.expertTeam]) {
+      const res = await ctx.call(reader, { url: `/api/v1/cases/${id}/notes` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().items.map((n: { text: string; by: unknown }) => [n.text, n.by])).toEqual([
+        ['Van het expertteam', { name: 'expert_team ret-r01', organisation: 'ret-r01' }],
+        ['Van het wijkteam', { name: 'local_team wt-noord', organisation: 'wt-noord' }],
+      ]);
+      expect(res.body).not.toMatch(/clientId|"c-/);
+    }
+  });
+
   it('pages: a case without notes, a foreign cursor, and a case the caller may not see', async () => {
     const id = await ctx.createCase();
     const empty = await ctx.call(ctx.expertTeam, { url: `/api/v1/cases/${id}/notes` });

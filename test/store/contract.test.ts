@@ -16,6 +16,7 @@ import { DuplicateEmail, type NewUser } from '../../src/auth/people.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { AppError } from '../../src/errors.ts';
 import { DEFAULT_DEADLINES } from '../../machines/referral.deadlines.ts';
+import type { AccessQuery } from '../../src/audit/access-log.ts';
 import type { RequestInfo, Store } from '../../src/store/port.ts';
 import { postgresStore } from '../../src/store/postgres/store.ts';
 import { openDatabase } from '../../src/store/sqlite/client.ts';
@@ -268,17 +269,38 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect((error as AppError).code).toBe('VERSION_MISMATCH');
 
       expect(await store.reads.noteCount(id)).toBe(2);
+      // Each note with its author, as the trail records them: name and organisation, never the client id.
+      const by = { name: 'Expertteam R01', organisation: 'ret-r01' };
       expect(await store.reads.notes(id, 10)).toEqual([
-        { type: 'ADD_NOTE', text: 'tweede', at: '2026-01-05T09:02:00.000Z', version: 4 },
-        { type: 'ADD_NOTE', text: 'eerste', at: '2026-01-05T09:01:00.000Z', version: 3 },
+        { type: 'ADD_NOTE', text: 'tweede', at: '2026-01-05T09:02:00.000Z', version: 4, by },
+        { type: 'ADD_NOTE', text: 'eerste', at: '2026-01-05T09:01:00.000Z', version: 3, by },
       ]);
       expect(await store.reads.notes(id, 10, 4)).toEqual([
-        { type: 'ADD_NOTE', text: 'eerste', at: '2026-01-05T09:01:00.000Z', version: 3 },
+        { type: 'ADD_NOTE', text: 'eerste', at: '2026-01-05T09:01:00.000Z', version: 3, by },
       ]);
       expect(await store.reads.notes(id, 1)).toHaveLength(1);
       expect((await store.reads.events(id)).map((e) => e.version)).toEqual([1, 2, 3, 4]);
       expect(await store.reads.find(id)).toMatchObject({ state: 'triage', version: 4 });
       expect((await store.audit.ofCase(id)).map((e) => e.toState)).toEqual(['submitted', 'triage', 'triage', 'triage']);
+    });
+
+    it('finds cases on the work list by a part of the referrer\'s reference, ignoring case, wildcards as themselves', async () => {
+      const reference = (value: string) => submission({ subject: { ...submission().subject, reference: value } });
+      const plain = (await store.engine.submit(local, reference('WN-2026-0042'))).id;
+      const percent = (await store.engine.submit(local, reference('ab%cd_ef'))).id;
+      const other = (await store.engine.submit(local, reference('abXcdYef'))).id;
+      const found = async (part: string, region = 'R01') => (await store.reads.worklist({ kind: 'region', region },
+        { limit: 10, now: now(), reference: part })).map((i) => i.id).sort();
+      expect(await found('wn-2026')).toEqual([plain]);
+      expect(await found('0042')).toEqual([plain]);
+      expect(await found('%')).toEqual([percent]);
+      expect(await found('B%C')).toEqual([percent]);
+      expect(await found('d_e')).toEqual([percent]);
+      expect(await found('ab')).toEqual([percent, other].sort());
+      expect(await found('\\')).toEqual([]);
+      expect(await found('zz')).toEqual([]);
+      expect(await found('WN\u0000')).toEqual([]);
+      expect(await found('WN', 'R02')).toEqual([]);
     });
 
     it('fires a due deadline once, and a timer fired again is gone', async () => {
@@ -396,9 +418,44 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect((await store.access.list('*', { limit: 10, caseId: id })).map((l) => l.requestId)).toEqual(['req-1']);
       expect((await store.access.list('*', { limit: 10, beforeSeq: lines[0]!.seq })).map((l) => l.requestId)).toEqual(['req-1']);
 
+      expect((await store.access.list('*', { limit: 10, caseIds: [id, 'no-such-case'] })).map((l) => l.requestId)).toEqual(['req-1']);
+      expect(await store.access.list('*', { limit: 10, caseIds: [] })).toEqual([]);
+
       expect(await store.access.ofRegion('R01', [id, 'no-such-case'])).toEqual(new Set([id]));
       expect(await store.access.ofRegion('R02', [id])).toEqual(new Set());
       expect(await store.access.ofRegion('R01', [])).toEqual(new Set());
+    });
+
+    it('filters lines by reader, action and outcome exactly, paging by sequence number', async () => {
+      const id = await submit();
+      const person: Actor = { clientId: 'user:u-sanne', role: 'inspector', organisation: 'Inspectie JenV', region: 'R01', name: 'Sanne de Wit' };
+      await store.access.record(request('a'), expert, 'case.read', [id]);
+      await store.access.record(request('b'), person, 'case.read', [id]);
+      await store.access.record(request('c'), person, 'access_log.read', [], 'refused');
+      await store.access.record(request('d'), local, 'case.list', [id], 'refused');
+      await store.access.record(request('e'), person, 'case.read', [id], 'refused');
+      const ids = async (query: Omit<AccessQuery, 'limit'>, limit = 10) =>
+        (await store.access.list('R01', { ...query, limit })).map((l) => l.requestId);
+
+      // The reader: part of the name or the organisation (ASCII case folded), or the client id exactly.
+      expect(await ids({ actor: 'sanne' })).toEqual(['e', 'c', 'b']);
+      expect(await ids({ actor: 'JENV' })).toEqual(['e', 'c', 'b']);
+      expect(await ids({ actor: 'c-expert' })).toEqual(['a']);
+      expect(await ids({ actor: 'c-exp' })).toEqual([]);
+      expect(await ids({ actor: 'team' })).toEqual(['d', 'a']);
+      expect(await ids({ actor: '%' })).toEqual([]);
+      expect(await ids({ actor: 'sanne\u0000' })).toEqual([]);
+      expect(await ids({ action: 'case.read' })).toEqual(['e', 'b', 'a']);
+      expect(await ids({ outcome: 'refused' })).toEqual(['e', 'd', 'c']);
+      expect(await ids({ outcome: 'shown' })).toEqual(['b', 'a']);
+      expect(await ids({ actor: 'sanne', action: 'case.read', outcome: 'refused' })).toEqual(['e']);
+      expect(await ids({ actor: 'Sanne', caseIds: [id] })).toEqual(['e', 'b']);
+
+      // A full page of matches, then the next from the last one's sequence number: no line twice, none left out.
+      const first = await store.access.list('R01', { action: 'case.read', limit: 2 });
+      expect(first.map((l) => l.requestId)).toEqual(['e', 'b']);
+      expect(await ids({ action: 'case.read', beforeSeq: first[1]!.seq })).toEqual(['a']);
+      expect(await store.access.list('R02', { actor: 'sanne', limit: 10 })).toEqual([]);
     });
 
     it('verifies the audit trail in full', async () => {

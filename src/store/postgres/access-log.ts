@@ -6,6 +6,8 @@ import type { Actor } from '../../auth/actors.ts';
 import type { Clock } from '../../clock.ts';
 import type { AccessEntry, AccessLog } from '../port.ts';
 import type { PgDb } from './client.ts';
+import { readerMatches } from '../sql/match.ts';
+import { postgresDialect } from '../sql/dialect.ts';
 
 export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
   /** Case ids in a line's JSON array, as a set of text. */
@@ -35,6 +37,12 @@ export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
       if (query.from) where.push(gte(accessLog.at, query.from));
       if (query.to) where.push(lt(accessLog.at, query.to));
       if (query.caseId) where.push(sql`${accessLog.caseIds}::jsonb ? ${query.caseId}`);
+      if (query.caseIds) {
+        where.push(sql`${accessLog.caseIds}::jsonb ?| ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(query.caseIds)}::jsonb))`);
+      }
+      if (query.actor) where.push(readerMatches(postgresDialect, accessLog, query.actor));
+      if (query.action) where.push(eq(accessLog.action, query.action));
+      if (query.outcome) where.push(eq(accessLog.outcome, query.outcome));
       if (query.beforeSeq !== undefined) where.push(lt(accessLog.seq, query.beforeSeq));
       return db.select().from(accessLog).where(and(...where)).orderBy(desc(accessLog.seq)).limit(query.limit);
     },

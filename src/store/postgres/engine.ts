@@ -35,7 +35,7 @@ import { viewWithNotes } from '../../cases/case-queries.ts';
 import { selectList } from '../sql/columns.ts';
 import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../../cases/idempotency.ts';
-import type { CaseEventRow, CaseRow, NewCaseRow, StampedNote, TimerRow } from '../rows.ts';
+import type { CaseEventRow, CaseRow, ListedNote, NewCaseRow, TimerRow } from '../rows.ts';
 import type { RegionRow } from '../rows.ts';
 import type { NewAuditEntry } from '../../audit/audit-chain.ts';
 import type { Actor } from '../../auth/actors.ts';
@@ -78,7 +78,8 @@ const SQL = {
     ("id", "case_id", "region", "kind", "payload", "created_at", "status", "next_attempt_at")
     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $6)`),
   // The view's notes, as pgCaseReads reads them (reads.ts), inside the writing transaction.
-  notes: statement('notes_of_case', `SELECT "version", "at", "payload"::jsonb ->> 'text' AS "text" FROM "case_events"
+  notes: statement('notes_of_case', `SELECT "version", "at", "payload"::jsonb ->> 'text' AS "text",
+    "actor_name" AS "name", "actor_organisation" AS "organisation" FROM "case_events"
     WHERE "case_id" = $1 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $2`),
   noteCount: statement('note_count', `SELECT count(*)::int AS "n" FROM "case_events"
     WHERE "case_id" = $1 AND "type" = 'ADD_NOTE'`),
@@ -114,8 +115,8 @@ class Writes {
 /** The case's latest notes and their count, read in the transaction that wrote them. */
 const notesIn = (tx: Tx) => ({
   notes: async (caseId: string, limit: number) =>
-    (await query<{ version: number; at: string; text: string }>(tx, SQL.notes, [caseId, limit]))
-      .map((r): StampedNote & { version: number } => ({ type: 'ADD_NOTE', ...r })),
+    (await query<{ version: number; at: string; text: string; name: string; organisation: string | null }>(tx, SQL.notes, [caseId, limit]))
+      .map(({ version, at, text, name, organisation }): ListedNote => ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } })),
   noteCount: async (caseId: string) => (await query<{ n: number }>(tx, SQL.noteCount, [caseId]))[0]!.n,
 });
 

@@ -8,7 +8,7 @@ import type { PgDb } from './client.ts';
 import { caseEvents, cases } from '../../../db/pg/schema.ts';
 import { type CaseScope } from '../../cases/access.ts';
 import { UUID } from '../../validation.ts';
-import type { StampedNote } from '../rows.ts';
+import type { ListedNote } from '../rows.ts';
 import { listWhere, overdueOf, worklistQuery } from '../sql/cases.ts';
 import { postgresDialect } from '../sql/dialect.ts';
 import type { CaseFilter, CaseReads, WorkFilter, WorkItem } from '../port.ts';
@@ -29,10 +29,12 @@ export function pgCaseReads(db: PgDb | PgTx): CaseReads {
 
     async notes(caseId: string, limit: number, before = Number.MAX_SAFE_INTEGER) {
       const rows = await db.select({ version: caseEvents.version, at: caseEvents.at,
-        text: sql<string>`${caseEvents.payload}::jsonb ->> 'text'` })
+        text: sql<string>`${caseEvents.payload}::jsonb ->> 'text'`,
+        name: caseEvents.actorName, organisation: caseEvents.actorOrganisation })
         .from(caseEvents).where(and(notesOf(caseId), lt(caseEvents.version, Math.min(before, 2 ** 31 - 1))))
         .orderBy(desc(caseEvents.version)).limit(limit);
-      return rows.map((r): StampedNote & { version: number } => ({ type: 'ADD_NOTE', ...r }));
+      return rows.map(({ version, at, text, name, organisation }): ListedNote =>
+        ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } }));
     },
 
     noteCount: async (caseId) => (await db.select({ n: count() }).from(caseEvents).where(notesOf(caseId)))[0]!.n,

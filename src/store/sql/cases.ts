@@ -7,6 +7,7 @@ import { and, desc, eq, isNull, lt, sql, type Column, type SQL } from 'drizzle-o
 import type { CaseScope } from '../../cases/access.ts';
 import type { CaseFilter, WorkFilter } from '../port.ts';
 import type { Dialect } from './dialect.ts';
+import { containsFolded } from './match.ts';
 import { scopeWhere } from './scope.ts';
 
 /** A JSON column of cases (kept as text), as the dialect reads it. */
@@ -66,6 +67,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
   const pending = sql`FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'`;
   const nextDue = sql<string | null>`(SELECT MIN(t.due_at) ${pending})`;
   const overdue = overdueOf(cases, filter.now);
+  const reference = text(d, 'snapshot', 'context.record.submission.subject.reference');
   const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
   if (filter.state) where.push(eq(cases.state, filter.state));
   if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
@@ -84,6 +86,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
       AND ${text(d, 'facts', 'helpStartedAt')} IS NULL`);
   }
   if (filter.escalated) where.push(sql`${text(d, 'facts', 'firstEscalationAt')} IS NOT NULL`);
+  if (filter.reference) where.push(containsFolded(d, reference, filter.reference));
   return {
     columns: {
       id: sql<string>`${cases.id}`, state: sql<string>`${cases.state}`, municipality: sql<string>`${cases.municipality}`,
@@ -91,7 +94,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
       nextDueName: sql<string | null>`(SELECT t.name ${pending} ORDER BY t.due_at LIMIT 1)`,
       closureType: sql<string | null>`${text(d, 'facts', 'closure.type')}`,
       closureOutcome: sql<string | null>`${text(d, 'facts', 'closure.outcome')}`,
-      reference: sql<string | null>`${text(d, 'snapshot', 'context.record.submission.subject.reference')}`,
+      reference: sql<string | null>`${reference}`,
     },
     where: and(...where),
     orderBy: [desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)],

@@ -69,6 +69,11 @@ export interface Dialect {
   tenth(value: string): string;
   /** A result column's type (PostgreSQL); SQLite's values carry their own type. */
   cast(value: string, type: Cast): string;
+  /**
+   * Appended to a text value so that lower() folds ASCII letters only, as SQLite's lower() does
+   * (PostgreSQL's folds by the database's locale): case-insensitive matches find the same rows.
+   */
+  readonly asciiCollation: string;
 }
 
 type Segment = string | number;
@@ -110,6 +115,7 @@ export const sqliteDialect: Dialect = {
   least: (a, b) => `min(${a}, ${b})`,
   tenth: (value) => `round(${value}, 1)`,
   cast: (value) => value,
+  asciiCollation: '',
 };
 
 /** PostgreSQL's path operator: `->>`/`->` for one step, `#>>`/`#>` for more. */
@@ -156,4 +162,5 @@ export const postgresDialect: Dialect = {
   least: (a, b) => `least(${a}, ${b})`,
   tenth: (value) => `round((${value})::numeric, 1)::float8`,
   cast: (value, type) => `(${value})::${PG_TYPES[type]}`,
+  asciiCollation: ' COLLATE "C"',
 };

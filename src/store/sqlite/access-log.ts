@@ -7,6 +7,8 @@ import type { Clock } from '../../clock.ts';
 import type { Actor } from '../../auth/actors.ts';
 import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
 import type { RequestInfo } from '../port.ts';
+import { readerMatches } from '../sql/match.ts';
+import { sqliteDialect } from '../sql/dialect.ts';
 
 export function accessLogRepository(db: Db, clock: Clock) {
   const insert = db.insert(accessLog).values({
@@ -54,6 +56,13 @@ export function accessLogRepository(db: Db, clock: Clock) {
       if (query.caseId) {
         where.push(sql`EXISTS (SELECT 1 FROM json_each(${accessLog.caseIds}) WHERE value = ${query.caseId})`);
       }
+      if (query.caseIds) {
+        where.push(sql`EXISTS (SELECT 1 FROM json_each(${accessLog.caseIds})
+          WHERE value IN (SELECT value FROM json_each(${JSON.stringify(query.caseIds)})))`);
+      }
+      if (query.actor) where.push(readerMatches(sqliteDialect, accessLog, query.actor));
+      if (query.action) where.push(eq(accessLog.action, query.action));
+      if (query.outcome) where.push(eq(accessLog.outcome, query.outcome));
       if (query.beforeSeq !== undefined) where.push(lt(accessLog.seq, query.beforeSeq));
       return db.select().from(accessLog).where(and(...where))
         .orderBy(desc(accessLog.seq)).limit(query.limit).all();

@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { CaseFilter, WorkFilter, WorkItem } from '../port.ts';
-import type { CaseEventRow, CaseRow, NewCaseRow, OutboxRow, StampedNote, StoredCaseEvent, TimerRow } from '../rows.ts';
+import type { CaseEventRow, CaseRow, ListedNote, NewCaseRow, OutboxRow, StoredCaseEvent, TimerRow } from '../rows.ts';
 import { caseEvents, cases, timers } from '../../../db/schema.ts';
 import { insertSql, selectList } from '../sql/columns.ts';
 import { type CaseScope } from '../../cases/access.ts';
@@ -32,7 +32,8 @@ export function caseRepository(db: Db) {
   // The notes of a case, from its trail (the stored snapshot does not keep them, src/cases/case-writes.ts),
   // newest first through the partial index case_events_notes: a page costs the same on a case
   // with ten notes and on one with a thousand.
-  const notesOf = db.$client.prepare(`SELECT version, at, json_extract(payload, '$.text') FROM case_events
+  const notesOf = db.$client.prepare(`SELECT version, at, json_extract(payload, '$.text'), actor_name, actor_organisation
+    FROM case_events
     WHERE case_id = ? AND type = 'ADD_NOTE' AND version < ? ORDER BY version DESC LIMIT ?`).raw();
   const noteCount = db.$client.prepare(`SELECT count(*) FROM case_events
     WHERE case_id = ? AND type = 'ADD_NOTE'`).pluck();
@@ -63,10 +64,10 @@ export function caseRepository(db: Db) {
     }): boolean => updateCase.run(row).changes === 1,
     appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),
     events: (caseId: string): StoredCaseEvent[] => eventsOf.all({ caseId }),
-    /** Up to `limit` notes written before version `before`, newest first, with their version. */
-    notes: (caseId: string, limit: number, before = Number.MAX_SAFE_INTEGER): (StampedNote & { version: number })[] =>
-      (notesOf.all(caseId, before, limit) as [number, string, string][])
-        .map(([version, at, text]) => ({ type: 'ADD_NOTE', text, at, version })),
+    /** Up to `limit` notes written before version `before`, newest first, with their version and author. */
+    notes: (caseId: string, limit: number, before = Number.MAX_SAFE_INTEGER): ListedNote[] =>
+      (notesOf.all(caseId, before, limit) as [number, string, string, string, string | null][])
+        .map(([version, at, text, name, organisation]) => ({ type: 'ADD_NOTE', text, at, version, by: { name, organisation } })),
     noteCount: (caseId: string): number => noteCount.get(caseId) as number,
     armTimer: (row: { caseId: string; name: string; dueAt: string; event: string; armedAt: string }): void =>
       void armTimer.run(row),
