@@ -6,33 +6,27 @@
  * adds a person. axe-core checks every page visited (WCAG 2.1 A and AA), and a crawl from each
  * role's start page follows every link: each answers 2xx and passes axe.
  */
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../support/app.ts';
-import { axeViolations, launchChromium, type AxeViolation } from './browser.ts';
+import { type TestContext } from '../support/app.ts';
+import { axeViolations, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
 import { submission } from '../support/fixtures.ts';
 import type { User } from '../../src/store/rows.ts';
+import { servedConsole } from './served.ts';
 
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 const violations: { url: string; violations: AxeViolation[] }[] = [];
 const checked = new Set<string>();
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  await ctx.regions.set('R01', { municipalities: ['GM0363', 'GM0344'] });
-  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser, close: stop } = await servedConsole());
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(async () => { await stop?.(); });
 
 /** axe on the page as it is now, once per distinct page state (path and query), or `again`. */
 async function check(page: Page, again = false): Promise<void> {

@@ -5,19 +5,20 @@
  * expert team reads what was tried and the analysis there too. A declined case shows the reason and
  * the advice to the referrer; a consultation its advice. axe-core checks every page shown.
  */
-import type { AddressInfo } from 'node:net';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../support/app.ts';
+import { applied, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
-import { axeViolations, launchChromium, signedInPage, type AxeViolation } from './browser.ts';
+import { axeViolations, signedInPage, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
 import type { User } from '../../src/store/rows.ts';
+import { servedConsole } from './served.ts';
 
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 let worker: User;
 let coordinator: User;
 const violations: { url: string; violations: AxeViolation[] }[] = [];
@@ -38,24 +39,33 @@ const WORDS = {
 };
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  await ctx.regions.set('R01', { municipalities: ['GM0363', 'GM0344'] });
-  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser, close: stop } = await servedConsole());
   // The API's local team is organisation wt-noord of R01: this person refers for that team.
   worker = await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
   coordinator = await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator');
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(async () => { await stop?.(); });
 
-async function send(id: string, event: unknown): Promise<void> {
-  const res = await ctx.send(ctx.expertTeam, id, event);
-  expect(res.statusCode, res.body).toBe(200);
+const send = (id: string, event: unknown): Promise<void> => applied(ctx, id, event);
+
+/**
+ * Fills the open advice form with these help items (kind and fit rationale), the family agreeing,
+ * sends it and waits for the refusal's error summary.
+ */
+async function sendAdviceForm(page: Page, items: readonly (readonly [string, string])[]): Promise<void> {
+  const f = '#actie-ISSUE_ADVICE';
+  for (const [i, [kind, fit]] of items.entries()) {
+    await page.selectOption(`${f} [name="helpItems.${i}.kind"]`, kind);
+    await page.fill(`${f} [name="helpItems.${i}.description"]`, `Onderdeel ${i + 1}`);
+    await page.fill(`${f} [name="helpItems.${i}.fitRationale"]`, fit);
+    await page.fill(`${f} [name="helpItems.${i}.waitingWeeks"]`, '0');
+    await page.fill(`${f} [name="helpItems.${i}.responsibleOrganisation"]`, 'Gemeente Amsterdam');
+  }
+  await page.selectOption(`${f} [name="familyResponse.youth"]`, 'agrees');
+  await page.selectOption(`${f} [name="familyResponse.parents"]`, 'agrees');
+  await Promise.all([page.waitForLoadState('load'), page.click(`${f} button.utrecht-button--primary-action`)]);
+  await page.waitForSelector('#fouten-kop');
 }
 
 /** The case page as `user` sees it in Chromium, checked by axe; its sections' text by heading id. */
@@ -180,17 +190,7 @@ describe('errors in one round', () => {
     const f = '#actie-ISSUE_ADVICE';
     await page.click(`${f} > summary`);
     await page.fill(`${f} [name="summary"]`, 'Een advies op maat voor school en zorg');
-    for (const [i, fit] of [[0, 'Past bij de wens om stap voor stap terug te gaan'], [1, 'ok']] as const) {
-      await page.selectOption(`${f} [name="helpItems.${i}.kind"]`, 'existing_offer');
-      await page.fill(`${f} [name="helpItems.${i}.description"]`, `Onderdeel ${i + 1}`);
-      await page.fill(`${f} [name="helpItems.${i}.fitRationale"]`, fit);
-      await page.fill(`${f} [name="helpItems.${i}.waitingWeeks"]`, '0');
-      await page.fill(`${f} [name="helpItems.${i}.responsibleOrganisation"]`, 'Gemeente Amsterdam');
-    }
-    await page.selectOption(`${f} [name="familyResponse.youth"]`, 'agrees');
-    await page.selectOption(`${f} [name="familyResponse.parents"]`, 'agrees');
-    await Promise.all([page.waitForLoadState('load'), page.click(`${f} button.utrecht-button--primary-action`)]);
-    await page.waitForSelector('#fouten-kop');
+    await sendAdviceForm(page, [['existing_offer', 'Past bij de wens om stap voor stap terug te gaan'], ['existing_offer', 'ok']]);
     const link = page.locator('[aria-labelledby="fouten-kop"] a[href="#veld-ISSUE_ADVICE-helpItems-1-fitRationale"]');
     expect(await link.textContent()).toContain('Hulponderdeel 2 mist een onderbouwing');
     expect(await page.getAttribute('#veld-ISSUE_ADVICE-helpItems-1-fitRationale', 'aria-invalid')).toBe('true');
@@ -210,17 +210,7 @@ describe('errors in one round', () => {
     const f = '#actie-ISSUE_ADVICE';
     await page.click(`${f} > summary`);
     await page.fill(`${f} [name="summary"]`, 'ok');
-    for (const [i, kind, fit] of [[0, 'existing_offer', 'ok'], [1, 'custom_arrangement', 'Past bij de wens om stap voor stap terug te gaan']] as const) {
-      await page.selectOption(`${f} [name="helpItems.${i}.kind"]`, kind);
-      await page.fill(`${f} [name="helpItems.${i}.description"]`, `Onderdeel ${i + 1}`);
-      await page.fill(`${f} [name="helpItems.${i}.fitRationale"]`, fit);
-      await page.fill(`${f} [name="helpItems.${i}.waitingWeeks"]`, '0');
-      await page.fill(`${f} [name="helpItems.${i}.responsibleOrganisation"]`, 'Gemeente Amsterdam');
-    }
-    await page.selectOption(`${f} [name="familyResponse.youth"]`, 'agrees');
-    await page.selectOption(`${f} [name="familyResponse.parents"]`, 'agrees');
-    await Promise.all([page.waitForLoadState('load'), page.click(`${f} button.utrecht-button--primary-action`)]);
-    await page.waitForSelector('#fouten-kop');
+    await sendAdviceForm(page, [['existing_offer', 'ok'], ['custom_arrangement', 'Past bij de wens om stap voor stap terug te gaan']]);
     const links = await page.locator('[aria-labelledby="fouten-kop"] a').evaluateAll((as) => as.map((a) => ({
       href: a.getAttribute('href') ?? '', text: a.textContent ?? '',
     })));

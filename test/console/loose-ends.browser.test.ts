@@ -5,34 +5,29 @@
  * Dutch, and a declined referral says "Afgewezen" with the reason and the advice to the referrer,
  * to the referring wijkteam too. axe-core checks every page visited.
  */
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createTestContext, type TestContext } from '../support/app.ts';
-import { axeViolations, launchChromium, signedInPage, type AxeViolation } from './browser.ts';
+import { type TestContext } from '../support/app.ts';
+import { axeViolations, signedInPage, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
 import type { User } from '../../src/store/rows.ts';
+import { servedConsole } from './served.ts';
 
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 let coordinator: User;
 let worker: User;
 const violations: { url: string; violations: AxeViolation[] }[] = [];
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser, close: stop } = await servedConsole(null));
   coordinator = await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator');
   worker = await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(async () => { await stop?.(); });
 
 async function check(page: Page): Promise<void> {
   const found = await axeViolations(page);

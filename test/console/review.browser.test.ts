@@ -9,19 +9,20 @@
  * known wait that says why it is flagged; notes and the trail paged and filtered. axe-core checks
  * every page.
  */
-import type { AddressInfo } from 'node:net';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { User } from '../../src/auth/people.ts';
-import { createTestContext, type TestContext } from '../support/app.ts';
+import { applied, type TestContext } from '../support/app.ts';
 import { events, helpItem, submission } from '../support/fixtures.ts';
-import { axeViolations, launchChromium, signedInPage, type AxeViolation } from './browser.ts';
+import { axeViolations, signedInPage, type AxeViolation } from './browser.ts';
 import { person, signInLink } from './session.ts';
+import { servedConsole } from './served.ts';
 
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
+let stop: (() => Promise<void>) | undefined;
 let worker: User;
 let regisseur: User;
 let inspector: User;
@@ -37,11 +38,7 @@ const validator = new HtmlValidate({ extends: ['html-validate:recommended'],
 const READS = 60;
 
 beforeAll(async () => {
-  ctx = await createTestContext();
-  await ctx.regions.set('R01', { municipalities: ['GM0363', 'GM0344'] });
-  await ctx.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser, close: stop } = await servedConsole());
   worker = await person(ctx, 'local_team', 'wt-noord', 'R01', 'Wim Wijkteam');
   regisseur = await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Petra Regie');
   inspector = await person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Iris');
@@ -67,15 +64,9 @@ beforeAll(async () => {
   expect(refused.statusCode).toBe(404);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(async () => { await stop?.(); });
 
-async function send(id: string, event: unknown): Promise<void> {
-  const res = await ctx.send(ctx.expertTeam, id, event);
-  expect(res.statusCode, res.body).toBe(200);
-}
+const send = (id: string, event: unknown): Promise<void> => applied(ctx, id, event);
 
 async function signedIn(user: User, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
   const { context, page } = await signedInPage(browser, base, await signInLink(ctx, user), 15_000);

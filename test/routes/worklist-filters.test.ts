@@ -8,17 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/auth/actors.ts';
 import type { WorkFilter } from '../../src/store/port.ts';
-import { createTestContext, type TestContext } from '../support/app.ts';
+import { applied, createTestContext, type TestContext } from '../support/app.ts';
 import { events, PATH_TO, submission } from '../support/fixtures.ts';
 
 let ctx: TestContext;
 let inspector: Actor;
 const ids: Record<string, string> = {};
 
-async function send(id: string, event: unknown): Promise<void> {
-  const res = await ctx.send(ctx.expertTeam, id, event);
-  expect(res.statusCode, res.body).toBe(200);
-}
+const send = (id: string, event: unknown): Promise<void> => applied(ctx, id, event);
 
 /** A new case with this reference, taken by the fixture events up to `state`. */
 async function caseTo(reference: string, steps: readonly string[]): Promise<string> {

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import * as pgSchema from '../../db/pg/schema.ts';
 import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
@@ -221,4 +222,10 @@ export async function createTestContext(
     },
   };
   return ctx;
+}
+
+/** Sends an event to a case as `who` (the expert team unless named) and fails the test unless it is applied. */
+export async function applied(ctx: TestContext, id: string, event: unknown, who: Caller = ctx.expertTeam): Promise<void> {
+  const res = await ctx.send(who, id, event);
+  expect(res.statusCode, res.body).toBe(200);
 }
