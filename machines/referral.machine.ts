@@ -41,7 +41,14 @@ import type {
 export * from './referral.types.ts';
 
 /** Bump on any change to states, transitions or context shape; every case keeps the version it was created with. */
-export const REFERRAL_MACHINE_VERSION = '2.1.0';
+export const REFERRAL_MACHINE_VERSION = '2.2.0';
+
+/**
+ * 2.2.0 (DESIGN §6.3, §6.4) only adds to 2.1.0: events and optional fields, and rules that apply
+ * from 2.2.0 on (see `since22`). A 2.1.0 case therefore steps by this chart and gains what was
+ * added (a regisseur, for one), while the new rules leave it as it was.
+ */
+export const MACHINE_VERSION_2_1 = '2.1.0';
 
 const append = (to: ListField) => ({ type: 'append', params: { to } }) as const;
 const keep = (as: SingleField) => ({ type: 'keep', params: { as } }) as const;

@@ -24,6 +24,7 @@ import { MACHINE_VERSION_1, referralMachineV1 } from './v1/referral.machine.ts';
 import { MACHINE_VERSION_2, referralMachineV2 } from './v2/referral.machine.ts';
 import {
   lifecycleState,
+  MACHINE_VERSION_2_1,
   REFERRAL_MACHINE_VERSION,
   referralMachine,
   type CaseRecord,
@@ -63,6 +64,7 @@ export type StepResult =
 const MACHINES: Readonly<Record<string, ReferralMachine>> = {
   [MACHINE_VERSION_1]: referralMachineV1 as unknown as ReferralMachine,
   [MACHINE_VERSION_2]: referralMachineV2 as unknown as ReferralMachine,
+  [MACHINE_VERSION_2_1]: referralMachine,
   [REFERRAL_MACHINE_VERSION]: referralMachine,
 };
 
@@ -72,6 +74,15 @@ const MACHINES: Readonly<Record<string, ReferralMachine>> = {
  */
 export function noLooseEnds(version: string): boolean {
   return version !== MACHINE_VERSION_1 && version !== MACHINE_VERSION_2;
+}
+
+/**
+ * Whether the rules that 2.2.0 added (§6.3, §6.4) hold for a case of this machine version: a case
+ * made before keeps the rules it was made with, though it steps by the same chart (see
+ * MACHINE_VERSION_2_1).
+ */
+export function since22(version: string): boolean {
+  return noLooseEnds(version) && version !== MACHINE_VERSION_2_1;
 }
 
 export const MACHINE_VERSIONS: readonly string[] = Object.keys(MACHINES);

@@ -77,5 +77,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** The API's full semantic version, sent as the API-Version header (NL GOV ADR /core/version-header). */
-export const API_VERSION = '1.2.0';
+export const API_VERSION = '1.3.0';
 export const API_BASE = '/api/v1';
