@@ -126,12 +126,10 @@ ${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrech
     const q = request.query as Record<string, unknown>;
     const text = (name: string): string => (typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, 200) : '');
     const region = person.actor.region;
-    const known = await queries.worklist(person.actor, { limit: SEARCH_LIMIT });
     const asked = text('casus');
     // A reference names the cases whose reference it is exactly, found by the store among all the region's cases.
     const named = asked === '' || UUID.test(asked) ? []
       : (await queries.worklist(person.actor, { reference: asked, limit: SEARCH_LIMIT })).filter((i) => i.reference === asked);
-    const referenceOf = new Map([...known, ...named].map((i) => [i.id, i.reference ?? i.id.slice(0, 8)]));
     const caseIds = asked === '' ? undefined : UUID.test(asked) ? [asked.toLowerCase()] : named.map((i) => i.id);
     const action = (ACCESS_ACTIONS as readonly string[]).includes(text('actie')) ? text('actie') as AccessAction : undefined;
     const before = /^\d{1,15}$/.test(text('voor')) ? Number(text('voor')) : undefined;
@@ -143,11 +141,12 @@ ${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrech
       ? { lines: [], next: null }
       : await accessPage(access, region, filter);
     const idsOf = result.lines.map((l) => JSON.parse(l.caseIds) as string[]);
-    const own = region === '*' ? null : await access.ofRegion(region, [...new Set(idsOf.flat())]);
-    const shown = idsOf.map((ids) => (own === null ? ids : ids.filter((id) => own.has(id))));
+    // The ids of the region's cases among the lines (all, for region *), with their references to show them by.
+    const own = await access.ofRegion(region, [...new Set(idsOf.flat())]);
+    const shown = idsOf.map((ids) => (region === '*' ? ids : ids.filter((id) => own.has(id))));
     await access.record(request, person.actor, 'access_log.read', [...new Set(shown.flat())]);
     const caseCell = (ids: string[]): string => (ids.length === 0 ? '—' : ids.length > 3 ? esc(`${ids.length} casussen`)
-      : ids.map((id) => `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${id}">${esc(referenceOf.get(id) ?? id.slice(0, 8))}</a>`).join(', '));
+      : ids.map((id) => `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${id}">${esc(own.get(id) ?? id.slice(0, 8))}</a>`).join(', '));
     const rows = result.lines.map((l, i) => [
       when(l.at), esc(l.actorName), esc(`${ROLE_LABELS[l.actorRole] ?? l.actorRole}, ${l.actorOrganisation}`),
       esc(ACCESS_LABELS[l.action] ?? l.action), caseCell(shown[i] ?? []), esc(l.purpose ?? '—'),

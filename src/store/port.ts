@@ -126,8 +126,11 @@ export interface RequestInfo {
 export interface AccessLog {
   record(request: RequestInfo, actor: Actor, action: AccessAction, caseIds: readonly string[],
     outcome?: 'shown' | 'refused'): Promise<void>;
-  /** Of these case ids, those of the region's cases. */
-  ofRegion(region: string, caseIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Of these case ids, those of the region's cases (`*`: of any region), each with the referrer's
+   * own reference to show it by (null when it has none, or its file was erased).
+   */
+  ofRegion(region: string, caseIds: readonly string[]): Promise<Map<string, string | null>>;
   /**
    * Newest first; a regional reader sees its region's readers and reads of its region's cases
    * (`region` `*`: all).

@@ -421,9 +421,11 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect((await store.access.list('*', { limit: 10, caseIds: [id, 'no-such-case'] })).map((l) => l.requestId)).toEqual(['req-1']);
       expect(await store.access.list('*', { limit: 10, caseIds: [] })).toEqual([]);
 
-      expect(await store.access.ofRegion('R01', [id, 'no-such-case'])).toEqual(new Set([id]));
-      expect(await store.access.ofRegion('R02', [id])).toEqual(new Set());
-      expect(await store.access.ofRegion('R01', [])).toEqual(new Set());
+      // The region's cases among these ids, each with the referrer's reference to show it by.
+      expect(await store.access.ofRegion('R01', [id, 'no-such-case'])).toEqual(new Map([[id, 'WN-2026-0042']]));
+      expect(await store.access.ofRegion('*', [id, 'no-such-case'])).toEqual(new Map([[id, 'WN-2026-0042']]));
+      expect(await store.access.ofRegion('R02', [id])).toEqual(new Map());
+      expect(await store.access.ofRegion('R01', [])).toEqual(new Map());
     });
 
     it('filters lines by reader, action and outcome exactly, paging by sequence number', async () => {

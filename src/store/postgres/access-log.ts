@@ -7,6 +7,7 @@ import type { Clock } from '../../clock.ts';
 import type { AccessEntry, AccessLog } from '../port.ts';
 import type { PgDb } from './client.ts';
 import { readerMatches } from '../sql/match.ts';
+import { REFERENCE_PATH } from '../sql/cases.ts';
 import { postgresDialect } from '../sql/dialect.ts';
 
 export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
@@ -23,10 +24,11 @@ export function pgAccessLog(db: PgDb, clock: Clock): AccessLog {
       });
     },
     async ofRegion(region: string, caseIds: readonly string[]) {
-      if (caseIds.length === 0) return new Set<string>();
-      const { rows } = await db.$client.query<{ id: string }>('SELECT id FROM cases WHERE region = $1 AND id = ANY($2)',
-        [region, caseIds]);
-      return new Set(rows.map((r) => r.id));
+      if (caseIds.length === 0) return new Map<string, string | null>();
+      const { rows } = await db.$client.query<{ id: string; reference: string | null }>(
+        `SELECT id, ${postgresDialect.pathText(postgresDialect.parse('snapshot'), REFERENCE_PATH)} AS reference
+         FROM cases WHERE ($1 = '*' OR region = $1) AND id = ANY($2)`, [region, caseIds]);
+      return new Map(rows.map((r) => [r.id, r.reference]));
     },
     async list(region: string, query: AccessQuery): Promise<AccessEntry[]> {
       const where: (SQL | undefined)[] = [];

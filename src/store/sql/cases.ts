@@ -63,11 +63,14 @@ export function listWhere(cases: CaseColumns, scope: CaseScope, filter: CaseFilt
  * report facts; the family's response to an advice and the referrer's own reference are not in
  * the facts (no free text or reference there, by design) and are read from the snapshot.
  */
+/** Where a case's snapshot keeps the referrer's own reference (kenmerk). */
+export const REFERENCE_PATH = 'context.record.submission.subject.reference';
+
 export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, filter: WorkFilter & { now: string }) {
   const pending = sql`FROM timers t WHERE t.case_id = ${cases.id} AND t.status = 'pending'`;
   const nextDue = sql<string | null>`(SELECT MIN(t.due_at) ${pending})`;
   const overdue = overdueOf(cases, filter.now);
-  const reference = text(d, 'snapshot', 'context.record.submission.subject.reference');
+  const reference = text(d, 'snapshot', REFERENCE_PATH);
   const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
   if (filter.state) where.push(eq(cases.state, filter.state));
   if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));

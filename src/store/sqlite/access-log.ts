@@ -8,6 +8,7 @@ import type { Actor } from '../../auth/actors.ts';
 import type { AccessAction, AccessQuery } from '../../audit/access-log.ts';
 import type { RequestInfo } from '../port.ts';
 import { readerMatches } from '../sql/match.ts';
+import { REFERENCE_PATH } from '../sql/cases.ts';
 import { sqliteDialect } from '../sql/dialect.ts';
 
 export function accessLogRepository(db: Db, clock: Clock) {
@@ -20,7 +21,8 @@ export function accessLogRepository(db: Db, clock: Clock) {
     caseIds: sql.placeholder('caseIds'), outcome: sql.placeholder('outcome'),
   }).prepare();
 
-  const ofRegion = db.$client.prepare('SELECT id FROM cases WHERE region = ? AND id IN (SELECT value FROM json_each(?))');
+  const ofRegion = db.$client.prepare(`SELECT id, ${sqliteDialect.pathText('snapshot', REFERENCE_PATH)} AS reference
+    FROM cases WHERE (@region = '*' OR region = @region) AND id IN (SELECT value FROM json_each(@ids))`);
 
   return {
     record(request: RequestInfo, actor: Actor, action: AccessAction, caseIds: readonly string[],
@@ -34,11 +36,10 @@ export function accessLogRepository(db: Db, clock: Clock) {
       });
     },
 
-    /** Of these case ids, those of the region's cases. */
-    ofRegion(region: string, caseIds: readonly string[]): Set<string> {
-      if (caseIds.length === 0) return new Set();
-      const rows = ofRegion.all(region, JSON.stringify(caseIds)) as { id: string }[];
-      return new Set(rows.map((r) => r.id));
+    ofRegion(region: string, caseIds: readonly string[]): Map<string, string | null> {
+      if (caseIds.length === 0) return new Map();
+      const rows = ofRegion.all({ region, ids: JSON.stringify(caseIds) }) as { id: string; reference: string | null }[];
+      return new Map(rows.map((r) => [r.id, r.reference]));
     },
 
     /**
