@@ -31,6 +31,8 @@ const WORKERS = ['local_team', 'expert_team'] as const;
 /** Entries of the trail, and notes, on one page of their lists. */
 const TRAIL_PAGE = 25;
 const NOTES_PAGE = 20;
+/** The most progress reports and notes the case page shows (the rest are on the notes page). */
+const PROGRESS_SHOWN = 20;
 /** The most notes the notes page reads (the API's notes endpoint pages further). */
 const NOTES_READ = 1000;
 const TRAIL_READERS = ['expert_team', 'inspector'] as const;
@@ -168,10 +170,11 @@ ${renderFields(fields, values, errors)}
     const readsTrail = (TRAIL_READERS as readonly string[]).includes(person.actor.role);
     const entries = readsTrail ? (await queries.trail(person.actor, view.id)).entries : undefined;
     if (entries) await access.record(request, person.actor, 'trail.read', [view.id]);
+    const authors = entries ? undefined : await noteAuthors(person, view);
     const done = str(request.query as Record<string, unknown>, 'gedaan');
     const notice = done && (isEventType(done) || done === 'SUBMIT')
       ? { kind: 'ok' as const, text: `Vastgelegd: ${EVENT_LABELS[done] ?? done}.` } : null;
-    return ctx.send(reply, casePage(person, view, notice, undefined, entries));
+    return ctx.send(reply, casePage(person, view, notice, undefined, entries, authors));
   });
 
   app.post('/casussen/:id', async (request, reply) => {
@@ -187,7 +190,7 @@ ${renderFields(fields, values, errors)}
       // Said plainly: Enter in a text field presses the form's first button, which may be this one.
       return ctx.send(reply, casePage(person, current, {
         kind: 'info', text: 'Er is een regel bijgekomen. Er is nog niets vastgelegd: vul het formulier verder in en verstuur het.',
-      }, { type, values, errors: {} }));
+      }, { type, values, errors: {} }, undefined, await noteAuthors(person, current)));
     }
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
     const body = readForm(eventForm(type, current.data), values);
@@ -198,7 +201,8 @@ ${renderFields(fields, values, errors)}
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
       await access.record(request, person.actor, 'case.read', [current.id]);
       const errors = ruleErrorsInOneRound(err, type, body, current.data, current.machineVersion, clock.now());
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors }), err.status);
+      const authors = await noteAuthors(person, current);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, authors), err.status);
     }
   });
 
@@ -315,8 +319,17 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
 
   interface Failed { type: EventType; values: FormValues; errors: FieldErrors }
 
+  /**
+   * Who wrote the latest notes, for a reader without the trail (the local team): the notes read
+   * gives each note's author to everyone who may open the case. Keyed as `progress` looks them up.
+   */
+  async function noteAuthors(person: Person, view: CaseView): Promise<Map<string, string>> {
+    const notes = await queries.notes(person.actor, view.id, { limit: PROGRESS_SHOWN });
+    return new Map(notes.items.map((n) => [`ADD_NOTE@${n.at}`, n.by.organisation ? `${n.by.name} (${n.by.organisation})` : n.by.name]));
+  }
+
   function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error' | 'info'; text: string } | null, failed?: Failed,
-    entries?: Trail['entries']): string {
+    entries?: Trail['entries'], authors?: Map<string, string>): string {
     const record = view.data;
     const role = person.actor.role;
     const reference = record.submission.subject.reference;
@@ -348,7 +361,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${ending(view)}
 ${actions(person, view, failed)}
-${fileSections(view, clock.now(), entries)}
+${fileSections(view, clock.now(), entries, authors)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
@@ -438,7 +451,7 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
    * The file (DESIGN §6.2), from the aanmelding to the progress reports, as the case page and its
    * printable summary show it; with the trail's `entries`, who recorded each consent and report.
    */
-  function fileSections(view: CaseView, now: Date, entries?: Trail['entries']): string {
+  function fileSections(view: CaseView, now: Date, entries?: Trail['entries'], authors?: Map<string, string>): string {
     const record = view.data;
     return `${intake(record, now)}
 ${consentAndAuthority(record, now, entries && recorders(entries, 'UPDATE_CONSENT'))}
@@ -449,17 +462,17 @@ ${advice(record)}
 ${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}
-${progress(view.id, record, view.notesTotal, entries)}`;
+${progress(view.id, record, view.notesTotal, entries, authors)}`;
   }
 
   /**
    * Progress reports and notes, newest first: what the people around the case wrote down. The
    * record carries the latest notes only; `notesTotal` counts them all. Who wrote each one comes
-   * from the trail, so it shows for those who read the trail (expert team, inspector); the record
-   * itself keeps no author.
+   * from the trail for those who read it (expert team, inspector), and for the others from the
+   * notes read (`noteAuthors`: notes only; a progress report's author is in the trail alone).
    */
-  function progress(id: string, record: CaseRecord, notesTotal: number, entries?: Trail['entries']): string {
-    const authors = new Map((entries ?? []).filter((e) => e.type === 'ADD_NOTE' || e.type === 'REPORT_PROGRESS')
+  function progress(id: string, record: CaseRecord, notesTotal: number, entries?: Trail['entries'], noteBy?: Map<string, string>): string {
+    const authors = noteBy ?? new Map((entries ?? []).filter((e) => e.type === 'ADD_NOTE' || e.type === 'REPORT_PROGRESS')
       .map((e) => [`${e.type}@${e.at}`, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
     const items = [
       ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', key: `REPORT_PROGRESS@${p.at}`, text: [
@@ -470,10 +483,10 @@ ${progress(view.id, record, view.notesTotal, entries)}`;
       ...record.notes.map((n) => ({ at: n.at, what: 'Notitie', key: `ADD_NOTE@${n.at}`, text: n.text })),
     ].sort((a, b) => b.at.localeCompare(a.at));
     if (items.length === 0) return '';
-    const shown = items.slice(0, 20);
+    const shown = items.slice(0, PROGRESS_SHOWN);
     const total = record.progressReports.length + notesTotal;
     const caption = total > shown.length ? `De laatste ${shown.length} van ${total}` : 'Nieuwste eerst';
-    const body = entries
+    const body = entries || noteBy
       ? table(caption, ['Wanneer', 'Wat', 'Door', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(authors.get(i.key) ?? '—'), esc(i.text)]))
       : table(caption, ['Wanneer', 'Wat', 'Tekst'], shown.map((i) => [when(i.at), esc(i.what), esc(i.text)]));
     return `<section aria-labelledby="kop-voortgang"><h2 class="utrecht-heading-2" id="kop-voortgang">Voortgang en notities</h2>

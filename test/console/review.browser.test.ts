@@ -352,6 +352,12 @@ describe('long lists, paged and filterable', () => {
   it('the local team pages through all its notes and finds one by a word; every reader sees who wrote each', async () => {
     const { context, page } = await signedIn(worker);
     await open(page, `/casussen/${noted}`);
+    // The case page's latest notes name their author for the local team too, which reads no trail.
+    const latest = page.locator('section[aria-labelledby="kop-voortgang"]');
+    expect(await latest.locator('thead th').allTextContents()).toEqual(['Wanneer', 'Wat', 'Door', 'Tekst']);
+    const latestRows = await latest.locator('tbody tr').allTextContents();
+    expect(latestRows).toHaveLength(20);
+    for (const row of latestRows) expect(row).toContain('local_team wt-noord (wt-noord)');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: `Alle ${NOTES} notities, te doorzoeken` }).click()]);
     await open(page, `/casussen/${noted}/notities`);
     const first = await rows(page);
