@@ -30,6 +30,8 @@ export const PROBLEM_AREAS = [
 export const DISRUPTIONS = ['organisational', 'legal', 'content', 'conflict'] as const;
 export const LAWS = ['jeugdwet', 'wmo', 'wlz', 'zvw', 'onderwijs', 'other'] as const;
 const consentValue = z.enum(['given', 'refused', 'not_asked']);
+/** How a change of consent reached the expert team (UPDATE_CONSENT.source). */
+export const CONSENT_SOURCES = ['in_writing', 'in_person', 'by_phone', 'via_referrer'] as const;
 const familyAnswer = z.enum(['agrees', 'partly', 'disagrees', 'not_asked']);
 const WAITING_SOURCES = ['provider', 'waiting_list', 'estimate'] as const;
 
@@ -318,6 +320,9 @@ export const EVENT_SCHEMAS = {
     youth: consentValue.optional(),
     parents: consentValue.optional(),
     legalGround: LegalGroundSchema.optional(),
+    source: z.enum(CONSENT_SOURCES).optional()
+      .describe('How the consent was given or withdrawn: in writing, in person, by phone, or as the referrer passed it on'),
+    reason: text().optional().describe('Why the consent changed, in a few words (the family\'s own reasons stay with them)'),
   }).refine((e) => e.youth !== undefined || e.parents !== undefined || e.legalGround !== undefined, {
     message: 'name at least one of youth, parents and legalGround',
     path: ['youth'],

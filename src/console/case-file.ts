@@ -82,17 +82,18 @@ export function intake(record: CaseRecord, now: Date): string {
 
 /**
  * Every change of consent since the submission, oldest first: when, what it set, and (for those
- * who read the trail) who recorded it. The event has no reason or source of its own (an API
- * change); a legal ground carries its explanation.
+ * who read the trail) who recorded it, how the change came in and why (API-Version 1.3.0; older
+ * changes show "—"); a legal ground carries its explanation.
  */
 function consentHistory(record: CaseRecord, recordedBy?: ReadonlyMap<string, string>): string {
   if (record.consentUpdates.length === 0) return '';
   const value = (v: string | undefined) => (v === undefined ? 'ongewijzigd' : CONSENT[v] ?? v);
   const rows = record.consentUpdates.map((u) => [
     when(u.at), esc(value(u.youth)), esc(value(u.parents)), u.legalGround === undefined ? '—' : legalGround(u.legalGround),
+    esc(u.source === undefined ? '—' : label(u.source)), esc(u.reason ?? '—'),
     ...(recordedBy ? [esc(recordedBy.get(u.at) ?? '—')] : []),
   ]);
-  return table('Wijzigingen van de toestemming', ['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag',
+  return table('Wijzigingen van de toestemming', ['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag', 'Hoe', 'Reden',
     ...(recordedBy ? ['Vastgelegd door'] : [])], rows);
 }
 

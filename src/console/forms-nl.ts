@@ -5,6 +5,7 @@
  */
 import type { CaseRecord } from '../../machines/referral.types.ts';
 import {
+  CONSENT_SOURCES,
   DISRUPTIONS, isEventType, PROBLEM_AREAS, REASON_CODES, type EventType,
 } from '../../machines/referral.schemas.ts';
 import { openEscalation } from '../../machines/referral.rules.ts';
@@ -290,6 +291,8 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         { kind: 'select', name: 'youth', label: 'Toestemming van de jongere', options: CONSENT },
         { kind: 'select', name: 'parents', label: 'Toestemming van de ouders (of voogd)', options: CONSENT },
         legalGround,
+        { kind: 'select', name: 'source', label: 'Hoe kwam de wijziging binnen', options: labelled(CONSENT_SOURCES) },
+        { kind: 'textarea', name: 'reason', label: 'Reden van de wijziging' },
       ];
     case 'UPDATE_SCHOOL':
       return [

@@ -56,6 +56,8 @@ export const ROLE_LABELS: Record<string, string> = {
 export const LABELS: Record<string, string> = {
   // who brought the case in
   professional: 'Professional', parent: 'Ouder', youth: 'Jongere',
+  // how a change of consent reached the team
+  in_writing: 'Schriftelijk', in_person: 'Mondeling', by_phone: 'Telefonisch', via_referrer: 'Via de verwijzer',
   // problem areas
   mental_health: 'Psychische problemen', disability: 'Beperking', development: 'Ontwikkeling',
   education: 'Onderwijs', family: 'Gezin', safety: 'Veiligheid', addiction: 'Verslaving',

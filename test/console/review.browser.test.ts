@@ -444,15 +444,19 @@ describe('smaller things', () => {
     await context.close();
   }, 120_000);
 
-  it('a consent change shows with its date and what it set, and to the expert team who recorded it', async () => {
-    const changed = await ctx.send(ctx.localTeam, toddler, events.UPDATE_CONSENT({ youth: undefined, parents: 'refused' }));
+  it('a consent change shows with its date, what it set, how it came in and why, and to the expert team who recorded it', async () => {
+    const changed = await ctx.send(ctx.localTeam, toddler, events.UPDATE_CONSENT({
+      youth: undefined, parents: 'refused', source: 'by_phone', reason: 'Ouders willen eerst zelf met school praten',
+    }));
     expect(changed.statusCode, changed.body).toBe(200);
     const table = (page: Page) => page.locator('section[aria-labelledby="kop-toestemming"] table');
     const local = await signedIn(worker);
     await open(local.page, `/casussen/${toddler}`);
-    expect(await table(local.page).locator('thead th').allTextContents()).toEqual(['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag']);
+    expect(await table(local.page).locator('thead th').allTextContents()).toEqual(['Wanneer', 'Jongere', 'Ouders (of voogd)', 'Grondslag', 'Hoe', 'Reden']);
     const row = await table(local.page).locator('tbody tr').first().textContent();
     expect(row).toContain('ongewijzigd');
+    expect(row).toContain('Telefonisch');
+    expect(row).toContain('Ouders willen eerst zelf met school praten');
     expect(row).toContain('Geweigerd');
     expect(row).toMatch(/\d{4} om \d{2}:\d{2}/);
     await local.context.close();

@@ -172,6 +172,19 @@ describe('UPDATE_CONSENT: consent can change, and a case without it is held', ()
     ]);
   });
 
+  it('keeps how a consent change came in and why with the change, and refuses a source it does not know', async () => {
+    const id = await ctx.caseIn('triage');
+    const changed = await apply(ctx, ctx.localTeam, id, events.UPDATE_CONSENT({
+      youth: undefined, parents: 'given', source: 'in_writing', reason: 'Formulier getekend bij het wijkteam',
+    }));
+    expect(changed.data.consentUpdates.at(-1)).toMatchObject({ parents: 'given', source: 'in_writing', reason: 'Formulier getekend bij het wijkteam' });
+    const before = await footprint(ctx, id);
+    const problem = expectProblem(await ctx.send(ctx.localTeam, id, { type: 'UPDATE_CONSENT', parents: 'given', source: 'by_pigeon' }),
+      400, 'VALIDATION_FAILED');
+    expect(JSON.stringify(problem)).toContain('source');
+    expect(await footprint(ctx, id)).toEqual(before);
+  });
+
   it('refuses an empty UPDATE_CONSENT and one on a closed case', async () => {
     const id = await ctx.caseIn('triage');
     expectProblem(await ctx.send(ctx.localTeam, id, { type: 'UPDATE_CONSENT' }), 400, 'VALIDATION_FAILED');
