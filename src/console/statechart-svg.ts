@@ -1,7 +1,8 @@
 /**
  * The statechart of a case as SVG, drawn from the machine's own definition (machines/referral.chart.ts)
  * with the case's current state highlighted. The states stand in their lifecycle order; a step to
- * the next state is an arrow down, any other step an arc on the right with its events' names.
+ * the next state is an arrow down, any other step an arc on the right whose events' names stand
+ * to the right, tied to their arc by a dot on it and a line.
  * No script and no style attribute: the page's content security policy allows neither.
  */
 import { lifecycleChart, type Chart } from '../../machines/referral.chart.ts';
@@ -28,6 +29,29 @@ export function statechartSvg(current: string, machineVersion: string): string {
     .map((e) => ({ ...e, events: e.events.filter((ev) => ev !== 'WITHDRAW') }))
     .filter((e) => e.events.length > 0);
   const arcs = edges.filter((e) => index.get(e.to)! !== index.get(e.from)! + 1);
+  // Each arc's label stands in a gap between two states within its span (never on a state's
+  // middle line, where the arcs leave and arrive), the gap nearest the span's middle that no
+  // other label holds; the shortest arcs choose first.
+  const labelY = new Map<(typeof arcs)[number], number>();
+  const taken: number[] = [];
+  for (const e of [...arcs].sort((a, b) => span(a) - span(b))) {
+    const [first, last] = [index.get(e.from)!, index.get(e.to)!].sort((p, q) => p - q) as [number, number];
+    const middle = (y(first) + y(last)) / 2 + BOX_H / 2;
+    const gaps = Array.from({ length: last - first }, (_, i) => y(first + i) + BOX_H + GAP / 2)
+      .sort((p, q) => Math.abs(p - middle) - Math.abs(q - middle));
+    // Where the gaps are full (the older charts have more arcs): beside a gap's centre, or beside
+    // the middle line of a state the arc passes.
+    const beside = [...gaps.flatMap((g) => [g - 7, g + 7]),
+      ...Array.from({ length: Math.max(0, last - first - 1) }, (_, i) => y(first + 1 + i) + BOX_H / 2).flatMap((m) => [m - 10, m + 10])]
+      .sort((p, q) => Math.abs(p - middle) - Math.abs(q - middle));
+    const free = (at: number) => !taken.some((t) => Math.abs(t - at) < 12);
+    const at = gaps.find(free) ?? beside.find(free) ?? middle;
+    taken.push(at);
+    labelY.set(e, at);
+  }
+  function span(e: (typeof arcs)[number]): number {
+    return Math.abs(index.get(e.to)! - index.get(e.from)!);
+  }
   const width = X + BOX_W + 40 + arcs.length * 16 + 250;
   const height = y(chart.states.length) + 10;
   const parts: string[] = [];
@@ -52,9 +76,12 @@ export function statechartSvg(current: string, machineVersion: string): string {
     const y1 = y(from) + BOX_H / 2;
     const y2 = y(to) + BOX_H / 2;
     const labelX = X + BOX_W + 40 + arcs.length * 16;
-    const mid = (y1 + y2) / 2 + (k % 2 === 0 ? -6 : 6);
+    const mid = labelY.get(e)!;
+    // The label is tied to its own arc: a dot on the arc and a line from it to the label, so that
+    // a line crossing other arcs on its way still says which arc it belongs to.
     parts.push(`<path d="M${X + BOX_W},${y1} H${reach} V${y2} H${X + BOX_W}" fill="none" stroke="#444" stroke-dasharray="${to < from ? '4 3' : 'none'}" marker-end="url(#pijl)"/>` +
-      `<line x1="${reach}" y1="${mid}" x2="${labelX - 4}" y2="${mid}" stroke="#999" stroke-dasharray="1 3"/>` +
+      `<circle cx="${reach}" cy="${mid}" r="3" fill="#444"/>` +
+      `<line x1="${reach}" y1="${mid}" x2="${labelX - 4}" y2="${mid}" stroke="#767676"/>` +
       `<text x="${labelX}" y="${mid + 4}" font-size="11" font-family="sans-serif" fill="#333333">${esc(label)}</text>`);
   }
   const title = `Statechart van de casus. Huidige status: ${STATE_LABELS[current] ?? current}.`;
