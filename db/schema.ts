@@ -187,7 +187,7 @@ export const auditLog = sqliteTable(
     at: text('at').notNull(),
     action: text('action', {
       enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
-        'region_updated', 'case_erased', 'user_created', 'user_disabled'],
+        'region_updated', 'case_erased', 'user_created', 'user_disabled', 'organisation_updated'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),
@@ -309,3 +309,13 @@ export const sessions = sqliteTable(
   },
   (t) => [index('sessions_user').on(t.userId)],
 );
+
+/**
+ * The names of organisations (src/organisations/organisations.ts): people and clients act for an
+ * organisation id; pages show its name from here, or the id where it has none.
+ */
+export const organisations = sqliteTable('organisations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});

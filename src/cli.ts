@@ -19,6 +19,7 @@ import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { signInUrl } from './console/sign-in.ts';
 import { isHousekeepingPeriod } from './housekeeping.ts';
+import { InvalidOrganisation } from './organisations/organisations.ts';
 import type { RegionSettings, RegionUpdate } from './regions/region-settings.ts';
 import { isRetention } from './retention/retention.ts';
 import { TargetNotEmpty } from './store/copy.ts';
@@ -125,6 +126,7 @@ async function dispatch(positionals: string[], values: Record<string, string | b
       await retentionCommand(out, store.retention, command, rest[0], flags['as-of'], flags.reference);
     } else if (group === 'user') await userCommand(out, store, config, command, rest[0], flags);
     else if (group === 'region') await regionCommand(out, store, command, rest[0], flags);
+    else if (group === 'organisation') await organisationCommand(out, store, command, rest[0], flags.name);
     else if (group === 'notifications') {
       const count = await store.outbox.retryFailed(rest[0], systemClock.now().toISOString());
       out(`${count} notification(s) queued again\n`);
@@ -230,6 +232,22 @@ async function backupCommand(out: Out, config: Config, target: string | undefine
   const audit = await backupStore(config, target);
   out(`${JSON.stringify({ backup: target, audit })}\n`);
   return audit.ok ? 0 : 1;
+}
+
+async function organisationCommand(out: Out, { organisations }: Store, command: string | undefined, orgId: string | undefined,
+  name: string | undefined): Promise<void> {
+  if (command === 'list') {
+    for (const [id, named] of await organisations.names()) out(`${JSON.stringify({ id, name: named })}\n`);
+    return;
+  }
+  const id = required(orgId, 'orgId');
+  try {
+    await organisations.set(id, required(name, 'name'), systemClock.now());
+  } catch (error) {
+    if (error instanceof InvalidOrganisation) throw new UsageError(error.message);
+    throw error;
+  }
+  out(`${JSON.stringify({ id, name: (await organisations.names()).get(id) })}\n`);
 }
 
 async function regionCommand(out: Out, { regions }: Store, command: string | undefined, regionId: string | undefined,

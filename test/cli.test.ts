@@ -19,6 +19,7 @@ import { clientLookup, createClient } from '../src/store/sqlite/clients.ts';
 import { ManualClock } from '../src/clock.ts';
 import { regionSettings } from '../src/store/sqlite/regions.ts';
 import { runCli } from '../src/cli.ts';
+import { COMMANDS } from '../src/cli/usage.ts';
 import { submission } from './support/fixtures.ts';
 import { sqliteStore } from '../src/store/sqlite/store.ts';
 
@@ -138,6 +139,23 @@ describe('region set', () => {
     const run = await cli(['region', 'show', 'R9']);
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ region: 'R9', ...stored('R9') });
+  });
+});
+
+describe('organisation set', () => {
+  it('names an organisation, renames it, lists the names, and refuses a bad id or an empty name with exit 2', async () => {
+    const set = await cli(['organisation', 'set', 'wt-noord', '--name', 'Wijkteam Noord']);
+    expect(set.status, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({ id: 'wt-noord', name: 'Wijkteam Noord' });
+    expect((await cli(['organisation', 'set', 'wt-noord', '--name', 'Wijkteam Amsterdam-Noord'])).status).toBe(0);
+    const list = await cli(['organisation', 'list']);
+    expect(list.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toContainEqual({ id: 'wt-noord', name: 'Wijkteam Amsterdam-Noord' });
+    const badId = await cli(['organisation', 'set', 'wt noord', '--name', 'Wijkteam']);
+    expect(badId.status).toBe(2);
+    expect(badId.stderr).toContain('organisation id');
+    const noName = await cli(['organisation', 'set', 'wt-zuid']);
+    expect(noName.status).toBe(2);
+    expect(noName.stderr).toContain('--name');
   });
 });
 
@@ -277,7 +295,9 @@ describe('the CLI explains itself', () => {
     expect(names).toContain('region set');
     expect(names).toContain('user create');
     expect(names).toContain('store copy');
-    expect(names.length).toBe(15);
+    expect(names).toContain('organisation set');
+    // Every command the parser knows, and nothing else (COMMANDS is what the parser accepts).
+    expect([...names].sort()).toEqual(Object.keys(COMMANDS).sort());
     expect(new Set(names).size, 'no command listed twice').toBe(names.length);
   });
 

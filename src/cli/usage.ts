@@ -35,6 +35,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
     about: 'changes only the settings named; prints the region\'s settings as JSON',
   },
   'region show': { args: '<regionId>', flags: [], about: 'the region\'s settings as JSON' },
+  'organisation set': {
+    args: '<orgId> --name "<name people use>"', flags: ['name'],
+    about: 'the name the console shows for an organisation id (people and clients act for ids)',
+  },
+  'organisation list': { args: '', flags: [], about: 'the named organisations, one JSON object a line' },
   'notifications retry': { args: '[<notificationId>]', flags: [], about: 'puts failed notifications back in the queue' },
   'audit verify': { args: '', flags: [], about: 'checks the audit chain; exit 0 when intact, 1 when not' },
   backup: { args: '<file>', flags: [], about: 'a consistent copy of the SQLite file while the service runs, its audit verified' },

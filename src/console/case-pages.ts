@@ -64,9 +64,11 @@ function paged<T>(items: readonly T[], asked: string | undefined, size: number, 
   return { shown: items.slice((n - 1) * size, n * size), pager };
 }
 
+type Acting = Pick<Trail['entries'][number]['actor'], 'name' | 'role' | 'organisation'>;
+
 /** Who recorded each event of this type, by its moment (the record's stamp is the trail entry's). */
-const recorders = (entries: Trail['entries'], type: string): Map<string, string> => new Map(entries.filter((e) => e.type === type)
-  .map((e) => [e.at, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
+const recorders = (entries: Trail['entries'], type: string, who: (actor: Acting) => string): Map<string, string> =>
+  new Map(entries.filter((e) => e.type === type).map((e) => [e.at, who(e.actor)]));
 
 /** "Afspraak: " before a due time: which deadline it is (a commitment's timer is `commitment:<id>`). */
 const dueName = (name: string | null | undefined): string =>
@@ -80,6 +82,9 @@ function caseId(request: FastifyRequest): string {
 
 export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
   const { engine, queries, access, clock, regions } = ctx;
+  /** Who did it, as the pages name them: "Naam (rol, organisatie)", the organisation by its name. */
+  const whoActed = (actor: Acting): string =>
+    `${actor.name} (${ROLE_LABELS[actor.role] ?? actor.role}${actor.organisation ? `, ${ctx.orgName(actor.organisation)}` : ''})`;
 
   async function municipalityOptions(region: string): Promise<Options> {
     const now = clock.now();
@@ -145,7 +150,7 @@ ${renderFields(fields, values, errors)}
   app.get('/aanmelden', async (request, reply) => {
     const person = ctx.person(request, WORKERS);
     const values: FormValues = person.actor.role === 'local_team'
-      ? { 'referrer.kind': 'professional', 'referrer.organisation': person.actor.organisation } : {};
+      ? { 'referrer.kind': 'professional', 'referrer.organisation': ctx.orgName(person.actor.organisation) } : {};
     return submissionPage(reply, person, values, {});
   });
 
@@ -233,7 +238,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 ${ending(view)}
 ${fileSections(view, now)}
 <p class="utrecht-paragraph utrecht-paragraph--small">Overzicht gemaakt op ${when(now.toISOString())} door ${esc(person.actor.name)}
-(${esc(ROLE_LABELS[person.actor.role] ?? person.actor.role)}, ${esc(person.actor.organisation)}).</p>`));
+(${esc(ROLE_LABELS[person.actor.role] ?? person.actor.role)}, ${esc(ctx.orgName(person.actor.organisation))}).</p>`));
   });
 
   /**
@@ -253,12 +258,12 @@ ${fileSections(view, now)}
     const kind = str(q, 'soort') !== undefined && kinds.includes(str(q, 'soort')!) ? str(q, 'soort') : undefined;
     const who = str(q, 'wie')?.slice(0, 200);
     const matching = trail.entries.slice().reverse().filter((e) => (kind === undefined || e.type === kind) &&
-      (who === undefined || `${e.actor.name} ${e.actor.organisation}`.toLocaleLowerCase('nl').includes(who.toLocaleLowerCase('nl'))));
+      (who === undefined || `${e.actor.name} ${e.actor.organisation} ${ctx.orgName(e.actor.organisation ?? '')}`.toLocaleLowerCase('nl').includes(who.toLocaleLowerCase('nl'))));
     const { shown, pager } = paged(matching, str(q, 'pagina'), TRAIL_PAGE, `/casussen/${view.id}/verloop`, { soort: kind, wie: who }, 'vastleggingen');
     const items = shown.map((e) => {
       const fields = e.type === 'SUBMIT' ? submissionForm([]) : isEventType(e.type) ? eventForm(e.type, record) : [];
       return `<li class="console-entry"><h2 class="utrecht-heading-3">${esc(EVENT_LABELS[e.type] ?? e.type)}</h2>
-<p class="utrecht-paragraph utrecht-paragraph--small">${when(e.at)} · door ${esc(e.actor.name)} (${esc(ROLE_LABELS[e.actor.role] ?? e.actor.role)}${e.actor.organisation ? `, ${esc(e.actor.organisation)}` : ''}) · daarna: ${esc(STATE_LABELS[e.state] ?? e.state)} · nr. ${e.seq}</p>
+<p class="utrecht-paragraph utrecht-paragraph--small">${when(e.at)} · door ${esc(whoActed(e.actor))} · daarna: ${esc(STATE_LABELS[e.state] ?? e.state)} · nr. ${e.seq}</p>
 ${describeValue(e.payload, fields, (iso) => when(iso))}</li>`;
     });
     const kindOptions = kinds.map((k) => `<option value="${esc(k)}"${k === kind ? ' selected' : ''}>${esc(EVENT_LABELS[k] ?? k)}</option>`).join('');
@@ -291,7 +296,7 @@ ${pager}`));
     const matching = word === undefined ? all.items
       : all.items.filter((n) => n.text.toLocaleLowerCase('nl').includes(word.toLocaleLowerCase('nl')));
     const { shown, pager } = paged(matching, str(q, 'pagina'), NOTES_PAGE, `/casussen/${view.id}/notities`, { zoek: word }, 'notities');
-    const rows = shown.map((n) => [when(n.at), esc(n.by.organisation ? `${n.by.name} (${n.by.organisation})` : n.by.name), esc(n.text)]);
+    const rows = shown.map((n) => [when(n.at), esc(n.by.organisation ? `${n.by.name} (${ctx.orgName(n.by.organisation)})` : n.by.name), esc(n.text)]);
     return ctx.send(reply, page({ title: `Notities bij casus ${view.data.submission.subject.reference}`, user: ctx.pageUser(person),
       path: person.actor.role === 'inspector' ? '/dossieronderzoek' : '/casussen' }, `
 <p class="utrecht-paragraph">${link(`/casussen/${view.id}`, 'Terug naar de casus')} · nieuwste eerst · ${all.total} notitie${all.total === 1 ? '' : 's'}${all.total > all.items.length ? `; de nieuwste ${all.items.length} staan hier` : ''}.</p>
@@ -309,7 +314,7 @@ ${pager}`));
     const entries = await access.list(person.actor.region, { caseId: view.id, limit: 500 });
     await access.record(request, person.actor, 'access_log.read', [view.id]);
     const rows = entries.map((e) => [
-      when(e.at), esc(e.actorName), esc(ROLE_LABELS[e.actorRole] ?? e.actorRole), esc(e.actorOrganisation),
+      when(e.at), esc(e.actorName), esc(ROLE_LABELS[e.actorRole] ?? e.actorRole), esc(ctx.orgName(e.actorOrganisation)),
       esc(ACCESS_LABELS[e.action] ?? e.action), esc(e.purpose ?? '—'), esc(e.outcome === 'shown' ? 'getoond' : 'geweigerd'),
     ]);
     return ctx.send(reply, page({ title: `Toegangslog van casus ${view.data.submission.subject.reference}`, user: ctx.pageUser(person), path: '/dossieronderzoek' }, `
@@ -325,7 +330,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
    */
   async function noteAuthors(person: Person, view: CaseView): Promise<Map<string, string>> {
     const notes = await queries.notes(person.actor, view.id, { limit: PROGRESS_SHOWN });
-    return new Map(notes.items.map((n) => [`ADD_NOTE@${n.at}`, n.by.organisation ? `${n.by.name} (${n.by.organisation})` : n.by.name]));
+    return new Map(notes.items.map((n) => [`ADD_NOTE@${n.at}`, n.by.organisation ? `${n.by.name} (${ctx.orgName(n.by.organisation)})` : n.by.name]));
   }
 
   function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error' | 'info'; text: string } | null, failed?: Failed,
@@ -422,7 +427,7 @@ ${forms.join('\n')}</section>`;
   function timeline(id: string, entries: Trail['entries']): string {
     const latest = entries.slice(-10).reverse().map((e) => [
       when(e.at), esc(EVENT_LABELS[e.type] ?? e.type),
-      `${esc(e.actor.name)} (${esc(ROLE_LABELS[e.actor.role] ?? e.actor.role)}${e.actor.organisation ? `, ${esc(e.actor.organisation)}` : ''})`,
+      esc(whoActed(e.actor)),
       esc(STATE_LABELS[e.state] ?? e.state),
     ]);
     return `<section aria-labelledby="kop-tijdlijn"><h2 class="utrecht-heading-2" id="kop-tijdlijn">Tijdlijn</h2>
@@ -454,7 +459,7 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
   function fileSections(view: CaseView, now: Date, entries?: Trail['entries'], authors?: Map<string, string>): string {
     const record = view.data;
     return `${intake(record, now)}
-${consentAndAuthority(record, now, entries && recorders(entries, 'UPDATE_CONSENT'))}
+${consentAndAuthority(record, now, entries && recorders(entries, 'UPDATE_CONSENT', whoActed))}
 ${triage(record)}
 ${questions(record)}
 ${overleg(record)}
@@ -473,7 +478,7 @@ ${progress(view.id, record, view.notesTotal, entries, authors)}`;
    */
   function progress(id: string, record: CaseRecord, notesTotal: number, entries?: Trail['entries'], noteBy?: Map<string, string>): string {
     const authors = noteBy ?? new Map((entries ?? []).filter((e) => e.type === 'ADD_NOTE' || e.type === 'REPORT_PROGRESS')
-      .map((e) => [`${e.type}@${e.at}`, `${e.actor.name} (${ROLE_LABELS[e.actor.role] ?? e.actor.role}${e.actor.organisation ? `, ${e.actor.organisation}` : ''})`]));
+      .map((e) => [`${e.type}@${e.at}`, whoActed(e.actor)]));
     const items = [
       ...record.progressReports.map((p) => ({ at: p.at, what: 'Voortgang', key: `REPORT_PROGRESS@${p.at}`, text: [
         helpStartedText(record, p),

@@ -32,6 +32,8 @@ import type { User } from '../store/rows.ts';
 import { personActor, SIGN_IN_LINK_MINUTES } from '../auth/people.ts';
 import type { AccessAction } from '../audit/access-log.ts';
 
+/** How long the console keeps the organisations' names before reading them again. */
+const ORG_NAMES_MS = 30_000;
 export const SESSION_COOKIE = 'passend_sessie';
 
 export interface ConsoleOptions {
@@ -91,10 +93,21 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   app.decorateRequest('person', null);
   const codes = await signInCodeLimit(app, config.RATE_LIMIT_FAILED_AUTH);
 
+  // The organisations' names: a short table, read again at most every ORG_NAMES_MS (real time, not
+  // the service's clock: a cache, not a deadline), before a page that may show them.
+  let orgNames = new Map<string, string>();
+  let orgNamesRead = Number.NEGATIVE_INFINITY;
+  app.addHook('preHandler', async () => {
+    if (performance.now() - orgNamesRead < ORG_NAMES_MS) return;
+    orgNames = await services.organisations.names();
+    orgNamesRead = performance.now();
+  });
+
   const context: ConsoleContext = {
     engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
     people, clients: services.clients, sessions, clock,
+    orgName: (id) => orgNames.get(id) ?? id,
     baseOf: () => linkBase,
     person(request, roles) {
       const person = request.person;
@@ -107,7 +120,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
       return person;
     },
     pageUser: (person) => ({
-      name: person.actor.name, role: person.actor.role, organisation: person.actor.organisation,
+      name: person.actor.name, role: person.actor.role, organisation: context.orgName(person.actor.organisation),
       csrf: person.session.csrf,
     }),
     send: (reply, html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(html),

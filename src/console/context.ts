@@ -32,6 +32,8 @@ export class SeeOther extends Error {
 export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'access' | 'audit' | 'verifier' |
   'signalering' | 'regions' | 'people' | 'clients' | 'sessions'> {
   clock: Clock;
+  /** The name people use for an organisation id (the register's), or the id where it has none. */
+  orgName(id: string): string;
   /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
   person(request: FastifyRequest, roles?: readonly Role[]): Person;
   pageUser(person: Person): PageUser;

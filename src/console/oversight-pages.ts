@@ -39,6 +39,11 @@ const operatorOf = (person: Person): Operator => ({
 
 export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
   const { queries, access, clock, verifier, audit, regions, people: peopleOf, clients: clientsOf } = ctx;
+  /** Beheer works with ids: the name people use, and the id an admin types, side by side. */
+  const named = (organisation: string): string => {
+    const name = ctx.orgName(organisation);
+    return name === organisation ? organisation : `${name} (${organisation})`;
+  };
 
   app.get('/dossieronderzoek', async (request, reply) => {
     const person = ctx.person(request, ['inspector']);
@@ -148,7 +153,7 @@ ${items.length > 0 ? `<p class="utrecht-paragraph"><a class="utrecht-link utrech
     const caseCell = (ids: string[]): string => (ids.length === 0 ? '—' : ids.length > 3 ? esc(`${ids.length} casussen`)
       : ids.map((id) => `<a class="utrecht-link utrecht-link--html-a" href="/casussen/${id}">${esc(own.get(id) ?? id.slice(0, 8))}</a>`).join(', '));
     const rows = result.lines.map((l, i) => [
-      when(l.at), esc(l.actorName), esc(`${ROLE_LABELS[l.actorRole] ?? l.actorRole}, ${l.actorOrganisation}`),
+      when(l.at), esc(l.actorName), esc(`${ROLE_LABELS[l.actorRole] ?? l.actorRole}, ${ctx.orgName(l.actorOrganisation)}`),
       esc(ACCESS_LABELS[l.action] ?? l.action), caseCell(shown[i] ?? []), esc(l.purpose ?? '—'),
       l.outcome === 'refused' ? '<strong>Geweigerd</strong>' : 'Getoond',
     ]);
@@ -264,7 +269,7 @@ ${created ? `<section aria-labelledby="kop-inloggen"><h2 class="utrecht-heading-
 ${howToSignIn(created.name, created.id)}</section>` : ''}
 <section aria-labelledby="kop-mensen"><h2 class="utrecht-heading-2" id="kop-mensen">Mensen</h2>
 ${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'], people.map((u) => [
-    esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(u.organisation), when(u.createdAt, false),
+    esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(named(u.organisation)), when(u.createdAt, false),
     u.disabledAt ? 'Uitgeschakeld' : u.id === person.session.user.id ? 'Dat bent u' :
       `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
   ]))}
@@ -276,7 +281,7 @@ Inspecteurs en beheerders maakt de applicatiebeheerder aan met de opdrachtregel.
 <section aria-labelledby="kop-systemen"><h2 class="utrecht-heading-2" id="kop-systemen">Systemen (API-sleutels)</h2>
 <p class="utrecht-paragraph">Sleutels voor systemen maakt en trekt u in met de opdrachtregel (<code class="utrecht-code">npm run cli -- token …</code>).</p>
 ${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Ingetrokken'], clients.map((c) => [
-    esc(c.name), esc(ROLE_LABELS[c.role] ?? c.role), esc(c.organisation), when(c.createdAt, false), c.revokedAt ? when(c.revokedAt, false) : 'Nee',
+    esc(c.name), esc(ROLE_LABELS[c.role] ?? c.role), esc(named(c.organisation)), when(c.createdAt, false), c.revokedAt ? when(c.revokedAt, false) : 'Nee',
   ]))}</section>
 <section aria-labelledby="kop-instellingen"><h2 class="utrecht-heading-2" id="kop-instellingen">Instellingen van de regio</h2>
 ${dataList([

@@ -19,7 +19,7 @@ import { auditTrail } from './sqlite/audit.ts';
 
 /** Parents before children (foreign keys), the logs last. */
 const TABLES: Table[] = [
-  pgSchema.apiClients, pgSchema.regions, pgSchema.users, pgSchema.signInLinks, pgSchema.sessions,
+  pgSchema.apiClients, pgSchema.regions, pgSchema.organisations, pgSchema.users, pgSchema.signInLinks, pgSchema.sessions,
   pgSchema.cases, pgSchema.caseEvents, pgSchema.timers, pgSchema.outbox, pgSchema.idempotencyKeys,
   pgSchema.auditLog, pgSchema.accessLog,
 ];

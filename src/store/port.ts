@@ -200,6 +200,14 @@ export interface Regions {
   set(id: string, update: RegionUpdate, now: Date, operator?: Operator): Promise<RegionSettings>;
 }
 
+/** The names of organisations (src/organisations/organisations.ts). */
+export interface Organisations {
+  /** Every organisation with a name, id → name (a short list: one line per team or provider). */
+  names(): Promise<Map<string, string>>;
+  /** Sets or changes one name, audited; checked first (throws InvalidOrganisation). */
+  set(id: string, name: string, now: Date, operator?: Operator): Promise<void>;
+}
+
 /** The notification outbox. */
 export interface Outbox {
   /**
@@ -247,6 +255,7 @@ export interface Store {
   people: People;
   sessions: Sessions;
   regions: Regions;
+  organisations: Organisations;
   outbox: Outbox;
   signalering: SignaleringReader;
   housekeeping: { run(): Promise<Pruned> };

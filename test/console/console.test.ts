@@ -258,6 +258,23 @@ describe('acting as oneself', () => {
     expect(trailPage.body).toContain('Triage gestart');
   });
 
+  it('pages name organisations by the name the register gives them, and Beheer shows the id beside it', async () => {
+    await ctx.store.organisations.set('ret-r01', 'Regionaal Expertteam Noord', ctx.clock.now());
+    await ctx.store.organisations.set('wt-noord', 'Wijkteam Noord', ctx.clock.now());
+    const id = await ctx.createCase();
+    await ctx.send(ctx.localTeam, id, { type: 'ADD_NOTE', text: 'School gebeld over de terugkeer' });
+    const expert = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator'));
+    const casePage = (await expert.get(`/casussen/${id}`)).body;
+    // The header names the signed-in person's organisation; the trail and the notes name the writer's.
+    expect(casePage).toContain('Carla Coördinator</strong> (Expertteam, Regionaal Expertteam Noord)');
+    expect(casePage).toContain('local_team wt-noord (Lokaal team, Wijkteam Noord)');
+    expect((await expert.get(`/casussen/${id}/notities`)).body).toContain('local_team wt-noord (Wijkteam Noord)');
+    const admin = await signIn(ctx, await person(ctx, 'admin', 'beheer-r01'));
+    expect((await admin.get('/beheer')).body).toContain('Regionaal Expertteam Noord (ret-r01)');
+    // An organisation without a name shows as its id.
+    expect((await admin.get('/beheer')).body).toContain('beheer-r01');
+  });
+
   it('an event sent on an old version is refused in Dutch and changes nothing', async () => {
     const id = await ctx.createCase();
     const coordinator = await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor, NewClient, Operator } from '../../src/auth/actors.ts';
 import { DuplicateEmail, type NewUser } from '../../src/auth/people.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { InvalidOrganisation } from '../../src/organisations/organisations.ts';
 import { AppError } from '../../src/errors.ts';
 import { DEFAULT_DEADLINES } from '../../machines/referral.deadlines.ts';
 import type { AccessQuery } from '../../src/audit/access-log.ts';
@@ -221,6 +222,25 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await store.regions.get('R02')).toEqual(defaults);
       await expect(store.regions.set('R01', { triage: 'three days' }, clock.now(), operator)).rejects.toThrow(/triage/);
       expect(await store.regions.get('R01')).toEqual(set);
+    });
+  });
+
+  describe('organisations', () => {
+    it('names organisations, changes a name, refuses a bad one, and audits each change', async () => {
+      expect(await store.organisations.names()).toEqual(new Map());
+      await store.organisations.set('wt-noord', '  Wijkteam   Noord ', clock.now(), operator);
+      await store.organisations.set('gi-west', 'Jeugdbescherming West', clock.now(), operator);
+      await store.organisations.set('wt-noord', 'Wijkteam Amsterdam-Noord', clock.now(), operator);
+      expect(await store.organisations.names()).toEqual(new Map([
+        ['wt-noord', 'Wijkteam Amsterdam-Noord'], ['gi-west', 'Jeugdbescherming West'],
+      ]));
+      await expect(store.organisations.set('wt noord', 'Wijkteam', clock.now(), operator)).rejects.toThrow(InvalidOrganisation);
+      await expect(store.organisations.set('wt-zuid', ' ', clock.now(), operator)).rejects.toThrow(InvalidOrganisation);
+      await expect(store.organisations.set('wt-zuid', 'x'.repeat(121), clock.now(), operator)).rejects.toThrow(InvalidOrganisation);
+      expect((await store.organisations.names()).size).toBe(2);
+      // Three changes, each in the audit chain, which still verifies.
+      const result = await store.verifier.verify(true);
+      expect(result).toMatchObject({ ok: true, checked: 3 });
     });
   });
 

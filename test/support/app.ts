@@ -77,6 +77,8 @@ export interface TestContext {
    * Counts come back as numbers on both.
    */
   sql(text: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The store under the app, for what the command line does (region settings, organisations' names). */
+  store: Store;
   /** Region settings, changed as the command line changes them (audited). */
   regions: { get(id: string): Promise<RegionSettings>; set(id: string, update: RegionUpdate): Promise<RegionSettings> };
   /** The full actor (client id included) behind a caller's token. */
@@ -165,7 +167,7 @@ export async function createTestContext(
   });
   const purpose = { 'x-purpose': 'Toezicht op de expertteams, onderzoek 2026-17' };
   const ctx: TestContext = {
-    app, db, clock,
+    app, db, clock, store,
     localTeam: await caller('local_team', 'wt-noord', REGION),
     otherLocalTeam: await caller('local_team', 'wt-zuid', REGION),
     expertTeam: await caller('expert_team', 'ret-r01', REGION),

@@ -14,6 +14,7 @@ import { pgHousekeeping } from './housekeeping.ts';
 import { pgOutbox } from './outbox.ts';
 import { pgPeople } from './people.ts';
 import { pgCaseReads } from './reads.ts';
+import { pgOrganisations } from './organisations.ts';
 import { pgRegions } from './regions.ts';
 import { pgRetention } from './retention.ts';
 import { pgSessions } from './sessions.ts';
@@ -47,6 +48,7 @@ export function postgresStore(db: PgDb, clock: Clock, options: PgStoreOptions = 
     people: pgPeople(db),
     sessions: pgSessions(db, options.sessionIdleMinutes ?? 30),
     regions: pgRegions(db),
+    organisations: pgOrganisations(db),
     outbox: pgOutbox(db),
     signalering,
     housekeeping: pgHousekeeping(db, clock),

@@ -24,6 +24,7 @@ import {
   createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
 } from './people.ts';
 import { caseRepository } from './reads.ts';
+import { organisationNames } from './organisations.ts';
 import { regionSettings } from './regions.ts';
 import { retention } from './retention.ts';
 import { sessionStore } from './sessions.ts';
@@ -166,6 +167,7 @@ export function sqliteStore(db: Db, clock: Clock = systemClock, options: SqliteS
     people: sqlitePeople(db),
     sessions,
     regions,
+    organisations: asAsync(organisationNames(db)),
     outbox,
     signalering,
     housekeeping: asAsync(housekeeping(db, clock)),
