@@ -38,6 +38,7 @@ const ON_POSTGRES = [
   'test/routes/rules.test.ts',
   'test/routes/security-headers.test.ts',
   'test/routes/smoke.test.ts',
+  'test/routes/overleg.test.ts',
   // The signalering figures, computed by PostgreSQL's dialect of the same statements.
   'test/reports/signalering.test.ts',
   'test/reports/signalering-access.test.ts',
