@@ -28,6 +28,7 @@ const ON_POSTGRES = [
   'test/console/sign-in-hardening.test.ts',
   'test/console/loose-ends.browser.test.ts',
   'test/console/review.browser.test.ts',
+  'test/console/overleg.browser.test.ts',
   'test/routes/errors.test.ts',
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',
