@@ -28,6 +28,7 @@ const ON_POSTGRES = [
   'test/console/sign-in-hardening.test.ts',
   'test/console/loose-ends.browser.test.ts',
   'test/console/review.browser.test.ts',
+  'test/console/overleg.browser.test.ts',
   'test/routes/errors.test.ts',
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',
@@ -38,6 +39,7 @@ const ON_POSTGRES = [
   'test/routes/rules.test.ts',
   'test/routes/security-headers.test.ts',
   'test/routes/smoke.test.ts',
+  'test/routes/overleg.test.ts',
   // The signalering figures, computed by PostgreSQL's dialect of the same statements.
   'test/reports/signalering.test.ts',
   'test/reports/signalering-access.test.ts',

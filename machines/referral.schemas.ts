@@ -213,6 +213,14 @@ const EscalationWithdrawnSchema = z.strictObject({
   reason: ruleText().describe('Why the escalation is no longer needed (at least 10 characters, letters among them)'),
 }).optional().describe('Required to end the case while its escalation is open: the escalation is then withdrawn');
 
+/**
+ * The overleg (§6.3): a real MDO seats youth, parents, the GI and four to six professionals; this
+ * many participants (and professionals at the record) is the limit, far above any table.
+ */
+export const OVERLEG_PARTICIPANTS_MAX = 100;
+/** The longest agenda of an overleg: a page of points, not a report. */
+export const AGENDA_MAX = 2_000;
+
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.strictObject({ type: z.literal(type), ...shape }).meta({ id: eventSchemaId(type) });
 
@@ -242,7 +250,10 @@ export const EVENT_SCHEMAS = {
         discipline: name().optional(),
       }))
       .min(1)
-      .max(100),
+      .max(OVERLEG_PARTICIPANTS_MAX)
+      .describe(`Who is invited: youth, parents, the GI and any number of professionals (at most ${OVERLEG_PARTICIPANTS_MAX})`),
+    agenda: text(AGENDA_MAX).optional()
+      .describe(`What the overleg is to discuss (at most ${AGENDA_MAX} characters). File content: never in a mail or the .ics`),
     notInvited: z
       .array(z.strictObject({ role: z.enum(['youth', 'parents', 'guardian']), reason: ReasonSchema.optional() }))
       .max(3)
@@ -254,7 +265,8 @@ export const EVENT_SCHEMAS = {
     parents: ParticipationSchema,
     professionals: z.array(z.strictObject({ organisation: name(), discipline: name() }))
       .min(1)
-      .max(100),
+      .max(OVERLEG_PARTICIPANTS_MAX)
+      .describe(`The professionals at the table (at most ${OVERLEG_PARTICIPANTS_MAX}); the console offers those invited`),
     analysis: text(),
     disruptions: uniqueList(z.enum(DISRUPTIONS)),
     commitments: commitments().describe('Agreements made at the overleg (machine 2.1.0 follows each with a deadline)'),

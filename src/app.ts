@@ -11,6 +11,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { auditRoutes } from './audit/audit-routes.ts';
 import { trailRoutes } from './audit/trail-routes.ts';
 import { caseRoutes } from './cases/case-routes.ts';
+import { overlegRoutes } from './cases/overleg-routes.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { API_BASE, API_VERSION, type Config } from './config.ts';
 import { registerAuth } from './http/auth.ts';
@@ -19,6 +20,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { clientErrorProblem, connectProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
+import { publicUrl } from './console/sign-in.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createScheduler } from './scheduler.ts';
@@ -136,6 +138,9 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     });
     await api.register(apiMetaRoutes);
     await api.register(caseRoutes, { engine, queries, access });
+    await api.register(overlegRoutes, {
+      queries, access, consoleBase: publicUrl({ PUBLIC_URL: config.PUBLIC_URL, HOST: config.HOST ?? '127.0.0.1', PORT: config.PORT ?? 3000 }),
+    });
     await api.register(trailRoutes, { queries, audit, access, clock });
     await api.register(auditRoutes, { audit, access, verifier });
     await api.register(notificationRoutes, { outbox: services.outbox, access });

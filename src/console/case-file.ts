@@ -7,6 +7,7 @@
 import { consentPartiesFor, possibleAges } from '../../machines/referral.age.ts';
 import { currentConsent } from '../../machines/referral.rules.ts';
 import type { CaseRecord } from '../../machines/referral.types.ts';
+import { plannedOverleg } from '../cases/overleg-ics.ts';
 import { label } from '../http/labels-nl.ts';
 import type { Options } from './form.ts';
 import { PARTICIPANT_OPTIONS, PARTICIPATION_OPTIONS } from './forms-nl.ts';
@@ -159,13 +160,19 @@ function takingPart(who: string, p: Participation): Item[] {
   ]);
 }
 
-/** The overleg: planned, who was there, each one's wish in their own words, the analysis. */
-export function overleg(record: CaseRecord): string {
+/**
+ * The overleg: planned (with its agenda), who was there, each one's wish in their own words, the
+ * analysis. `icsHref`: where the planned overleg's calendar entry is, for a link while it is planned.
+ */
+export function overleg(record: CaseRecord, icsHref?: string): string {
   const planned = record.overlegSchedules.at(-1);
   const held = record.overlegRecords.at(-1);
   if (!planned && !held) return '';
   const who = (role: string) => optionLabel(PARTICIPANT_OPTIONS, role);
-  return section('overleg', 'Overleg', `${planned ? `<p class="utrecht-paragraph">Gepland op ${when(planned.scheduledAt)}.</p>
+  const ics = icsHref !== undefined && plannedOverleg(record) !== null
+    ? ` <a class="utrecht-link utrecht-link--html-a" href="${esc(icsHref)}" download>Zet in agenda (.ics)</a>` : '';
+  return section('overleg', 'Overleg', `${planned ? `<p class="utrecht-paragraph">Gepland op ${when(planned.scheduledAt)}.${ics}</p>
+${planned.agenda !== undefined ? dataList([['Agenda', prose(planned.agenda)]]) : ''}
 ${table('Uitgenodigd', ['Wie', 'Organisatie', 'Discipline'], planned.participants.map((p) => [esc(who(p.role)), esc(p.organisation ?? '—'), esc(p.discipline ?? '—')]))}` : ''}
 ${held ? `<p class="utrecht-paragraph">Gehouden op ${when(held.heldAt)}.</p>
 ${dataList([

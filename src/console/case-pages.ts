@@ -13,6 +13,8 @@ import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
 import type { Trail } from '../cases/case-contract.ts';
 import type { CaseView } from '../cases/case-view.ts';
+import { overlegIcs, overlegIcsName } from '../cases/overleg-ics.ts';
+import { ICS_TYPE } from '../cases/overleg-routes.ts';
 import {
   ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, dutchDate, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
 } from '../http/labels-nl.ts';
@@ -22,7 +24,7 @@ import {
   type Options,
 } from './form.ts';
 import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
-import { eventForm, submissionForm } from './forms-nl.ts';
+import { eventForm, invitedProfessionals, submissionForm } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 import { type ConsoleContext, type Person, SeeOther } from './context.ts';
@@ -242,6 +244,20 @@ ${fileSections(view, now)}
   });
 
   /**
+   * The planned overleg as a calendar entry (§6.3): the API's file, for the signed-in person who may
+   * read the case; a read of the case, logged as one. Nothing planned: the console's 404 page.
+   */
+  app.get('/casussen/:id/overleg.ics', async (request, reply) => {
+    const person = ctx.person(request, CASE_READERS);
+    const view = await queries.get(person.actor, caseId(request));
+    const ics = overlegIcs(view.id, view.data, ctx.baseOf(request));
+    if (ics === null) throw new AppError('NOT_FOUND', 'no overleg is planned for this case');
+    await access.record(request, person.actor, 'case.read', [view.id]);
+    return reply.type(ICS_TYPE)
+      .header('Content-Disposition', `attachment; filename="${overlegIcsName(view.id)}"`).send(ics);
+  });
+
+  /**
    * The whole trail, newest first, 25 entries a page, filtered by what happened and by who (part
    * of a name or organisation). The trail is read whole; the paging is the page's.
    */
@@ -366,7 +382,7 @@ ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [e
 </section>
 ${ending(view)}
 ${actions(person, view, failed)}
-${fileSections(view, clock.now(), entries, authors)}
+${fileSections(view, clock.now(), entries, authors, true)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
 ${statechartSvg(view.state, view.machineVersion)}</section>`);
@@ -435,10 +451,14 @@ ${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen
 <p class="utrecht-paragraph">${link(`/casussen/${id}/verloop`, 'Het hele verloop, met wat er is vastgelegd')}</p></section>`;
   }
 
-  /** What a form starts with: today for a help item's change, the current school situation. */
+  /**
+   * What a form starts with: today for a help item's change, the current school situation, and at
+   * the overleg's record the professionals who were invited to it (§6.3).
+   */
   function defaults(type: EventType, view: CaseView): FormValues {
     if (type === 'UPDATE_HELP_ITEM') return { date: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(clock.now()) };
     if (type === 'UPDATE_SCHOOL') return { status: view.data.submission.school.status };
+    if (type === 'RECORD_OVERLEG') return invitedProfessionals(view.data);
     return {};
   }
 
@@ -456,13 +476,13 @@ ${table('Vragen en antwoorden', ['Gevraagd', 'Vraag', 'Antwoord'], rows)}</secti
    * The file (DESIGN §6.2), from the aanmelding to the progress reports, as the case page and its
    * printable summary show it; with the trail's `entries`, who recorded each consent and report.
    */
-  function fileSections(view: CaseView, now: Date, entries?: Trail['entries'], authors?: Map<string, string>): string {
+  function fileSections(view: CaseView, now: Date, entries?: Trail['entries'], authors?: Map<string, string>, icsLink = false): string {
     const record = view.data;
     return `${intake(record, now)}
 ${consentAndAuthority(record, now, entries && recorders(entries, 'UPDATE_CONSENT', whoActed))}
 ${triage(record)}
 ${questions(record)}
-${overleg(record)}
+${overleg(record, icsLink ? `/casussen/${view.id}/overleg.ics` : undefined)}
 ${advice(record)}
 ${bridging(record)}
 ${escalation(view)}

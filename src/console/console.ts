@@ -45,6 +45,7 @@ export interface ConsoleOptions {
 
 const REFUSED_ACTIONS: Record<string, AccessAction> = {
   '/casussen/:id': 'case.read', '/casussen/:id/afdruk': 'case.read', '/casussen/:id/notities': 'case.read',
+  '/casussen/:id/overleg.ics': 'case.read',
   '/casussen/:id/verloop': 'trail.read', '/casussen/:id/toegang': 'access_log.read', '/toegangslog': 'access_log.read',
 };
 

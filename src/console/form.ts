@@ -38,7 +38,7 @@ export type Field =
 
 /** The name of the button that asks for one row more in a list (its value: the list's path). */
 export const MORE_ROWS = '_meer';
-/** At most this many rows in a list that grows (the schemas allow 50 commitments). */
+/** At most this many rows in a list that grows (the schemas allow 50 commitments, 100 participants). */
 const MAX_ROWS = 50;
 
 /**
@@ -180,7 +180,7 @@ function renderField(field: Field, values: FormValues, errors: FieldErrors, path
       : Array.from({ length: rowCount(field, values, path) }, (_, i) =>
         `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset console-row"><legend class="utrecht-form-fieldset__legend">${esc(field.rowLabel)} ${i + 1}</legend>
 ${renderFields(field.fields, values, errors, `${path}.${i}.`, scope)}</fieldset>`).join('\n') +
-        (field.addMore
+        (field.addMore && rowCount(field, values, path) < MAX_ROWS
           ? `\n<p class="utrecht-paragraph"><button class="utrecht-button utrecht-button--secondary-action" type="submit" name="${MORE_ROWS}" value="${esc(path)}">Nog een ${esc(field.rowLabel.toLowerCase())} toevoegen</button></p>`
           : '');
     return `<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset${error ? ' utrecht-form-fieldset--invalid' : ''}" id="${id}"${describedBy(id, field.hint !== undefined, error !== undefined)}>

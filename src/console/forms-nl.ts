@@ -10,7 +10,7 @@ import {
 } from '../../machines/referral.schemas.ts';
 import { openEscalation } from '../../machines/referral.rules.ts';
 import { label } from '../http/labels-nl.ts';
-import type { Field, Options } from './form.ts';
+import type { Field, FormValues, Options } from './form.ts';
 
 const CONSENT: Options = [['given', 'Gegeven'], ['refused', 'Geweigerd'], ['not_asked', 'Niet gevraagd']];
 const FAMILY: Options = [['agrees', 'Eens'], ['partly', 'Deels eens'], ['disagrees', 'Oneens'], ['not_asked', 'Niet gevraagd']];
@@ -164,8 +164,8 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
     case 'SCHEDULE_OVERLEG':
       return [
         { kind: 'datetime', name: 'scheduledAt', label: 'Datum en tijd van het overleg', required: true },
-        { kind: 'rows', name: 'participants', label: 'Deelnemers', rowLabel: 'Deelnemer', rows: 5,
-          hint: 'Jongere en ouders horen aan tafel; wie niet komt, noemt u hieronder met de reden.', fields: [
+        { kind: 'rows', name: 'participants', label: 'Deelnemers', rowLabel: 'Deelnemer', rows: 5, addMore: true,
+          hint: 'Jongere en ouders horen aan tafel; wie niet komt, noemt u hieronder met de reden. Meer deelnemers? Voeg een regel toe.', fields: [
             { kind: 'select', name: 'role', label: 'Wie', options: PARTICIPANT_OPTIONS },
             { kind: 'text', name: 'organisation', label: 'Organisatie' },
             { kind: 'text', name: 'discipline', label: 'Discipline', hint: 'Bijvoorbeeld jeugdarts of gedragswetenschapper.' },
@@ -174,16 +174,19 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
           { kind: 'select', name: 'role', label: 'Wie', options: PARTICIPANT_OPTIONS.filter(([v]) => v !== 'professional') },
           reason('reason', 'Waarom niet'),
         ] },
+        { kind: 'textarea', name: 'agenda', label: 'Agenda',
+          hint: 'Wat aan tafel besproken wordt. Dit hoort bij het dossier: het staat niet in de agenda-uitnodiging (.ics) of in een e-mail.' },
       ];
     case 'RECORD_OVERLEG':
       return [
         { kind: 'datetime', name: 'heldAt', label: 'Gehouden op', required: true },
         participation('youth', 'De jongere'),
         participation('parents', 'De ouders'),
-        { kind: 'rows', name: 'professionals', label: 'Professionals aan tafel', rowLabel: 'Professional', rows: 5, fields: [
-          { kind: 'text', name: 'organisation', label: 'Organisatie', required: true },
-          { kind: 'text', name: 'discipline', label: 'Discipline', required: true },
-        ] },
+        { kind: 'rows', name: 'professionals', label: 'Professionals aan tafel', rowLabel: 'Professional', rows: 5, addMore: true,
+          hint: 'Ingevuld met wie er was uitgenodigd: pas aan wie er echt was.', fields: [
+            { kind: 'text', name: 'organisation', label: 'Organisatie', required: true },
+            { kind: 'text', name: 'discipline', label: 'Discipline', required: true },
+          ] },
         { kind: 'textarea', name: 'analysis', label: 'Analyse', required: true },
         { kind: 'multi', name: 'disruptions', label: 'Verstoringen', options: labelled(DISRUPTIONS) },
         commitments('Wat is aan tafel afgesproken, door wie en wanneer? Elke afspraak wordt gevolgd tot die is nagekomen.'),
@@ -300,6 +303,20 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         { kind: 'date', name: 'notAttendingSince', label: 'Niet naar school sinds' },
       ];
   }
+}
+
+/**
+ * The professionals invited to the planned overleg (and the GI), as the values of the record's
+ * form: who was asked to come is where the record starts (§6.3). Rows without an organisation or
+ * discipline stay as given, for the team to complete.
+ */
+export function invitedProfessionals(record: Pick<CaseRecord, 'overlegSchedules'>): FormValues {
+  const invited = (record.overlegSchedules.at(-1)?.participants ?? [])
+    .filter((p) => (p.role === 'professional' || p.role === 'guardian') && (p.organisation ?? p.discipline) !== undefined);
+  return Object.fromEntries(invited.flatMap((p, i) => [
+    [`professionals.${i}.organisation`, p.organisation ?? ''],
+    [`professionals.${i}.discipline`, p.discipline ?? ''],
+  ]));
 }
 
 /** The fields whose labels name the members of a trail entry's payload (no case needed). */

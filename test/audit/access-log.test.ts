@@ -79,6 +79,11 @@ beforeAll(async () => {
   noord = [];
   for (let i = 0; i < 4; i++) noord.push(await ctx.createCase());
   for (const id of noord.slice(0, 2)) expect((await ctx.send(ctx.expertTeam, id, events.START_TRIAGE())).statusCode).toBe(200);
+  // A fifth with its overleg planned, for the calendar entry.
+  noord.push(await ctx.createCase());
+  for (const event of [events.START_TRIAGE(), events.ACCEPT(), events.SCHEDULE_OVERLEG()]) {
+    expect((await ctx.send(ctx.expertTeam, noord[4]!, event)).statusCode).toBe(200);
+  }
   const z = await ctx.call(ctx.otherLocalTeam, { method: 'POST', url: `${API}/cases`, payload: submission() });
   zuid = z.json().id;
   const o = await ctx.call(ctx.otherExpertTeam, { method: 'POST', url: `${API}/cases`, payload: submission() });
@@ -92,6 +97,7 @@ describe('every route that returns case data is walked', () => {
     '/cases': 'walked',
     '/cases/{id}': 'walked',
     '/cases/{id}/notes': 'walked',
+    '/cases/{id}/overleg.ics': 'walked',
     '/cases/{id}/trail': 'walked',
     '/cases/{id}/trail/export': 'walked',
     '/access-log': 'walked',
@@ -144,6 +150,11 @@ describe('every route that returns case data is walked', () => {
       route: 'GET /cases/{id}/notes', action: 'case.read',
       callers: ['localTeam', 'expertTeam', 'inspector', 'nationalInspector'],
       request: () => ({ url: `${caseUrl(noord[0]!)}/notes` }), shown: () => [noord[0]!],
+    },
+    {
+      route: 'GET /cases/{id}/overleg.ics', action: 'case.read',
+      callers: ['localTeam', 'expertTeam', 'inspector', 'nationalInspector'],
+      request: () => ({ url: `${caseUrl(noord[4]!)}/overleg.ics` }), shown: () => [noord[4]!],
     },
     {
       route: 'GET /cases/{id}/trail (JSON)', action: 'trail.read',

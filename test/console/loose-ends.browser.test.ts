@@ -65,7 +65,7 @@ describe('no loose ends in the console (§6.1)', () => {
     for (const [i, [organisation, action, dueAt]] of promises.entries()) {
       // The form shows two rows; the button brings a third, with what was typed kept.
       if (i === 2) {
-        await press(page, `${form} button[name="_meer"]`);
+        await press(page, `${form} button[name="_meer"][value="commitments"]`);
         expect(await page.inputValue(`${form} [name="commitments.1.action"]`)).toBe('Besluit over het arrangement');
         expect(await page.inputValue(`${form} [name="analysis"]`)).toBe('School en zorg werken langs elkaar heen');
         expect(await page.locator('.utrecht-alert').first().textContent()).toContain('Er is nog niets vastgelegd');
