@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { municipalityInForce } from '../machines/referral.municipalities.ts';
-import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
+import { ROLES, RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { CLI_OPERATOR } from './auth/actors.ts';
 import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from './auth/people.ts';
 import { systemClock } from './clock.ts';
@@ -157,12 +157,20 @@ interface PlaceFlags { role?: string; org?: string; region?: string }
 /** The role, organisation and region of a new client or user, checked. */
 function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; region: string } {
   const role = RoleSchema.safeParse(values.role);
-  if (!role.success) throw new UsageError('--role must be local_team, expert_team, inspector or admin');
+  if (!role.success) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   const region = required(values.region, 'region');
   if (region === '*' && role.data !== 'inspector') {
     throw new UsageError('only an inspector may have region * (national)');
   }
-  return { role: role.data, organisation: required(values.org, 'org'), region };
+  let organisation = required(values.org, 'org');
+  if (role.data === 'municipality') {
+    // A municipality is its CBS code, in force today (§6.4): the code its figures are counted by.
+    organisation = organisation.trim().toUpperCase();
+    if (!municipalityInForce(organisation, systemClock.now())) {
+      throw new UsageError('--org of a municipality must be its CBS code in force today (GM + 4 digits, e.g. GM0153)');
+    }
+  }
+  return { role: role.data, organisation, region };
 }
 
 async function userCommand(out: Out, { people }: Store, config: Config, command: string | undefined, id: string | undefined,

@@ -35,6 +35,7 @@ const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
     ['/signalering', 'Signalering']],
   admin: [['/beheer', 'Beheer']],
+  municipality: [['/signalering', 'Signalering'], ['/expertteams', 'Expertteams']],
 };
 
 function nav(user: PageUser, path: string | undefined): string {

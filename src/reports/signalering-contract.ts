@@ -57,6 +57,8 @@ export const SignaleringLeadTimeSchema = z.object({
 
 export const SignaleringReportSchema = z.object({
   region: z.string().describe('The region the figures cover, or `*` for all regions'),
+  municipality: z.string().optional()
+    .describe('For a municipality (role `municipality`): the CBS code whose cases the figures cover, in `region`'),
   period: z.object({
     from: z.iso.date(), to: z.iso.date(), timeZone: z.literal('Europe/Amsterdam'),
     startsAt: z.iso.datetime().describe('First instant of the period (UTC)'),

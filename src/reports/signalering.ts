@@ -14,13 +14,16 @@ import { CLOSED_AS } from '../cases/case-contract.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 import type { Actor } from '../auth/actors.ts';
 import type { ReportScope } from './signalering-raw.ts';
+import { municipalityScope, readsSuppressed } from './municipality-scope.ts';
 import type { SignaleringReader } from '../store/port.ts';
 
 /**
  * Whose cases the caller may count: an expert team and a regional inspector their own region's;
- * a national inspector (region `*`) all, or one region named in the query.
+ * a national inspector (region `*`) all, or one region named in the query; a municipality those of
+ * its own municipality (municipality-scope.ts).
  */
 export function reportScope(actor: Actor, region: string | undefined): ReportScope {
+  if (actor.role === 'municipality') return municipalityScope(actor, region);
   if (actor.role !== 'expert_team' && actor.role !== 'inspector') {
     throw new AppError('FORBIDDEN', `a ${actor.role} does not read the signalering report`);
   }
@@ -35,14 +38,22 @@ export function reportScope(actor: Actor, region: string | undefined): ReportSco
 
 /** The report over the store's raw figures (the store's SignaleringReader). */
 export function signaleringService(reader: SignaleringReader, clock: Clock) {
+  const figuresOf = async (scope: ReportScope, period: Period, publication: boolean): Promise<SignaleringReport> => {
+    const figures = new Figures(await reader.figures(scope, period), publication ? SUPPRESSION_THRESHOLD : 0);
+    return buildReport(scope, period, clock.now(), figures, publication);
+  };
   return {
     async report(actor: Actor, query: SignaleringQuery): Promise<SignaleringReport> {
       const scope = reportScope(actor, query.region);
-      const now = clock.now();
-      const period = resolvePeriod(query, now);
-      const publication = query.publication === 'true';
-      const figures = new Figures(await reader.figures(scope, period), publication ? SUPPRESSION_THRESHOLD : 0);
-      return buildReport(scope, period, now, figures, publication);
+      // A municipality reads the figures as published, whatever it asks (§6.4).
+      return figuresOf(scope, resolvePeriod(query, clock.now()), query.publication === 'true' || readsSuppressed(actor));
+    },
+    /**
+     * A region's published figures of a period (§6.4 publications): suppressed, for anyone. The
+     * caller checks that the period is whole months in the past and that the region exists.
+     */
+    async published(region: string, period: { from: string; to: string }): Promise<SignaleringReport> {
+      return figuresOf({ kind: 'region', region }, resolvePeriod(period, clock.now()), true);
     },
   };
 }
@@ -52,6 +63,7 @@ export type SignaleringService = ReturnType<typeof signaleringService>;
 function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures, publication: boolean): SignaleringReport {
   return {
     region: scope.kind === 'all' ? '*' : scope.region,
+    ...(scope.kind === 'municipality' ? { municipality: scope.municipality } : {}),
     period: { from: period.from, to: period.to, timeZone: TIME_ZONE, startsAt: period.startsAt,
       endsBefore: period.endsBefore, asOf: period.asOf },
     generatedAt: now.toISOString(),
