@@ -19,7 +19,7 @@ import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { signInUrl } from './console/sign-in.ts';
 import { isHousekeepingPeriod } from './housekeeping.ts';
-import type { RegionSettings, RegionUpdate } from './regions/region-settings.ts';
+import { contactProblem, type RegionSettings, type RegionUpdate } from './regions/region-settings.ts';
 import { isRetention } from './retention/retention.ts';
 import { TargetNotEmpty } from './store/copy.ts';
 import {
@@ -269,6 +269,17 @@ async function regionCommand(out: Out, { regions }: Store, command: string | und
       if (!isRetention(values.retention)) throw new UsageError('--retention must be a duration of at least a year, such as P20Y');
       update.retention = values.retention;
     }
+    // How the public reaches the team (§6.4, /expertteams): empty removes a detail.
+    const contact = { name: ['teamName', 'name'], phone: ['phone', 'phone'], email: ['email', 'email'],
+      'how-to-refer': ['howToRefer', 'howToRefer'] } as const;
+    for (const [flag, [column, key]] of Object.entries(contact)) {
+      const given = values[flag];
+      if (given === undefined) continue;
+      const value = flag === 'how-to-refer' ? given.trim() : given.trim().replace(/\s+/g, ' ');
+      const problem = contactProblem(key, value);
+      if (problem !== null) throw new UsageError(`--${flag} must be ${problem}, or empty to remove it`);
+      update[column] = value === '' ? null : value;
+    }
     if (values.housekeeping !== undefined) {
       if (!isHousekeepingPeriod(values.housekeeping)) {
         throw new UsageError('--housekeeping must be a duration of at least a day, such as P30D');
@@ -328,9 +339,9 @@ async function retentionCommand(out: Out, files: Pick<Retention, 'run' | 'erase'
 }
 
 function printRegion(out: Out, id: string, settings: RegionSettings): void {
-  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter } = settings;
+  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter, contact } = settings;
   const shown = {
-    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter,
+    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter, contact,
     webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
   };
   out(`${JSON.stringify(shown, null, 2)}\n`);
