@@ -108,4 +108,4 @@ ${dataList([
 }
 
 const phoneLink = (phone: string): string =>
-  `<a class="utrecht-link utrecht-link--html-a" href="tel:${esc(phone.replace(/[^\d+]/g, ''))}">${esc(phone)}</a>`;
+  `<a class="utrecht-link utrecht-link--html-a" href="tel:${esc(phone.replace(/[^\d+]/g, ''))}">${esc(phone).replaceAll(' ', '&nbsp;')}</a>`;
