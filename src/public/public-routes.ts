@@ -190,6 +190,3 @@ export const publicRoutes: FastifyPluginAsyncZod<PublicRouteOptions> = async (ap
 function withNote(report: SignaleringReport, quarter: string, url: string) {
   return { ...report, quarter, url, note: SUPPRESSION_NOTE };
 }
-
-
-

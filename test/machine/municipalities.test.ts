@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   findMunicipalities, MUNICIPALITY_SOURCE, municipalitiesInForce, municipalityInForce, municipalityInForceByCode,
-  municipalityName,
+  municipalityName, type Municipality,
 } from '../../machines/referral.municipalities.ts';
 import list from '../../machines/data/municipalities.json' with { type: 'json' };
 
@@ -26,7 +26,7 @@ describe('the CBS list', () => {
 
   it('keeps every code once per period, each well formed, from before until', () => {
     const seen = new Set<string>();
-    for (const m of list.municipalities) {
+    for (const m of list.municipalities as Municipality[]) {
       expect(m.code).toMatch(/^GM\d{4}$/);
       expect(seen.has(m.code), m.code).toBe(false);
       seen.add(m.code);
