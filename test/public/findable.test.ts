@@ -74,10 +74,21 @@ describe('the role municipality', () => {
     expect(other.submitted.total).toBe(5);
     expect((other.submitted.byMunicipality as Cell[]).some((c) => c.key === 'GM0153')).toBe(false);
 
+    // A municipality with fewer than 5 cases sees its totals suppressed too: with the region's
+    // published breakdown by municipality, an exact small total would give away its neighbours'.
+    const few = (await ctx.newClient({ role: 'municipality', organisation: 'GM0164', region: REGION, name: 'Gemeente Hengelo' })).token;
+    await ctx.createCase(submission({ subject: { ...submission().subject, municipalityCode: 'GM0164' } }));
+    const small = await get({ token: few, role: 'municipality', headers: {} }, '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31');
+    expect(small.json().submitted).toMatchObject({ total: null });
+    expect(small.json().decisions.total).toBeNull();
+    const smallCsv = await get({ token: few, role: 'municipality', headers: {} },
+      '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31', { accept: 'text/csv' });
+    expect(smallCsv.body).toContain('submitted,total,,<5');
+
     // The expert team still reads the exact figures of the whole region.
     const team = (await get(ctx.expertTeam, '/api/v1/reports/signalering?from=2026-01-01&to=2026-01-31')).json();
     expect(team).toMatchObject({ publication: false });
-    expect(team.submitted.total).toBe(11);
+    expect(team.submitted.total).toBe(12);
   });
 
   it('may not name another region, and answers CSV suppressed too', async () => {
@@ -163,9 +174,11 @@ describe('the published figures of a past quarter, without a token', () => {
         period: { from: '2026-01-01', to: '2026-03-31' },
       });
       expect(report.note).toMatch(/below 5/);
-      expect(report.submitted.total).toBe(11);
+      expect(report.submitted.total).toBe(12);
+      // Hengelo's single case is suppressed, and Amsterdam's 5 with it (complementary): else 12 - 6 - 5 gives it back.
       expect(report.submitted.byMunicipality).toEqual(expect.arrayContaining([
-        { key: 'GM0153', count: 6, suppressed: false }, { key: 'GM0363', count: 5, suppressed: false },
+        { key: 'GM0153', count: 6, suppressed: false }, { key: 'GM0164', count: null, suppressed: true },
+        { key: 'GM0363', count: null, suppressed: true },
       ]));
 
       const csv = await get(null, url, { accept: 'text/csv' });
