@@ -33,7 +33,7 @@ import type { Dialect, Statement } from './dialect.ts';
 export type ScopeKind = 'region' | 'all' | 'municipality';
 
 /** The condition on a cases table (alias `c.` or none) that keeps the scope's cases; '' for all. */
-function ownCases(scope: ScopeKind, alias = ''): string {
+export function ownCases(scope: ScopeKind, alias = ''): string {
   if (scope === 'all') return '';
   const region = `${alias}region = @region`;
   return scope === 'region' ? region : `${region} AND ${alias}municipality = @municipality`;
