@@ -47,6 +47,8 @@ const ON_POSTGRES = [
   'test/reports/signalering-commitments.test.ts',
   'test/reports/signalering-audience.test.ts',
   'test/reports/suppression.test.ts',
+  // Issue 26: the municipality, the public expert teams and the publications.
+  'test/public/*.test.ts',
   // Bad input of any shape: a 4xx, and the store exactly as it was (ctx.fingerprint on either store).
   'test/fuzz/*.test.ts',
 ];

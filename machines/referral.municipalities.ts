@@ -16,11 +16,20 @@ export interface Municipality {
   from: string | null;
   /** Last day in force; null while in force. */
   until: string | null;
+  /** Other names people use (Den Haag for 's-Gravenhage), for the public search. */
+  aliases?: string[];
 }
 
-export const MUNICIPALITY_SOURCE: { source: string; retrieved: string } = {
-  source: list.source, retrieved: list.retrieved,
+/** Where the list comes from, the day CBS's list describes, and how many were in force then. */
+export const MUNICIPALITY_SOURCE: {
+  source: string; sourceUrl: string; inForceOn: string; inForceCount: number; retrieved: string;
+} = {
+  source: list.source, sourceUrl: list.sourceUrl, inForceOn: list.inForceOn, inForceCount: list.inForceCount,
+  retrieved: list.retrieved,
 };
+
+/** The shape of a CBS municipality code: GM and four digits. */
+export const MUNICIPALITY_CODE = /^GM\d{4}$/;
 
 const byCode = new Map<string, Municipality[]>();
 for (const m of list.municipalities as Municipality[]) {
@@ -44,4 +53,42 @@ export function municipalitiesInForce(at: string | Date): Municipality[] {
 /** The name of a code, for people (the console, the report); undefined when unknown. */
 export function municipalityName(code: string): string | undefined {
   return byCode.get(code)?.at(-1)?.name;
+}
+
+const inForceOn = (m: Municipality, day: string): boolean =>
+  (m.from === null || m.from <= day) && (m.until === null || day <= m.until);
+
+/** The municipality a code names on the Amsterdam day of `at`; undefined when not in force then. */
+export function municipalityInForceByCode(code: string, at: string | Date): Municipality | undefined {
+  const day = calendarDay(at);
+  return (byCode.get(code) ?? []).find((m) => inForceOn(m, day));
+}
+
+/** Lower case, without accents, apostrophes, hyphens or extra spaces: "'s-Hertogenbosch" → "s hertogenbosch". */
+export function searchKey(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+    .replace(/[\u2018\u2019'`]/g, '').replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+/**
+ * The municipalities in force on the Amsterdam day of `at` that a search names: a GM code (case
+ * and spaces ignored) gives that one; a name gives the exact matches (of the name or an alias,
+ * case, accents and punctuation ignored) or, when there are none, those whose name or alias starts
+ * with it, then those that contain it. Empty when nothing matches.
+ */
+export function findMunicipalities(query: string, at: string | Date): Municipality[] {
+  const compact = query.replace(/\s+/g, '').toUpperCase();
+  if (MUNICIPALITY_CODE.test(compact)) {
+    const one = municipalityInForceByCode(compact, at);
+    return one ? [one] : [];
+  }
+  const key = searchKey(query);
+  if (key === '') return [];
+  const all = municipalitiesInForce(at);
+  const names = (m: Municipality): string[] => [m.name, ...(m.aliases ?? [])].map(searchKey);
+  for (const test of [(n: string) => n === key, (n: string) => n.startsWith(key), (n: string) => n.includes(key)]) {
+    const found = all.filter((m) => names(m).some(test));
+    if (found.length > 0) return found.sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+  }
+  return [];
 }

@@ -1,5 +1,5 @@
 /**
- * Who may send which event (DESIGN §3). Inspectors and admins send none: they are read-only or
+ * Who may send which event (DESIGN §3). Inspectors, admins and municipalities send none: they are read-only or
  * never see case content at all.
  */
 import { consentHeld, WHILE_CONSENT_FAILS } from './referral.rules.ts';
@@ -19,6 +19,8 @@ export const EVENTS_BY_ROLE: Readonly<Record<Role, ReadonlySet<EventType>>> = {
   expert_team: new Set(EXPERT_TEAM_EVENTS),
   inspector: new Set(),
   admin: new Set(),
+  // The municipality reads suppressed figures of its own municipality, never a case (§6.4).
+  municipality: new Set(),
 };
 
 export function maySend(role: Role, type: EventType): boolean {

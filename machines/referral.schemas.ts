@@ -19,7 +19,7 @@ const isoDate = () => z.iso.date().describe('ISO 8601 date (YYYY-MM-DD)');
 const isoDateTime = () =>
   z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset or Z');
 
-export const ROLES = ['local_team', 'expert_team', 'inspector', 'admin'] as const;
+export const ROLES = ['local_team', 'expert_team', 'inspector', 'admin', 'municipality'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 

@@ -19,6 +19,8 @@ import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { clientErrorProblem, connectProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
+import { publicRoutes } from './public/public-routes.ts';
+import { expertTeamsPage } from './public/expertteams-page.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { publicUrl } from './console/sign-in.ts';
 import { AppError } from './errors.ts';
@@ -145,7 +147,14 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     await api.register(auditRoutes, { audit, access, verifier });
     await api.register(notificationRoutes, { outbox: services.outbox, access });
     await api.register(signaleringRoutes, { signalering: services.signalering, access });
+    // Without sign-in (§6.4): the expert teams and the published figures, limited per address.
+    await api.register(publicRoutes, {
+      regions: services.regions, signalering: services.signalering, clock, perAddressPerMinute: config.RATE_LIMIT_PER_CLIENT,
+    });
   }, { prefix: API_BASE });
+
+  // The public page of the expert teams (§6.4): no sign-in, cacheable, beside the console.
+  await app.register(expertTeamsPage, { regions: services.regions, clock, perAddressPerMinute: config.RATE_LIMIT_PER_CLIENT });
 
   // The console at `/`, beside the API: the same services, for signed-in people.
   await app.register(consoleRoutes, {

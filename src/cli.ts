@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isIsoDuration } from '../machines/referral.deadlines.ts';
 import { municipalityInForce } from '../machines/referral.municipalities.ts';
-import { RoleSchema, type Role } from '../machines/referral.schemas.ts';
+import { ROLES, RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { CLI_OPERATOR } from './auth/actors.ts';
 import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from './auth/people.ts';
 import { systemClock } from './clock.ts';
@@ -20,7 +20,7 @@ import { loadConfig, type Config } from './config.ts';
 import { signInUrl } from './console/sign-in.ts';
 import { isHousekeepingPeriod } from './housekeeping.ts';
 import { InvalidOrganisation } from './organisations/organisations.ts';
-import type { RegionSettings, RegionUpdate } from './regions/region-settings.ts';
+import { contactProblem, type RegionSettings, type RegionUpdate } from './regions/region-settings.ts';
 import { isRetention } from './retention/retention.ts';
 import { TargetNotEmpty } from './store/copy.ts';
 import {
@@ -159,12 +159,20 @@ interface PlaceFlags { role?: string; org?: string; region?: string }
 /** The role, organisation and region of a new client or user, checked. */
 function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; region: string } {
   const role = RoleSchema.safeParse(values.role);
-  if (!role.success) throw new UsageError('--role must be local_team, expert_team, inspector or admin');
+  if (!role.success) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   const region = required(values.region, 'region');
   if (region === '*' && role.data !== 'inspector') {
     throw new UsageError('only an inspector may have region * (national)');
   }
-  return { role: role.data, organisation: required(values.org, 'org'), region };
+  let organisation = required(values.org, 'org');
+  if (role.data === 'municipality') {
+    // A municipality is its CBS code, in force today (§6.4): the code its figures are counted by.
+    organisation = organisation.trim().toUpperCase();
+    if (!municipalityInForce(organisation, systemClock.now())) {
+      throw new UsageError('--org of a municipality must be its CBS code in force today (GM + 4 digits, e.g. GM0153)');
+    }
+  }
+  return { role: role.data, organisation, region };
 }
 
 async function userCommand(out: Out, { people }: Store, config: Config, command: string | undefined, id: string | undefined,
@@ -279,6 +287,17 @@ async function regionCommand(out: Out, { regions }: Store, command: string | und
       if (!isRetention(values.retention)) throw new UsageError('--retention must be a duration of at least a year, such as P20Y');
       update.retention = values.retention;
     }
+    // How the public reaches the team (§6.4, /expertteams): empty removes a detail.
+    const contact = { name: ['teamName', 'name'], phone: ['phone', 'phone'], email: ['email', 'email'],
+      'how-to-refer': ['howToRefer', 'howToRefer'] } as const;
+    for (const [flag, [column, key]] of Object.entries(contact)) {
+      const given = values[flag];
+      if (given === undefined) continue;
+      const value = flag === 'how-to-refer' ? given.trim() : given.trim().replace(/\s+/g, ' ');
+      const problem = contactProblem(key, value);
+      if (problem !== null) throw new UsageError(`--${flag} must be ${problem}, or empty to remove it`);
+      update[column] = value === '' ? null : value;
+    }
     if (values.housekeeping !== undefined) {
       if (!isHousekeepingPeriod(values.housekeeping)) {
         throw new UsageError('--housekeeping must be a duration of at least a day, such as P30D');
@@ -338,9 +357,9 @@ async function retentionCommand(out: Out, files: Pick<Retention, 'run' | 'erase'
 }
 
 function printRegion(out: Out, id: string, settings: RegionSettings): void {
-  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter } = settings;
+  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter, contact } = settings;
   const shown = {
-    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter,
+    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter, contact,
     webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
   };
   out(`${JSON.stringify(shown, null, 2)}\n`);

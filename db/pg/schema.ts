@@ -15,7 +15,7 @@ export const apiClients = pgTable('api_clients', {
   id: text('id').primaryKey(),
   /** SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough and lookups stay cheap. */
   tokenHash: text('token_hash').notNull().unique(),
-  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin'] }).notNull(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin', 'municipality'] }).notNull(),
   organisation: text('organisation').notNull(),
   region: text('region').notNull(),
   name: text('name').notNull(),
@@ -52,6 +52,14 @@ export const regions = pgTable('regions', {
   webhookSecret: text('webhook_secret'),
   /** The region's municipalities as a JSON array of CBS codes; NULL: any municipality in force. */
   municipalities: text('municipalities'),
+  /**
+   * How the public reaches the region's expert team (§6.4, `/expertteams`): its name, phone,
+   * e-mail and how to refer to it; NULL: not given.
+   */
+  teamName: text('team_name'),
+  phone: text('phone'),
+  email: text('email'),
+  howToRefer: text('how_to_refer'),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -277,7 +285,7 @@ export const idempotencyKeys = pgTable(
  */
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
-  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin'] }).notNull(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin', 'municipality'] }).notNull(),
   organisation: text('organisation').notNull(),
   region: text('region').notNull(),
   name: text('name').notNull(),

@@ -20,12 +20,16 @@ export interface CaseRouteOptions {
   access: AccessLog;
 }
 
+/** Roles that never read a case: the admin manages tokens, the municipality reads suppressed figures (§6.4). */
+const NO_CASES: ReadonlySet<string> = new Set(['admin', 'municipality']);
+
 /**
- * An admin manages tokens and never reads case content. An onRequest hook, so it answers before
- * any query-string validation (403 before 400).
+ * An admin manages tokens and a municipality reads suppressed figures: neither reads case
+ * content. An onRequest hook, so it answers before any query-string validation (403 before 400).
  */
 export async function refuseAdmins(request: FastifyRequest): Promise<void> {
-  if (actorOf(request).role === 'admin') throw new AppError('FORBIDDEN', 'an admin does not read cases');
+  const { role } = actorOf(request);
+  if (NO_CASES.has(role)) throw new AppError('FORBIDDEN', `a ${role} does not read cases`);
 }
 
 const withEtag = (reply: FastifyReply, view: CaseView) => reply.header('ETag', `"${view.version}"`);

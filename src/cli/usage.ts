@@ -11,11 +11,12 @@ export interface CommandSpec {
   about: string;
 }
 
-const ROLES = '<local_team|expert_team|inspector|admin>';
+const ROLES = '<local_team|expert_team|inspector|admin|municipality>';
 
 export const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation',
   'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
+  'name', 'phone', 'email', 'how-to-refer',
 ] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -30,9 +31,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: '<regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]\n'
       + '      [--advice P14D] [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0]\n'
       + '      [--webhook-url URL] [--webhook-secret SECRET] [--municipalities GM0153,GM0164,...]\n'
-      + '      [--retention P20Y] [--housekeeping P30D]',
+      + '      [--retention P20Y] [--housekeeping P30D]\n'
+      + '      [--name "<team name>"] [--phone "<phone>"] [--email <email>] [--how-to-refer "<how to refer>"]',
     flags: REGION_FLAGS,
-    about: 'changes only the settings named; prints the region\'s settings as JSON',
+    about: 'changes only the settings named (an empty contact detail removes it); prints the region\'s settings as JSON',
   },
   'region show': { args: '<regionId>', flags: [], about: 'the region\'s settings as JSON' },
   'organisation set': {

@@ -208,7 +208,7 @@ ${result}`));
   });
 
   app.get('/signalering', async (request, reply) => {
-    const person = ctx.person(request, ['expert_team', 'inspector']);
+    const person = ctx.person(request, ['expert_team', 'inspector', 'municipality']);
     const q = request.query as Record<string, unknown>;
     const van = typeof q.van === 'string' && MONTH.test(q.van) ? q.van : undefined;
     const tot = typeof q.tot === 'string' && MONTH.test(q.tot) ? q.tot : undefined;
@@ -216,8 +216,15 @@ ${result}`));
       from: van && `${van}-01`, to: tot && endOfMonth(`${tot}-01`),
     } as Parameters<typeof ctx.signalering.report>[1]);
     await access.record(request, person.actor, 'report.read', []);
-    return ctx.send(reply, page({ title: `Signalering ${report.region === '*' ? 'alle regio\'s' : `regio ${report.region}`}`, user: ctx.pageUser(person), path: '/signalering' }, `
-<p class="utrecht-paragraph">Hoeveel kinderen vastlopen, waar en hoe lang: de exacte aantallen van uw regio. Niet om zo te publiceren; cijfers voor publicatie laten kleine aantallen weg.</p>
+    // A municipality reads its own municipality's figures, small counts left out (§6.4).
+    const own = report.municipality;
+    const title = own ? `Signalering gemeente ${municipalityName(own) ?? own}`
+      : `Signalering ${report.region === '*' ? 'alle regio\'s' : `regio ${report.region}`}`;
+    const about = own
+      ? 'Hoeveel kinderen uit uw gemeente vastlopen, waar en hoe lang. Aantallen kleiner dan 5 zijn weggelaten (zo worden ze ook gepubliceerd): zo is geen kind te herkennen. Casussen ziet u niet.'
+      : 'Hoeveel kinderen vastlopen, waar en hoe lang: de exacte aantallen van uw regio. Niet om zo te publiceren; cijfers voor publicatie laten kleine aantallen weg.';
+    return ctx.send(reply, page({ title, user: ctx.pageUser(person), path: '/signalering' }, `
+<p class="utrecht-paragraph">${esc(about)}</p>
 <form method="get" action="/signalering" class="console-filters">
 <div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="van">Van maand</label></p>
 <p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="month" id="van" name="van" value="${esc(report.period.from.slice(0, 7))}"></p></div>

@@ -26,6 +26,8 @@ export interface PageOptions {
   path?: string;
   /** A message above the content: after an action, or an error. */
   notice?: { kind: 'ok' | 'error' | 'warning' | 'info'; text: string } | null;
+  /** A page anyone may read without signing in (/expertteams): nothing of theirs is recorded. */
+  open?: boolean;
 }
 
 const NAV: Record<Role, readonly (readonly [string, string])[]> = {
@@ -35,6 +37,7 @@ const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
     ['/signalering', 'Signalering']],
   admin: [['/beheer', 'Beheer']],
+  municipality: [['/signalering', 'Signalering'], ['/expertteams', 'Expertteams']],
 };
 
 function nav(user: PageUser, path: string | undefined): string {
@@ -60,7 +63,7 @@ export function alert(kind: 'ok' | 'error' | 'warning' | 'info', text: string, r
 }
 
 export function page(options: PageOptions, body: string): string {
-  const { title, user, path, notice } = options;
+  const { title, user, path, notice, open } = options;
   return `<!DOCTYPE html>
 <html lang="nl" class="utrecht-theme utrecht-root">
 <head>
@@ -86,7 +89,7 @@ ${notice ? alert(notice.kind, notice.text, notice.kind === 'error' ? 'alert' : '
 ${body}
 </main>
 <footer class="utrecht-page-footer console-footer"><p class="utrecht-paragraph utrecht-paragraph--small">passend ·
-wat u hier leest en doet, wordt vastgelegd met uw naam (NEN 7513).</p></footer>
+${open ? 'openbare pagina: u hoeft niet in te loggen en er wordt niets over u vastgelegd.' : 'wat u hier leest en doet, wordt vastgelegd met uw naam (NEN 7513).'}</p></footer>
 </body>
 </html>`;
 }

@@ -50,6 +50,7 @@ export const ACCESS_LABELS: Record<string, string> = {
 
 export const ROLE_LABELS: Record<string, string> = {
   local_team: 'Lokaal team', expert_team: 'Expertteam', inspector: 'Inspectie', admin: 'Beheer',
+  municipality: 'Gemeente',
   system: 'Systeem', operator: 'Beheerder',
 };
 

@@ -1,6 +1,6 @@
 /**
  * A region's settings (deadline durations, bridging threshold, webhook, municipalities, retention,
- * housekeeping): what a stored row means, and how an update is checked and audited, for either
+ * housekeeping, the team's public contact details): what a stored row means, and how an update is checked and audited, for either
  * store. Every write reads them, so a change takes effect for the next deadline armed, without a
  * restart.
  */
@@ -12,8 +12,48 @@ import type { Operator } from '../auth/actors.ts';
 import { DEFAULT_HOUSEKEEPING, isHousekeepingPeriod } from '../housekeeping.ts';
 import { DEFAULT_RETENTION, isRetention } from '../retention/retention.ts';
 import type { RegionRow } from '../store/rows.ts';
+import { isEmail } from '../auth/people.ts';
+import { isCleanText } from '../../machines/referral.text.ts';
 
 export type { RegionRow };
+
+/**
+ * How the public reaches the region's expert team (§6.4, `/expertteams`); each part null when not
+ * given. Shown to anyone, so it holds the team's own contact details, never a person's.
+ */
+export interface TeamContact {
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  howToRefer: string | null;
+}
+
+export const TEAM_NAME_MAX = 100;
+export const HOW_TO_REFER_MAX = 1_000;
+/** A phone number as people write it: digits, spaces, hyphens, brackets and a leading +; 6 to 15 digits. */
+const PHONE = /^\+?[0-9][0-9 ()-]{4,23}$/;
+
+export function isPhone(value: string): boolean {
+  const digits = value.replace(/\D/g, '').length;
+  return PHONE.test(value) && digits >= 6 && digits <= 15;
+}
+
+/** Why a contact value is not accepted, or null when it is (empty: remove it). */
+export function contactProblem(key: keyof TeamContact, value: string): string | null {
+  if (value === '') return null;
+  switch (key) {
+    case 'name':
+      return value.trim() === value && isCleanText(value, TEAM_NAME_MAX) && value.length <= TEAM_NAME_MAX
+        ? null : `one line of at most ${TEAM_NAME_MAX} characters`;
+    case 'phone':
+      return isPhone(value) ? null : 'a phone number: digits, spaces, hyphens, brackets and a leading +, 6 to 15 digits';
+    case 'email':
+      return isEmail(value) ? null : 'an e-mail address';
+    case 'howToRefer':
+      return isCleanText(value, HOW_TO_REFER_MAX) && value.trim() !== '' && value.length <= HOW_TO_REFER_MAX
+        ? null : `at most ${HOW_TO_REFER_MAX} characters of text`;
+  }
+}
 
 export interface Webhook {
   url: string;
@@ -29,6 +69,8 @@ export interface RegionSettings {
   retention: string;
   /** How long settled timers and delivered notifications are kept. */
   housekeeping: string;
+  /** How the public reaches the team (§6.4). */
+  contact: TeamContact;
 }
 
 export type RegionUpdate = Partial<DeadlineSettings> & {
@@ -38,6 +80,10 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
   municipalities?: string[] | null;
   retention?: string;
   housekeeping?: string;
+  teamName?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  howToRefer?: string | null;
 };
 
 const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation'] as const;
@@ -60,6 +106,9 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
     municipalities: row?.municipalities ? JSON.parse(row.municipalities) as string[] : null,
     retention: row?.retention ?? DEFAULT_RETENTION,
     housekeeping: row?.housekeeping ?? DEFAULT_HOUSEKEEPING,
+    contact: {
+      name: row?.teamName ?? null, phone: row?.phone ?? null, email: row?.email ?? null, howToRefer: row?.howToRefer ?? null,
+    },
   };
 }
 
@@ -74,6 +123,12 @@ export function regionValues(update: RegionUpdate, now: Date) {
   }
   if (update.housekeeping !== undefined && !isHousekeepingPeriod(update.housekeeping)) {
     throw new Error('housekeeping: not a duration of at least a day in years, months or days');
+  }
+  const contact = { teamName: 'name', phone: 'phone', email: 'email', howToRefer: 'howToRefer' } as const;
+  for (const [column, key] of Object.entries(contact)) {
+    const value = update[column as keyof typeof contact];
+    const problem = value === undefined || value === null ? null : contactProblem(key, value);
+    if (problem !== null) throw new Error(`${key}: must be ${problem}`);
   }
   const { municipalities, ...rest } = update;
   return {

@@ -55,8 +55,14 @@ export const SignaleringLeadTimeSchema = z.object({
   n: sizeOf,
 }).meta({ id: 'SignaleringLeadTime' });
 
+/** A total: exact, but for a municipality (§6.4) null when below 5, as a cell of the region's breakdown would be. */
+const total = (what: string) => z.int().min(0).nullable()
+  .describe(`${what} (exact; for a municipality null when fewer than 5, \`<5\` in CSV)`);
+
 export const SignaleringReportSchema = z.object({
   region: z.string().describe('The region the figures cover, or `*` for all regions'),
+  municipality: z.string().optional()
+    .describe('For a municipality (role `municipality`): the CBS code whose cases the figures cover, in `region`'),
   period: z.object({
     from: z.iso.date(), to: z.iso.date(), timeZone: z.literal('Europe/Amsterdam'),
     startsAt: z.iso.datetime().describe('First instant of the period (UTC)'),
@@ -68,20 +74,20 @@ export const SignaleringReportSchema = z.object({
   suppressionThreshold: z.union([z.literal(0), z.literal(5)])
     .describe('5 for publication: counts below it are suppressed; 0 for the exact figures'),
   submitted: z.object({
-    total: z.int().min(0).describe('Cases submitted in the period (exact)'),
+    total: total('Cases submitted in the period'),
     byReferrerKind: cells('Who brought the case in'),
     byMunicipality: cells('CBS municipality code of the child'),
     byProblemArea: cells('A case counts once in each of its problem areas'),
   }),
   decisions: z.object({
-    total: z.int().min(0).describe('Decisions and closings in the period (exact)'),
+    total: total('Decisions and closings in the period'),
     byDecision: cells('accepted, declined, consultation_only, escalated, withdrawn, closed ' +
       '(split byOutcome and byFamilyViewOfFit)'),
     closedByHowItEnded: cells('Cases that ended in the period by how they ended (closedAs, §6.1): declined, consulted, ' +
       'withdrawn, help_in_place, no_longer_needed, other, escalated (machine 1.0.0 only)'),
   }),
   openAtEnd: z.object({
-    total: z.int().min(0).describe('Cases open at the end of the period (exact)'),
+    total: total('Cases open at the end of the period'),
     byState: cells('Lifecycle state at the end of the period'),
     bySchoolStatus: cells('School status at the end of the period (the latest UPDATE_SCHOOL, else the ' +
       'submission\'s); not_attending split byDuration: thuiszitters of compulsory school age (5 to 17) more ' +
@@ -94,7 +100,7 @@ export const SignaleringReportSchema = z.object({
     adviceToHelpStarted: SignaleringLeadTimeSchema.describe('To the first progress report with helpStarted'),
   }).describe('Days, nearest-rank median and 90th percentile, of the intervals that ended in the period'),
   overleggen: z.object({
-    total: z.int().min(0).describe('Overleggen recorded in the period (exact)'),
+    total: total('Overleggen recorded in the period'),
     youthTookPart: SignaleringShareSchema.describe('Present, heard beforehand or represented'),
     parentsTookPart: SignaleringShareSchema.describe('Present, heard beforehand or represented'),
     byDisruption: cells('Disruption types recorded (verstoringen); an overleg counts once per type'),
@@ -103,8 +109,8 @@ export const SignaleringReportSchema = z.object({
     parentsNotInvolvedByReason: cells('Why the parents were not involved, per overleg where they were not'),
   }),
   advice: z.object({
-    advices: z.int().min(0).describe('Advices issued in the period (exact)'),
-    helpItems: z.int().min(0).describe('Help items in those advices (exact)'),
+    advices: total('Advices issued in the period'),
+    helpItems: total('Help items in those advices'),
     customArrangements: SignaleringShareSchema.describe('Share of help items that are custom arrangements'),
     withWaitingTime: SignaleringShareSchema.describe('Share of help items with a waiting time'),
     medianWaitingWeeks: z.object({ weeks: z.number().min(0).nullable(), suppressed, n: sizeOf })
@@ -113,7 +119,7 @@ export const SignaleringReportSchema = z.object({
       .describe('Of the cases advised a help item with a waiting time, the share with a bridging plan set by the end of the period'),
   }),
   deadlines: z.object({
-    total: z.int().min(0).describe('Deadlines that passed in the period (exact)'),
+    total: total('Deadlines that passed in the period'),
     passedByDeadline: cells('Per deadline (triage, overleg, advice, checkpoint, reassessment, bridging_review, ' +
       'escalation, commitment): the cases whose deadline passed in the period'),
     dueForReassessment: z.object({ count, suppressed }).describe('Cases whose help had not started 3 months after the ' +
@@ -125,13 +131,13 @@ export const SignaleringReportSchema = z.object({
       .describe('Weeks from the advice to the day a help item started, of the items that started in the period'),
   }),
   escalations: z.object({
-    total: z.int().min(0).describe('Escalations sent in the period (exact)'),
+    total: total('Escalations sent in the period'),
     byTo: cells('Where they went (§5.3): ben, municipality_mandate, other'),
     byAnswer: cells('As of the end of the period: answered before the escalation deadline passed (in_time), ' +
       'after it (late), or not yet (unanswered)'),
   }),
   commitments: z.object({
-    total: z.int().min(0).describe('Commitments (afspraken) made in the period at an overleg or an escalation outcome (exact)'),
+    total: total('Commitments (afspraken) made in the period at an overleg or an escalation outcome'),
     bySource: cells('Where they were made (§6.1): overleg, escalation'),
     bySettlement: cells('As of the end of the period: settled (done or not done) before their deadline passed ' +
       '(in_time), after it (late), withdrawn with the case, or still open'),

@@ -32,6 +32,9 @@ function cellRows(section: string, figure: string, cells: Json[]): Row[] {
   });
 }
 
+/** A count that is null only when suppressed (a municipality's small total, §6.4). */
+const isTotal = (name: string): boolean => ['total', 'advices', 'helpItems'].includes(name);
+
 function rows(section: string, figure: string, value: Json): Row[] {
   if (isCells(value)) return cellRows(section, figure, value);
   if (Array.isArray(value)) return value.flatMap((v, i) => rows(section, `${figure}.${i}`, v));
@@ -39,7 +42,7 @@ function rows(section: string, figure: string, value: Json): Row[] {
   const suppressed = value.suppressed === true;
   return Object.entries(value)
     .filter(([name]) => name !== 'suppressed')
-    .flatMap(([name, v]) => (suppressed && (v === null || typeof v !== 'object')
+    .flatMap(([name, v]) => ((suppressed && (v === null || typeof v !== 'object')) || (isTotal(name) && v === null)
       ? [[section, figure ? `${figure}.${name}` : name, '', SUPPRESSED_MARK] as Row]
       : rows(section, figure ? `${figure}.${name}` : name, v)));
 }

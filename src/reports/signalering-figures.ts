@@ -38,7 +38,18 @@ export class Figures {
    * `threshold`: below it a figure is suppressed, SUPPRESSION_THRESHOLD for publication (§4); 0 for
    * the region's expert team and inspectors, who may open every file anyway and see exact counts (§6.2).
    */
-  constructor(private readonly raw: RawFigures, readonly threshold: number = SUPPRESSION_THRESHOLD) {}
+  constructor(private readonly raw: RawFigures, readonly threshold: number = SUPPRESSION_THRESHOLD,
+    /**
+     * Whether a total below the threshold is suppressed too: a municipality's totals are one cell
+     * of the region's published breakdown by municipality, and an exact small one would let it work
+     * back the suppressed cells of its neighbours (municipality-scope.ts).
+     */
+    readonly smallTotalsSuppressed = false) {}
+
+  /** A total as shown: exact, or null when small and this report suppresses small totals. */
+  shownTotal(total: number): number | null {
+    return this.smallTotalsSuppressed && total < this.threshold ? null : total;
+  }
 
   /** A breakdown of raw cells with this report's suppression. */
   suppress(cells: readonly RawCell[]) {

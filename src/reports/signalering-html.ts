@@ -54,16 +54,19 @@ const closedAsName = (key: string): string => CLOSED_AS_LABELS[key] ?? label(key
 const nested = (cells: Cell[], key: string, name: string): Cell[] =>
   cells.find((c) => c.key === key)?.breakdowns?.[name] ?? [];
 
+/** A total, or (a municipality's small one, suppressed) "minder dan 5". */
+const shownTotal = (total: number | null): string => (total === null ? 'minder dan 5' : String(total));
+
 function submitted(r: SignaleringReport): string {
   const s = r.submitted;
-  return `<h2>Aanmeldingen</h2><p>Aangemeld in de periode: <strong>${s.total}</strong></p>
+  return `<h2>Aanmeldingen</h2><p>Aangemeld in de periode: <strong>${shownTotal(s.total)}</strong></p>
 ${chart('Per aanmelder', s.byReferrerKind)}${chart('Per probleemgebied (een casus telt bij elk gebied)', s.byProblemArea)}
 <h3>Per gemeente</h3>${cellTable('Gemeente', s.byMunicipality, municipality)}`;
 }
 
 function decisions(r: SignaleringReport): string {
   const d = r.decisions.byDecision;
-  return `<h2>Besluiten en afsluitingen</h2><p>Besluiten en afsluitingen in de periode: <strong>${r.decisions.total}</strong></p>
+  return `<h2>Besluiten en afsluitingen</h2><p>Besluiten en afsluitingen in de periode: <strong>${shownTotal(r.decisions.total)}</strong></p>
 ${chart('Per besluit', d)}<h3>Afgesloten na monitoren: uitkomst</h3>${cellTable('Uitkomst', nested(d, 'closed', 'byOutcome'))}
 <h3>Oordeel van het gezin over de passendheid van de hulp</h3>${cellTable('Oordeel', nested(d, 'closed', 'byFamilyViewOfFit'))}
 ${chart('Hoe de casussen eindigden', r.decisions.closedByHowItEnded, closedAsName)}`;
@@ -72,7 +75,7 @@ ${chart('Hoe de casussen eindigden', r.decisions.closedByHowItEnded, closedAsNam
 function open(r: SignaleringReport): string {
   const o = r.openAtEnd;
   return `<h2>Open casussen aan het eind van de periode</h2>
-<p>Open op ${esc(dutchDate(r.period.asOf))}: <strong>${o.total}</strong></p>${chart('Per fase', o.byState)}
+<p>Open op ${esc(dutchDate(r.period.asOf))}: <strong>${shownTotal(o.total)}</strong></p>${chart('Per fase', o.byState)}
 <h2>Thuiszitters</h2><p class="note">Schoolsituatie bij aanmelding van de open casussen. Thuiszitterspact: geen kind
 langer dan 3 maanden thuis zonder passend aanbod.</p>${chart('Per schoolsituatie', o.bySchoolStatus)}
 ${cellTable('Thuiszitter sinds', nested(o.bySchoolStatus, 'not_attending', 'byDuration'))}`;
@@ -96,7 +99,7 @@ function participation(r: SignaleringReport): string {
   const o = r.overleggen;
   const shares: Bar[] = [['Jongere nam deel', o.youthTookPart], ['Ouders namen deel', o.parentsTookPart]]
     .map(([name, s]) => ({ label: name as string, value: (s as Share).share, text: shareText(s as Share, r) }));
-  return `<h2>Betrokkenheid van jongere en ouders</h2><p>Overleggen in de periode: <strong>${o.total}</strong>
+  return `<h2>Betrokkenheid van jongere en ouders</h2><p>Overleggen in de periode: <strong>${shownTotal(o.total)}</strong>
 (deelname: aanwezig, vooraf gehoord of vertegenwoordigd)</p>${barChart('Deelname aan het overleg', shares, 1)}
 ${chart('Waarom de jongere niet betrokken was', o.youthNotInvolvedByReason)}
 ${chart('Waarom de ouders niet betrokken waren', o.parentsNotInvolvedByReason)}
@@ -110,7 +113,7 @@ function advice(r: SignaleringReport): string {
     .map(([name, s]) => ({ label: name, value: s.share, text: shareText(s, r) }));
   const weeks = a.medianWaitingWeeks.weeks === null ? missing(r)
     : `${decimal(a.medianWaitingWeeks.weeks)} weken${sizeText(a.medianWaitingWeeks.n)}`;
-  return `<h2>Advies</h2><p>Adviezen: <strong>${a.advices}</strong>, met <strong>${a.helpItems}</strong> hulponderdelen.
+  return `<h2>Advies</h2><p>Adviezen: <strong>${shownTotal(a.advices)}</strong>, met <strong>${shownTotal(a.helpItems)}</strong> hulponderdelen.
 Mediane wachttijd (van de onderdelen met een wachttijd): <strong>${esc(weeks)}</strong>.</p>
 ${barChart('Aandeel hulponderdelen en casussen', shares, 1)}`;
 }
@@ -118,7 +121,7 @@ ${barChart('Aandeel hulponderdelen en casussen', shares, 1)}`;
 function deadlines(r: SignaleringReport): string {
   const d = r.deadlines;
   const reassess = d.dueForReassessment.suppressed ? SUPPRESSED_MARK : String(d.dueForReassessment.count);
-  return `<h2>Termijnen en herbeoordeling</h2><p>Verstreken termijnen in de periode: <strong>${d.total}</strong>
+  return `<h2>Termijnen en herbeoordeling</h2><p>Verstreken termijnen in de periode: <strong>${shownTotal(d.total)}</strong>
 (een casus telt eenmaal per soort termijn). Aan herbeoordeling toe (hulp drie maanden na het advies nog niet
 gestart): <strong>${esc(reassess)}</strong>.</p>${chart('Casussen over een termijn, per termijn', d.passedByDeadline)}`;
 }
@@ -128,11 +131,11 @@ function followUp(r: SignaleringReport): string {
   const weeks = w.medianWeeks === null ? missing(r) : `${decimal(w.medianWeeks)} weken${sizeText(w.n)}`;
   return `<h2>Hulp na het advies</h2><p>Mediane tijd van advies tot start van een hulponderdeel:
 <strong>${esc(weeks)}</strong>.</p>${chart('Wijzigingen van hulponderdelen in de periode', r.helpItems.changesByStatus)}
-<h2>Opschalingen</h2><p>Opschalingen in de periode: <strong>${r.escalations.total}</strong>. De casus blijft
+<h2>Opschalingen</h2><p>Opschalingen in de periode: <strong>${shownTotal(r.escalations.total)}</strong>. De casus blijft
 bij de regio tot de hulp er is.</p>${chart('Waarheen', r.escalations.byTo)}
 ${chart('Antwoord (stand aan het eind van de periode)', r.escalations.byAnswer)}
 <h2>Afspraken</h2><p>Afspraken gemaakt in de periode, bij het overleg of de uitkomst van een opschaling:
-<strong>${r.commitments.total}</strong>. Elke afspraak wordt gevolgd tot die is afgehandeld.</p>
+<strong>${shownTotal(r.commitments.total)}</strong>. Elke afspraak wordt gevolgd tot die is afgehandeld.</p>
 ${chart('Gemaakt bij', r.commitments.bySource, (key) => SOURCE_NAMES[key] ?? key)}
 ${chart('Afgehandeld (stand aan het eind van de periode)', r.commitments.bySettlement)}`;
 }

@@ -4,8 +4,23 @@
  * them.
  */
 
-/** Whose cases a report counts: one region's, or (a national inspector) all. */
-export type ReportScope = { kind: 'region'; region: string } | { kind: 'all' };
+/**
+ * Whose cases a report counts: one region's, (a national inspector) all, or (a municipality,
+ * §6.4) those of one municipality in its region.
+ */
+export type ReportScope =
+  | { kind: 'region'; region: string }
+  | { kind: 'all' }
+  | { kind: 'municipality'; region: string; municipality: string };
+
+/** The named parameters a scope binds in the signalering statements. */
+export function scopeParams(scope: ReportScope): Record<string, string> {
+  switch (scope.kind) {
+    case 'all': return {};
+    case 'region': return { region: scope.region };
+    case 'municipality': return { region: scope.region, municipality: scope.municipality };
+  }
+}
 
 export interface Distribution {
   n: number;

@@ -19,7 +19,9 @@ const FORMATS = ['application/json', 'text/csv', 'text/html'] as const;
 
 const DESCRIPTION = 'Regional figures of a period (signalering): submissions, decisions, open cases, ' +
   'lead times, participation of youth and parents, advice and thuiszitters. For the expert team (its ' +
-  'own region) and inspectors (their region; a national inspector all regions or one named in `region`). ' +
+  'own region) and inspectors (their region; a national inspector all regions or one named in `region`), ' +
+  'and for a municipality (role `municipality`, §6.4): the cases of its own municipality in its region only ' +
+  '(`municipality` in the answer), always as published, `publication=true` or not. ' +
   'The period runs from the start of `from` to the end of `to`, both included, as calendar days in ' +
   'Europe/Amsterdam, and covers whole months: `from` the first day of a month, `to` the last day of one ' +
   '(else 400 PERIOD_NOT_WHOLE_MONTHS), so that overlapping periods cannot single out a few cases; a figure belongs to the period in which its event happened, and open cases are ' +

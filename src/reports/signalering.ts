@@ -14,13 +14,16 @@ import { CLOSED_AS } from '../cases/case-contract.ts';
 import { SUPPRESSION_THRESHOLD } from './suppression.ts';
 import type { Actor } from '../auth/actors.ts';
 import type { ReportScope } from './signalering-raw.ts';
+import { municipalityScope, readsSuppressed } from './municipality-scope.ts';
 import type { SignaleringReader } from '../store/port.ts';
 
 /**
  * Whose cases the caller may count: an expert team and a regional inspector their own region's;
- * a national inspector (region `*`) all, or one region named in the query.
+ * a national inspector (region `*`) all, or one region named in the query; a municipality those of
+ * its own municipality (municipality-scope.ts).
  */
 export function reportScope(actor: Actor, region: string | undefined): ReportScope {
+  if (actor.role === 'municipality') return municipalityScope(actor, region);
   if (actor.role !== 'expert_team' && actor.role !== 'inspector') {
     throw new AppError('FORBIDDEN', `a ${actor.role} does not read the signalering report`);
   }
@@ -35,14 +38,23 @@ export function reportScope(actor: Actor, region: string | undefined): ReportSco
 
 /** The report over the store's raw figures (the store's SignaleringReader). */
 export function signaleringService(reader: SignaleringReader, clock: Clock) {
+  const figuresOf = async (scope: ReportScope, period: Period, publication: boolean): Promise<SignaleringReport> => {
+    const figures = new Figures(await reader.figures(scope, period), publication ? SUPPRESSION_THRESHOLD : 0,
+      scope.kind === 'municipality');
+    return buildReport(scope, period, clock.now(), figures, publication);
+  };
   return {
     async report(actor: Actor, query: SignaleringQuery): Promise<SignaleringReport> {
       const scope = reportScope(actor, query.region);
-      const now = clock.now();
-      const period = resolvePeriod(query, now);
-      const publication = query.publication === 'true';
-      const figures = new Figures(await reader.figures(scope, period), publication ? SUPPRESSION_THRESHOLD : 0);
-      return buildReport(scope, period, now, figures, publication);
+      // A municipality reads the figures as published, whatever it asks (§6.4).
+      return figuresOf(scope, resolvePeriod(query, clock.now()), query.publication === 'true' || readsSuppressed(actor));
+    },
+    /**
+     * A region's published figures of a period (§6.4 publications): suppressed, for anyone. The
+     * caller checks that the period is whole months in the past and that the region exists.
+     */
+    async published(region: string, period: { from: string; to: string }): Promise<SignaleringReport> {
+      return figuresOf({ kind: 'region', region }, resolvePeriod(period, clock.now()), true);
     },
   };
 }
@@ -52,6 +64,7 @@ export type SignaleringService = ReturnType<typeof signaleringService>;
 function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures, publication: boolean): SignaleringReport {
   return {
     region: scope.kind === 'all' ? '*' : scope.region,
+    ...(scope.kind === 'municipality' ? { municipality: scope.municipality } : {}),
     period: { from: period.from, to: period.to, timeZone: TIME_ZONE, startsAt: period.startsAt,
       endsBefore: period.endsBefore, asOf: period.asOf },
     generatedAt: now.toISOString(),
@@ -67,7 +80,7 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures, 
       adviceToHelpStarted: f.leadTime('d_help'),
     },
     overleggen: {
-      total: f.total('overleg.youth'),
+      total: f.shownTotal(f.total('overleg.youth')),
       youthTookPart: f.tookPart('youth'),
       parentsTookPart: f.tookPart('parents'),
       byDisruption: f.breakdown('overleg.disruption', CATEGORIES.disruption),
@@ -79,7 +92,7 @@ function buildReport(scope: ReportScope, period: Period, now: Date, f: Figures, 
     escalations: escalationFigures(f),
     deadlines: deadlines(f),
     commitments: {
-      total: f.total('commitment.source'),
+      total: f.shownTotal(f.total('commitment.source')),
       bySource: f.breakdown('commitment.source', ['overleg', 'escalation']),
       bySettlement: f.breakdown('commitment.settlement', ['in_time', 'late', 'withdrawn', 'open']),
     },
@@ -95,7 +108,7 @@ function submitted(f: Figures, period: Period): SignaleringReport['submitted'] {
   const inForce = (code: string) =>
     municipalityInForce(code, period.from) || municipalityInForce(code, period.to);
   return {
-    total: f.total('submitted.referrerKind'),
+    total: f.shownTotal(f.total('submitted.referrerKind')),
     byReferrerKind: f.breakdown('submitted.referrerKind', CATEGORIES.referrerKind),
     byMunicipality: f.suppress(f.cellsMerged('submitted.municipality',
       f.municipalities.filter(inForce), inForce, 'unknown')),
@@ -112,7 +125,7 @@ function decisions(f: Figures): SignaleringReport['decisions'] {
     byFamilyViewOfFit: f.cells('closed.familyViewOfFit', CATEGORIES.familyViewOfFit),
   } }));
   return {
-    total: f.total('decision'), byDecision: f.suppress(withSplits),
+    total: f.shownTotal(f.total('decision')), byDecision: f.suppress(withSplits),
     closedByHowItEnded: f.breakdown('closed.as', CLOSED_AS),
   };
 }
@@ -122,7 +135,7 @@ function openAtEnd(f: Figures): SignaleringReport['openAtEnd'] {
     ? { ...cell, children: { byDuration: f.cells('open.notAttending', CATEGORIES.notAttending) } }
     : cell);
   return {
-    total: f.total('open.state'),
+    total: f.shownTotal(f.total('open.state')),
     byState: f.breakdown('open.state', CATEGORIES.openState),
     bySchoolStatus: f.suppress(school),
   };
@@ -132,8 +145,8 @@ function advice(f: Figures): SignaleringReport['advice'] {
   const items = f.total('helpItem.kind');
   const waiting = f.distribution('waitingWeeks');
   return {
-    advices: f.count('advice'),
-    helpItems: items,
+    advices: f.shownTotal(f.count('advice')),
+    helpItems: f.shownTotal(items),
     customArrangements: f.share(f.count('helpItem.kind', 'custom_arrangement'), items),
     withWaitingTime: f.share(f.count('helpItem.waiting', '1'), items),
     medianWaitingWeeks: { ...waiting ? { weeks: waiting.p50, suppressed: false } : { weeks: null, suppressed: f.threshold > 0 },
@@ -160,7 +173,7 @@ function helpItemFigures(f: Figures): SignaleringReport['helpItems'] {
 /** §5.3: escalations by where they went and how they were answered. */
 function escalationFigures(f: Figures): SignaleringReport['escalations'] {
   return {
-    total: f.total('escalation.to'),
+    total: f.shownTotal(f.total('escalation.to')),
     byTo: f.breakdown('escalation.to', ESCALATION_TARGETS),
     byAnswer: f.breakdown('escalation.answer', ['in_time', 'late', 'unanswered']),
   };
@@ -171,7 +184,7 @@ function deadlines(f: Figures): SignaleringReport['deadlines'] {
   const passedByDeadline = f.breakdown('deadline.passed', DEADLINE_NAMES);
   const reassessment = passedByDeadline.find((cell) => cell.key === 'reassessment');
   return {
-    total: f.total('deadline.passed'),
+    total: f.shownTotal(f.total('deadline.passed')),
     passedByDeadline,
     dueForReassessment: reassessment
       ? { count: reassessment.count, suppressed: reassessment.suppressed }

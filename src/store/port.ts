@@ -196,6 +196,8 @@ export interface Sessions {
 
 export interface Regions {
   get(id: string): Promise<RegionSettings>;
+  /** Every region that has settings (a row), by id: the public list of expert teams (§6.4). */
+  list(): Promise<{ id: string; settings: RegionSettings }[]>;
   /** Checked first (throws on an invalid value), then stored and audited. */
   set(id: string, update: RegionUpdate, now: Date, operator?: Operator): Promise<RegionSettings>;
 }

@@ -210,6 +210,7 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(defaults).toEqual({
         env: { deadlines: DEFAULT_DEADLINES, bridgingThresholdWeeks: 0 },
         webhook: null, municipalities: null, retention: 'P20Y', housekeeping: 'P30D',
+        contact: { name: null, phone: null, email: null, howToRefer: null },
       });
 
       const set = await store.regions.set('R01', { triage: 'P3D', municipalities: ['GM0363'], housekeeping: 'P60D' },
@@ -222,6 +223,25 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await store.regions.get('R02')).toEqual(defaults);
       await expect(store.regions.set('R01', { triage: 'three days' }, clock.now(), operator)).rejects.toThrow(/triage/);
       expect(await store.regions.get('R01')).toEqual(set);
+    });
+
+    it('keeps the team\'s contact details, refuses a malformed one, and lists the regions that have settings', async () => {
+      expect(await store.regions.list()).toEqual([]);
+      const contact = { name: 'Expertteam Twente', phone: '+31 53 123 45 67', email: 'expertteam@twente.example', howToRefer: 'Bel ons.' };
+      const set = await store.regions.set('R02', { teamName: contact.name, phone: contact.phone, email: contact.email,
+        howToRefer: contact.howToRefer, municipalities: ['GM0153'] }, clock.now(), operator);
+      expect(set.contact).toEqual(contact);
+      await store.regions.set('R01', { triage: 'P3D' }, clock.now(), operator);
+      for (const bad of [{ phone: 'call us' }, { phone: '12' }, { email: 'not-an-address' }, { teamName: 'x'.repeat(101) },
+        { howToRefer: 'a\u0000b' }]) {
+        await expect(store.regions.set('R02', bad, clock.now(), operator)).rejects.toThrow();
+      }
+      const listed = await store.regions.list();
+      expect(listed.map((r) => r.id)).toEqual(['R01', 'R02']);
+      expect(listed[1]!.settings).toEqual(set);
+      expect(listed[0]!.settings.contact).toEqual({ name: null, phone: null, email: null, howToRefer: null });
+      // null removes a detail again
+      expect((await store.regions.set('R02', { phone: null }, clock.now(), operator)).contact.phone).toBeNull();
     });
   });
 

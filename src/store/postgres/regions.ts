@@ -1,5 +1,5 @@
 /** Region settings on PostgreSQL: read on every write, changed by the command line (audited). */
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { regions } from '../../../db/pg/schema.ts';
 import { CLI_OPERATOR, type Operator } from '../../auth/actors.ts';
 import { regionAudit, regionValues, toSettings, type RegionUpdate } from '../../regions/region-settings.ts';
@@ -11,6 +11,9 @@ export function pgRegions(db: PgDb) {
   const get = async (id: string) => toSettings((await db.select().from(regions).where(eq(regions.id, id)))[0]);
   return {
     get,
+    async list() {
+      return (await db.select().from(regions).orderBy(asc(regions.id))).map((r) => ({ id: r.id, settings: toSettings(r) }));
+    },
     async set(id: string, update: RegionUpdate, now: Date, operator: Operator = CLI_OPERATOR) {
       const values = regionValues(update, now);
       await db.transaction(async (tx) => {

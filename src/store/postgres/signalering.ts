@@ -9,7 +9,7 @@ import type { PgDb } from './client.ts';
 import { monthsBefore } from '../../reports/period.ts';
 import { postgresDialect, type Statement } from '../sql/dialect.ts';
 import { signaleringStatements, type ScopeKind, type SignaleringStatements } from '../sql/signalering.ts';
-import { collect, type FigureRow } from '../../reports/signalering-raw.ts';
+import { collect, scopeParams, type FigureRow } from '../../reports/signalering-raw.ts';
 import type { SignaleringReader } from '../port.ts';
 
 export function pgSignaleringReader(db: PgDb): SignaleringReader {
@@ -27,7 +27,7 @@ export function pgSignaleringReader(db: PgDb): SignaleringReader {
         await client.query("SET LOCAL TIME ZONE 'UTC'");
         const params: Record<string, unknown> = {
           start: period.startsAt, end: period.endsBefore, cutoff: monthsBefore(period.asOf, 3),
-          asOfYear: Number(period.asOf.slice(0, 4)), ...(scope.kind === 'region' ? { region: scope.region } : {}),
+          asOfYear: Number(period.asOf.slice(0, 4)), ...scopeParams(scope),
         };
         const run = async <Row extends object = FigureRow>(statement: Statement): Promise<Row[]> =>
           (await client.query<Row>(statement.text, statement.names.map((name) => params[name]))).rows;

@@ -3,7 +3,8 @@
  * read-only statements over the cases table and the trail that return rows of one shape,
  * (figure, key, n, p50, p90): a count per key, or the size and percentiles of a distribution.
  * Parameters: @start and @end (the period, ISO instants), @cutoff (the as-of date minus three
- * months), @asOfYear, @region (when the scope is one region).
+ * months), @asOfYear, @region (when the scope is one region or one municipality), @municipality (when
+ * the scope is one municipality of a region, §6.4).
  *
  * Source: each case's report facts (the `facts` column, machines/referral.facts.ts), which the
  * engine writes with every change in the same statement as the snapshot; never the machine's
@@ -29,7 +30,18 @@
  */
 import type { Dialect, Statement } from './dialect.ts';
 
-export type ScopeKind = 'region' | 'all';
+export type ScopeKind = 'region' | 'all' | 'municipality';
+
+/** The condition on a cases table (alias `c.` or none) that keeps the scope's cases; '' for all. */
+export function ownCases(scope: ScopeKind, alias = ''): string {
+  if (scope === 'all') return '';
+  const region = `${alias}region = @region`;
+  return scope === 'region' ? region : `${region} AND ${alias}municipality = @municipality`;
+}
+
+/** A JOIN of the trail's entries `e` to the scope's cases; '' for all. */
+const joinOwn = (scope: ScopeKind): string =>
+  (scope === 'all' ? '' : `JOIN cases c ON c.id = e.case_id AND ${ownCases(scope, 'c.')}`);
 
 export interface SignaleringStatements {
   figures: Statement;
@@ -116,7 +128,7 @@ export function signaleringSql(d: Dialect, scope: ScopeKind): string {
     CASE WHEN ${fact('advices[-1].at')} >= @start THEN (SELECT max(b.value)
       FROM ${d.each(d.pathJson(d.facts, 'bridgingPlans'), 'b', { text: true })} WHERE b.value < @end) END AS planned_at
   ${d.casesWithFacts(['id', 'seq', 'state', 'updated_at', 'municipality'],
-    `created_at < @end AND NOT (state = 'closed' AND updated_at < @start)${scope === 'region' ? ' AND region = @region' : ''}`)}${
+    `created_at < @end AND NOT (state = 'closed' AND updated_at < @start)${scope === 'all' ? '' : ` AND ${ownCases(scope)}`}`)}${
     d.unflattened}`;
 
   /**
@@ -215,7 +227,7 @@ export function signaleringSql(d: Dialect, scope: ScopeKind): string {
 
 /** Every municipality the caller's cases come from: the cells of the municipality breakdown. */
 export function municipalitiesSql(scope: ScopeKind): string {
-  return `SELECT DISTINCT municipality FROM cases${scope === 'region' ? ' WHERE region = @region' : ''}`;
+  return `SELECT DISTINCT municipality FROM cases${scope === 'all' ? '' : ` WHERE ${ownCases(scope)}`}`;
 }
 
 /**
@@ -225,7 +237,7 @@ export function municipalitiesSql(scope: ScopeKind): string {
 export function deadlinesSql(d: Dialect, scope: ScopeKind): string {
   return `SELECT ${d.cast('\'deadline.passed\'', 'text')} AS figure, ${d.pathText(d.parse('e.payload'), 'deadline')} AS key,
     ${d.cast('count(DISTINCT e.case_id)', 'int')} AS n, ${d.cast('NULL', 'float')} AS p50, ${d.cast('NULL', 'float')} AS p90
-    FROM case_events e ${scope === 'region' ? 'JOIN cases c ON c.id = e.case_id AND c.region = @region' : ''}
+    FROM case_events e ${joinOwn(scope)}
     WHERE e.type = 'DEADLINE_PASSED' AND e.at >= @start AND e.at < @end GROUP BY 2`;
 }
 
@@ -239,7 +251,7 @@ export function deadlinesSql(d: Dialect, scope: ScopeKind): string {
  * source and how they were settled (COMMITMENT_SETTLEMENT). Rows as the figures statement gives them.
  */
 export function followUpSql(d: Dialect, scope: ScopeKind): string {
-  const own = scope === 'region' ? 'JOIN cases c ON c.id = e.case_id AND c.region = @region' : '';
+  const own = joinOwn(scope);
   const entries = (type: string) => `SELECT e.* FROM case_events e ${own} WHERE e.type = '${type}'`;
   const payload = (entry: string, path: string): string => d.pathText(d.parse(`${entry}.payload`), path);
   const int = (value: string): string => d.cast(value, 'int');

@@ -12,8 +12,11 @@ export function regionSettings(db: Db) {
   // Read on every write: straight to better-sqlite3 (sql/columns.ts).
   const byId = db.$client.prepare(`SELECT ${selectList(regions)} FROM "regions" WHERE "id" = ?`);
   const row = (id: string) => byId.get(id) as RegionRow | undefined;
+  const all = db.$client.prepare(`SELECT ${selectList(regions)} FROM "regions" ORDER BY "id"`);
   return {
     get: (id: string): RegionSettings => toSettings(row(id)),
+    list: (): { id: string; settings: RegionSettings }[] =>
+      (all.all() as RegionRow[]).map((r) => ({ id: r.id, settings: toSettings(r) })),
     set(id: string, update: RegionUpdate, now: Date, operator: Operator = CLI_OPERATOR): RegionSettings {
       const values = regionValues(update, now);
       db.$client.transaction(() => {

@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './client.ts';
 import { monthsBefore, type Period } from '../../reports/period.ts';
-import { collect, type FigureRow, type RawFigures, type ReportScope } from '../../reports/signalering-raw.ts';
+import { collect, scopeParams, type FigureRow, type RawFigures, type ReportScope } from '../../reports/signalering-raw.ts';
 import { sqliteDialect } from '../sql/dialect.ts';
 import { signaleringStatements, type ScopeKind } from '../sql/signalering.ts';
 
@@ -38,7 +38,7 @@ export function signaleringQueries(db: Db) {
   return {
     /** All raw figures of the period, read in one transaction so that they describe one moment. */
     figures: sqlite.transaction((scope: ReportScope, period: Period): RawFigures => {
-      const region = scope.kind === 'region' ? { region: scope.region } : {};
+      const region = scopeParams(scope);
       const s = statements(scope.kind);
       const window = { start: period.startsAt, end: period.endsBefore };
       const rows = [
