@@ -19,6 +19,8 @@ export const EVENTS_BY_ROLE: Readonly<Record<Role, ReadonlySet<EventType>>> = {
   expert_team: new Set(EXPERT_TEAM_EVENTS),
   inspector: new Set(),
   admin: new Set(),
+  // A provider (§6.4) reports the waiting times of its own offers and reads no case.
+  provider: new Set(),
 };
 
 export function maySend(role: Role, type: EventType): boolean {

@@ -1,6 +1,6 @@
 /**
  * Who sees which case (DESIGN §1, §3): a local team its own organisation's cases, an expert team
- * its region's, an inspector its region's or (region `*`) all, an admin none.
+ * its region's, an inspector its region's or (region `*`) all, an admin and a provider (§6.4) none.
  */
 import type { Actor } from '../auth/actors.ts';
 
@@ -25,6 +25,7 @@ export function caseScope(actor: Actor): CaseScope {
     case 'inspector':
       return actor.region === '*' ? { kind: 'all' } : { kind: 'region', region: actor.region };
     case 'admin':
+    case 'provider':
       return { kind: 'none' };
   }
 }

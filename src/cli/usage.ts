@@ -11,7 +11,7 @@ export interface CommandSpec {
   about: string;
 }
 
-const ROLES = '<local_team|expert_team|inspector|admin>';
+const ROLES = '<local_team|expert_team|inspector|admin|provider>';
 
 export const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation',

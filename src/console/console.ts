@@ -48,6 +48,7 @@ const REFUSED_ACTIONS: Record<string, AccessAction> = {
 
 const HOME: Record<Role, string> = {
   local_team: '/casussen', expert_team: '/casussen', inspector: '/dossieronderzoek', admin: '/beheer',
+  provider: '/wachttijden',
 };
 
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {

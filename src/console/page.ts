@@ -31,10 +31,11 @@ export interface PageOptions {
 const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   local_team: [['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
   expert_team: [['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
-    ['/signalering', 'Signalering']],
+    ['/signalering', 'Signalering'], ['/aanbod', 'Aanbod'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
-    ['/signalering', 'Signalering']],
-  admin: [['/beheer', 'Beheer']],
+    ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
+  admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod']],
+  provider: [['/wachttijden', 'Wachttijden']],
 };
 
 function nav(user: PageUser, path: string | undefined): string {

@@ -49,7 +49,7 @@ export const ACCESS_LABELS: Record<string, string> = {
 };
 
 export const ROLE_LABELS: Record<string, string> = {
-  local_team: 'Lokaal team', expert_team: 'Expertteam', inspector: 'Inspectie', admin: 'Beheer',
+  local_team: 'Lokaal team', expert_team: 'Expertteam', inspector: 'Inspectie', admin: 'Beheer', provider: 'Aanbieder',
   system: 'Systeem', operator: 'Beheerder',
 };
 

@@ -239,7 +239,7 @@ describe('properties (fast-check)', () => {
         if (expected) {
           expect(result).toEqual({ outcome: 'rule_broken', code: expected });
         } else {
-          const target = items.some((i) => i.waitingWeeks > 2) ? 'bridging' : 'follow_up';
+          const target = items.some((i) => (i.waitingWeeks ?? 0) > 2) ? 'bridging' : 'follow_up';
           expect(result).toMatchObject({ outcome: 'applied', state: target });
         }
       }),
