@@ -51,7 +51,10 @@ export function withOffer<T extends { offerId?: string | undefined; provider?: s
     provider: item.provider ?? found.provider,
     helpKind: found.kind,
     ...weeks,
-    offer: { provider: found.provider, name: found.name, kind: found.kind, measuredAt: found.waitingWeeks === null ? null : found.measuredAt },
+    offer: {
+      provider: found.provider, name: found.name, kind: found.kind,
+      measuredAt: found.waitingWeeks === null ? null : found.measuredAt,
+    },
   };
 }
 

@@ -18,6 +18,8 @@ import { apiMetaRoutes, healthRoute } from './http/meta-routes.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { clientErrorProblem, connectProblem, registerProblemHandlers, sendProblem } from './http/problem.ts';
 import { signaleringRoutes } from './reports/signalering-routes.ts';
+import { supplyRoutes } from './reports/supply-routes.ts';
+import { offerRoutes } from './offers/offer-routes.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
@@ -140,6 +142,8 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     await api.register(auditRoutes, { audit, access, verifier });
     await api.register(notificationRoutes, { outbox: services.outbox, access });
     await api.register(signaleringRoutes, { signalering: services.signalering, access });
+    await api.register(offerRoutes, { offers: services.offerRegister });
+    await api.register(supplyRoutes, { supply: services.supply, access });
   }, { prefix: API_BASE });
 
   // The console at `/`, beside the API: the same services, for signed-in people.

@@ -21,11 +21,13 @@ export interface CaseRouteOptions {
 }
 
 /**
- * An admin manages tokens and never reads case content. An onRequest hook, so it answers before
- * any query-string validation (403 before 400).
+ * An admin manages tokens and never reads case content; a provider (§6.4) reports waiting times
+ * and never reads a case either. An onRequest hook, so it answers before any query-string
+ * validation (403 before 400).
  */
 export async function refuseAdmins(request: FastifyRequest): Promise<void> {
-  if (actorOf(request).role === 'admin') throw new AppError('FORBIDDEN', 'an admin does not read cases');
+  const { role } = actorOf(request);
+  if (role === 'admin' || role === 'provider') throw new AppError('FORBIDDEN', `a ${role} does not read cases`);
 }
 
 const withEtag = (reply: FastifyReply, view: CaseView) => reply.header('ETag', `"${view.version}"`);

@@ -16,6 +16,7 @@ const ROLES = '<local_team|expert_team|inspector|admin|provider>';
 export const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation',
   'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
+  'waiting-norm',
 ] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -30,7 +31,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: '<regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]\n'
       + '      [--advice P14D] [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0]\n'
       + '      [--webhook-url URL] [--webhook-secret SECRET] [--municipalities GM0153,GM0164,...]\n'
-      + '      [--retention P20Y] [--housekeeping P30D]',
+      + '      [--retention P20Y] [--housekeeping P30D] [--waiting-norm <weeks>]',
     flags: REGION_FLAGS,
     about: 'changes only the settings named; prints the region\'s settings as JSON',
   },

@@ -48,6 +48,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'notifications', description: 'Webhook notifications of state changes and passed deadlines' },
         { name: 'audit', description: 'The tamper-evident audit trail and the NEN 7513 access log' },
         { name: 'reports', description: 'Signalering: regional figures, with small counts suppressed' },
+        { name: 'offers', description: 'The region\'s offers register (aanbod) and its waiting times' },
       ],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

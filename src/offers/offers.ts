@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { municipalityInForce } from '../../machines/referral.municipalities.ts';
 import { LAWS, name, OFFER_KINDS, type OfferKind } from '../../machines/referral.schemas.ts';
+
+type Law = (typeof LAWS)[number];
 import type { Actor } from '../auth/actors.ts';
 import { AppError } from '../errors.ts';
 import { amsterdamDate } from '../reports/period.ts';
@@ -52,7 +54,7 @@ export interface Offer {
   provider: string;
   name: string;
   kind: OfferKind;
-  laws: string[];
+  laws: Law[];
   municipalities: string[];
   minAge: number | null;
   maxAge: number | null;
@@ -100,7 +102,7 @@ export interface OfferRow {
 export function offerOf(row: OfferRow, waitingTime: WaitingTime | null): Offer {
   return {
     ...row, kind: row.kind as OfferKind,
-    laws: JSON.parse(row.laws) as string[], municipalities: JSON.parse(row.municipalities) as string[], waitingTime,
+    laws: JSON.parse(row.laws) as Law[], municipalities: JSON.parse(row.municipalities) as string[], waitingTime,
   };
 }
 
@@ -144,14 +146,18 @@ export function maySee(actor: Actor, offer: Pick<Offer, 'region' | 'provider'>):
  * provider) or the region's admin; another provider of the region is refused (403), an offer of
  * another region does not exist for the caller (404).
  */
-export function mayReport(actor: Actor, offer: Pick<Offer, 'region' | 'provider'>, report: WaitingTimeReport): void {
+export function mayReport<T extends Pick<Offer, 'region' | 'provider'>>(actor: Actor, offer: T | undefined): asserts offer is T {
   if (actor.role !== 'admin' && actor.role !== 'provider') {
     throw new AppError('FORBIDDEN', `a ${actor.role} does not report waiting times`);
   }
-  if (offer.region !== actor.region) throw offerNotFound();
+  if (!offer || offer.region !== actor.region) throw offerNotFound();
   if (actor.role === 'provider' && actor.organisation !== offer.provider) {
     throw new AppError('FORBIDDEN', 'only the offer\'s own provider, or the region\'s admin, reports its waiting time');
   }
+}
+
+/** A provider reports as the provider; the region's admin either (it may pass on the provider's figure). */
+export function checkSource(actor: Actor, report: WaitingTimeReport): void {
   if (actor.role === 'provider' && report.source !== 'provider') {
     throw new AppError('VALIDATION_FAILED', 'a provider reports as provider', {
       invalidParams: [{ name: 'source', reason: 'a provider reports with source provider' }],

@@ -29,6 +29,8 @@ export interface RegionSettings {
   retention: string;
   /** How long settled timers and delivered notifications are kept. */
   housekeeping: string;
+  /** The region's norm for a waiting time in weeks (§6.4 supply report); null: none set. */
+  waitingNorm: number | null;
 }
 
 export type RegionUpdate = Partial<DeadlineSettings> & {
@@ -38,6 +40,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
   municipalities?: string[] | null;
   retention?: string;
   housekeeping?: string;
+  waitingNorm?: number | null;
 };
 
 const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation'] as const;
@@ -60,6 +63,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
     municipalities: row?.municipalities ? JSON.parse(row.municipalities) as string[] : null,
     retention: row?.retention ?? DEFAULT_RETENTION,
     housekeeping: row?.housekeeping ?? DEFAULT_HOUSEKEEPING,
+    waitingNorm: row?.waitingNorm ?? null,
   };
 }
 
@@ -74,6 +78,10 @@ export function regionValues(update: RegionUpdate, now: Date) {
   }
   if (update.housekeeping !== undefined && !isHousekeepingPeriod(update.housekeeping)) {
     throw new Error('housekeeping: not a duration of at least a day in years, months or days');
+  }
+  if (update.waitingNorm !== undefined && update.waitingNorm !== null &&
+    !(Number.isInteger(update.waitingNorm) && update.waitingNorm >= 0 && update.waitingNorm <= 520)) {
+    throw new Error('waitingNorm: not a whole number of weeks from 0 to 520');
   }
   const { municipalities, ...rest } = update;
   return {
