@@ -92,7 +92,7 @@ describe('maatwerk says why no existing offer fits (2.2.0)', () => {
 
   it('with a reason it goes through and the item keeps it', () => {
     const result = advise([maatwerk('Geen aanbod combineert school en zorg')]);
-    expect(result.outcome === 'applied' && result.persisted.context.record.helpItems[0].noOfferBecause)
+    expect(result.outcome === 'applied' && result.persisted.context.record.helpItems[0]?.noOfferBecause)
       .toBe('Geen aanbod combineert school en zorg');
   });
 
