@@ -24,6 +24,7 @@ import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
+import { offerPages } from './offer-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
@@ -96,6 +97,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
     people, clients: services.clients, sessions, clock,
+    offerRegister: services.offerRegister, supply: services.supply,
     baseOf: () => linkBase,
     person(request, roles) {
       const person = request.person;
@@ -280,6 +282,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
 
   await casePages(app, context);
   await oversightPages(app, context);
+  await offerPages(app, context);
 
   function tooManyCodes(reply: FastifyReply): FastifyReply {
     reply.header('Retry-After', '60');

@@ -220,6 +220,7 @@ ${result}`));
 <div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="tot">Tot en met maand</label></p>
 <p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="month" id="tot" name="tot" value="${esc(report.period.to.slice(0, 7))}"></p></div>
 <button class="utrecht-button utrecht-button--secondary-action" type="submit">Tonen</button></form>
+<p class="utrecht-paragraph">Wachttijden per soort hulp en maatwerk: zie <a class="utrecht-link utrecht-link--html-a" href="/aanbodrapportage">aanbod en wachttijden</a>.</p>
 <div class="console-report">${signaleringSections(report)}</div>`));
   });
 
@@ -228,7 +229,7 @@ ${result}`));
    * inspectors and admins are made with the command line, or by an admin of region `*`.
    */
   const rolesFor = (person: Person): string[] => (person.actor.region === '*'
-    ? ['local_team', 'expert_team', 'inspector', 'admin'] : ['local_team', 'expert_team']);
+    ? ['local_team', 'expert_team', 'inspector', 'admin', 'provider'] : ['local_team', 'expert_team', 'provider']);
 
   const userFields = (person: Person): Field[] => [
     { kind: 'text', name: 'name', label: 'Naam', required: true },

@@ -39,8 +39,10 @@ const NAV: Record<Role, readonly (readonly [string, string])[]> = {
 };
 
 function nav(user: PageUser, path: string | undefined): string {
+  // The most specific item is current: Beheer → Aanbod (/beheer/aanbod) is not Beheer (/beheer) too.
+  const exact = NAV[user.role].some(([href]) => href === path);
   const items = NAV[user.role].map(([href, text]) => {
-    const current = path !== undefined && (path === href || path.startsWith(`${href}/`));
+    const current = path !== undefined && (path === href || (!exact && path.startsWith(`${href}/`)));
     return `<li class="utrecht-nav-list__item"><a class="utrecht-link utrecht-link--html-a${current ? ' utrecht-link--current' : ''}" href="${href}"${current ? ' aria-current="page"' : ''}>${esc(text)}</a></li>`;
   });
   return `<nav class="console-nav" aria-label="Hoofdmenu"><ul class="utrecht-nav-list">${items.join('')}</ul></nav>`;
