@@ -197,7 +197,7 @@ export function waitingText(item: Pick<AdviceItem, 'waitingWeeks' | 'waitingWeek
   const weeks = item.waitingWeeks ?? 0;
   const source = item.waitingWeeksSource ? ` (${WAITING_SOURCE[item.waitingWeeksSource] ?? item.waitingWeeksSource})` : '';
   if (now === undefined) return `${weeksNl(weeks)}${source}`;
-  return `Wachttijd bij advies: ${weeksNl(weeks)}${source}; nu: ${now === null ? 'geen wachttijd gemeld' : weeksNl(now)}`;
+  return `Wachttijd bij advies: ${weeksNl(weeks)}; nu: ${now === null ? 'geen wachttijd gemeld' : weeksNl(now)}${source}`;
 }
 
 /** One help item of the advice: its kind in words, provider, why it fits, financing, waiting time, status. */

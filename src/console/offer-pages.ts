@@ -15,6 +15,7 @@ import { UUID } from '../validation.ts';
 import type { ConsoleContext, Person } from './context.ts';
 import { errorSummary, errorItems, formValues, readForm, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
 import { OFFER_KIND_OPTIONS } from './forms-nl.ts';
+import { fieldErrorsOf } from './errors-nl.ts';
 import { csrfField, esc, page, table, when } from './page.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -41,14 +42,10 @@ const waitingFields = (source: boolean): Field[] => [
   ] } as Field] : [],
 ];
 
-/** A service refusal as field errors: each invalid parameter at its field, the rest in general. */
+/** A service refusal as field errors in Dutch: each invalid parameter at its field (a list's at the list), the rest in general. */
 function fieldErrors(error: AppError): FieldErrors {
   const errors: FieldErrors = {};
-  for (const p of error.extensions.invalidParams ?? []) {
-    const field = p.name.replace(/\.\d+$/, '');
-    errors[field] ??= field === 'municipalities' ? `${p.reason}` : p.reason;
-  }
-  errors[''] = error.code === 'VALIDATION_FAILED' ? 'Niet alles is goed ingevuld.' : error.detail;
+  for (const [name, text] of Object.entries(fieldErrorsOf(error))) errors[name.replace(/\.\d+$/, '')] ??= text;
   return errors;
 }
 
