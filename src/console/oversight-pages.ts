@@ -271,7 +271,8 @@ ${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'
       `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
   ]))}
 <h3 class="utrecht-heading-3">Iemand toevoegen</h3>
-${person.actor.region === '*' ? '' : `<p class="utrecht-paragraph">U voegt medewerkers van wijkteams en van het expertteam toe.
+${person.actor.region === '*' ? '' : `<p class="utrecht-paragraph">U voegt medewerkers van wijkteams, van het expertteam en van aanbieders toe
+(een aanbieder meldt de wachttijden van zijn aanbod; de organisatie is de naam van de aanbieder in het aanbodregister).
 Inspecteurs en beheerders maakt de applicatiebeheerder aan met de opdrachtregel.</p>`}
 <form method="post" action="/beheer/mensen" novalidate>${csrfField(csrf)}${renderFields(userFields(person), values, errors)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Toevoegen</button></form></section>
