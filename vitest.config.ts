@@ -15,6 +15,10 @@ const ON_POSTGRES = [
   'test/routes/lifecycle-2.test.ts',
   'test/routes/loose-ends.test.ts',
   'test/routes/notes.test.ts',
+  // Issue 26: the offers register, advice against it, the supply report.
+  'test/routes/offers.test.ts',
+  'test/reports/supply.test.ts',
+  'test/console/offers.browser.test.ts',
   'test/routes/roles.test.ts',
   'test/audit/access-log.test.ts',
   'test/audit/audit-entries.test.ts',

@@ -13,7 +13,7 @@ export const apiClients = sqliteTable('api_clients', {
   id: text('id').primaryKey(),
   /** SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough and lookups stay cheap. */
   tokenHash: text('token_hash').notNull().unique(),
-  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin', 'municipality'] }).notNull(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin', 'municipality', 'provider'] }).notNull(),
   organisation: text('organisation').notNull(),
   region: text('region').notNull(),
   name: text('name').notNull(),
@@ -58,6 +58,8 @@ export const regions = sqliteTable('regions', {
   phone: text('phone'),
   email: text('email'),
   howToRefer: text('how_to_refer'),
+  /** The region's norm for a waiting time, in weeks (§6.4 supply report); NULL: none set. */
+  waitingNorm: integer('waiting_norm'),
   updatedAt: text('updated_at').notNull(),
 });
 
@@ -195,7 +197,8 @@ export const auditLog = sqliteTable(
     at: text('at').notNull(),
     action: text('action', {
       enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
-        'region_updated', 'case_erased', 'user_created', 'user_disabled', 'organisation_updated'],
+        'region_updated', 'case_erased', 'user_created', 'user_disabled', 'organisation_updated', 'offer_registered',
+        'waiting_time_reported'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),
@@ -283,7 +286,7 @@ export const idempotencyKeys = sqliteTable(
  */
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
-  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin', 'municipality'] }).notNull(),
+  role: text('role', { enum: ['local_team', 'expert_team', 'inspector', 'admin', 'municipality', 'provider'] }).notNull(),
   organisation: text('organisation').notNull(),
   region: text('region').notNull(),
   name: text('name').notNull(),
@@ -327,3 +330,40 @@ export const organisations = sqliteTable('organisations', {
   name: text('name').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+/**
+ * The region's offers register (aanbod, DESIGN §6.4): what providers offer, of which kind, under
+ * which laws, for which municipalities and ages. `laws` and `municipalities` are JSON arrays.
+ */
+export const offers = sqliteTable(
+  'offers',
+  {
+    id: text('id').primaryKey(),
+    region: text('region').notNull(),
+    /** The provider's name or identifier: a provider's organisation equals it. */
+    provider: text('provider').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    laws: text('laws').notNull(),
+    municipalities: text('municipalities').notNull(),
+    minAge: integer('min_age'),
+    maxAge: integer('max_age'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('offers_region_provider').on(t.region, t.provider)],
+);
+
+/** Waiting times of an offer over time, as the provider or the region's admin reported them. */
+export const offerWaitingTimes = sqliteTable(
+  'offer_waiting_times',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    offerId: text('offer_id').notNull().references(() => offers.id),
+    weeks: integer('weeks').notNull(),
+    /** The day the waiting time was measured (YYYY-MM-DD). */
+    measuredAt: text('measured_at').notNull(),
+    source: text('source', { enum: ['provider', 'region'] }).notNull(),
+    reportedAt: text('reported_at').notNull(),
+  },
+  (t) => [index('offer_waiting_times_offer').on(t.offerId, t.measuredAt)],
+);

@@ -93,7 +93,7 @@ export function reportFacts(record: CaseRecord): ReportFacts {
       disruptions: [...o.disruptions],
     })),
     advices: record.advices.map((a) => ({
-      at: a.at, helpItems: a.helpItems.map((h) => ({ kind: h.kind, waitingWeeks: h.waitingWeeks })),
+      at: a.at, helpItems: a.helpItems.map((h) => ({ kind: h.kind, waitingWeeks: h.waitingWeeks ?? 0 })),
     })),
     bridgingPlans: record.bridgingPlans.map((b) => b.at),
     helpStartedAt: record.progressReports.find((p) => p.helpStarted)?.at ?? null,

@@ -142,6 +142,11 @@ export const referralMachine = setup({
             id: item.id, kind: item.kind, description: item.description,
             responsibleOrganisation: item.responsibleOrganisation,
             waitingWeeks: item.waitingWeeks, waitingWeeksSource: item.waitingWeeksSource,
+            // §6.4 (2.2.0): the offer of the register, the kind of help, why no offer fits.
+            ...(item.offerId === undefined ? {} : { offerId: item.offerId }),
+            ...(item.offer ? { offer: item.offer } : {}),
+            ...(item.helpKind === undefined ? {} : { helpKind: item.helpKind }),
+            ...(item.noOfferBecause === undefined ? {} : { noOfferBecause: item.noOfferBecause }),
             status: 'advised', statusSince: day, history: [{ status: 'advised', date: day, at: event.at }],
           })),
         },

@@ -10,6 +10,7 @@ import {
   EVENT_SCHEMAS,
   HELP_ITEM_STATUSES,
   HelpItemSchema,
+  OFFER_KINDS,
 } from './referral.schemas.ts';
 
 export const at = z.iso.datetime().describe('When the service received it (UTC)');
@@ -32,8 +33,12 @@ export const HelpItemStateSchema = z.object({
   kind: HelpItemSchema.shape.kind,
   description: z.string(),
   responsibleOrganisation: z.string(),
-  waitingWeeks: z.number(),
+  waitingWeeks: z.number().describe('The waiting time at the advice'),
   waitingWeeksSource: HelpItemSchema.shape.waitingWeeksSource,
+  offerId: z.uuid().optional().describe('The offer of the register the item names (§6.4)'),
+  offer: z.lazy(() => OfferRefSchema).optional(),
+  helpKind: HelpItemSchema.shape.helpKind,
+  noOfferBecause: z.string().optional().describe('Why no existing offer fits (a custom arrangement)'),
   status: z.enum(HELP_ITEM_STATUSES)
     .describe('advised at the advice; arranged (a decision or allocation), started, not_started, stopped'),
   statusSince: day,
@@ -61,9 +66,20 @@ const StampedCommitmentSchema = z.object({
   organisation: z.string(), action: z.string(), dueAt: day, id: z.uuid().optional(),
 });
 
-/** An advice as the record keeps it: each help item with the id the advice gave it (none before 2.0.0). */
+/** The offer an item named, as the register had it at the advice (§6.4). */
+export const OfferRefSchema = z.object({
+  provider: z.string(),
+  name: z.string(),
+  kind: z.enum(OFFER_KINDS),
+  measuredAt: day.nullable().describe('The day the waiting time the item carries was measured; null when none was reported'),
+}).meta({ id: 'OfferRef' });
+
+/**
+ * An advice as the record keeps it: each help item with the id the advice gave it (none before
+ * 2.0.0), and for an item naming an offer the offer as the register had it (§6.4).
+ */
 const StampedAdviceSchema = stamped(EVENT_SCHEMAS.ISSUE_ADVICE).extend({
-  helpItems: z.array(HelpItemSchema.extend({ id: z.uuid().optional() })),
+  helpItems: z.array(HelpItemSchema.safeExtend({ id: z.uuid().optional(), offer: OfferRefSchema.optional() })),
 });
 
 /** How machine 1.0.0 recorded an escalation: it closed the case. */

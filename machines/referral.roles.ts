@@ -21,6 +21,8 @@ export const EVENTS_BY_ROLE: Readonly<Record<Role, ReadonlySet<EventType>>> = {
   admin: new Set(),
   // The municipality reads suppressed figures of its own municipality, never a case (§6.4).
   municipality: new Set(),
+  // A provider (§6.4) reports the waiting times of its own offers and reads no case.
+  provider: new Set(),
 };
 
 export function maySend(role: Role, type: EventType): boolean {

@@ -35,6 +35,8 @@ export const RULE_CODES = [
   'COMMITMENT_OPEN',
   'UNKNOWN_COMMITMENT',
   'COMMITMENT_SETTLED',
+  'UNKNOWN_OFFER',
+  'WAITING_TIME_UNKNOWN',
 ] as const;
 export type RuleCode = (typeof RULE_CODES)[number];
 

@@ -19,7 +19,7 @@ const isoDate = () => z.iso.date().describe('ISO 8601 date (YYYY-MM-DD)');
 const isoDateTime = () =>
   z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with offset or Z');
 
-export const ROLES = ['local_team', 'expert_team', 'inspector', 'admin', 'municipality'] as const;
+export const ROLES = ['local_team', 'expert_team', 'inspector', 'admin', 'municipality', 'provider'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -33,7 +33,18 @@ const consentValue = z.enum(['given', 'refused', 'not_asked']);
 /** How a change of consent reached the expert team (UPDATE_CONSENT.source). */
 export const CONSENT_SOURCES = ['in_writing', 'in_person', 'by_phone', 'via_referrer'] as const;
 const familyAnswer = z.enum(['agrees', 'partly', 'disagrees', 'not_asked']);
-const WAITING_SOURCES = ['provider', 'waiting_list', 'estimate'] as const;
+export const WAITING_SOURCES = ['provider', 'waiting_list', 'estimate', 'register'] as const;
+/**
+ * Kinds of help in the region's offers register (§6.4), fitting Dutch youth care: ambulant help,
+ * day treatment, residential care, foster care, mental health treatment, an education-and-care
+ * arrangement, other.
+ */
+export const OFFER_KINDS = [
+  'ambulant', 'dagbehandeling', 'verblijf', 'pleegzorg', 'ggz_behandeling', 'onderwijs_zorg', 'other',
+] as const;
+export type OfferKind = (typeof OFFER_KINDS)[number];
+/** Why a help item did not start (§6.4): `capacity` counts as not started for lack of capacity. */
+export const NOT_STARTED_REASONS = ['capacity', 'family_choice', 'no_longer_needed', 'other'] as const;
 
 const uniqueList = <T extends z.ZodType>(item: T) =>
   z.array(item).refine((list) => new Set(list).size === list.length, 'values must be unique');
@@ -167,15 +178,29 @@ export const HelpItemSchema = z.strictObject({
   description: text(),
   provider: name().optional(),
   fitRationale: ruleText(),
-  waitingWeeks: z.number().min(0).max(520),
+  waitingWeeks: z.number().min(0).max(520).optional()
+    .describe('Required unless offerId names an offer of the register with a waiting time (whose value then wins)'),
   waitingWeeksSource: z.enum(WAITING_SOURCES).default('estimate')
-    .describe('Where the waiting time comes from: the provider, a waiting list, or an estimate'),
+    .describe('Where the waiting time comes from: the provider, a waiting list, an estimate, or the offers register ' +
+      '(register: set by the service when offerId names an offer with a waiting time)'),
   responsibleOrganisation: name(),
   financing: z
     .array(z.strictObject({ law: z.enum(LAWS), funder: ruleText() }))
     .max(20)
     .optional(),
-});
+  offerId: z.uuid().optional()
+    .describe('An offer of the region\'s register (§6.4): the item then carries the offer\'s latest waiting time'),
+  helpKind: z.enum(OFFER_KINDS).optional()
+    .describe('The kind of help (the register\'s kinds); taken from the offer when offerId is given'),
+  noOfferBecause: ruleText()
+    .describe('Required for a custom_arrangement (machine 2.2.0): why no existing offer fits (at least 10 characters, letters among them)'),
+})
+  .refine((item) => item.waitingWeeks !== undefined || item.offerId !== undefined, {
+    message: 'required unless offerId names an offer of the register', path: ['waitingWeeks'],
+  })
+  .refine((item) => item.waitingWeeksSource !== 'register' || item.offerId !== undefined, {
+    message: 'register only with an offerId: the service sets it from the offers register', path: ['waitingWeeksSource'],
+  });
 export type HelpItem = z.infer<typeof HelpItemSchema>;
 
 /** The help item statuses after the advice (§5.2), and which may follow which. */
@@ -318,6 +343,10 @@ export const EVENT_SCHEMAS = {
     reason: ruleText().describe('Required with not_started and stopped'),
     decision: z.strictObject({ date: isoDate(), by: name() }).optional()
       .describe('The decision or allocation that arranged the help'),
+    notStartedBecause: z.enum(NOT_STARTED_REASONS).optional()
+      .describe('With not_started: why, as a code the supply report counts (capacity: the provider had no place)'),
+  }).refine((e) => e.notStartedBecause === undefined || e.status === 'not_started', {
+    message: 'only with status not_started', path: ['notStartedBecause'],
   }),
   WITHDRAW: event('WITHDRAW', { reason: text() }),
   CLOSE: event('CLOSE', {

@@ -37,6 +37,8 @@ import {
   type StampedEvent,
 } from './referral.machine.ts';
 import type { ReferralEnv } from './referral.deadlines.ts';
+import { supplyBreaches, withOffer, type OfferResolution } from './referral.supply.ts';
+import type { AdvisedHelpItem } from './referral.types.ts';
 
 export interface PersistedReferral {
   value: StateValue;
@@ -111,11 +113,16 @@ export function recordOf(persisted: PersistedReferral): CaseRecord {
 /**
  * An event as the machine takes it: the validated payload, the time, and an id for each help item
  * of an advice and each commitment of an overleg or an escalation's outcome, drawn by `newId` (the
- * engine's UUIDs; the machine stays pure).
+ * engine's UUIDs; the machine stays pure). `offers`: the offers an advice's items name, as the
+ * engine found them in the region's register (§6.4): an item then carries the offer and its latest
+ * waiting time.
  */
-export function stamp(event: ReferralEvent, at: string, newId: () => string): Exclude<StampedEvent, DeadlinePassedEvent> {
+export function stamp(event: ReferralEvent, at: string, newId: () => string,
+  offers?: OfferResolution): Exclude<StampedEvent, DeadlinePassedEvent> {
   if (event.type === 'ISSUE_ADVICE') {
-    return { ...event, helpItems: event.helpItems.map((item) => ({ ...item, id: newId() })), at };
+    // The waiting time is there once the rules have let the advice through (referral.supply.ts).
+    const helpItems = event.helpItems.map((item) => ({ ...withOffer(item, offers), id: newId() }) as AdvisedHelpItem);
+    return { ...event, helpItems, at };
   }
   if ((event.type === 'RECORD_OVERLEG' || event.type === 'RECORD_ESCALATION_OUTCOME') && event.commitments) {
     return { ...event, commitments: event.commitments.map((c) => ({ ...c, id: newId() })), at };
@@ -210,7 +217,9 @@ export function ruleBroken(
   const breach = dateOrderBreach(event as ReferralEvent & { at: string }, record);
   if (breach) return { outcome: 'rule_broken', code: 'DATE_ORDER', breach };
   const loose = strict ? looseEnd(event as ReferralEvent, record) : undefined;
-  return loose ? { outcome: 'rule_broken', code: loose.code, ...(loose.breach ? { breach: loose.breach } : {}) } : undefined;
+  if (loose) return { outcome: 'rule_broken', code: loose.code, ...(loose.breach ? { breach: loose.breach } : {}) };
+  const [supply] = supplyBreaches(event as ReferralEvent, since22(version));
+  return supply ? { outcome: 'rule_broken', ...supply } : undefined;
 }
 
 /** A rule broken, with the field it concerns where the rule names one. */
@@ -238,6 +247,7 @@ export function rulesBroken(
   if (breach) found.push({ code: 'DATE_ORDER', breach });
   const loose = strict ? looseEnd(event as ReferralEvent, record) : undefined;
   if (loose) found.push({ code: loose.code, ...(loose.breach ? { breach: loose.breach } : {}) });
+  found.push(...supplyBreaches(event as ReferralEvent, since22(version)));
   return found;
 }
 

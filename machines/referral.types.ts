@@ -7,7 +7,7 @@ import type { StateValue } from 'xstate';
 import type { z } from 'zod';
 import type { DeadlineKey, DeadlineName, ReferralEnv } from './referral.deadlines.ts';
 import type {
-  CaseRecordSchema, CommitmentStateSchema, HelpItemChangeSchema, HelpItemStateSchema,
+  CaseRecordSchema, CommitmentStateSchema, HelpItemChangeSchema, HelpItemStateSchema, OfferRefSchema,
 } from './referral.record.ts';
 import type { CaseSubmission, Commitment, EventOf, HelpItem, ReferralEvent } from './referral.schemas.ts';
 
@@ -27,8 +27,20 @@ export interface DeadlinePassedEvent {
   at: string;
 }
 
-/** A help item as advised, with the id the engine gave it (§5.2). */
-export type AdvisedHelpItem = HelpItem & { id: string };
+/**
+ * A help item as advised, with the id the engine gave it (§5.2) and, for an item naming an offer,
+ * the offer as the register had it (§6.4; `null`: the register has no such offer of the region,
+ * which the rules refuse). Its waiting time is there once the rules let the advice through
+ * (WAITING_TIME_UNKNOWN refuses an offer without one when the item gives none).
+ */
+export type AdvisedHelpItem = Omit<HelpItem, 'waitingWeeks'> & {
+  id: string;
+  waitingWeeks: number;
+  offer?: OfferRef | null;
+};
+
+/** The offer an item named, as the register had it at the advice. */
+export type OfferRef = z.output<typeof OfferRefSchema>;
 
 /**
  * An event as the machine sees it: the validated payload plus the time the engine received it,

@@ -21,6 +21,8 @@ import { clientErrorProblem, connectProblem, registerProblemHandlers, sendProble
 import { signaleringRoutes } from './reports/signalering-routes.ts';
 import { publicRoutes } from './public/public-routes.ts';
 import { expertTeamsPage } from './public/expertteams-page.ts';
+import { supplyRoutes } from './reports/supply-routes.ts';
+import { offerRoutes } from './offers/offer-routes.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { publicUrl } from './console/sign-in.ts';
 import { AppError } from './errors.ts';
@@ -151,6 +153,8 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     await api.register(publicRoutes, {
       regions: services.regions, signalering: services.signalering, clock, perAddressPerMinute: config.RATE_LIMIT_PER_CLIENT,
     });
+    await api.register(offerRoutes, { offers: services.offerRegister });
+    await api.register(supplyRoutes, { supply: services.supply, access });
   }, { prefix: API_BASE });
 
   // The public page of the expert teams (§6.4): no sign-in, cacheable, beside the console.

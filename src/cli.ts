@@ -276,6 +276,11 @@ async function regionCommand(out: Out, { regions }: Store, command: string | und
       if (!/^\d{1,3}$/.test(weeks)) throw new UsageError('--bridging-threshold-weeks must be a whole number of weeks');
       update.bridgingThresholdWeeks = Number(weeks);
     }
+    const norm = values['waiting-norm'];
+    if (norm !== undefined) {
+      if (norm !== '' && !/^\d{1,3}$/.test(norm)) throw new UsageError('--waiting-norm must be a whole number of weeks, or empty to remove it');
+      update.waitingNorm = norm === '' ? null : Number(norm);
+    }
     const url = values['webhook-url'];
     if (url !== undefined) {
       if (url !== '' && !/^https?:\/\/\S+$/.test(url)) throw new UsageError('--webhook-url must be an http(s) URL, or empty to remove it');
@@ -357,9 +362,9 @@ async function retentionCommand(out: Out, files: Pick<Retention, 'run' | 'erase'
 }
 
 function printRegion(out: Out, id: string, settings: RegionSettings): void {
-  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter, contact } = settings;
+  const { webhook, env, municipalities, retention: kept, housekeeping: pruneAfter, contact, waitingNorm } = settings;
   const shown = {
-    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter, contact,
+    region: id, ...env, municipalities, retention: kept, housekeeping: pruneAfter, contact, waitingNorm,
     webhook: webhook ? { url: webhook.url, signed: webhook.secret !== null } : null,
   };
   out(`${JSON.stringify(shown, null, 2)}\n`);

@@ -36,6 +36,8 @@ export const ERROR_STATUS = {
   UNKNOWN_COMMITMENT: 422,
   COMMITMENT_SETTLED: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  UNKNOWN_OFFER: 422,
+  WAITING_TIME_UNKNOWN: 422,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -74,6 +76,8 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   UNKNOWN_COMMITMENT: 'The case has no commitment with this id',
   COMMITMENT_SETTLED: 'This commitment is settled already',
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used for another request',
+  UNKNOWN_OFFER: 'The region\'s offers register has no offer with this id',
+  WAITING_TIME_UNKNOWN: 'The offer has no waiting time in the register yet: give waitingWeeks',
   INTERNAL_ERROR: 'Internal error',
 };
 

@@ -85,6 +85,17 @@ describe('region set', () => {
     });
   });
 
+  it('sets the waiting norm in whole weeks, refuses another value, and removes it with an empty value (§6.4)', async () => {
+    const set = await cli(['region', 'set', 'R9', '--waiting-norm', '8']);
+    expect(set.status, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ region: 'R9', waitingNorm: 8 });
+    const bad = await cli(['region', 'set', 'R9', '--waiting-norm', '8.5']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--waiting-norm/);
+    const removed = await cli(['region', 'set', 'R9', '--waiting-norm', '']);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ waitingNorm: null });
+  });
+
   it.each(['5D', 'P', 'P-1D', 'PT0S'])('refuses --triage %s: exit 2, a message, nothing changed', async (bad) => {
     const before = stored('R9');
     const run = await cli(['region', 'set', 'R9', '--triage', bad]);

@@ -1,6 +1,6 @@
 /**
  * Who sees which case (DESIGN §1, §3): a local team its own organisation's cases, an expert team
- * its region's, an inspector its region's or (region `*`) all, an admin and a municipality none.
+ * its region's, an inspector its region's or (region `*`) all, an admin, a municipality and a provider (§6.4) none.
  */
 import type { Actor } from '../auth/actors.ts';
 
@@ -26,7 +26,9 @@ export function caseScope(actor: Actor): CaseScope {
       return actor.region === '*' ? { kind: 'all' } : { kind: 'region', region: actor.region };
     case 'admin':
     case 'municipality':
-      // A municipality reads suppressed figures of its own municipality, never a case (§6.4).
+    case 'provider':
+      // A municipality reads suppressed figures of its own municipality, a provider reports its
+      // offers' waiting times: neither reads a case (§6.4).
       return { kind: 'none' };
   }
 }

@@ -52,7 +52,11 @@ export const CaseViewSchema = z.object({
   allowedEvents: z.array(EventTypeSchema).describe('Event types this caller may send now'),
   deadlines: z.array(DeadlineSchema).describe('Open deadlines'),
   overdueDeadlines: z.array(DeadlineSchema).describe('Open deadlines that have passed'),
-  helpItems: z.array(HelpItemStateSchema).describe('The help items of the latest advice and where each stands (§5.2)'),
+  helpItems: z.array(HelpItemStateSchema.extend({
+    waitingWeeksNow: z.number().nullable().optional()
+      .describe('For an item naming an offer: the offer\'s latest waiting time in the register today (null: none reported); ' +
+        'waitingWeeks is the waiting time at the advice (§6.4). In the answer of GET /cases/{id}'),
+  })).describe('The help items of the latest advice and where each stands (§5.2)'),
   escalation: EscalationViewSchema.nullable().describe('The latest escalation (§5.3); null when none'),
   commitments: z.array(CommitmentStateSchema)
     .describe('The commitments of the overleg and of escalation outcomes, each with its status (§6.1)'),

@@ -18,6 +18,7 @@ import {
   allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
 } from '../../machines/referral.roles.ts';
 import { recordOf, stamp, step, submit, type PersistedReferral, type TimerChange } from '../../machines/referral.ts';
+import type { OfferResolution, ResolvedOffer } from '../../machines/referral.supply.ts';
 import { AppError, type InvalidParam } from '../errors.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
@@ -100,11 +101,22 @@ export function checkEvent(actor: Actor, row: CaseRow | undefined, body: unknown
   return { row, type, event };
 }
 
-/** The client's event on the case as stored (after any deadline caught up): 409 or 422, or applied. */
+/**
+ * Of the offers an advice's items name (`offerIdsOf`), what the region's register has: the store
+ * looks them up in the event's transaction (`found`), an id it does not have maps to null.
+ */
+export function offerResolution(ids: readonly string[], found: ReadonlyMap<string, ResolvedOffer>): OfferResolution {
+  return new Map(ids.map((id) => [id, found.get(id) ?? null]));
+}
+
+/**
+ * The client's event on the case as stored (after any deadline caught up): 409 or 422, or applied.
+ * `offers`: the offers its help items name, as the region's register has them (§6.4).
+ */
 export function decideEvent(actor: Actor, type: EventType, event: ReferralEvent, row: CaseRow, at: string,
-  settings: RegionSettings, newId: () => string): { result: Applied; entry: Entry } {
+  settings: RegionSettings, newId: () => string, offers?: OfferResolution): { result: Applied; entry: Entry } {
   const persisted = JSON.parse(row.snapshot) as PersistedReferral;
-  const stamped = stamp(event, at, newId);
+  const stamped = stamp(event, at, newId, offers);
   const result = step(row.machineVersion, persisted, stamped, envFor(settings, at));
   if (result.outcome === 'not_accepted') {
     throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {

@@ -14,7 +14,7 @@ import type { ClosedAs } from './case-contract.ts';
 import type { CaseRow } from '../store/rows.ts';
 import type { Actor } from '../auth/actors.ts';
 import { NOTES_IN_VIEW, withNotes } from './case-writes.ts';
-import type { CaseReads, WorkFilter, WorkItem } from '../store/port.ts';
+import type { CaseReads, Offers, WorkFilter, WorkItem } from '../store/port.ts';
 
 export interface ListQuery {
   state?: string;
@@ -34,8 +34,23 @@ export async function viewWithNotes(reads: Pick<CaseReads, 'notes' | 'noteCount'
   return caseView(row, withNotes(persisted, latest), actor.role, now, notesTotal);
 }
 
+/**
+ * The view with, for each help item naming an offer, the offer's waiting time in the register
+ * today beside the one at the advice (§6.4).
+ */
+export async function withWaitingNow(view: CaseView, offers: Pick<Offers, 'resolve'> | undefined): Promise<CaseView> {
+  const ids = [...new Set(view.helpItems.flatMap((item) => (item.offerId === undefined ? [] : [item.offerId])))];
+  if (!offers || ids.length === 0) return view;
+  const found = await offers.resolve(view.region, ids);
+  return {
+    ...view,
+    helpItems: view.helpItems.map((item) => item.offerId === undefined ? item
+      : { ...item, waitingWeeksNow: found.get(item.offerId)?.waitingWeeks ?? null }),
+  };
+}
+
 /** The read side of cases, for either store: what a caller may see, and nothing else. */
-export function caseQueries(repo: CaseReads, clock: Clock) {
+export function caseQueries(repo: CaseReads, clock: Clock, offers?: Pick<Offers, 'resolve'>) {
   async function visibleCase(actor: Actor, id: string): Promise<CaseRow> {
     const row = await repo.find(id);
     if (!row || !canSee(actor, row)) throw notFound();
@@ -54,7 +69,8 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
   return {
     async get(actor: Actor, id: string): Promise<CaseView> {
       const row = await visibleCase(actor, id);
-      return viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor, clock.now().toISOString());
+      return withWaitingNow(
+        await viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor, clock.now().toISOString()), offers);
     },
 
     async list(actor: Actor, query: ListQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {

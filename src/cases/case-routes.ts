@@ -20,8 +20,11 @@ export interface CaseRouteOptions {
   access: AccessLog;
 }
 
-/** Roles that never read a case: the admin manages tokens, the municipality reads suppressed figures (§6.4). */
-const NO_CASES: ReadonlySet<string> = new Set(['admin', 'municipality']);
+/**
+ * Roles that never read a case: the admin manages tokens, the municipality reads suppressed
+ * figures, a provider reports its offers' waiting times (§6.4).
+ */
+const NO_CASES: ReadonlySet<string> = new Set(['admin', 'municipality', 'provider']);
 
 /**
  * An admin manages tokens and a municipality reads suppressed figures: neither reads case

@@ -11,12 +11,12 @@ export interface CommandSpec {
   about: string;
 }
 
-const ROLES = '<local_team|expert_team|inspector|admin|municipality>';
+const ROLES = '<local_team|expert_team|inspector|admin|municipality|provider>';
 
 export const REGION_FLAGS = [
   'triage', 'triage-urgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation',
   'bridging-threshold-weeks', 'webhook-url', 'webhook-secret', 'municipalities', 'retention', 'housekeeping',
-  'name', 'phone', 'email', 'how-to-refer',
+  'name', 'phone', 'email', 'how-to-refer', 'waiting-norm',
 ] as const;
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -31,7 +31,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     args: '<regionId> [--triage P5D] [--triage-urgent P1D] [--overleg P14D] [--checkpoint P28D]\n'
       + '      [--advice P14D] [--reassessment P3M] [--escalation P21D] [--bridging-threshold-weeks 0]\n'
       + '      [--webhook-url URL] [--webhook-secret SECRET] [--municipalities GM0153,GM0164,...]\n'
-      + '      [--retention P20Y] [--housekeeping P30D]\n'
+      + '      [--retention P20Y] [--housekeeping P30D] [--waiting-norm <weeks>]\n'
       + '      [--name "<team name>"] [--phone "<phone>"] [--email <email>] [--how-to-refer "<how to refer>"]',
     flags: REGION_FLAGS,
     about: 'changes only the settings named (an empty contact detail removes it); prints the region\'s settings as JSON',

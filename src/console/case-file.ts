@@ -8,7 +8,7 @@ import { consentPartiesFor, possibleAges } from '../../machines/referral.age.ts'
 import { currentConsent } from '../../machines/referral.rules.ts';
 import type { CaseRecord } from '../../machines/referral.types.ts';
 import { plannedOverleg } from '../cases/overleg-ics.ts';
-import { label } from '../http/labels-nl.ts';
+import { label, OFFER_KIND_LABELS, weeksNl } from '../http/labels-nl.ts';
 import type { Options } from './form.ts';
 import { PARTICIPANT_OPTIONS, PARTICIPATION_OPTIONS } from './forms-nl.ts';
 import { dataList, esc, table, when } from './page.ts';
@@ -39,7 +39,7 @@ const FAMILY: Record<string, string> = { agrees: 'Eens', partly: 'Deels eens', d
 /** A help item's kind in the words of the inspectorate's finding: maatwerk instead of supply. */
 export const HELP_KIND: Record<string, string> = { custom_arrangement: 'Maatwerk', existing_offer: 'Bestaand aanbod' };
 const WAITING_SOURCE: Record<string, string> = {
-  provider: 'opgave van de aanbieder', waiting_list: 'wachtlijst', estimate: 'schatting',
+  provider: 'opgave van de aanbieder', waiting_list: 'wachtlijst', estimate: 'schatting', register: 'aanbodregister',
 };
 const LAWS: Record<string, string> = {
   jeugdwet: 'Jeugdwet', wmo: 'Wmo', wlz: 'Wlz', zvw: 'Zorgverzekeringswet', onderwijs: 'Onderwijs', other: 'Anders',
@@ -197,23 +197,38 @@ function history(state: ItemState | undefined): string {
     `<li>${when(h.date, false)}: ${esc(label(h.status))}${h.reason ? ` (${esc(h.reason)})` : ''}${h.decision ? `, besluit van ${esc(h.decision.by)} op ${when(h.decision.date, false)}` : ''}</li>`).join('')}</ol>`;
 }
 
+/**
+ * The waiting time of a help item: at the advice, with its source, and for an item naming an offer
+ * of the register the offer's waiting time today (§6.4): "Wachttijd bij advies: 9 weken; nu: 11 weken".
+ */
+export function waitingText(item: Pick<AdviceItem, 'waitingWeeks' | 'waitingWeeksSource'>, now?: number | null): string {
+  const weeks = item.waitingWeeks ?? 0;
+  const source = item.waitingWeeksSource ? ` (${WAITING_SOURCE[item.waitingWeeksSource] ?? item.waitingWeeksSource})` : '';
+  if (now === undefined) return `${weeksNl(weeks)}${source}`;
+  return `Wachttijd bij advies: ${weeksNl(weeks)}; nu: ${now === null ? 'geen wachttijd gemeld' : weeksNl(now)}${source}`;
+}
+
 /** One help item of the advice: its kind in words, provider, why it fits, financing, waiting time, status. */
-function helpItem(item: AdviceItem, state: ItemState | undefined, n: number): string {
+function helpItem(item: AdviceItem, state: ItemState | undefined, n: number, now?: number | null): string {
+  const offer = (item as { offer?: { name: string; provider: string } }).offer;
   return `<h4 class="utrecht-heading-4">${n}. ${esc(item.description)}</h4>
 ${dataList(given([
     ['Soort', esc(HELP_KIND[item.kind] ?? item.kind)],
+    item.helpKind !== undefined && ['Soort hulp', esc(OFFER_KIND_LABELS[item.helpKind] ?? item.helpKind)],
+    offer !== undefined && ['Aanbod uit het register', esc(`${offer.name} (${offer.provider})`)],
     ['Aanbieder', esc(item.provider ?? '—')],
     ['Waarom dit past', prose(item.fitRationale)],
+    item.noOfferBecause !== undefined && ['Waarom geen bestaand aanbod past', prose(item.noOfferBecause)],
     ['Verantwoordelijk', esc(item.responsibleOrganisation)],
     ['Financiering', financing(item)],
-    ['Wachttijd', esc(`${item.waitingWeeks} ${item.waitingWeeks === 1 ? 'week' : 'weken'}${item.waitingWeeksSource ? ` (${WAITING_SOURCE[item.waitingWeeksSource] ?? item.waitingWeeksSource})` : ''}`)],
+    ['Wachttijd', esc(waitingText(item, now))],
     state !== undefined && ['Stand', `${esc(label(state.status))} sinds ${when(state.statusSince, false)}`],
     state !== undefined && ['Verloop', history(state)],
   ]))}`;
 }
 
 /** The latest advice: its summary, every help item and the family's response. */
-export function advice(record: CaseRecord): string {
+export function advice(record: CaseRecord, waitingNow: ReadonlyMap<string, number | null> = new Map()): string {
   const latest = record.advices.at(-1);
   if (!latest) return '';
   const states = record.helpItems;
@@ -221,7 +236,7 @@ export function advice(record: CaseRecord): string {
   const rows = latest.helpItems.map((item, i) => {
     const state = stateOf(item, i);
     return [esc(HELP_KIND[item.kind] ?? item.kind), esc(item.description), esc(item.provider ?? '—'), esc(item.responsibleOrganisation),
-      esc(`${item.waitingWeeks} weken`), state ? esc(label(state.status)) : '—', state ? when(state.statusSince, false) : '—'];
+      esc(weeksNl(item.waitingWeeks ?? 0)), state ? esc(label(state.status)) : '—', state ? when(state.statusSince, false) : '—'];
   });
   const response = latest.familyResponse;
   return section('advies', 'Advies', `${dataList(given([
@@ -234,7 +249,8 @@ export function advice(record: CaseRecord): string {
   ]))}
 <h3 class="utrecht-heading-3" id="kop-hulp">Hulp uit het advies</h3>
 ${table('Hulponderdelen en hun stand', ['Soort', 'Omschrijving', 'Aanbieder', 'Verantwoordelijk', 'Wachttijd', 'Stand', 'Sinds'], rows)}
-${latest.helpItems.map((item, i) => helpItem(item, stateOf(item, i), i + 1)).join('\n')}`);
+${latest.helpItems.map((item, i) => helpItem(item, stateOf(item, i), i + 1,
+    item.id !== undefined && item.offerId !== undefined ? waitingNow.get(item.id) ?? null : undefined)).join('\n')}`);
 }
 
 /** The latest bridging plan: what bridges the wait, who is responsible, when it is reviewed. */

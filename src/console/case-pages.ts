@@ -16,7 +16,8 @@ import type { CaseView } from '../cases/case-view.ts';
 import { overlegIcs, overlegIcsName } from '../cases/overleg-ics.ts';
 import { ICS_TYPE } from '../cases/overleg-routes.ts';
 import {
-  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, dutchDate, EVENT_LABELS, label, ROLE_LABELS, STATE_LABELS,
+  ACCESS_LABELS, ACTION_LABELS, CLOSED_AS_LABELS, dutchDate, EVENT_LABELS, label, OFFER_KIND_LABELS, ROLE_LABELS, STATE_LABELS,
+  weeksNl,
 } from '../http/labels-nl.ts';
 import { fieldErrorsOf, ruleErrorsInOneRound } from './errors-nl.ts';
 import {
@@ -87,6 +88,16 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
   /** Who did it, as the pages name them: "Naam (rol, organisatie)", the organisation by its name. */
   const whoActed = (actor: Acting): string =>
     `${actor.name} (${ROLE_LABELS[actor.role] ?? actor.role}${actor.organisation ? `, ${ctx.orgName(actor.organisation)}` : ''})`;
+
+  /**
+   * The region's offers register as choices for an advice's help items (§6.4): the expert team's,
+   * each with its latest waiting time; nobody else advises.
+   */
+  async function offerChoices(person: Person): Promise<Options> {
+    if (person.actor.role !== 'expert_team') return [];
+    return (await ctx.offerRegister.list(person.actor)).map((o) => [o.id,
+      `${o.name} (${o.provider}, ${OFFER_KIND_LABELS[o.kind] ?? o.kind}) · ${o.waitingTime ? `wachttijd ${weeksNl(o.waitingTime.weeks)}` : 'geen wachttijd gemeld'}`] as const);
+  }
 
   async function municipalityOptions(region: string): Promise<Options> {
     const now = clock.now();
@@ -181,7 +192,7 @@ ${renderFields(fields, values, errors)}
     const done = str(request.query as Record<string, unknown>, 'gedaan');
     const notice = done && (isEventType(done) || done === 'SUBMIT')
       ? { kind: 'ok' as const, text: `Vastgelegd: ${EVENT_LABELS[done] ?? done}.` } : null;
-    return ctx.send(reply, casePage(person, view, notice, undefined, entries, authors));
+    return ctx.send(reply, casePage(person, view, notice, undefined, entries, authors, await offerChoices(person)));
   });
 
   app.post('/casussen/:id', async (request, reply) => {
@@ -197,10 +208,11 @@ ${renderFields(fields, values, errors)}
       // Said plainly: Enter in a text field presses the form's first button, which may be this one.
       return ctx.send(reply, casePage(person, current, {
         kind: 'info', text: 'Er is een regel bijgekomen. Er is nog niets vastgelegd: vul het formulier verder in en verstuur het.',
-      }, { type, values, errors: {} }, undefined, await noteAuthors(person, current)));
+      }, { type, values, errors: {} }, undefined, await noteAuthors(person, current), await offerChoices(person)));
     }
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
-    const body = readForm(eventForm(type, current.data), values);
+    const offers = await offerChoices(person);
+    const body = readForm(eventForm(type, current.data, offers), values);
     try {
       await engine.applyEvent(person.actor, { caseId: id, body: { type, ...body }, ifMatch: `"${version}"` });
       throw new SeeOther(`/casussen/${id}?gedaan=${type}`);
@@ -209,7 +221,7 @@ ${renderFields(fields, values, errors)}
       await access.record(request, person.actor, 'case.read', [current.id]);
       const errors = ruleErrorsInOneRound(err, type, body, current.data, current.machineVersion, clock.now());
       const authors = await noteAuthors(person, current);
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, authors), err.status);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, authors, offers), err.status);
     }
   });
 
@@ -350,7 +362,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
   }
 
   function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error' | 'info'; text: string } | null, failed?: Failed,
-    entries?: Trail['entries'], authors?: Map<string, string>): string {
+    entries?: Trail['entries'], authors?: Map<string, string>, offers: Options = []): string {
     const record = view.data;
     const role = person.actor.role;
     const reference = record.submission.subject.reference;
@@ -362,7 +374,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
     const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
       view.state !== 'closed';
     const summary = failed
-      ? errorSummary(errorItems(eventForm(failed.type, record), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
+      ? errorSummary(errorItems(eventForm(failed.type, record, offers), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
       : '';
     return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `${summary}
 ${view.overdueDeadlines.length > 0 ? alert('warning', overdueText(view)) : ''}
@@ -381,7 +393,7 @@ ${dataList([
 ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
 </section>
 ${ending(view)}
-${actions(person, view, failed)}
+${actions(person, view, failed, offers)}
 ${fileSections(view, clock.now(), entries, authors, true)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
@@ -417,7 +429,7 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
     return steps.map((t) => `<a class="utrecht-link utrecht-link--html-a" href="#actie-${t}">${esc(ACTION_LABELS[t] ?? t)}</a>`).join(', ');
   }
 
-  function actions(person: Person, view: CaseView, failed?: Failed): string {
+  function actions(person: Person, view: CaseView, failed?: Failed, offers: Options = []): string {
     const role = person.actor.role;
     if (role === 'inspector') return '';
     if (view.allowedEvents.length === 0) {
@@ -432,7 +444,7 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
       return `<details class="console-action" id="actie-${type}"${open ? ' open' : ''}><summary>${esc(ACTION_LABELS[type] ?? type)}</summary>
 <form method="post" action="/casussen/${view.id}" novalidate>${csrfField(person.session.csrf)}
 <input type="hidden" name="type" value="${type}"><input type="hidden" name="versie" value="${view.version}">
-${renderFields(eventForm(type, view.data), values, errors, '', `${type}-`)}
+${renderFields(eventForm(type, view.data, offers), values, errors, '', `${type}-`)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">${esc(ACTION_LABELS[type] ?? type)}</button></form></details>`;
     });
     return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>
@@ -483,7 +495,7 @@ ${consentAndAuthority(record, now, entries && recorders(entries, 'UPDATE_CONSENT
 ${triage(record)}
 ${questions(record)}
 ${overleg(record, icsLink ? `/casussen/${view.id}/overleg.ics` : undefined)}
-${advice(record)}
+${advice(record, new Map(view.helpItems.flatMap((i) => (i.waitingWeeksNow === undefined ? [] : [[i.id, i.waitingWeeksNow] as const]))))}
 ${bridging(record)}
 ${escalation(view)}
 ${commitments(view)}

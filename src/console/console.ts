@@ -24,6 +24,7 @@ import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
+import { offerPages } from './offer-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
@@ -52,6 +53,7 @@ const REFUSED_ACTIONS: Record<string, AccessAction> = {
 const HOME: Record<Role, string> = {
   local_team: '/casussen', expert_team: '/casussen', inspector: '/dossieronderzoek', admin: '/beheer',
   municipality: '/signalering',
+  provider: '/wachttijden',
 };
 
 export async function consoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
@@ -110,6 +112,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
     people, clients: services.clients, sessions, clock,
     orgName: (id) => orgNames.get(id) ?? id,
+    offerRegister: services.offerRegister, supply: services.supply,
     baseOf: () => linkBase,
     person(request, roles) {
       const person = request.person;
@@ -294,6 +297,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
 
   await casePages(app, context);
   await oversightPages(app, context);
+  await offerPages(app, context);
 
   function tooManyCodes(reply: FastifyReply): FastifyReply {
     reply.header('Retry-After', '60');

@@ -44,6 +44,8 @@ const NL: Record<ErrorCode, string> = {
   UNKNOWN_COMMITMENT: 'Deze afspraak hoort niet bij de casus.',
   COMMITMENT_SETTLED: 'Deze afspraak is al afgehandeld.',
   IDEMPOTENCY_KEY_REUSED: 'Dit verzoek is al eens met andere inhoud gedaan.',
+  UNKNOWN_OFFER: 'Dit aanbod staat niet in het aanbodregister van uw regio.',
+  WAITING_TIME_UNKNOWN: 'Voor dit aanbod is nog geen wachttijd gemeld: vul zelf een wachttijd in.',
   INTERNAL_ERROR: 'Er ging aan onze kant iets mis. Probeer het later opnieuw.',
 };
 

@@ -6,10 +6,10 @@
 import type { CaseRecord } from '../../machines/referral.types.ts';
 import {
   CONSENT_SOURCES,
-  DISRUPTIONS, isEventType, PROBLEM_AREAS, REASON_CODES, type EventType,
+  DISRUPTIONS, isEventType, OFFER_KINDS, PROBLEM_AREAS, REASON_CODES, type EventType,
 } from '../../machines/referral.schemas.ts';
 import { openEscalation } from '../../machines/referral.rules.ts';
-import { label } from '../http/labels-nl.ts';
+import { label, OFFER_KIND_LABELS } from '../http/labels-nl.ts';
 import type { Field, FormValues, Options } from './form.ts';
 
 const CONSENT: Options = [['given', 'Gegeven'], ['refused', 'Geweigerd'], ['not_asked', 'Niet gevraagd']];
@@ -22,6 +22,8 @@ const LEGAL_BASES: Options = [
   ['child_protection_measure', 'Kinderbeschermingsmaatregel'], ['meldcode', 'Meldcode'], ['other', 'Anders'],
 ];
 export const PROBLEM_AREA_OPTIONS: Options = labelled(PROBLEM_AREAS);
+/** The kinds of help of the offers register (§6.4), in Dutch. */
+export const OFFER_KIND_OPTIONS: Options = OFFER_KINDS.map((k) => [k, OFFER_KIND_LABELS[k] ?? k] as const);
 const SCHOOL: Options = [
   ['attending', 'Gaat naar school'], ['partial', 'Gaat deels naar school'],
   ['not_attending', 'Gaat niet naar school'], ['not_applicable', 'Niet van toepassing'],
@@ -144,7 +146,11 @@ export function submissionForm(municipalities: Options): Field[] {
 }
 
 /** The form of an event type on this case; the help items come from the case's advice. */
-export function eventForm(type: EventType, record: CaseRecord): Field[] {
+/**
+ * The form of an event. `offers`: the region's offers register as choices (§6.4), for the help
+ * items of an advice.
+ */
+export function eventForm(type: EventType, record: CaseRecord, offers: Options = []): Field[] {
   switch (type) {
     case 'START_TRIAGE':
       return [{ kind: 'text', name: 'coordinator', label: 'Procesregisseur', required: true, hint: 'Wie de triage doet en de casus regisseert.' }];
@@ -200,10 +206,17 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
             { kind: 'textarea', name: 'description', label: 'Omschrijving', required: true },
             { kind: 'text', name: 'provider', label: 'Aanbieder' },
             { kind: 'textarea', name: 'fitRationale', label: 'Waarom past dit bij de vraag?', required: true },
-            { kind: 'number', name: 'waitingWeeks', label: 'Wachttijd in weken', required: true },
+            { kind: 'select', name: 'offerId', label: 'Aanbod uit het register', required: false, options: offers,
+              hint: 'Kies het aanbod als het in het register staat: dan geldt de wachttijd uit het register.' },
+            { kind: 'select', name: 'helpKind', label: 'Soort hulp', required: false, options: OFFER_KIND_OPTIONS,
+              hint: 'Bij een aanbod uit het register: de soort van dat aanbod.' },
+            { kind: 'number', name: 'waitingWeeks', label: 'Wachttijd in weken',
+              hint: 'Niet nodig bij een aanbod uit het register met een gemelde wachttijd.' },
             { kind: 'select', name: 'waitingWeeksSource', label: 'Bron van de wachttijd', options: [
               ['provider', 'De aanbieder'], ['waiting_list', 'De wachtlijst'], ['estimate', 'Een schatting'],
             ] },
+            { kind: 'textarea', name: 'noOfferBecause', label: 'Waarom past geen bestaand aanbod?',
+              hint: 'Bij maatwerk verplicht: wat ontbreekt in het bestaande aanbod.' },
             { kind: 'text', name: 'responsibleOrganisation', label: 'Verantwoordelijke organisatie', required: true },
             { kind: 'rows', name: 'financing', label: 'Financiering', rowLabel: 'Financier', rows: 2,
               hint: 'Bij maatwerk verplicht: wet en financier.', fields: [
@@ -267,6 +280,10 @@ export function eventForm(type: EventType, record: CaseRecord): Field[] {
         ] },
         { kind: 'date', name: 'date', label: 'Sinds', required: true },
         { kind: 'textarea', name: 'reason', label: 'Reden', hint: 'Verplicht bij "niet gestart" en "gestopt".' },
+        { kind: 'select', name: 'notStartedBecause', label: 'Waarom niet gestart?', required: false, options: [
+          ['capacity', 'Geen plek bij de aanbieder'], ['family_choice', 'Keuze van jongere of ouders'],
+          ['no_longer_needed', 'Niet meer nodig'], ['other', 'Andere reden'],
+        ], hint: 'Alleen bij "niet gestart": telt mee in het overzicht van aanbod en wachttijden.' },
         { kind: 'group', name: 'decision', label: 'Besluit of toewijzing', optional: true, fields: [
           { kind: 'date', name: 'date', label: 'Datum' },
           { kind: 'text', name: 'by', label: 'Door' },

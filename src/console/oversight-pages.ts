@@ -231,6 +231,7 @@ ${result}`));
 <div class="utrecht-form-field"><p class="utrecht-form-field__label"><label class="utrecht-form-label" for="tot">Tot en met maand</label></p>
 <p class="utrecht-form-field__input"><input class="utrecht-textbox utrecht-textbox--html-input" type="month" id="tot" name="tot" value="${esc(report.period.to.slice(0, 7))}"></p></div>
 <button class="utrecht-button utrecht-button--secondary-action" type="submit">Tonen</button></form>
+<p class="utrecht-paragraph">Wachttijden per soort hulp en maatwerk: zie <a class="utrecht-link utrecht-link--html-a" href="/aanbodrapportage">aanbod en wachttijden</a>.</p>
 <div class="console-report">${signaleringSections(report)}</div>`));
   });
 
@@ -239,7 +240,7 @@ ${result}`));
    * inspectors and admins are made with the command line, or by an admin of region `*`.
    */
   const rolesFor = (person: Person): string[] => (person.actor.region === '*'
-    ? ['local_team', 'expert_team', 'inspector', 'admin'] : ['local_team', 'expert_team']);
+    ? ['local_team', 'expert_team', 'inspector', 'admin', 'provider'] : ['local_team', 'expert_team', 'provider']);
 
   const userFields = (person: Person): Field[] => [
     { kind: 'text', name: 'name', label: 'Naam', required: true },
@@ -281,7 +282,8 @@ ${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'
       `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
   ]))}
 <h3 class="utrecht-heading-3">Iemand toevoegen</h3>
-${person.actor.region === '*' ? '' : `<p class="utrecht-paragraph">U voegt medewerkers van wijkteams en van het expertteam toe.
+${person.actor.region === '*' ? '' : `<p class="utrecht-paragraph">U voegt medewerkers van wijkteams, van het expertteam en van aanbieders toe
+(een aanbieder meldt de wachttijden van zijn aanbod; de organisatie is de naam van de aanbieder in het aanbodregister).
 Inspecteurs en beheerders maakt de applicatiebeheerder aan met de opdrachtregel.</p>`}
 <form method="post" action="/beheer/mensen" novalidate>${csrfField(csrf)}${renderFields(userFields(person), values, errors)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">Toevoegen</button></form></section>

@@ -33,16 +33,19 @@ export interface PageOptions {
 const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   local_team: [['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
   expert_team: [['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
-    ['/signalering', 'Signalering']],
+    ['/signalering', 'Signalering'], ['/aanbod', 'Aanbod'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
-    ['/signalering', 'Signalering']],
-  admin: [['/beheer', 'Beheer']],
+    ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
+  admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod']],
   municipality: [['/signalering', 'Signalering'], ['/expertteams', 'Expertteams']],
+  provider: [['/wachttijden', 'Wachttijden']],
 };
 
 function nav(user: PageUser, path: string | undefined): string {
+  // The most specific item is current: Beheer → Aanbod (/beheer/aanbod) is not Beheer (/beheer) too.
+  const exact = NAV[user.role].some(([href]) => href === path);
   const items = NAV[user.role].map(([href, text]) => {
-    const current = path !== undefined && (path === href || path.startsWith(`${href}/`));
+    const current = path !== undefined && (path === href || (!exact && path.startsWith(`${href}/`)));
     return `<li class="utrecht-nav-list__item"><a class="utrecht-link utrecht-link--html-a${current ? ' utrecht-link--current' : ''}" href="${href}"${current ? ' aria-current="page"' : ''}>${esc(text)}</a></li>`;
   });
   return `<nav class="console-nav" aria-label="Hoofdmenu"><ul class="utrecht-nav-list">${items.join('')}</ul></nav>`;

@@ -50,7 +50,7 @@ export const ACCESS_LABELS: Record<string, string> = {
 
 export const ROLE_LABELS: Record<string, string> = {
   local_team: 'Lokaal team', expert_team: 'Expertteam', inspector: 'Inspectie', admin: 'Beheer',
-  municipality: 'Gemeente',
+  municipality: 'Gemeente', provider: 'Aanbieder',
   system: 'Systeem', operator: 'Beheerder',
 };
 
@@ -137,3 +137,16 @@ export function durationNl(iso: string): string {
   if (parts.length === 0) return 'geen';
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} en ${parts.at(-1)}`;
 }
+
+/** The kinds of help of the offers register (§6.4). */
+export const OFFER_KIND_LABELS: Record<string, string> = {
+  ambulant: 'Ambulante hulp', dagbehandeling: 'Dagbehandeling', verblijf: 'Verblijf', pleegzorg: 'Pleegzorg',
+  ggz_behandeling: 'Ggz-behandeling', onderwijs_zorg: 'Onderwijs-zorgarrangement', other: 'Ander aanbod',
+  unspecified: 'Soort niet genoemd',
+};
+
+/** Who reported a waiting time of the register. */
+export const WAITING_TIME_SOURCE_LABELS: Record<string, string> = { provider: 'Aanbieder', region: 'Regio (beheer)' };
+
+/** The number of weeks in words: "1 week", "9 weken". */
+export const weeksNl = (weeks: number): string => `${String(weeks).replace('.', ',')} ${weeks === 1 ? 'week' : 'weken'}`;

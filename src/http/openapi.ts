@@ -49,6 +49,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'audit', description: 'The tamper-evident audit trail and the NEN 7513 access log' },
         { name: 'reports', description: 'Signalering: regional figures, with small counts suppressed' },
         { name: 'public', description: 'Without sign-in: the expert teams by municipality, and published figures' },
+        { name: 'offers', description: 'The region\'s offers register (aanbod) and its waiting times' },
       ],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -71,6 +71,8 @@ export interface RegionSettings {
   housekeeping: string;
   /** How the public reaches the team (§6.4). */
   contact: TeamContact;
+  /** The region's norm for a waiting time in weeks (§6.4 supply report); null: none set. */
+  waitingNorm: number | null;
 }
 
 export type RegionUpdate = Partial<DeadlineSettings> & {
@@ -84,6 +86,7 @@ export type RegionUpdate = Partial<DeadlineSettings> & {
   phone?: string | null;
   email?: string | null;
   howToRefer?: string | null;
+  waitingNorm?: number | null;
 };
 
 const DEADLINE_KEYS = ['triage', 'triageUrgent', 'overleg', 'advice', 'checkpoint', 'reassessment', 'escalation'] as const;
@@ -109,6 +112,7 @@ export function toSettings(row: RegionRow | undefined): RegionSettings {
     contact: {
       name: row?.teamName ?? null, phone: row?.phone ?? null, email: row?.email ?? null, howToRefer: row?.howToRefer ?? null,
     },
+    waitingNorm: row?.waitingNorm ?? null,
   };
 }
 
@@ -129,6 +133,10 @@ export function regionValues(update: RegionUpdate, now: Date) {
     const value = update[column as keyof typeof contact];
     const problem = value === undefined || value === null ? null : contactProblem(key, value);
     if (problem !== null) throw new Error(`${key}: must be ${problem}`);
+  }
+  if (update.waitingNorm !== undefined && update.waitingNorm !== null &&
+    !(Number.isInteger(update.waitingNorm) && update.waitingNorm >= 0 && update.waitingNorm <= 520)) {
+    throw new Error('waitingNorm: not a whole number of weeks from 0 to 520');
   }
   const { municipalities, ...rest } = update;
   return {

@@ -48,6 +48,11 @@ function rows(section: string, figure: string, value: Json): Row[] {
 }
 
 export function signaleringCsv(report: SignaleringReport): string {
+  return reportCsv(report);
+}
+
+/** Any report of counts as this CSV (the supply report's too): one row per figure. */
+export function reportCsv(report: object): string {
   const all = Object.entries(report as unknown as Record<string, Json>).flatMap(([name, value]) =>
     (value === null || typeof value !== 'object' ? [['report', name, '', plain(value)] as Row] : rows(name, '', value)));
   return [[...CSV_HEADER], ...all].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';

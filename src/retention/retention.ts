@@ -23,10 +23,15 @@ export function residue(type: string | null, payload: string): string {
   const kept: Record<string, unknown> = { erased: true };
   switch (type) {
     case 'ISSUE_ADVICE':
-      kept.helpItems = ((p.helpItems ?? []) as { id?: string }[]).map((h) => ({ id: h.id ?? null }));
+      // The supply report's codes and numbers too (§6.4): kind, kind of help, waiting time, offer.
+      kept.helpItems = ((p.helpItems ?? []) as Record<string, unknown>[]).map((h) => ({
+        id: h.id ?? null,
+        ...Object.fromEntries(['kind', 'helpKind', 'waitingWeeks', 'offerId'].filter((k) => h[k] !== undefined).map((k) => [k, h[k]])),
+      }));
       break;
     case 'UPDATE_HELP_ITEM':
-      Object.assign(kept, { itemId: p.itemId, status: p.status, date: p.date });
+      Object.assign(kept, { itemId: p.itemId, status: p.status, date: p.date },
+        p.notStartedBecause === undefined ? {} : { notStartedBecause: p.notStartedBecause });
       break;
     case 'ESCALATE':
       kept.to = p.to;

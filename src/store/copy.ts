@@ -21,10 +21,10 @@ import { auditTrail } from './sqlite/audit.ts';
 const TABLES: Table[] = [
   pgSchema.apiClients, pgSchema.regions, pgSchema.organisations, pgSchema.users, pgSchema.signInLinks, pgSchema.sessions,
   pgSchema.cases, pgSchema.caseEvents, pgSchema.timers, pgSchema.outbox, pgSchema.idempotencyKeys,
-  pgSchema.auditLog, pgSchema.accessLog,
+  pgSchema.offers, pgSchema.offerWaitingTimes, pgSchema.auditLog, pgSchema.accessLog,
 ];
 /** Tables whose `seq` the database gives out: their identity continues after the copied rows. */
-const IDENTITY_TABLES = ['cases', 'case_events', 'timers', 'outbox', 'access_log'];
+const IDENTITY_TABLES = ['cases', 'case_events', 'timers', 'outbox', 'offer_waiting_times', 'access_log'];
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
 const MAX_PARAMETERS = 60_000;

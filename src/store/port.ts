@@ -18,6 +18,9 @@ import type { CaseView } from '../cases/case-view.ts';
 import type { Pruned } from '../housekeeping.ts';
 import type { RegionSettings, RegionUpdate } from '../regions/region-settings.ts';
 import type { Period } from '../reports/period.ts';
+import type { NewOffer, Offer, WaitingTime, WaitingTimeReport } from '../offers/offers.ts';
+import type { ResolvedOffer } from '../../machines/referral.supply.ts';
+import type { SupplyRows } from '../reports/supply-raw.ts';
 import type { RawFigures, ReportScope } from '../reports/signalering-raw.ts';
 import type {
   AccessEntry, AuditEntry, CaseRow, ClientRow, ListedNote, OutboxEntry, StoredCaseEvent, User,
@@ -246,6 +249,23 @@ export interface Retention {
   erase(id: string, at: Date, operator: Operator, reference?: string): Promise<boolean>;
 }
 
+/** The region's offers register (DESIGN §6.4); who may do what is decided above (src/offers/offers.ts). */
+export interface Offers {
+  /** A new offer of the region, audited. */
+  create(region: string, offer: NewOffer, now: Date, operator: Operator): Promise<Offer>;
+  /** The region's offers (of one provider, when named), by provider and name, each with its latest waiting time. */
+  list(region: string, provider?: string): Promise<Offer[]>;
+  find(id: string): Promise<Offer | undefined>;
+  /** Every waiting time of the offer, latest first. */
+  waitingTimes(id: string): Promise<WaitingTime[]>;
+  /** A waiting time of the offer, audited; undefined when there is no such offer. */
+  report(id: string, report: WaitingTimeReport, now: Date, operator: Operator): Promise<WaitingTime | undefined>;
+  /** Of these ids, the region's offers with their latest waiting time; an id of none is missing. */
+  resolve(region: string, ids: readonly string[]): Promise<Map<string, ResolvedOffer>>;
+  /** The supply report's rows of a period (src/store/sql/supply.ts). */
+  supply(region: string, period: Period): Promise<SupplyRows>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   engine: CaseEngine;
@@ -262,6 +282,7 @@ export interface Store {
   signalering: SignaleringReader;
   housekeeping: { run(): Promise<Pruned> };
   retention: Retention;
+  offers: Offers;
   /** True when the store answers; throws when it has lost writes and must be restarted. */
   ping(): Promise<boolean>;
   /**

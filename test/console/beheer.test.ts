@@ -40,12 +40,13 @@ describe('Beheer, every action an admin can take', () => {
     const page = keep(await regional.get('/beheer'));
     expect(page.statusCode).toBe(200);
     const roles = [...page.body.matchAll(/<option value="([a-z_]+)"/g)].map((m) => m[1]);
-    expect(roles).toEqual(['local_team', 'expert_team']);
+    // A provider (§6.4) reports the waiting times of its offers and reads no case: a regional admin adds one too.
+    expect(roles).toEqual(['local_team', 'expert_team', 'provider']);
     expect(page.body).toContain('Inspecteurs en beheerders maakt de applicatiebeheerder aan met de opdrachtregel');
   });
 
-  it('adds a wijkteam worker and an expert-team member, and says in Dutch who makes the sign-in link', async () => {
-    for (const [i, role] of (['local_team', 'expert_team'] as const).entries()) {
+  it('adds a wijkteam worker, an expert-team member and a provider, and says in Dutch who makes the sign-in link', async () => {
+    for (const [i, role] of (['local_team', 'expert_team', 'provider'] as const).entries()) {
       const res = keep(await regional.post('/beheer/mensen', newPerson(role, i)));
       expect(res.statusCode, res.body).toBe(200);
       expect(res.body).toContain(`Nieuwe Collega ${i} is aangemaakt.`);

@@ -78,12 +78,13 @@ describe('the fixtures break no rule', () => {
     expect(ruleViolation(parsed(type, (events[type] as () => unknown)()))).toBeUndefined();
   });
 
-  it('the rule codes are the four of DESIGN §3, the four of §5.1, the five of §5.2 and the four of §6.1', () => {
+  it('the rule codes are the four of DESIGN §3, the four of §5.1, the five of §5.2, the four of §6.1 and the two of §6.4', () => {
     expect([...RULE_CODES].sort()).toEqual([
       'AGE_OUT_OF_RANGE', 'COMMITMENT_OPEN', 'COMMITMENT_SETTLED', 'CONSENT_REQUIRED', 'DATE_ORDER',
       'ESCALATION_OPEN', 'FIT_RATIONALE_REQUIRED', 'FOLLOW_UP_REQUIRED',
       'FUNDER_REQUIRED', 'HELP_ITEM_STATUS_ORDER', 'HELP_NOT_STARTED', 'MUNICIPALITY_NOT_IN_REGION',
       'PARTICIPATION_REASON_REQUIRED', 'REASON_REQUIRED', 'UNKNOWN_COMMITMENT', 'UNKNOWN_HELP_ITEM', 'UNKNOWN_MUNICIPALITY',
+      'UNKNOWN_OFFER', 'WAITING_TIME_UNKNOWN',
     ]);
   });
 });
@@ -239,7 +240,7 @@ describe('properties (fast-check)', () => {
         if (expected) {
           expect(result).toEqual({ outcome: 'rule_broken', code: expected });
         } else {
-          const target = items.some((i) => i.waitingWeeks > 2) ? 'bridging' : 'follow_up';
+          const target = items.some((i) => (i.waitingWeeks ?? 0) > 2) ? 'bridging' : 'follow_up';
           expect(result).toMatchObject({ outcome: 'applied', state: target });
         }
       }),

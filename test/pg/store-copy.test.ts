@@ -63,6 +63,13 @@ describe.skipIf(!pgUrl)('store copy', () => {
     expect(keyed.statusCode, keyed.body).toBe(201);
     await signIn(ctx, await person(ctx, 'expert_team', 'ret-r01'));
     await signInLink(ctx, await person(ctx, 'local_team', 'wt-noord'));
+    const offer = await ctx.call(ctx.admin, { method: 'POST', url: '/api/v1/offers', payload: {
+      provider: 'Jeugdzorg Oost', name: 'Dagbehandeling 12+', kind: 'dagbehandeling', laws: ['jeugdwet'], municipalities: ['GM0363'],
+    } });
+    expect(offer.statusCode, offer.body).toBe(201);
+    const waiting = await ctx.call(ctx.admin, { method: 'POST', url: `/api/v1/offers/${offer.json().id}/waiting-times`,
+      payload: { weeks: 9, measuredAt: ctx.clock.now().toISOString().slice(0, 10), source: 'region' } });
+    expect(waiting.statusCode, waiting.body).toBe(201);
     await ctx.close();
     const erased = cli(['retention', 'erase', ids[0]!, '--reference', 'besluit 2026-1'], file);
     expect(erased.status, erased.stderr).toBe(0);

@@ -209,7 +209,7 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       const defaults = await store.regions.get('R01');
       expect(defaults).toEqual({
         env: { deadlines: DEFAULT_DEADLINES, bridgingThresholdWeeks: 0 },
-        webhook: null, municipalities: null, retention: 'P20Y', housekeeping: 'P30D',
+        webhook: null, municipalities: null, retention: 'P20Y', housekeeping: 'P30D', waitingNorm: null,
         contact: { name: null, phone: null, email: null, howToRefer: null },
       });
 
@@ -223,6 +223,69 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await store.regions.get('R02')).toEqual(defaults);
       await expect(store.regions.set('R01', { triage: 'three days' }, clock.now(), operator)).rejects.toThrow(/triage/);
       expect(await store.regions.get('R01')).toEqual(set);
+      expect((await store.regions.set('R01', { waitingNorm: 8 }, clock.now(), operator)).waitingNorm).toBe(8);
+      await expect(store.regions.set('R01', { waitingNorm: 2.5 }, clock.now(), operator)).rejects.toThrow(/waitingNorm/);
+    });
+  });
+
+  describe('the offers register', () => {
+    const offer = {
+      provider: 'Jeugdzorg Oost', name: 'Dagbehandeling', kind: 'dagbehandeling' as const, laws: ['jeugdwet' as const],
+      municipalities: ['GM0363'],
+    };
+
+    it('registers offers, lists them by provider and name per region, and keeps waiting times, the latest measured first', async () => {
+      const b = await store.offers.create('R01', { ...offer, name: 'B' }, clock.now(), operator);
+      const a = await store.offers.create('R01', { ...offer, name: 'A', minAge: 4, maxAge: 12 }, clock.now(), operator);
+      const elsewhere = await store.offers.create('R02', offer, clock.now(), operator);
+      expect(a).toMatchObject({ region: 'R01', name: 'A', minAge: 4, maxAge: 12, laws: ['jeugdwet'], waitingTime: null });
+      expect((await store.offers.list('R01')).map((o) => o.name)).toEqual(['A', 'B']);
+      expect(await store.offers.list('R01', 'Zorg West')).toEqual([]);
+      expect(await store.offers.find(a.id)).toEqual(a);
+      expect(await store.offers.find('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+
+      await store.offers.report(a.id, { weeks: 9, measuredAt: '2026-01-05', source: 'provider' }, clock.now(), operator);
+      clock.advance(MINUTE);
+      await store.offers.report(a.id, { weeks: 3, measuredAt: '2026-01-01', source: 'region' }, clock.now(), operator);
+      clock.advance(MINUTE);
+      await store.offers.report(a.id, { weeks: 11, measuredAt: '2026-01-05', source: 'region' }, clock.now(), operator);
+      expect(await store.offers.report('00000000-0000-4000-8000-000000000000',
+        { weeks: 1, measuredAt: '2026-01-05', source: 'region' }, clock.now(), operator)).toBeUndefined();
+      expect((await store.offers.waitingTimes(a.id)).map((w) => w.weeks)).toEqual([11, 9, 3]);
+      expect((await store.offers.find(a.id))?.waitingTime).toMatchObject({ weeks: 11, measuredAt: '2026-01-05', source: 'region' });
+
+      const resolved = await store.offers.resolve('R01', [a.id, b.id, elsewhere.id]);
+      expect([...resolved.keys()].sort()).toEqual([a.id, b.id].sort());
+      expect(resolved.get(a.id)).toEqual({ provider: 'Jeugdzorg Oost', name: 'A', kind: 'dagbehandeling', waitingWeeks: 11, measuredAt: '2026-01-05' });
+      expect(resolved.get(b.id)).toMatchObject({ waitingWeeks: null, measuredAt: null });
+      const audit = (await store.verifier.verify(true));
+      expect(audit.ok).toBe(true);
+    });
+
+    it('counts the supply rows of a period: advised items per kind and waiting time, and today\'s', async () => {
+      const a = await store.offers.create('R01', offer, clock.now(), operator);
+      await store.offers.report(a.id, { weeks: 9, measuredAt: '2026-01-05', source: 'provider' }, clock.now(), operator);
+      const id = await submit();
+      for (const type of ['START_TRIAGE', 'ACCEPT', 'SCHEDULE_OVERLEG', 'RECORD_OVERLEG'] as const) {
+        const at = clock.now().toISOString();
+        const extra = type === 'SCHEDULE_OVERLEG' ? { scheduledAt: at } : type === 'RECORD_OVERLEG' ? { heldAt: at } : {};
+        await store.engine.applyEvent(expert, { caseId: id, body: (events[type] as (x: object) => object)(extra) });
+      }
+      const { noOfferBecause: _n, financing: _f, ...item } = events.ISSUE_ADVICE().helpItems[0]!;
+      await store.engine.applyEvent(expert, { caseId: id, body: events.ISSUE_ADVICE({
+        helpItems: [{ ...item, kind: 'existing_offer', offerId: a.id }, { ...item, kind: 'existing_offer', waitingWeeks: 2 }],
+      }) });
+      await store.offers.report(a.id, { weeks: 12, measuredAt: '2026-01-05', source: 'provider' }, clock.now(), operator);
+      const period = { from: '2026-01-01', to: '2026-01-31', startsAt: '2025-12-31T23:00:00.000Z',
+        endsBefore: '2026-01-31T23:00:00.000Z', asOf: '2026-01-05' };
+      const rows = await store.offers.supply('R01', period);
+      const sorted = [...rows.advised].sort((x, y) => x.kind.localeCompare(y.kind));
+      expect(sorted).toEqual([
+        { municipality: 'GM0363', kind: 'dagbehandeling', itemKind: 'existing_offer', atAdvice: 9, nowWeeks: 12, n: 1 },
+        { municipality: 'GM0363', kind: 'unspecified', itemKind: 'existing_offer', atAdvice: 2, nowWeeks: null, n: 1 },
+      ]);
+      expect(rows.notStarted).toEqual([]);
+      expect(await store.offers.supply('R02', period)).toEqual({ advised: [], notStarted: [] });
     });
 
     it('keeps the team\'s contact details, refuses a malformed one, and lists the regions that have settings', async () => {

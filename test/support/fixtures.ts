@@ -47,6 +47,7 @@ const helpItem = (waitingWeeks = 0): EventInputOf<'ISSUE_ADVICE'>['helpItems'][n
   waitingWeeks,
   responsibleOrganisation: 'Gemeente Amsterdam',
   financing: [{ law: 'jeugdwet', funder: 'Gemeente Amsterdam' }, { law: 'onderwijs', funder: 'SWV Amsterdam' }],
+  noOfferBecause: 'No offer in the region combines school and care',
 });
 
 /** One valid example of every event type. */

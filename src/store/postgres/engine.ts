@@ -29,7 +29,9 @@ import { appendAudit } from './audit.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { UUID } from '../../validation.ts';
-import { checkEvent, decideEvent, decideSubmission, decideTimer } from '../../cases/case-decisions.ts';
+import { checkEvent, decideEvent, decideSubmission, decideTimer, offerResolution } from '../../cases/case-decisions.ts';
+import { offerIdsOf } from '../../../machines/referral.supply.ts';
+import { resolveOffers } from './offers.ts';
 import { caseView, type CaseView } from '../../cases/case-view.ts';
 import { viewWithNotes } from '../../cases/case-queries.ts';
 import { selectList } from '../sql/columns.ts';
@@ -252,7 +254,9 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
             const due = current ? dueTimers : (await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
             for (const seq of due) row = (await fire(w, row, seq, at)).row;
             const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.tx, row.region);
-            const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
+            const ids = offerIdsOf(checked.event);
+            const offers = ids.length === 0 ? undefined : offerResolution(ids, await resolveOffers(w.tx, row.region, ids));
+            const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID, offers);
             const next = await advance(w, row, result, entry);
             // The view with the latest notes, read in the transaction that wrote it.
             return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at);

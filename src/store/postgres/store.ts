@@ -11,6 +11,7 @@ import type { PgDb } from './client.ts';
 import { pgClients } from './clients.ts';
 import { pgCaseEngine } from './engine.ts';
 import { pgHousekeeping } from './housekeeping.ts';
+import { pgOffers } from './offers.ts';
 import { pgOutbox } from './outbox.ts';
 import { pgPeople } from './people.ts';
 import { pgCaseReads } from './reads.ts';
@@ -53,6 +54,7 @@ export function postgresStore(db: PgDb, clock: Clock, options: PgStoreOptions = 
     signalering,
     housekeeping: pgHousekeeping(db, clock),
     retention: pgRetention(db),
+    offers: pgOffers(db),
     async ping() {
       return (await db.$client.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]?.ok === 1;
     },

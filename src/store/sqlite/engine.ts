@@ -12,7 +12,9 @@ import type { Db } from './client.ts';
 import type { EventRequest, TimerOutcome } from '../port.ts';
 import type { Clock } from '../../clock.ts';
 import { regionSettings } from './regions.ts';
-import { checkEvent, decideEvent, decideSubmission, decideTimer } from '../../cases/case-decisions.ts';
+import { checkEvent, decideEvent, decideSubmission, decideTimer, offerResolution } from '../../cases/case-decisions.ts';
+import { offerIdsOf } from '../../../machines/referral.supply.ts';
+import { offerRepository } from './offers.ts';
 import { caseRepository } from './reads.ts';
 import { caseWriter, withLatestNotes } from './writer.ts';
 import { caseView, type CaseView } from '../../cases/case-view.ts';
@@ -26,6 +28,7 @@ export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
   const regions = regionSettings(db);
   const writer = caseWriter(db);
+  const register = offerRepository(db);
   const sqlite = db.$client;
 
   const keys = idempotencyStore(db);
@@ -54,7 +57,9 @@ export function caseEngine(db: Db, clock: Clock) {
     // event leaving the phase cannot cancel it unrecorded. A refused event rolls this back too.
     const caughtUp = repo.dueTimersOf(row.id, at).filter((seq) => fire(seq, at) === 'fired').length;
     if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
-    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID);
+    const ids = offerIdsOf(checked.event);
+    const offers = ids.length === 0 ? undefined : offerResolution(ids, register.resolve(row.region, ids));
+    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID, offers);
     const next = writer.advance(row, result, entry);
     const shown = withLatestNotes(repo, row.id, result.persisted);
     return caseView(next, shown.persisted, actor.role, at, shown.notesTotal);

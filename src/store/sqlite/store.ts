@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
 import { systemClock, type Clock } from '../../clock.ts';
 import type {
-  AccessLog, AuditReader, CaseEngine, CaseReads, Clients, Outbox, People, Regions, Retention, Sessions, Store,
+  AccessLog, AuditReader, CaseEngine, CaseReads, Clients, Offers, Outbox, People, Regions, Retention, Sessions, Store,
 } from '../port.ts';
 import { accessLogRepository } from './access-log.ts';
 import { auditTrail } from './audit.ts';
@@ -19,6 +19,7 @@ import { clientLookup, createClient, listClients, revokeClient } from './clients
 import { caseEngine, type SyncCaseEngine } from './engine.ts';
 import { groupCommit, type GroupCommit, type WalSync } from './group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
+import { offerRepository } from './offers.ts';
 import { outboxRepository } from './outbox.ts';
 import {
   createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
@@ -172,6 +173,7 @@ export function sqliteStore(db: Db, clock: Clock = systemClock, options: SqliteS
     signalering,
     housekeeping: asAsync(housekeeping(db, clock)),
     retention: files,
+    offers: asAsync(offerRepository(db)) as Offers,
     ping: async () => {
       // A WAL that could not be synced (group-commit.ts) makes the service unavailable until restarted.
       const lost = commits?.lost();
