@@ -36,6 +36,7 @@ export const ERROR_STATUS = {
   UNKNOWN_COMMITMENT: 422,
   COMMITMENT_SETTLED: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  UNKNOWN_PERSON: 422,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -74,6 +75,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   UNKNOWN_COMMITMENT: 'The case has no commitment with this id',
   COMMITMENT_SETTLED: 'This commitment is settled already',
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used for another request',
+  UNKNOWN_PERSON: 'A regisseur must be an active person of the expert team of the case\'s region',
   INTERNAL_ERROR: 'Internal error',
 };
 

@@ -23,7 +23,7 @@ export function servicesOf(store: Store, clock: Clock, logger?: FastifyBaseLogge
   return {
     ...store,
     store,
-    queries: caseQueries(store.reads, clock),
+    queries: caseQueries(store.reads, clock, store.people),
     signalering: signaleringService(store.signalering, clock),
     deliverer: webhookDeliverer({ box: store.outbox, regions: store.regions }, clock, logger),
   };

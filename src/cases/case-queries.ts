@@ -14,11 +14,13 @@ import type { ClosedAs } from './case-contract.ts';
 import type { CaseRow } from '../store/rows.ts';
 import type { Actor } from '../auth/actors.ts';
 import { NOTES_IN_VIEW, withNotes } from './case-writes.ts';
-import type { CaseReads, WorkFilter, WorkItem } from '../store/port.ts';
+import type { CaseReads, People, WorkFilter, WorkItem } from '../store/port.ts';
+import { regisseurOf, type Regisseur } from './regisseur.ts';
 
 export interface ListQuery {
   state?: string;
   municipality?: string;
+  regisseur?: string;
   overdue?: boolean;
   limit: number;
   cursor?: string;
@@ -28,14 +30,20 @@ const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
 /** The case view with its latest notes (NOTES_IN_VIEW, oldest of them first) and how many it has. */
 export async function viewWithNotes(reads: Pick<CaseReads, 'notes' | 'noteCount'>, row: CaseRow,
-  persisted: PersistedReferral, actor: Actor, now: string): Promise<CaseView> {
+  persisted: PersistedReferral, actor: Actor, now: string, regisseur: Regisseur | null = null): Promise<CaseView> {
   const latest = (await reads.notes(row.id, NOTES_IN_VIEW)).reverse().map(({ type, text, at }) => ({ type, text, at }));
   const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : await reads.noteCount(row.id);
-  return caseView(row, withNotes(persisted, latest), actor.role, now, notesTotal);
+  return caseView(row, withNotes(persisted, latest), actor.role, now, notesTotal, regisseur);
+}
+
+/** The case's regisseur as its view shows it (§6.3): the person of the `regisseur` column while they can be one. */
+export async function currentRegisseur(people: Pick<People, 'byId'>, row: Pick<CaseRow, 'regisseur' | 'region'>):
+Promise<Regisseur | null> {
+  return row.regisseur === null ? null : regisseurOf(await people.byId(row.regisseur), row.region);
 }
 
 /** The read side of cases, for either store: what a caller may see, and nothing else. */
-export function caseQueries(repo: CaseReads, clock: Clock) {
+export function caseQueries(repo: CaseReads, clock: Clock, people: Pick<People, 'byId'>) {
   async function visibleCase(actor: Actor, id: string): Promise<CaseRow> {
     const row = await repo.find(id);
     if (!row || !canSee(actor, row)) throw notFound();
@@ -54,7 +62,8 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
   return {
     async get(actor: Actor, id: string): Promise<CaseView> {
       const row = await visibleCase(actor, id);
-      return viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor, clock.now().toISOString());
+      return viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor, clock.now().toISOString(),
+        await currentRegisseur(people, row));
     },
 
     async list(actor: Actor, query: ListQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
@@ -62,6 +71,7 @@ export function caseQueries(repo: CaseReads, clock: Clock) {
         state: query.state,
         overdue: query.overdue,
         municipality: query.municipality,
+        regisseur: query.regisseur,
         beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
         limit: query.limit + 1,
         now: clock.now().toISOString(),

@@ -44,6 +44,7 @@ const NL: Record<ErrorCode, string> = {
   UNKNOWN_COMMITMENT: 'Deze afspraak hoort niet bij de casus.',
   COMMITMENT_SETTLED: 'Deze afspraak is al afgehandeld.',
   IDEMPOTENCY_KEY_REUSED: 'Dit verzoek is al eens met andere inhoud gedaan.',
+  UNKNOWN_PERSON: 'Een procesregisseur is een actieve medewerker van het expertteam van de regio van de casus. Kies iemand uit de lijst.',
   INTERNAL_ERROR: 'Er ging aan onze kant iets mis. Probeer het later opnieuw.',
 };
 
@@ -64,6 +65,7 @@ const RULE_FIELD: Partial<Record<ErrorCode, string>> = {
 
 /** A reason of the service in Dutch; a reason we do not know in Dutch gets a general sentence. */
 function reasonNl(reason: string): string {
+  if (/^not an active expert-team person/.test(reason)) return 'Kies een actieve medewerker van het expertteam van deze regio.';
   if (/^must explain/.test(reason)) return 'Leg dit uit in minstens 10 tekens, met letters.';
   const after = /must not be after today \((\d{4}-\d{2}-\d{2})\)/.exec(reason);
   if (after) return `Deze datum ligt in de toekomst: hij mag niet na vandaag (${dutchDate(after[1]!)}) liggen.`;

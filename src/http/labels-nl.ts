@@ -20,7 +20,7 @@ export const EVENT_LABELS: Record<string, string> = {
   RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling', UPDATE_HELP_ITEM: 'Hulponderdeel bijgewerkt',
   WITHDRAW: 'Ingetrokken', CLOSE: 'Afgesloten', ADD_NOTE: 'Notitie', UPDATE_CONSENT: 'Toestemming gewijzigd',
   UPDATE_SCHOOL: 'Schoolsituatie gewijzigd', DEADLINE_PASSED: 'Termijn verstreken',
-  UPDATE_COMMITMENT: 'Afspraak afgehandeld',
+  UPDATE_COMMITMENT: 'Afspraak afgehandeld', ASSIGN: 'Procesregisseur toegewezen',
 };
 
 /** The same events as actions, for the console's buttons and forms. */
@@ -32,6 +32,7 @@ export const ACTION_LABELS: Record<string, string> = {
   RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling vastleggen', UPDATE_HELP_ITEM: 'Hulponderdeel bijwerken',
   WITHDRAW: 'Intrekken', CLOSE: 'Afsluiten', ADD_NOTE: 'Notitie toevoegen', UPDATE_CONSENT: 'Toestemming wijzigen',
   UPDATE_SCHOOL: 'Schoolsituatie wijzigen', UPDATE_COMMITMENT: 'Afspraak afhandelen',
+  ASSIGN: 'Procesregisseur toewijzen',
 };
 
 /** How a closed case ended (closedAs, §6.1): what the console shows instead of "Afgesloten". */

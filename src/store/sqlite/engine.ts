@@ -21,6 +21,8 @@ import type { KeyedRequest } from '../../cases/idempotency.ts';
 import type { CaseRow } from '../rows.ts';
 import type { Actor } from '../../auth/actors.ts';
 import { SCHEDULER } from '../../cases/case-writes.ts';
+import { regisseurOf, regisseurWanted } from '../../cases/regisseur.ts';
+import { findUser } from './people.ts';
 
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
@@ -54,10 +56,14 @@ export function caseEngine(db: Db, clock: Clock) {
     // event leaving the phase cannot cancel it unrecorded. A refused event rolls this back too.
     const caughtUp = repo.dueTimersOf(row.id, at).filter((seq) => fire(seq, at) === 'fired').length;
     if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
-    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID);
+    // §6.3: the person an event would make regisseur, looked up here; the decision is the same on either store.
+    const wanted = regisseurWanted(actor, checked.event, row.machineVersion);
+    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID,
+      wanted && findUser(db, wanted.userId));
     const next = writer.advance(row, result, entry);
     const shown = withLatestNotes(repo, row.id, result.persisted);
-    return caseView(next, shown.persisted, actor.role, at, shown.notesTotal);
+    const regisseur = next.regisseur === null ? null : regisseurOf(findUser(db, next.regisseur), next.region);
+    return caseView(next, shown.persisted, actor.role, at, shown.notesTotal, regisseur);
   }
 
   /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */

@@ -21,7 +21,7 @@ import { groupCommit, type GroupCommit, type WalSync } from './group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
 import { outboxRepository } from './outbox.ts';
 import {
-  createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
+  createSignInLink, createUser, disableUser, findUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
 } from './people.ts';
 import { caseRepository } from './reads.ts';
 import { regionSettings } from './regions.ts';
@@ -79,6 +79,7 @@ export function sqlitePeople(db: Db): People {
     disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
     list: (region?: string) => listUsers(db, region),
     byEmail: (email: string) => findUserByEmail(db, email),
+    byId: (id: string) => findUser(db, id),
     signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => createSignInLink(db, ...args),
     redeem: (...args: DropFirst<Parameters<typeof redeemSignInLink>>) => redeemSignInLink(db, ...args),
     linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => signInLinkUsable(db, ...args),
