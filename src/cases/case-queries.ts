@@ -15,7 +15,22 @@ import type { CaseRow } from '../store/rows.ts';
 import type { Actor } from '../auth/actors.ts';
 import { NOTES_IN_VIEW, withNotes } from './case-writes.ts';
 import type { CaseReads, People, WorkFilter, WorkItem } from '../store/port.ts';
-import { regisseurOf, type Regisseur } from './regisseur.ts';
+import { personIdOf, regisseurOf, type Regisseur } from './regisseur.ts';
+import { waitingFor, type Waiting } from './waiting.ts';
+
+/** A case on a person's mijn werk (§6.3). */
+export interface MyWorkItem {
+  id: string;
+  state: LifecycleState;
+  municipality: string;
+  /** The referrer's own reference: what the console shows a case by. */
+  reference: string;
+  /** The nearest open deadline (its timer's name: a commitment's is `commitment:<id>`). */
+  nextDue: { name: string; dueAt: string } | null;
+  overdue: boolean;
+  /** What waits on the case for this person (waiting.ts). */
+  waiting: Waiting[];
+}
 
 export interface ListQuery {
   state?: string;
@@ -102,6 +117,38 @@ export function caseQueries(repo: CaseReads, clock: Clock, people: Pick<People, 
     async worklist(actor: Actor, filter: WorkFilter): Promise<(WorkItem & { closedAs: ClosedAs | null })[]> {
       const items = await repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
       return items.map((i) => ({ ...i, closedAs: closedAsOf(i.closureType, i.closureOutcome) }));
+    },
+
+    /**
+     * Mijn werk (§6.3): for a person of the expert team the open cases they are regisseur of; for
+     * a local team its organisation's open cases where something waits for it. Each with what
+     * waits (waiting.ts) and its nearest deadline; what is overdue first, then the nearest
+     * deadline. Other roles have none.
+     */
+    async myWork(actor: Actor, limit = 500): Promise<MyWorkItem[]> {
+      const now = clock.now().toISOString();
+      const self = personIdOf(actor);
+      if (actor.role === 'expert_team' && self === undefined) return [];
+      if (actor.role !== 'expert_team' && actor.role !== 'local_team') return [];
+      const rows = await repo.list(caseScope(actor), {
+        open: true, limit, now, ...(actor.role === 'expert_team' ? { regisseur: self } : {}),
+      });
+      const items = rows.map((row): MyWorkItem => {
+        const persisted = JSON.parse(row.snapshot) as PersistedReferral;
+        const { deadlines, overdue } = persisted.context;
+        const open = Object.entries(deadlines).filter((e): e is [string, string] => e[1] !== undefined)
+          .sort((a, b) => a[1].localeCompare(b[1]));
+        const next = open[0];
+        return {
+          id: row.id, state: row.state as LifecycleState, municipality: row.municipality,
+          reference: persisted.context.record.submission.subject.reference,
+          nextDue: next ? { name: next[0], dueAt: next[1] } : null,
+          overdue: Object.keys(overdue).length > 0 || open.some(([, at]) => at <= now),
+          waiting: waitingFor(actor, { state: row.state, organisation: row.organisation, persisted }, now),
+        };
+      }).filter((i) => actor.role === 'expert_team' || i.waiting.length > 0);
+      return items.sort((a, b) => Number(b.overdue) - Number(a.overdue) ||
+        (a.nextDue?.dueAt ?? '\uffff').localeCompare(b.nextDue?.dueAt ?? '\uffff') || a.id.localeCompare(b.id));
     },
 
     /** The case, when this caller may read its trail (expert team of the region, inspector). */

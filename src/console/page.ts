@@ -28,13 +28,15 @@ export interface PageOptions {
   notice?: { kind: 'ok' | 'error' | 'warning' | 'info'; text: string } | null;
 }
 
+const MY_WORK = ['/mijn-werk', 'Mijn werk'] as const;
+
 const NAV: Record<Role, readonly (readonly [string, string])[]> = {
-  local_team: [['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
-  expert_team: [['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
+  local_team: [MY_WORK, ['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
+  expert_team: [MY_WORK, ['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
     ['/signalering', 'Signalering']],
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
-    ['/signalering', 'Signalering']],
-  admin: [['/beheer', 'Beheer']],
+    ['/signalering', 'Signalering'], MY_WORK],
+  admin: [['/beheer', 'Beheer'], MY_WORK],
 };
 
 function nav(user: PageUser, path: string | undefined): string {

@@ -35,6 +35,24 @@ export const ACTION_LABELS: Record<string, string> = {
   ASSIGN: 'Procesregisseur toewijzen',
 };
 
+/**
+ * What waits on a case (src/cases/waiting.ts, §6.3), as mijn werk says it: the step, not its
+ * content. A mail may use these words too: they name no one and hold nothing of the file.
+ */
+export const WAITING_LABELS: Record<string, string> = {
+  question: 'Een vraag van het expertteam beantwoorden',
+  help_items: 'Melden of de hulp is gestart',
+  checkpoint: 'Voortgang melden (controlemoment)',
+  commitment: 'Een afspraak van uw organisatie nakomen',
+  triage: 'Triage starten',
+  triage_decision: 'Triagebesluit nemen',
+  overleg_planning: 'Overleg plannen',
+  overleg_record: 'Overleg vastleggen',
+  advice: 'Advies geven',
+  bridging_plan: 'Overbruggingsplan vastleggen',
+  escalation_outcome: 'Uitkomst van de opschaling vastleggen',
+};
+
 /** How a closed case ended (closedAs, §6.1): what the console shows instead of "Afgesloten". */
 export const CLOSED_AS_LABELS: Record<string, string> = {
   declined: 'Afgewezen', consulted: 'Consultatie gegeven', withdrawn: 'Ingetrokken',
