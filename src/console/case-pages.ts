@@ -89,7 +89,7 @@ const dueName = (name: string | null | undefined): string =>
  * colour: over the term, due within a week, or neither. The list is in this order already.
  */
 function urgency(overdue: boolean, nextDue: string | null, soon: string): string {
-  if (overdue) return '<span class="utrecht-status-badge console-badge console-badge--overdue">Over de termijn</span>';
+  if (overdue) return '<strong>Te laat</strong>';
   if (nextDue !== null && nextDue <= soon) return '<strong>Binnen een week</strong>';
   return esc('—');
 }

@@ -127,7 +127,7 @@ describe('the werkvoorraad', () => {
       const later = await signedIn(anna);
       await later.goto(`${base}/casussen`);
       const first = later.locator('main tbody tr').first();
-      expect(await first.locator('td').nth(urgency).textContent()).toBe('Over de termijn');
+      expect(await first.locator('td').nth(urgency).textContent()).toBe('Te laat');
       await expectAccessible(later);
       await later.context().close();
     } finally {
