@@ -67,7 +67,8 @@ export function whatWaits(c: WaitingCase, now: string): Waiting[] {
   const { deadlines, overdue } = c.persisted.context;
   const due = (key: string | null): Pick<Waiting, 'dueAt' | 'overdue'> => {
     const at = key === null ? undefined : (deadlines as Record<string, string | undefined>)[key];
-    return { dueAt: at ?? null, overdue: at !== undefined && ((overdue as Record<string, string | undefined>)[key!] !== undefined || at <= now) };
+    const passed = key !== null && (overdue as Record<string, string | undefined>)[key] !== undefined;
+    return { dueAt: at ?? null, overdue: at !== undefined && (passed || at <= now) };
   };
   const items: Waiting[] = [];
   const step = EXPERT_STEP[c.state as LifecycleState];

@@ -243,7 +243,8 @@ ${renderFields(fields, values, errors)}
       if (!(err instanceof AppError) || err.status >= 500 || err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND' || err.code === 'GONE') throw err;
       await access.record(request, person.actor, 'case.read', [current.id]);
       const errors = ruleErrorsInOneRound(err, type, body, current.data, current.machineVersion, clock.now());
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, await regisseurOptions(person)), err.status);
+      const people = await regisseurOptions(person);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, people), err.status);
     }
   });
 
