@@ -37,6 +37,10 @@ const ON_POSTGRES = [
   'test/routes/lifecycle.test.ts',
   'test/routes/listing.test.ts',
   'test/routes/worklist-filters.test.ts',
+  // §6.3: the regisseur and mijn werk.
+  'test/routes/regisseur.test.ts',
+  'test/routes/my-work.test.ts',
+  'test/console/my-work.browser.test.ts',
   'test/routes/meta.test.ts',
   'test/routes/raw-http.test.ts',
   'test/routes/input-hygiene.test.ts',

@@ -145,7 +145,7 @@ export function planCase(actors: RegionActors[], i: number): CasePlan {
   const row: CaseRow = {
     seq: 0, id: randomUUID(), state: first.state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
     region: localTeam.region, organisation: localTeam.organisation,
-    municipality: sub.subject.municipalityCode, snapshot: '', facts: null, erasedAt: null, overdue: 0,
+    municipality: sub.subject.municipalityCode, snapshot: '', facts: null, erasedAt: null, overdue: 0, regisseur: null,
     createdAt: submittedAt, updatedAt: submittedAt,
   };
   const plan: CasePlan = {

@@ -223,6 +223,13 @@ export const referralMachine = setup({
         },
       });
     }),
+    /** §6.3: START_TRIAGE that names a regisseur (the engine resolved who), or ASSIGN. */
+    setRegisseur: assign(({ context, event }) => {
+      const regisseur = event.type === 'ASSIGN' ? { userId: event.userId, name: event.name }
+        : event.type === 'START_TRIAGE' ? event.regisseur : undefined;
+      if (!regisseur) return {};
+      return { record: { ...context.record, regisseur: { userId: regisseur.userId, name: regisseur.name, at: event.at } } };
+    }),
     /** Withdrawing the case withdraws every commitment still open, with the case's reason. */
     withdrawCommitments: assign(({ context, event }) => ({
       record: {
@@ -277,6 +284,7 @@ export const referralMachine = setup({
       escalationOutcomes: [],
       commitments: [],
       commitmentUpdates: [],
+      regisseur: null,
     },
   }),
   initial: 'open',
@@ -293,6 +301,8 @@ export const referralMachine = setup({
         // Consent and school can change in any open phase (§5.1); neither moves the case.
         UPDATE_CONSENT: { actions: append('consentUpdates') },
         UPDATE_SCHOOL: { actions: append('schoolUpdates') },
+        // §6.3 (2.2.0, and 2.1.0 cases by the same chart): a regisseur in any open phase.
+        ASSIGN: { actions: 'setRegisseur' },
       },
       states: {
         phase: {
@@ -304,7 +314,7 @@ export const referralMachine = setup({
               initial: 'submitted',
               states: {
                 submitted: {
-                  on: { START_TRIAGE: { target: 'assessing', actions: keep('triageStart') } },
+                  on: { START_TRIAGE: { target: 'assessing', actions: [keep('triageStart'), 'setRegisseur'] } },
                 },
                 assessing: {
                   on: { UPDATE_COMMITMENT: settle },

@@ -61,6 +61,12 @@ export const CommitmentStateSchema = z.object({
   madeAt: at.describe('When the overleg or the outcome that made it was recorded'),
 }).meta({ id: 'CommitmentState' });
 
+/** Who runs the case (§6.3): a person of the expert team, by id, with the name they had when assigned. */
+export const RegisseurSchema = z.object({
+  userId: z.uuid(),
+  name: z.string(),
+}).meta({ id: 'Regisseur' });
+
 /** A commitment as its event keeps it: with the id the engine gave it (none before 2.1.0). */
 const StampedCommitmentSchema = z.object({
   organisation: z.string(), action: z.string(), dueAt: day, id: z.uuid().optional(),
@@ -90,7 +96,9 @@ const ClosingEscalationSchema = z.object({
 export const CaseRecordSchema = z.object({
   submission: CaseSubmissionSchema,
   submittedAt: at,
-  triageStart: stamped(EVENT_SCHEMAS.START_TRIAGE).nullable(),
+  triageStart: stamped(EVENT_SCHEMAS.START_TRIAGE).extend({
+    regisseur: RegisseurSchema.optional().describe('Who was made regisseur by starting the triage (§6.3)'),
+  }).nullable(),
   informationRequests: z.array(stamped(EVENT_SCHEMAS.REQUEST_INFORMATION)),
   informationAnswers: z.array(stamped(EVENT_SCHEMAS.PROVIDE_INFORMATION)),
   triageDecision: z.union([
@@ -123,4 +131,7 @@ export const CaseRecordSchema = z.object({
   commitments: z.array(CommitmentStateSchema)
     .describe('The commitments of the overleg and of escalation outcomes (machine 2.1.0), each with its status'),
   commitmentUpdates: z.array(stamped(EVENT_SCHEMAS.UPDATE_COMMITMENT)),
+  regisseur: RegisseurSchema.extend({ at: at.describe('When they were made regisseur') }).nullable()
+    .describe('The regisseur as last assigned (START_TRIAGE or ASSIGN, §6.3); null when none was. The case view\'s ' +
+      'regisseur says whether they still are one'),
 }).meta({ id: 'CaseRecord' });

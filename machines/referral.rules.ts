@@ -123,7 +123,7 @@ export function ageInRange(subject: CaseSubmission['subject'], at: Date | string
 }
 
 /** Events a case takes while consent fails: the ones that mend it, end it, or only note (§5.1). */
-export const WHILE_CONSENT_FAILS: ReadonlySet<string> = new Set(['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE']);
+export const WHILE_CONSENT_FAILS: ReadonlySet<string> = new Set(['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE', 'ASSIGN']);
 
 /** Whether the case is held: consent fails for the youth's ages on `at` and no legal ground. */
 export function consentHeld(record: Pick<CaseRecord, 'submission' | 'consentUpdates'>, at: string): boolean {

@@ -256,7 +256,12 @@ function eventSchemaId(type: string): string {
 }
 
 export const EVENT_SCHEMAS = {
-  START_TRIAGE: event('START_TRIAGE', { coordinator: name() }),
+  START_TRIAGE: event('START_TRIAGE', {
+    coordinator: name().optional()
+      .describe('Free text kept for compatibility; the regisseur (a person of the expert team) is what owns the case'),
+    regisseur: z.uuid().optional()
+      .describe('The user id of the regisseur (an active expert-team person of the region); by default the person who starts the triage (§6.3)'),
+  }),
   REQUEST_INFORMATION: event('REQUEST_INFORMATION', { question: text() }),
   PROVIDE_INFORMATION: event('PROVIDE_INFORMATION', { answer: text() }),
   ACCEPT: event('ACCEPT', { findings: FindingsSchema, rationale: text() }),
@@ -370,6 +375,10 @@ export const EVENT_SCHEMAS = {
   }),
   UPDATE_SCHOOL: SchoolSchema.safeExtend({ type: z.literal('UPDATE_SCHOOL') })
     .meta({ id: 'UpdateSchoolEvent' }),
+  /** §6.3: the case gets a regisseur (again): any open state, machine 2.1.0 and later. */
+  ASSIGN: event('ASSIGN', {
+    userId: z.uuid().describe('The user id of the new regisseur: an active expert-team person of the case\'s region'),
+  }),
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;

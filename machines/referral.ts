@@ -34,6 +34,7 @@ import {
   type ReferralMachine,
   type ReferralSnapshot,
   type DeadlinePassedEvent,
+  type Regisseur,
   type StampedEvent,
 } from './referral.machine.ts';
 import type { ReferralEnv } from './referral.deadlines.ts';
@@ -101,11 +102,11 @@ const LATER_LISTS = ['consentUpdates', 'schoolUpdates', 'helpItems', 'helpItemUp
  */
 export function recordOf(persisted: PersistedReferral): CaseRecord {
   const record = persisted.context.record as Partial<CaseRecord>;
-  // A record that has them all (every 2.1.0 case) is returned as it is: readers never change it.
-  if (LATER_LISTS.every((list) => record[list] !== undefined)) return record as CaseRecord;
+  // A record that has them all (every 2.2.0 case) is returned as it is: readers never change it.
+  if (record.regisseur !== undefined && LATER_LISTS.every((list) => record[list] !== undefined)) return record as CaseRecord;
   return {
     consentUpdates: [], schoolUpdates: [], helpItems: [], helpItemUpdates: [], escalations: [],
-    escalationOutcomes: [], commitments: [], commitmentUpdates: [],
+    escalationOutcomes: [], commitments: [], commitmentUpdates: [], regisseur: null,
     ...record,
   } as CaseRecord;
 }
@@ -118,7 +119,13 @@ export function recordOf(persisted: PersistedReferral): CaseRecord {
  * waiting time.
  */
 export function stamp(event: ReferralEvent, at: string, newId: () => string,
-  offers?: OfferResolution): Exclude<StampedEvent, DeadlinePassedEvent> {
+  offers?: OfferResolution, regisseur?: Regisseur): Exclude<StampedEvent, DeadlinePassedEvent> {
+  // §6.3: the person the engine resolved (never the bare id a client sent) is what the case keeps.
+  if (event.type === 'START_TRIAGE') {
+    const { regisseur: _named, ...rest } = event;
+    return { ...rest, ...(regisseur ? { regisseur: { userId: regisseur.userId, name: regisseur.name } } : {}), at };
+  }
+  if (event.type === 'ASSIGN') return { ...event, name: regisseur?.name ?? '', at };
   if (event.type === 'ISSUE_ADVICE') {
     // The waiting time is there once the rules have let the advice through (referral.supply.ts).
     const helpItems = event.helpItems.map((item) => ({ ...withOffer(item, offers), id: newId() }) as AdvisedHelpItem);

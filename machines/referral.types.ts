@@ -7,7 +7,7 @@ import type { StateValue } from 'xstate';
 import type { z } from 'zod';
 import type { DeadlineKey, DeadlineName, ReferralEnv } from './referral.deadlines.ts';
 import type {
-  CaseRecordSchema, CommitmentStateSchema, HelpItemChangeSchema, HelpItemStateSchema, OfferRefSchema,
+  CaseRecordSchema, CommitmentStateSchema, HelpItemChangeSchema, HelpItemStateSchema, OfferRefSchema, RegisseurSchema,
 } from './referral.record.ts';
 import type { CaseSubmission, Commitment, EventOf, HelpItem, ReferralEvent } from './referral.schemas.ts';
 
@@ -51,8 +51,16 @@ type StampedClientEvent = {
     ? Omit<EventOf<K>, 'helpItems'> & { helpItems: AdvisedHelpItem[]; at: string }
     : K extends 'RECORD_OVERLEG' | 'RECORD_ESCALATION_OUTCOME'
       ? Omit<EventOf<K>, 'commitments'> & { commitments?: IdentifiedCommitment[]; at: string }
-      : EventOf<K> & { at: string };
+      // §6.3: the engine resolves the person named (or the one acting) to their id and name.
+      : K extends 'START_TRIAGE'
+        ? Omit<EventOf<K>, 'regisseur'> & { regisseur?: Regisseur; at: string }
+        : K extends 'ASSIGN'
+          ? EventOf<K> & { name: string; at: string }
+          : EventOf<K> & { at: string };
 }[ReferralEvent['type']];
+
+/** A regisseur (§6.3): a person of the expert team, by id and name. */
+export type Regisseur = z.output<typeof RegisseurSchema>;
 
 /** A commitment as the machine takes it: with the id the engine gave it (§6.1). */
 export type IdentifiedCommitment = Commitment & { id: string };

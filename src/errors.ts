@@ -38,6 +38,7 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   UNKNOWN_OFFER: 422,
   WAITING_TIME_UNKNOWN: 422,
+  UNKNOWN_PERSON: 422,
   INTERNAL_ERROR: 500,
 } as const;
 
@@ -78,6 +79,7 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was used for another request',
   UNKNOWN_OFFER: 'The region\'s offers register has no offer with this id',
   WAITING_TIME_UNKNOWN: 'The offer has no waiting time in the register yet: give waitingWeeks',
+  UNKNOWN_PERSON: 'A regisseur must be an active person of the expert team of the case\'s region',
   INTERNAL_ERROR: 'Internal error',
 };
 

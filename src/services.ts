@@ -29,7 +29,7 @@ export function servicesOf(store: Store, clock: Clock, logger?: FastifyBaseLogge
   return {
     ...store,
     store,
-    queries: caseQueries(store.reads, clock, store.offers),
+    queries: caseQueries(store.reads, clock, store.people, store.offers),
     offerRegister: offerService(store.offers, store.regions, clock),
     supply: supplyService(store.offers, store.regions, clock),
     signalering: signaleringService(store.signalering, clock),

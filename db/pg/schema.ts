@@ -81,6 +81,12 @@ export const cases = pgTable(
     /** 1 while an open deadline has passed (kept from the snapshot for GET /cases?overdue=true). */
     overdue: integer('overdue').notNull().default(0),
     /**
+     * The regisseur's user id (§6.3), kept from the snapshot like `overdue`, for
+     * GET /cases?regisseur= and mijn werk; NULL when the case has none. Whether that person is
+     * still active and of the expert team is read from `users` when it is shown.
+     */
+    regisseur: text('regisseur'),
+    /**
      * What the signalering report counts, as JSON (machines/referral.facts.ts), written with the
      * snapshot. NULL only between a migration that adds or resets it and the start-up that fills it.
      */
@@ -97,6 +103,8 @@ export const cases = pgTable(
     index('cases_region_seq').on(t.region, t.seq),
     index('cases_organisation_seq').on(t.organisation, t.seq),
     index('cases_overdue').on(t.overdue).where(sql`overdue = 1`),
+    // A regisseur's cases, newest first, within the region (§6.3).
+    index('cases_region_regisseur_seq').on(t.region, t.regisseur, t.seq).where(sql`regisseur IS NOT NULL`),
     // Empty once filled: start-up finds the cases without facts without reading the table.
     index('cases_facts_missing').on(t.seq).where(sql`facts IS NULL`),
   ],

@@ -22,7 +22,7 @@ type DeadlineV1 = 'triage' | 'overleg' | 'checkpoint' | 'reassessment';
 /** The record of 1.0.0: the 2.0.0 record without what 2.0.0 added. */
 export type CaseRecordV1 = Omit<CaseRecord,
   'consentUpdates' | 'schoolUpdates' | 'helpItems' | 'helpItemUpdates' | 'escalations' | 'escalationOutcomes' |
-  'commitments' | 'commitmentUpdates'>;
+  'commitments' | 'commitmentUpdates' | 'regisseur'>;
 interface ContextV1 {
   env: ReferralEnv;
   record: CaseRecordV1;

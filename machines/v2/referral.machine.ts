@@ -18,7 +18,7 @@ import type {
 export const MACHINE_VERSION_2 = '2.0.0';
 
 /** The record of 2.0.0: the current record without what 2.1.0 added. */
-type CaseRecordV2 = Omit<CaseRecord, 'commitments' | 'commitmentUpdates'>;
+type CaseRecordV2 = Omit<CaseRecord, 'commitments' | 'commitmentUpdates' | 'regisseur'>;
 type ReferralContext = Omit<CurrentContext, 'record'> & { record: CaseRecordV2 };
 type ListField = {
   [K in keyof CaseRecordV2]: CaseRecordV2[K] extends unknown[] ? K : never;

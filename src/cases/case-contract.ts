@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { LIFECYCLE_STATES } from '../../machines/referral.machine.ts';
-import { at, CaseRecordSchema, CommitmentStateSchema, HelpItemStateSchema } from '../../machines/referral.record.ts';
+import {
+  at, CaseRecordSchema, CommitmentStateSchema, HelpItemStateSchema, RegisseurSchema,
+} from '../../machines/referral.record.ts';
 import { ESCALATION_TARGETS, EventTypeSchema } from '../../machines/referral.schemas.ts';
 
 export { CaseRecordSchema, HelpItemStateSchema };
@@ -63,6 +65,8 @@ export const CaseViewSchema = z.object({
   closedAs: z.enum(CLOSED_AS).nullable().describe('How the case ended; null while it is open (§6.1)'),
   notesTotal: z.int().min(0).describe('How many notes the case has. data.notes holds the latest 50 of them, ' +
     'oldest first; GET /cases/{id}/notes pages through all of them'),
+  regisseur: RegisseurSchema.nullable().describe('Who runs the case (§6.3): an active expert-team person of the ' +
+    'region, made regisseur by START_TRIAGE or ASSIGN; null when there is none, or when they were disabled since'),
   data: CaseRecordSchema,
 }).meta({ id: 'CaseView' });
 
@@ -121,6 +125,7 @@ export const ListQuerySchema = z.object({
   state: StateSchema.optional(),
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   municipality: z.string().regex(/^GM\d{4}$/).optional(),
+  regisseur: z.uuid().optional().describe('Only the cases this person is regisseur of (§6.3)'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(64).optional(),
 });

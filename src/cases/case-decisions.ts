@@ -17,12 +17,15 @@ import { REFERRAL_MACHINE_VERSION, type DeadlinePassedEvent } from '../../machin
 import {
   allowedFor, EVENTS_BY_ROLE, mayAnswerFor, maySend, SUBMITTING_ROLES,
 } from '../../machines/referral.roles.ts';
-import { recordOf, stamp, step, submit, type PersistedReferral, type TimerChange } from '../../machines/referral.ts';
+import {
+  acceptedEvents, recordOf, stamp, step, submit, type PersistedReferral, type TimerChange,
+} from '../../machines/referral.ts';
 import type { OfferResolution, ResolvedOffer } from '../../machines/referral.supply.ts';
 import { AppError, type InvalidParam } from '../errors.ts';
 import { parseBody, requireJsonObject } from '../validation.ts';
 import { canSee } from './access.ts';
-import type { CaseRow, NewCaseRow, TimerRow } from '../store/rows.ts';
+import type { CaseRow, NewCaseRow, TimerRow, User } from '../store/rows.ts';
+import { regisseurOf, regisseurWanted, type Regisseur } from './regisseur.ts';
 import type { Actor } from '../auth/actors.ts';
 import type { RegionSettings } from '../regions/region-settings.ts';
 import type { Applied, Entry, TrailActor } from './case-writes.ts';
@@ -72,7 +75,7 @@ export function decideSubmission(actor: Actor, body: unknown, at: string, settin
     row: {
       id, state, version: 1, machineVersion: REFERRAL_MACHINE_VERSION,
       region: actor.region, organisation: actor.organisation,
-      municipality: submission.subject.municipalityCode, overdue: 0, erasedAt: null, createdAt: at, updatedAt: at,
+      municipality: submission.subject.municipalityCode, overdue: 0, regisseur: null, erasedAt: null, createdAt: at, updatedAt: at,
     },
     persisted,
     timers,
@@ -111,12 +114,15 @@ export function offerResolution(ids: readonly string[], found: ReadonlyMap<strin
 
 /**
  * The client's event on the case as stored (after any deadline caught up): 409 or 422, or applied.
- * `offers`: the offers its help items name, as the region's register has them (§6.4).
+ * What the store looked up for it in the event's transaction: `offers`, those its help items name
+ * as the region's register has them (§6.4); `person`, the user it names as regisseur (§6.3).
  */
 export function decideEvent(actor: Actor, type: EventType, event: ReferralEvent, row: CaseRow, at: string,
-  settings: RegionSettings, newId: () => string, offers?: OfferResolution): { result: Applied; entry: Entry } {
+  settings: RegionSettings, newId: () => string, looked: { offers?: OfferResolution; person?: User } = {},
+): { result: Applied; entry: Entry } {
   const persisted = JSON.parse(row.snapshot) as PersistedReferral;
-  const stamped = stamp(event, at, newId, offers);
+  const regisseur = regisseurFor(actor, type, event, row, persisted, looked.person);
+  const stamped = stamp(event, at, newId, looked.offers, regisseur);
   const result = step(row.machineVersion, persisted, stamped, envFor(settings, at));
   if (result.outcome === 'not_accepted') {
     throw new AppError('EVENT_NOT_ALLOWED', `${type} is not allowed in state ${result.state}`, {
@@ -133,6 +139,24 @@ export function decideEvent(actor: Actor, type: EventType, event: ReferralEvent,
   // The trail keeps the payload as the machine took it: an advice's help items with their ids.
   const { type: _type, at: _at, ...payload } = stamped;
   return { result, entry: { type, at, actor: asTrailActor(actor), payload } };
+}
+
+/**
+ * The regisseur an event makes (§6.3), from `person`, the user the engine looked up for
+ * `regisseurWanted`: 422 UNKNOWN_PERSON for a person named who cannot be one, once the state takes
+ * the event (a 409 goes first, DESIGN §3's order); none for a signed-in person who cannot be one.
+ */
+function regisseurFor(actor: Actor, type: EventType, event: ReferralEvent, row: CaseRow, persisted: PersistedReferral,
+  person: User | undefined): Regisseur | undefined {
+  const wanted = regisseurWanted(actor, event, row.machineVersion);
+  if (!wanted || !acceptedEvents(row.machineVersion, persisted).includes(type)) return undefined;
+  const regisseur = regisseurOf(person?.id === wanted.userId ? person : undefined, row.region);
+  if (regisseur) return regisseur;
+  if (!wanted.named) return undefined;
+  const field = type === 'ASSIGN' ? 'userId' : 'regisseur';
+  throw new AppError('UNKNOWN_PERSON', `${field} is not an active expert-team person of the case's region`, {
+    invalidParams: [{ name: field, reason: 'not an active expert-team person of the case\'s region' }],
+  });
 }
 
 /** A due deadline on the case as stored: stale (the machine no longer waits for it) or fired. */

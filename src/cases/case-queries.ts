@@ -14,11 +14,28 @@ import type { ClosedAs } from './case-contract.ts';
 import type { CaseRow } from '../store/rows.ts';
 import type { Actor } from '../auth/actors.ts';
 import { NOTES_IN_VIEW, withNotes } from './case-writes.ts';
-import type { CaseReads, Offers, WorkFilter, WorkItem } from '../store/port.ts';
+import type { CaseReads, Offers, People, WorkFilter, WorkItem } from '../store/port.ts';
+import { personIdOf, regisseurOf, type Regisseur } from './regisseur.ts';
+import { waitingFor, type Waiting } from './waiting.ts';
+
+/** A case on a person's mijn werk (§6.3). */
+export interface MyWorkItem {
+  id: string;
+  state: LifecycleState;
+  municipality: string;
+  /** The referrer's own reference: what the console shows a case by. */
+  reference: string;
+  /** The nearest open deadline (its timer's name: a commitment's is `commitment:<id>`). */
+  nextDue: { name: string; dueAt: string } | null;
+  overdue: boolean;
+  /** What waits on the case for this person (waiting.ts). */
+  waiting: Waiting[];
+}
 
 export interface ListQuery {
   state?: string;
   municipality?: string;
+  regisseur?: string;
   overdue?: boolean;
   limit: number;
   cursor?: string;
@@ -28,10 +45,16 @@ const TRAIL_ROLES = new Set(['expert_team', 'inspector']);
 
 /** The case view with its latest notes (NOTES_IN_VIEW, oldest of them first) and how many it has. */
 export async function viewWithNotes(reads: Pick<CaseReads, 'notes' | 'noteCount'>, row: CaseRow,
-  persisted: PersistedReferral, actor: Actor, now: string): Promise<CaseView> {
+  persisted: PersistedReferral, actor: Actor, now: string, regisseur: Regisseur | null = null): Promise<CaseView> {
   const latest = (await reads.notes(row.id, NOTES_IN_VIEW)).reverse().map(({ type, text, at }) => ({ type, text, at }));
   const notesTotal = latest.length < NOTES_IN_VIEW ? latest.length : await reads.noteCount(row.id);
-  return caseView(row, withNotes(persisted, latest), actor.role, now, notesTotal);
+  return caseView(row, withNotes(persisted, latest), actor.role, now, notesTotal, regisseur);
+}
+
+/** The case's regisseur as its view shows it (§6.3): the person of the `regisseur` column while they can be one. */
+export async function currentRegisseur(people: Pick<People, 'byId'>, row: Pick<CaseRow, 'regisseur' | 'region'>):
+Promise<Regisseur | null> {
+  return row.regisseur === null ? null : regisseurOf(await people.byId(row.regisseur), row.region);
 }
 
 /**
@@ -50,7 +73,7 @@ export async function withWaitingNow(view: CaseView, offers: Pick<Offers, 'resol
 }
 
 /** The read side of cases, for either store: what a caller may see, and nothing else. */
-export function caseQueries(repo: CaseReads, clock: Clock, offers?: Pick<Offers, 'resolve'>) {
+export function caseQueries(repo: CaseReads, clock: Clock, people: Pick<People, 'byId'>, offers?: Pick<Offers, 'resolve'>) {
   async function visibleCase(actor: Actor, id: string): Promise<CaseRow> {
     const row = await repo.find(id);
     if (!row || !canSee(actor, row)) throw notFound();
@@ -69,8 +92,8 @@ export function caseQueries(repo: CaseReads, clock: Clock, offers?: Pick<Offers,
   return {
     async get(actor: Actor, id: string): Promise<CaseView> {
       const row = await visibleCase(actor, id);
-      return withWaitingNow(
-        await viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor, clock.now().toISOString()), offers);
+      return withWaitingNow(await viewWithNotes(repo, row, JSON.parse(row.snapshot) as PersistedReferral, actor,
+        clock.now().toISOString(), await currentRegisseur(people, row)), offers);
     },
 
     async list(actor: Actor, query: ListQuery): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
@@ -78,6 +101,7 @@ export function caseQueries(repo: CaseReads, clock: Clock, offers?: Pick<Offers,
         state: query.state,
         overdue: query.overdue,
         municipality: query.municipality,
+        regisseur: query.regisseur,
         beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
         limit: query.limit + 1,
         now: clock.now().toISOString(),
@@ -108,6 +132,38 @@ export function caseQueries(repo: CaseReads, clock: Clock, offers?: Pick<Offers,
     async worklist(actor: Actor, filter: WorkFilter): Promise<(WorkItem & { closedAs: ClosedAs | null })[]> {
       const items = await repo.worklist(caseScope(actor), { ...filter, now: clock.now().toISOString() });
       return items.map((i) => ({ ...i, closedAs: closedAsOf(i.closureType, i.closureOutcome) }));
+    },
+
+    /**
+     * Mijn werk (§6.3): for a person of the expert team the open cases they are regisseur of; for
+     * a local team its organisation's open cases where something waits for it. Each with what
+     * waits (waiting.ts) and its nearest deadline; what is overdue first, then the nearest
+     * deadline. Other roles have none.
+     */
+    async myWork(actor: Actor, limit = 500): Promise<MyWorkItem[]> {
+      const now = clock.now().toISOString();
+      const self = personIdOf(actor);
+      if (actor.role === 'expert_team' && self === undefined) return [];
+      if (actor.role !== 'expert_team' && actor.role !== 'local_team') return [];
+      const rows = await repo.list(caseScope(actor), {
+        open: true, limit, now, ...(actor.role === 'expert_team' ? { regisseur: self } : {}),
+      });
+      const items = rows.map((row): MyWorkItem => {
+        const persisted = JSON.parse(row.snapshot) as PersistedReferral;
+        const { deadlines, overdue } = persisted.context;
+        const open = Object.entries(deadlines).filter((e): e is [string, string] => e[1] !== undefined)
+          .sort((a, b) => a[1].localeCompare(b[1]));
+        const next = open[0];
+        return {
+          id: row.id, state: row.state as LifecycleState, municipality: row.municipality,
+          reference: persisted.context.record.submission.subject.reference,
+          nextDue: next ? { name: next[0], dueAt: next[1] } : null,
+          overdue: Object.keys(overdue).length > 0 || open.some(([, at]) => at <= now),
+          waiting: waitingFor(actor, { state: row.state, organisation: row.organisation, persisted }, now),
+        };
+      }).filter((i) => actor.role === 'expert_team' || i.waiting.length > 0);
+      return items.sort((a, b) => Number(b.overdue) - Number(a.overdue) ||
+        (a.nextDue?.dueAt ?? '\uffff').localeCompare(b.nextDue?.dueAt ?? '\uffff') || a.id.localeCompare(b.id));
     },
 
     /** The case, when this caller may read its trail (expert team of the region, inspector). */

@@ -10,6 +10,7 @@ import { deadlineOfKey } from '../../machines/referral.deadlines.ts';
 import { openEscalation } from '../../machines/referral.rules.ts';
 import type { CaseSummary, CaseView, ClosedAs, Deadline, EscalationView } from './case-contract.ts';
 import type { CaseRow } from '../store/rows.ts';
+import type { Regisseur } from './regisseur.ts';
 
 export type { CaseSummary, CaseView } from './case-contract.ts';
 
@@ -28,7 +29,7 @@ function listDeadlines(map: DeadlineMap): Deadline[] {
  * is overdue already, even before its DEADLINE_PASSED entry is written.
  */
 export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role, now: string,
-  notesTotal: number): CaseView {
+  notesTotal: number, regisseur: Regisseur | null = null): CaseView {
   const record = recordOf(persisted);
   const allowedEvents = allowedFor(role, acceptedEvents(row.machineVersion, persisted), record, now);
   const { deadlines, overdue } = persisted.context;
@@ -45,6 +46,7 @@ export function caseView(row: ViewRow, persisted: PersistedReferral, role: Role,
     commitments: record.commitments,
     closedAs: closedAs(record),
     notesTotal,
+    regisseur,
     data: record,
   };
 }

@@ -50,7 +50,13 @@ export function advancedRow(row: CaseRow, result: Applied, at: string): CaseRow 
     ...row, state: result.state, version: row.version + 1, updatedAt: at,
     ...persistedColumns(result.persisted),
     overdue: Object.keys(result.persisted.context.overdue).length > 0 ? 1 : 0,
+    regisseur: regisseurColumn(result.persisted),
   };
+}
+
+/** The regisseur's user id, kept beside the snapshot for GET /cases?regisseur= (§6.3); null when none was made. */
+export function regisseurColumn(persisted: PersistedReferral): string | null {
+  return (persisted.context.record as { regisseur?: { userId: string } | null }).regisseur?.userId ?? null;
 }
 
 /** What one entry writes besides the case row, for either store: trail, audit, timers, notification. */

@@ -127,7 +127,9 @@ export function triage(record: CaseRecord): string {
   const decision = record.triageDecision;
   if (!start && !decision) return '';
   return section('triage', 'Triage', dataList(given([
-    start !== null && ['Procesregisseur', esc(start.coordinator)],
+    // §6.3: the person made regisseur at the start; the free-text coordinator of before, where one was written.
+    start?.regisseur !== undefined && ['Procesregisseur bij de start', esc(start.regisseur.name)],
+    start !== null && start.coordinator !== undefined && ['Coördinator (vrije tekst)', esc(start.coordinator)],
     start !== null && ['Gestart', when(start.at)],
     decision?.type === 'ACCEPT' && ['Aangenomen op', when(decision.at)],
     decision?.type === 'ACCEPT' && ['Waarom aangenomen', prose(decision.rationale)],

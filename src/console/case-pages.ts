@@ -25,10 +25,11 @@ import {
   type Options,
 } from './form.ts';
 import { advice, bridging, consentAndAuthority, intake, overleg, triage } from './case-file.ts';
-import { eventForm, invitedProfessionals, submissionForm } from './forms-nl.ts';
+import { eventForm, invitedProfessionals, submissionForm, type FormChoices } from './forms-nl.ts';
 import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
 import { statechartSvg } from './statechart-svg.ts';
 import { type ConsoleContext, type Person, SeeOther } from './context.ts';
+import { personIdOf } from '../cases/regisseur.ts';
 
 const WORKERS = ['local_team', 'expert_team'] as const;
 /** Entries of the trail, and notes, on one page of their lists. */
@@ -73,9 +74,32 @@ type Acting = Pick<Trail['entries'][number]['actor'], 'name' | 'role' | 'organis
 const recorders = (entries: Trail['entries'], type: string, who: (actor: Acting) => string): Map<string, string> =>
   new Map(entries.filter((e) => e.type === type).map((e) => [e.at, who(e.actor)]));
 
+/**
+ * What an entry of the trail was, in Dutch; an assignment (§6.3) says who was made regisseur
+ * ("Procesregisseur: <naam>"), the actor column says by whom.
+ */
+function entryText(e: Trail['entries'][number]): string {
+  const payload = e.payload as { name?: unknown; regisseur?: { name?: unknown } } | null;
+  if (e.type === 'ASSIGN' && typeof payload?.name === 'string') return `Procesregisseur: ${payload.name}`;
+  if (e.type === 'START_TRIAGE' && typeof payload?.regisseur?.name === 'string') {
+    return `${EVENT_LABELS.START_TRIAGE} · Procesregisseur: ${payload.regisseur.name}`;
+  }
+  return EVENT_LABELS[e.type] ?? e.type;
+}
+
 /** "Afspraak: " before a due time: which deadline it is (a commitment's timer is `commitment:<id>`). */
 const dueName = (name: string | null | undefined): string =>
   name ? `${esc(label(deadlineOfKey(name).name))}: ` : '';
+
+/**
+ * How urgent a case on the work list is (§6.3), in words, so that the marker does not rest on
+ * colour: over the term, due within a week, or neither. The list is in this order already.
+ */
+function urgency(overdue: boolean, nextDue: string | null, soon: string): string {
+  if (overdue) return '<strong>Te laat</strong>';
+  if (nextDue !== null && nextDue <= soon) return '<strong>Binnen een week</strong>';
+  return esc('—');
+}
 
 function caseId(request: FastifyRequest): string {
   const id = (request.params as { id: string }).id;
@@ -99,6 +123,12 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
       `${o.name} (${o.provider}, ${OFFER_KIND_LABELS[o.kind] ?? o.kind}) · ${o.waitingTime ? `wachttijd ${weeksNl(o.waitingTime.weeks)}` : 'geen wachttijd gemeld'}`] as const);
   }
 
+  /** What the event forms offer this person to choose from: the offers register, the regisseurs. */
+  async function formChoices(person: Person): Promise<FormChoices> {
+    const [offers, people] = await Promise.all([offerChoices(person), regisseurOptions(person)]);
+    return { offers, people };
+  }
+
   async function municipalityOptions(region: string): Promise<Options> {
     const now = clock.now();
     const own = (await regions.get(region)).municipalities;
@@ -108,22 +138,39 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
     return list.map((m) => [m.code, m.name] as const).sort((a, b) => a[1].localeCompare(b[1], 'nl'));
   }
 
+  /**
+   * Who can be regisseur of the region's cases (§6.3): its active expert-team people, by name.
+   * Only the expert team sees the forms that choose one.
+   */
+  async function regisseurOptions(person: Person): Promise<Options> {
+    if (person.actor.role !== 'expert_team') return [];
+    return (await ctx.people.list(person.actor.region))
+      .filter((u) => u.role === 'expert_team' && u.disabledAt === null)
+      .map((u) => [u.id, u.name] as const);
+  }
+
   app.get('/casussen', async (request, reply) => {
     const person = ctx.person(request, WORKERS);
     const q = request.query as Record<string, unknown>;
     const state = str(q, 'status');
     const municipality = str(q, 'gemeente');
+    const chosenState = state && (LIFECYCLE_STATES as readonly string[]).includes(state) ? state : undefined;
+    // Closed cases are left out unless asked for (§6.3), or unless the state asked for is closed.
+    const withClosed = flag(q, 'afgesloten') || chosenState === 'closed';
     const filter = {
-      state: state && (LIFECYCLE_STATES as readonly string[]).includes(state) ? state : undefined,
+      state: chosenState,
       municipality: municipality && /^GM\d{4}$/.test(municipality) ? municipality : undefined,
-      overdue: flag(q, 'achterstallig'), limit: 200,
+      overdue: flag(q, 'achterstallig'), open: !withClosed, limit: 200,
     };
     const items = await queries.worklist(person.actor, filter);
     await access.record(request, person.actor, 'case.list', items.map((i) => i.id));
     const title = person.actor.role === 'local_team' ? 'Mijn casussen' : 'Werkvoorraad';
+    const soon = new Date(clock.now().getTime() + 7 * 86_400_000).toISOString();
     const rows = items.map((i) => [
       link(`/casussen/${i.id}`, i.reference ?? i.id.slice(0, 8)),
       stateBadge(i.state, i.closedAs, i.overdue === 1),
+      urgency(i.overdue === 1, i.nextDue, soon),
+      esc(i.regisseurName ?? '—'),
       esc(municipalityName(i.municipality) ?? i.municipality),
       i.overdue ? `<strong>Termijn verstreken</strong>${i.nextDue ? ` (${dueName(i.nextDueName)}${when(i.nextDue)})` : ''}`
         : i.nextDue ? `${dueName(i.nextDueName)}${when(i.nextDue)}` : when(i.nextDue),
@@ -141,9 +188,13 @@ export async function casePages(app: FastifyInstance, ctx: ConsoleContext): Prom
 <p class="utrecht-form-field__input"><select class="utrecht-select utrecht-select--html-select" id="gemeente" name="gemeente"><option value="">Alle</option>${municipalityOpts}</select></p></div>
 <div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="achterstallig" name="achterstallig" value="ja"${filter.overdue ? ' checked' : ''}></p>
 <p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="achterstallig">Alleen over de termijn</label></p></div>
+<div class="utrecht-form-field utrecht-form-field--checkbox"><p class="utrecht-form-field__input"><input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" id="afgesloten" name="afgesloten" value="ja"${withClosed ? ' checked' : ''}></p>
+<p class="utrecht-form-field__label utrecht-form-field__label--checkbox"><label class="utrecht-form-label utrecht-form-label--checkbox" for="afgesloten">Ook afgesloten casussen tonen</label></p></div>
 <button class="utrecht-button utrecht-button--secondary-action" type="submit">Filteren</button>
 </form>
-${table(`${items.length} casus${items.length === 1 ? '' : 'sen'}`, ['Kenmerk', 'Status', 'Gemeente', 'Volgende termijn', 'Aangemeld'], rows)}`));
+${withClosed ? '' : '<p class="utrecht-paragraph utrecht-paragraph--small">Afgesloten casussen staan er niet bij; vink "Ook afgesloten casussen tonen" aan om ze te zien.</p>'}
+${table(`${items.length} ${withClosed ? '' : 'open '}casus${items.length === 1 ? '' : 'sen'}`,
+    ['Kenmerk', 'Status', 'Urgentie', 'Procesregisseur', 'Gemeente', 'Volgende termijn', 'Aangemeld'], rows)}`));
   });
 
   async function submissionPage(reply: FastifyReply, person: Person, values: FormValues, errors: FieldErrors, status = 200) {
@@ -192,7 +243,7 @@ ${renderFields(fields, values, errors)}
     const done = str(request.query as Record<string, unknown>, 'gedaan');
     const notice = done && (isEventType(done) || done === 'SUBMIT')
       ? { kind: 'ok' as const, text: `Vastgelegd: ${EVENT_LABELS[done] ?? done}.` } : null;
-    return ctx.send(reply, casePage(person, view, notice, undefined, entries, authors, await offerChoices(person)));
+    return ctx.send(reply, casePage(person, view, notice, undefined, entries, authors, await formChoices(person)));
   });
 
   app.post('/casussen/:id', async (request, reply) => {
@@ -208,11 +259,11 @@ ${renderFields(fields, values, errors)}
       // Said plainly: Enter in a text field presses the form's first button, which may be this one.
       return ctx.send(reply, casePage(person, current, {
         kind: 'info', text: 'Er is een regel bijgekomen. Er is nog niets vastgelegd: vul het formulier verder in en verstuur het.',
-      }, { type, values, errors: {} }, undefined, await noteAuthors(person, current), await offerChoices(person)));
+      }, { type, values, errors: {} }, undefined, await noteAuthors(person, current), await formChoices(person)));
     }
     const version = typeof values.versie === 'string' && /^\d{1,9}$/.test(values.versie) ? values.versie : String(current.version);
-    const offers = await offerChoices(person);
-    const body = readForm(eventForm(type, current.data, offers), values);
+    const choices = await formChoices(person);
+    const body = readForm(eventForm(type, current.data, choices), values);
     try {
       await engine.applyEvent(person.actor, { caseId: id, body: { type, ...body }, ifMatch: `"${version}"` });
       throw new SeeOther(`/casussen/${id}?gedaan=${type}`);
@@ -221,7 +272,7 @@ ${renderFields(fields, values, errors)}
       await access.record(request, person.actor, 'case.read', [current.id]);
       const errors = ruleErrorsInOneRound(err, type, body, current.data, current.machineVersion, clock.now());
       const authors = await noteAuthors(person, current);
-      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, authors, offers), err.status);
+      return ctx.send(reply, casePage(person, current, null, { type, values, errors }, undefined, authors, choices), err.status);
     }
   });
 
@@ -290,7 +341,7 @@ ${fileSections(view, now)}
     const { shown, pager } = paged(matching, str(q, 'pagina'), TRAIL_PAGE, `/casussen/${view.id}/verloop`, { soort: kind, wie: who }, 'vastleggingen');
     const items = shown.map((e) => {
       const fields = e.type === 'SUBMIT' ? submissionForm([]) : isEventType(e.type) ? eventForm(e.type, record) : [];
-      return `<li class="console-entry"><h2 class="utrecht-heading-3">${esc(EVENT_LABELS[e.type] ?? e.type)}</h2>
+      return `<li class="console-entry"><h2 class="utrecht-heading-3">${esc(entryText(e))}</h2>
 <p class="utrecht-paragraph utrecht-paragraph--small">${when(e.at)} · door ${esc(whoActed(e.actor))} · daarna: ${esc(STATE_LABELS[e.state] ?? e.state)} · nr. ${e.seq}</p>
 ${describeValue(e.payload, fields, (iso) => when(iso))}</li>`;
     });
@@ -362,7 +413,7 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
   }
 
   function casePage(person: Person, view: CaseView, notice: { kind: 'ok' | 'error' | 'info'; text: string } | null, failed?: Failed,
-    entries?: Trail['entries'], authors?: Map<string, string>, offers: Options = []): string {
+    entries?: Trail['entries'], authors?: Map<string, string>, choices: FormChoices = {}): string {
     const record = view.data;
     const role = person.actor.role;
     const reference = record.submission.subject.reference;
@@ -371,10 +422,10 @@ ${table('Inzage', ['Wanneer', 'Wie', 'Rol', 'Organisatie', 'Wat', 'Doel', 'Uitko
       role === 'inspector' ? link(`/casussen/${view.id}/toegang`, 'Toegangslog van deze casus') : '',
       link(`/casussen/${view.id}/afdruk`, 'Dossieroverzicht om af te drukken'),
     ].filter(Boolean);
-    const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(t)) &&
+    const blocked = view.allowedEvents.length > 0 && view.allowedEvents.every((t) => ['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE', 'ASSIGN'].includes(t)) &&
       view.state !== 'closed';
     const summary = failed
-      ? errorSummary(errorItems(eventForm(failed.type, record, offers), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
+      ? errorSummary(errorItems(eventForm(failed.type, record, choices), failed.values, failed.errors, '', `${failed.type}-`), failed.errors[''])
       : '';
     return page({ title: `Casus ${reference}`, user: ctx.pageUser(person), path: role === 'inspector' ? '/dossieronderzoek' : '/casussen', notice }, `${summary}
 ${view.overdueDeadlines.length > 0 ? alert('warning', overdueText(view)) : ''}
@@ -388,12 +439,13 @@ ${dataList([
     ['Urgentie', esc(record.submission.urgency === 'urgent' ? 'Spoed' : 'Gewoon')],
     ['Leefgebieden', esc(record.submission.problemAreas.map(label).join(', '))],
     ['Hulpvraag', esc(record.submission.requestForHelp.summary)],
+    ['Procesregisseur', esc(view.regisseur?.name ?? 'Geen procesregisseur')],
     ...(role === 'inspector' ? [] : [['Uw volgende stap', nextStep(view)] as [string, string]]),
   ])}
 ${table('Open termijnen', ['Termijn', 'Uiterlijk'], view.deadlines.map((d) => [esc(label(d.name)), when(d.dueAt)]))}
 </section>
 ${ending(view)}
-${actions(person, view, failed, offers)}
+${actions(person, view, failed, choices)}
 ${fileSections(view, clock.now(), entries, authors, true)}
 ${entries ? timeline(view.id, entries) : ''}
 <section aria-labelledby="kop-chart"><h2 class="utrecht-heading-2" id="kop-chart">Waar de casus staat</h2>
@@ -429,7 +481,7 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
     return steps.map((t) => `<a class="utrecht-link utrecht-link--html-a" href="#actie-${t}">${esc(ACTION_LABELS[t] ?? t)}</a>`).join(', ');
   }
 
-  function actions(person: Person, view: CaseView, failed?: Failed, offers: Options = []): string {
+  function actions(person: Person, view: CaseView, failed?: Failed, choices: FormChoices = {}): string {
     const role = person.actor.role;
     if (role === 'inspector') return '';
     if (view.allowedEvents.length === 0) {
@@ -439,12 +491,12 @@ ${statechartSvg(view.state, view.machineVersion)}</section>`);
     const ordered = EVENT_TYPES.filter((t) => view.allowedEvents.includes(t));
     const forms = ordered.map((type) => {
       const open = failed?.type === type;
-      const values = open ? failed.values : defaults(type, view);
+      const values = open ? failed.values : defaults(type, view, person);
       const errors = open ? failed.errors : {};
       return `<details class="console-action" id="actie-${type}"${open ? ' open' : ''}><summary>${esc(ACTION_LABELS[type] ?? type)}</summary>
 <form method="post" action="/casussen/${view.id}" novalidate>${csrfField(person.session.csrf)}
 <input type="hidden" name="type" value="${type}"><input type="hidden" name="versie" value="${view.version}">
-${renderFields(eventForm(type, view.data, offers), values, errors, '', `${type}-`)}
+${renderFields(eventForm(type, view.data, choices), values, errors, '', `${type}-`)}
 <button class="utrecht-button utrecht-button--primary-action" type="submit">${esc(ACTION_LABELS[type] ?? type)}</button></form></details>`;
     });
     return `<section aria-labelledby="kop-acties"><h2 class="utrecht-heading-2" id="kop-acties">Wat u nu kunt doen</h2>
@@ -454,7 +506,7 @@ ${forms.join('\n')}</section>`;
 
   function timeline(id: string, entries: Trail['entries']): string {
     const latest = entries.slice(-10).reverse().map((e) => [
-      when(e.at), esc(EVENT_LABELS[e.type] ?? e.type),
+      when(e.at), esc(entryText(e)),
       esc(whoActed(e.actor)),
       esc(STATE_LABELS[e.state] ?? e.state),
     ]);
@@ -464,10 +516,14 @@ ${table(entries.length > 10 ? `De laatste 10 van ${entries.length} vastleggingen
   }
 
   /**
-   * What a form starts with: today for a help item's change, the current school situation, and at
-   * the overleg's record the professionals who were invited to it (§6.3).
+   * What a form starts with: today for a help item's change, the current school situation, at the
+   * overleg's record the professionals who were invited to it, and the regisseur (§6.3).
    */
-  function defaults(type: EventType, view: CaseView): FormValues {
+  function defaults(type: EventType, view: CaseView, person: Person): FormValues {
+    // §6.3: the one who starts the triage runs the case, unless they choose another.
+    const self = personIdOf(person.actor);
+    if (type === 'START_TRIAGE') return { regisseur: self };
+    if (type === 'ASSIGN') return { userId: view.regisseur?.userId ?? self };
     if (type === 'UPDATE_HELP_ITEM') return { date: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(clock.now()) };
     if (type === 'UPDATE_SCHOOL') return { status: view.data.submission.school.status };
     if (type === 'RECORD_OVERLEG') return invitedProfessionals(view.data);

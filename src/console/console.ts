@@ -21,6 +21,7 @@ import { ROLE_LABELS } from '../http/labels-nl.ts';
 import type { Services } from '../services.ts';
 import { assetFor, iconIco, IMMUTABLE } from './assets.ts';
 import { casePages } from './case-pages.ts';
+import { myWorkPage } from './my-work-page.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
@@ -50,8 +51,9 @@ const REFUSED_ACTIONS: Record<string, AccessAction> = {
   '/casussen/:id/verloop': 'trail.read', '/casussen/:id/toegang': 'access_log.read', '/toegangslog': 'access_log.read',
 };
 
+/** Where a person lands after signing in: the workers on mijn werk (§6.3). */
 const HOME: Record<Role, string> = {
-  local_team: '/casussen', expert_team: '/casussen', inspector: '/dossieronderzoek', admin: '/beheer',
+  local_team: '/mijn-werk', expert_team: '/mijn-werk', inspector: '/dossieronderzoek', admin: '/beheer',
   municipality: '/signalering',
   provider: '/wachttijden',
 };
@@ -296,6 +298,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   });
 
   await casePages(app, context);
+  await myWorkPage(app, context);
   await oversightPages(app, context);
   await offerPages(app, context);
 

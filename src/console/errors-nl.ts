@@ -46,6 +46,7 @@ const NL: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_REUSED: 'Dit verzoek is al eens met andere inhoud gedaan.',
   UNKNOWN_OFFER: 'Dit aanbod staat niet in het aanbodregister van uw regio.',
   WAITING_TIME_UNKNOWN: 'Voor dit aanbod is nog geen wachttijd gemeld: vul zelf een wachttijd in.',
+  UNKNOWN_PERSON: 'Een procesregisseur is een actieve medewerker van het expertteam van de regio van de casus. Kies iemand uit de lijst.',
   INTERNAL_ERROR: 'Er ging aan onze kant iets mis. Probeer het later opnieuw.',
 };
 
@@ -66,6 +67,7 @@ const RULE_FIELD: Partial<Record<ErrorCode, string>> = {
 
 /** A reason of the service in Dutch; a reason we do not know in Dutch gets a general sentence. */
 function reasonNl(reason: string): string {
+  if (/^not an active expert-team person/.test(reason)) return 'Kies een actieve medewerker van het expertteam van deze regio.';
   if (/^must explain/.test(reason)) return 'Leg dit uit in minstens 10 tekens, met letters.';
   const after = /must not be after today \((\d{4}-\d{2}-\d{2})\)/.exec(reason);
   if (after) return `Deze datum ligt in de toekomst: hij mag niet na vandaag (${dutchDate(after[1]!)}) liggen.`;

@@ -287,6 +287,8 @@ export function formValues(body: unknown): FormValues {
 /** Labels for members the forms do not ask for but a record or trail holds. */
 const EXTRA_LABELS: Record<string, string> = {
   id: 'Kenmerk', at: 'Vastgelegd op', birthYear: 'Geboortejaar', helpItems: 'Hulponderdelen', deadline: 'Termijn', dueAt: 'Uiterlijk',
+  // §6.3: who was made regisseur (ASSIGN, START_TRIAGE), and the free text of before.
+  coordinator: 'Procesregisseur (vrije tekst)', name: 'Naam', userId: 'Gebruikersnummer',
 };
 
 const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;

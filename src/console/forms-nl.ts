@@ -146,14 +146,29 @@ export function submissionForm(municipalities: Options): Field[] {
 }
 
 /** The form of an event type on this case; the help items come from the case's advice. */
+/** What some event forms offer to choose from, read by the page beforehand. */
+export interface FormChoices {
+  /** The region's offers (§6.4). */
+  offers?: Options;
+  /** The active expert-team people of the region (§6.3). */
+  people?: Options;
+}
+
 /**
- * The form of an event. `offers`: the region's offers register as choices (§6.4), for the help
- * items of an advice.
+ * The form of an event. `choices`: the region's offers register (§6.4), for the help items of an
+ * advice, and the people who may run the case (§6.3), for the triage and an assignment.
  */
-export function eventForm(type: EventType, record: CaseRecord, offers: Options = []): Field[] {
+export function eventForm(type: EventType, record: CaseRecord, choices: FormChoices = {}): Field[] {
+  const { offers = [], people = [] } = choices;
   switch (type) {
     case 'START_TRIAGE':
-      return [{ kind: 'text', name: 'coordinator', label: 'Procesregisseur', required: true, hint: 'Wie de triage doet en de casus regisseert.' }];
+      // §6.3: the regisseur is a person of the expert team (the free-text coordinator of old is
+      // still taken from the API, not asked here).
+      return [{ kind: 'select', name: 'regisseur', label: 'Procesregisseur', required: true, options: people,
+        hint: 'Wie de casus regisseert: een medewerker van het expertteam van de regio. Dat bent u, tenzij u een ander kiest.' }];
+    case 'ASSIGN':
+      return [{ kind: 'select', name: 'userId', label: 'Procesregisseur', required: true, options: people,
+        hint: 'Een medewerker van het expertteam van de regio. Die ziet de casus daarna onder Mijn werk.' }];
     case 'REQUEST_INFORMATION':
       return [{ kind: 'textarea', name: 'question', label: 'Vraag aan de aanmelder', required: true }];
     case 'PROVIDE_INFORMATION':

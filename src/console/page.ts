@@ -30,13 +30,15 @@ export interface PageOptions {
   open?: boolean;
 }
 
+const MY_WORK = ['/mijn-werk', 'Mijn werk'] as const;
+
 const NAV: Record<Role, readonly (readonly [string, string])[]> = {
-  local_team: [['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
-  expert_team: [['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
+  local_team: [MY_WORK, ['/casussen', 'Mijn casussen'], ['/aanmelden', 'Nieuwe aanmelding']],
+  expert_team: [MY_WORK, ['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
     ['/signalering', 'Signalering'], ['/aanbod', 'Aanbod'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
-    ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
-  admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod']],
+    ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden'], MY_WORK],
+  admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod'], MY_WORK],
   municipality: [['/signalering', 'Signalering'], ['/expertteams', 'Expertteams']],
   provider: [['/wachttijden', 'Wachttijden']],
 };

@@ -20,7 +20,7 @@ export const EVENT_LABELS: Record<string, string> = {
   RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling', UPDATE_HELP_ITEM: 'Hulponderdeel bijgewerkt',
   WITHDRAW: 'Ingetrokken', CLOSE: 'Afgesloten', ADD_NOTE: 'Notitie', UPDATE_CONSENT: 'Toestemming gewijzigd',
   UPDATE_SCHOOL: 'Schoolsituatie gewijzigd', DEADLINE_PASSED: 'Termijn verstreken',
-  UPDATE_COMMITMENT: 'Afspraak afgehandeld',
+  UPDATE_COMMITMENT: 'Afspraak afgehandeld', ASSIGN: 'Procesregisseur toegewezen',
 };
 
 /** The same events as actions, for the console's buttons and forms. */
@@ -32,6 +32,25 @@ export const ACTION_LABELS: Record<string, string> = {
   RECORD_ESCALATION_OUTCOME: 'Uitkomst van de opschaling vastleggen', UPDATE_HELP_ITEM: 'Hulponderdeel bijwerken',
   WITHDRAW: 'Intrekken', CLOSE: 'Afsluiten', ADD_NOTE: 'Notitie toevoegen', UPDATE_CONSENT: 'Toestemming wijzigen',
   UPDATE_SCHOOL: 'Schoolsituatie wijzigen', UPDATE_COMMITMENT: 'Afspraak afhandelen',
+  ASSIGN: 'Procesregisseur toewijzen',
+};
+
+/**
+ * What waits on a case (src/cases/waiting.ts, §6.3), as mijn werk says it: the step, not its
+ * content. A mail may use these words too: they name no one and hold nothing of the file.
+ */
+export const WAITING_LABELS: Record<string, string> = {
+  question: 'Een vraag van het expertteam beantwoorden',
+  help_items: 'Melden of de hulp is gestart',
+  checkpoint: 'Voortgang melden (controlemoment)',
+  commitment: 'Een afspraak van uw organisatie nakomen',
+  triage: 'Triage starten',
+  triage_decision: 'Triagebesluit nemen',
+  overleg_planning: 'Overleg plannen',
+  overleg_record: 'Overleg vastleggen',
+  advice: 'Advies geven',
+  bridging_plan: 'Overbruggingsplan vastleggen',
+  escalation_outcome: 'Uitkomst van de opschaling vastleggen',
 };
 
 /** How a closed case ended (closedAs, §6.1): what the console shows instead of "Afgesloten". */

@@ -59,6 +59,13 @@ export interface CaseFilter {
   state?: string;
   overdue?: boolean;
   municipality?: string;
+  /**
+   * Only the cases this person is regisseur of (§6.3): while they are an active expert-team
+   * person of the case's region (a disabled person's cases are without regisseur).
+   */
+  regisseur?: string;
+  /** Only cases that are not closed. */
+  open?: boolean;
   /** Only cases with seq below this (the cursor of the previous page). */
   beforeSeq?: number;
   limit: number;
@@ -71,6 +78,9 @@ export interface WorkFilter {
   /** Submitted on or after / before (ISO date-times). */
   from?: string;
   to?: string;
+  /** As CaseFilter's: the cases of this regisseur (§6.3); open: none closed. */
+  regisseur?: string;
+  open?: boolean;
   /** An overleg recorded youth or parents as not involved. */
   notInvolved?: boolean;
   /** Youth or parents disagreed with an advice. */
@@ -101,6 +111,9 @@ export interface WorkItem {
   closureType: string | null;
   closureOutcome: string | null;
   reference: string | null;
+  /** The regisseur (§6.3) while they are one: an active expert-team person of the region; else null. */
+  regisseurId: string | null;
+  regisseurName: string | null;
 }
 
 /** Reading cases; who may see what is decided above (src/cases/case-queries.ts). */
@@ -177,6 +190,8 @@ export interface People {
   list(region?: string): Promise<User[]>;
   /** The active user with this address. */
   byEmail(email: string): Promise<User | undefined>;
+  /** The user with this id, active or disabled (a regisseur, §6.3, is shown only while active). */
+  byId(id: string): Promise<User | undefined>;
   /** A one-time link secret for an active user; undefined for no such user. */
   signInLink(userId: string, now: Date): Promise<string | undefined>;
   /** Uses a link up: the user it was for, once, while it is valid and the user active. */

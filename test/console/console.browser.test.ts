@@ -135,12 +135,18 @@ describe('the console in Chromium', () => {
   it('the coordinator finds it in the work queue and takes it from triage to follow-up through the forms', async () => {
     coordinator = await person(ctx, 'expert_team', 'ret-r01', 'R01', 'Carla Coördinator');
     const { context, page } = await signedIn(coordinator);
+    // Signed in, a person lands on mijn werk (§6.3); the work queue is one link away.
+    expect(await page.textContent('h1')).toBe('Mijn werk');
+    await page.getByRole('navigation', { name: 'Hoofdmenu' }).getByRole('link', { name: 'Werkvoorraad' }).click();
     expect(await page.textContent('h1')).toBe('Werkvoorraad');
     await page.getByRole('link', { name: reference }).click();
     await check(page);
     expect(await page.locator('svg title').textContent()).toContain('Aangemeld');
 
-    await act(page, 'START_TRIAGE', (f) => page.fill(`${f} [name="coordinator"]`, 'Carla'));
+    // The regisseur is chosen from the region's expert team, the person starting the triage by default (§6.3).
+    await act(page, 'START_TRIAGE', async (f) => {
+      expect(await page.locator(`${f} [name="regisseur"] option:checked`).textContent()).toBe('Carla Coördinator');
+    });
     await act(page, 'ACCEPT', async (f) => {
       await page.check(`${f} [name="findings.regularRoutesTried"]`);
       await page.check(`${f} [name="findings.questionClear"]`);
@@ -258,7 +264,7 @@ describe('the console in Chromium', () => {
     const inspector = await person(ctx, 'inspector', 'igj', 'R01', 'Inspecteur Ivo');
     const admin = (await ctx.app.services.people.list()).find((u) => u.name === 'Bea Beheer')!;
     expect((await ctx.app.services.people.list()).length).toBeGreaterThanOrEqual(5);
-    for (const [user, path, rows] of [[coordinator, '/casussen', 20], [worker, '/casussen', 20], [admin, '/beheer', 5],
+    for (const [user, path, rows] of [[coordinator, '/casussen?afgesloten=ja', 20], [worker, '/casussen?afgesloten=ja', 20], [admin, '/beheer', 5],
       [inspector, '/dossieronderzoek?zoek=ja', 20]] as const) {
       const { context, page } = await signedIn(user as User);
       if (user === inspector) {

@@ -33,7 +33,7 @@ describe('signing in', () => {
     // Opening the link does not use it up (mail scanners open links): the button does.
     const res = await ctx.app.inject({ method: 'POST', url: '/inloggen', payload: encodeForm({ code }), headers: form });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/casussen');
+    expect(res.headers.location).toBe('/mijn-werk');
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/^passend_sessie=[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/HttpOnly/);

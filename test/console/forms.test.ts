@@ -75,11 +75,15 @@ const FULL: { [T in EventType]?: Record<string, unknown> } = {
   UPDATE_SCHOOL: { status: 'not_attending', notAttendingSince: '2025-12-01' },
 };
 
+const REGISSEUR = '00000000-0000-4000-8000-00000000a551';
+
 describe('the console\'s forms hold every field of the contract', () => {
   it.each(EVENT_TYPES)('%s: written into its form and read back, the same event', (type) => {
     const schema = EVENT_SCHEMAS[type];
-    const original = schema.parse({ ...events[type](), ...FULL[type] } as never) as Record<string, unknown>;
-    const fields = eventForm(type, RECORD);
+    // START_TRIAGE: the form chooses the regisseur (§6.3); the free-text coordinator is the API's, kept for compatibility.
+    const base = type === 'START_TRIAGE' ? { type, regisseur: REGISSEUR } : events[type]();
+    const original = schema.parse({ ...base, ...FULL[type] } as never) as Record<string, unknown>;
+    const fields = eventForm(type, RECORD, { people: [[REGISSEUR, 'Anna de Regisseur']] });
     const read = schema.parse({ type, ...readForm(fields, toFormValues(fields, original)) } as never);
     expect(normalised(read)).toEqual(normalised(original));
   });

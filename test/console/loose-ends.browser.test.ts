@@ -119,7 +119,8 @@ describe('no loose ends in the console (§6.1)', () => {
     await expert.context.close();
 
     const local = await signedIn(worker);
-    await local.page.goto(`${base}/casussen`);
+    // Closed cases are on the list when asked for (§6.3).
+    await local.page.goto(`${base}/casussen?afgesloten=ja`);
     await check(local.page);
     expect(await local.page.locator('tr', { hasText: 'WN-2026-0042' }).first().textContent()).toBeTruthy();
     expect(await local.page.locator('tbody').textContent()).toContain('Afgewezen');

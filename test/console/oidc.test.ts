@@ -102,7 +102,7 @@ describe('sign-in through OpenID Connect', () => {
     const res = await signInThroughProvider();
     expect(seen.challengeOk).toBe(true);
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/casussen');
+    expect(res.headers.location).toBe('/mijn-werk');
     const cookie = (res.headers['set-cookie'] as string[]).find((c) => c.startsWith('passend_sessie='))!;
     expect(cookie).toMatch(/HttpOnly/);
     const queue = await app.inject({ url: '/casussen', headers: { cookie: cookie.split(';')[0]! } });

@@ -304,7 +304,7 @@ describe('what people read easily', () => {
 
   it('a badge per phase in its own colour, and an overdue case marked "Over de termijn" in words', async () => {
     const { context, page } = await signedIn(regisseur);
-    await open(page, '/casussen');
+    await open(page, '/casussen?afgesloten=ja');
     const colour = (text: string) => page.locator('main tbody .console-badge', { hasText: text }).first()
       .evaluate((el) => getComputedStyle(el).backgroundColor);
     const colours = [await colour('Aangemeld'), await colour('Monitoren'), await colour('Afgewezen')];
@@ -411,7 +411,7 @@ describe('smaller things', () => {
   it('says procesregisseur, not coördinator; thuiszitter only for a school-age child; the help started as the help items say', async () => {
     const { context, page } = await signedIn(regisseur);
     await open(page, `/casussen/${toddler}`);
-    expect(await page.locator('label[for="veld-START_TRIAGE-coordinator"]').textContent()).toContain('Procesregisseur');
+    expect(await page.locator('label[for="veld-START_TRIAGE-regisseur"]').textContent()).toContain('Procesregisseur');
     expect((await page.textContent('main'))!.toLowerCase()).not.toContain('coördinator');
     const young = await page.textContent('section[aria-labelledby="kop-aanmelding"]');
     expect(young).toContain('Gaat niet naar school');

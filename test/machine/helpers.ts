@@ -42,7 +42,8 @@ export function input(options: InputOptions = {}): ReferralInput {
 
 /** An event as the engine hands it to the machine: stamped, an advice's help items with new ids. */
 export function stamp(event: ReferralEvent, at: string = AT): StampedEvent {
-  return stampForMachine(event, at, randomUUID);
+  // ASSIGN (§6.3): the engine resolves the person; here a fixed name stands for that lookup.
+  return stampForMachine(event, at, randomUUID, undefined, event.type === 'ASSIGN' ? { userId: event.userId, name: 'Petra Regie' } : undefined);
 }
 
 /**
@@ -78,7 +79,7 @@ export function adviceWaiting(weeks: number): StampedEvent {
 /**
  * DESIGN §3, "Events" table, read per state, with §5: the event types each lifecycle state accepts
  * and the lifecycle state(s) each leads to. ISSUE_ADVICE has two targets (bridging when a help item
- * waits more than the threshold, else follow_up). UPDATE_CONSENT and UPDATE_SCHOOL (§5.1) keep any
+ * waits more than the threshold, else follow_up). UPDATE_CONSENT and UPDATE_SCHOOL (§5.1) and ASSIGN (§6.3) keep any
  * open state; UPDATE_COMMITMENT (§6.1) every state from triage on; UPDATE_HELP_ITEM (§5.2) keeps bridging and follow_up;
  * ESCALATE (§5.3) keeps every
  * state from triage to follow_up, and RECORD_ESCALATION_OUTCOME is accepted there only while an
@@ -86,7 +87,7 @@ export function adviceWaiting(weeks: number): StampedEvent {
  */
 const keeps = (state: LifecycleState, ...types: EventType[]) =>
   Object.fromEntries(types.map((type) => [type, [state]])) as Partial<Record<EventType, readonly LifecycleState[]>>;
-const open = (state: LifecycleState) => keeps(state, 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL');
+const open = (state: LifecycleState) => keeps(state, 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'ASSIGN');
 // From triage on a commitment can exist (an escalation's outcome makes one): it can be settled.
 const escalatable = (state: LifecycleState) => ({ ...open(state), ...keeps(state, 'ESCALATE', 'UPDATE_COMMITMENT') });
 

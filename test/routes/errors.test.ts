@@ -163,7 +163,7 @@ describe('POST /api/v1/cases/{id}/events: 412 before 409 before 422', () => {
     const problem = expectProblem(await ctx.send(ctx.expertTeam, id, scheduleWithoutYouth), 409, 'EVENT_NOT_ALLOWED');
     expect(problem.state).toBe('triage');
     expect(sorted(problem.allowedEvents ?? [])).toEqual(
-      ['ACCEPT', 'ADD_NOTE', 'CONSULT', 'DECLINE', 'ESCALATE', 'REQUEST_INFORMATION', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+      ['ACCEPT', 'ADD_NOTE', 'ASSIGN', 'CONSULT', 'DECLINE', 'ESCALATE', 'REQUEST_INFORMATION', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     expect(await footprint(ctx, id)).toEqual(before);
   });
 

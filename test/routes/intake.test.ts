@@ -149,7 +149,8 @@ describe('UPDATE_CONSENT: consent can change, and a case without it is held', ()
     expect(held.state).toBe('triage');
     expect(held.allowedEvents.filter((e) => !['UPDATE_CONSENT', 'WITHDRAW', 'ADD_NOTE'].includes(e))).toEqual([]);
     const experts = await readCase(ctx, id);
-    expect([...experts.allowedEvents].sort()).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'WITHDRAW']);
+    // ASSIGN (§6.3) too: someone owns the case while its consent is mended.
+    expect([...experts.allowedEvents].sort()).toEqual(['ADD_NOTE', 'ASSIGN', 'UPDATE_CONSENT', 'WITHDRAW']);
 
     for (const event of [events.ACCEPT(), events.REQUEST_INFORMATION(), events.UPDATE_SCHOOL()]) {
       const before = await footprint(ctx, id);

@@ -47,7 +47,7 @@ describe('POST /api/v1/cases', () => {
     const body = submission({ referrer: { kind: 'parent' } });
     const view = expectView(await ctx.call(ctx.expertTeam, { method: 'POST', url: `${API}/cases`, payload: body }), 201);
     expect(view.state).toBe('submitted');
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ASSIGN', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('gives every case its own random id', async () => {
@@ -144,7 +144,7 @@ describe('POST /api/v1/cases/{id}/events: ISSUE_ADVICE and the bridging plan', (
     const view = await apply(ctx, ctx.expertTeam, id, adviceWaiting(weeks));
     expect(view.state).toBe('bridging');
     expect(view.version).toBe(6);
-    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_HELP_ITEM', 'UPDATE_SCHOOL', 'WITHDRAW']);
+    expect(sorted(view.allowedEvents)).toEqual(['ADD_NOTE', 'ASSIGN', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_HELP_ITEM', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });
 
   it('goes to bridging when any one of several help items waits too long', async () => {
@@ -188,7 +188,7 @@ describe('POST /api/v1/cases/{id}/events: ISSUE_ADVICE and the bridging plan', (
       const before = await footprint(ctx, id);
       const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events[type]()), 409, 'EVENT_NOT_ALLOWED');
       expect(problem.state).toBe('bridging');
-      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_HELP_ITEM', 'UPDATE_SCHOOL', 'WITHDRAW']);
+      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ASSIGN', 'ESCALATE', 'SET_BRIDGING_PLAN', 'UPDATE_CONSENT', 'UPDATE_HELP_ITEM', 'UPDATE_SCHOOL', 'WITHDRAW']);
       expect(await footprint(ctx, id)).toEqual(before);
     });
 
@@ -229,7 +229,7 @@ describe('POST /api/v1/cases/{id}/events: triage decisions', () => {
       const id = await ctx.caseIn('submitted');
       const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events[type]()), 409, 'EVENT_NOT_ALLOWED');
       expect(problem.state).toBe('submitted');
-      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+      expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ASSIGN', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     });
 });
 
@@ -305,7 +305,7 @@ describe('POST /api/v1/cases/{id}/events: ESCALATE', () => {
     const before = await footprint(ctx, id);
     const problem = expectProblem(await ctx.send(ctx.expertTeam, id, events.ESCALATE()), 409, 'EVENT_NOT_ALLOWED');
     expect(problem.state).toBe('submitted');
-    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+    expect(sorted(problem.allowedEvents ?? [])).toEqual(['ADD_NOTE', 'ASSIGN', 'START_TRIAGE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     expect(await footprint(ctx, id)).toEqual(before);
   });
 

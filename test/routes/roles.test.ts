@@ -246,25 +246,25 @@ describe('every /api/v1 route without a valid token', () => {
 });
 
 describe('allowedEvents in the case view', () => {
-  // DESIGN §3's table, read per role.
+  // DESIGN §3's table, read per role; ASSIGN (§6.3) in every open state for the expert team.
   const EXPECTED: Record<string, { expert: EventType[]; local: EventType[] }> = {
-    submitted: { expert: ['START_TRIAGE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    submitted: { expert: ['ASSIGN', 'START_TRIAGE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
     triage: {
-      expert: ['REQUEST_INFORMATION', 'ACCEPT', 'DECLINE', 'CONSULT', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
+      expert: ['ASSIGN', 'REQUEST_INFORMATION', 'ACCEPT', 'DECLINE', 'CONSULT', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
       local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
     },
     awaiting_information: {
-      expert: ['ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['PROVIDE_INFORMATION', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
+      expert: ['ASSIGN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['PROVIDE_INFORMATION', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'],
     },
-    planning_overleg: { expert: ['SCHEDULE_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
-    overleg_scheduled: { expert: ['RECORD_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
-    advising: { expert: ['ISSUE_ADVICE', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    planning_overleg: { expert: ['ASSIGN', 'SCHEDULE_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    overleg_scheduled: { expert: ['ASSIGN', 'RECORD_OVERLEG', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
+    advising: { expert: ['ASSIGN', 'ISSUE_ADVICE', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'], local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL'] },
     bridging: {
-      expert: ['SET_BRIDGING_PLAN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
+      expert: ['ASSIGN', 'SET_BRIDGING_PLAN', 'ESCALATE', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
       local: ['WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
     },
     follow_up: {
-      expert: ['SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'ESCALATE', 'WITHDRAW', 'CLOSE', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
+      expert: ['ASSIGN', 'SET_BRIDGING_PLAN', 'REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'ESCALATE', 'WITHDRAW', 'CLOSE', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
       local: ['REPORT_PROGRESS', 'REQUEST_REASSESSMENT', 'WITHDRAW', 'ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'UPDATE_HELP_ITEM'],
     },
     closed: { expert: ['ADD_NOTE'], local: ['ADD_NOTE'] },
@@ -282,7 +282,7 @@ describe('allowedEvents in the case view', () => {
   it('in the answer to an event lists what the sender may send next', async () => {
     const id = await ctx.caseIn('triage');
     const asked = expectView(await ctx.send(ctx.expertTeam, id, events.REQUEST_INFORMATION()));
-    expect(sorted(asked.allowedEvents)).toEqual(['ADD_NOTE', 'ESCALATE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
+    expect(sorted(asked.allowedEvents)).toEqual(['ADD_NOTE', 'ASSIGN', 'ESCALATE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
     const answered = expectView(await ctx.send(ctx.localTeam, id, events.PROVIDE_INFORMATION()));
     expect(sorted(answered.allowedEvents)).toEqual(['ADD_NOTE', 'UPDATE_CONSENT', 'UPDATE_SCHOOL', 'WITHDRAW']);
   });

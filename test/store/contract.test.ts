@@ -353,8 +353,39 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(work).toEqual([{
         id: view.id, state: 'submitted', municipality: 'GM0363', createdAt: START, updatedAt: START, overdue: 0,
         nextDue: '2026-01-10T09:00:00.000Z', nextDueName: 'triage', closureType: null, closureOutcome: null,
-        reference: 'WN-2026-0042',
+        reference: 'WN-2026-0042', regisseurId: null, regisseurName: null,
       }]);
+    });
+
+    it('keeps the regisseur (§6.3): a person by id, the column, the filters, the name on the work list while active', async () => {
+      const regie = await store.people.create({ ...anna, role: 'expert_team', organisation: 'ret-r01', name: 'Regie Rita',
+        email: 'rita@example.nl' }, clock.now());
+      expect(await store.people.byId(regie.id)).toEqual(regie);
+      expect(await store.people.byId('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      expect(await store.people.byId('not-an-id')).toBeUndefined();
+      const id = await submit();
+      const other = await submit();
+      const closed = await submit();
+      await store.engine.applyEvent(expert, { caseId: closed, body: events.WITHDRAW() });
+      const assigned = await store.engine.applyEvent(expert, { caseId: id, body: events.ASSIGN({ userId: regie.id }) });
+      expect(assigned.regisseur).toEqual({ userId: regie.id, name: 'Regie Rita' });
+      expect(await store.reads.find(id)).toMatchObject({ regisseur: regie.id });
+      expect(await store.reads.find(other)).toMatchObject({ regisseur: null });
+      const region = { kind: 'region', region: 'R01' } as const;
+      const listed = async (filter: { regisseur?: string; open?: boolean }) =>
+        (await store.reads.list(region, { limit: 10, now: now(), ...filter })).map((c) => c.id).sort();
+      expect(await listed({ regisseur: regie.id })).toEqual([id]);
+      expect(await listed({ open: true })).toEqual([id, other].sort());
+      expect(await listed({})).toEqual([id, other, closed].sort());
+      const work = await store.reads.worklist(region, { limit: 10, now: now(), open: true });
+      expect(work.map((w) => [w.id, w.regisseurId, w.regisseurName]).sort()).toEqual([
+        [id, regie.id, 'Regie Rita'], [other, null, null]].sort());
+      expect((await store.reads.worklist(region, { limit: 10, now: now(), regisseur: regie.id })).map((w) => w.id)).toEqual([id]);
+      // Disabled: the column stays, but nobody lists or shows them as regisseur.
+      await store.people.disable(regie.id, clock.now());
+      expect(await listed({ regisseur: regie.id })).toEqual([]);
+      expect((await store.reads.worklist(region, { limit: 10, now: now() })).find((w) => w.id === id))
+        .toMatchObject({ regisseurId: null, regisseurName: null });
     });
 
     it('applies events: notes read back newest first, counted; a stale If-Match is a version mismatch', async () => {

@@ -53,6 +53,8 @@ const helpItem = (waitingWeeks = 0): EventInputOf<'ISSUE_ADVICE'>['helpItems'][n
 /** One valid example of every event type. */
 export const events: { [T in EventType]: (extra?: Partial<EventInputOf<T>>) => EventInputOf<T> } = {
   START_TRIAGE: (x) => ({ type: 'START_TRIAGE', coordinator: 'Procesregisseur A', ...x }),
+  // §6.3: a person that exists only where a test made them; elsewhere the engine refuses 422 UNKNOWN_PERSON.
+  ASSIGN: (x) => ({ type: 'ASSIGN', userId: '00000000-0000-4000-8000-00000000a551', ...x }),
   REQUEST_INFORMATION: (x) => ({ type: 'REQUEST_INFORMATION', question: 'Which school was tried?', ...x }),
   PROVIDE_INFORMATION: (x) => ({ type: 'PROVIDE_INFORMATION', answer: 'The local VO school', ...x }),
   ACCEPT: (x) => ({ type: 'ACCEPT', findings, rationale: 'Regular routes are exhausted', ...x }),

@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
 import type { PgDb } from './client.ts';
-import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../../db/pg/schema.ts';
+import { caseEvents, cases, idempotencyKeys, regions, timers, users } from '../../../db/pg/schema.ts';
 import type { TimerChange } from '../../../machines/referral.ts';
 import { appendAudit } from './audit.ts';
 import type { Clock } from '../../clock.ts';
@@ -37,7 +37,8 @@ import { viewWithNotes } from '../../cases/case-queries.ts';
 import { selectList } from '../sql/columns.ts';
 import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../../cases/idempotency.ts';
-import type { CaseEventRow, CaseRow, ListedNote, NewCaseRow, TimerRow } from '../rows.ts';
+import type { CaseEventRow, CaseRow, ListedNote, NewCaseRow, TimerRow, User } from '../rows.ts';
+import { regisseurOf, regisseurWanted } from '../../cases/regisseur.ts';
 import type { RegionRow } from '../rows.ts';
 import type { NewAuditEntry } from '../../audit/audit-chain.ts';
 import type { Actor } from '../../auth/actors.ts';
@@ -67,7 +68,7 @@ const SQL = {
     FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
   region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
   advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
-    "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8`),
+    "facts" = $4, "overdue" = $5, "updated_at" = $6, "regisseur" = $9 WHERE "id" = $7 AND "version" = $8`),
   insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
     'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']),
   cancelTimer: statement('cancel_timer', `UPDATE "timers" SET "status" = 'cancelled', "settled_at" = $1
@@ -83,6 +84,7 @@ const SQL = {
   notes: statement('notes_of_case', `SELECT "version", "at", "payload"::jsonb ->> 'text' AS "text",
     "actor_name" AS "name", "actor_organisation" AS "organisation" FROM "case_events"
     WHERE "case_id" = $1 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $2`),
+  user: statement('user_by_id', selectFrom(users, 'WHERE "id" = $1')),
   noteCount: statement('note_count', `SELECT count(*)::int AS "n" FROM "case_events"
     WHERE "case_id" = $1 AND "type" = 'ADD_NOTE'`),
 };
@@ -122,6 +124,10 @@ const notesIn = (tx: Tx) => ({
   noteCount: async (caseId: string) => (await query<{ n: number }>(tx, SQL.noteCount, [caseId]))[0]!.n,
 });
 
+/** A person by id, in the transaction (an id that is not a UUID names nobody, and PostgreSQL refuses a NUL byte). */
+const userIn = async (tx: Tx, id: string): Promise<User | undefined> =>
+  (UUID.test(id) ? (await query<User>(tx, SQL.user, [id]))[0] : undefined);
+
 /** PostgreSQL error codes a transaction is tried again after: serialization, deadlock, a raced unique key. */
 const RETRIED = new Set(['40001', '40P01', '23505']);
 const pgCode = (error: unknown): string | undefined => {
@@ -154,7 +160,7 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
     const next = advancedRow(row, result, entry.at);
     const updated = await execute(w.tx, SQL.advanceCase, [next.state, next.version, next.snapshot, next.facts,
-      next.overdue, next.updatedAt, row.id, row.version]);
+      next.overdue, next.updatedAt, row.id, row.version, next.regisseur]);
     if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
     await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
     return next;
@@ -256,10 +262,15 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
             const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.tx, row.region);
             const ids = offerIdsOf(checked.event);
             const offers = ids.length === 0 ? undefined : offerResolution(ids, await resolveOffers(w.tx, row.region, ids));
-            const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID, offers);
+            // §6.3: the person an event would make regisseur, looked up here; the decision is the same on either store.
+            const wanted = regisseurWanted(actor, checked.event, row.machineVersion);
+            const person = (wanted && await userIn(w.tx, wanted.userId)) || undefined;
+            const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID, { offers, person });
             const next = await advance(w, row, result, entry);
+            const regisseur = next.regisseur === null ? null
+              : regisseurOf(next.regisseur === person?.id ? person : await userIn(w.tx, next.regisseur), next.region);
             // The view with the latest notes, read in the transaction that wrote it.
-            return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at);
+            return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at, regisseur);
           });
       });
     },

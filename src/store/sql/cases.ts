@@ -32,6 +32,7 @@ export interface CaseColumns {
   snapshot: Column;
   facts: Column;
   overdue: Column;
+  regisseur: Column;
   createdAt: Column;
   updatedAt: Column;
   erasedAt: Column;
@@ -46,10 +47,28 @@ export function overdueOf(cases: CaseColumns, now: string): SQL<number> {
     WHERE t.case_id = ${cases.id} AND t.status = 'pending' AND t.due_at <= ${now}) THEN 1 ELSE 0 END)`;
 }
 
+/**
+ * The person of the case's `regisseur` column while they can be regisseur of it (§6.3): active, of
+ * the expert team, of the case's region (src/cases/regisseur.ts says the same of one person).
+ */
+const activeRegisseur = (cases: CaseColumns, column: 'name' | 'id'): SQL<string | null> =>
+  sql<string | null>`(SELECT u.${sql.raw(column)} FROM users u WHERE u.id = ${cases.regisseur} AND u.disabled_at IS NULL
+    AND u.role = 'expert_team' AND u.region = ${cases.region})`;
+
+/** The filters a page of cases and the work list share: the regisseur's own (§6.3), and open ones only. */
+function ownerWhere(cases: CaseColumns, filter: { regisseur?: string; open?: boolean }): SQL[] {
+  const where: SQL[] = [];
+  if (filter.regisseur !== undefined) {
+    where.push(sql`${cases.regisseur} = ${filter.regisseur} AND ${activeRegisseur(cases, 'id')} IS NOT NULL`);
+  }
+  if (filter.open) where.push(sql`${cases.state} <> 'closed'`);
+  return where;
+}
+
 /** A page of cases, newest first: the condition (a destroyed file is no longer listed). */
 export function listWhere(cases: CaseColumns, scope: CaseScope, filter: CaseFilter & { now: string }): SQL | undefined {
   const overdue = overdueOf(cases, filter.now);
-  const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
+  const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt), ...ownerWhere(cases, filter)];
   if (filter.state) where.push(eq(cases.state, filter.state));
   if (filter.overdue !== undefined) where.push(sql`${overdue} = ${filter.overdue ? 1 : 0}`);
   if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
@@ -71,7 +90,7 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
   const nextDue = sql<string | null>`(SELECT MIN(t.due_at) ${pending})`;
   const overdue = overdueOf(cases, filter.now);
   const reference = text(d, 'snapshot', REFERENCE_PATH);
-  const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt)];
+  const where: (SQL | undefined)[] = [scopeWhere(scope, cases), isNull(cases.erasedAt), ...ownerWhere(cases, filter)];
   if (filter.state) where.push(eq(cases.state, filter.state));
   if (filter.municipality) where.push(eq(cases.municipality, filter.municipality));
   if (filter.overdue) where.push(sql`${overdue} = 1`);
@@ -98,6 +117,8 @@ export function worklistQuery(cases: CaseColumns, d: Dialect, scope: CaseScope, 
       closureType: sql<string | null>`${text(d, 'facts', 'closure.type')}`,
       closureOutcome: sql<string | null>`${text(d, 'facts', 'closure.outcome')}`,
       reference: sql<string | null>`${reference}`,
+      regisseurId: activeRegisseur(cases, 'id'),
+      regisseurName: activeRegisseur(cases, 'name'),
     },
     where: and(...where),
     orderBy: [desc(overdue), sql`${nextDue} IS NULL`, nextDue, desc(cases.seq)],

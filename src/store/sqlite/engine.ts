@@ -23,6 +23,8 @@ import type { KeyedRequest } from '../../cases/idempotency.ts';
 import type { CaseRow } from '../rows.ts';
 import type { Actor } from '../../auth/actors.ts';
 import { SCHEDULER } from '../../cases/case-writes.ts';
+import { regisseurOf, regisseurWanted } from '../../cases/regisseur.ts';
+import { findUser } from './people.ts';
 
 export function caseEngine(db: Db, clock: Clock) {
   const repo = caseRepository(db);
@@ -59,10 +61,15 @@ export function caseEngine(db: Db, clock: Clock) {
     if (caughtUp > 0) row = repo.find(row.id) as CaseRow;
     const ids = offerIdsOf(checked.event);
     const offers = ids.length === 0 ? undefined : offerResolution(ids, register.resolve(row.region, ids));
-    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID, offers);
+    // §6.3: the person an event would make regisseur, looked up here; the decision is the same on either store.
+    const wanted = regisseurWanted(actor, checked.event, row.machineVersion);
+    const person = (wanted && findUser(db, wanted.userId)) || undefined;
+    const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, regions.get(row.region), randomUUID,
+      { offers, person });
     const next = writer.advance(row, result, entry);
     const shown = withLatestNotes(repo, row.id, result.persisted);
-    return caseView(next, shown.persisted, actor.role, at, shown.notesTotal);
+    const regisseur = next.regisseur === null ? null : regisseurOf(findUser(db, next.regisseur), next.region);
+    return caseView(next, shown.persisted, actor.role, at, shown.notesTotal, regisseur);
   }
 
   /** Delivers one due timer as its event; fired at most once, because settling is in the same transaction. */

@@ -19,9 +19,9 @@ export function caseRepository(db: Db) {
   const sqlite = db.$client;
   const findById = sqlite.prepare(`SELECT ${selectList(cases)} FROM "cases" WHERE "id" = ?`);
   const insertCase = sqlite.prepare(insertSql(cases, ['id', 'state', 'version', 'machineVersion', 'region',
-    'organisation', 'municipality', 'snapshot', 'facts', 'overdue', 'createdAt', 'updatedAt']));
+    'organisation', 'municipality', 'snapshot', 'facts', 'overdue', 'regisseur', 'createdAt', 'updatedAt']));
   const updateCase = sqlite.prepare(`UPDATE "cases" SET "state" = @state, "version" = @version,
-    "snapshot" = @snapshot, "facts" = @facts, "overdue" = @overdue, "updated_at" = @updatedAt
+    "snapshot" = @snapshot, "facts" = @facts, "overdue" = @overdue, "regisseur" = @regisseur, "updated_at" = @updatedAt
     WHERE "id" = @id AND "version" = @expectedVersion`);
   const insertEvent = sqlite.prepare(insertSql(caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
     'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']));
@@ -59,7 +59,7 @@ export function caseRepository(db: Db) {
     find: (id: string): CaseRow | undefined => findById.get(id) as CaseRow | undefined,
     insert: (row: NewCaseRow): void => void insertCase.run(row),
     /** Optimistic: writes only when the stored version is still `expectedVersion`. */
-    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'facts' | 'overdue' | 'updatedAt'> & {
+    update: (row: Pick<CaseRow, 'id' | 'state' | 'version' | 'snapshot' | 'facts' | 'overdue' | 'regisseur' | 'updatedAt'> & {
       expectedVersion: number;
     }): boolean => updateCase.run(row).changes === 1,
     appendEvent: (row: CaseEventRow): void => void insertEvent.run(row),

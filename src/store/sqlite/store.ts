@@ -22,7 +22,7 @@ import { housekeeping } from './housekeeping.ts';
 import { offerRepository } from './offers.ts';
 import { outboxRepository } from './outbox.ts';
 import {
-  createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
+  createSignInLink, createUser, disableUser, findUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
 } from './people.ts';
 import { caseRepository } from './reads.ts';
 import { organisationNames } from './organisations.ts';
@@ -81,6 +81,7 @@ export function sqlitePeople(db: Db): People {
     disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
     list: (region?: string) => listUsers(db, region),
     byEmail: (email: string) => findUserByEmail(db, email),
+    byId: (id: string) => findUser(db, id),
     signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => createSignInLink(db, ...args),
     redeem: (...args: DropFirst<Parameters<typeof redeemSignInLink>>) => redeemSignInLink(db, ...args),
     linkUsable: (...args: DropFirst<Parameters<typeof signInLinkUsable>>) => signInLinkUsable(db, ...args),
