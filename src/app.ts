@@ -22,6 +22,7 @@ import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createScheduler } from './scheduler.ts';
+import { lastUseTracker } from './auth/last-use.ts';
 import { servicesOf } from './services.ts';
 import type { Store } from './store/port.ts';
 import { MalformedBody, utf8Text, UUID } from './validation.ts';
@@ -119,7 +120,13 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     audit: () => { const state = verifier.state(); return state === null ? 'verifying' : state.ok ? 'ok' : 'broken'; },
   });
   await app.register(async (api) => {
-    await registerAuth(api, services.clients.lookup, (request, actor) => {
+    const noteUse = lastUseTracker(services.clients.used, () => clock.now(), app.log);
+    const lookup = async (token: string) => {
+      const actor = await services.clients.lookup(token);
+      if (actor) noteUse(actor.clientId);
+      return actor;
+    };
+    await registerAuth(api, lookup, (request, actor) => {
       const attempted = (request.params as { id?: string }).id;
       return access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
     }, { failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH, clientPerMinute: config.RATE_LIMIT_PER_CLIENT });

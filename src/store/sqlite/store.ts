@@ -15,13 +15,14 @@ import type {
 import { accessLogRepository } from './access-log.ts';
 import { auditTrail } from './audit.ts';
 import type { Db } from './client.ts';
-import { clientLookup, createClient, listClients, revokeClient } from './clients.ts';
+import { clientLookup, clientUse, createClient, listClients, revokeClient } from './clients.ts';
 import { caseEngine, type SyncCaseEngine } from './engine.ts';
 import { groupCommit, type GroupCommit, type WalSync } from './group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
 import { outboxRepository } from './outbox.ts';
 import {
-  createSignInLink, createUser, disableUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
+  changeUser, createSignInLink, createUser, disableUser, enableUser, findUser, findUserByEmail, listUsers, redeemSignInLink,
+  setUserNotices, signInLinkUsable,
 } from './people.ts';
 import { caseRepository } from './reads.ts';
 import { regionSettings } from './regions.ts';
@@ -77,6 +78,10 @@ export function sqlitePeople(db: Db): People {
   return asAsync({
     create: (...args: DropFirst<Parameters<typeof createUser>>) => createUser(db, ...args),
     disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
+    enable: (...args: DropFirst<Parameters<typeof enableUser>>) => enableUser(db, ...args),
+    change: (...args: DropFirst<Parameters<typeof changeUser>>) => changeUser(db, ...args),
+    setNotices: (...args: DropFirst<Parameters<typeof setUserNotices>>) => setUserNotices(db, ...args),
+    get: (id: string) => findUser(db, id),
     list: (region?: string) => listUsers(db, region),
     byEmail: (email: string) => findUserByEmail(db, email),
     signInLink: (...args: DropFirst<Parameters<typeof createSignInLink>>) => createSignInLink(db, ...args),
@@ -137,7 +142,7 @@ export function sqliteStore(db: Db, clock: Clock = systemClock, options: SqliteS
     record: (...args) => durably(() => accessLog.record(...args)),
   };
   const clients: Clients = asAsync({
-    lookup, list: () => listClients(db),
+    lookup, list: () => listClients(db), used: clientUse(db),
     create: (...args: DropFirst<Parameters<typeof createClient>>) => createClient(db, ...args),
     revoke: (...args: DropFirst<Parameters<typeof revokeClient>>) => revokeClient(db, ...args),
   });
