@@ -55,7 +55,8 @@ export function mailDeliverer({ box, people }: MailDelivererStore, mailer: Maile
         round.failed += 1;
         logger?.warn({ notificationId: entry.id, attempts, error }, 'e-mail notice failed for good');
       } else {
-        await box.record(entry.seq, { attempts, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)).toISOString(), lastError: error });
+        const next = new Date(now.getTime() + backoffMs(attempts)).toISOString();
+        await box.record(entry.seq, { attempts, nextAttemptAt: next, lastError: error });
         round.retried += 1;
       }
     }

@@ -54,7 +54,9 @@ const escHtml = (s: string): string =>
 
 /** What a notice says, in one line, of a case number. */
 export const NOTICE_LINES: Record<NoticeKind, { subject: string; line: string }> = {
-  question_waiting: { subject: 'Er ligt een vraag voor uw organisatie', line: 'Er ligt een vraag van het expertteam voor uw organisatie' },
+  question_waiting: {
+    subject: 'Er ligt een vraag voor uw organisatie', line: 'Er ligt een vraag van het expertteam voor uw organisatie',
+  },
   commitment_due: { subject: 'Een afspraak van uw organisatie is verlopen', line: 'De termijn van een afspraak van uw organisatie is verstreken' },
   assigned: { subject: 'U bent regisseur van een casus', line: 'U bent regisseur geworden' },
   case_deadline_passed: { subject: 'Een termijn van uw casus is verstreken', line: 'Een termijn is verstreken' },

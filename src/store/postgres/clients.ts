@@ -1,6 +1,6 @@
 /** API clients on PostgreSQL: created and revoked from the command line (audited), looked up on every request. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { apiClients } from '../../../db/pg/schema.ts';
 import {
   administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator,
@@ -26,7 +26,7 @@ export function pgClients(db: PgDb) {
     async used(id: string, at: Date): Promise<void> {
       const before = new Date(at.getTime() - LAST_USE_RESOLUTION_MS).toISOString();
       await db.update(apiClients).set({ lastUsedAt: at.toISOString() })
-        .where(and(eq(apiClients.id, id), or(isNull(apiClients.lastUsedAt), lt(apiClients.lastUsedAt, before))));
+        .where(and(eq(apiClients.id, id), or(isNull(apiClients.lastUsedAt), lte(apiClients.lastUsedAt, before))));
     },
     async create(client: NewClient, now: Date, operator: Operator = CLI_OPERATOR): Promise<{ token: string; actor: Actor }> {
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');

@@ -49,7 +49,7 @@ export function listClients(db: Db) {
 /** Notes that a client was used at `at`, unless a use less than a minute before is noted already. */
 export function clientUse(db: Db): (id: string, at: Date) => void {
   const update = db.$client.prepare(`UPDATE "api_clients" SET "last_used_at" = ?
-    WHERE "id" = ? AND ("last_used_at" IS NULL OR "last_used_at" < ?)`);
+    WHERE "id" = ? AND ("last_used_at" IS NULL OR "last_used_at" <= ?)`);
   return (id, at) => void update.run(at.toISOString(), id, new Date(at.getTime() - LAST_USE_RESOLUTION_MS).toISOString());
 }
 
