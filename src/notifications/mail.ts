@@ -67,7 +67,9 @@ const FOOTER = [
   'Liever één overzicht per dag, of geen e-mail? Vraag het de beheerder van passend in uw regio.',
 ];
 
-function compose(to: string, subject: string, paragraphs: readonly string[], links: readonly { text: string; href: string }[]): MailMessage {
+interface MailLink { text: string; href: string }
+
+function compose(to: string, subject: string, paragraphs: readonly string[], links: readonly MailLink[]): MailMessage {
   const text = [...paragraphs.slice(0, 1), ...links.map((l) => `${l.text}:\n${l.href}`), ...paragraphs.slice(1)].join('\n\n');
   const html = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>${escHtml(subject)}</title></head><body>
 ${paragraphs.slice(0, 1).map((p) => `<p>${escHtml(p)}</p>`).join('\n')}
