@@ -24,6 +24,7 @@ import { casePages } from './case-pages.ts';
 import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
+import { beheerPages } from './beheer-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
@@ -94,7 +95,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const context: ConsoleContext = {
     engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
-    people, clients: services.clients, sessions, clock,
+    people, clients: services.clients, sessions, clock, mailer: services.mailer,
     baseOf: () => linkBase,
     person(request, roles) {
       const person = request.person;
@@ -279,6 +280,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
 
   await casePages(app, context);
   await oversightPages(app, context);
+  await beheerPages(app, context);
 
   function tooManyCodes(reply: FastifyReply): FastifyReply {
     reply.header('Retry-After', '60');

@@ -30,7 +30,7 @@ export class SeeOther extends Error {
 
 /** What the pages use: the services, the clock and the console's own helpers. */
 export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'access' | 'audit' | 'verifier' |
-  'signalering' | 'regions' | 'people' | 'clients' | 'sessions'> {
+  'signalering' | 'regions' | 'people' | 'clients' | 'sessions' | 'mailer'> {
   clock: Clock;
   /** The signed-in person with one of these roles: else to the sign-in page, or 403. */
   person(request: FastifyRequest, roles?: readonly Role[]): Person;
