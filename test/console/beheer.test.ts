@@ -76,7 +76,7 @@ describe('Beheer, every action an admin can take', () => {
     expect(unconfirmed.statusCode).toBe(303);
     expect(unconfirmed.headers.location).toBe(`/beheer/mensen/${target!.id as string}/uitschakelen`);
     expect((await ctx.sql('SELECT disabled_at FROM users WHERE id = ?', target!.id))[0]!.disabled_at, 'not without confirming').toBeNull();
-    const question = keep(await regional.get(unconfirmed.headers.location));
+    const question = keep(await regional.get(unconfirmed.headers.location as string));
     expect(question.body).toContain('Ja, Nieuwe Collega 0 uitschakelen');
     const res = keep(await regional.post(`/beheer/mensen/${target!.id as string}/uitschakelen`, { bevestigd: 'ja' }));
     expect(res.statusCode).toBe(303);
