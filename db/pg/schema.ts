@@ -200,7 +200,7 @@ export const auditLog = pgTable(
     at: text('at').notNull(),
     action: text('action', {
       enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
-        'region_updated', 'case_erased', 'user_created', 'user_disabled'],
+        'region_updated', 'case_erased', 'user_created', 'user_disabled', 'user_enabled', 'user_changed'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),
