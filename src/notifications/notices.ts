@@ -38,17 +38,27 @@ export type Recipient = Pick<User, 'id' | 'notices'>;
 /** The people who work on cases: inspectors and admins get no notices about a case. */
 const WORKERS: readonly Role[] = ['local_team', 'expert_team'];
 
+/** The step a notice may come from: the trail entry's type, what the trail keeps of it, and who made it. */
+export interface NoticeStep {
+  /** An event's type, or DEADLINE_PASSED. */
+  type: string;
+  payload: unknown;
+  /** Who made the step; a person's clientId is `user:<their id>` (src/auth/people.ts). */
+  actor: { clientId: string | null };
+}
+
 /**
- * What a step of a case tells people: `type` is the trail entry's type (an event, or
- * DEADLINE_PASSED), `payload` what the trail keeps of it, `persisted` the case after the step.
+ * What a step of a case tells people; `persisted` is the case after the step.
  *
- * The lead wires the regisseur here after merging (§6.3): `ASSIGN` → `{ kind: 'assigned',
- * audience: { userIds: [payload.userId] } }`, and a case deadline passed (DEADLINE_PASSED without
- * a commitmentId) → `{ kind: 'case_deadline_passed', audience: { userIds: [regisseur.userId] } }`.
+ * The regisseur is wired here (§6.3): `ASSIGN` → `{ kind: 'assigned', audience: { userIds:
+ * [payload.userId] } }` (not when the actor assigns themselves), and a case deadline passed
+ * (DEADLINE_PASSED without a commitmentId) → `{ kind: 'case_deadline_passed', audience: {
+ * userIds: [the regisseur's userId] } }`.
  */
-export function noticesOfStep(row: Pick<CaseRow, 'organisation'>, type: string, payload: unknown,
+export function noticesOfStep(row: Pick<CaseRow, 'organisation'>, step: NoticeStep,
   persisted: PersistedReferral): NoticeIntent[] {
-  const p = (payload ?? {}) as Record<string, unknown>;
+  const { type } = step;
+  const p = (step.payload ?? {}) as Record<string, unknown>;
   if (type === 'REQUEST_INFORMATION') {
     // The question waits for the referring organisation: its local team.
     return [{ kind: 'question_waiting', audience: { organisation: row.organisation, roles: ['local_team'] } }];

@@ -156,7 +156,7 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
       next.overdue, next.updatedAt, row.id, row.version]);
     if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
     await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
-    await pgNoticesOfStep(w.tx, row, entry.type, entry.payload, result.persisted, entry.at);
+    await pgNoticesOfStep(w.tx, row, entry, result.persisted, entry.at);
     return next;
   }
 

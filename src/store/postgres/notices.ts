@@ -4,7 +4,9 @@
  */
 import type { PersistedReferral } from '../../../machines/referral.ts';
 import type { CaseRow } from '../rows.ts';
-import { noticesFor, noticesOfStep, type Audience, type NoticeKind, type NoticeRow, type Recipient } from '../../notifications/notices.ts';
+import {
+  noticesFor, noticesOfStep, type Audience, type NoticeKind, type NoticeRow, type NoticeStep, type Recipient,
+} from '../../notifications/notices.ts';
 import type { PgTx } from './client.ts';
 import { execute, query, statement } from './statements.ts';
 
@@ -36,9 +38,9 @@ export async function pgEnqueueNotice(tx: PgTx, kind: NoticeKind, row: Pick<Case
 }
 
 /** The notices a step of a case makes, queued in its transaction. */
-export async function pgNoticesOfStep(tx: PgTx, row: Pick<CaseRow, 'id' | 'region' | 'organisation'>, type: string,
-  payload: unknown, persisted: PersistedReferral, at: string): Promise<void> {
-  for (const intent of noticesOfStep(row, type, payload, persisted)) {
+export async function pgNoticesOfStep(tx: PgTx, row: Pick<CaseRow, 'id' | 'region' | 'organisation'>, step: NoticeStep,
+  persisted: PersistedReferral, at: string): Promise<void> {
+  for (const intent of noticesOfStep(row, step, persisted)) {
     await pgEnqueueNotice(tx, intent.kind, row, intent.audience, at);
   }
 }

@@ -5,7 +5,9 @@
 import type { Db } from './client.ts';
 import type { PersistedReferral } from '../../../machines/referral.ts';
 import type { CaseRow } from '../rows.ts';
-import { noticesFor, noticesOfStep, type Audience, type NoticeKind, type NoticeRow, type Recipient } from '../../notifications/notices.ts';
+import {
+  noticesFor, noticesOfStep, type Audience, type NoticeKind, type NoticeRow, type NoticeStep, type Recipient,
+} from '../../notifications/notices.ts';
 
 export function noticeWriter(db: Db) {
   const sqlite = db.$client;
@@ -36,9 +38,8 @@ export function noticeWriter(db: Db) {
     recipients,
     enqueue,
     /** The notices a step of a case makes, queued. */
-    ofStep(row: Pick<CaseRow, 'id' | 'region' | 'organisation'>, type: string, payload: unknown,
-      persisted: PersistedReferral, at: string): void {
-      for (const intent of noticesOfStep(row, type, payload, persisted)) enqueue(intent.kind, row, intent.audience, at);
+    ofStep(row: Pick<CaseRow, 'id' | 'region' | 'organisation'>, step: NoticeStep, persisted: PersistedReferral, at: string): void {
+      for (const intent of noticesOfStep(row, step, persisted)) enqueue(intent.kind, row, intent.audience, at);
     },
   };
 }

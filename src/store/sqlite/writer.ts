@@ -59,7 +59,7 @@ export function caseWriter(db: Db) {
         throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
       }
       record(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
-      notices.ofStep(row, entry.type, entry.payload, result.persisted, entry.at);
+      notices.ofStep(row, entry, result.persisted, entry.at);
       return next;
     },
 
