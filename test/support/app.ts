@@ -33,7 +33,7 @@ const PG_TABLES = (Object.values(pgSchema) as unknown[])
   .filter((t): t is Table => typeof t === 'object' && t !== null && Symbol.for('drizzle:IsDrizzleTable') in t)
   .map((t) => ({ name: getTableName(t), columns: Object.values(getTableColumns(t)).map((c) => c.name) }))
   .filter((t) => t.name !== 'access_log')
-  .map((t) => ({ name: t.name, order: t.columns.map((_, i) => i + 1).join(', '),
+  .map((t) => ({ name: t.name, order: t.columns.map((c) => `"${c}"`).join(', '),
     select: t.columns.filter((c) => !UNFINGERPRINTED.has(`${t.name}.${c}`)).map((c) => `"${c}"`).join(', ') }))
   .sort((a, b) => a.name.localeCompare(b.name));
 
