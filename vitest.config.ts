@@ -29,6 +29,10 @@ const ON_POSTGRES = [
   'test/console/console.browser.test.ts',
   'test/console/file.browser.test.ts',
   'test/console/beheer.test.ts',
+  // E-mail notices and Beheer's mail (issue 25), against a real SMTP server in the test process.
+  'test/notifications/mail.test.ts',
+  'test/console/beheer-mail.test.ts',
+  'test/console/beheer.browser.test.ts',
   'test/console/sign-in-hardening.test.ts',
   'test/console/loose-ends.browser.test.ts',
   'test/console/review.browser.test.ts',

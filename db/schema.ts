@@ -19,6 +19,8 @@ export const apiClients = sqliteTable('api_clients', {
   name: text('name').notNull(),
   createdAt: text('created_at').notNull(),
   revokedAt: text('revoked_at'),
+  /** When the client was last used, to the minute at best: written at most once a minute per client. */
+  lastUsedAt: text('last_used_at'),
 });
 
 /**
@@ -162,6 +164,10 @@ export const timers = sqliteTable(
   ],
 );
 
+/** What the outbox carries: webhook notifications, and the e-mail notices to people (§6.3). */
+export const NOTIFICATION_KINDS = ['state_changed', 'deadline_passed',
+  'question_waiting', 'commitment_due', 'assigned', 'case_deadline_passed'] as const;
+
 /**
  * Notifications (state changes and passed deadlines), written in the same transaction as the
  * change, delivered afterwards to the region's webhook. They carry ids and states, never case
@@ -175,7 +181,12 @@ export const outbox = sqliteTable(
     id: text('id').notNull().unique(),
     caseId: text('case_id').notNull(),
     region: text('region').notNull(),
-    kind: text('kind', { enum: ['state_changed', 'deadline_passed'] }).notNull(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    /**
+     * For an e-mail notice: the id of the person it is for (their address is read when it is sent);
+     * NULL: a notification for the region's webhook.
+     */
+    recipient: text('recipient'),
     payload: text('payload').notNull(),
     createdAt: text('created_at').notNull(),
     status: text('status', { enum: ['pending', 'delivered', 'failed', 'skipped'] }).notNull(),
@@ -206,7 +217,7 @@ export const auditLog = sqliteTable(
     action: text('action', {
       enum: ['case_created', 'event_applied', 'deadline_passed', 'token_created', 'token_revoked',
         'region_updated', 'case_erased', 'user_created', 'user_disabled', 'organisation_updated', 'offer_registered',
-        'waiting_time_reported'],
+        'waiting_time_reported', 'user_enabled', 'user_changed'],
     }).notNull(),
     caseId: text('case_id'),
     caseSeq: integer('case_seq'),
@@ -301,6 +312,8 @@ export const users = sqliteTable('users', {
   email: text('email').notNull().unique(),
   createdAt: text('created_at').notNull(),
   disabledAt: text('disabled_at'),
+  /** E-mail notices (§6.3): one mail each, one digest a day, or none. */
+  notices: text('notices', { enum: ['instant', 'daily', 'off'] }).notNull().default('instant'),
 });
 
 /** One-time sign-in links: only the SHA-256 of the secret is kept, and the link is used once. */

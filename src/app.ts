@@ -24,10 +24,12 @@ import { expertTeamsPage } from './public/expertteams-page.ts';
 import { supplyRoutes } from './reports/supply-routes.ts';
 import { offerRoutes } from './offers/offer-routes.ts';
 import { consoleNotFoundPage, consoleRoutes } from './console/console.ts';
-import { publicUrl } from './console/sign-in.ts';
 import { AppError } from './errors.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createScheduler } from './scheduler.ts';
+import { lastUseTracker } from './auth/last-use.ts';
+import { publicUrl } from './console/sign-in.ts';
+import { mailerOf } from './notifications/mail.ts';
 import { servicesOf } from './services.ts';
 import type { Store } from './store/port.ts';
 import { MalformedBody, utf8Text, UUID } from './validation.ts';
@@ -42,7 +44,7 @@ export interface AppDependencies {
   config: Pick<Config, 'LOG_LEVEL'> &
     Partial<Pick<Config, 'SCHEDULER_INTERVAL_MS' | 'RATE_LIMIT_FAILED_AUTH' | 'RATE_LIMIT_PER_CLIENT' |
       'PUBLIC_URL' | 'SESSION_IDLE_MINUTES' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'TRUST_PROXY' |
-      'HOST' | 'PORT'>>;
+      'HOST' | 'PORT' | 'SMTP_URL' | 'MAIL_FROM'>>;
   /** The store (src/store/open.ts); the app closes it when it closes. */
   store: Store;
   clock?: Clock;
@@ -103,7 +105,12 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
   });
 
   // The services, built once from the store: nothing below takes the database (src/services.ts).
-  const services = servicesOf(store, clock, app.log);
+  // Mail links into the console at the address sign-in links use (PUBLIC_URL, else HOST:PORT).
+  const mailer = mailerOf(config);
+  const services = servicesOf(store, clock, app.log, {
+    mailer, base: publicUrl({ PUBLIC_URL: config.PUBLIC_URL, HOST: config.HOST ?? '127.0.0.1', PORT: config.PORT ?? 3000 }),
+  });
+  if (mailer) app.addHook('onClose', async () => mailer.close());
   const { engine, queries, audit, access, verifier } = services;
   // No answer leaves before the writes made so far are durable (SQLite's group commit).
   app.addHook('onSend', async () => {
@@ -125,7 +132,13 @@ export async function buildApp({ config, store, clock = systemClock, logger = fa
     audit: () => { const state = verifier.state(); return state === null ? 'verifying' : state.ok ? 'ok' : 'broken'; },
   });
   await app.register(async (api) => {
-    await registerAuth(api, services.clients.lookup, (request, actor) => {
+    const noteUse = lastUseTracker(services.clients.used, () => clock.now(), app.log);
+    const lookup = async (token: string) => {
+      const actor = await services.clients.lookup(token);
+      if (actor) noteUse(actor.clientId);
+      return actor;
+    };
+    await registerAuth(api, lookup, (request, actor) => {
       const attempted = (request.params as { id?: string }).id;
       return access.record(request, actor, 'purpose.missing', attempted ? [attempted] : [], 'refused');
     }, { failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH, clientPerMinute: config.RATE_LIMIT_PER_CLIENT });

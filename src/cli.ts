@@ -15,6 +15,7 @@ import { municipalityInForce } from '../machines/referral.municipalities.ts';
 import { ROLES, RoleSchema, type Role } from '../machines/referral.schemas.ts';
 import { CLI_OPERATOR } from './auth/actors.ts';
 import { DuplicateEmail, isEmail, SIGN_IN_LINK_MINUTES } from './auth/people.ts';
+import { NOTICE_PREFERENCES, type NoticePreference } from './notifications/notices.ts';
 import { systemClock } from './clock.ts';
 import { loadConfig, type Config } from './config.ts';
 import { signInUrl } from './console/sign-in.ts';
@@ -161,8 +162,9 @@ function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; r
   const role = RoleSchema.safeParse(values.role);
   if (!role.success) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
   const region = required(values.region, 'region');
-  if (region === '*' && role.data !== 'inspector') {
-    throw new UsageError('only an inspector may have region * (national)');
+  // An admin of region `*` manages every region, and may make inspectors and admins (§6.3).
+  if (region === '*' && role.data !== 'inspector' && role.data !== 'admin') {
+    throw new UsageError('only an inspector or an admin may have region * (national)');
   }
   let organisation = required(values.org, 'org');
   if (role.data === 'municipality') {
@@ -176,7 +178,7 @@ function roleAndPlace(values: PlaceFlags): { role: Role; organisation: string; r
 }
 
 async function userCommand(out: Out, { people }: Store, config: Config, command: string | undefined, id: string | undefined,
-  values: PlaceFlags & { name?: string; email?: string }): Promise<void> {
+  values: PlaceFlags & { name?: string; email?: string; notices?: string }): Promise<void> {
   const now = systemClock.now();
   if (command === 'create') {
     const email = required(values.email, 'email');
@@ -202,6 +204,16 @@ async function userCommand(out: Out, { people }: Store, config: Config, command:
   } else if (command === 'disable' && id) {
     if (!await people.disable(id, now)) throw new UsageError('no active user with that id');
     out(`disabled ${id}\n`);
+  } else if (command === 'enable' && id) {
+    if (!await people.enable(id, now)) throw new UsageError('no disabled user with that id');
+    out(`enabled ${id}\n`);
+  } else if (command === 'set' && id) {
+    const notices = values.notices;
+    if (!(NOTICE_PREFERENCES as readonly (string | undefined)[]).includes(notices)) {
+      throw new UsageError('--notices must be instant, daily or off');
+    }
+    if (!await people.setNotices(id, notices as NoticePreference)) throw new UsageError('no user with that id');
+    out(`notices of ${id}: ${notices}\n`);
   } else {
     throw new UsageError(`user ${command}: name the user`);
   }

@@ -39,6 +39,10 @@ export const ConfigSchema = z.object({
     .describe('The load balancers or proxies in front of the service (addresses or CIDR ranges, comma-separated): their X-Forwarded-For names the client; from anyone else it is ignored'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
     .describe('The address people open the console at: sign-in links and the OpenID Connect redirect are built from it, never from a request; required when NODE_ENV=production, else default http://HOST:PORT'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional()
+    .describe('The mail server for e-mail notices and sign-in links: smtp://host:port, smtps://host:port, optionally with user:password@ (URL-encoded); without it no mail is sent'),
+  MAIL_FROM: z.string().trim().regex(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'an address, or Name <address>').optional()
+    .describe('The sender of passend\'s mail, e.g. "passend <passend@regio.example>"; required with SMTP_URL'),
   NODE_ENV: z.string().optional()
     .describe('production: PUBLIC_URL must be set'),
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional()
@@ -69,6 +73,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (result.data.NODE_ENV === 'production' && result.data.PUBLIC_URL === undefined) {
     throw new Error('invalid configuration: PUBLIC_URL is required when NODE_ENV=production (sign-in links and the OpenID Connect redirect are built from it)');
+  }
+  if (result.data.SMTP_URL !== undefined && result.data.MAIL_FROM === undefined) {
+    throw new Error('invalid configuration: MAIL_FROM is required with SMTP_URL (the sender of passend\'s mail)');
   }
   if (!oidcComplete(result.data)) {
     throw new Error('invalid configuration: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');

@@ -2,7 +2,7 @@
  * The background loops of the service, driven by the injected clock:
  * - timers: fire the due deadlines through the engine, in batches that yield to the event loop,
  *   so a backlog after downtime clears without blocking requests;
- * - delivery: send the outbox to the webhooks. It runs on its own, so a slow or hanging receiver
+ * - delivery: send the outbox to the webhooks and the e-mail notices to people. It runs on its own, so a slow or hanging receiver
  *   never holds up deadlines, and regions are delivered side by side.
  * - housekeeping: prunes settled timers, delivered notifications and old idempotency keys
  *   (src/housekeeping.ts) every ten minutes.

@@ -241,7 +241,42 @@ describe('user create and user sign-in-link (DESIGN §5.4)', () => {
     expect(twice.stderr).toMatch(/email/);
     expect((await cli([...args, '--email', 'geen-adres'])).status).toBe(2);
     expect((await cli(['user', 'sign-in-link', '00000000-0000-4000-8000-000000000000'])).status).toBe(2);
-    expect((await cli(['user', 'create', '--role', 'admin', '--org', 'x', '--region', '*', '--name', 'X', '--email', 'x@example.nl'])).status).toBe(2);
+    // Region `*` is for inspectors and for the admin who manages every region (§6.3), no one else.
+    expect((await cli(['user', 'create', '--role', 'local_team', '--org', 'x', '--region', '*', '--name', 'X', '--email', 'x@example.nl'])).status).toBe(2);
+    expect((await cli(['user', 'create', '--role', 'admin', '--org', 'x', '--region', '*', '--name', 'X', '--email', 'x@example.nl'])).status).toBe(0);
+  });
+});
+
+describe('user set --notices, user enable (§6.3)', () => {
+  it('sets how a person gets e-mail notices, refuses anything else, and enables a disabled person again', async () => {
+    const created = await cli(['user', 'create', '--role', 'local_team', '--org', 'wt-9', '--region', 'R9',
+      '--name', 'Noor', '--email', 'noor@example.nl']);
+    const id = created.stdout.trimEnd().split('\n').at(-1)!;
+    const notices = async () => {
+      const db = openDatabase(dbPath);
+      try {
+        return db.$client.prepare('SELECT notices FROM users WHERE id = ?').pluck().get(id);
+      } finally {
+        db.$client.close();
+      }
+    };
+    expect(await notices()).toBe('instant');
+    for (const value of ['daily', 'off', 'instant']) {
+      const set = await cli(['user', 'set', id, '--notices', value]);
+      expect(set.status, set.stderr).toBe(0);
+      expect(await notices()).toBe(value);
+    }
+    const wrong = await cli(['user', 'set', id, '--notices', 'weekly']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/instant, daily or off/);
+    expect((await cli(['user', 'set', id])).status).toBe(2);
+    expect((await cli(['user', 'set', '00000000-0000-4000-8000-000000000000', '--notices', 'off'])).status).toBe(2);
+    expect(await notices()).toBe('instant');
+
+    expect((await cli(['user', 'enable', id])).status, 'not disabled').toBe(2);
+    expect((await cli(['user', 'disable', id])).status).toBe(0);
+    expect((await cli(['user', 'enable', id])).status).toBe(0);
+    expect((await cli(['user', 'sign-in-link', id])).status, 'active again').toBe(0);
   });
 });
 
@@ -321,7 +356,7 @@ describe('the CLI explains itself', () => {
     }
     const group = await cli(['help', 'user']);
     expect(group.status).toBe(0);
-    expect(entries(group.stdout)).toHaveLength(4);
+    expect(entries(group.stdout)).toHaveLength(6);
   });
 
   it('names an unknown command or topic, exits 2 and prints the usage on stderr', async () => {

@@ -41,7 +41,8 @@ export const CLI_OPERATOR: Operator = { role: 'operator', organisation: null, na
 
 /** An administrative change (tokens, people) as an audit entry, by whoever made it; the same on both stores. */
 export function administrationEntry(operator: Operator,
-  action: 'token_created' | 'token_revoked' | 'user_created' | 'user_disabled' | 'offer_registered' | 'waiting_time_reported',
+  action: 'token_created' | 'token_revoked' | 'user_created' | 'user_disabled' | 'offer_registered' | 'waiting_time_reported'
+    | 'user_enabled' | 'user_changed',
   at: string,
   details: Record<string, unknown>): NewAuditEntry {
   return {

@@ -18,6 +18,9 @@ export interface NewUser {
   email: string;
 }
 
+/** What Beheer changes of a person (§6.3): their role, their organisation. */
+export interface PersonChange { role?: Role; organisation?: string }
+
 /** How long a sign-in link may be used (DESIGN §5.4). */
 export const SIGN_IN_LINK_MINUTES = 15;
 export const USER_ACTOR_PREFIX = 'user:';

@@ -58,6 +58,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   'user sign-in-link': { args: '<userId>', flags: [], about: 'a one-time console sign-in URL, valid 15 minutes' },
   'user list': { args: '', flags: [], about: 'the people, one JSON object a line (no email addresses)' },
   'user disable': { args: '<userId>', flags: [], about: 'the person can no longer sign in' },
+  'user enable': { args: '<userId>', flags: [], about: 'a disabled person can sign in again' },
+  'user set': {
+    args: '<userId> --notices <instant|daily|off>', flags: ['notices'],
+    about: 'how the person gets e-mail notices: one mail each (default), one digest a day, or none',
+  },
   'store copy': {
     args: '--to postgres://user@host:5432/passend', flags: ['to'],
     about: 'copies the SQLite file to an empty PostgreSQL database and compares their audits',

@@ -26,6 +26,7 @@ import { problemNl } from './errors-nl.ts';
 import { CALLBACK_PATH, oidcClient, type OidcPending } from './oidc.ts';
 import { oversightPages } from './oversight-pages.ts';
 import { offerPages } from './offer-pages.ts';
+import { beheerPages } from './beheer-pages.ts';
 import { formOf, signInCodeLimit } from './request-guards.ts';
 import { publicUrl } from './sign-in.ts';
 import { alert, esc, page, type PageUser } from './page.ts';
@@ -112,7 +113,7 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleOption
   const context: ConsoleContext = {
     engine: services.engine, queries: services.queries, access: services.access, audit: services.audit,
     verifier: services.verifier, signalering: services.signalering, regions: services.regions,
-    people, clients: services.clients, sessions, clock,
+    people, clients: services.clients, sessions, clock, mailer: services.mailer,
     orgName: (id) => orgNames.get(id) ?? id,
     offerRegister: services.offerRegister, supply: services.supply,
     baseOf: () => linkBase,
@@ -301,6 +302,7 @@ ${oidc ? '<p class="utrecht-paragraph"><a class="utrecht-button-link utrecht-but
   await myWorkPage(app, context);
   await oversightPages(app, context);
   await offerPages(app, context);
+  await beheerPages(app, context);
 
   function tooManyCodes(reply: FastifyReply): FastifyReply {
     reply.header('Retry-After', '60');

@@ -30,7 +30,7 @@ export class SeeOther extends Error {
 
 /** What the pages use: the services, the clock and the console's own helpers. */
 export interface ConsoleContext extends Pick<Services, 'engine' | 'queries' | 'access' | 'audit' | 'verifier' |
-  'signalering' | 'regions' | 'people' | 'clients' | 'sessions' | 'offerRegister' | 'supply'> {
+  'signalering' | 'regions' | 'people' | 'clients' | 'sessions' | 'offerRegister' | 'supply' | 'mailer'> {
   clock: Clock;
   /** The name people use for an organisation id (the register's), or the id where it has none. */
   orgName(id: string): string;

@@ -1,24 +1,20 @@
 /**
  * The console's pages for oversight and management: the inspector's file review, the audit
- * verification and the signalering report; the admin's people, API clients and region settings.
+ * verification and the signalering report. The admin's Beheer is in beheer-pages.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../errors.ts';
 import { UUID } from '../validation.ts';
-import { ACCESS_LABELS, CLOSED_AS_LABELS, dutchDate, durationNl, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
+import { ACCESS_LABELS, CLOSED_AS_LABELS, dutchDate, ROLE_LABELS, STATE_LABELS } from '../http/labels-nl.ts';
 import { csvField } from '../reports/signalering-csv.ts';
 import { ACCESS_ACTIONS, type AccessAction } from '../audit/access-log.ts';
 import { accessPage, type AccessFilter } from './access-review.ts';
 import { municipalityName } from '../../machines/referral.municipalities.ts';
-import { isCleanText } from '../../machines/referral.text.ts';
 import { LIFECYCLE_STATES } from '../../machines/referral.types.ts';
 import { endOfMonth } from '../reports/period.ts';
 import { signaleringSections } from '../reports/signalering-html.ts';
-import { errorSummary, formValues, renderFields, type Field, type FieldErrors, type FormValues } from './form.ts';
-import { alert, csrfField, dataList, esc, page, stateBadge, table, when } from './page.ts';
-import type { Operator } from '../auth/actors.ts';
-import { DuplicateEmail, isEmail } from '../auth/people.ts';
-import type { ConsoleContext, Person } from './context.ts';
+import { errorSummary, type FieldErrors } from './form.ts';
+import { alert, dataList, esc, page, stateBadge, table, when } from './page.ts';
+import type { ConsoleContext } from './context.ts';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -33,17 +29,8 @@ const CRITERIA = [
   ['opgeschaald', 'Opgeschaald'],
 ] as const;
 
-const operatorOf = (person: Person): Operator => ({
-  role: person.actor.role, organisation: person.actor.organisation, name: person.actor.name, clientId: person.actor.clientId,
-});
-
 export async function oversightPages(app: FastifyInstance, ctx: ConsoleContext): Promise<void> {
-  const { queries, access, clock, verifier, audit, regions, people: peopleOf, clients: clientsOf } = ctx;
-  /** Beheer works with ids: the name people use, and the id an admin types, side by side. */
-  const named = (organisation: string): string => {
-    const name = ctx.orgName(organisation);
-    return name === organisation ? organisation : `${name} (${organisation})`;
-  };
+  const { queries, access, clock, verifier, audit } = ctx;
 
   app.get('/dossieronderzoek', async (request, reply) => {
     const person = ctx.person(request, ['inspector']);
@@ -234,119 +221,4 @@ ${result}`));
 <p class="utrecht-paragraph">Wachttijden per soort hulp en maatwerk: zie <a class="utrecht-link utrecht-link--html-a" href="/aanbodrapportage">aanbod en wachttijden</a>.</p>
 <div class="console-report">${signaleringSections(report)}</div>`));
   });
-
-  /**
-   * The roles an admin may give (DESIGN §6.3): a regional admin only the region's workers;
-   * inspectors and admins are made with the command line, or by an admin of region `*`.
-   */
-  const rolesFor = (person: Person): string[] => (person.actor.region === '*'
-    ? ['local_team', 'expert_team', 'inspector', 'admin', 'provider'] : ['local_team', 'expert_team', 'provider']);
-
-  const userFields = (person: Person): Field[] => [
-    { kind: 'text', name: 'name', label: 'Naam', required: true },
-    { kind: 'email', name: 'email', label: 'E-mailadres', required: true, hint: 'Hiermee herkent de inlogdienst (OpenID Connect) de persoon.' },
-    { kind: 'select', name: 'role', label: 'Rol', required: true,
-      options: rolesFor(person).map((role) => [role, ROLE_LABELS[role]!] as [string, string]) },
-    { kind: 'text', name: 'organisation', label: 'Organisatie', required: true, hint: 'Voor wie de persoon werkt, bijvoorbeeld het wijkteam.' },
-  ];
-
-  /**
-   * An admin never sees a sign-in link or code: with one, an admin could sign in as a
-   * person who reads files. Until passend mails links, whoever runs the service makes one with the
-   * command line and gives it to the person.
-   */
-  const howToSignIn = (name: string, userId?: string): string => `
-<p class="utrecht-paragraph">${esc(name)} logt in met de inlogdienst van de organisatie (met dit e-mailadres), of met een
-eenmalige inloglink. Zo'n link ziet u als beheerder nooit: dan zou u zelf als ${esc(name)} kunnen inloggen.
-passend verstuurt nog geen e-mail. Vraag daarom wie passend draait (de applicatiebeheerder) een inloglink te maken
-en die aan ${esc(name)} zelf te geven, met de opdracht
-<code class="utrecht-code">npm run cli -- user sign-in-link ${userId ? esc(userId) : '&lt;gebruikers-id&gt;'}</code>.</p>`;
-
-  async function adminPage(person: Person, values: FormValues, errors: FieldErrors,
-    created?: { name: string; id: string }): Promise<string> {
-    const region = person.actor.region;
-    const people = await peopleOf.list(region);
-    const clients = (await clientsOf.list()).filter((c) => c.region === region);
-    const settings = await regions.get(region);
-    const csrf = person.session.csrf;
-    return page({
-      title: `Beheer van regio ${region}`, user: ctx.pageUser(person), path: '/beheer',
-      notice: errors[''] ? { kind: 'error', text: errors[''] } : created ? { kind: 'ok', text: `${created.name} is aangemaakt.` } : null,
-    }, `
-${created ? `<section aria-labelledby="kop-inloggen"><h2 class="utrecht-heading-2" id="kop-inloggen">Hoe ${esc(created.name)} inlogt</h2>
-${howToSignIn(created.name, created.id)}</section>` : ''}
-<section aria-labelledby="kop-mensen"><h2 class="utrecht-heading-2" id="kop-mensen">Mensen</h2>
-${table('Mensen van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Toegang'], people.map((u) => [
-    esc(u.name), esc(ROLE_LABELS[u.role] ?? u.role), esc(named(u.organisation)), when(u.createdAt, false),
-    u.disabledAt ? 'Uitgeschakeld' : u.id === person.session.user.id ? 'Dat bent u' :
-      `<form method="post" action="/beheer/mensen/${u.id}/uitschakelen">${csrfField(csrf)}<button class="utrecht-button utrecht-button--secondary-action" type="submit">Uitschakelen<span class="console-sr"> ${esc(u.name)}</span></button></form>`,
-  ]))}
-<h3 class="utrecht-heading-3">Iemand toevoegen</h3>
-${person.actor.region === '*' ? '' : `<p class="utrecht-paragraph">U voegt medewerkers van wijkteams, van het expertteam en van aanbieders toe
-(een aanbieder meldt de wachttijden van zijn aanbod; de organisatie is de naam van de aanbieder in het aanbodregister).
-Inspecteurs en beheerders maakt de applicatiebeheerder aan met de opdrachtregel.</p>`}
-<form method="post" action="/beheer/mensen" novalidate>${csrfField(csrf)}${renderFields(userFields(person), values, errors)}
-<button class="utrecht-button utrecht-button--primary-action" type="submit">Toevoegen</button></form></section>
-<section aria-labelledby="kop-systemen"><h2 class="utrecht-heading-2" id="kop-systemen">Systemen (API-sleutels)</h2>
-<p class="utrecht-paragraph">Sleutels voor systemen maakt en trekt u in met de opdrachtregel (<code class="utrecht-code">npm run cli -- token …</code>).</p>
-${table('API-sleutels van de regio', ['Naam', 'Rol', 'Organisatie', 'Sinds', 'Ingetrokken'], clients.map((c) => [
-    esc(c.name), esc(ROLE_LABELS[c.role] ?? c.role), esc(named(c.organisation)), when(c.createdAt, false), c.revokedAt ? when(c.revokedAt, false) : 'Nee',
-  ]))}</section>
-<section aria-labelledby="kop-instellingen"><h2 class="utrecht-heading-2" id="kop-instellingen">Instellingen van de regio</h2>
-${dataList([
-    ['Termijn triage', esc(durationNl(settings.env.deadlines.triage))], ['Termijn triage bij spoed', esc(durationNl(settings.env.deadlines.triageUrgent))],
-    ['Termijn overleg', esc(durationNl(settings.env.deadlines.overleg))], ['Controlemoment', esc(durationNl(settings.env.deadlines.checkpoint))],
-    ['Advies na het overleg', esc(durationNl(settings.env.deadlines.advice))], ['Herbeoordeling', esc(durationNl(settings.env.deadlines.reassessment))], ['Antwoord op opschaling', esc(durationNl(settings.env.deadlines.escalation))],
-    ['Overbrugging vanaf (weken wachttijd)', esc(settings.env.bridgingThresholdWeeks)],
-    ['Gemeenten', esc(settings.municipalities ? settings.municipalities.map((c) => municipalityName(c) ?? c).join(', ') : 'alle')],
-    ['Bewaartermijn', esc(durationNl(settings.retention))], ['Opruimen na', esc(durationNl(settings.housekeeping))],
-    ['Meldingen (webhook)', esc(settings.webhook ? 'ingesteld' : 'niet ingesteld')],
-  ])}
-<p class="utrecht-paragraph utrecht-paragraph--small">Wijzigen met <code class="utrecht-code">npm run cli -- region set</code>, termijnen in ISO 8601 (P5D is 5 dagen, P3M 3 maanden).</p></section>`);
-  }
-
-  app.get('/beheer', async (request, reply) => {
-    const person = ctx.person(request, ['admin']);
-    return ctx.send(reply, await adminPage(person, {}, {}));
-  });
-
-  app.post('/beheer/mensen', async (request, reply) => {
-    const person = ctx.person(request, ['admin']);
-    const values = formValues(request.body);
-    const v = (k: string): string => (typeof values[k] === 'string' ? (values[k] as string).trim() : '');
-    const errors: FieldErrors = {};
-    for (const k of ['name', 'organisation']) {
-      if (v(k) === '' || v(k).length > 200) errors[k] = 'Vul dit in (hooguit 200 tekens).';
-      else if (!isCleanText(v(k), 200)) errors[k] = 'Gebruik gewone tekens: geen stuurtekens, tabs of regeleinden.';
-    }
-    if (!isEmail(v('email'))) errors.email = 'Vul een geldig e-mailadres in.';
-    const role = v('role');
-    // A regional admin who asks for an inspector or admin is refused outright: not a typing error.
-    if (['inspector', 'admin'].includes(role) && !rolesFor(person).includes(role)) throw new AppError('FORBIDDEN', 'role');
-    if (!rolesFor(person).includes(role)) errors.role = 'Kies een rol.';
-    if (Object.keys(errors).length === 0) {
-      try {
-        const user = await peopleOf.create({
-          role: role as 'admin', organisation: v('organisation'), region: person.actor.region, name: v('name'), email: v('email'),
-        }, clock.now(), operatorOf(person));
-        return ctx.send(reply, await adminPage(person, {}, {}, { name: user.name, id: user.id }));
-      } catch (err) {
-        if (!(err instanceof DuplicateEmail)) throw err;
-        errors.email = 'Er is al iemand met dit e-mailadres.';
-      }
-    }
-    errors[''] = 'Niet alles is goed ingevuld.';
-    return ctx.send(reply, await adminPage(person, values, errors), 400);
-  });
-
-  app.post('/beheer/mensen/:id/uitschakelen', async (request, reply) => {
-    const person = ctx.person(request, ['admin']);
-    const id = (request.params as { id: string }).id;
-    const user = UUID.test(id) ? (await peopleOf.list(person.actor.region)).find((u) => u.id === id) : undefined;
-    if (!user) throw new AppError('NOT_FOUND', 'no such user');
-    if (user.id === person.session.user.id) throw new AppError('FORBIDDEN', 'self');
-    await peopleOf.disable(user.id, clock.now(), operatorOf(person));
-    return reply.redirect('/beheer', 303);
-  });
-
 }

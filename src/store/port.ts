@@ -12,7 +12,7 @@
 import type { AccessAction, AccessQuery } from '../audit/access-log.ts';
 import type { VerifyResult } from '../audit/audit-contract.ts';
 import type { Actor, NewClient, Operator } from '../auth/actors.ts';
-import type { NewUser, Session } from '../auth/people.ts';
+import type { NewUser, PersonChange, Session } from '../auth/people.ts';
 import type { CaseScope } from '../cases/access.ts';
 import type { CaseView } from '../cases/case-view.ts';
 import type { Pruned } from '../housekeeping.ts';
@@ -178,6 +178,11 @@ export interface Clients {
   create(client: NewClient, now: Date, operator?: Operator): Promise<{ token: string; actor: Actor }>;
   /** False when no active client has that id. Audited. */
   revoke(id: string, now: Date, operator?: Operator): Promise<boolean>;
+  /**
+   * Notes that the client was used at `at` (its `lastUsedAt`), unless a use less than a minute
+   * before is noted already. Callers throttle too (src/auth/last-use.ts): not a write per request.
+   */
+  used(id: string, at: Date): Promise<void>;
 }
 
 /** People and their one-time sign-in links (DESIGN §5.4). */
@@ -186,6 +191,14 @@ export interface People {
   create(user: NewUser, now: Date, operator?: Operator): Promise<User>;
   /** Ends the person's sessions too; false when no active user has that id. Audited. */
   disable(id: string, now: Date, operator?: Operator): Promise<boolean>;
+  /** Enables a disabled person again; false when no disabled user has that id. Audited. */
+  enable(id: string, now: Date, operator?: Operator): Promise<boolean>;
+  /** A new role or organisation (or both); the person as changed, undefined for no such user. Audited. */
+  change(id: string, change: PersonChange, now: Date, operator?: Operator): Promise<User | undefined>;
+  /** How the person gets e-mail notices (§6.3); false for no such user. */
+  setNotices(id: string, notices: User['notices']): Promise<boolean>;
+  /** The person with this id, active or not. */
+  get(id: string): Promise<User | undefined>;
   /** By name; of one region, or all. */
   list(region?: string): Promise<User[]>;
   /** The active user with this address. */
@@ -227,6 +240,8 @@ export interface Organisations {
   /** Sets or changes one name, audited; checked first (throws InvalidOrganisation). */
   set(id: string, name: string, now: Date, operator?: Operator): Promise<void>;
 }
+/** Who delivers an outbox row: the region's webhook, or the mail deliverer (a notice to a person). */
+export type Channel = 'webhook' | 'mail';
 
 /** The notification outbox. */
 export interface Outbox {
@@ -234,9 +249,10 @@ export interface Outbox {
    * Pending notifications due by `now`, none of a region still being delivered, each leased until
    * `until` so that a crash mid-delivery retries it later (delivery is at least once). Only what
    * is durable is claimed: a notification never leaves before the write that made it is on disk.
-   * Two instances never claim the same row.
+   * Two instances never claim the same row. `channel`: the webhook notifications (the default) or
+   * the e-mail notices.
    */
-  claimDue(now: string, until: string, limit: number, busyRegions?: readonly string[]): Promise<OutboxEntry[]>;
+  claimDue(now: string, until: string, limit: number, busyRegions?: readonly string[], channel?: Channel): Promise<OutboxEntry[]>;
   record(seq: number, change: Partial<Pick<OutboxEntry, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' |
     'deliveredAt'>>): Promise<void>;
   /** Marks these skipped (their region has no webhook), in one transaction. */

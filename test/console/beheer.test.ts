@@ -71,11 +71,19 @@ describe('Beheer, every action an admin can take', () => {
     }
   });
 
-  it('disables a person, and runs the audit check', async () => {
+  it('disables a person after a confirmation, and runs the audit check', async () => {
     const [target] = await ctx.sql('SELECT id FROM users WHERE email = ?', 'collega0@example.nl');
-    const res = keep(await regional.post(`/beheer/mensen/${target!.id as string}/uitschakelen`, {}));
+    const unconfirmed = keep(await regional.post(`/beheer/mensen/${target!.id as string}/uitschakelen`, {}));
+    expect(unconfirmed.statusCode).toBe(303);
+    expect(unconfirmed.headers.location).toBe(`/beheer/mensen/${target!.id as string}/uitschakelen`);
+    expect((await ctx.sql('SELECT disabled_at FROM users WHERE id = ?', target!.id))[0]!.disabled_at, 'not without confirming').toBeNull();
+    const question = keep(await regional.get(unconfirmed.headers.location as string));
+    expect(question.body).toContain('Ja, Nieuwe Collega 0 uitschakelen');
+    const res = keep(await regional.post(`/beheer/mensen/${target!.id as string}/uitschakelen`, { bevestigd: 'ja' }));
     expect(res.statusCode).toBe(303);
+    expect((await ctx.sql('SELECT disabled_at FROM users WHERE id = ?', target!.id))[0]!.disabled_at).not.toBeNull();
     keep(await regional.get(res.headers.location as string));
+    keep(await regional.get(`/beheer/mensen/${target!.id as string}`));
     expect(keep(await regional.get('/audit?controleer=ja')).statusCode).toBe(200);
     keep(await regional.get('/'));
   });

@@ -16,8 +16,9 @@ export interface ServedConsole {
   close(): Promise<void>;
 }
 
-export async function servedConsole(municipalities: string[] | null = ['GM0363', 'GM0344']): Promise<ServedConsole> {
-  const ctx = await createTestContext();
+export async function servedConsole(municipalities: string[] | null = ['GM0363', 'GM0344'],
+  config: NonNullable<Parameters<typeof createTestContext>[0]>['config'] = {}): Promise<ServedConsole> {
+  const ctx = await createTestContext({ config });
   if (municipalities) await ctx.regions.set('R01', { municipalities });
   await ctx.app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;

@@ -27,8 +27,8 @@ function isRoute(method: string, path: string): boolean {
   const post = [/^\/api\/v1\/cases$/, /^\/api\/v1\/cases\/[^/]*\/events$/];
   // The console's pages (test/console covers them): HTML and redirects, not problem+json.
   const consoleGet = [/^\/$/, /^\/inloggen(\/oidc(\/terug)?)?$/, /^\/(doel|casussen|aanmelden|dossieronderzoek|toegangslog|audit|signalering|beheer)$/,
-    /^\/casussen\/[^/]*(\/(verloop|toegang|afdruk|notities))?$/, /^\/assets\/[^/]*$/];
-  const consolePost = [/^\/(inloggen|uitloggen|doel|aanmelden)$/, /^\/casussen\/[^/]*$/, /^\/beheer\/mensen(\/[^/]*\/uitschakelen)?$/];
+    /^\/casussen\/[^/]*(\/(verloop|toegang|afdruk|notities))?$/, /^\/assets\/[^/]*$/, /^\/beheer\/mensen\/[^/]*(\/uitschakelen)?$/];
+  const consolePost = [/^\/(inloggen|uitloggen|doel|aanmelden)$/, /^\/casussen\/[^/]*$/, /^\/beheer\/mensen(\/[^/]*(\/(uitschakelen|inschakelen|inloglink))?)?$/, /^\/beheer\/instellingen$/];
   if (method === 'GET' || method === 'HEAD') return [...get, ...consoleGet].some((r) => r.test(path));
   if (method === 'POST') return [...post, ...consolePost].some((r) => r.test(path));
   return false;

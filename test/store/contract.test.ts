@@ -100,7 +100,7 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await store.clients.lookup(token)).toEqual(actor);
       expect(await store.clients.lookup(`${token}x`)).toBeUndefined();
       expect(await store.clients.list()).toEqual([
-        { id: actor.clientId, ...client, createdAt: START, revokedAt: null },
+        { id: actor.clientId, ...client, createdAt: START, revokedAt: null, lastUsedAt: null },
       ]);
 
       clock.advance(MINUTE);
@@ -109,8 +109,22 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await store.clients.revoke(actor.clientId, clock.now(), operator)).toBe(false);
       expect(await store.clients.revoke('no-such-client', clock.now(), operator)).toBe(false);
       expect(await store.clients.list()).toEqual([
-        { id: actor.clientId, ...client, createdAt: START, revokedAt: now() },
+        { id: actor.clientId, ...client, createdAt: START, revokedAt: now(), lastUsedAt: null },
       ]);
+    });
+
+    it('notes a client\'s last use, at most once a minute', async () => {
+      const { actor } = await store.clients.create(client, clock.now(), operator);
+      const lastUse = async () => (await store.clients.list()).find((c) => c.id === actor.clientId)!.lastUsedAt;
+      await store.clients.used(actor.clientId, clock.now());
+      expect(await lastUse()).toBe(START);
+      clock.advance(MINUTE - 1);
+      await store.clients.used(actor.clientId, clock.now());
+      expect(await lastUse(), 'within the minute: not written again').toBe(START);
+      clock.advance(1);
+      await store.clients.used(actor.clientId, clock.now());
+      expect(await lastUse()).toBe(now());
+      await store.clients.used('no-such-client', clock.now());
     });
   });
 
@@ -166,6 +180,37 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       expect(await store.people.signInLink(user.id, clock.now())).toBeUndefined();
       expect(await store.people.disable(user.id, clock.now(), operator)).toBe(false);
       expect(await store.people.disable('no-such-user', clock.now(), operator)).toBe(false);
+    });
+  });
+
+  describe('people, as Beheer changes them', () => {
+    it('gets a person by id, enables a disabled one once, audited', async () => {
+      const user = await store.people.create(anna, clock.now());
+      expect(await store.people.get(user.id)).toEqual({ ...user, notices: 'instant' });
+      expect(await store.people.get('no-such-user')).toBeUndefined();
+      expect(await store.people.enable(user.id, clock.now(), operator)).toBe(false); // not disabled
+      await store.people.disable(user.id, clock.now(), operator);
+      expect((await store.people.get(user.id))?.disabledAt).toBe(START);
+      expect(await store.people.enable(user.id, clock.now(), operator)).toBe(true);
+      expect(await store.people.get(user.id)).toEqual(user);
+      expect(await store.people.enable(user.id, clock.now(), operator)).toBe(false);
+      expect(await store.people.byEmail(anna.email)).toEqual(user);
+    });
+
+    it('changes role and organisation, ending the person\'s sessions; keeps the notice preference', async () => {
+      const user = await store.people.create({ ...anna, role: 'local_team', organisation: 'wt-noord' }, clock.now());
+      const session = await store.sessions.create(user, clock.now());
+      expect(await store.people.change(user.id, { organisation: 'wt-noord' }, clock.now(), operator)).toEqual(user);
+      expect(await store.sessions.get(session, clock.now()), 'no change: the session stays').toBeDefined();
+      const changed = await store.people.change(user.id, { role: 'expert_team', organisation: 'ret-r01' }, clock.now(), operator);
+      expect(changed).toEqual({ ...user, role: 'expert_team', organisation: 'ret-r01' });
+      expect(await store.people.get(user.id)).toEqual(changed);
+      expect(await store.sessions.get(session, clock.now())).toBeUndefined();
+      expect(await store.people.change('no-such-user', { role: 'admin' }, clock.now(), operator)).toBeUndefined();
+
+      expect(await store.people.setNotices(user.id, 'daily')).toBe(true);
+      expect((await store.people.get(user.id))?.notices).toBe('daily');
+      expect(await store.people.setNotices('no-such-user', 'off')).toBe(false);
     });
   });
 
@@ -503,6 +548,28 @@ describe.each(ADAPTERS)('the store contract on %s', (_name, open) => {
       const later = new Date(clock.now().getTime() + MINUTE).toISOString();
       expect(await store.outbox.claimDue(now(), later, 10, ['R01'])).toEqual([]); // its region is busy
       expect((await store.outbox.claimDue(now(), later, 10)).map((n) => n.id)).toEqual([claimed!.id]);
+    });
+
+    it('keeps e-mail notices apart: queued with the step for the organisation\'s active people, claimed only as mail', async () => {
+      const noord = await store.people.create({ ...anna, role: 'local_team', organisation: 'wt-noord', email: 'n@example.nl' }, clock.now());
+      const daily = await store.people.create({ ...anna, role: 'local_team', organisation: 'wt-noord', email: 'd@example.nl' }, clock.now());
+      const off = await store.people.create({ ...anna, role: 'local_team', organisation: 'wt-noord', email: 'o@example.nl' }, clock.now());
+      await store.people.create({ ...anna, role: 'local_team', organisation: 'wt-zuid', email: 'z@example.nl' }, clock.now());
+      await store.people.setNotices(daily.id, 'daily');
+      await store.people.setNotices(off.id, 'off');
+      const id = await submit();
+      await store.engine.applyEvent(expert, { caseId: id, body: events.START_TRIAGE() });
+      await store.engine.applyEvent(expert, { caseId: id, body: events.REQUEST_INFORMATION() });
+      const until = new Date(clock.now().getTime() + MINUTE).toISOString();
+      const webhook = await store.outbox.claimDue(now(), until, 10);
+      expect(webhook.every((n) => n.recipient === null && n.kind === 'state_changed')).toBe(true);
+      const mail = await store.outbox.claimDue(now(), until, 10, [], 'mail');
+      expect(mail.map((n) => [n.recipient, n.kind, n.caseId])).toEqual([[noord.id, 'question_waiting', id]]);
+      expect(await store.outbox.claimDue(now(), until, 10, [], 'mail')).toEqual([]);
+      await store.outbox.record(mail[0]!.seq, { status: 'delivered', attempts: 1, deliveredAt: now() });
+      clock.set('2026-01-06T06:00:00.000Z');
+      const digest = await store.outbox.claimDue(now(), now(), 10, [], 'mail');
+      expect(digest.map((n) => [n.recipient, n.nextAttemptAt])).toEqual([[daily.id, '2026-01-06T06:00:00.000Z']]);
     });
 
     it('records attempts, skips, lists failures and puts them back', async () => {

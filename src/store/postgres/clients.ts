@@ -1,11 +1,12 @@
 /** API clients on PostgreSQL: created and revoked from the command line (audited), looked up on every request. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { apiClients } from '../../../db/pg/schema.ts';
 import {
   administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient, type Operator,
 } from '../../auth/actors.ts';
 import { appendAudit } from './audit.ts';
+import { LAST_USE_RESOLUTION_MS } from '../../auth/last-use.ts';
 import type { PgDb } from './client.ts';
 
 export function pgClients(db: PgDb) {
@@ -20,7 +21,13 @@ export function pgClients(db: PgDb) {
     list: async () => db.select({
       id: apiClients.id, role: apiClients.role, organisation: apiClients.organisation,
       region: apiClients.region, name: apiClients.name, createdAt: apiClients.createdAt, revokedAt: apiClients.revokedAt,
+      lastUsedAt: apiClients.lastUsedAt,
     }).from(apiClients),
+    async used(id: string, at: Date): Promise<void> {
+      const before = new Date(at.getTime() - LAST_USE_RESOLUTION_MS).toISOString();
+      await db.update(apiClients).set({ lastUsedAt: at.toISOString() })
+        .where(and(eq(apiClients.id, id), or(isNull(apiClients.lastUsedAt), lte(apiClients.lastUsedAt, before))));
+    },
     async create(client: NewClient, now: Date, operator: Operator = CLI_OPERATOR): Promise<{ token: string; actor: Actor }> {
       const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
       const id = randomUUID();

@@ -47,6 +47,7 @@ import type { Applied } from '../../cases/case-writes.ts';
 import { advancedRow, entryWrites, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
 import type { EventRequest, TimerOutcome } from '../port.ts';
 import type { PgTx } from './client.ts';
+import { pgNoticesOfStep } from './notices.ts';
 
 type Tx = PgTx;
 
@@ -163,6 +164,7 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
       next.overdue, next.updatedAt, row.id, row.version, next.regisseur]);
     if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
     await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
+    await pgNoticesOfStep(w.tx, row, entry, result.persisted, entry.at);
     return next;
   }
 

@@ -3,10 +3,10 @@
  * secrets are 256 random bits; only their SHA-256 is stored.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm';
 import { sessions, signInLinks, users } from '../../../db/pg/schema.ts';
 import { administrationEntry, CLI_OPERATOR, hashToken, type Operator } from '../../auth/actors.ts';
-import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type User } from '../../auth/people.ts';
+import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type PersonChange, type User } from '../../auth/people.ts';
 import type { People } from '../port.ts';
 import { appendAudit } from './audit.ts';
 import type { PgDb } from './client.ts';
@@ -18,7 +18,7 @@ export function pgPeople(db: PgDb): People {
   const find = async (id: string): Promise<User | undefined> => (await db.select().from(users).where(eq(users.id, id)))[0];
   return {
     async create(user: NewUser, now: Date, operator: Operator = CLI_OPERATOR): Promise<User> {
-      const row: User = { id: randomUUID(), ...user, email: normaliseEmail(user.email), createdAt: now.toISOString(), disabledAt: null };
+      const row: User = { id: randomUUID(), ...user, email: normaliseEmail(user.email), createdAt: now.toISOString(), disabledAt: null, notices: 'instant' };
       await db.transaction(async (tx) => {
         const inserted = await tx.insert(users).values(row).onConflictDoNothing({ target: users.email }).returning({ id: users.id });
         if (inserted.length === 0) throw new DuplicateEmail();
@@ -38,6 +38,33 @@ export function pgPeople(db: PgDb): People {
         return true;
       });
     },
+    async enable(id: string, now: Date, operator: Operator = CLI_OPERATOR): Promise<boolean> {
+      const at = now.toISOString();
+      return db.transaction(async (tx) => {
+        const done = await tx.update(users).set({ disabledAt: null }).where(and(eq(users.id, id), isNotNull(users.disabledAt)))
+          .returning({ id: users.id });
+        if (done.length !== 1) return false;
+        await appendAudit(tx, [administrationEntry(operator, 'user_enabled', at, { userId: id })]);
+        return true;
+      });
+    },
+    async change(id: string, change: PersonChange, now: Date, operator: Operator = CLI_OPERATOR): Promise<User | undefined> {
+      const at = now.toISOString();
+      return db.transaction(async (tx) => {
+        const [user] = await tx.select().from(users).where(eq(users.id, id)).for('update');
+        if (!user) return undefined;
+        const next = { role: change.role ?? user.role, organisation: change.organisation ?? user.organisation };
+        if (next.role === user.role && next.organisation === user.organisation) return user;
+        await tx.update(users).set(next).where(eq(users.id, id));
+        await tx.delete(sessions).where(eq(sessions.userId, id));
+        await appendAudit(tx, [administrationEntry(operator, 'user_changed', at, { userId: id, ...next })]);
+        return { ...user, ...next };
+      });
+    },
+    async setNotices(id: string, notices: User['notices']): Promise<boolean> {
+      return (await db.update(users).set({ notices }).where(eq(users.id, id)).returning({ id: users.id })).length === 1;
+    },
+    get: find,
     list: async (region?: string) => {
       const query = db.select().from(users);
       return (region === undefined ? query : query.where(eq(users.region, region))).orderBy(users.name);

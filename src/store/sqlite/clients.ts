@@ -5,6 +5,7 @@ import type { Db } from './client.ts';
 import { apiClients } from '../../../db/schema.ts';
 import { auditTrail } from './audit.ts';
 import { administrationEntry, CLI_OPERATOR, hashToken, TOKEN_PREFIX, type Actor, type NewClient } from '../../auth/actors.ts';
+import { LAST_USE_RESOLUTION_MS } from '../../auth/last-use.ts';
 
 /** An administrative change (tokens, people) in the audit trail, inside the caller's transaction. */
 export function auditAdministration(db: Db, ...entry: Parameters<typeof administrationEntry>): void {
@@ -41,8 +42,15 @@ export function listClients(db: Db) {
   return db.select({
     id: apiClients.id, role: apiClients.role, organisation: apiClients.organisation,
     region: apiClients.region, name: apiClients.name, createdAt: apiClients.createdAt,
-    revokedAt: apiClients.revokedAt,
+    revokedAt: apiClients.revokedAt, lastUsedAt: apiClients.lastUsedAt,
   }).from(apiClients).all();
+}
+
+/** Notes that a client was used at `at`, unless a use less than a minute before is noted already. */
+export function clientUse(db: Db): (id: string, at: Date) => void {
+  const update = db.$client.prepare(`UPDATE "api_clients" SET "last_used_at" = ?
+    WHERE "id" = ? AND ("last_used_at" IS NULL OR "last_used_at" <= ?)`);
+  return (id, at) => void update.run(at.toISOString(), id, new Date(at.getTime() - LAST_USE_RESOLUTION_MS).toISOString());
 }
 
 /** Prepared once per app, straight on better-sqlite3 (sql/columns.ts): the lookup runs on every request. */

@@ -1,16 +1,20 @@
 /** The SQL of the notification outbox: claim due rows, record each attempt, list failures. */
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { OutboxEntry } from '../rows.ts';
 import { outbox } from '../../../db/schema.ts';
+import type { Channel } from '../port.ts';
 
 export function outboxRepository(db: Db) {
-  const due = db.select().from(outbox)
+  // Webhook notifications have no recipient, e-mail notices one: each deliverer claims its own.
+  const dueOf = (channel: Channel) => db.select().from(outbox)
     .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, sql.placeholder('now')),
+      channel === 'mail' ? isNotNull(outbox.recipient) : isNull(outbox.recipient),
       sql`${outbox.region} NOT IN (SELECT value FROM json_each(${sql.placeholder('busy')}))`))
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq))
     .limit(sql.placeholder('limit'))
     .prepare();
+  const due = { webhook: dueOf('webhook'), mail: dueOf('mail') };
   const lease = db.update(outbox)
     .set({ nextAttemptAt: sql`${sql.placeholder('until')}` })
     .where(and(eq(outbox.seq, sql.placeholder('seq')), eq(outbox.status, 'pending')))
@@ -26,9 +30,10 @@ export function outboxRepository(db: Db) {
      * until `until` so that a crash mid-delivery retries it later instead of losing it (delivery
      * is at least once; receivers drop repeats by id).
      */
-    claimDue(now: string, until: string, limit: number, busyRegions: readonly string[] = []): OutboxEntry[] {
+    claimDue(now: string, until: string, limit: number, busyRegions: readonly string[] = [],
+      channel: Channel = 'webhook'): OutboxEntry[] {
       return db.$client.transaction(() => {
-        const rows = due.all({ now, limit, busy: JSON.stringify(busyRegions) });
+        const rows = due[channel].all({ now, limit, busy: JSON.stringify(busyRegions) });
         for (const row of rows) lease.run({ seq: row.seq, until });
         return rows;
       }).immediate();

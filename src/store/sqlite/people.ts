@@ -3,10 +3,10 @@
  * are 256 random bits; only their SHA-256 is stored.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import type { User } from '../rows.ts';
-import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser } from '../../auth/people.ts';
+import { DuplicateEmail, normaliseEmail, SIGN_IN_LINK_MINUTES, type NewUser, type PersonChange } from '../../auth/people.ts';
 
 const secret = (): string => randomBytes(32).toString('base64url');
 import { sessions, signInLinks, users } from '../../../db/schema.ts';
@@ -15,7 +15,7 @@ import { CLI_OPERATOR, hashToken, type Operator } from '../../auth/actors.ts';
 
 export function createUser(db: Db, user: NewUser, now: Date, operator: Operator = CLI_OPERATOR): User {
   const row: User = {
-    id: randomUUID(), ...user, email: normaliseEmail(user.email), createdAt: now.toISOString(), disabledAt: null,
+    id: randomUUID(), ...user, email: normaliseEmail(user.email), createdAt: now.toISOString(), disabledAt: null, notices: 'instant',
   };
   db.$client.transaction(() => {
     if (db.select({ id: users.id }).from(users).where(eq(users.email, row.email)).get()) throw new DuplicateEmail();
@@ -37,6 +37,35 @@ export function disableUser(db: Db, id: string, now: Date, operator: Operator = 
     auditAdministration(db, operator, 'user_disabled', at, { userId: id });
     return true;
   }).immediate();
+}
+
+export function enableUser(db: Db, id: string, now: Date, operator: Operator = CLI_OPERATOR): boolean {
+  const at = now.toISOString();
+  return db.$client.transaction(() => {
+    const result = db.update(users).set({ disabledAt: null }).where(and(eq(users.id, id), isNotNull(users.disabledAt))).run();
+    if (result.changes !== 1) return false;
+    auditAdministration(db, operator, 'user_enabled', at, { userId: id });
+    return true;
+  }).immediate();
+}
+
+/** A new role or organisation; the person's sessions end, so that they sign in again as what they now are. */
+export function changeUser(db: Db, id: string, change: PersonChange, now: Date, operator: Operator = CLI_OPERATOR): User | undefined {
+  const at = now.toISOString();
+  return db.$client.transaction(() => {
+    const user = findUser(db, id);
+    if (!user) return undefined;
+    const next = { role: change.role ?? user.role, organisation: change.organisation ?? user.organisation };
+    if (next.role === user.role && next.organisation === user.organisation) return user;
+    db.update(users).set(next).where(eq(users.id, id)).run();
+    db.delete(sessions).where(eq(sessions.userId, id)).run();
+    auditAdministration(db, operator, 'user_changed', at, { userId: id, ...next });
+    return { ...user, ...next };
+  }).immediate();
+}
+
+export function setUserNotices(db: Db, id: string, notices: User['notices']): boolean {
+  return db.update(users).set({ notices }).where(eq(users.id, id)).run().changes === 1;
 }
 
 export function findUser(db: Db, id: string): User | undefined {

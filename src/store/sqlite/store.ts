@@ -15,14 +15,15 @@ import type {
 import { accessLogRepository } from './access-log.ts';
 import { auditTrail } from './audit.ts';
 import type { Db } from './client.ts';
-import { clientLookup, createClient, listClients, revokeClient } from './clients.ts';
+import { clientLookup, clientUse, createClient, listClients, revokeClient } from './clients.ts';
 import { caseEngine, type SyncCaseEngine } from './engine.ts';
 import { groupCommit, type GroupCommit, type WalSync } from './group-commit.ts';
 import { housekeeping } from './housekeeping.ts';
 import { offerRepository } from './offers.ts';
 import { outboxRepository } from './outbox.ts';
 import {
-  createSignInLink, createUser, disableUser, findUser, findUserByEmail, listUsers, redeemSignInLink, signInLinkUsable,
+  changeUser, createSignInLink, createUser, disableUser, enableUser, findUser, findUserByEmail, listUsers, redeemSignInLink,
+  setUserNotices, signInLinkUsable,
 } from './people.ts';
 import { caseRepository } from './reads.ts';
 import { organisationNames } from './organisations.ts';
@@ -79,6 +80,10 @@ export function sqlitePeople(db: Db): People {
   return asAsync({
     create: (...args: DropFirst<Parameters<typeof createUser>>) => createUser(db, ...args),
     disable: (...args: DropFirst<Parameters<typeof disableUser>>) => disableUser(db, ...args),
+    enable: (...args: DropFirst<Parameters<typeof enableUser>>) => enableUser(db, ...args),
+    change: (...args: DropFirst<Parameters<typeof changeUser>>) => changeUser(db, ...args),
+    setNotices: (...args: DropFirst<Parameters<typeof setUserNotices>>) => setUserNotices(db, ...args),
+    get: (id: string) => findUser(db, id),
     list: (region?: string) => listUsers(db, region),
     byEmail: (email: string) => findUserByEmail(db, email),
     byId: (id: string) => findUser(db, id),
@@ -140,7 +145,7 @@ export function sqliteStore(db: Db, clock: Clock = systemClock, options: SqliteS
     record: (...args) => durably(() => accessLog.record(...args)),
   };
   const clients: Clients = asAsync({
-    lookup, list: () => listClients(db),
+    lookup, list: () => listClients(db), used: clientUse(db),
     create: (...args: DropFirst<Parameters<typeof createClient>>) => createClient(db, ...args),
     revoke: (...args: DropFirst<Parameters<typeof revokeClient>>) => revokeClient(db, ...args),
   });

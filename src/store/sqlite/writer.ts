@@ -7,6 +7,7 @@ import type { PersistedReferral, TimerChange } from '../../../machines/referral.
 import { auditTrail } from './audit.ts';
 import { AppError } from '../../errors.ts';
 import { caseRepository, type CaseRepository } from './reads.ts';
+import { noticeWriter } from './notices.ts';
 import type { CaseRow, NewCaseRow } from '../rows.ts';
 import {
   advancedRow, entryWrites, notification, NOTES_IN_VIEW, persistedColumns, withNotes, type Applied, type Entry,
@@ -28,6 +29,7 @@ export function withLatestNotes(repo: Pick<CaseRepository, 'notes' | 'noteCount'
 export function caseWriter(db: Db) {
   const repo = caseRepository(db);
   const audit = auditTrail(db);
+  const notices = noticeWriter(db);
 
   function record(writes: EntryWrites): void {
     repo.appendEvent(writes.event);
@@ -57,6 +59,7 @@ export function caseWriter(db: Db) {
         throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
       }
       record(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
+      notices.ofStep(row, entry, result.persisted, entry.at);
       return next;
     },
 
