@@ -22,10 +22,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import type { PgDb } from './client.ts';
+import * as schema from '../../../db/pg/schema.ts';
 import { caseEvents, cases, idempotencyKeys, regions, timers } from '../../../db/pg/schema.ts';
 import type { TimerChange } from '../../../machines/referral.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit, type CaseHead } from './audit.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { UUID } from '../../validation.ts';
@@ -43,9 +46,13 @@ import { toSettings, type RegionSettings } from '../../regions/region-settings.t
 import type { Applied } from '../../cases/case-writes.ts';
 import { advancedRow, entryWrites, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
 import type { EventRequest, TimerOutcome } from '../port.ts';
-import type { PgTx } from './client.ts';
 
-type Tx = PgTx;
+/** drizzle over a transaction's connection, for the statements off the hot path (idempotency keys, submissions, timers). */
+type Tx = NodePgDatabase<typeof schema>;
+
+/** The columns of a trail row the engine writes (seq is the database's). */
+const EVENT_KEYS = ['caseId', 'version', 'type', 'at', 'actorRole', 'actorOrganisation', 'actorName', 'actorClientId',
+  'payload', 'state'] as const satisfies readonly (keyof CaseEventRow)[];
 
 /** The statements of every event, named and prepared once per connection (statements.ts). */
 const SQL = {
@@ -61,13 +68,18 @@ const SQL = {
     (SELECT json_build_object(${Object.entries(getTableColumns(regions))
     .map(([key, column]) => `'${key}', r."${column.name}"`).join(', ')}) FROM "regions" r
       WHERE r."id" = "cases"."region") AS "regionRow",
-    (SELECT c."version" FROM "cases" c WHERE c."id" = "cases"."id") AS "seenVersion"
+    (SELECT c."version" FROM "cases" c WHERE c."id" = "cases"."id") AS "seenVersion",
+    (SELECT json_build_object('caseSeq', a."case_seq", 'caseHash', a."case_hash") FROM "audit_log" a
+      WHERE a."case_id" = "cases"."id" ORDER BY a."case_seq" DESC LIMIT 1) AS "auditHead"
     FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
   region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
-  advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
-    "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8`),
-  insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
-    'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']),
+  insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, EVENT_KEYS),
+  // An applied step in one round trip: the case advanced (only if still at $8) and its trail row
+  // written; 1 row inserted when the case was at that version, 0 when it was not.
+  advanceWithEvent: statement('advance_with_event', `WITH "advanced" AS (UPDATE "cases" SET "state" = $1, "version" = $2,
+    "snapshot" = $3, "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8 RETURNING 1)
+    INSERT INTO "case_events" (${EVENT_KEYS.map((key) => `"${getTableColumns(caseEvents)[key].name}"`).join(', ')})
+    SELECT ${EVENT_KEYS.map((key, i) => `$${i + 9}${key === 'version' ? '::integer' : ''}`).join(', ')} FROM "advanced"`),
   cancelTimer: statement('cancel_timer', `UPDATE "timers" SET "status" = 'cancelled', "settled_at" = $1
     WHERE "case_id" = $2 AND "name" = $3 AND "status" = 'pending'`),
   armTimer: statement('arm_timer', `INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
@@ -88,32 +100,41 @@ const SQL = {
 /** What one transaction has decided to write, in order: the audit entries go last. */
 class Writes {
   readonly audit: NewAuditEntry[] = [];
-  constructor(readonly tx: Tx) {}
+  /** Audit heads of cases read with their lock (lockCaseForEvent), so appendAudit need not read them. */
+  readonly heads = new Map<string, CaseHead>();
+  private orm: Tx | undefined;
+  constructor(readonly conn: pg.PoolClient) {}
 
-  async entry(w: EntryWrites): Promise<void> {
-    await execute(this.tx, SQL.insertEvent, SQL.insertEvent.values(w.event));
+  /** drizzle on this transaction's connection, built on first use (an event without an Idempotency-Key never needs it). */
+  get tx(): Tx {
+    return (this.orm ??= drizzle({ client: this.conn, schema }));
+  }
+
+  /** `written`: the trail row is in already (advanceWithEvent). */
+  async entry(w: EntryWrites, written = false): Promise<void> {
+    if (!written) await execute(this.conn, SQL.insertEvent, SQL.insertEvent.values(w.event));
     for (const change of w.timers) await this.timer(w.event.caseId, w.event.at, change);
     if (w.notification) await this.notify(w.notification);
     this.audit.push(w.audit);
   }
 
   private async timer(caseId: string, at: string, change: TimerChange): Promise<void> {
-    if (change.kind === 'cancel') await execute(this.tx, SQL.cancelTimer, [at, caseId, change.name]);
-    else await execute(this.tx, SQL.armTimer, [caseId, change.name, change.dueAt, JSON.stringify(change.event), at]);
+    if (change.kind === 'cancel') await execute(this.conn, SQL.cancelTimer, [at, caseId, change.name]);
+    else await execute(this.conn, SQL.armTimer, [caseId, change.name, change.dueAt, JSON.stringify(change.event), at]);
   }
 
   async notify(row: NotificationRow): Promise<void> {
-    await execute(this.tx, SQL.notify, [row.id, row.caseId, row.region, row.kind, row.payload, row.createdAt]);
+    await execute(this.conn, SQL.notify, [row.id, row.caseId, row.region, row.kind, row.payload, row.createdAt]);
   }
 
   /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
   seal(): Promise<void> {
-    return appendAudit(this.tx, this.audit);
+    return appendAudit(this.conn, this.audit, this.heads);
   }
 }
 
 /** The case's latest notes and their count, read in the transaction that wrote them. */
-const notesIn = (tx: Tx) => ({
+const notesIn = (tx: pg.ClientBase) => ({
   notes: async (caseId: string, limit: number) =>
     (await query<{ version: number; at: string; text: string; name: string; organisation: string | null }>(tx, SQL.notes, [caseId, limit]))
       .map(({ version, at, text, name, organisation }): ListedNote => ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } })),
@@ -131,39 +152,52 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   /** One transaction; tried again (up to 5 times) when the database says another won a race. */
   async function inTransaction<T>(fn: (w: Writes) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      // BEGIN and COMMIT sent on a pool connection as they are: drizzle's transaction built a
+      // session, a transaction object and both statements through its query builder every time.
+      const conn = await db.$client.connect();
+      let broken: Error | undefined;
       try {
-        return await db.transaction(async (tx) => {
-          const w = new Writes(tx);
+        await conn.query('BEGIN');
+        try {
+          const w = new Writes(conn);
           const result = await fn(w);
           await w.seal();
+          await conn.query('COMMIT');
           return result;
-        });
+        } catch (error) {
+          // A connection that cannot even roll back is dropped from the pool, not reused.
+          await conn.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
+          throw error;
+        }
       } catch (error) {
         if (attempt >= 5 || !RETRIED.has(pgCode(error) ?? '')) throw error;
+      } finally {
+        conn.release(broken);
       }
     }
   }
 
-  async function settingsOf(tx: Tx, region: string): Promise<RegionSettings> {
+  async function settingsOf(tx: pg.ClientBase, region: string): Promise<RegionSettings> {
     return toSettings((await query<RegionRow>(tx, SQL.region, [region]))[0]);
   }
 
   /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
   async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
     const next = advancedRow(row, result, entry.at);
-    const updated = await execute(w.tx, SQL.advanceCase, [next.state, next.version, next.snapshot, next.facts,
-      next.overdue, next.updatedAt, row.id, row.version]);
-    if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
-    await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
+    const writes = entryWrites(row, next.version, row.state, result.state, entry, result.timers);
+    const written = await execute(w.conn, SQL.advanceWithEvent, [next.state, next.version, next.snapshot, next.facts,
+      next.overdue, next.updatedAt, row.id, row.version, ...SQL.insertEvent.values(writes.event)]);
+    if (written !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+    await w.entry(writes, true);
     return next;
   }
 
   /** A due timer of a locked case: fired or stale, settled in the same transaction. */
   async function fire(w: Writes, row: CaseRow, seq: number, at: string): Promise<{ outcome: TimerOutcome; row: CaseRow }> {
-    const [timer] = await query<TimerRow>(w.tx, SQL.lockTimer, [seq]);
+    const [timer] = await query<TimerRow>(w.conn, SQL.lockTimer, [seq]);
     if (!timer || timer.status !== 'pending') return { outcome: 'gone', row };
-    const decided = decideTimer(timer, row, at, await settingsOf(w.tx, row.region), SCHEDULER);
-    const settle = (status: 'fired' | 'cancelled') => execute(w.tx, SQL.settleTimer, [status, at, seq]);
+    const decided = decideTimer(timer, row, at, await settingsOf(w.conn, row.region), SCHEDULER);
+    const settle = (status: 'fired' | 'cancelled') => execute(w.conn, SQL.settleTimer, [status, at, seq]);
     if (decided.outcome === 'stale') {
       await settle('cancelled');
       return { outcome: 'stale', row };
@@ -175,9 +209,10 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   }
 
   /** Idempotency (§5.6) inside the write's transaction; a raced first use is tried again and then answered. */
-  async function once(tx: Tx, request: KeyedRequest | undefined, now: string, status: number,
+  async function once(w: Writes, request: KeyedRequest | undefined, now: string, status: number,
     write: () => Promise<CaseView>): Promise<CaseView> {
     if (!request) return write();
+    const { tx } = w;
     const hash = requestHash(request.target, request.body);
     const since = new Date(Date.parse(now) - IDEMPOTENCY_WINDOW_MS).toISOString();
     const [seen] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.clientId, request.clientId),
@@ -225,8 +260,8 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
     async submit(actor: Actor, body: unknown, idempotencyKey?: string): Promise<CaseView> {
       return inTransaction(async (w) => {
         const at = clock.now().toISOString();
-        return once(w.tx, keyed(actor, idempotencyKey, 'POST /cases', body), at, 201, async () => {
-          const decided = decideSubmission(actor, body, at, await settingsOf(w.tx, actor.region), randomUUID());
+        return once(w, keyed(actor, idempotencyKey, 'POST /cases', body), at, 201, async () => {
+          const decided = decideSubmission(actor, body, at, await settingsOf(w.conn, actor.region), randomUUID());
           const stored: NewCaseRow = { ...decided.row, ...persistedColumns(decided.persisted) };
           await w.tx.insert(cases).values(stored);
           await w.entry(entryWrites(decided.row, 1, null, decided.row.state, decided.entry, decided.timers));
@@ -238,24 +273,27 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
     async applyEvent(actor: Actor, request: EventRequest): Promise<CaseView> {
       return inTransaction(async (w) => {
         const at = clock.now().toISOString();
-        return once(w.tx, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
+        return once(w, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
           at, 200, async () => {
             // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
             const [locked] = UUID.test(request.caseId)
-              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null; seenVersion: number }>(
-                w.tx, SQL.lockCaseForEvent, [request.caseId, at])
+              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null; seenVersion: number;
+                auditHead: CaseHead | null }>(w.conn, SQL.lockCaseForEvent, [request.caseId, at])
               : [];
-            const { dueTimers = [], regionRow = null, seenVersion, ...found } = locked ?? {};
+            const { dueTimers = [], regionRow = null, seenVersion, auditHead, ...found } = locked ?? {};
             const checked = checkEvent(actor, locked ? found as CaseRow : undefined, request.body, request.ifMatch);
             let { row } = checked;
+            // The sub-selects saw the case as it was when the lock was taken: nobody changed it meanwhile.
             const current = seenVersion === row.version;
-            const due = current ? dueTimers : (await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
+            // The case's audit chain grows only under its row lock: its head as read is the head.
+            if (current) w.heads.set(row.id, auditHead ?? undefined);
+            const due = current ? dueTimers : (await query<{ seq: number }>(w.conn, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
             for (const seq of due) row = (await fire(w, row, seq, at)).row;
-            const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.tx, row.region);
+            const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.conn, row.region);
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
             const next = await advance(w, row, result, entry);
             // The view with the latest notes, read in the transaction that wrote it.
-            return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at);
+            return viewWithNotes(notesIn(w.conn), next, result.persisted, actor, at);
           });
       });
     },
