@@ -43,7 +43,10 @@
  * BENCH_CPU_PROF_DIR (run the server child with --cpu-prof, profiles there),
  * BENCH_GROUP_COMMIT (on; off: the server commits each event on its own, to compare),
  * BENCH_PACED_EVENTS (3000; 0 skips (c'), the server paced at half the rate (c) reached),
- * BENCH_SERVER_ENTRY (default src/server.ts).
+ * BENCH_SERVER_ENTRY (default src/server.ts),
+ * BENCH_CPU (1; 0 skips (l), CPU per event of the SQLite engine, the server's event loop and the
+ * PostgreSQL engine, interleaved in blocks: bench/cpu.ts; BENCH_CPU_CASES (4000), BENCH_CPU_WARMUP (400),
+ * BENCH_CPU_BLOCKS (10)), BENCH_ONLY=cpu (run (l) alone, on a database of its own).
  */
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

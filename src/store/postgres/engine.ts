@@ -44,7 +44,7 @@ import type { NewAuditEntry } from '../../audit/audit-chain.ts';
 import type { Actor } from '../../auth/actors.ts';
 import { toSettings, type RegionSettings } from '../../regions/region-settings.ts';
 import type { Applied } from '../../cases/case-writes.ts';
-import { advancedRow, entryWrites, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
+import { advancedRow, entryWrites, NOTES_IN_VIEW, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
 import type { EventRequest, TimerOutcome } from '../port.ts';
 
 /** drizzle over a transaction's connection, for the statements off the hot path (idempotency keys, submissions, timers). */
@@ -74,12 +74,19 @@ const SQL = {
     FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
   region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
   insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, EVENT_KEYS),
-  // An applied step in one round trip: the case advanced (only if still at $8) and its trail row
-  // written; 1 row inserted when the case was at that version, 0 when it was not.
+  // An applied step in one round trip: the case advanced (only if still at $8), its trail row
+  // written, and the case's latest notes read for the view (as `notes` below). The rows: the new
+  // trail row (`written`; none when the case was not at $8), then up to $19 notes as of the
+  // statement's start, which does not show the new row: a new note is taken from `written`.
   advanceWithEvent: statement('advance_with_event', `WITH "advanced" AS (UPDATE "cases" SET "state" = $1, "version" = $2,
-    "snapshot" = $3, "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8 RETURNING 1)
-    INSERT INTO "case_events" (${EVENT_KEYS.map((key) => `"${getTableColumns(caseEvents)[key].name}"`).join(', ')})
-    SELECT ${EVENT_KEYS.map((key, i) => `$${i + 9}${key === 'version' ? '::integer' : ''}`).join(', ')} FROM "advanced"`),
+    "snapshot" = $3, "facts" = $4, "overdue" = $5, "updated_at" = $6 WHERE "id" = $7 AND "version" = $8 RETURNING 1),
+    "inserted" AS (INSERT INTO "case_events" (${EVENT_KEYS.map((key) => `"${getTableColumns(caseEvents)[key].name}"`).join(', ')})
+    SELECT ${EVENT_KEYS.map((key, i) => `$${i + 9}${key === 'version' ? '::integer' : ''}`).join(', ')} FROM "advanced"
+    RETURNING "version", "type", "at", "payload", "actor_name", "actor_organisation")
+    SELECT true AS "written", "type" = 'ADD_NOTE' AS "isNote", "version", "at", CASE WHEN "type" = 'ADD_NOTE'
+      THEN "payload"::jsonb ->> 'text' END AS "text", "actor_name" AS "name", "actor_organisation" AS "organisation" FROM "inserted"
+    UNION ALL (SELECT false, true, "version", "at", "payload"::jsonb ->> 'text', "actor_name", "actor_organisation"
+      FROM "case_events" WHERE "case_id" = $7 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $19)`),
   cancelTimer: statement('cancel_timer', `UPDATE "timers" SET "status" = 'cancelled', "settled_at" = $1
     WHERE "case_id" = $2 AND "name" = $3 AND "status" = 'pending'`),
   armTimer: statement('arm_timer', `INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
@@ -133,11 +140,19 @@ class Writes {
   }
 }
 
-/** The case's latest notes and their count, read in the transaction that wrote them. */
-const notesIn = (tx: pg.ClientBase) => ({
+interface NoteRow { version: number; at: string; text: string; name: string; organisation: string | null }
+const listed = ({ version, at, text, name, organisation }: NoteRow): ListedNote =>
+  ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } });
+
+/**
+ * The case's latest notes and their count, read in the transaction that wrote them. `latest`: the
+ * notes of `caseId` newest first as advanceWithEvent read them with the last write (up to
+ * NOTES_IN_VIEW), not read again.
+ */
+const notesIn = (tx: pg.ClientBase, latest?: { caseId: string; notes: ListedNote[] }) => ({
   notes: async (caseId: string, limit: number) =>
-    (await query<{ version: number; at: string; text: string; name: string; organisation: string | null }>(tx, SQL.notes, [caseId, limit]))
-      .map(({ version, at, text, name, organisation }): ListedNote => ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } })),
+    (latest?.caseId === caseId && limit <= NOTES_IN_VIEW ? latest.notes.slice(0, limit)
+      : (await query<NoteRow>(tx, SQL.notes, [caseId, limit])).map(listed)),
   noteCount: async (caseId: string) => (await query<{ n: number }>(tx, SQL.noteCount, [caseId]))[0]!.n,
 });
 
@@ -182,14 +197,17 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   }
 
   /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
-  async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
+  async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow & { notes: ListedNote[] }> {
     const next = advancedRow(row, result, entry.at);
     const writes = entryWrites(row, next.version, row.state, result.state, entry, result.timers);
-    const written = await execute(w.conn, SQL.advanceWithEvent, [next.state, next.version, next.snapshot, next.facts,
-      next.overdue, next.updatedAt, row.id, row.version, ...SQL.insertEvent.values(writes.event)]);
-    if (written !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+    const rows = await query<NoteRow & { written: boolean; isNote: boolean }>(w.conn, SQL.advanceWithEvent, [next.state,
+      next.version, next.snapshot, next.facts, next.overdue, next.updatedAt, row.id, row.version,
+      ...SQL.insertEvent.values(writes.event), NOTES_IN_VIEW]);
+    if (!rows.some((r) => r.written)) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
     await w.entry(writes, true);
-    return next;
+    // Newest first: the new row (when a note) and the ones read, which are all older.
+    const notes = rows.filter((r) => r.isNote).sort((x, y) => y.version - x.version).slice(0, NOTES_IN_VIEW).map(listed);
+    return { ...next, notes };
   }
 
   /** A due timer of a locked case: fired or stale, settled in the same transaction. */
@@ -203,7 +221,7 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
       return { outcome: 'stale', row };
     }
     await settle('fired');
-    const next = await advance(w, row, decided.result, decided.entry);
+    const { notes: _, ...next } = await advance(w, row, decided.result, decided.entry);
     await w.notify(notification(row, 'deadline_passed', at, decided.notice));
     return { outcome: 'fired', row: next };
   }
@@ -291,9 +309,9 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
             for (const seq of due) row = (await fire(w, row, seq, at)).row;
             const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.conn, row.region);
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID);
-            const next = await advance(w, row, result, entry);
+            const { notes, ...next } = await advance(w, row, result, entry);
             // The view with the latest notes, read in the transaction that wrote it.
-            return viewWithNotes(notesIn(w.conn), next, result.persisted, actor, at);
+            return viewWithNotes(notesIn(w.conn, { caseId: next.id, notes }), next, result.persisted, actor, at);
           });
       });
     },
