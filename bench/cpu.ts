@@ -79,10 +79,13 @@ interface CpuPhase {
  */
 export async function benchCpu(template: Omit<Seeded, 'db'>, dir: string, pgBase?: string,
   log: (line: string) => void = console.log): Promise<CpuFigures> {
-  const timedIds = template.caseIds.slice(0, CPU_CASES);
+  // A smaller template (BENCH_CASES below CPU_CASES + CPU_WARM) is shared in the same proportion.
+  const available = template.caseIds.length;
+  const timedCount = Math.min(CPU_CASES, Math.floor((available * CPU_CASES) / (CPU_CASES + CPU_WARM)));
+  const timedIds = template.caseIds.slice(0, timedCount);
   // The warm-up's cases follow the timed ones (phase (c)'s own warm-up cases are another copy's).
-  const warmIds = template.caseIds.slice(CPU_CASES, CPU_CASES + CPU_WARM);
-  if (warmIds.length < CPU_WARM) throw new Error(`(l) needs ${CPU_CASES + CPU_WARM} timed cases in the template`);
+  const warmIds = template.caseIds.slice(timedCount, timedCount + CPU_WARM);
+  if (timedIds.length < CPU_BLOCKS || warmIds.length === 0) throw new Error(`(l) needs more cases than ${available}`);
   const total = eventsFor(timedIds.length);
   const actors = MIX.map((s) => template.clients[s.as].actor);
   const bodies = MIX.map((_, step) => bodyOf(step));

@@ -386,7 +386,7 @@ async function main(): Promise<void> {
   let cpuFigures: CpuFigures | undefined;
   if (CPU) {
     t = performance.now();
-    log(`\n(l) CPU per event, interleaved in blocks (${CPU_CASES} events per phase, ${CPU_WARM} to warm up):`);
+    log(`\n(l) CPU per event, interleaved in blocks (up to ${CPU_CASES} events per phase, after up to ${CPU_WARM} cases to warm up):`);
     cpuFigures = await benchCpu(template, tempDir, PG ? await pgBase() : undefined, log);
     logCpu(cpuFigures, t);
   }
