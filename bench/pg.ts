@@ -98,8 +98,9 @@ function instance(url: string, ids: string[], startAt: number, warm: number): Pr
   });
 }
 
-export async function benchPostgres(): Promise<PgFigures | null> {
-  const given = process.env.BENCH_PG_URL;
+/** `baseUrl`: a server to use (run.ts shares its cluster with phase (l)); else BENCH_PG_URL, else a throwaway cluster. */
+export async function benchPostgres(baseUrl?: string): Promise<PgFigures | null> {
+  const given = baseUrl ?? process.env.BENCH_PG_URL;
   if (!given && !postgresBinaries()) return null;
   const cluster: Cluster | null = given ? null : await startCluster();
   const base = given ?? cluster!.url;

@@ -40,7 +40,7 @@ function area(url: string): string {
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   if (url.startsWith('node:')) return 'node:internal';
-  const m = /\/work\/main\/(.+)\/[^/]+$/.exec(url);
+  const m = /\/work\/[^/]+\/(.+)\/[^/]+$/.exec(url);
   return m ? m[1]! : url;
 }
 const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(node_modules\/)?/, '')}:${n.callFrame.lineNumber + 1}`;

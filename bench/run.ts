@@ -43,7 +43,10 @@
  * BENCH_CPU_PROF_DIR (run the server child with --cpu-prof, profiles there),
  * BENCH_GROUP_COMMIT (on; off: the server commits each event on its own, to compare),
  * BENCH_PACED_EVENTS (3000; 0 skips (c'), the server paced at half the rate (c) reached),
- * BENCH_SERVER_ENTRY (default src/server.ts).
+ * BENCH_SERVER_ENTRY (default src/server.ts),
+ * BENCH_CPU (1; 0 skips (l), CPU per event of the SQLite engine, the server's event loop and the
+ * PostgreSQL engine, interleaved in blocks: bench/cpu.ts; BENCH_CPU_CASES (4000), BENCH_CPU_WARMUP (400),
+ * BENCH_CPU_BLOCKS (10)), BENCH_ONLY=cpu (run (l) alone, on a database of its own).
  */
 import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -57,6 +60,8 @@ import { benchHeavyReads, type HeavyReads } from './heavy-reads.ts';
 import { benchHistory, type HistoryCost } from './history.ts';
 import { benchBpmnPeer, type PeerFigures } from './bpmn-peer.ts';
 import { benchPostgres, type PgFigures } from './pg.ts';
+import { benchCpu, CPU_CASES, CPU_WARM, type CpuFigures } from './cpu.ts';
+import { postgresBinaries, startCluster, type Cluster } from '../test/support/pg-cluster.ts';
 import { load, pacedLoad, startFlags, startNullServer, startServer, type LoadResult, type PacedResult, type ServerChild } from './http.ts';
 import { callsByTable, captureEngineWrites, rawReplayer, statementsOf, withoutAudit } from './raw.ts';
 import { benchReport, type ReportBench } from './report-bench.ts';
@@ -80,6 +85,10 @@ const VERIFY_CASES = Number(process.env.BENCH_VERIFY_CASES || 10_000);
 /** Events of (c'), the server paced at half of (c)'s rate; 0 skips it. */
 const PACED_EVENTS = Number(process.env.BENCH_PACED_EVENTS ?? 3_000);
 const REPORT_WORKERS = Number(process.env.BENCH_REPORT_WORKERS || 2);
+/** (l), CPU per event of the SQLite engine, the server's event loop and the PostgreSQL engine, interleaved. */
+const CPU = on('BENCH_CPU');
+/** `cpu`: run (l) alone, on a template of its own, and print its figures as the last line. */
+const ONLY = process.env.BENCH_ONLY || undefined;
 const benchStart = performance.now();
 const log = (line: string): void => console.log(line);
 const secondsSince = (t: number): number => round((performance.now() - t) / 1000, 1);
@@ -87,10 +96,13 @@ const secondsSince = (t: number): number => round((performance.now() - t) / 1000
 // --- cleanup, whatever happens -----------------------------------------------------------------
 const tempDir = mkdtempSync(join(tmpdir(), 'passend-bench-'));
 let server: ServerChild | undefined;
+let cluster: Cluster | undefined;
 const openSeeds = new Set<Seeded>();
 const checkpointers = new Set<Checkpointer>();
 
 function cleanupSync(): void {
+  cluster?.stop();
+  cluster = undefined;
   if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   for (const s of openSeeds) { try { s.db.$client.close(); } catch { /* already closed */ } }
   openSeeds.clear();
@@ -161,6 +173,8 @@ const merged = (parts: Float64Array[]): Float64Array => {
 
 // --- main -------------------------------------------------------------------------------------------
 async function main(): Promise<void> {
+  if (ONLY === 'cpu') return cpuOnly();
+  if (ONLY) throw new Error(`BENCH_ONLY=${ONLY}: only cpu is known`);
   const fs = statfsSync(tempDir);
   const total = eventsFor(CASES);
   log(`passend bench: ${CASES} cases (+${WARMUP_CASES} warm-up cases) per phase, ${total} timed events per phase; ` +
@@ -358,7 +372,7 @@ async function main(): Promise<void> {
   let postgres: PgFigures | null = null;
   if (PG) {
     t = performance.now();
-    postgres = await benchPostgres();
+    postgres = await benchPostgres(await pgBase());
     log(postgres
       ? `\n(k) PostgreSQL: raw replay of the engine's statements ${postgres.pgRawPerSec}/s, engine (one instance) ` +
         `${postgres.pgEnginePerSec}/s (${postgres.pgEngineCpuUs} µs CPU per event in the instance, ` +
@@ -366,6 +380,15 @@ async function main(): Promise<void> {
         `${postgres.pgTwoInstancesPerSec}/s: pgEngineToRaw ${postgres.pgEngineToRaw}, pgTwoInstancesToOne ` +
         `${postgres.pgTwoInstancesToOne} (${secondsSince(t)} s)`
       : '\n(k) PostgreSQL: no server found (apt-get install postgresql, or BENCH_PG_URL): skipped');
+  }
+
+  // --- (l) CPU per event, interleaved: SQLite engine, the server's event loop, PostgreSQL engine ---
+  let cpuFigures: CpuFigures | undefined;
+  if (CPU) {
+    t = performance.now();
+    log(`\n(l) CPU per event, interleaved in blocks (up to ${CPU_CASES} events per phase, after up to ${CPU_WARM} cases to warm up):`);
+    cpuFigures = await benchCpu(template, tempDir, PG ? await pgBase() : undefined, log);
+    logCpu(cpuFigures, t);
   }
 
   // --- (g) the report over 10,000 and 100,000 cases, and (e) verify on its database ---
@@ -550,6 +573,11 @@ async function main(): Promise<void> {
     pgRawPerSec: postgres?.pgRawPerSec ?? null,
     pgEngineCpuUs: postgres?.pgEngineCpuUs ?? null,
     pgStatementsPerEvent: postgres?.pgStatementsPerEvent ?? null,
+    httpLoopToEngineCpu: cpuFigures?.httpLoopToEngineCpu ?? null,
+    pgToSqliteCpu: cpuFigures?.pgToSqliteCpu ?? null,
+    cpuSqliteEngineUs: cpuFigures?.sqliteEngineCpuUs ?? null,
+    cpuHttpLoopUs: cpuFigures?.httpLoopCpuUs ?? null,
+    cpuPgEngineUs: cpuFigures?.pgEngineCpuUsInterleaved ?? null,
     eventUsAt10: history?.eventUsAt10 ?? null,
     eventUsAt1000: history?.eventUsAt1000 ?? null,
     healthP99DuringVerifyMs: heavy?.healthP99DuringVerifyMs ?? null,
@@ -587,6 +615,32 @@ async function main(): Promise<void> {
     reportLoadSeconds: report ? round(report.loadSeconds10k + report.loadSeconds100k, 1) : null,
     benchSeconds: secondsSince(benchStart),
   }));
+}
+
+/** The PostgreSQL server of (k) and (l): BENCH_PG_URL, else one throwaway cluster for both; undefined when none. */
+async function pgBase(): Promise<string | undefined> {
+  if (process.env.BENCH_PG_URL) return process.env.BENCH_PG_URL;
+  if (!cluster && postgresBinaries()) cluster = await startCluster();
+  return cluster?.url;
+}
+
+function logCpu(f: CpuFigures, since: number): void {
+  log(`  median block: SQLite engine ${f.sqliteEngineCpuUs} µs, the server's event loop ${f.httpLoopCpuUs} µs per HTTP event, ` +
+    `PostgreSQL engine ${f.pgEngineCpuUsInterleaved ?? '-'} µs (this process only); httpLoopToEngineCpu ${f.httpLoopToEngineCpu} ` +
+    `(aim <= 1.25), pgToSqliteCpu ${f.pgToSqliteCpu ?? '-'} (aim <= 1.5) (${secondsSince(since)} s)`);
+}
+
+/** BENCH_ONLY=cpu: phase (l) alone, on a template of its own. */
+async function cpuOnly(): Promise<void> {
+  log(`passend bench, (l) alone: CPU per event, interleaved; machine: load average ${loadavg().map((l) => round(l, 2)).join(' ')} ` +
+    `on ${availableParallelism()} cores`);
+  const t = performance.now();
+  const { db, ...template } = seedDatabase(join(tempDir, 'template.db'), CPU_CASES + CPU_WARM, 1);
+  db.$client.close();
+  const figures = await benchCpu(template, tempDir, PG ? await pgBase() : undefined, log);
+  logCpu(figures, t);
+  const { blocks: _, ...rest } = figures;
+  console.log(JSON.stringify({ ...rest, benchSeconds: secondsSince(benchStart) }));
 }
 
 try {

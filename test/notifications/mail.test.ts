@@ -191,7 +191,7 @@ describe('the regisseur (§6.3)', () => {
     const id = await ctx.caseIn('triage');
     await ctx.app.scheduler.runOnce();
     server.mails.length = 0;
-    await apply(ctx, ctx.expertTeam, id, { type: 'ASSIGN', userId: expert.id });
+    await apply(ctx, ctx.expertTeam, id, events.ASSIGN({ userId: expert.id }));
     await ctx.app.scheduler.runOnce();
     expect(server.mails.map((m) => [m.to, m.subject])).toEqual([
       [[expert.email], `passend: U bent regisseur van een casus (casus ${id.slice(0, 8)})`],

@@ -4,11 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { asc, eq, getTableColumns } from 'drizzle-orm';
-import type { PgDb, PgTx } from './client.ts';
+import type { PgDb } from './client.ts';
 import { auditLog } from '../../../db/pg/schema.ts';
 import { GENESIS } from '../../audit/audit-hash.ts';
 import type { VerifyResult } from '../../audit/audit-contract.ts';
-import { execute, query, statement, type Statement } from './statements.ts';
+import { execute, query, statement, type Conn, type Statement } from './statements.ts';
 import type { AuditReader } from '../port.ts';
 import type { AuditEntry } from '../rows.ts';
 import { chainedEntry, type NewAuditEntry } from '../../audit/audit-chain.ts';
@@ -16,16 +16,21 @@ import { chainedEntry, type NewAuditEntry } from '../../audit/audit-chain.ts';
 /** The advisory lock of the audit log chain (any constant: one per purpose). */
 export const AUDIT_LOCK = 7_313_002;
 
+/** The last entry of a case's chain (undefined: the case has none yet). */
+export type CaseHead = { caseSeq: number | null; caseHash: string | null } | undefined;
+
 /**
  * Appends entries in order, chained to their case and to the log: takes the audit lock (held to
  * COMMIT), so call it as the last thing of the transaction. Each entry's case must be locked by
- * the caller (its row), or the entry has no case.
+ * the caller (its row), or the entry has no case. `known`: heads of cases the caller read after
+ * locking them (the engine reads them with the lock, engine.ts), not read again.
  */
-export async function appendAudit(tx: PgTx, entries: readonly NewAuditEntry[]): Promise<void> {
+export async function appendAudit(tx: Conn, entries: readonly NewAuditEntry[],
+  known?: ReadonlyMap<string, CaseHead>): Promise<void> {
   if (entries.length === 0) return;
   // The heads of the entries' cases first, outside the audit lock: the caller holds their rows.
-  const caseIds = [...new Set(entries.map((e) => e.caseId).filter((id): id is string => id !== null))];
-  const heads = new Map<string, { caseSeq: number | null; caseHash: string | null } | undefined>();
+  const heads = new Map<string, CaseHead>(known);
+  const caseIds = [...new Set(entries.map((e) => e.caseId).filter((id): id is string => id !== null && !heads.has(id)))];
   if (caseIds.length > 0) {
     const found = await query<{ caseId: string; caseSeq: number | null; caseHash: string | null }>(tx, SQL.caseHeads, [caseIds]);
     for (const head of found) heads.set(head.caseId, head);

@@ -22,10 +22,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, getTableColumns, lte, sql } from 'drizzle-orm';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
 import type { PgDb } from './client.ts';
+import * as schema from '../../../db/pg/schema.ts';
 import { caseEvents, cases, idempotencyKeys, regions, timers, users } from '../../../db/pg/schema.ts';
 import type { TimerChange } from '../../../machines/referral.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit, type CaseHead } from './audit.ts';
 import type { Clock } from '../../clock.ts';
 import { AppError } from '../../errors.ts';
 import { UUID } from '../../validation.ts';
@@ -35,7 +38,7 @@ import { resolveOffers } from './offers.ts';
 import { caseView, type CaseView } from '../../cases/case-view.ts';
 import { viewWithNotes } from '../../cases/case-queries.ts';
 import { selectList } from '../sql/columns.ts';
-import { execute, insertOf, query, selectFrom, statement } from './statements.ts';
+import { execute, insertOf, query, selectFrom, statement, type Conn } from './statements.ts';
 import { IDEMPOTENCY_WINDOW_MS, requestHash, type KeyedRequest } from '../../cases/idempotency.ts';
 import type { CaseEventRow, CaseRow, ListedNote, NewCaseRow, TimerRow, User } from '../rows.ts';
 import { regisseurOf, regisseurWanted } from '../../cases/regisseur.ts';
@@ -44,12 +47,16 @@ import type { NewAuditEntry } from '../../audit/audit-chain.ts';
 import type { Actor } from '../../auth/actors.ts';
 import { toSettings, type RegionSettings } from '../../regions/region-settings.ts';
 import type { Applied } from '../../cases/case-writes.ts';
-import { advancedRow, entryWrites, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
+import { advancedRow, entryWrites, NOTES_IN_VIEW, notification, persistedColumns, SCHEDULER, type Entry, type EntryWrites, type NotificationRow } from '../../cases/case-writes.ts';
 import type { EventRequest, TimerOutcome } from '../port.ts';
-import type { PgTx } from './client.ts';
 import { pgNoticesOfStep } from './notices.ts';
 
-type Tx = PgTx;
+/** drizzle over a transaction's connection, for the statements off the hot path (idempotency keys, submissions, timers). */
+type Tx = NodePgDatabase<typeof schema>;
+
+/** The columns of a trail row the engine writes (seq is the database's). */
+const EVENT_KEYS = ['caseId', 'version', 'type', 'at', 'actorRole', 'actorOrganisation', 'actorName', 'actorClientId',
+  'payload', 'state'] as const satisfies readonly (keyof CaseEventRow)[];
 
 /** The statements of every event, named and prepared once per connection (statements.ts). */
 const SQL = {
@@ -65,13 +72,26 @@ const SQL = {
     (SELECT json_build_object(${Object.entries(getTableColumns(regions))
     .map(([key, column]) => `'${key}', r."${column.name}"`).join(', ')}) FROM "regions" r
       WHERE r."id" = "cases"."region") AS "regionRow",
-    (SELECT c."version" FROM "cases" c WHERE c."id" = "cases"."id") AS "seenVersion"
+    (SELECT c."version" FROM "cases" c WHERE c."id" = "cases"."id") AS "seenVersion",
+    (SELECT json_build_object('caseSeq', a."case_seq", 'caseHash', a."case_hash") FROM "audit_log" a
+      WHERE a."case_id" = "cases"."id" ORDER BY a."case_seq" DESC LIMIT 1) AS "auditHead"
     FROM "cases" WHERE "id" = $1 FOR UPDATE OF "cases"`),
   region: statement('region', selectFrom(regions, 'WHERE "id" = $1')),
-  advanceCase: statement('advance_case', `UPDATE "cases" SET "state" = $1, "version" = $2, "snapshot" = $3,
-    "facts" = $4, "overdue" = $5, "updated_at" = $6, "regisseur" = $9 WHERE "id" = $7 AND "version" = $8`),
-  insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, ['caseId', 'version', 'type', 'at', 'actorRole',
-    'actorOrganisation', 'actorName', 'actorClientId', 'payload', 'state']),
+  insertEvent: insertOf<CaseEventRow>('insert_event', caseEvents, EVENT_KEYS),
+  // An applied step in one round trip: the case advanced (only if still at $8; its regisseur $20),
+  // its trail row written, and the case's latest notes read for the view (as `notes` below). The
+  // rows: the new trail row (`written`; none when the case was not at $8), then up to $19 notes as
+  // of the statement's start, which does not show the new row: a new note is taken from `written`.
+  advanceWithEvent: statement('advance_with_event', `WITH "advanced" AS (UPDATE "cases" SET "state" = $1, "version" = $2,
+    "snapshot" = $3, "facts" = $4, "overdue" = $5, "updated_at" = $6, "regisseur" = $20 WHERE "id" = $7 AND "version" = $8
+    RETURNING 1),
+    "inserted" AS (INSERT INTO "case_events" (${EVENT_KEYS.map((key) => `"${getTableColumns(caseEvents)[key].name}"`).join(', ')})
+    SELECT ${EVENT_KEYS.map((key, i) => `$${i + 9}${key === 'version' ? '::integer' : ''}`).join(', ')} FROM "advanced"
+    RETURNING "version", "type", "at", "payload", "actor_name", "actor_organisation")
+    SELECT true AS "written", "type" = 'ADD_NOTE' AS "isNote", "version", "at", CASE WHEN "type" = 'ADD_NOTE'
+      THEN "payload"::jsonb ->> 'text' END AS "text", "actor_name" AS "name", "actor_organisation" AS "organisation" FROM "inserted"
+    UNION ALL (SELECT false, true, "version", "at", "payload"::jsonb ->> 'text', "actor_name", "actor_organisation"
+      FROM "case_events" WHERE "case_id" = $7 AND "type" = 'ADD_NOTE' ORDER BY "version" DESC LIMIT $19)`),
   cancelTimer: statement('cancel_timer', `UPDATE "timers" SET "status" = 'cancelled', "settled_at" = $1
     WHERE "case_id" = $2 AND "name" = $3 AND "status" = 'pending'`),
   armTimer: statement('arm_timer', `INSERT INTO "timers" ("case_id", "name", "due_at", "event", "status", "armed_at")
@@ -93,40 +113,57 @@ const SQL = {
 /** What one transaction has decided to write, in order: the audit entries go last. */
 class Writes {
   readonly audit: NewAuditEntry[] = [];
-  constructor(readonly tx: Tx) {}
+  /** Audit heads of cases read with their lock (lockCaseForEvent), so appendAudit need not read them. */
+  readonly heads = new Map<string, CaseHead>();
+  private orm: Tx | undefined;
+  constructor(readonly conn: pg.PoolClient) {}
 
-  async entry(w: EntryWrites): Promise<void> {
-    await execute(this.tx, SQL.insertEvent, SQL.insertEvent.values(w.event));
+  /** drizzle on this transaction's connection, built on first use (an event without an Idempotency-Key never needs it). */
+  get tx(): Tx {
+    return (this.orm ??= drizzle({ client: this.conn, schema }));
+  }
+
+  /** `written`: the trail row is in already (advanceWithEvent). */
+  async entry(w: EntryWrites, written = false): Promise<void> {
+    if (!written) await execute(this.conn, SQL.insertEvent, SQL.insertEvent.values(w.event));
     for (const change of w.timers) await this.timer(w.event.caseId, w.event.at, change);
     if (w.notification) await this.notify(w.notification);
     this.audit.push(w.audit);
   }
 
   private async timer(caseId: string, at: string, change: TimerChange): Promise<void> {
-    if (change.kind === 'cancel') await execute(this.tx, SQL.cancelTimer, [at, caseId, change.name]);
-    else await execute(this.tx, SQL.armTimer, [caseId, change.name, change.dueAt, JSON.stringify(change.event), at]);
+    if (change.kind === 'cancel') await execute(this.conn, SQL.cancelTimer, [at, caseId, change.name]);
+    else await execute(this.conn, SQL.armTimer, [caseId, change.name, change.dueAt, JSON.stringify(change.event), at]);
   }
 
   async notify(row: NotificationRow): Promise<void> {
-    await execute(this.tx, SQL.notify, [row.id, row.caseId, row.region, row.kind, row.payload, row.createdAt]);
+    await execute(this.conn, SQL.notify, [row.id, row.caseId, row.region, row.kind, row.payload, row.createdAt]);
   }
 
   /** The audit entries, chained, under the audit lock, as the last statements before COMMIT. */
   seal(): Promise<void> {
-    return appendAudit(this.tx, this.audit);
+    return appendAudit(this.conn, this.audit, this.heads);
   }
 }
 
-/** The case's latest notes and their count, read in the transaction that wrote them. */
-const notesIn = (tx: Tx) => ({
+interface NoteRow { version: number; at: string; text: string; name: string; organisation: string | null }
+const listed = ({ version, at, text, name, organisation }: NoteRow): ListedNote =>
+  ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } });
+
+/**
+ * The case's latest notes and their count, read in the transaction that wrote them. `latest`: the
+ * notes of `caseId` newest first as advanceWithEvent read them with the last write (up to
+ * NOTES_IN_VIEW), not read again.
+ */
+const notesIn = (tx: pg.ClientBase, latest?: { caseId: string; notes: ListedNote[] }) => ({
   notes: async (caseId: string, limit: number) =>
-    (await query<{ version: number; at: string; text: string; name: string; organisation: string | null }>(tx, SQL.notes, [caseId, limit]))
-      .map(({ version, at, text, name, organisation }): ListedNote => ({ type: 'ADD_NOTE', version, at, text, by: { name, organisation } })),
+    (latest?.caseId === caseId && limit <= NOTES_IN_VIEW ? latest.notes.slice(0, limit)
+      : (await query<NoteRow>(tx, SQL.notes, [caseId, limit])).map(listed)),
   noteCount: async (caseId: string) => (await query<{ n: number }>(tx, SQL.noteCount, [caseId]))[0]!.n,
 });
 
 /** A person by id, in the transaction (an id that is not a UUID names nobody, and PostgreSQL refuses a NUL byte). */
-const userIn = async (tx: Tx, id: string): Promise<User | undefined> =>
+const userIn = async (tx: Conn, id: string): Promise<User | undefined> =>
   (UUID.test(id) ? (await query<User>(tx, SQL.user, [id]))[0] : undefined);
 
 /** PostgreSQL error codes a transaction is tried again after: serialization, deadlock, a raced unique key. */
@@ -140,54 +177,71 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
   /** One transaction; tried again (up to 5 times) when the database says another won a race. */
   async function inTransaction<T>(fn: (w: Writes) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      // BEGIN and COMMIT sent on a pool connection as they are: drizzle's transaction built a
+      // session, a transaction object and both statements through its query builder every time.
+      const conn = await db.$client.connect();
+      let broken: Error | undefined;
       try {
-        return await db.transaction(async (tx) => {
-          const w = new Writes(tx);
+        await conn.query('BEGIN');
+        try {
+          const w = new Writes(conn);
           const result = await fn(w);
           await w.seal();
+          await conn.query('COMMIT');
           return result;
-        });
+        } catch (error) {
+          // A connection that cannot even roll back is dropped from the pool, not reused.
+          await conn.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
+          throw error;
+        }
       } catch (error) {
         if (attempt >= 5 || !RETRIED.has(pgCode(error) ?? '')) throw error;
+      } finally {
+        conn.release(broken);
       }
     }
   }
 
-  async function settingsOf(tx: Tx, region: string): Promise<RegionSettings> {
+  async function settingsOf(tx: pg.ClientBase, region: string): Promise<RegionSettings> {
     return toSettings((await query<RegionRow>(tx, SQL.region, [region]))[0]);
   }
 
   /** Stores an applied step on version + 1, only if the case is still at `row.version`. */
-  async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow> {
+  async function advance(w: Writes, row: CaseRow, result: Applied, entry: Entry): Promise<CaseRow & { notes: ListedNote[] }> {
     const next = advancedRow(row, result, entry.at);
-    const updated = await execute(w.tx, SQL.advanceCase, [next.state, next.version, next.snapshot, next.facts,
-      next.overdue, next.updatedAt, row.id, row.version, next.regisseur]);
-    if (updated !== 1) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
-    await w.entry(entryWrites(row, next.version, row.state, result.state, entry, result.timers));
-    await pgNoticesOfStep(w.tx, row, entry, result.persisted, entry.at);
-    return next;
+    const writes = entryWrites(row, next.version, row.state, result.state, entry, result.timers);
+    const rows = await query<NoteRow & { written: boolean; isNote: boolean }>(w.conn, SQL.advanceWithEvent, [next.state,
+      next.version, next.snapshot, next.facts, next.overdue, next.updatedAt, row.id, row.version,
+      ...SQL.insertEvent.values(writes.event), NOTES_IN_VIEW, next.regisseur]);
+    if (!rows.some((r) => r.written)) throw new AppError('VERSION_MISMATCH', 'the case changed while this event was applied');
+    await w.entry(writes, true);
+    await pgNoticesOfStep(w.conn, row, entry, result.persisted, entry.at);
+    // Newest first: the new row (when a note) and the ones read, which are all older.
+    const notes = rows.filter((r) => r.isNote).sort((x, y) => y.version - x.version).slice(0, NOTES_IN_VIEW).map(listed);
+    return { ...next, notes };
   }
 
   /** A due timer of a locked case: fired or stale, settled in the same transaction. */
   async function fire(w: Writes, row: CaseRow, seq: number, at: string): Promise<{ outcome: TimerOutcome; row: CaseRow }> {
-    const [timer] = await query<TimerRow>(w.tx, SQL.lockTimer, [seq]);
+    const [timer] = await query<TimerRow>(w.conn, SQL.lockTimer, [seq]);
     if (!timer || timer.status !== 'pending') return { outcome: 'gone', row };
-    const decided = decideTimer(timer, row, at, await settingsOf(w.tx, row.region), SCHEDULER);
-    const settle = (status: 'fired' | 'cancelled') => execute(w.tx, SQL.settleTimer, [status, at, seq]);
+    const decided = decideTimer(timer, row, at, await settingsOf(w.conn, row.region), SCHEDULER);
+    const settle = (status: 'fired' | 'cancelled') => execute(w.conn, SQL.settleTimer, [status, at, seq]);
     if (decided.outcome === 'stale') {
       await settle('cancelled');
       return { outcome: 'stale', row };
     }
     await settle('fired');
-    const next = await advance(w, row, decided.result, decided.entry);
+    const { notes: _, ...next } = await advance(w, row, decided.result, decided.entry);
     await w.notify(notification(row, 'deadline_passed', at, decided.notice));
     return { outcome: 'fired', row: next };
   }
 
   /** Idempotency (§5.6) inside the write's transaction; a raced first use is tried again and then answered. */
-  async function once(tx: Tx, request: KeyedRequest | undefined, now: string, status: number,
+  async function once(w: Writes, request: KeyedRequest | undefined, now: string, status: number,
     write: () => Promise<CaseView>): Promise<CaseView> {
     if (!request) return write();
+    const { tx } = w;
     const hash = requestHash(request.target, request.body);
     const since = new Date(Date.parse(now) - IDEMPOTENCY_WINDOW_MS).toISOString();
     const [seen] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.clientId, request.clientId),
@@ -235,8 +289,8 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
     async submit(actor: Actor, body: unknown, idempotencyKey?: string): Promise<CaseView> {
       return inTransaction(async (w) => {
         const at = clock.now().toISOString();
-        return once(w.tx, keyed(actor, idempotencyKey, 'POST /cases', body), at, 201, async () => {
-          const decided = decideSubmission(actor, body, at, await settingsOf(w.tx, actor.region), randomUUID());
+        return once(w, keyed(actor, idempotencyKey, 'POST /cases', body), at, 201, async () => {
+          const decided = decideSubmission(actor, body, at, await settingsOf(w.conn, actor.region), randomUUID());
           const stored: NewCaseRow = { ...decided.row, ...persistedColumns(decided.persisted) };
           await w.tx.insert(cases).values(stored);
           await w.entry(entryWrites(decided.row, 1, null, decided.row.state, decided.entry, decided.timers));
@@ -248,31 +302,34 @@ export function pgCaseEngine(db: PgDb, clock: Clock) {
     async applyEvent(actor: Actor, request: EventRequest): Promise<CaseView> {
       return inTransaction(async (w) => {
         const at = clock.now().toISOString();
-        return once(w.tx, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
+        return once(w, keyed(actor, request.idempotencyKey, `POST /cases/${request.caseId}/events`, request.body),
           at, 200, async () => {
             // An id that is not one we give out names no case (and PostgreSQL refuses text with a NUL byte).
             const [locked] = UUID.test(request.caseId)
-              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null; seenVersion: number }>(
-                w.tx, SQL.lockCaseForEvent, [request.caseId, at])
+              ? await query<CaseRow & { dueTimers: number[]; regionRow: RegionRow | null; seenVersion: number;
+                auditHead: CaseHead | null }>(w.conn, SQL.lockCaseForEvent, [request.caseId, at])
               : [];
-            const { dueTimers = [], regionRow = null, seenVersion, ...found } = locked ?? {};
+            const { dueTimers = [], regionRow = null, seenVersion, auditHead, ...found } = locked ?? {};
             const checked = checkEvent(actor, locked ? found as CaseRow : undefined, request.body, request.ifMatch);
             let { row } = checked;
+            // The sub-selects saw the case as it was when the lock was taken: nobody changed it meanwhile.
             const current = seenVersion === row.version;
-            const due = current ? dueTimers : (await query<{ seq: number }>(w.tx, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
+            // The case's audit chain grows only under its row lock: its head as read is the head.
+            if (current) w.heads.set(row.id, auditHead ?? undefined);
+            const due = current ? dueTimers : (await query<{ seq: number }>(w.conn, SQL.dueOfCase, [row.id, at])).map((t) => t.seq);
             for (const seq of due) row = (await fire(w, row, seq, at)).row;
-            const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.tx, row.region);
+            const settings = current && due.length === 0 ? toSettings(regionRow ?? undefined) : await settingsOf(w.conn, row.region);
             const ids = offerIdsOf(checked.event);
             const offers = ids.length === 0 ? undefined : offerResolution(ids, await resolveOffers(w.tx, row.region, ids));
             // §6.3: the person an event would make regisseur, looked up here; the decision is the same on either store.
             const wanted = regisseurWanted(actor, checked.event, row.machineVersion);
-            const person = (wanted && await userIn(w.tx, wanted.userId)) || undefined;
+            const person = (wanted && await userIn(w.conn, wanted.userId)) || undefined;
             const { result, entry } = decideEvent(actor, checked.type, checked.event, row, at, settings, randomUUID, { offers, person });
-            const next = await advance(w, row, result, entry);
+            const { notes, ...next } = await advance(w, row, result, entry);
             const regisseur = next.regisseur === null ? null
-              : regisseurOf(next.regisseur === person?.id ? person : await userIn(w.tx, next.regisseur), next.region);
+              : regisseurOf(next.regisseur === person?.id ? person : await userIn(w.conn, next.regisseur), next.region);
             // The view with the latest notes, read in the transaction that wrote it.
-            return viewWithNotes(notesIn(w.tx), next, result.persisted, actor, at, regisseur);
+            return viewWithNotes(notesIn(w.conn, { caseId: next.id, notes }), next, result.persisted, actor, at, regisseur);
           });
       });
     },

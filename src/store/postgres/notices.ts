@@ -7,8 +7,7 @@ import type { CaseRow } from '../rows.ts';
 import {
   noticesFor, noticesOfStep, type Audience, type NoticeKind, type NoticeRow, type NoticeStep, type Recipient,
 } from '../../notifications/notices.ts';
-import type { PgTx } from './client.ts';
-import { execute, query, statement } from './statements.ts';
+import { execute, query, statement, type Conn } from './statements.ts';
 
 const SQL = {
   ofOrganisation: statement('notice_people_of_organisation', `SELECT "id", "notices" FROM "users"
@@ -21,14 +20,14 @@ const SQL = {
 };
 
 /** The active people of the case's region an audience names. */
-export function pgRecipients(tx: PgTx, region: string, audience: Audience): Promise<Recipient[]> {
+export function pgRecipients(tx: Conn, region: string, audience: Audience): Promise<Recipient[]> {
   return 'userIds' in audience
     ? query<Recipient>(tx, SQL.byIds, [region, [...audience.userIds]])
     : query<Recipient>(tx, SQL.ofOrganisation, [region, audience.organisation, [...audience.roles]]);
 }
 
 /** Queues one notice for the people of `audience`, in the transaction; the rows written. */
-export async function pgEnqueueNotice(tx: PgTx, kind: NoticeKind, row: Pick<CaseRow, 'id' | 'region'>,
+export async function pgEnqueueNotice(tx: Conn, kind: NoticeKind, row: Pick<CaseRow, 'id' | 'region'>,
   audience: Audience, at: string): Promise<NoticeRow[]> {
   const rows = noticesFor(kind, row, await pgRecipients(tx, row.region, audience), at);
   for (const n of rows) {
@@ -38,7 +37,7 @@ export async function pgEnqueueNotice(tx: PgTx, kind: NoticeKind, row: Pick<Case
 }
 
 /** The notices a step of a case makes, queued in its transaction. */
-export async function pgNoticesOfStep(tx: PgTx, row: Pick<CaseRow, 'id' | 'region' | 'organisation'>, step: NoticeStep,
+export async function pgNoticesOfStep(tx: Conn, row: Pick<CaseRow, 'id' | 'region' | 'organisation'>, step: NoticeStep,
   persisted: PersistedReferral, at: string): Promise<void> {
   for (const intent of noticesOfStep(row, step, persisted)) {
     await pgEnqueueNotice(tx, intent.kind, row, intent.audience, at);

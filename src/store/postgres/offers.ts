@@ -1,6 +1,8 @@
 /** The offers register on PostgreSQL (DESIGN §6.4): the same rows and answers as on SQLite (the store contract). */
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type * as schema from '../../../db/pg/schema.ts';
 import { offers, offerWaitingTimes } from '../../../db/pg/schema.ts';
 import { administrationEntry, type Operator } from '../../auth/actors.ts';
 import { appendAudit } from './audit.ts';
@@ -13,7 +15,8 @@ import { supplyStatements } from '../sql/supply.ts';
 import { supplyRowsOf, type SupplyRows } from '../../reports/supply-raw.ts';
 import type { Offers } from '../port.ts';
 
-type Reader = PgDb | PgTx;
+/** Drizzle on the pool, in a transaction, or on one transaction's connection (the engine's `Writes.tx`). */
+type Reader = NodePgDatabase<typeof schema> | PgTx;
 
 const timeOf = (row: typeof offerWaitingTimes.$inferSelect): WaitingTime =>
   ({ weeks: row.weeks, measuredAt: row.measuredAt, source: row.source, reportedAt: row.reportedAt });

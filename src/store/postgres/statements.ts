@@ -56,15 +56,18 @@ export function connectionOf(tx: PgTx): pg.ClientBase {
   return client;
 }
 
-const send = (tx: PgTx, s: Statement, values: readonly unknown[]) =>
-  connectionOf(tx).query({ name: s.name, text: s.text, values: values as unknown[] });
+/** A drizzle transaction, or the connection a transaction was begun on (the engine's own, engine.ts). */
+export type Conn = PgTx | pg.ClientBase;
+
+const send = (tx: Conn, s: Statement, values: readonly unknown[]) =>
+  (tx instanceof pg.Client ? tx : connectionOf(tx as PgTx)).query({ name: s.name, text: s.text, values: values as unknown[] });
 
 /** Runs a named statement in the transaction; the rows. */
-export async function query<Row>(tx: PgTx, s: Statement, values: readonly unknown[]): Promise<Row[]> {
+export async function query<Row>(tx: Conn, s: Statement, values: readonly unknown[]): Promise<Row[]> {
   return (await send(tx, s, values)).rows as Row[];
 }
 
 /** Runs a named statement in the transaction; the number of rows it changed. */
-export async function execute(tx: PgTx, s: Statement, values: readonly unknown[]): Promise<number> {
+export async function execute(tx: Conn, s: Statement, values: readonly unknown[]): Promise<number> {
   return (await send(tx, s, values)).rowCount ?? 0;
 }
