@@ -66,6 +66,15 @@ const PG_SETUP = ['test/support/pg-global-setup.ts'];
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Vitest's default on two cores is one worker (cores − 1), which runs every file one after
+    // another while most of the slow ones wait on something else: a child process, Chromium,
+    // PostgreSQL. Three workers keep both cores busy meanwhile; the two projects share them.
+    maxWorkers: 3,
+    // A worker runs file after file with the modules it already imported (each test file itself
+    // is evaluated afresh): importing the app's module graph costs about a second of CPU per file.
+    // The tests share no module state but caches of pure functions (and the fixtures' clock,
+    // which each test context restores when it closes).
+    isolate: false,
     // A test that waits on something (a child process, Chromium, a receiver) says so with a
     // budget of its own; 30 s is for everything else, on a busy two-core machine too.
     testTimeout: 30_000,
