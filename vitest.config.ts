@@ -82,6 +82,16 @@ const PG_SETUP = ['test/support/pg-global-setup.ts'];
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Vitest's default on two cores is one worker (cores − 1), which ran every file of both
+    // projects one after another. Two workers (the projects share them) keep both cores busy; a
+    // third made the PostgreSQL fuzz suites and the crash tests' services miss their budgets on a
+    // busy machine.
+    maxWorkers: 2,
+    // A worker runs file after file with the modules it already imported (each test file itself
+    // is evaluated afresh): importing the app's module graph costs about a second of CPU per file.
+    // The tests share no module state but caches of pure functions (and the fixtures' clock,
+    // which each test context restores when it closes).
+    isolate: false,
     // A test that waits on something (a child process, Chromium, a receiver) says so with a
     // budget of its own; 30 s is for everything else, on a busy two-core machine too.
     testTimeout: 30_000,

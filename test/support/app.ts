@@ -8,11 +8,14 @@
  * test file that reads SQLite directly stays out of that project.
  */
 import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import * as pgSchema from '../../db/pg/schema.ts';
-import { openDatabase, type Db } from '../../src/store/sqlite/client.ts';
+import * as sqliteSchema from '../../db/schema.ts';
+import { applyPragmas, openDatabase, type Db } from '../../src/store/sqlite/client.ts';
 import type { EventType, Role } from '../../machines/referral.schemas.ts';
 import { buildApp, type App, type AppDependencies } from '../../src/app.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -96,6 +99,25 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+/** The bytes of a freshly migrated SQLite database, made once per worker (see migratedInMemory). */
+let migratedImage: Buffer | undefined;
+
+/**
+ * A new in-memory database, migrated: a copy of one migrated once (SQLite's serialize and
+ * deserialize), with the pragmas openDatabase sets. The same as openDatabase(':memory:') without
+ * running every migration again for each test context.
+ */
+function migratedInMemory(): Db {
+  if (!migratedImage) {
+    const first = openDatabase(':memory:');
+    migratedImage = first.$client.serialize();
+    first.$client.close();
+  }
+  const sqlite = new Database(migratedImage);
+  applyPragmas(sqlite);
+  return drizzle({ client: sqlite, schema: sqliteSchema }) as Db;
+}
+
 /** `path`: a database file instead of memory, for tests that open or tamper with the file. */
 export async function createTestContext(
   options: { path?: string; config?: Partial<AppDependencies['config'] & Pick<Config, 'GROUP_COMMIT'>> } = {},
@@ -135,7 +157,7 @@ export async function createTestContext(
       return hash.digest('hex');
     };
   } else {
-    const sqlite = openDatabase(options.path ?? ':memory:');
+    const sqlite = options.path === undefined ? migratedInMemory() : openDatabase(options.path);
     db = sqlite;
     store = sqliteStore(sqlite, clock, {
       groupCommit: options.config?.GROUP_COMMIT !== 'off', sessionIdleMinutes: config.SESSION_IDLE_MINUTES,
