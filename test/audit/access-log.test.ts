@@ -105,6 +105,12 @@ describe('every route that returns case data is walked', () => {
     '/machines/referral': 'the statechart: no case data',
     '/notifications/failed': 'ids and states of failed webhook deliveries, no case content',
     '/reports/signalering': 'walked',
+    '/reports/supply': 'walked',
+    '/offers': 'the offers register: providers and waiting times, no case data',
+    '/offers/{id}': 'one offer and its waiting times, no case data',
+    '/expertteams': 'public: municipalities and their teams, no case data',
+    '/expertteams/{code}': 'public: one municipality\'s team, no case data',
+    '/publications/{regionId}/{quarter}': 'public: a past quarter\'s suppressed figures, no case data',
   };
 
   it('covers every GET route of the OpenAPI document (a new route, such as a report, must be added here)', async () => {
@@ -175,6 +181,11 @@ describe('every route that returns case data is walked', () => {
       route: 'GET /reports/signalering', action: 'report.read',
       callers: ['expertTeam', 'inspector', 'nationalInspector'],
       request: () => ({ url: `${API}/reports/signalering?from=2026-01-01&to=2026-12-31` }), shown: () => [],
+    },
+    {
+      route: 'GET /reports/supply', action: 'report.read',
+      callers: ['expertTeam', 'inspector'],
+      request: () => ({ url: `${API}/reports/supply?from=2026-01&to=2026-12` }), shown: () => [],
     },
     {
       route: 'GET /audit/verify', action: 'audit.verify',
