@@ -179,7 +179,8 @@ ${table('Aanbod in het register', OFFER_HEADERS, offerRows(offers))}`));
   });
 
   app.get('/aanbodrapportage', async (request, reply) => {
-    const person = ctx.person(request, ['expert_team', 'inspector']);
+    // A municipality reads its own municipality's figures, suppressed (§6.4; the service scopes it).
+    const person = ctx.person(request, ['expert_team', 'inspector', 'municipality']);
     const q = request.query as Record<string, unknown>;
     const van = typeof q.van === 'string' && MONTH.test(q.van) ? q.van : undefined;
     const tot = typeof q.tot === 'string' && MONTH.test(q.tot) ? q.tot : undefined;
@@ -201,7 +202,8 @@ ${national ? `<div class="utrecht-form-field"><p class="utrecht-form-field__labe
       ...van ? { from: van } : {}, ...tot ? { to: tot } : {}, ...national ? { region: regio } : {},
     });
     await access.record(request, person.actor, 'report.read', []);
-    return ctx.send(reply, page({ title: `Aanbod en wachttijden regio ${report.region}`, user: ctx.pageUser(person), path: '/aanbodrapportage' },
+    const whose = report.municipality ? `gemeente ${municipalityName(report.municipality) ?? report.municipality}` : `regio ${report.region}`;
+    return ctx.send(reply, page({ title: `Aanbod en wachttijden ${whose}`, user: ctx.pageUser(person), path: '/aanbodrapportage' },
       `<p class="utrecht-paragraph">Welke hulp is geadviseerd, hoe lang erop gewacht wordt (bij het advies en nu), wat niet
 startte omdat er geen plek was, en waar maatwerk nodig was. Zie ook de <a class="utrecht-link utrecht-link--html-a" href="/signalering">signalering</a>.</p>
 ${form}<div class="console-report">${supplySections(report)}</div>`));

@@ -39,7 +39,7 @@ const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
     ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden'], MY_WORK],
   admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod'], MY_WORK],
-  municipality: [['/signalering', 'Signalering'], ['/expertteams', 'Expertteams']],
+  municipality: [['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden'], ['/expertteams', 'Expertteams']],
   provider: [['/wachttijden', 'Wachttijden']],
 };
 

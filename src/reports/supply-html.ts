@@ -29,6 +29,9 @@ function table(caption: string, head: string[], rows: string[][]): string {
 }
 
 /** The report's sections without the page around them (the console shows them in its own frame). */
+
+/** A total as the page says it: a suppressed one (null, a municipality's below 5) in words. */
+const shownTotal = (n: number | null): string => (n === null ? 'minder dan 5' : String(n));
 export function supplySections(r: SupplyReport): string {
   const k = r.byKind;
   const find = <T extends { key: string }>(list: readonly T[], key: string): T | undefined => list.find((c) => c.key === key);
@@ -52,9 +55,9 @@ export function supplySections(r: SupplyReport): string {
     : '<p class="note">Exacte aantallen, voor het expertteam en de inspectie van de regio: niet om te publiceren.</p>';
   return `${audience}
 <h2>Wachttijden per soort hulp</h2>
-<p>Hulponderdelen geadviseerd in de periode: <strong>${r.totals.advised}</strong>; maatwerk: <strong>${r.totals.customArrangements}</strong>;
-niet gestart omdat er geen plek was: <strong>${r.totals.notStartedForLackOfCapacity}</strong>.
-${norm === null ? 'De regio heeft geen norm voor de wachttijd ingesteld.' : `Norm van de regio: ${norm} weken; daarboven bij het advies: <strong>${r.totals.aboveNorm ?? 0}</strong>.`}</p>
+<p>Hulponderdelen geadviseerd in de periode: <strong>${shownTotal(r.totals.advised)}</strong>; maatwerk: <strong>${shownTotal(r.totals.customArrangements)}</strong>;
+niet gestart omdat er geen plek was: <strong>${shownTotal(r.totals.notStartedForLackOfCapacity)}</strong>.
+${norm === null ? 'De regio heeft geen norm voor de wachttijd ingesteld.' : `Norm van de regio: ${norm} weken; daarboven bij het advies: <strong>${shownTotal(r.totals.aboveNorm)}</strong>.`}</p>
 ${table('Wachttijden in weken per soort hulp: bij het advies, en van hetzelfde aanbod nu', head, rows)}
 <h3>Mediane wachttijd bij advies, in weken</h3>
 ${bars.length > 0 ? barChart('Mediane wachttijd bij advies per soort hulp, in weken', bars) : '<p>Geen hulponderdelen in de periode.</p>'}

@@ -11,6 +11,7 @@ import { negotiate } from '../http/negotiate.ts';
 import { reportCsv } from './signalering-csv.ts';
 import { SIGNALERING_STYLE } from './signalering-html.ts';
 import { supplyHtml } from './supply-html.ts';
+import { municipalityScope, readsSuppressed } from './municipality-scope.ts';
 import { supplyScope, SupplyQuerySchema, SupplyReportSchema, type SupplyService } from './supply.ts';
 
 const FORMATS = ['application/json', 'text/csv', 'text/html'] as const;
@@ -21,7 +22,8 @@ const DESCRIPTION = 'The region\'s supply and waiting times of a period (§6.4):
   'capacity) and those advised with a waiting time above the region\'s norm (region set --waiting-norm); custom ' +
   'arrangements (maatwerk) by kind and by municipality. Whole months: `from` and `to` as YYYY-MM (or the first and ' +
   'last day of a month; else 400 PERIOD_NOT_WHOLE_MONTHS). Exact for the region\'s expert team and inspectors; ' +
-  '`publication=true` suppresses counts below 5 as the signalering does. JSON, CSV (Accept: text/csv; ' +
+  '`publication=true` suppresses counts below 5 as the signalering does; a municipality gets its own ' +
+  'municipality\'s figures, always suppressed. JSON, CSV (Accept: text/csv; ' +
   'section,figure,category,value) or a printable HTML page in Dutch with a chart (Accept: text/html).';
 
 function formatOf(request: FastifyRequest): (typeof FORMATS)[number] {
@@ -37,8 +39,11 @@ export const supplyRoutes: FastifyPluginAsyncZod<{ supply: SupplyService; access
     preValidation: async (request) => {
       const region = (request.query as { region?: unknown }).region;
       const actor = actorOf(request);
-      if (actor.role !== 'expert_team' && actor.role !== 'inspector') supplyScope(actor, undefined);
-      if (actor.region !== '*' && typeof region === 'string') supplyScope(actor, region);
+      if (readsSuppressed(actor)) municipalityScope(actor, typeof region === 'string' ? region : undefined);
+      else {
+        if (actor.role !== 'expert_team' && actor.role !== 'inspector') supplyScope(actor, undefined);
+        if (actor.region !== '*' && typeof region === 'string') supplyScope(actor, region);
+      }
       formatOf(request);
     },
     schema: {

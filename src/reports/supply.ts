@@ -9,6 +9,7 @@
  *
  * Worked out from the store's counted rows (src/store/sql/supply.ts); no case, reference or text.
  */
+import { municipalityScope, readsSuppressed } from './municipality-scope.ts';
 import { z } from 'zod';
 import { OFFER_KINDS } from '../../machines/referral.schemas.ts';
 import type { Actor } from '../auth/actors.ts';
@@ -51,9 +52,10 @@ export const SupplyReportSchema = z.object({
   suppressionThreshold: z.int(),
   waitingNorm: z.int().nullable().describe('The region\'s norm in weeks (region set --waiting-norm); null: none set'),
   totals: z.object({
-    advised: z.int(), customArrangements: z.int(), notStartedForLackOfCapacity: z.int(),
+    advised: z.int().nullable(), customArrangements: z.int().nullable(), notStartedForLackOfCapacity: z.int().nullable(),
     aboveNorm: z.int().nullable().describe('Items advised with a waiting time above the norm; null without a norm'),
-  }),
+  }).describe('A municipality\'s published totals below the threshold are null (suppressed): with the region\'s ' +
+    'published breakdown, a small exact total could give away a neighbour\'s suppressed count'),
   byKind: z.object({
     advised: z.array(CountSchema),
     notStartedForLackOfCapacity: z.array(CountSchema),
@@ -136,7 +138,11 @@ export function supplyReport(raw: SupplyRows, options: SupplyOptions): SupplyRep
     advised.filter((r) => r.kind === kind && pick(r) !== null).map((r) => [pick(r)!, r.n] as const);
   const custom = advised.filter((r) => r.itemKind === 'custom_arrangement');
   const municipalities = [...new Set(custom.map((r) => r.municipality))].sort();
-  const total = (rows: readonly { n: number }[]): number => rows.reduce((s, r) => s + r.n, 0);
+  // A municipality's published totals are suppressed below the threshold too, as the signalering's are.
+  const total = (rows: readonly { n: number }[]): number | null => {
+    const n = rows.reduce((s, r) => s + r.n, 0);
+    return publication && municipality !== null && n > 0 && n < threshold ? null : n;
+  };
   const above = norm === null ? [] : advised.filter((r) => r.atAdvice !== null && r.atAdvice > norm);
   const { period } = options;
   return {
@@ -197,13 +203,19 @@ export function supplyService(offers: Pick<Offers, 'supply'>, regions: Pick<Regi
     return supplyReport(rows, { region, municipality, period, now, publication, waitingNorm });
   }
   return {
+    /**
+     * The report for this caller: exact for the region's expert team and inspectors; for a
+     * municipality (§6.4) only its own municipality in its own region, always suppressed, whatever
+     * the query asks.
+     */
     async report(actor: Actor, query: SupplyQuery): Promise<SupplyReport> {
+      if (readsSuppressed(actor)) {
+        const own = municipalityScope(actor, query.region);
+        return of(own.region, query, own.municipality, true);
+      }
       const region = supplyScope(actor, query.region);
       return of(region, query, query.municipality ?? null, query.publication === 'true');
     },
-    /** A municipality's figures, suppressed (§6.4): for the municipality's role to wire. */
-    forMunicipality: (region: string, municipality: string, query: SupplyQuery): Promise<SupplyReport> =>
-      of(region, query, municipality, true),
   };
 }
 

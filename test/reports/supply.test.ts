@@ -115,6 +115,20 @@ describe('the supply report', () => {
     });
   });
 
+  it('answers a municipality with its own municipality\'s figures, always suppressed; never a case', async () => {
+    await scenario();
+    const enschede: Caller = { token: (await ctx.newClient({ role: 'municipality', organisation: 'GM0153', region: REGION,
+      name: 'Gemeente Enschede' })).token, role: 'municipality', headers: {} };
+    // Whatever it asks (another municipality, no publication), it gets its own, as published.
+    const own = await supply(enschede, 'from=2026-01&to=2026-01&municipality=GM0363&publication=false');
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json()).toMatchObject({ municipality: 'GM0153', suppressionThreshold: 5 });
+    expect(own.json().totals.advised).toBeNull();
+    expect((await supply(enschede, 'from=2026-01&to=2026-01', 'text/html')).body).toContain('geadviseerd in de periode: <strong>minder dan 5</strong>');
+    expect((await supply(enschede, 'from=2026-01&to=2026-01&region=R02')).statusCode).toBe(403);
+    expect((await ctx.call(enschede, { url: '/api/v1/cases' })).statusCode).toBe(403);
+  });
+
   it('answers CSV and an accessible HTML page with a chart', async () => {
     await scenario();
     const csv = await supply(ctx.expertTeam, 'from=2026-01&to=2026-01', 'text/csv');
