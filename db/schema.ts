@@ -166,7 +166,7 @@ export const timers = sqliteTable(
 
 /** What the outbox carries: webhook notifications, and the e-mail notices to people (§6.3). */
 export const NOTIFICATION_KINDS = ['state_changed', 'deadline_passed',
-  'question_waiting', 'commitment_due', 'assigned', 'case_deadline_passed'] as const;
+  'question_waiting', 'commitment_due', 'assigned', 'case_deadline_passed', 'overleg_planned'] as const;
 
 /**
  * Notifications (state changes and passed deadlines), written in the same transaction as the

@@ -47,7 +47,7 @@ export interface Services extends Omit<Store, 'signalering' | 'reads' | 'retenti
 export function servicesOf(store: Store, clock: Clock, logger?: FastifyBaseLogger,
   mail: MailSetup = { mailer: null, base: 'http://127.0.0.1:3000' }): Services {
   const webhooks = webhookDeliverer({ box: store.outbox, regions: store.regions }, clock, logger);
-  const mails = mailDeliverer({ box: store.outbox, people: store.people }, mail.mailer, mail.base, clock, logger);
+  const mails = mailDeliverer({ box: store.outbox, people: store.people, cases: store.reads }, mail.mailer, mail.base, clock, logger);
   return {
     ...store,
     store,

@@ -35,9 +35,11 @@ export const overlegSummary = (reference: string): string => `Overleg expertteam
 
 /**
  * The .ics of the case's planned overleg, or null when none is planned. `consoleBase`: the
- * console's address (PUBLIC_URL), for the link to the case page.
+ * console's address (PUBLIC_URL), for the link to the case page. `label`: what the summary names
+ * the case by (its reference; a mail's attachment names it by the case number instead, as mails do).
  */
-export function overlegIcs(caseId: string, record: CaseRecord, consoleBase: string): string | null {
+export function overlegIcs(caseId: string, record: CaseRecord, consoleBase: string,
+  label: string = record.submission.subject.reference): string | null {
   const planned = plannedOverleg(record);
   if (planned === null) return null;
   const start = new Date(planned.schedule.scheduledAt);
@@ -48,7 +50,7 @@ export function overlegIcs(caseId: string, record: CaseRecord, consoleBase: stri
     stamp: new Date(planned.schedule.at),
     start,
     end: new Date(start.getTime() + OVERLEG_MINUTES * 60_000),
-    summary: overlegSummary(record.submission.subject.reference),
+    summary: overlegSummary(label),
     url: `${consoleBase.replace(/\/+$/, '')}/casussen/${caseId}`,
     // Shared agendas show it as busy, without the summary.
     class: ICalEventClass.PRIVATE,

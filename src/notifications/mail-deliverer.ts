@@ -13,8 +13,10 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../clock.ts';
-import type { Outbox, OutboxEntry, People } from '../store/port.ts';
-import { digestMail, MailError, noticeMail, type Mailer, type MailMessage } from './mail.ts';
+import type { CaseReads, Outbox, OutboxEntry, People } from '../store/port.ts';
+import { recordOf, type PersistedReferral } from '../../machines/referral.ts';
+import { overlegIcs, overlegIcsName } from '../cases/overleg-ics.ts';
+import { caseNumber, digestMail, MailError, noticeMail, type Mailer, type MailMessage } from './mail.ts';
 import type { NoticeKind } from './notices.ts';
 import { backoffMs, MAX_ATTEMPTS, type DeliveryRound } from './webhook-deliverer.ts';
 
@@ -24,6 +26,8 @@ const LEASE_MS = 5 * 60_000;
 export interface MailDelivererStore {
   box: Pick<Outbox, 'claimDue' | 'record' | 'skip'>;
   people: Pick<People, 'get'>;
+  /** The case, read when a mail carries its overleg's calendar entry. */
+  cases?: Pick<CaseReads, 'find'>;
 }
 
 interface Notice { kind: NoticeKind; caseId: string; digest: boolean }
@@ -33,8 +37,22 @@ const noticeOf = (entry: OutboxEntry): Notice => {
   return { kind: entry.kind as NoticeKind, caseId: entry.caseId, digest: payload.digest === true };
 };
 
-export function mailDeliverer({ box, people }: MailDelivererStore, mailer: Mailer | null, base: string, clock: Clock,
+export function mailDeliverer({ box, people, cases }: MailDelivererStore, mailer: Mailer | null, base: string, clock: Clock,
   logger?: Logger) {
+
+  /**
+   * The overleg's invitation carries the calendar entry of the overleg as planned when the mail
+   * goes (none when it is no longer planned, or the file was erased): the time, the case number
+   * and the link, nothing of the file.
+   */
+  async function withInvitation(message: MailMessage, kind: NoticeKind, caseId: string): Promise<MailMessage> {
+    if (kind !== 'overleg_planned' || !cases) return message;
+    const row = await cases.find(caseId);
+    if (!row || row.erasedAt !== null) return message;
+    const ics = overlegIcs(caseId, recordOf(JSON.parse(row.snapshot) as PersistedReferral), base, caseNumber(caseId));
+    return ics === null ? message
+      : { ...message, attachments: [{ filename: overlegIcsName(caseId), content: ics, contentType: 'text/calendar; charset=utf-8' }] };
+  }
 
   /** Sends one mail for these rows and records the outcome on each of them. */
   async function deliver(entries: readonly OutboxEntry[], message: MailMessage, round: DeliveryRound): Promise<void> {
@@ -73,7 +91,7 @@ export function mailDeliverer({ box, people }: MailDelivererStore, mailer: Maile
     const digest = entries.filter((e) => noticeOf(e).digest);
     for (const entry of entries.filter((e) => !noticeOf(e).digest)) {
       const { kind, caseId } = noticeOf(entry);
-      await deliver([entry], noticeMail(user.email, kind, caseId, base), round);
+      await deliver([entry], await withInvitation(noticeMail(user.email, kind, caseId, base), kind, caseId), round);
     }
     if (digest.length > 0) await deliver(digest, digestMail(user.email, digest.map(noticeOf), base), round);
   }

@@ -8,7 +8,14 @@
 import nodemailer from 'nodemailer';
 import type { NoticeKind } from './notices.ts';
 
-export interface MailMessage { to: string; subject: string; text: string; html: string }
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The overleg's invitation carries its calendar entry (nothing of the file: overleg-ics.ts). */
+  attachments?: { filename: string; content: string; contentType: string }[];
+}
 
 /** Sends one mail; throws a MailError when the server refuses it or cannot be reached. */
 export interface Mailer {
@@ -60,6 +67,10 @@ export const NOTICE_LINES: Record<NoticeKind, { subject: string; line: string }>
   commitment_due: { subject: 'Een afspraak van uw organisatie is verlopen', line: 'De termijn van een afspraak van uw organisatie is verstreken' },
   assigned: { subject: 'U bent regisseur van een casus', line: 'U bent regisseur geworden' },
   case_deadline_passed: { subject: 'Een termijn van uw casus is verstreken', line: 'Een termijn is verstreken' },
+  overleg_planned: {
+    subject: 'Uitnodiging: overleg over een casus',
+    line: 'Er is een overleg gepland (staat het nog gepland, dan zit het bij deze e-mail voor uw agenda)',
+  },
 };
 
 const FOOTER = [

@@ -17,7 +17,7 @@ import type { NotificationRow } from '../cases/case-writes.ts';
 import type { CaseRow, User } from '../store/rows.ts';
 
 /** The notices a person can get by e-mail. */
-export const NOTICE_KINDS = ['question_waiting', 'commitment_due', 'assigned', 'case_deadline_passed'] as const;
+export const NOTICE_KINDS = ['question_waiting', 'commitment_due', 'assigned', 'case_deadline_passed', 'overleg_planned'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export const NOTICE_PREFERENCES = ['instant', 'daily', 'off'] as const;
@@ -52,7 +52,8 @@ export interface NoticeStep {
  * What a step of a case tells people; `persisted` is the case after the step: a question waits
  * for the referring organisation; a commitment's deadline passed for the organisation that made
  * it; the case is assigned to a person (ASSIGN, or START_TRIAGE naming another), unless they did
- * it themselves; a deadline of the case passed for its regisseur (§6.3).
+ * it themselves; a deadline of the case passed for its regisseur; an overleg is planned, for the
+ * referring wijkteam and the regisseur, with its calendar entry (§6.3).
  */
 export function noticesOfStep(row: Pick<CaseRow, 'organisation'>, step: NoticeStep,
   persisted: PersistedReferral): NoticeIntent[] {
@@ -65,6 +66,15 @@ export function noticesOfStep(row: Pick<CaseRow, 'organisation'>, step: NoticeSt
   if (type === 'DEADLINE_PASSED' && typeof p.commitmentId === 'string') {
     const commitment = recordOf(persisted).commitments.find((c) => c.id === p.commitmentId);
     return commitment ? [{ kind: 'commitment_due', audience: { organisation: commitment.organisation, roles: WORKERS } }] : [];
+  }
+  if (type === 'SCHEDULE_OVERLEG') {
+    // The invitation, with the calendar entry, to the people of the region taking part: the
+    // referring wijkteam and the case's regisseur.
+    const regisseur = recordOf(persisted).regisseur;
+    return [
+      { kind: 'overleg_planned', audience: { organisation: row.organisation, roles: ['local_team'] } },
+      ...(regisseur ? [{ kind: 'overleg_planned' as const, audience: { userIds: [regisseur.userId] } }] : []),
+    ];
   }
   if (type === 'DEADLINE_PASSED') {
     const regisseur = recordOf(persisted).regisseur;

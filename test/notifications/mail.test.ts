@@ -138,6 +138,9 @@ describe('a commitment of an organisation passes its day', () => {
   it('mails the people of the organisation that promised it', async () => {
     ctx.clock.set('2026-02-02T09:00:00Z');
     const id = await ctx.caseIn('overleg_scheduled');
+    // The overleg's invitation went to the wijkteam when it was planned: this is about the commitment.
+    await ctx.app.scheduler.runOnce();
+    server.mails.length = 0;
     await apply(ctx, ctx.expertTeam, id, events.RECORD_OVERLEG({
       commitments: [{ organisation: 'wt-zuid', action: 'Een huisbezoek met de school afleggen', dueAt: '2026-02-04' }],
     }));
@@ -145,9 +148,11 @@ describe('a commitment of an organisation passes its day', () => {
     expect(server.mails).toEqual([]);
     ctx.clock.set('2026-02-05T08:00:00Z');
     await ctx.app.scheduler.runOnce();
-    expect(server.mails.map((m) => m.to).flat()).toEqual([zuid.email]);
-    expect(server.mails[0]!.subject).toBe(`passend: Een afspraak van uw organisatie is verlopen (casus ${id.slice(0, 8)})`);
-    expect(server.mails[0]!.raw).not.toContain('huisbezoek');
+    // (The daily digest of the overleg's invitation goes out this morning too; it is not about the commitment.)
+    const due = server.mails.filter((m) => !m.subject.includes('uw overzicht van vandaag'));
+    expect(due.map((m) => m.to).flat()).toEqual([zuid.email]);
+    expect(due[0]!.subject).toBe(`passend: Een afspraak van uw organisatie is verlopen (casus ${id.slice(0, 8)})`);
+    expect(due[0]!.raw).not.toContain('huisbezoek');
     expect((await readCase(ctx, id)).overdue).toBe(true);
   });
 });
@@ -207,6 +212,34 @@ describe('the regisseur (§6.3)', () => {
     expect(own.map((m) => [m.to, m.subject])).toEqual([
       [[expert.email], `passend: Een termijn van uw casus is verstreken (casus ${id.slice(0, 8)})`],
     ]);
+  });
+});
+
+describe('the overleg\'s invitation (§6.3)', () => {
+  it('goes to the referring wijkteam and the regisseur with the calendar entry attached: time, case number, link; nothing of the file', async () => {
+    ctx.clock.set('2026-04-06T09:00:00Z');
+    const id = await ctx.caseIn('planning_overleg');
+    await apply(ctx, ctx.expertTeam, id, events.ASSIGN({ userId: expert.id }));
+    await ctx.app.scheduler.runOnce();
+    server.mails.length = 0;
+    await apply(ctx, ctx.expertTeam, id, events.SCHEDULE_OVERLEG({ scheduledAt: '2026-04-14T13:00:00.000Z', agenda: 'Schoolgang en thuissituatie' }));
+    await ctx.app.scheduler.runOnce();
+    const invitations = server.mails.filter((m) => m.subject.startsWith('passend: Uitnodiging: overleg over een casus'));
+    expect(invitations.map((m) => m.to).flat().sort()).toEqual([expert.email, noord.email].sort());
+    for (const mail of invitations) {
+      expect(mail.attachments).toHaveLength(1);
+      const [ics] = mail.attachments;
+      expect(ics!.contentType).toBe('text/calendar');
+      expect(ics!.filename).toBe(`overleg-${id}.ics`);
+      expect(ics!.content).toContain('BEGIN:VEVENT');
+      expect(ics!.content).toContain('DTSTART:20260414T130000Z');
+      expect(ics!.content).toContain(`casus ${id.slice(0, 8)}`);
+      // Nothing of the file: not the referrer's reference, not the agenda, no names.
+      for (const secret of [submission().subject.reference, 'Schoolgang', expert.name, noord.name]) {
+        expect(mail.raw, secret).not.toContain(secret);
+        expect(ics!.content, secret).not.toContain(secret);
+      }
+    }
   });
 });
 

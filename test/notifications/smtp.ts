@@ -14,6 +14,8 @@ export interface ReceivedMail {
   html: string;
   /** The whole message as it arrived, headers and all. */
   raw: string;
+  /** The attachments, parsed: their names, content types and contents as text. */
+  attachments: { filename: string; contentType: string; content: string }[];
 }
 
 export class MailServer {
@@ -40,6 +42,9 @@ export class MailServer {
           this.mails.push({
             to: session.envelope.rcptTo.map((r) => r.address), from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', raw,
+            attachments: parsed.attachments.map((a) => ({
+              filename: a.filename ?? '', contentType: a.contentType, content: a.content.toString('utf8'),
+            })),
           });
           callback();
         }, callback);
