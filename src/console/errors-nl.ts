@@ -163,19 +163,49 @@ export function ruleErrorsOf(error: AppError, body: Body,
 /**
  * Errors in one round on an event form (§6.2): the engine refuses with the first rule the event
  * breaks; the form lists every rule it breaks (`rulesBroken`, pure, in machines/), each named at
- * its field as `ruleErrorsOf` names one. The event is parsed and stamped as the engine would;
- * when the body does not parse, or only one rule is broken, the engine's refusal is all there is.
+ * its field as `ruleErrorsOf` names one. The event is parsed and stamped as the engine would.
+ * A body with schema errors (400) gets them all, and beside them every rule the valid part breaks:
+ * the fields in error are left out, and the rules run on the rest when it parses without them
+ * (a required field in error leaves the rules to the next round).
  */
 export function ruleErrorsInOneRound(error: AppError, type: EventType, body: Body, record: CaseRecord,
   machineVersion: string, now: Date): FieldErrors {
   const subject = record.submission.subject;
   const first = ruleErrorsOf(error, body, subject);
+  if (error.code === 'VALIDATION_FAILED') return withRulesOfTheRest(first, error, type, body, record, machineVersion, now);
   if (!(RULE_CODES as readonly string[]).includes(error.code)) return first;
   const parsed = EVENT_SCHEMAS[type].safeParse({ ...body, type });
   if (!parsed.success) return first;
-  const event = { ...(parsed.data as object), at: now.toISOString() } as Parameters<typeof rulesBroken>[0];
-  const breaches = rulesBroken(event, record, machineVersion);
+  const breaches = breachesOf(parsed.data, record, machineVersion, now);
   if (breaches.length <= 1) return first;
+  return errorsOfBreaches(breaches, body, subject);
+}
+
+type Breaches = ReturnType<typeof rulesBroken>;
+
+function breachesOf(data: unknown, record: CaseRecord, machineVersion: string, now: Date): Breaches {
+  return rulesBroken({ ...(data as object), at: now.toISOString() } as Parameters<typeof rulesBroken>[0], record, machineVersion);
+}
+
+/** The schema errors of a 400, and the rules broken by what is valid in the body (see above). */
+function withRulesOfTheRest(schemaErrors: FieldErrors, error: AppError, type: EventType, body: Body, record: CaseRecord,
+  machineVersion: string, now: Date): FieldErrors {
+  const wrong = new Set((error.extensions.invalidParams ?? []).map((p) => p.name.split('.')[0]!));
+  if (wrong.size === 0 || wrong.has('(body)') || wrong.has('type')) return schemaErrors;
+  const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !wrong.has(key)));
+  const parsed = EVENT_SCHEMAS[type].safeParse({ ...rest, type });
+  if (!parsed.success) return schemaErrors;
+  const breaches = breachesOf(parsed.data, record, machineVersion, now)
+    .filter(({ breach }) => breach === undefined || !wrong.has(breach.field.split('.')[0]!));
+  if (breaches.length === 0) return schemaErrors;
+  const rules = errorsOfBreaches(breaches, rest, record.submission.subject);
+  const errors: FieldErrors = { ...rules, ...schemaErrors };
+  errors[''] = [schemaErrors[''], rules['']].filter(Boolean).join(' ');
+  return errors;
+}
+
+/** Each breach named at its field (a rule without one in the general message), as `ruleErrorsOf` names one. */
+function errorsOfBreaches(breaches: Breaches, body: Body, subject: CaseRecord['submission']['subject']): FieldErrors {
   const errors: FieldErrors = {};
   const general = new Set<string>();
   for (const { code, breach } of breaches) {

@@ -11,6 +11,11 @@ import type { CaseRecord } from '../../machines/referral.types.ts';
 import { readForm, renderFields, type Field, type FormValues } from '../../src/console/form.ts';
 import { eventForm, submissionForm } from '../../src/console/forms-nl.ts';
 import { events, submission } from '../support/fixtures.ts';
+import { recordOf } from '../../machines/referral.ts';
+import { REFERRAL_MACHINE_VERSION } from '../../machines/referral.machine.ts';
+import { AppError } from '../../src/errors.ts';
+import { ruleErrorsInOneRound } from '../../src/console/errors-nl.ts';
+import { driveTo } from '../machine/helpers.ts';
 
 const ITEM = '00000000-0000-4000-8000-00000000a11a';
 const COMMITMENT = '00000000-0000-4000-8000-0000000c0117';
@@ -124,5 +129,29 @@ describe('the labels of the console\'s forms', () => {
     expect(labelOf(intake, 'school.notAttendingSince')).toBe('Niet naar school sinds');
     expect(labelOf(intake, 'subject.guardianOrganisation')).toBe('Gecertificeerde instelling');
     expect(labelOf(intake, 'requestForHelp.inWordsOfYouth')).toBe('De vraag in de woorden van de jongere (niet verplicht)');
+  });
+});
+
+describe('errors in one round on an event form: schema errors and the rules the rest breaks (§6.2)', () => {
+  const record = recordOf(driveTo('follow_up'));
+  const invalid = (names: string[]) => new AppError('VALIDATION_FAILED', 'invalid', {
+    invalidParams: names.map((name) => ({ name, reason: 'Invalid input' })),
+  });
+  const NOW = new Date('2026-06-01T09:00:00Z');
+
+  it('lists a field in error and, beside it, a rule the valid rest breaks (an explanation that explains nothing)', () => {
+    const body = { outcome: 'other', familyViewOfFit: 'fits', explanation: 'ok', lessonsLearned: 42 };
+    const errors = ruleErrorsInOneRound(invalid(['lessonsLearned']), 'CLOSE', body, record, REFERRAL_MACHINE_VERSION, NOW);
+    expect(Object.keys(errors).sort()).toEqual(['', 'explanation', 'lessonsLearned']);
+    expect(errors['']).toContain('Niet alles is goed ingevuld');
+  });
+
+  it('leaves the rules to the next round when a required field is in error, and names no rule of a field in error', () => {
+    const noOutcome = { outcome: 'someday', familyViewOfFit: 'fits', explanation: 'ok' };
+    expect(Object.keys(ruleErrorsInOneRound(invalid(['outcome']), 'CLOSE', noOutcome, record, REFERRAL_MACHINE_VERSION, NOW)).sort())
+      .toEqual(['', 'outcome']);
+    const valid = { outcome: 'other', familyViewOfFit: 'fits', explanation: 'Het gezin is verhuisd naar een andere regio' };
+    expect(Object.keys(ruleErrorsInOneRound(invalid(['lessonsLearned']), 'CLOSE', { ...valid, lessonsLearned: 42 }, record,
+      REFERRAL_MACHINE_VERSION, NOW)).sort()).toEqual(['', 'lessonsLearned']);
   });
 });
