@@ -59,7 +59,7 @@ ${items.length === 0
         `<span class="utrecht-status-badge console-badge console-badge--voor-u">Er ligt iets voor u</span><br>${i.waiting.map(waitingText).join('<br>')}`,
         nextDue(i),
       ]);
-      body = `<p class="utrecht-paragraph">De open casussen van ${esc(actor.organisation)} waarbij iets op u wacht: een vraag van het
+      body = `<p class="utrecht-paragraph">De open casussen van ${esc(ctx.orgName(actor.organisation))} waarbij iets op u wacht: een vraag van het
 expertteam, de hulp of de voortgang om te melden, of een afspraak die uw organisatie maakte. Al uw casussen staan onder
 ${link('/casussen', 'mijn casussen')}.</p>
 ${items.length === 0

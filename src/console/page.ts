@@ -37,8 +37,8 @@ const NAV: Record<Role, readonly (readonly [string, string])[]> = {
   expert_team: [MY_WORK, ['/casussen', 'Werkvoorraad'], ['/aanmelden', 'Aanmelding namens ouder of jongere'],
     ['/signalering', 'Signalering'], ['/aanbod', 'Aanbod'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
   inspector: [['/dossieronderzoek', 'Dossieronderzoek'], ['/toegangslog', 'Toegangslog'], ['/audit', 'Controle van het logboek'],
-    ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden'], MY_WORK],
-  admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod'], MY_WORK],
+    ['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden']],
+  admin: [['/beheer', 'Beheer'], ['/beheer/aanbod', 'Aanbod']],
   municipality: [['/signalering', 'Signalering'], ['/aanbodrapportage', 'Aanbod en wachttijden'], ['/expertteams', 'Expertteams']],
   provider: [['/wachttijden', 'Wachttijden']],
 };
