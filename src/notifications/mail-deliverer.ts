@@ -18,7 +18,7 @@ import { recordOf, type PersistedReferral } from '../../machines/referral.ts';
 import { overlegIcs, overlegIcsName } from '../cases/overleg-ics.ts';
 import { caseNumber, digestMail, MailError, noticeMail, type Mailer, type MailMessage } from './mail.ts';
 import type { NoticeKind } from './notices.ts';
-import { backoffMs, MAX_ATTEMPTS, type DeliveryRound } from './webhook-deliverer.ts';
+import { recordAttempt, type DeliveryRound } from './webhook-deliverer.ts';
 
 /** A claimed notice is tried again after this long if the process died while sending it. */
 const LEASE_MS = 5 * 60_000;
@@ -63,21 +63,7 @@ export function mailDeliverer({ box, people, cases }: MailDelivererStore, mailer
       error = err instanceof MailError ? err.reason : (err as Error).name;
     }
     const now = clock.now();
-    for (const entry of entries) {
-      const attempts = entry.attempts + 1;
-      if (error === null) {
-        await box.record(entry.seq, { status: 'delivered', attempts, deliveredAt: now.toISOString(), lastError: null });
-        round.delivered += 1;
-      } else if (attempts >= MAX_ATTEMPTS) {
-        await box.record(entry.seq, { status: 'failed', attempts, lastError: error });
-        round.failed += 1;
-        logger?.warn({ notificationId: entry.id, attempts, error }, 'e-mail notice failed for good');
-      } else {
-        const next = new Date(now.getTime() + backoffMs(attempts)).toISOString();
-        await box.record(entry.seq, { attempts, nextAttemptAt: next, lastError: error });
-        round.retried += 1;
-      }
-    }
+    for (const entry of entries) await recordAttempt(box, entry, error, now, round, logger, 'e-mail notice failed for good');
   }
 
   /** The notices of one person: skipped, or sent (one mail each, the digest ones as one mail). */

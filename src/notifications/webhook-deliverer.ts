@@ -35,6 +35,27 @@ export interface DeliveryRound {
 }
 
 /** The outbox and the region settings it reads, from the store. */
+/**
+ * Records one attempt at an outbox row, for webhooks and mail alike: delivered, tried again
+ * after the backoff, or failed for good after MAX_ATTEMPTS (then on the failure list). `error`:
+ * the kind of failure only (never a receiver's text), or null when delivered.
+ */
+export async function recordAttempt(box: Pick<Outbox, 'record'>, entry: OutboxEntry, error: string | null, now: Date,
+  round: DeliveryRound, logger: Logger | undefined, failedForGood: string): Promise<void> {
+  const attempts = entry.attempts + 1;
+  if (error === null) {
+    await box.record(entry.seq, { status: 'delivered', attempts, deliveredAt: now.toISOString(), lastError: null });
+    round.delivered += 1;
+  } else if (attempts >= MAX_ATTEMPTS) {
+    await box.record(entry.seq, { status: 'failed', attempts, lastError: error });
+    round.failed += 1;
+    logger?.warn({ notificationId: entry.id, attempts, error }, failedForGood);
+  } else {
+    await box.record(entry.seq, { attempts, nextAttemptAt: new Date(now.getTime() + backoffMs(attempts)).toISOString(), lastError: error });
+    round.retried += 1;
+  }
+}
+
 export interface DelivererStore {
   box: Pick<Outbox, 'claimDue' | 'record' | 'skip'>;
   regions: Pick<Regions, 'get'>;
@@ -65,20 +86,7 @@ export function webhookDeliverer({ box, regions }: DelivererStore, clock: Clock,
 
   async function deliver(entry: OutboxEntry, webhook: Webhook, round: DeliveryRound): Promise<void> {
     const error = await attempt(entry, webhook);
-    const attempts = entry.attempts + 1;
-    const now = clock.now();
-    if (error === null) {
-      await box.record(entry.seq, { status: 'delivered', attempts, deliveredAt: now.toISOString(), lastError: null });
-      round.delivered += 1;
-    } else if (attempts >= MAX_ATTEMPTS) {
-      await box.record(entry.seq, { status: 'failed', attempts, lastError: error });
-      round.failed += 1;
-      logger?.warn({ notificationId: entry.id, attempts, error }, 'notification delivery failed for good');
-    } else {
-      const next = new Date(now.getTime() + backoffMs(attempts)).toISOString();
-      await box.record(entry.seq, { attempts, nextAttemptAt: next, lastError: error });
-      round.retried += 1;
-    }
+    await recordAttempt(box, entry, error, clock.now(), round, logger, 'notification delivery failed for good');
   }
 
   /** Regions whose delivery is under way: their next round waits until this one ends. */
