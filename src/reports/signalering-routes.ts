@@ -1,21 +1,16 @@
 /** GET /reports/signalering: the signalering report as JSON, CSV or a printable HTML page. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { AccessLog } from '../store/port.ts';
-import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { pagePolicy } from '../http/html.ts';
-import { ProblemSchema, problems } from '../http/problem-contract.ts';
-import { negotiate } from '../http/negotiate.ts';
+import { reportFormatOf, reportResponses, type ReportFormat } from './report-formats.ts';
 import { reportScope, type SignaleringService } from './signalering.ts';
 import {
   SignaleringQuerySchema, SignaleringReportSchema, type SignaleringReport,
 } from './signalering-contract.ts';
 import { signaleringCsv } from './signalering-csv.ts';
 import { SIGNALERING_STYLE, signaleringHtml } from './signalering-html.ts';
-
-const FORMATS = ['application/json', 'text/csv', 'text/html'] as const;
 
 const DESCRIPTION = 'Regional figures of a period (signalering): submissions, decisions, open cases, ' +
   'lead times, participation of youth and parents, advice and thuiszitters. For the expert team (its ' +
@@ -32,15 +27,6 @@ const DESCRIPTION = 'Regional figures of a period (signalering): submissions, de
   'fewer than 5 cases are suppressed too. Percentiles are nearest-rank. Answers JSON, CSV (Accept: ' +
   'text/csv, RFC 4180: section,figure,category,value) or a printable HTML page in Dutch (Accept: text/html).';
 
-/** Which format the request accepts: 406 when none. */
-function formatOf(request: FastifyRequest): (typeof FORMATS)[number] {
-  const format = negotiate(request.headers.accept, FORMATS);
-  if (!format) {
-    throw new AppError('NOT_ACCEPTABLE', `the report is served as ${FORMATS.join(', ')}`);
-  }
-  return format;
-}
-
 export interface SignaleringRouteOptions {
   signalering: SignaleringService;
   access: AccessLog;
@@ -51,7 +37,7 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
   app.addHook('preValidation', async (request) => {
     const region = (request.query as { region?: unknown }).region;
     reportScope(actorOf(request), typeof region === 'string' ? region : undefined);
-    formatOf(request);
+    reportFormatOf(request);
   });
 
   app.get('/reports/signalering', {
@@ -62,21 +48,7 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
       description: DESCRIPTION,
       tags: ['reports'],
       querystring: SignaleringQuerySchema,
-      response: {
-        200: {
-          description: 'The report',
-          content: {
-            'application/json': { schema: SignaleringReportSchema },
-            'text/csv': { schema: z.string().describe('RFC 4180, header row: section,figure,category,value') },
-            'text/html': { schema: z.string().describe('A printable page in Dutch with SVG charts') },
-          },
-        },
-        ...problems(400, 401, 403),
-        406: {
-          description: 'NOT_ACCEPTABLE: Accept names none of application/json, text/csv, text/html',
-          content: { 'application/json': { schema: ProblemSchema } },
-        },
-      },
+      response: reportResponses(SignaleringReportSchema, 'A printable page in Dutch with SVG charts'),
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
@@ -87,11 +59,11 @@ export const signaleringRoutes: FastifyPluginAsyncZod<SignaleringRouteOptions> =
     request.log.info({ from: report.period.from, to: report.period.to, allRegions: report.region === '*' },
       'signalering report');
     return send(reply.header('Vary', 'Accept').header('Cache-Control', 'private, no-store'),
-      formatOf(request), report);
+      reportFormatOf(request), report);
   });
 };
 
-function send(reply: FastifyReply, format: (typeof FORMATS)[number], report: SignaleringReport): FastifyReply {
+function send(reply: FastifyReply, format: ReportFormat, report: SignaleringReport): FastifyReply {
   switch (format) {
     case 'text/csv':
       return reply.type('text/csv; charset=utf-8; header=present')

@@ -1,20 +1,14 @@
 /** GET /reports/supply: the supply report (§6.4) as JSON, CSV or a printable HTML page with a chart. */
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { AccessLog } from '../store/port.ts';
-import { AppError } from '../errors.ts';
 import { actorOf } from '../http/auth.ts';
 import { pagePolicy } from '../http/html.ts';
-import { ProblemSchema, problems } from '../http/problem-contract.ts';
-import { negotiate } from '../http/negotiate.ts';
 import { reportCsv } from './signalering-csv.ts';
 import { SIGNALERING_STYLE } from './signalering-html.ts';
+import { reportFormatOf, reportResponses } from './report-formats.ts';
 import { supplyHtml } from './supply-html.ts';
 import { municipalityScope, readsSuppressed } from './municipality-scope.ts';
 import { supplyScope, SupplyQuerySchema, SupplyReportSchema, type SupplyService } from './supply.ts';
-
-const FORMATS = ['application/json', 'text/csv', 'text/html'] as const;
 
 const DESCRIPTION = 'The region\'s supply and waiting times of a period (§6.4): per kind of help the items advised, ' +
   'the median and 90th percentile (nearest rank) of their waiting weeks at the advice and of their offers\' waiting ' +
@@ -25,12 +19,6 @@ const DESCRIPTION = 'The region\'s supply and waiting times of a period (§6.4):
   '`publication=true` suppresses counts below 5 as the signalering does; a municipality gets its own ' +
   'municipality\'s figures, always suppressed. JSON, CSV (Accept: text/csv; ' +
   'section,figure,category,value) or a printable HTML page in Dutch with a chart (Accept: text/html).';
-
-function formatOf(request: FastifyRequest): (typeof FORMATS)[number] {
-  const format = negotiate(request.headers.accept, FORMATS);
-  if (!format) throw new AppError('NOT_ACCEPTABLE', `the report is served as ${FORMATS.join(', ')}`);
-  return format;
-}
 
 export const supplyRoutes: FastifyPluginAsyncZod<{ supply: SupplyService; access: AccessLog }> = async (app, { supply, access }) => {
   app.get('/reports/supply', {
@@ -44,7 +32,7 @@ export const supplyRoutes: FastifyPluginAsyncZod<{ supply: SupplyService; access
         if (actor.role !== 'expert_team' && actor.role !== 'inspector') supplyScope(actor, undefined);
         if (actor.region !== '*' && typeof region === 'string') supplyScope(actor, region);
       }
-      formatOf(request);
+      reportFormatOf(request);
     },
     schema: {
       operationId: 'getSupplyReport',
@@ -52,28 +40,14 @@ export const supplyRoutes: FastifyPluginAsyncZod<{ supply: SupplyService; access
       description: DESCRIPTION,
       tags: ['reports'],
       querystring: SupplyQuerySchema,
-      response: {
-        200: {
-          description: 'The report',
-          content: {
-            'application/json': { schema: SupplyReportSchema },
-            'text/csv': { schema: z.string().describe('RFC 4180, header row: section,figure,category,value') },
-            'text/html': { schema: z.string().describe('A printable page in Dutch with an SVG chart') },
-          },
-        },
-        ...problems(400, 401, 403),
-        406: {
-          description: 'NOT_ACCEPTABLE: Accept names none of application/json, text/csv, text/html',
-          content: { 'application/json': { schema: ProblemSchema } },
-        },
-      },
+      response: reportResponses(SupplyReportSchema, 'A printable page in Dutch with an SVG chart'),
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
     const report = await supply.report(actor, request.query);
     await access.record(request, actor, 'report.read', []);
     reply.header('Vary', 'Accept').header('Cache-Control', 'private, no-store');
-    switch (formatOf(request)) {
+    switch (reportFormatOf(request)) {
       case 'text/csv':
         return reply.type('text/csv; charset=utf-8; header=present')
           .header('Content-Disposition', `attachment; filename="aanbod-${report.period.from}-${report.period.to}.csv"`)
